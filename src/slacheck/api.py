@@ -1,0 +1,52 @@
+"""The one facade: load, check, plan and run a contract from Python."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from slacheck.checker import CheckedContract, check
+from slacheck.engine import conclude, run_stream
+from slacheck.engine.stream import Progress, Quarantine
+from slacheck.findings import Result
+from slacheck.loader import load_contract
+from slacheck.model import Contract
+from slacheck.plan import Plan, build_plan
+
+
+def load_checked(path: str | Path) -> CheckedContract:
+    """Load a contract file and check it; raises `ContractError` with every problem."""
+    return check(load_contract(path))
+
+
+def verify(
+    contract: str | Path | Contract | CheckedContract,
+    data: Sequence[str],
+    *,
+    as_of: datetime,
+    evidence_limit: int = 1000,
+    quarantine: Quarantine | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Check records against a contract as of a moment.
+
+    >>> result = verify("contracts/motorola-sinotrans.yaml",
+    ...                 ["examples/motorola-sinotrans/shipments.jsonl"],
+    ...                 as_of=datetime.fromisoformat("2025-04-01T00:00:00+08:00"))
+    >>> str(result.penalties)
+    '159050.50'
+    """
+    if isinstance(contract, str | Path):
+        checked = load_checked(contract)
+    elif isinstance(contract, Contract):
+        checked = check(contract)
+    else:
+        checked = contract
+    plan = compile_plan(checked, as_of, evidence_limit)
+    state = run_stream(plan, data, quarantine=quarantine, progress=progress)
+    return conclude(plan, state)
+
+
+def compile_plan(checked: CheckedContract, as_of: datetime, evidence_limit: int = 1000) -> Plan:
+    return build_plan(checked, as_of, evidence_limit)

@@ -1,0 +1,200 @@
+"""Syntax trees of clauses: frozen nodes with spans that tests can compare by structure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from slacheck._source import Span
+
+
+class BinOp(Enum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    DIV = "/"
+
+
+class CmpOp(Enum):
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    EQ = "=="
+    NE = "!="
+
+
+class BoolOp(Enum):
+    AND = "and"
+    OR = "or"
+
+
+class Period(Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node:
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Number(Node):
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Percent(Node):
+    """`97%`: kept as the exact fraction 0.97."""
+
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Money(Node):
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duration(Node):
+    """A duration literal in whole microseconds (`24h`, `90d`, `1.5h`)."""
+
+    microseconds: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class String(Node):
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bool(Node):
+    value: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ref(Node):
+    """A name: a record field, a derived field, a parameter or an enum value."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Neg(Node):
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Binary(Node):
+    op: BinOp
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PercentOf(Node):
+    """`5% of monthly_fee`."""
+
+    percent: Percent
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compare(Node):
+    op: CmpOp
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class In(Node):
+    operand: Expr
+    items: tuple[Expr, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Within(Node):
+    """`event within limit of start`: a deadline, three-valued for events not yet seen."""
+
+    event: Expr
+    limit: Expr
+    start: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Logical(Node):
+    op: BoolOp
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Not(Node):
+    operand: Expr
+
+
+Expr = (
+    Number | Percent | Money | Duration | String | Bool | Ref | Neg | Binary | PercentOf
+    | Compare | In | Within | Logical | Not
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window(Node):
+    """`per month by office`: the calendar period and the grouping fields."""
+
+    period: Period
+    by: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target(Node):
+    """`97% per month by office`."""
+
+    rate: Percent
+    window: Window | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Penalty(Node):
+    """`1000 CNY per breach, at most 10000 CNY per month`."""
+
+    amount: Expr
+    cap: Expr | None = None
+    cap_period: Period | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Credit(Node):
+    """`5% of monthly_fee per missed month`."""
+
+    amount: Expr
+    period: Period
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConsecutiveMissed(Node):
+    count: int
+    period: Period
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreachesWithin(Node):
+    count: int
+    within: Duration
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnyBreach(Node):
+    pass
+
+
+Disqualify = ConsecutiveMissed | BreachesWithin | AnyBreach

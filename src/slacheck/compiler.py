@@ -1,0 +1,324 @@
+"""Clauses compiled once into closures: field access resolved, constants folded, no dispatch.
+
+A value closure takes a record (a dict of coerced field values) and returns a value or
+None when an optional field it needs is absent. A truth closure returns one of the
+`Truth` values below; `True == PASS` and `False == BREACH`, so a bool field is its own truth.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Final
+
+from slacheck import ast
+from slacheck.checker import CheckedContract
+from slacheck.types import Kind
+
+Record = Mapping[str, Any]
+Value = Callable[[Record], Any]
+Truth = Callable[[Record], int]
+
+BREACH: Final = 0
+PASS: Final = 1
+PENDING: Final = 2
+OVERDUE: Final = 3
+"""A breach of a deadline whose event has still not happened at the evaluation time."""
+
+_COMPARE: dict[ast.CmpOp, Callable[[Any, Any], bool]] = {
+    ast.CmpOp.LT: operator.lt,
+    ast.CmpOp.LE: operator.le,
+    ast.CmpOp.GT: operator.gt,
+    ast.CmpOp.GE: operator.ge,
+    ast.CmpOp.EQ: operator.eq,
+    ast.CmpOp.NE: operator.ne,
+}
+
+
+class _Constant:
+    """Marks a value closure whose result does not depend on the record."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __call__(self, record: Record) -> Any:
+        return self.value
+
+
+class Compiler:
+    """Compiles the checked contract's expressions; `as_of` fixes when deadlines are judged."""
+
+    def __init__(self, checked: CheckedContract, as_of: datetime) -> None:
+        self.checked = checked
+        self.as_of = as_of
+        contract = checked.contract
+        self._derived = {named.name: named.clause.node for named in contract.derived}
+        self._parameters: dict[str, Any] = {}
+        for named in contract.parameters:
+            node = named.clause.node
+            self._parameters[named.name] = self.value(node)(_NO_RECORD)  # type: ignore[arg-type]
+        self._fields = set(contract.schema.names)
+
+    # values
+    def value(self, expr: ast.Expr) -> Value:
+        compiled = self._value(expr)
+        return compiled
+
+    def constant(self, expr: ast.Expr) -> Any:
+        """The value of an expression that depends on no record field."""
+        return self.value(expr)({})
+
+    def _value(self, expr: ast.Expr) -> Value:  # noqa: PLR0911 - one case per node kind
+        match expr:
+            case ast.Number(value=value) | ast.Percent(value=value):
+                return _Constant(value)
+            case ast.Money(amount=amount):
+                return _Constant(amount)
+            case ast.Duration(microseconds=microseconds):
+                return _Constant(timedelta(microseconds=microseconds))
+            case ast.String(value=value):
+                return _Constant(value)
+            case ast.Bool(value=value):
+                return _Constant(value)
+            case ast.Ref(name=name):
+                return self._ref(expr, name)
+            case ast.Neg(operand=operand):
+                return self._unary(operator.neg, self._value(operand))
+            case ast.Binary():
+                return self._binary(expr)
+            case ast.PercentOf(percent=percent, operand=operand):
+                kind = self.checked.type_of(operand).kind
+                scale = _scale if kind is Kind.DURATION else operator.mul
+                return self._combine(
+                    lambda value, fraction: scale(value, fraction),
+                    self._value(operand),
+                    _Constant(percent.value),
+                )
+        truth = self.truth(expr)
+        return lambda record: _as_bool(truth(record))
+
+    def _ref(self, expr: ast.Ref, name: str) -> Value:
+        if id(expr) in self.checked.enum_values:
+            return _Constant(name)
+        if name in self._fields:
+            return operator.itemgetter(name)
+        if name in self._derived:
+            return self._value(self._derived[name])  # type: ignore[arg-type]
+        return _Constant(self._parameters[name])
+
+    def _unary(self, function: Callable[[Any], Any], operand: Value) -> Value:
+        if isinstance(operand, _Constant):
+            return _Constant(None if operand.value is None else function(operand.value))
+
+        def apply(record: Record) -> Any:
+            value = operand(record)
+            return None if value is None else function(value)
+
+        return apply
+
+    def _binary(self, expr: ast.Binary) -> Value:
+        left_kind = self.checked.type_of(expr.left).kind
+        right_kind = self.checked.type_of(expr.right).kind
+        function = _arithmetic(expr.op, left_kind, right_kind)
+        return self._combine(function, self._value(expr.left), self._value(expr.right))
+
+    def _combine(self, function: Callable[[Any, Any], Any], left: Value, right: Value) -> Value:
+        if isinstance(left, _Constant) and isinstance(right, _Constant):
+            if left.value is None or right.value is None:
+                return _Constant(None)
+            return _Constant(function(left.value, right.value))
+        if isinstance(right, _Constant):
+            constant = right.value
+
+            def with_constant(record: Record) -> Any:
+                value = left(record)
+                return None if value is None else function(value, constant)
+
+            return with_constant
+
+        def apply(record: Record) -> Any:
+            a = left(record)
+            if a is None:
+                return None
+            b = right(record)
+            return None if b is None else function(a, b)
+
+        return apply
+
+    # truths
+    def truth(self, expr: ast.Expr) -> Truth:
+        """Compile a boolean expression into a closure returning PASS/BREACH/PENDING/OVERDUE."""
+        match expr:
+            case ast.Logical(op=ast.BoolOp.AND, left=left, right=right):
+                return _and(self.truth(left), self.truth(right))
+            case ast.Logical(op=ast.BoolOp.OR, left=left, right=right):
+                return _or(self.truth(left), self.truth(right))
+            case ast.Not(operand=operand):
+                return _not(self.truth(operand))
+            case ast.Compare(op=op, left=left, right=right):
+                return _compare(_COMPARE[op], self._value(left), self._value(right))
+            case ast.In(operand=operand, items=items, negated=negated):
+                return self._in(operand, items, negated)
+            case ast.Within(event=event, limit=limit, start=start):
+                return self._within(event, limit, start)
+        value = self._value(expr)
+        if isinstance(value, _Constant):
+            return _Constant(PENDING if value.value is None else value.value)
+        if isinstance(expr, ast.Ref) and self._never_absent(expr.name):
+            return value
+
+        def from_value(record: Record) -> int:
+            result = value(record)
+            return PENDING if result is None else result  # type: ignore[no-any-return]
+
+        return from_value
+
+    def _never_absent(self, name: str) -> bool:
+        spec = self.checked.contract.schema.field(name)
+        return spec is not None and (spec.required or spec.default is not None)
+
+    def _in(self, operand: ast.Expr, items: tuple[ast.Expr, ...], negated: bool) -> Truth:
+        value = self._value(operand)
+        compiled = [self._value(item) for item in items]
+        if all(isinstance(item, _Constant) for item in compiled):
+            members = frozenset(item.value for item in compiled)  # type: ignore[attr-defined]
+            if negated:
+                return lambda record: PENDING if (v := value(record)) is None else v not in members
+            return lambda record: PENDING if (v := value(record)) is None else v in members
+
+        def dynamic(record: Record) -> int:
+            found = value(record)
+            options = [item(record) for item in compiled]
+            if found is None or None in options:
+                return PENDING
+            return (found in options) != negated
+
+        return dynamic
+
+    def _within(self, event: ast.Expr, limit: ast.Expr, start: ast.Expr) -> Truth:
+        """`event within limit of start`: exactly the limit passes; see DESIGN's open events."""
+        event_at, limit_of, start_at = self._value(event), self._value(limit), self._value(start)
+        as_of = self.as_of
+        if isinstance(limit_of, _Constant) and limit_of.value is not None:
+            span: timedelta = limit_of.value
+
+            def fixed(record: Record) -> int:
+                started = start_at(record)
+                if started is None:
+                    return PENDING
+                deadline = started + span
+                happened = event_at(record)
+                if happened is None:
+                    return OVERDUE if as_of > deadline else PENDING
+                return PASS if happened <= deadline else BREACH
+
+            return fixed
+
+        def general(record: Record) -> int:
+            started, allowed = start_at(record), limit_of(record)
+            if started is None or allowed is None:
+                return PENDING
+            deadline = started + allowed
+            happened = event_at(record)
+            if happened is None:
+                return OVERDUE if as_of > deadline else PENDING
+            return PASS if happened <= deadline else BREACH
+
+        return general
+
+
+_NO_RECORD: dict[str, Any] = {}
+
+
+def _as_bool(truth: int) -> bool | None:
+    if truth == PENDING:
+        return None
+    return truth == PASS
+
+
+def _and(left: Truth, right: Truth) -> Truth:
+    """Kleene conjunction; a breach decides, and an overdue breach is reported as such."""
+
+    def both(record: Record) -> int:
+        a = left(record)
+        if a == BREACH or a == OVERDUE:
+            return a
+        b = right(record)
+        if b == BREACH or b == OVERDUE:
+            return b
+        return PENDING if (a == PENDING or b == PENDING) else PASS
+
+    return both
+
+
+def _or(left: Truth, right: Truth) -> Truth:
+    def either(record: Record) -> int:
+        a = left(record)
+        if a == PASS:
+            return PASS
+        b = right(record)
+        if b == PASS:
+            return PASS
+        if a == PENDING or b == PENDING:
+            return PENDING
+        return OVERDUE if (a == OVERDUE or b == OVERDUE) else BREACH
+
+    return either
+
+
+def _not(operand: Truth) -> Truth:
+    def negate(record: Record) -> int:
+        a = operand(record)
+        if a == PENDING:
+            return PENDING
+        return BREACH if a == PASS else PASS
+
+    return negate
+
+
+def _compare(function: Callable[[Any, Any], bool], left: Value, right: Value) -> Truth:
+    if isinstance(right, _Constant):
+        constant = right.value
+
+        def with_constant(record: Record) -> int:
+            a = left(record)
+            return PENDING if a is None or constant is None else function(a, constant)
+
+        return with_constant
+
+    def apply(record: Record) -> int:
+        a, b = left(record), right(record)
+        return PENDING if a is None or b is None else function(a, b)
+
+    return apply
+
+
+def _scale(duration: timedelta, factor: Decimal) -> timedelta:
+    microseconds = Decimal(duration // timedelta(microseconds=1)) * factor
+    return timedelta(microseconds=int(microseconds.to_integral_value(ROUND_HALF_EVEN)))
+
+
+def _ratio(left: timedelta, right: timedelta) -> Decimal:
+    return Decimal(left // timedelta(microseconds=1)) / Decimal(right // timedelta(microseconds=1))
+
+
+def _arithmetic(op: ast.BinOp, left: Kind, right: Kind) -> Callable[[Any, Any], Any]:
+    duration = Kind.DURATION
+    if op is ast.BinOp.MUL and left is duration:
+        return _scale
+    if op is ast.BinOp.MUL and right is duration:
+        return lambda a, b: _scale(b, a)
+    if op is ast.BinOp.DIV and left is duration and right is duration:
+        return _ratio
+    if op is ast.BinOp.DIV and left is duration:
+        return lambda a, b: _scale(a, 1 / Decimal(b))
+    return {
+        ast.BinOp.ADD: operator.add,
+        ast.BinOp.SUB: operator.sub,
+        ast.BinOp.MUL: operator.mul,
+        ast.BinOp.DIV: operator.truediv,
+    }[op]

@@ -1,0 +1,131 @@
+"""Diagnostics: stable codes, severities, spans and hints; the exception types."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from slacheck._source import Span
+
+
+class Severity(Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A registered diagnostic code: `SLA201` with its slug and a line for `explain`."""
+
+    code: str
+    slug: str
+    summary: str
+
+
+_CODES: dict[str, Code] = {}
+
+
+def _register(code: str, slug: str, summary: str) -> Code:
+    entry = Code(code, slug, summary)
+    _CODES[code] = entry
+    return entry
+
+
+YAML_SYNTAX = _register("SLA001", "yaml-syntax", "The contract file is not valid YAML.")
+CONTRACT_SHAPE = _register(
+    "SLA002", "contract-shape", "The contract does not match the contract schema."
+)
+CONTRACT_UNSAFE = _register(
+    "SLA003",
+    "contract-unsafe",
+    "The contract is too large, too deeply nested, or uses YAML anchors or tags.",
+)
+CONTRACT_UNREADABLE = _register("SLA004", "contract-unreadable", "The file could not be read.")
+CLAUSE_SYNTAX = _register("SLA101", "clause-syntax", "A clause does not parse.")
+UNKNOWN_NAME = _register(
+    "SLA201", "unknown-field", "A clause names a field or parameter that is not declared."
+)
+TYPE_MISMATCH = _register(
+    "SLA202", "type-mismatch", "An operator or clause is applied to values of the wrong type."
+)
+BAD_VALUE = _register("SLA203", "bad-value", "A value in the contract is not valid for its type.")
+BAD_WINDOW = _register(
+    "SLA204", "bad-window", "A window, group or period does not fit the standard."
+)
+CURRENCY_MISMATCH = _register(
+    "SLA205", "currency-mismatch", "Money of different currencies is mixed."
+)
+NAME_CLASH = _register("SLA206", "name-clash", "A name is declared twice.")
+CYCLE = _register("SLA207", "derived-cycle", "Derived fields depend on each other in a cycle.")
+NOT_CONSTANT = _register(
+    "SLA208", "not-constant", "A parameter or cap must not depend on record fields."
+)
+
+
+def codes() -> tuple[Code, ...]:
+    """Every registered code, in code order."""
+    return tuple(sorted(_CODES.values(), key=lambda entry: entry.code))
+
+
+def lookup(code: str) -> Code | None:
+    return _CODES.get(code.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a contract, with where it is and how to fix it."""
+
+    code: Code
+    message: str
+    span: Span | None = None
+    hints: tuple[str, ...] = ()
+    severity: Severity = Severity.ERROR
+    file: str | None = field(default=None)
+
+    @property
+    def location(self) -> tuple[str, int, int]:
+        if self.span is not None:
+            return (self.span.source.name, self.span.line, self.span.column)
+        return (self.file or "<contract>", 0, 0)
+
+    def render(self) -> str:
+        """Human form: `file:line:col: CODE message`, the excerpt, and the hints."""
+        name, line, column = self.location
+        where = f"{name}:{line}:{column}" if line else name
+        out = [f"{where}: {self.code.code} {self.message}"]
+        if self.span is not None:
+            excerpt = self.span.excerpt(self.code.slug)
+            if excerpt:
+                out.append(excerpt)
+        out.extend(f"   = help: {hint}" for hint in self.hints)
+        return "\n".join(out)
+
+
+class SlacheckError(Exception):
+    """Base of every error slacheck raises on purpose."""
+
+
+class ContractError(SlacheckError):
+    """The contract is invalid; carries every diagnostic found, in file order."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics, key=_order))
+        first = self.diagnostics[0].render() if self.diagnostics else "invalid contract"
+        super().__init__(first)
+
+
+class DataError(SlacheckError):
+    """The data could not be read at all (not a bad record: those are rejected)."""
+
+
+def _order(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
+    name, line, column = diagnostic.location
+    return (name, line, column, diagnostic.code.code)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
+    """A hint naming the closest candidate, if one is close enough."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return (f"did you mean `{close[0]}`?",) if close else ()

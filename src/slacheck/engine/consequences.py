@@ -1,0 +1,204 @@
+"""Stage 3, shared by every engine: targets, penalties and caps, credits, disqualification."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from slacheck import __version__
+from slacheck.engine.state import State, StandardState, Tally
+from slacheck.findings import (
+    Credit,
+    Disqualification,
+    Input,
+    Lines,
+    PenaltyWindow,
+    RecordPenalty,
+    Result,
+    StandardResult,
+    WindowOutcome,
+)
+from slacheck.plan import Plan, StandardPlan
+from slacheck.windows import window
+
+
+def conclude(plan: Plan, state: State) -> Result:
+    """Turn the merged stage-2 state into the `Result` reporters see."""
+    standards = tuple(
+        _standard(plan, sp, state.standards[sp.index]) for sp in plan.standards
+    )
+    found = [s.disqualification for s in standards if s.disqualification is not None]
+    disqualification = min(found, key=lambda item: item.at) if found else None
+    contract = plan.contract
+    return Result(
+        contract_id=contract.id,
+        contract_title=contract.title,
+        contract_path=contract.path,
+        contract_sha256=contract.sha256,
+        provider=contract.provider,
+        customer=contract.customer,
+        currency=plan.money.currency,
+        timezone=plan.zone.key,
+        as_of=plan.as_of,
+        tool_version=__version__,
+        inputs=tuple(Input(path, digest) for path, digest in state.inputs),
+        lines=Lines(
+            read=state.read,
+            accepted=state.accepted,
+            rejected=state.rejected,
+            rejections=tuple(state.rejections),
+            outside=state.outside,
+        ),
+        standards=standards,
+        disqualification=disqualification,
+        evidence_limit=plan.evidence_limit,
+    )
+
+
+def _group(sp: StandardPlan, key: Any) -> tuple[tuple[str, str], ...]:
+    if not sp.group_fields:
+        return ()
+    values = key if len(sp.group_fields) > 1 else (key,)
+    return tuple((name, _text(value)) for name, value in zip(sp.group_fields, values, strict=True))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _order(item: tuple[tuple[int, Any], Tally]) -> tuple[int, str]:
+    (window_key, group), _ = item
+    return (window_key, repr(_text(group)) if not isinstance(group, tuple) else repr(group))
+
+
+def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult:
+    outcomes: list[tuple[int, Any, WindowOutcome]] = []
+    for (key, group), tally in sorted(st.tallies.items(), key=_order):
+        bounds = window(sp.period, key, plan.zone)
+        outcome = WindowOutcome(
+            label=bounds.label,
+            start=bounds.start,
+            end=bounds.end,
+            closed=bounds.end <= plan.as_of,
+            group=_group(sp, group),
+            passed=tally.passed,
+            breached=tally.breached,
+            pending=tally.pending,
+            excluded=tally.excluded,
+            target=sp.target,
+            breaches=tuple(tally.breaches),
+            exclusions=tuple(sorted(tally.exclusions.items())),
+        )
+        outcomes.append((key, outcome.group, outcome))
+    missed = [(key, group, o) for key, group, o in outcomes if o.closed and o.met is False]
+    penalty_windows = _penalty_windows(plan, sp, st)
+    credits = tuple(
+        Credit(_label(o), sp.credit) for _, _, o in missed if sp.credit is not None
+    )
+    run, consecutive = _longest_run(missed, sp.consecutive_missed)
+    disqualification = consecutive or _breaches_within(plan, sp, st) or _any_breach(plan, sp, st)
+    return StandardResult(
+        id=sp.id,
+        title=sp.title,
+        clauses=sp.clauses,
+        windows=tuple(o for _, _, o in outcomes),
+        penalty_windows=penalty_windows,
+        record_penalties=tuple(RecordPenalty(ref, amount) for ref, amount in st.record_penalties),
+        record_penalties_total=st.record_penalties_total,
+        penalties=sum((item.net for item in penalty_windows), Decimal(0)),
+        credits=credits,
+        missed_windows=tuple(dict.fromkeys(o.label for _, _, o in missed)),
+        longest_missed_run=run,
+        overdue_open=tuple(st.overdue),
+        overdue_open_total=st.overdue_total,
+        disqualification=_with_standard(disqualification, sp),
+    )
+
+
+def _label(outcome: WindowOutcome) -> str:
+    if not outcome.group:
+        return outcome.label
+    return outcome.label + " " + ", ".join(f"{name}={value}" for name, value in outcome.group)
+
+
+def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[PenaltyWindow, ...]:
+    period = sp.cap_period or sp.period
+    out = []
+    for key, total in sorted(st.penalties.items()):
+        net = min(total.gross, sp.cap) if sp.cap is not None else total.gross
+        out.append(PenaltyWindow(window(period, key, plan.zone).label, total.gross, net, sp.cap,
+                                 total.breaches))
+    return tuple(out)
+
+
+def _longest_run(
+    missed: list[tuple[int, Any, WindowOutcome]], needed: int | None
+) -> tuple[int, Disqualification | None]:
+    """The longest run of consecutive missed windows of one group, and the disqualification
+    it causes, effective at the end of the window that completes `needed` misses."""
+    runs: dict[Any, tuple[int, int, list[WindowOutcome]]] = {}
+    longest = 0
+    found: Disqualification | None = None
+    for key, group, outcome in missed:
+        last_key, length, chain = runs.get(group, (key - 2, 0, []))
+        if key == last_key + 1:
+            length, chain = length + 1, [*chain, outcome]
+        else:
+            length, chain = 1, [outcome]
+        runs[group] = (key, length, chain)
+        longest = max(longest, length)
+        if needed is not None and length == needed:
+            candidate = Disqualification(
+                standard="",
+                rule=f"target missed in {needed} consecutive windows",
+                at=outcome.end,
+                records=tuple(ref for item in chain for ref in item.breaches),
+                windows=tuple(_label(item) for item in chain),
+            )
+            if found is None or candidate.at < found.at:
+                found = candidate
+    return longest, found
+
+
+def _breaches_within(plan: Plan, sp: StandardPlan, st: StandardState) -> Disqualification | None:
+    """The first time `count` breaches fall within any period of the given length.
+
+    A period is half-open: breaches exactly the length apart are not within it.
+    """
+    if sp.breaches_within is None:
+        return None
+    count, length = sp.breaches_within
+    times = sorted(st.breach_times, key=lambda item: (item[0], item[1].source, item[1].line))
+    for last in range(count - 1, len(times)):
+        first = last - count + 1
+        if times[last][0] - times[first][0] < length:
+            return Disqualification(
+                standard="",
+                rule=f"{count} breaches within {_days(length)}",
+                at=times[last][0].astimezone(plan.zone),
+                records=tuple(ref for _, ref in times[first : last + 1]),
+            )
+    return None
+
+
+def _any_breach(plan: Plan, sp: StandardPlan, st: StandardState) -> Disqualification | None:
+    if not sp.any_breach or not st.breach_times:
+        return None
+    at, ref = min(st.breach_times, key=lambda item: (item[0], item[1].source, item[1].line))
+    return Disqualification("", "a critical breach", at.astimezone(plan.zone), (ref,))
+
+
+def _days(length: Any) -> str:
+    seconds = int(length.total_seconds())
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} days"
+    return f"{seconds / 3600:g} hours"
+
+
+def _with_standard(found: Disqualification | None, sp: StandardPlan) -> Disqualification | None:
+    if found is None:
+        return None
+    return Disqualification(sp.id, found.rule, found.at, found.records, found.windows)
+

@@ -1,0 +1,109 @@
+"""Stage 2 state: counters and bounded evidence per (standard, window, group), mergeable.
+
+Adding the states of two parts of the data gives the state of the whole, so the work can
+be split across processes or machines and merged before the consequences are drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from slacheck.findings import RecordRef, RejectedLine
+from slacheck.plan import Plan
+
+GroupKey = Any
+"""A group's field values: one value, a tuple of values, or None when not grouped."""
+
+
+@dataclass(slots=True)
+class Tally:
+    """The counts of one (window, group) of one standard, with a sample of its breaches."""
+
+    passed: int = 0
+    breached: int = 0
+    pending: int = 0
+    excluded: int = 0
+    breaches: list[RecordRef] = field(default_factory=list)
+    exclusions: dict[str, int] = field(default_factory=dict)
+
+    def merge(self, other: Tally, limit: int) -> None:
+        self.passed += other.passed
+        self.breached += other.breached
+        self.pending += other.pending
+        self.excluded += other.excluded
+        self.breaches = _first(self.breaches + other.breaches, limit)
+        for reason, count in other.exclusions.items():
+            self.exclusions[reason] = self.exclusions.get(reason, 0) + count
+
+
+@dataclass(slots=True)
+class PenaltySum:
+    gross: Decimal = Decimal(0)
+    breaches: int = 0
+
+
+@dataclass(slots=True)
+class StandardState:
+    tallies: dict[tuple[int, GroupKey], Tally] = field(default_factory=dict)
+    penalties: dict[int, PenaltySum] = field(default_factory=dict)
+    record_penalties: list[tuple[RecordRef, Decimal]] = field(default_factory=list)
+    record_penalties_total: int = 0
+    overdue: list[RecordRef] = field(default_factory=list)
+    overdue_total: int = 0
+    breach_times: list[tuple[datetime, RecordRef]] = field(default_factory=list)
+
+    def merge(self, other: StandardState, limit: int) -> None:
+        for key, tally in other.tallies.items():
+            self.tallies.setdefault(key, Tally()).merge(tally, limit)
+        for key, amount in other.penalties.items():
+            mine = self.penalties.setdefault(key, PenaltySum())
+            mine.gross += amount.gross
+            mine.breaches += amount.breaches
+        self.record_penalties = sorted(
+            self.record_penalties + other.record_penalties, key=lambda item: _place(item[0])
+        )[:limit]
+        self.record_penalties_total += other.record_penalties_total
+        self.overdue = _first(self.overdue + other.overdue, limit)
+        self.overdue_total += other.overdue_total
+        self.breach_times = sorted(self.breach_times + other.breach_times)
+
+
+@dataclass(slots=True)
+class State:
+    """Everything stage 2 keeps: line accounting and one `StandardState` per standard."""
+
+    limit: int
+    standards: list[StandardState]
+    read: int = 0
+    accepted: int = 0
+    outside: int = 0
+    rejected: int = 0
+    rejections: list[RejectedLine] = field(default_factory=list)
+    inputs: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, plan: Plan) -> State:
+        return cls(plan.evidence_limit, [StandardState() for _ in plan.standards])
+
+    def merge(self, other: State) -> None:
+        """Add another part's state to this one."""
+        self.read += other.read
+        self.accepted += other.accepted
+        self.outside += other.outside
+        self.rejected += other.rejected
+        self.rejections = sorted(self.rejections + other.rejections,
+                                 key=lambda item: (item.source, item.line))[: self.limit]
+        self.inputs.extend(other.inputs)
+        for mine, theirs in zip(self.standards, other.standards, strict=True):
+            mine.merge(theirs, self.limit)
+
+
+def _place(ref: RecordRef) -> tuple[str, int]:
+    return (ref.source, ref.line)
+
+
+def _first(refs: list[RecordRef], limit: int) -> list[RecordRef]:
+    return sorted(refs, key=_place)[:limit]

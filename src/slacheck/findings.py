@@ -1,0 +1,180 @@
+"""The result of a run: the only thing reporters see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RecordRef:
+    """A record named as evidence: its id, and the file and line it came from."""
+
+    id: str
+    line: int
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedLine:
+    source: str
+    line: int
+    field: str | None
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Every line accounted for: read = accepted + rejected; `outside` are accepted
+    records whose time falls outside the contract's effective period."""
+
+    read: int
+    accepted: int
+    rejected: int
+    rejections: tuple[RejectedLine, ...]
+    outside: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WindowOutcome:
+    """One (window, group) of a standard: the counts, the rate and the verdict."""
+
+    label: str
+    start: datetime
+    end: datetime
+    closed: bool
+    group: tuple[tuple[str, str], ...]
+    passed: int
+    breached: int
+    pending: int
+    excluded: int
+    target: Fraction | None
+    breaches: tuple[RecordRef, ...] = ()
+    exclusions: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def rate(self) -> Fraction | None:
+        counted = self.passed + self.breached
+        return Fraction(self.passed, counted) if counted else None
+
+    @property
+    def met(self) -> bool | None:
+        """True or False against the target; None with no target or nothing counted."""
+        rate = self.rate
+        if self.target is None or rate is None:
+            return None
+        return rate >= self.target
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyWindow:
+    label: str
+    gross: Decimal
+    net: Decimal
+    cap: Decimal | None
+    breaches: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPenalty:
+    record: RecordRef
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Disqualification:
+    """When the provider lost the business, under which rule, and the records behind it."""
+
+    standard: str
+    rule: str
+    at: datetime
+    records: tuple[RecordRef, ...]
+    windows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StandardResult:
+    id: str
+    title: str
+    clauses: tuple[tuple[str, str], ...]
+    windows: tuple[WindowOutcome, ...]
+    penalty_windows: tuple[PenaltyWindow, ...] = ()
+    record_penalties: tuple[RecordPenalty, ...] = ()
+    record_penalties_total: int = 0
+    penalties: Decimal = Decimal(0)
+    credits: tuple[Credit, ...] = ()
+    missed_windows: tuple[str, ...] = ()
+    longest_missed_run: int = 0
+    overdue_open: tuple[RecordRef, ...] = ()
+    overdue_open_total: int = 0
+    disqualification: Disqualification | None = None
+
+    @property
+    def breaches(self) -> int:
+        return sum(window.breached for window in self.windows)
+
+    @property
+    def credit_total(self) -> Decimal:
+        return sum((credit.amount for credit in self.credits), Decimal(0))
+
+    @property
+    def has_target(self) -> bool:
+        return any(window.target is not None for window in self.windows)
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    path: str
+    sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """Everything a run found, with what is needed to reproduce it."""
+
+    contract_id: str
+    contract_title: str
+    contract_path: str
+    contract_sha256: str
+    provider: str
+    customer: str
+    currency: str
+    timezone: str
+    as_of: datetime
+    tool_version: str
+    inputs: tuple[Input, ...]
+    lines: Lines
+    standards: tuple[StandardResult, ...]
+    disqualification: Disqualification | None = None
+    evidence_limit: int = field(default=0)
+
+    @property
+    def penalties(self) -> Decimal:
+        return sum((standard.penalties for standard in self.standards), Decimal(0))
+
+    @property
+    def credits(self) -> Decimal:
+        return sum((standard.credit_total for standard in self.standards), Decimal(0))
+
+    @property
+    def breaches(self) -> int:
+        return sum(standard.breaches for standard in self.standards)
+
+    @property
+    def compliant(self) -> bool:
+        """No target missed, nothing owed, no disqualification."""
+        missed = any(standard.missed_windows for standard in self.standards)
+        owed = self.penalties > 0 or self.credits > 0
+        return not (missed or owed or self.disqualification is not None)

@@ -1,0 +1,477 @@
+"""Contract loading: YAML with positions, the JSON Schema, then every clause parsed in place."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jsonschema
+import yaml
+from jsonschema.exceptions import ValidationError, best_match
+
+from slacheck import ast, parser
+from slacheck._source import Source, Span, span_at, whole_file
+from slacheck.diagnostics import (
+    BAD_VALUE,
+    BAD_WINDOW,
+    CONTRACT_SHAPE,
+    CONTRACT_UNREADABLE,
+    CONTRACT_UNSAFE,
+    UNKNOWN_NAME,
+    YAML_SYNTAX,
+    Code,
+    ContractError,
+    Diagnostic,
+    did_you_mean,
+)
+from slacheck.model import Clause, Contract, Exclusion, Named, Standard
+from slacheck.types import FIELD_TYPES, FieldSpec, Kind, RecordSchema, Type
+
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 32
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where one YAML node stands: its value's span and, in a mapping, its key's span."""
+
+    value: Span
+    key: Span | None
+    node: yaml.Node
+
+
+def contract_schema() -> dict[str, Any]:
+    """The JSON Schema of contract files (also what `slacheck schema` prints)."""
+    text = resources.files("slacheck").joinpath("schemas/contract.schema.json").read_text("utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def load_contract(path: str | Path) -> Contract:
+    """Load and parse a contract file; raises `ContractError` with every problem found.
+
+    >>> contract = load_contract("contracts/motorola-sinotrans.yaml")  # doctest: +SKIP
+    """
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise ContractError(
+            [Diagnostic(CONTRACT_UNREADABLE, f"cannot read the contract: {error.strerror}",
+                        file=name)]
+        ) from None
+    return load_contract_text(raw, name)
+
+
+def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
+    """Load a contract from its text; `name` is used in diagnostics."""
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw
+    if len(data) > MAX_BYTES:
+        raise ContractError(
+            [Diagnostic(CONTRACT_UNSAFE, f"the contract is larger than {MAX_BYTES} bytes",
+                        file=name)]
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ContractError(
+            [Diagnostic(CONTRACT_UNREADABLE, f"the contract is not UTF-8 ({error.reason})",
+                        file=name)]
+        ) from None
+    source = whole_file(text, name)
+    tree, places = _compose(source)
+    _validate(tree, places, source)
+    return _Builder(source, places, hashlib.sha256(data).hexdigest()).build(tree)
+
+
+def _compose(source: Source) -> tuple[Any, dict[Path_, _Place]]:
+    try:
+        node = yaml.compose(source.body, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        span = span_at(source, mark.line + 1, mark.column + 1) if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        raise ContractError([Diagnostic(YAML_SYNTAX, problem, span)]) from None
+    except yaml.YAMLError as error:
+        raise ContractError([Diagnostic(YAML_SYNTAX, str(error), file=source.name)]) from None
+    if node is None:
+        raise ContractError([Diagnostic(CONTRACT_SHAPE, "the contract is empty", file=source.name)])
+    places: dict[Path_, _Place] = {}
+    seen: set[int] = set()
+    tree = _convert(node, (), None, source, places, seen)
+    return tree, places
+
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _node_span(source: Source, node: yaml.Node) -> Span:
+    return Span(source, node.start_mark.index, node.end_mark.index)
+
+
+def _convert(
+    node: yaml.Node,
+    path: Path_,
+    key: Span | None,
+    source: Source,
+    places: dict[Path_, _Place],
+    seen: set[int],
+) -> Any:
+    span = _node_span(source, node)
+    if id(node) in seen:
+        raise ContractError([Diagnostic(CONTRACT_UNSAFE, "YAML aliases are not allowed", span)])
+    seen.add(id(node))
+    if len(path) > MAX_DEPTH:
+        raise ContractError([Diagnostic(CONTRACT_UNSAFE, "the contract is nested too deeply", span)])
+    if node.tag not in _PLAIN_TAGS:
+        raise ContractError(
+            [Diagnostic(CONTRACT_UNSAFE, f"YAML tag `{node.tag}` is not allowed", span)]
+        )
+    places[path] = _Place(span, key, node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_span = _node_span(source, key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ContractError([Diagnostic(CONTRACT_SHAPE, "keys must be plain text", key_span)])
+            name = str(key_node.value)
+            if name in out:
+                raise ContractError(
+                    [Diagnostic(CONTRACT_SHAPE, f"`{name}` is given twice", key_span,
+                                ("remove one of them",))]
+                )
+            out[name] = _convert(value_node, (*path, name), key_span, source, places, seen)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*path, index), None, source, places, seen)
+            for index, item in enumerate(node.value)
+        ]
+    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
+        return _CONSTRUCTOR.construct_object(node)
+    return str(node.value)
+
+
+def _validate(tree: Any, places: dict[Path_, _Place], source: Source) -> None:
+    validator = jsonschema.Draft202012Validator(contract_schema())
+    found = [_shape_diagnostic(error, places, source) for error in validator.iter_errors(tree)]
+    if found:
+        raise ContractError(found)
+
+
+def _shape_diagnostic(
+    error: ValidationError, places: dict[Path_, _Place], source: Source
+) -> Diagnostic:
+    if error.context:
+        error = best_match(error.context) or error
+    path: Path_ = tuple(error.absolute_path)
+    where = ".".join(str(part) for part in path) or "the contract"
+    place = _nearest(path, places)
+    span = place.value if place else None
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        extras = [name for name in error.instance if name not in allowed]
+        extra = extras[0] if extras else "?"
+        key_place = places.get((*path, extra))
+        return Diagnostic(
+            CONTRACT_SHAPE,
+            f"unknown key `{extra}` in {where}",
+            key_place.key if key_place and key_place.key else span,
+            did_you_mean(extra, allowed) or (f"allowed here: {', '.join(allowed)}",),
+        )
+    if error.validator == "required" and place is not None and place.key is not None:
+        span = place.key
+    hints: tuple[str, ...] = ()
+    if error.validator == "enum":
+        hints = ("one of: " + ", ".join(str(item) for item in error.validator_value),)
+    return Diagnostic(CONTRACT_SHAPE, f"{where}: {error.message}", span, hints)
+
+
+def _nearest(path: Path_, places: dict[Path_, _Place]) -> _Place | None:
+    while path not in places and path:
+        path = path[:-1]
+    return places.get(path)
+
+
+class _Builder:
+    """Builds the model from a schema-valid tree, collecting every diagnostic."""
+
+    def __init__(self, source: Source, places: dict[Path_, _Place], sha256: str) -> None:
+        self.source = source
+        self.places = places
+        self.sha256 = sha256
+        self.found: list[Diagnostic] = []
+
+    def build(self, tree: dict[str, Any]) -> Contract:
+        meta = tree["contract"]
+        timezone = self._timezone(meta["timezone"])
+        effective = meta.get("effective", {})
+        schema = self._schema(tree["records"])
+        parameters = self._named(tree.get("parameters", {}), "parameters")
+        derived = self._named(tree.get("derived", {}), "derived")
+        standards = tuple(
+            standard
+            for key, body in tree["standards"].items()
+            if (standard := self._standard(key, body)) is not None
+        )
+        if self.found:
+            raise ContractError(self.found)
+        return Contract(
+            id=meta["id"],
+            title=meta.get("title", ""),
+            provider=meta.get("provider", ""),
+            customer=meta.get("customer", ""),
+            currency=meta["currency"],
+            decimals=meta.get("decimals", 2),
+            rounding=meta.get("rounding", "half_up"),
+            timezone=timezone,
+            effective_from=self._date(effective.get("from"), ("contract", "effective", "from")),
+            effective_to=self._date(effective.get("to"), ("contract", "effective", "to")),
+            schema=schema,
+            parameters=parameters,
+            derived=derived,
+            standards=standards,
+            path=self.source.name,
+            sha256=self.sha256,
+        )
+
+    # helpers
+    def _error(self, code: Code, message: str, path: Path_, hints: tuple[str, ...] = (),
+               key: bool = False) -> None:
+        place = _nearest(path, self.places)
+        span = None
+        if place is not None:
+            span = place.key if key and place.key is not None else place.value
+        self.found.append(Diagnostic(code, message, span, hints))
+
+    def _timezone(self, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self._error(BAD_VALUE, f"unknown time zone `{name}`", ("contract", "timezone"),
+                        ("use an IANA name such as `Asia/Shanghai` or `UTC`",))
+        return name
+
+    def _date(self, text: str | None, path: Path_) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self._error(BAD_VALUE, f"`{text}` is not a date", path, ("write it as YYYY-MM-DD",))
+            return None
+
+    def clause(self, path: Path_, kind: str) -> Clause | None:
+        """Parse the scalar at `path` as a clause, positioned where it stands in the file."""
+        place = self.places[path]
+        source = _clause_source(self.source, place.node)
+        try:
+            node = parser.parse(source, kind)
+        except ContractError as error:
+            self.found.extend(error.diagnostics)
+            return None
+        return Clause(" ".join(source.body.split()), node, place.value)
+
+    def _named(self, entries: dict[str, Any], section: str) -> tuple[Named, ...]:
+        out = []
+        for name in entries:
+            clause = self.clause((section, name), "expr")
+            if clause is not None:
+                out.append(Named(name, clause, self.places[(section, name)].key))
+        return tuple(out)
+
+    def _schema(self, records: dict[str, Any]) -> RecordSchema:
+        fields = []
+        for name, spec in records["fields"].items():
+            path: Path_ = ("records", "fields", name)
+            body = {"type": spec} if isinstance(spec, str) else spec
+            kind = FIELD_TYPES[body["type"]]
+            values = tuple(body.get("values", ()))
+            if kind is Kind.ENUM and not values:
+                self._error(BAD_VALUE, f"enum field `{name}` lists no values", path,
+                            ("add `values: [...]`",))
+            elif kind is not Kind.ENUM and values:
+                self._error(BAD_VALUE, f"`values` is only for enum fields, `{name}` is "
+                            f"{body['type']}", (*path, "values"))
+            field_type = Type(kind, values=values)
+            default = None
+            if "default" in body:
+                default = self._default(body["default"], field_type, (*path, "default"))
+            fields.append(
+                FieldSpec(
+                    name=name,
+                    type=field_type,
+                    required=not body.get("optional", False) and "default" not in body,
+                    default=default,
+                    integral=body["type"] == "int",
+                    span=self.places[path].key,
+                )
+            )
+        schema = RecordSchema(tuple(fields), records["id"], records["time"])
+        for role, kinds in (("id", (Kind.STRING, Kind.NUMBER)), ("time", (Kind.TIMESTAMP,))):
+            name = records[role]
+            spec = schema.field(name)
+            if spec is None:
+                self._error(UNKNOWN_NAME, f"the {role} field `{name}` is not declared",
+                            ("records", role), did_you_mean(name, schema.names))
+            elif spec.type.kind not in kinds or not spec.required:
+                wanted = " or ".join(k.value for k in kinds)
+                self._error(BAD_VALUE, f"the {role} field `{name}` must be a required {wanted}",
+                            ("records", role))
+        return schema
+
+    def _default(self, value: Any, field_type: Type, path: Path_) -> Any:
+        parsed = _coerce_default(value, field_type)
+        if parsed is None:
+            self._error(BAD_VALUE, f"default `{value}` is not a {field_type}", path)
+        return parsed
+
+    def _standard(self, key: str, body: dict[str, Any]) -> Standard | None:
+        base: Path_ = ("standards", key)
+        errors_before = len(self.found)
+        require = self.clause((*base, "require"), "expr")
+        scope = self.clause((*base, "for"), "expr") if "for" in body else None
+        exclusions = self._exclusions(base, body.get("except"))
+        target = self.clause((*base, "target"), "target") if "target" in body else None
+        window_clause = self.clause((*base, "window"), "window") if "window" in body else None
+        penalty = self.clause((*base, "penalty"), "penalty") if "penalty" in body else None
+        credit = self.clause((*base, "credit"), "credit") if "credit" in body else None
+        rules = body.get("disqualify", [])
+        paths = [(*base, "disqualify")] if isinstance(rules, str) else [
+            (*base, "disqualify", index) for index in range(len(rules))
+        ]
+        disqualify = tuple(c for p in paths if (c := self.clause(p, "disqualify")) is not None)
+        window = self._window(base, target, window_clause)
+        if require is None or window is None or len(self.found) > errors_before:
+            return None
+        return Standard(
+            id=key,
+            title=body.get("title", key),
+            require=require,
+            window=window,
+            scope=scope,
+            exclusions=exclusions,
+            target=target,
+            penalty=penalty,
+            credit=credit,
+            disqualify=disqualify,
+            span=self.places[base].key,
+        )
+
+    def _window(self, base: Path_, target: Clause | None,
+                window: Clause | None) -> ast.Window | None:
+        from_target = target.node.window if target and isinstance(target.node, ast.Target) else None
+        if from_target is not None and window is not None:
+            self._error(BAD_WINDOW, "the window is given twice, in `target` and in `window`",
+                        (*base, "window"), ("keep one of them",), key=True)
+            return None
+        if from_target is not None:
+            return from_target
+        if window is not None and isinstance(window.node, ast.Window):
+            return window.node
+        if target is None and window is None and (*base, "require") in self.places:
+            self._error(BAD_WINDOW, "the standard has no window", base,
+                        ("add `window: per month` or a target such as `97% per month`",), key=True)
+        elif target is not None:
+            self._error(BAD_WINDOW, "the target has no window", (*base, "target"),
+                        ("say the period: `97% per month`",))
+        return None
+
+    def _exclusions(self, base: Path_, spec: Any) -> tuple[Exclusion, ...]:
+        if spec is None:
+            return ()
+        items: list[tuple[Path_, str | None]] = []
+        if isinstance(spec, str):
+            items.append(((*base, "except"), None))
+        else:
+            for index, item in enumerate(spec):
+                if isinstance(item, str):
+                    items.append(((*base, "except", index), None))
+                else:
+                    items.append(((*base, "except", index, "when"), item["reason"]))
+        out = []
+        for path, reason in items:
+            clause = self.clause(path, "expr")
+            if clause is not None:
+                out.append(Exclusion(clause, reason or clause.text))
+        return tuple(out)
+
+
+def _coerce_default(value: Any, field_type: Type) -> Any:
+    kind = field_type.kind
+    parsers: dict[Kind, Callable[[Any], Any]] = {
+        Kind.BOOL: lambda v: v if isinstance(v, bool) else None,
+        Kind.STRING: lambda v: v if isinstance(v, str) else None,
+        Kind.ENUM: lambda v: v if v in field_type.values else None,
+        Kind.NUMBER: _decimal,
+        Kind.MONEY: _decimal,
+        Kind.TIMESTAMP: lambda v: _aware(datetime.fromisoformat(v)),
+        Kind.DATE: lambda v: date.fromisoformat(v),
+    }
+    try:
+        return parsers.get(kind, lambda v: None)(value)
+    except (ValueError, TypeError, InvalidOperation):
+        return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    result = Decimal(str(value))
+    return result if result.is_finite() else None
+
+
+def _aware(value: datetime) -> datetime | None:
+    return value if value.tzinfo is not None else None
+
+
+def _clause_source(file: Source, node: yaml.Node) -> Source:
+    """The clause text of a scalar with each line's place in the file.
+
+    The clause language ignores line breaks, so a multi-line scalar is taken as the lines
+    it occupies in the file; when that text is not the scalar's value (escapes), the value
+    is used, positioned at the scalar's start.
+    """
+    value = str(node.value)
+    start, end = node.start_mark, node.end_mark
+    raw_lines = file.body[start.index : end.index].split("\n")
+    origins: list[tuple[int, int]] = []
+    lines: list[str] = []
+    style = getattr(node, "style", None)
+    first = 0
+    if style in ("|", ">"):
+        first = 1
+    for index, text in enumerate(raw_lines[first:], start=first):
+        column = start.column if index == 0 else 0
+        if index == 0 and style in ('"', "'"):
+            text, column = text[1:], column + 1
+        stripped = text.lstrip()
+        column += len(text) - len(stripped)
+        if index == len(raw_lines) - 1 and style in ('"', "'"):
+            stripped = stripped.rstrip()[:-1]
+        lines.append(stripped.rstrip())
+        origins.append((start.line + 1 + index, column + 1))
+    body = "\n".join(lines)
+    if " ".join(body.split()) != " ".join(value.split()) or not origins:
+        return Source(value, file.name, ((start.line + 1, start.column + 1),), file.body)
+    return Source(body, file.name, tuple(origins), file.body)

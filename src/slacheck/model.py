@@ -1,0 +1,78 @@
+"""The contract model: what a loaded contract says, before it is checked or compiled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from slacheck import ast
+from slacheck._source import Span
+from slacheck.types import RecordSchema
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A parsed clause and the text it was written as, kept for evidence."""
+
+    text: str
+    node: ast.Node
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """`except:` a predicate, and the reason a matching record is excluded."""
+
+    when: Clause
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    id: str
+    title: str
+    require: Clause
+    window: ast.Window
+    scope: Clause | None = None
+    exclusions: tuple[Exclusion, ...] = ()
+    target: Clause | None = None
+    penalty: Clause | None = None
+    credit: Clause | None = None
+    disqualify: tuple[Clause, ...] = ()
+    span: Span | None = field(default=None, compare=False)
+
+    @property
+    def target_rate(self) -> ast.Percent | None:
+        return self.target.node.rate if self.target and isinstance(self.target.node, ast.Target) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A parameter or a derived field: a name bound to an expression."""
+
+    name: str
+    clause: Clause
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    id: str
+    currency: str
+    timezone: str
+    schema: RecordSchema
+    standards: tuple[Standard, ...]
+    parameters: tuple[Named, ...] = ()
+    derived: tuple[Named, ...] = ()
+    title: str = ""
+    provider: str = ""
+    customer: str = ""
+    decimals: int = 2
+    rounding: str = "half_up"
+    effective_from: date | None = None
+    effective_to: date | None = None
+    path: str = "<contract>"
+    sha256: str = ""
+
+    def standard(self, standard_id: str) -> Standard | None:
+        return next((item for item in self.standards if item.id == standard_id), None)

@@ -1,0 +1,305 @@
+"""The clause parser: one Lark LALR parser, a Transformer into `ast`, Lark errors as diagnostics."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from decimal import Decimal
+from typing import Any
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
+from lark.tree import Meta
+
+from slacheck import ast
+from slacheck._source import Source, Span
+from slacheck.diagnostics import CLAUSE_SYNTAX, BAD_VALUE, ContractError, Diagnostic
+
+CLAUSES = ("expr", "window", "target", "penalty", "credit", "disqualify")
+
+_MICROSECONDS = {
+    "ms": 1_000,
+    "s": 1_000_000,
+    "min": 60_000_000,
+    "h": 3_600_000_000,
+    "d": 86_400_000_000,
+    "w": 604_800_000_000,
+}
+
+# What a user should read instead of a terminal's name in "expected ..." hints.
+_READABLE = {
+    "PERCENT": "a percentage like `97%`",
+    "DURATION": "a duration like `24h`",
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "NAME": "a field name",
+    "STRING": 'a string like `"TSN"`',
+    "CURRENCY": "a currency code like `CNY`",
+    "PERIOD": "a period (day, week, month, quarter, year)",
+    "COMP_OP": "a comparison (<, <=, ==, !=, >=, >)",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "COMMA": "`,`",
+    "PLUS": "`+`",
+    "MINUS": "`-`",
+    "STAR": "`*`",
+    "SLASH": "`/`",
+}
+
+
+@functools.cache
+def _lark() -> Lark:
+    grammar = resources.files("slacheck").joinpath("grammar", "slacheck.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        start=[f"start_{name}" for name in CLAUSES],
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+class _ClauseError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+@v_args(meta=True)
+class _ToAst(Transformer[Token, Any]):
+    """Builds `ast` nodes, each with the span of its text in the clause's source."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self._source = source
+
+    def _span(self, meta: Meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(self._source, meta.start_pos, meta.end_pos)
+
+    def _tspan(self, token: Token) -> Span:
+        start = token.start_pos or 0
+        return Span(self._source, start, token.end_pos or start + len(token))
+
+    # literals
+    def number(self, meta: Meta, children: list[Token]) -> ast.Number:
+        return ast.Number(value=Decimal(str(children[0])), span=self._span(meta))
+
+    def percent(self, meta: Meta, children: list[Token]) -> ast.Percent:
+        return self._percent(children[0])
+
+    def _percent(self, token: Token) -> ast.Percent:
+        return ast.Percent(value=Decimal(str(token)[:-1]).scaleb(-2), span=self._tspan(token))
+
+    def money(self, meta: Meta, children: list[Token]) -> ast.Money:
+        return ast.Money(
+            amount=Decimal(str(children[0])), currency=str(children[1]), span=self._span(meta)
+        )
+
+    def duration(self, meta: Meta, children: list[Token]) -> ast.Duration:
+        return self._duration(children[0])
+
+    def _duration(self, token: Token) -> ast.Duration:
+        text = str(token)
+        digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        amount = Decimal(digits) * _MICROSECONDS[text[len(digits) :]]
+        if amount != amount.to_integral_value():
+            raise _ClauseError(
+                Diagnostic(
+                    BAD_VALUE,
+                    f"duration `{text}` is not a whole number of microseconds",
+                    self._tspan(token),
+                )
+            )
+        return ast.Duration(microseconds=int(amount), text=text, span=self._tspan(token))
+
+    def string(self, meta: Meta, children: list[Token]) -> ast.String:
+        return ast.String(value=str(children[0])[1:-1], span=self._span(meta))
+
+    def true(self, meta: Meta, children: list[Token]) -> ast.Bool:
+        return ast.Bool(value=True, span=self._span(meta))
+
+    def false(self, meta: Meta, children: list[Token]) -> ast.Bool:
+        return ast.Bool(value=False, span=self._span(meta))
+
+    def ref(self, meta: Meta, children: list[Token]) -> ast.Ref:
+        return ast.Ref(name=str(children[0]), span=self._span(meta))
+
+    # operators
+    def neg(self, meta: Meta, children: list[ast.Expr]) -> ast.Neg:
+        return ast.Neg(operand=children[0], span=self._span(meta))
+
+    def _binary(self, op: ast.BinOp, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
+        return ast.Binary(op=op, left=children[0], right=children[1], span=self._span(meta))
+
+    def add(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
+        return self._binary(ast.BinOp.ADD, meta, children)
+
+    def sub(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
+        return self._binary(ast.BinOp.SUB, meta, children)
+
+    def mul(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
+        return self._binary(ast.BinOp.MUL, meta, children)
+
+    def div(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
+        return self._binary(ast.BinOp.DIV, meta, children)
+
+    def percent_of(self, meta: Meta, children: list[Any]) -> ast.PercentOf:
+        return ast.PercentOf(
+            percent=self._percent(children[0]), operand=children[1], span=self._span(meta)
+        )
+
+    def compare(self, meta: Meta, children: list[Any]) -> ast.Compare:
+        left, op, right = children
+        return ast.Compare(op=ast.CmpOp(str(op)), left=left, right=right, span=self._span(meta))
+
+    def list(self, meta: Meta, children: list[ast.Expr]) -> tuple[ast.Expr, ...]:
+        return tuple(children)
+
+    def in_(self, meta: Meta, children: list[Any]) -> ast.In:
+        return ast.In(operand=children[0], items=children[1], span=self._span(meta))
+
+    def not_in(self, meta: Meta, children: list[Any]) -> ast.In:
+        return ast.In(
+            operand=children[0], items=children[1], negated=True, span=self._span(meta)
+        )
+
+    def within(self, meta: Meta, children: list[ast.Expr]) -> ast.Within:
+        event, limit, start = children
+        return ast.Within(event=event, limit=limit, start=start, span=self._span(meta))
+
+    def and_(self, meta: Meta, children: list[ast.Expr]) -> ast.Logical:
+        return ast.Logical(
+            op=ast.BoolOp.AND, left=children[0], right=children[1], span=self._span(meta)
+        )
+
+    def or_(self, meta: Meta, children: list[ast.Expr]) -> ast.Logical:
+        return ast.Logical(
+            op=ast.BoolOp.OR, left=children[0], right=children[1], span=self._span(meta)
+        )
+
+    def not_(self, meta: Meta, children: list[ast.Expr]) -> ast.Not:
+        return ast.Not(operand=children[0], span=self._span(meta))
+
+    # clauses
+    def window(self, meta: Meta, children: list[Token]) -> ast.Window:
+        period, *names = children
+        by = tuple(ast.Ref(name=str(name), span=self._tspan(name)) for name in names)
+        return ast.Window(period=_period(period), by=by, span=self._span(meta))
+
+    def start_expr(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return children[0]
+
+    def start_window(self, meta: Meta, children: list[ast.Window]) -> ast.Window:
+        return children[0]
+
+    def start_target(self, meta: Meta, children: list[Any]) -> ast.Target:
+        window = children[1] if len(children) > 1 else None
+        return ast.Target(rate=self._percent(children[0]), window=window, span=self._span(meta))
+
+    def start_penalty(self, meta: Meta, children: list[Any]) -> ast.Penalty:
+        if len(children) == 1:
+            return ast.Penalty(amount=children[0], span=self._span(meta))
+        amount, cap, period = children
+        return ast.Penalty(
+            amount=amount, cap=cap, cap_period=_period(period), span=self._span(meta)
+        )
+
+    def start_credit(self, meta: Meta, children: list[Any]) -> ast.Credit:
+        return ast.Credit(amount=children[0], period=_period(children[1]), span=self._span(meta))
+
+    def consecutive_missed(self, meta: Meta, children: list[Token]) -> ast.ConsecutiveMissed:
+        return ast.ConsecutiveMissed(
+            count=int(children[0]), period=_period(children[1]), span=self._span(meta)
+        )
+
+    def breaches_within(self, meta: Meta, children: list[Token]) -> ast.BreachesWithin:
+        return ast.BreachesWithin(
+            count=int(children[0]), within=self._duration(children[1]), span=self._span(meta)
+        )
+
+    def any_breach(self, meta: Meta, children: list[Token]) -> ast.AnyBreach:
+        return ast.AnyBreach(span=self._span(meta))
+
+
+def _period(token: Token) -> ast.Period:
+    return ast.Period(str(token).removesuffix("s"))
+
+
+def parse(source: Source, clause: str = "expr") -> Any:
+    """Parse `source` as one kind of clause (see `CLAUSES`) into an `ast` node.
+
+    >>> parse(Source("picked_up_at within 2h of booked_at"))  # doctest: +ELLIPSIS
+    Within(event=Ref(name='picked_up_at'), limit=Duration(microseconds=7200000000, ...
+    """
+    try:
+        tree = _lark().parse(source.body, start=f"start_{clause}")
+        return _ToAst(source).transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, _ClauseError):
+            raise ContractError([error.orig_exc.diagnostic]) from None
+        raise
+    except UnexpectedInput as error:
+        raise ContractError([_syntax_diagnostic(source, error)]) from None
+    except LarkError as error:  # pragma: no cover - any other Lark failure is still a position
+        raise ContractError([Diagnostic(CLAUSE_SYNTAX, str(error), Span(source, 0, 0))]) from None
+
+
+def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
+    body = source.body
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        expected = error.expected if isinstance(error, UnexpectedEOF) else error.accepts
+        start = len(body.rstrip())
+        return Diagnostic(
+            CLAUSE_SYNTAX,
+            "the clause ends too early",
+            Span(source, start, start),
+            _expected_hint(expected),
+        )
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        start = token.start_pos or 0
+        end = token.end_pos or start + len(str(token))
+        return Diagnostic(
+            CLAUSE_SYNTAX,
+            f"unexpected `{token}`",
+            Span(source, start, end),
+            _expected_hint(error.accepts or error.expected),
+        )
+    if isinstance(error, UnexpectedCharacters):
+        start = error.pos_in_stream
+        return Diagnostic(
+            CLAUSE_SYNTAX,
+            f"unexpected character `{body[start]}`",
+            Span(source, start, start + 1),
+            _expected_hint(error.allowed or set()),
+        )
+    start = getattr(error, "pos_in_stream", 0) or 0
+    return Diagnostic(CLAUSE_SYNTAX, "the clause does not parse", Span(source, start, start))
+
+
+def _expected_hint(expected: set[str] | frozenset[str]) -> tuple[str, ...]:
+    names = sorted({_readable(name) for name in expected if not name.startswith("$")})
+    if not names:
+        return ()
+    if len(names) > 8:
+        names = [*names[:8], "..."]
+    return ("expected " + ", ".join(names),)
+
+
+def _readable(terminal: str) -> str:
+    if terminal in _READABLE:
+        return _READABLE[terminal]
+    return f"`{terminal.lower()}`"

@@ -1,0 +1,186 @@
+"""The compiled plan: per-record closures, window specs, aggregators and consequence rules.
+
+Stage 1 (per record) and stage 2 (per window) run in an engine; stage 3 (per contract)
+reads the rules kept here. `describe()` prints the plan, for debugging and golden tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from fractions import Fraction
+from operator import itemgetter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slacheck import ast
+from slacheck.checker import CheckedContract
+from slacheck.compiler import Compiler, Record, Truth
+from slacheck.model import Contract, Standard
+from slacheck.types import RecordSchema
+from slacheck.windows import KeyFunction, key_function
+
+ROUNDING = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """How a monetary finding is rounded: to the contract's quantum, in its mode."""
+
+    currency: str
+    quantum: Decimal
+    rounding: str
+
+    def round(self, amount: Decimal) -> Decimal:
+        return amount.quantize(self.quantum, rounding=self.rounding)
+
+
+@dataclass(frozen=True, slots=True)
+class StandardPlan:
+    """One standard, compiled."""
+
+    index: int
+    id: str
+    title: str
+    clauses: tuple[tuple[str, str], ...]
+    scope: Truth | None
+    exclusions: tuple[tuple[Truth, str], ...]
+    requirement: Truth
+    period: ast.Period
+    window_key: KeyFunction
+    group_fields: tuple[str, ...]
+    group_key: Callable[[Record], Any] | None
+    target: Fraction | None
+    penalty: Callable[[Record], Any] | None
+    cap: Decimal | None
+    cap_period: ast.Period | None
+    cap_key: KeyFunction | None
+    credit: Decimal | None
+    consecutive_missed: int | None
+    breaches_within: tuple[int, timedelta] | None
+    any_breach: bool
+
+    @property
+    def keeps_breach_times(self) -> bool:
+        return self.breaches_within is not None or self.any_breach
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    contract: Contract
+    schema: RecordSchema
+    zone: ZoneInfo
+    as_of: datetime
+    money: Money
+    period_start: datetime | None
+    period_end: datetime | None
+    standards: tuple[StandardPlan, ...]
+    evidence_limit: int
+
+    def describe(self) -> str:
+        """A readable listing of what the plan will do."""
+        lines = [
+            f"contract {self.contract.id} as of {self.as_of.isoformat()} "
+            f"(windows in {self.zone.key}, money in {self.money.currency} "
+            f"rounded {self.money.rounding} to {self.money.quantum})"
+        ]
+        for standard in self.standards:
+            lines.append(f"standard {standard.id}: {standard.title}")
+            lines.extend(f"  {name}: {text}" for name, text in standard.clauses)
+            by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
+            lines.append(f"  stage 2: count per {standard.period.value}{by}")
+        return "\n".join(lines)
+
+
+def build_plan(checked: CheckedContract, as_of: datetime, evidence_limit: int = 1000) -> Plan:
+    """Compile a checked contract for one evaluation time."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    contract = checked.contract
+    zone = ZoneInfo(contract.timezone)
+    compiler = Compiler(checked, as_of)
+    money = Money(contract.currency, Decimal(1).scaleb(-contract.decimals),
+                  ROUNDING[contract.rounding])
+    start = end = None
+    if contract.effective_from is not None:
+        start = datetime.combine(contract.effective_from, datetime.min.time(), zone)
+    if contract.effective_to is not None:
+        end = datetime.combine(contract.effective_to, datetime.min.time(), zone)
+        end += timedelta(days=1)
+    standards = tuple(
+        _standard(index, standard, compiler, money)
+        for index, standard in enumerate(contract.standards)
+    )
+    return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
+                evidence_limit)
+
+
+def _standard(index: int, standard: Standard, compiler: Compiler, money: Money) -> StandardPlan:
+    window = standard.window
+    fields = tuple(ref.name for ref in window.by)
+    group_key: Callable[[Record], Any] | None = itemgetter(*fields) if fields else None
+    penalty = cap = cap_period = None
+    if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
+        node = standard.penalty.node
+        penalty = compiler.value(node.amount)
+        cap = money.round(compiler.constant(node.cap)) if node.cap is not None else None
+        cap_period = node.cap_period
+    credit = None
+    if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
+        credit = money.round(compiler.constant(standard.credit.node.amount))
+    consecutive = within = None
+    any_breach = False
+    for rule in standard.disqualify:
+        if isinstance(rule.node, ast.ConsecutiveMissed):
+            consecutive = rule.node.count
+        elif isinstance(rule.node, ast.BreachesWithin):
+            within = (rule.node.count, timedelta(microseconds=rule.node.within.microseconds))
+        elif isinstance(rule.node, ast.AnyBreach):
+            any_breach = True
+    rate = standard.target_rate
+    return StandardPlan(
+        index=index,
+        id=standard.id,
+        title=standard.title,
+        clauses=_clauses(standard),
+        scope=compiler.truth(standard.scope.node) if standard.scope else None,  # type: ignore[arg-type]
+        exclusions=tuple(
+            (compiler.truth(item.when.node), item.reason)  # type: ignore[arg-type]
+            for item in standard.exclusions
+        ),
+        requirement=compiler.truth(standard.require.node),  # type: ignore[arg-type]
+        period=window.period,
+        window_key=key_function(window.period),
+        group_fields=fields,
+        group_key=group_key,
+        target=Fraction(rate.value) if rate is not None else None,
+        penalty=penalty,
+        cap=cap,
+        cap_period=cap_period,
+        cap_key=key_function(cap_period) if cap_period is not None else None,
+        credit=credit,
+        consecutive_missed=consecutive,
+        breaches_within=within,
+        any_breach=any_breach,
+    )
+
+
+def _clauses(standard: Standard) -> tuple[tuple[str, str], ...]:
+    out = []
+    if standard.scope is not None:
+        out.append(("for", standard.scope.text))
+    out.extend(("except", item.reason) for item in standard.exclusions)
+    out.append(("require", standard.require.text))
+    for name in ("target", "penalty", "credit"):
+        clause = getattr(standard, name)
+        if clause is not None:
+            out.append((name, clause.text))
+    out.extend(("disqualify", rule.text) for rule in standard.disqualify)
+    return tuple(out)

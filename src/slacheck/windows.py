@@ -1,0 +1,81 @@
+"""Calendar windows in the contract's time zone: a record's window key, and a key's bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from slacheck.ast import Period
+
+# A window key is an int that counts periods since year 0, so windows sort and
+# consecutive windows differ by one.
+KeyFunction = Callable[[datetime], int]
+
+
+def key_function(period: Period) -> KeyFunction:
+    """The function from a local (contract time zone) datetime to its window key."""
+    if period is Period.DAY:
+        return lambda local: local.toordinal()
+    if period is Period.WEEK:
+        return lambda local: (local.toordinal() - 1) // 7  # ordinal 1 is a Monday
+    if period is Period.MONTH:
+        return lambda local: local.year * 12 + local.month - 1
+    if period is Period.QUARTER:
+        return lambda local: local.year * 4 + (local.month - 1) // 3
+    return lambda local: local.year
+
+
+def _first_day(period: Period, key: int) -> date:
+    if period is Period.DAY:
+        return date.fromordinal(key)
+    if period is Period.WEEK:
+        return date.fromordinal(key * 7 + 1)
+    if period is Period.MONTH:
+        return date(key // 12, key % 12 + 1, 1)
+    if period is Period.QUARTER:
+        return date(key // 4, (key % 4) * 3 + 1, 1)
+    return date(key, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One calendar window: its label and its bounds [start, end) in the contract's zone."""
+
+    period: Period
+    key: int
+    label: str
+    start: datetime
+    end: datetime
+
+
+def window(period: Period, key: int, zone: ZoneInfo) -> Window:
+    first = _first_day(period, key)
+    following = _first_day(period, key + 1)
+    start = datetime(first.year, first.month, first.day, tzinfo=zone)
+    end = datetime(following.year, following.month, following.day, tzinfo=zone)
+    return Window(period, key, label(period, key), start, end)
+
+
+def label(period: Period, key: int) -> str:
+    """`2025-03-14`, `2025-W11`, `2025-03`, `2025-Q1`, `2025`."""
+    if period is Period.DAY:
+        return date.fromordinal(key).isoformat()
+    if period is Period.WEEK:
+        year, week, _ = date.fromordinal(key * 7 + 1).isocalendar()
+        return f"{year}-W{week:02d}"
+    if period is Period.MONTH:
+        return f"{key // 12:04d}-{key % 12 + 1:02d}"
+    if period is Period.QUARTER:
+        return f"{key // 4:04d}-Q{key % 4 + 1}"
+    return f"{key:04d}"
+
+
+def local_day_start(moment: datetime, zone: ZoneInfo) -> datetime:
+    """Midnight of `moment`'s calendar day in `zone` (used for effective dates)."""
+    local = moment.astimezone(zone)
+    return datetime(local.year, local.month, local.day, tzinfo=zone)
+
+
+ONE_DAY = timedelta(days=1)
