@@ -1,0 +1,195 @@
+"""The command line: wires loader, checker, plan, engine and reporters; owns I/O and exit codes.
+
+Exit codes (also in the README):
+  0  compliant: every target met, nothing owed, no disqualification (`lint`: no problems)
+  1  non-compliant: a target missed, a penalty or credit owed, or a disqualification
+  2  the contract or the command is wrong
+  3  the data could not be read
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from slacheck import __version__
+from slacheck.api import compile_plan, load_checked, verify
+from slacheck.diagnostics import ContractError, DataError, codes, lookup
+from slacheck.loader import contract_schema
+from slacheck.records import Rejection
+from slacheck.reporters import RENDERERS
+
+EXIT_COMPLIANT = 0
+EXIT_NON_COMPLIANT = 1
+EXIT_INVALID = 2
+EXIT_DATA = 3
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def _errors(debug: bool) -> Iterator[None]:
+    """Turns slacheck's errors into messages and exit codes; `--debug` keeps the traceback."""
+    try:
+        yield
+    except ContractError as error:
+        if debug:
+            raise
+        text = "\n\n".join(item.render() for item in error.diagnostics)
+        count = len(error.diagnostics)
+        _fail(f"{text}\n\nslacheck: {count} problem{'s' if count != 1 else ''} in the contract",
+              EXIT_INVALID)
+    except DataError as error:
+        if debug:
+            raise
+        _fail(f"slacheck: {error}", EXIT_DATA)
+
+
+def _as_of(value: str) -> datetime:
+    if value == "now":
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"`{value}` is not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("give a UTC offset, e.g. 2025-04-01T00:00:00+08:00")
+    return moment
+
+
+def write_atomically(path: str, text: str | bytes) -> None:
+    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _progress(quiet: bool) -> Callable[[int], None] | None:
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(lines: int) -> None:
+        click.echo(f"\r{lines:,} lines read", err=True, nl=False)
+
+    return show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="slacheck")
+def main() -> None:
+    """Check logistics service-level agreements against shipment records."""
+
+
+@main.command("verify")
+@click.argument("contract", type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1, required=True)
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, ISO 8601 with an offset, or `now`; deadlines not yet "
+                   "passed at this time are pending.")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--quarantine", type=click.Path(dir_okay=False),
+              help="Write every rejected line, verbatim, to this file.")
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Records kept as evidence per window and per list; counts stay exact.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
+                   output: str | None, quarantine: str | None, evidence_limit: int,
+                   quiet: bool, debug: bool) -> None:
+    """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
+    moment = _as_of(as_of)
+    rejected: list[bytes] = []
+    keep: Callable[[Rejection], None] | None = None
+    if quarantine:
+        def keep(item: Rejection) -> None:
+            text = item.text or b""
+            rejected.append(text if text.endswith(b"\n") else text + b"\n")
+
+    progress = _progress(quiet)
+    with _errors(debug):
+        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                        quarantine=keep, progress=progress)
+    if progress is not None:
+        click.echo("\r\033[K", err=True, nl=False)
+    report = RENDERERS[fmt](result)
+    if quarantine:
+        write_atomically(quarantine, b"".join(rejected))
+    if output:
+        write_atomically(output, report)
+    else:
+        click.echo(report, nl=False)
+    sys.exit(EXIT_COMPLIANT if result.compliant else EXIT_NON_COMPLIANT)
+
+
+@main.command("lint")
+@click.argument("contracts", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
+    """Load and check CONTRACTS; print every problem found, in file order."""
+    problems = 0
+    for path in contracts:
+        try:
+            load_checked(path)
+        except ContractError as error:
+            if debug:
+                raise
+            problems += len(error.diagnostics)
+            click.echo("\n\n".join(item.render() for item in error.diagnostics), err=True)
+            click.echo(err=True)
+    if problems:
+        _fail(f"slacheck: {problems} problem{'s' if problems != 1 else ''} in "
+              f"{len(contracts)} contract{'s' if len(contracts) != 1 else ''}", EXIT_INVALID)
+    click.echo(f"{len(contracts)} contract{'s' if len(contracts) != 1 else ''} ok")
+
+
+@main.command("plan")
+@click.argument("contract", type=click.Path(dir_okay=False))
+@click.option("--as-of", "as_of", default="now", show_default=True)
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+def plan_command(contract: str, as_of: str, debug: bool) -> None:
+    """Print what the compiled plan of CONTRACT will do."""
+    with _errors(debug):
+        plan = compile_plan(load_checked(contract), _as_of(as_of))
+    click.echo(plan.describe())
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of contract files, for editors."""
+    click.echo(json.dumps(contract_schema(), indent=2, sort_keys=True))
+
+
+@main.command("explain")
+@click.argument("code", required=False)
+def explain_command(code: str | None) -> None:
+    """Explain a diagnostic CODE (e.g. SLA201), or list them all."""
+    if code is None:
+        for entry in codes():
+            click.echo(f"{entry.code}  {entry.slug:20} {entry.summary}")
+        return
+    entry = lookup(code)
+    if entry is None:
+        _fail(f"slacheck: no diagnostic code `{code}`; `slacheck explain` lists them",
+              EXIT_INVALID)
+    click.echo(f"{entry.code} {entry.slug}: {entry.summary}")

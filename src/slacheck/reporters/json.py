@@ -1,0 +1,137 @@
+"""The JSON report: the stable, versioned, machine-readable form of a `Result`.
+
+The shape is documented in docs/result-format.md and described by
+`slacheck/schemas/result.schema.json`; `schema` names its version.
+"""
+
+from __future__ import annotations
+
+import json as _json
+from typing import Any
+
+from slacheck.findings import (
+    Disqualification,
+    RecordRef,
+    Result,
+    StandardResult,
+    WindowOutcome,
+)
+from slacheck.reporters._format import fraction, moment, percent, target
+
+SCHEMA = "slacheck.result/1"
+
+
+def render(result: Result) -> str:
+    """The result as JSON with sorted keys, one trailing newline."""
+    return _json.dumps(to_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def to_dict(result: Result) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "slacheck", "version": result.tool_version},
+        "contract": {
+            "id": result.contract_id,
+            "title": result.contract_title,
+            "provider": result.provider,
+            "customer": result.customer,
+            "path": result.contract_path,
+            "sha256": result.contract_sha256,
+        },
+        "inputs": [{"path": item.path, "sha256": item.sha256} for item in result.inputs],
+        "as_of": moment(result.as_of),
+        "currency": result.currency,
+        "timezone": result.timezone,
+        "evidence_limit": result.evidence_limit,
+        "compliant": result.compliant,
+        "lines": {
+            "read": result.lines.read,
+            "accepted": result.lines.accepted,
+            "rejected": result.lines.rejected,
+            "outside_period": result.lines.outside,
+            "rejections": [
+                {"source": item.source, "line": item.line, "field": item.field,
+                 "reason": item.reason}
+                for item in result.lines.rejections
+            ],
+        },
+        "standards": [_standard(standard) for standard in result.standards],
+        "totals": {
+            "penalties": str(result.penalties),
+            "service_credits": str(result.credits),
+            "breaches": result.breaches,
+        },
+        "disqualification": _disqualification(result.disqualification),
+    }
+
+
+def _ref(ref: RecordRef) -> dict[str, Any]:
+    return {"id": ref.id, "line": ref.line, "source": ref.source}
+
+
+def _standard(standard: StandardResult) -> dict[str, Any]:
+    return {
+        "id": standard.id,
+        "title": standard.title,
+        "clauses": [{"kind": kind, "text": text} for kind, text in standard.clauses],
+        "breaches": standard.breaches,
+        "windows": [_window(window) for window in standard.windows],
+        "missed_windows": list(standard.missed_windows),
+        "longest_missed_run": standard.longest_missed_run,
+        "penalties": {
+            "total": str(standard.penalties),
+            "windows": [
+                {"window": item.label, "gross": str(item.gross), "net": str(item.net),
+                 "cap": None if item.cap is None else str(item.cap), "breaches": item.breaches}
+                for item in standard.penalty_windows
+            ],
+            "records": [
+                {**_ref(item.record), "amount": str(item.amount)}
+                for item in standard.record_penalties
+            ],
+            "records_total": standard.record_penalties_total,
+        },
+        "service_credits": {
+            "total": str(standard.credit_total),
+            "windows": [
+                {"window": item.label, "amount": str(item.amount)} for item in standard.credits
+            ],
+        },
+        "overdue_open": {
+            "total": standard.overdue_open_total,
+            "records": [_ref(ref) for ref in standard.overdue_open],
+        },
+        "disqualification": _disqualification(standard.disqualification),
+    }
+
+
+def _window(window: WindowOutcome) -> dict[str, Any]:
+    return {
+        "window": window.label,
+        "start": moment(window.start),
+        "end": moment(window.end),
+        "closed": window.closed,
+        "group": dict(window.group),
+        "passed": window.passed,
+        "breached": window.breached,
+        "pending": window.pending,
+        "excluded": window.excluded,
+        "exclusions": dict(window.exclusions),
+        "rate": percent(window.rate),
+        "rate_exact": fraction(window.rate),
+        "target": target(window.target),
+        "met": window.met,
+        "breach_records": [_ref(ref) for ref in window.breaches],
+    }
+
+
+def _disqualification(found: Disqualification | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "standard": found.standard,
+        "rule": found.rule,
+        "at": moment(found.at),
+        "records": [_ref(ref) for ref in found.records],
+        "windows": list(found.windows),
+    }

@@ -1,0 +1,144 @@
+"""The text report: what a person reads in a terminal or pastes into an email."""
+
+from __future__ import annotations
+
+from slacheck.findings import Disqualification, RecordRef, Result, StandardResult, WindowOutcome
+from slacheck.reporters._format import moment, percent, target
+
+_HEAD = ("window", "group", "passed", "breached", "pending", "excluded", "rate", "target", "result")
+_SHOWN = 10
+
+
+def render(result: Result) -> str:
+    """The whole report, ending in the verdict."""
+    out: list[str] = []
+    parties = " / ".join(part for part in (result.customer, result.provider) if part)
+    out.append(f"slacheck {result.tool_version}: contract {result.contract_id}"
+               + (f" ({parties})" if parties else ""))
+    out.append(f"as of {moment(result.as_of)}; windows in {result.timezone}; "
+               f"money in {result.currency}")
+    for item in result.inputs:
+        digest = f" sha256:{item.sha256[:12]}" if item.sha256 else ""
+        out.append(f"data: {item.path}{digest}")
+    out.extend(_lines(result))
+    for standard in result.standards:
+        out.append("")
+        out.extend(_standard(standard, result.currency))
+    out.append("")
+    out.extend(_totals(result))
+    return "\n".join(out) + "\n"
+
+
+def _lines(result: Result) -> list[str]:
+    lines = result.lines
+    head = f"lines: {lines.read} read, {lines.accepted} accepted, {lines.rejected} rejected"
+    if lines.outside:
+        head += f" ({lines.outside} accepted records fall outside the contract period)"
+    out = [head]
+    for item in lines.rejections:
+        out.append(f"  {item.source}:{item.line}: {item.message}")
+    hidden = lines.rejected - len(lines.rejections)
+    if hidden > 0:
+        out.append(f"  ... and {hidden} more rejected lines")
+    return out
+
+
+def _verdict(standard: StandardResult) -> str:
+    if standard.disqualification is not None:
+        return "DISQUALIFYING"
+    if standard.missed_windows:
+        return f"MISSED in {', '.join(standard.missed_windows)}"
+    if not standard.has_target:
+        return f"{standard.breaches} breaches" if standard.breaches else "no breaches"
+    open_below = [w for w in standard.windows if not w.closed and w.met is False]
+    if open_below:
+        return "AT RISK in open windows"
+    return "met"
+
+
+def _standard(standard: StandardResult, currency: str) -> list[str]:
+    out = [f"{standard.id}: {standard.title} -- {_verdict(standard)}"]
+    out.extend(f"  {kind}: {text}" for kind, text in standard.clauses)
+    rows = [_HEAD, *(_row(window) for window in standard.windows)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEAD))]
+    for row in rows:
+        cells = [
+            cell.rjust(width) if 2 <= index <= 7 else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append("  " + "  ".join(cells).rstrip())
+    out.append(f"  breaches: {standard.breaches}")
+    if standard.overdue_open_total:
+        out.append(f"  overdue, event still awaited: {_refs(standard.overdue_open)}"
+                   + _more(standard.overdue_open_total, len(standard.overdue_open)))
+    if standard.penalty_windows:
+        parts = []
+        for item in standard.penalty_windows:
+            capped = f" capped to {item.net}" if item.net != item.gross else ""
+            parts.append(f"{item.label} {item.gross}{capped}")
+        out.append(f"  penalties: {'; '.join(parts)} -- total {standard.penalties} {currency}")
+        if standard.record_penalties and all(
+            item.cap is None for item in standard.penalty_windows
+        ):
+            for penalty in standard.record_penalties[:_SHOWN]:
+                out.append(f"    {_ref(penalty.record)}: {penalty.amount} {currency}")
+            out.append(_more(standard.record_penalties_total,
+                             min(_SHOWN, len(standard.record_penalties)), indent=4).rstrip())
+    for credit in standard.credits:
+        out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
+    if standard.disqualification is not None:
+        out.append("  " + _disqualified(standard.disqualification))
+    return [line for line in out if line.strip()]
+
+
+def _row(window: WindowOutcome) -> tuple[str, ...]:
+    group = ", ".join(f"{name}={value}" for name, value in window.group) or "-"
+    rate = percent(window.rate)
+    goal = target(window.target)
+    if window.met is None:
+        verdict = "no data" if window.rate is None and window.target is not None else "-"
+    elif window.met:
+        verdict = "met"
+    else:
+        verdict = "missed" if window.closed else "below (open)"
+    return (
+        window.label,
+        group,
+        str(window.passed),
+        str(window.breached),
+        str(window.pending),
+        str(window.excluded),
+        f"{rate}%" if rate is not None else "-",
+        f"{goal}%" if goal is not None else "-",
+        verdict,
+    )
+
+
+def _totals(result: Result) -> list[str]:
+    out = [
+        f"total penalties: {result.penalties} {result.currency}",
+        f"total service credits: {result.credits} {result.currency}",
+    ]
+    if result.disqualification is not None:
+        out.append(_disqualified(result.disqualification))
+    out.append("verdict: " + ("COMPLIANT" if result.compliant else "NON-COMPLIANT"))
+    return out
+
+
+def _disqualified(found: Disqualification) -> str:
+    windows = f" ({', '.join(found.windows)})" if found.windows else ""
+    return (f"DISQUALIFIED under {found.standard} at {moment(found.at)}: {found.rule}{windows}; "
+            f"records: {_refs(found.records)}")
+
+
+def _ref(ref: RecordRef) -> str:
+    return f"{ref.id} (line {ref.line})"
+
+
+def _refs(refs: tuple[RecordRef, ...]) -> str:
+    shown = ", ".join(_ref(ref) for ref in refs[:_SHOWN])
+    return shown + (f", ... {len(refs) - _SHOWN} more" if len(refs) > _SHOWN else "")
+
+
+def _more(total: int, shown: int, indent: int = 0) -> str:
+    return f"\n{' ' * indent}... and {total - shown} more" if total > shown else ""
