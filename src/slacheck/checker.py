@@ -47,7 +47,7 @@ class CheckedContract:
         return self.types[id(node)]
 
 
-class _Untyped(Exception):
+class _UntypedError(Exception):
     """An expression could not be typed; its diagnostic is already recorded."""
 
 
@@ -103,7 +103,7 @@ class _Checker:
         expr = _expr(named.clause)
         try:
             self.parameters[named.name] = self._infer(expr)
-        except _Untyped:
+        except _UntypedError:
             return
         self._constant(expr, "a parameter")
 
@@ -118,7 +118,7 @@ class _Checker:
             if named.name in visiting:
                 self._error(CYCLE, f"derived field `{named.name}` depends on itself",
                             named.span, ("derived fields may only use fields declared before",))
-                raise _Untyped
+                raise _UntypedError
             visiting.add(named.name)
             for ref in _refs(_expr(named.clause)):
                 if ref.name in pending:
@@ -129,12 +129,12 @@ class _Checker:
         for named in self.contract.derived:
             try:
                 visit(named)
-            except _Untyped:
+            except _UntypedError:
                 return
         for named in order:
             try:
                 self.derived[named.name] = self._infer(_expr(named.clause))
-            except _Untyped:
+            except _UntypedError:
                 continue
 
     def _standard(self, standard: Standard) -> None:
@@ -190,7 +190,7 @@ class _Checker:
         expr = _expr(clause)
         try:
             found = self._infer(expr)
-        except _Untyped:
+        except _UntypedError:
             return
         if found.kind is not Kind.BOOL:
             self._error(TYPE_MISMATCH, f"{what} must be true or false, not {found}", expr.span)
@@ -198,7 +198,7 @@ class _Checker:
     def _money(self, expr: ast.Expr, what: str, *, constant: bool) -> None:
         try:
             found = self._infer(expr)
-        except _Untyped:
+        except _UntypedError:
             return
         if found.kind is not Kind.MONEY:
             self._error(TYPE_MISMATCH, f"{what} must be an amount of money, not {found}",
@@ -218,7 +218,7 @@ class _Checker:
         self.types[id(expr)] = found
         return found
 
-    def _type(self, expr: ast.Expr) -> Type:  # noqa: PLR0911 - one case per node kind
+    def _type(self, expr: ast.Expr) -> Type:
         match expr:
             case ast.Number() | ast.Percent():
                 return t.NUMBER
@@ -226,7 +226,7 @@ class _Checker:
                 if currency != self.contract.currency:
                     self._error(CURRENCY_MISMATCH, f"amount in {currency}, but the contract's "
                                 f"currency is {self.contract.currency}", expr.span)
-                    raise _Untyped
+                    raise _UntypedError
                 return t.money(currency)
             case ast.Duration():
                 return t.DURATION
@@ -271,11 +271,11 @@ class _Checker:
         declared = (*self.fields, *self.derived, *(p.name for p in self.contract.parameters))
         self._error(UNKNOWN_NAME, f"unknown field `{name}`", expr.span,
                     did_you_mean(name, declared))
-        raise _Untyped
+        raise _UntypedError
 
     def _mismatch(self, expr: ast.Node, message: str, hints: tuple[str, ...] = ()) -> None:
         self._error(TYPE_MISMATCH, message, expr.span, hints)
-        raise _Untyped
+        raise _UntypedError
 
     def _boolean(self, expr: ast.Expr, operator: str) -> None:
         found = self._infer(expr)
@@ -287,7 +287,7 @@ class _Checker:
         result = _arithmetic(expr.op, left.kind, right.kind)
         if result is None:
             self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}")
-            raise _Untyped  # pragma: no cover
+            raise _UntypedError  # pragma: no cover
         if result is Kind.MONEY:
             return left if left.kind is Kind.MONEY else right
         if result is Kind.NUMBER:
@@ -343,7 +343,7 @@ class _Checker:
             if value not in operand.values:
                 self._error(BAD_VALUE, f"`{value}` is not one of {operand}", item.span,
                             did_you_mean(value, operand.values))
-                raise _Untyped
+                raise _UntypedError
             if isinstance(item, ast.Ref):
                 self.enum_values.add(id(item))
             self.types[id(item)] = operand

@@ -188,8 +188,8 @@ def explain_command(code: str | None) -> None:
         for entry in codes():
             click.echo(f"{entry.code}  {entry.slug:20} {entry.summary}")
         return
-    entry = lookup(code)
-    if entry is None:
+    found = lookup(code)
+    if found is None:
         _fail(f"slacheck: no diagnostic code `{code}`; `slacheck explain` lists them",
               EXIT_INVALID)
-    click.echo(f"{entry.code} {entry.slug}: {entry.summary}")
+    click.echo(f"{found.code} {found.slug}: {found.summary}")

@@ -65,14 +65,13 @@ class Compiler:
 
     # values
     def value(self, expr: ast.Expr) -> Value:
-        compiled = self._value(expr)
-        return compiled
+        return self._value(expr)
 
     def constant(self, expr: ast.Expr) -> Any:
         """The value of an expression that depends on no record field."""
         return self.value(expr)({})
 
-    def _value(self, expr: ast.Expr) -> Value:  # noqa: PLR0911 - one case per node kind
+    def _value(self, expr: ast.Expr) -> Value:
         match expr:
             case ast.Number(value=value) | ast.Percent(value=value):
                 return _Constant(value)
@@ -173,7 +172,7 @@ class Compiler:
 
         def from_value(record: Record) -> int:
             result = value(record)
-            return PENDING if result is None else result  # type: ignore[no-any-return]
+            return PENDING if result is None else int(result)
 
         return from_value
 
@@ -245,10 +244,10 @@ def _and(left: Truth, right: Truth) -> Truth:
 
     def both(record: Record) -> int:
         a = left(record)
-        if a == BREACH or a == OVERDUE:
+        if a in (BREACH, OVERDUE):
             return a
         b = right(record)
-        if b == BREACH or b == OVERDUE:
+        if b in (BREACH, OVERDUE):
             return b
         return PENDING if (a == PENDING or b == PENDING) else PASS
 

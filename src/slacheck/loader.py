@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
@@ -129,6 +129,10 @@ def _node_span(source: Source, node: yaml.Node) -> Span:
     return Span(source, node.start_mark.index, node.end_mark.index)
 
 
+def _refuse(code: Code, message: str, span: Span, hints: tuple[str, ...] = ()) -> NoReturn:
+    raise ContractError([Diagnostic(code, message, span, hints)])
+
+
 def _convert(
     node: yaml.Node,
     path: Path_,
@@ -139,27 +143,23 @@ def _convert(
 ) -> Any:
     span = _node_span(source, node)
     if id(node) in seen:
-        raise ContractError([Diagnostic(CONTRACT_UNSAFE, "YAML aliases are not allowed", span)])
+        _refuse(CONTRACT_UNSAFE, "YAML aliases are not allowed", span)
     seen.add(id(node))
     if len(path) > MAX_DEPTH:
-        raise ContractError([Diagnostic(CONTRACT_UNSAFE, "the contract is nested too deeply", span)])
+        _refuse(CONTRACT_UNSAFE, "the contract is nested too deeply", span)
     if node.tag not in _PLAIN_TAGS:
-        raise ContractError(
-            [Diagnostic(CONTRACT_UNSAFE, f"YAML tag `{node.tag}` is not allowed", span)]
-        )
+        _refuse(CONTRACT_UNSAFE, f"YAML tag `{node.tag}` is not allowed", span)
     places[path] = _Place(span, key, node)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_span = _node_span(source, key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ContractError([Diagnostic(CONTRACT_SHAPE, "keys must be plain text", key_span)])
+                _refuse(CONTRACT_SHAPE, "keys must be plain text", key_span)
             name = str(key_node.value)
             if name in out:
-                raise ContractError(
-                    [Diagnostic(CONTRACT_SHAPE, f"`{name}` is given twice", key_span,
-                                ("remove one of them",))]
-                )
+                _refuse(CONTRACT_SHAPE, f"`{name}` is given twice", key_span,
+                        ("remove one of them",))
             out[name] = _convert(value_node, (*path, name), key_span, source, places, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -189,7 +189,8 @@ def _shape_diagnostic(
     place = _nearest(path, places)
     span = place.value if place else None
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = list(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = list(schema.get("properties", {}))
         extras = [name for name in error.instance if name not in allowed]
         extra = extras[0] if extras else "?"
         key_place = places.get((*path, extra))
@@ -203,7 +204,8 @@ def _shape_diagnostic(
         span = place.key
     hints: tuple[str, ...] = ()
     if error.validator == "enum":
-        hints = ("one of: " + ", ".join(str(item) for item in error.validator_value),)
+        options = error.validator_value if isinstance(error.validator_value, list) else []
+        hints = ("one of: " + ", ".join(str(item) for item in options),)
     return Diagnostic(CONTRACT_SHAPE, f"{where}: {error.message}", span, hints)
 
 
@@ -426,10 +428,11 @@ def _coerce_default(value: Any, field_type: Type) -> Any:
         Kind.NUMBER: _decimal,
         Kind.MONEY: _decimal,
         Kind.TIMESTAMP: lambda v: _aware(datetime.fromisoformat(v)),
-        Kind.DATE: lambda v: date.fromisoformat(v),
+        Kind.DATE: date.fromisoformat,
     }
+    parse = parsers.get(kind)
     try:
-        return parsers.get(kind, lambda v: None)(value)
+        return parse(value) if parse is not None else None
     except (ValueError, TypeError, InvalidOperation):
         return None
 

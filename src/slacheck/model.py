@@ -43,7 +43,8 @@ class Standard:
 
     @property
     def target_rate(self) -> ast.Percent | None:
-        return self.target.node.rate if self.target and isinstance(self.target.node, ast.Target) else None
+        node = self.target.node if self.target is not None else None
+        return node.rate if isinstance(node, ast.Target) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
@@ -20,7 +20,7 @@ from lark.tree import Meta
 
 from slacheck import ast
 from slacheck._source import Source, Span
-from slacheck.diagnostics import CLAUSE_SYNTAX, BAD_VALUE, ContractError, Diagnostic
+from slacheck.diagnostics import BAD_VALUE, CLAUSE_SYNTAX, ContractError, Diagnostic
 
 CLAUSES = ("expr", "window", "target", "penalty", "credit", "disqualify")
 
@@ -163,7 +163,7 @@ class _ToAst(Transformer[Token, Any]):
         left, op, right = children
         return ast.Compare(op=ast.CmpOp(str(op)), left=left, right=right, span=self._span(meta))
 
-    def list(self, meta: Meta, children: list[ast.Expr]) -> tuple[ast.Expr, ...]:
+    def items(self, meta: Meta, children: list[ast.Expr]) -> tuple[ast.Expr, ...]:
         return tuple(children)
 
     def in_(self, meta: Meta, children: list[Any]) -> ast.In:
@@ -266,7 +266,7 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
             CLAUSE_SYNTAX,
             "the clause ends too early",
             Span(source, start, start),
-            _expected_hint(expected),
+            _expected_hint({str(name) for name in expected}),
         )
     if isinstance(error, UnexpectedToken):
         token = error.token
@@ -276,18 +276,18 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
             CLAUSE_SYNTAX,
             f"unexpected `{token}`",
             Span(source, start, end),
-            _expected_hint(error.accepts or error.expected),
+            _expected_hint(set(error.accepts or error.expected)),
         )
     if isinstance(error, UnexpectedCharacters):
-        start = error.pos_in_stream
+        at: int = error.pos_in_stream or 0
         return Diagnostic(
             CLAUSE_SYNTAX,
-            f"unexpected character `{body[start]}`",
-            Span(source, start, start + 1),
+            f"unexpected character `{body[at]}`",
+            Span(source, at, at + 1),
             _expected_hint(error.allowed or set()),
         )
-    start = getattr(error, "pos_in_stream", 0) or 0
-    return Diagnostic(CLAUSE_SYNTAX, "the clause does not parse", Span(source, start, start))
+    position: int = getattr(error, "pos_in_stream", 0) or 0
+    return Diagnostic(CLAUSE_SYNTAX, "the clause does not parse", Span(source, position, position))
 
 
 def _expected_hint(expected: set[str] | frozenset[str]) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ class Rejection:
         return f"{self.field}: {self.reason}" if self.field else self.reason
 
 
-class _Reject(Exception):
+class _RejectedError(Exception):
     def __init__(self, field: str | None, reason: str) -> None:
         super().__init__(reason)
         self.field = field
@@ -192,8 +192,8 @@ def open_data(path: str) -> IO[bytes]:
         if path == "-":
             return sys.stdin.buffer
         if path.endswith(".gz"):
-            return gzip.open(path, "rb")
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return open(path, "rb")
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror or error}") from None
 
@@ -226,7 +226,7 @@ class Reader:
                 try:
                     raw = loads(text)
                     if type(raw) is not dict:
-                        raise _Reject(None, "not a JSON object")
+                        raise _RejectedError(None, "not a JSON object")
                     if exact and any(type(raw.get(key)) is float for key in exact):
                         raw = json.loads(text, parse_float=Decimal)
                     record: dict[str, Any] = {"_line": number}
@@ -234,20 +234,20 @@ class Reader:
                         value = raw.get(field)
                         if value is None:
                             if required:
-                                raise _Reject(field, "missing")
+                                raise _RejectedError(field, "missing")
                             record[field] = default
                             continue
                         try:
                             record[field] = coerce(value)
                         except ValueError as error:
-                            raise _Reject(field, str(error)) from None
+                            raise _RejectedError(field, str(error)) from None
                     if not seen.add(str(record[id_field])):
-                        raise _Reject(id_field, "duplicate")
+                        raise _RejectedError(id_field, "duplicate")
                     yield record
                 except orjson.JSONDecodeError:
                     reason = "empty line" if not text.strip() else "not valid JSON"
                     yield Rejection(name, number, None, reason, text if self.keep_text else None)
-                except _Reject as rejected:
+                except _RejectedError as rejected:
                     yield Rejection(name, number, rejected.field, rejected.reason,
                                     text if self.keep_text else None)
         except (OSError, EOFError, gzip.BadGzipFile) as error:

@@ -33,7 +33,7 @@ class Type:
             return f"money[{self.currency}]"
         if self.kind is Kind.ENUM:
             return "enum[" + ", ".join(self.values) + "]"
-        return self.kind.value
+        return str(self.kind.value)
 
     @property
     def is_text(self) -> bool:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from slacheck import __version__
-from slacheck.engine.state import State, StandardState, Tally
+from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
     Credit,
     Disqualification,

@@ -58,8 +58,8 @@ class StandardState:
     def merge(self, other: StandardState, limit: int) -> None:
         for key, tally in other.tallies.items():
             self.tallies.setdefault(key, Tally()).merge(tally, limit)
-        for key, amount in other.penalties.items():
-            mine = self.penalties.setdefault(key, PenaltySum())
+        for bucket, amount in other.penalties.items():
+            mine = self.penalties.setdefault(bucket, PenaltySum())
             mine.gross += amount.gross
             mine.breaches += amount.breaches
         self.record_penalties = sorted(

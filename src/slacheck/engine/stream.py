@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from slacheck.compiler import OVERDUE, PASS, PENDING
-from slacheck.engine.state import PenaltySum, State, StandardState, Tally
+from slacheck.engine.state import PenaltySum, StandardState, State, Tally
 from slacheck.findings import RecordRef, RejectedLine
 from slacheck.plan import Plan, StandardPlan
 from slacheck.records import Reader, Rejection, open_data
@@ -38,7 +38,7 @@ def run_stream(
     return state
 
 
-def _run_one(plan, state, reader, stream, path, digest, quarantine, progress) -> None:  # type: ignore[no-untyped-def]  # noqa: PLR0912, PLR0915, C901 - the hot loop is kept flat on purpose
+def _run_one(plan, state, reader, stream, path, digest, quarantine, progress) -> None:  # type: ignore[no-untyped-def]
     limit = plan.evidence_limit
     zone = plan.zone
     time_field = plan.schema.time_field
@@ -66,7 +66,7 @@ def _run_one(plan, state, reader, stream, path, digest, quarantine, progress) ->
                 quarantine(item)
             continue
         accepted += 1
-        moment = item[time_field]  # type: ignore[index]
+        moment = item[time_field]
         if (start is not None and moment < start) or (end is not None and moment >= end):
             outside += 1
             continue
@@ -79,7 +79,7 @@ def _run_one(plan, state, reader, stream, path, digest, quarantine, progress) ->
     state.outside += outside
 
 
-def _step(sp: StandardPlan, st: StandardState, slot: int, limit: int,  # noqa: PLR0913, C901
+def _step(sp: StandardPlan, st: StandardState, slot: int, limit: int,
           round_money: Callable[[Decimal], Decimal], path: str,
           id_field: str) -> Callable[[dict[str, object], list[int], object, object], None]:
     """Stage 1 and 2 of one standard for one record, as one closure."""
@@ -88,7 +88,7 @@ def _step(sp: StandardPlan, st: StandardState, slot: int, limit: int,  # noqa: P
     tallies, penalties = st.tallies, st.penalties
     keep_times = sp.keeps_breach_times
 
-    def step(record: dict[str, object], keys: list[int], moment: object, local: object) -> None:  # noqa: C901
+    def step(record: dict[str, object], keys: list[int], moment: object, local: object) -> None:
         if scope is not None and scope(record) != PASS:
             return
         window = keys[slot]

@@ -20,8 +20,7 @@ def target(rate: Fraction | None) -> str | None:
     if rate is None:
         return None
     value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def fraction(rate: Fraction | None) -> str | None:
