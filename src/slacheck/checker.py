@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from slacheck import ast
@@ -256,8 +256,8 @@ class _Checker:
             case ast.Within():
                 return self._within(expr)
             case ast.Logical(left=left, right=right):
-                self._boolean(left, expr.op.value)
-                self._boolean(right, expr.op.value)
+                self._both(lambda: self._boolean(left, expr.op.value),
+                           lambda: self._boolean(right, expr.op.value))
                 return t.BOOL
             case ast.Not(operand=operand):
                 self._boolean(operand, "not")
@@ -282,8 +282,25 @@ class _Checker:
         if found.kind is not Kind.BOOL:
             self._mismatch(expr, f"`{operator}` needs true or false, not {found}")
 
+    def _both(self, first: Callable[[], object], second: Callable[[], object]) -> None:
+        """Check two operands so that an error in the first still lets the second be checked."""
+        failed = False
+        for check_one in (first, second):
+            try:
+                check_one()
+            except _UntypedError:
+                failed = True
+        if failed:
+            raise _UntypedError
+
+    def _pair(self, left: ast.Expr, right: ast.Expr) -> tuple[Type, Type]:
+        found: list[Type] = []
+        self._both(lambda: found.append(self._infer(left)),
+                   lambda: found.append(self._infer(right)))
+        return found[0], found[1]
+
     def _binary(self, expr: ast.Binary) -> Type:
-        left, right = self._infer(expr.left), self._infer(expr.right)
+        left, right = self._pair(expr.left, expr.right)
         result = _arithmetic(expr.op, left.kind, right.kind)
         if result is None:
             self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}")
@@ -330,7 +347,7 @@ class _Checker:
         if isinstance(left, ast.Ref) and not self._declared(left.name):
             found = self._infer(right)
             return self._item(left, found), found
-        return self._infer(left), self._infer(right)
+        return self._pair(left, right)
 
     def _declared(self, name: str) -> bool:
         return name in self.fields or name in self.derived or name in self.parameters

@@ -363,6 +363,8 @@ class _Builder:
             (*base, "disqualify", index) for index in range(len(rules))
         ]
         disqualify = tuple(c for p in paths if (c := self.clause(p, "disqualify")) is not None)
+        if ("target" in body and target is None) or ("window" in body and window_clause is None):
+            return None  # the clause that says the window did not parse; already reported
         window = self._window(base, target, window_clause)
         if require is None or window is None or len(self.found) > errors_before:
             return None
@@ -391,7 +393,7 @@ class _Builder:
             return from_target
         if window is not None and isinstance(window.node, ast.Window):
             return window.node
-        if target is None and window is None and (*base, "require") in self.places:
+        if target is None and window is None:
             self._error(BAD_WINDOW, "the standard has no window", base,
                         ("add `window: per month` or a target such as `97% per month`",), key=True)
         elif target is not None:

@@ -1,0 +1,202 @@
+"""The command line: exit codes, error messages, inputs and outputs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from slacheck.cli import main
+from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
+
+SHIPMENTS = EXAMPLE / "shipments.jsonl"
+
+SMALL = """\
+slacheck: 1
+contract: {id: small, currency: EUR, timezone: Europe/Berlin}
+records:
+  id: id
+  time: at
+  fields:
+    id: string
+    at: timestamp
+    ok: bool
+standards:
+  all-ok:
+    require: ok
+    target: 50% per month
+"""
+
+
+def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, "utf-8")
+    return path
+
+
+def _records(tmp_path: Path, oks: list[bool]) -> Path:
+    path = tmp_path / "records.jsonl"
+    lines = [
+        json.dumps({"id": f"r{i}", "at": f"2025-03-{i + 1:02d}T10:00:00Z", "ok": ok})
+        for i, ok in enumerate(oks)
+    ]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def test_compliant_exits_0(tmp_path: Path, small: Path) -> None:
+    code, out, _ = _run("verify", str(small), str(_records(tmp_path, [True, True, False])),
+                        "--as-of", "2025-04-01T00:00:00+02:00")
+    assert code == 0
+    assert "verdict: COMPLIANT" in out
+
+
+def test_missed_target_exits_1(tmp_path: Path, small: Path) -> None:
+    code, out, _ = _run("verify", str(small), str(_records(tmp_path, [True, False, False])),
+                        "--as-of", "2025-04-01T00:00:00+02:00")
+    assert code == 1
+    assert "33.33%" in out
+    assert "verdict: NON-COMPLIANT" in out
+
+
+def test_acceptance_exits_1_with_text_report() -> None:
+    code, out, _ = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF)
+    assert code == 1
+    assert "total penalties: 159050.50 CNY" in out
+    assert "DISQUALIFIED under safe-custody at 2025-03-29T11:06:00+08:00" in out
+
+
+def test_invalid_contract_exits_2_with_every_problem(tmp_path: Path) -> None:
+    broken = SMALL.replace("require: ok", "require: okk and at within 2 of at")
+    path = tmp_path / "broken.yaml"
+    path.write_text(broken, "utf-8")
+    code, out, err = _run("verify", str(path), str(SHIPMENTS), "--as-of", AS_OF)
+    assert code == 2
+    assert out == ""
+    assert f"{path}:12:14: SLA201 unknown field `okk`" in err
+    assert "did you mean `ok`?" in err
+    assert "SLA202" in err
+    assert "Traceback" not in err
+    assert "2 problems in the contract" in err
+
+
+def test_lint_reports_all_and_exits_2(tmp_path: Path, small: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SMALL.replace("50% per month", "50% per fortnight"), "utf-8")
+    code, _, err = _run("lint", str(small), str(broken))
+    assert code == 2
+    assert f"{broken}:13:" in err
+    assert "SLA101" in err
+    assert "^" in err
+    assert "1 problem in 2 contracts" in err
+
+
+def test_lint_clean_exits_0(small: Path) -> None:
+    code, out, _ = _run("lint", str(small), str(CONTRACT))
+    assert code == 0
+    assert out == "2 contracts ok\n"
+
+
+def test_usage_error_exits_2(small: Path) -> None:
+    code, _, err = _run("verify", str(small), str(SHIPMENTS), "--as-of", "2025-04-01T00:00:00")
+    assert code == 2
+    assert "UTC offset" in err
+
+
+def test_missing_data_exits_3(small: Path, tmp_path: Path) -> None:
+    code, _, err = _run("verify", str(small), str(tmp_path / "nope.jsonl"), "--as-of", AS_OF)
+    assert code == 3
+    assert "cannot read" in err
+
+
+def test_corrupt_gzip_exits_3(small: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(b"not gzip at all")
+    code, _, err = _run("verify", str(small), str(path), "--as-of", AS_OF)
+    assert code == 3
+    assert "Traceback" not in err
+
+
+def test_missing_contract_exits_2(tmp_path: Path) -> None:
+    code, _, err = _run("verify", str(tmp_path / "none.yaml"), str(SHIPMENTS), "--as-of", AS_OF)
+    assert code == 2
+    assert "cannot read the contract" in err
+
+
+def test_stdin_and_gzip_match_the_file(tmp_path: Path) -> None:
+    base = ["verify", str(CONTRACT), "--as-of", AS_OF, "--format", "json"]
+    _, from_file, _ = _run(*base[:2], str(SHIPMENTS), *base[2:])
+    packed = tmp_path / "shipments.jsonl.gz"
+    packed.write_bytes(gzip.compress(SHIPMENTS.read_bytes()))
+    _, from_gzip, _ = _run(*base[:2], str(packed), *base[2:])
+    _, from_stdin, _ = _run(*base[:2], "-", *base[2:], stdin=SHIPMENTS.read_bytes())
+    totals = [json.loads(text)["totals"] for text in (from_file, from_gzip, from_stdin)]
+    assert totals[0] == totals[1] == totals[2]
+    assert json.loads(from_stdin)["inputs"] == [{"path": "-", "sha256": None}]
+
+
+def test_quarantine_gets_rejected_lines_verbatim(tmp_path: Path) -> None:
+    quarantine = tmp_path / "rejected.jsonl"
+    _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF, "--quarantine",
+         str(quarantine))
+    lines = SHIPMENTS.read_bytes().split(b"\n")
+    expected = b"".join(lines[number - 1] + b"\n" for number in (101, 202, 303, 404, 505, 606))
+    assert quarantine.read_bytes() == expected
+
+
+def test_output_file_and_determinism(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    for path in (first, second):
+        code, out, _ = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF,
+                            "--format", "json", "-o", str(path))
+        assert code == 1
+        assert out == ""
+    assert first.read_bytes() == second.read_bytes()
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["a.json", "b.json"]
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(SMALL.replace("require: ok", "require: okk"), "utf-8")
+    result = CliRunner().invoke(main, ["lint", "--debug", str(path)])
+    assert result.exception is not None
+    assert type(result.exception).__name__ == "ContractError"
+
+
+def test_explain_and_schema() -> None:
+    code, out, _ = _run("explain", "sla201")
+    assert code == 0
+    assert out.startswith("SLA201 unknown-field")
+    code, out, _ = _run("explain")
+    assert "SLA101" in out
+    code, out, _ = _run("schema")
+    assert json.loads(out)["title"].startswith("slacheck contract")
+    code, _, _ = _run("explain", "SLA999")
+    assert code == 2
+
+
+def test_plan_lists_standards() -> None:
+    code, out, _ = _run("plan", str(CONTRACT), "--as-of", AS_OF)
+    assert code == 0
+    assert "standard delivery-24h" in out
+    assert "stage 2: count per month by office" in out
+
+
+def test_python_dash_m_entry_point() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "slacheck", "--version"], capture_output=True, check=False,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.decode().startswith("slacheck, version")
