@@ -176,6 +176,52 @@ class Compiler:
 
         return from_value
 
+    def source(self, expr: ast.Expr, constants: dict[str, Any]) -> str | None:
+        """Python source of a boolean expression that can never be pending, else None.
+
+        Such an expression is two-valued, so plain Python `and`/`or`/`not` give its truth
+        (`True` is PASS, `False` is BREACH) and the engine can inline it; constants are
+        bound in `constants`. The record is the name `r`.
+        """
+        match expr:
+            case ast.Bool(value=value):
+                return repr(value)
+            case ast.Ref() if self.checked.type_of(expr).kind is Kind.BOOL:
+                return self._operand(expr, constants)
+            case ast.Not(operand=operand):
+                inner = self.source(operand, constants)
+                return None if inner is None else f"(not {inner})"
+            case ast.Logical(op=op, left=left, right=right):
+                first, second = self.source(left, constants), self.source(right, constants)
+                if first is None or second is None:
+                    return None
+                return f"({first} {op.value} {second})"
+            case ast.Compare(op=op, left=left, right=right):
+                first, second = self._operand(left, constants), self._operand(right, constants)
+                if first is None or second is None:
+                    return None
+                return f"({first} {op.value} {second})"
+            case ast.In(operand=operand, items=items, negated=negated):
+                first = self._operand(operand, constants)
+                values = [self._value(item) for item in items]
+                if first is None or not all(isinstance(item, _Constant) for item in values):
+                    return None
+                members = frozenset(item.value for item in values)  # type: ignore[attr-defined]
+                return f"({first} {'not in' if negated else 'in'} {_bind(members, constants)})"
+        return None
+
+    def _operand(self, expr: ast.Expr, constants: dict[str, Any]) -> str | None:
+        """Source for a value that is never absent: a required field or a constant."""
+        if isinstance(expr, ast.Ref) and expr.name in self._fields:
+            if id(expr) not in self.checked.enum_values and self._never_absent(expr.name):
+                return f"r[{expr.name!r}]"
+            if id(expr) not in self.checked.enum_values:
+                return None
+        value = self._value(expr)
+        if isinstance(value, _Constant) and value.value is not None:
+            return _bind(value.value, constants)
+        return None
+
     def _never_absent(self, name: str) -> bool:
         spec = self.checked.contract.schema.field(name)
         return spec is not None and (spec.required or spec.default is not None)
@@ -231,6 +277,12 @@ class Compiler:
 
 
 _NO_RECORD: dict[str, Any] = {}
+
+
+def _bind(value: Any, constants: dict[str, Any]) -> str:
+    name = f"_c{len(constants)}"
+    constants[name] = value
+    return name
 
 
 def _as_bool(truth: int) -> bool | None:

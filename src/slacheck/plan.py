@@ -66,6 +66,9 @@ class StandardPlan:
     consecutive_missed: int | None
     breaches_within: tuple[int, timedelta] | None
     any_breach: bool
+    scope_source: str | None = None
+    exclusion_sources: tuple[str | None, ...] = ()
+    requirement_source: str | None = None
 
     @property
     def keeps_breach_times(self) -> bool:
@@ -83,6 +86,7 @@ class Plan:
     period_end: datetime | None
     standards: tuple[StandardPlan, ...]
     evidence_limit: int
+    constants: dict[str, Any]
 
     def describe(self) -> str:
         """A readable listing of what the plan will do."""
@@ -114,15 +118,17 @@ def build_plan(checked: CheckedContract, as_of: datetime, evidence_limit: int = 
     if contract.effective_to is not None:
         end = datetime.combine(contract.effective_to, datetime.min.time(), zone)
         end += timedelta(days=1)
+    constants: dict[str, Any] = {}
     standards = tuple(
-        _standard(index, standard, compiler, money)
+        _standard(index, standard, compiler, money, constants)
         for index, standard in enumerate(contract.standards)
     )
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
-                evidence_limit)
+                evidence_limit, constants)
 
 
-def _standard(index: int, standard: Standard, compiler: Compiler, money: Money) -> StandardPlan:
+def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
+              constants: dict[str, Any]) -> StandardPlan:
     window = standard.window
     fields = tuple(ref.name for ref in window.by)
     group_key: Callable[[Record], Any] | None = itemgetter(*fields) if fields else None
@@ -169,6 +175,13 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money) 
         consecutive_missed=consecutive,
         breaches_within=within,
         any_breach=any_breach,
+        scope_source=compiler.source(standard.scope.node, constants)  # type: ignore[arg-type]
+        if standard.scope else None,
+        exclusion_sources=tuple(
+            compiler.source(item.when.node, constants)  # type: ignore[arg-type]
+            for item in standard.exclusions
+        ),
+        requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
     )
 
 

@@ -1,12 +1,21 @@
-"""The stream engine: stages 1 and 2 in pure Python, one pass, memory bounded by windows."""
+"""The stream engine: stages 1 and 2 in pure Python, one pass, memory bounded by windows.
+
+Per record, one generated function evaluates every standard: window keys computed once,
+the plan's compiled closures called directly, counters bumped in place. Breaches, rare by
+nature, go to a closure per standard that records their evidence and money.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import linecache
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
+from typing import IO, Any
 
-from slacheck.compiler import OVERDUE, PASS, PENDING
+from slacheck.ast import Period
+from slacheck.compiler import OVERDUE
 from slacheck.engine.state import PenaltySum, StandardState, State, Tally
 from slacheck.findings import RecordRef, RejectedLine
 from slacheck.plan import Plan, StandardPlan
@@ -14,6 +23,16 @@ from slacheck.records import Reader, Rejection, open_data
 
 Progress = Callable[[int], None]
 Quarantine = Callable[[Rejection], None]
+Evaluate = Callable[[dict[str, Any], datetime, datetime], None]
+
+# How each period's window key is computed from the local datetime `l` (see windows.py).
+_KEY_SOURCE = {
+    Period.DAY: "l.toordinal()",
+    Period.WEEK: "(l.toordinal() - 1) // 7",
+    Period.MONTH: "l.year * 12 + l.month - 1",
+    Period.QUARTER: "l.year * 4 + (l.month - 1) // 3",
+    Period.YEAR: "l.year",
+}
 
 
 def run_stream(
@@ -38,25 +57,19 @@ def run_stream(
     return state
 
 
-def _run_one(plan, state, reader, stream, path, digest, quarantine, progress) -> None:  # type: ignore[no-untyped-def]
+def _run_one(plan: Plan, state: State, reader: Reader, stream: IO[bytes], path: str,
+             digest: Any, quarantine: Quarantine | None, progress: Progress | None) -> None:
     limit = plan.evidence_limit
     zone = plan.zone
     time_field = plan.schema.time_field
-    id_field = plan.schema.id_field
     start, end = plan.period_start, plan.period_end
-    round_money = plan.money.round
-    key_functions = list(dict.fromkeys(sp.window_key for sp in plan.standards))
-    prepared = [
-        (sp, state.standards[sp.index], key_functions.index(sp.window_key))
-        for sp in plan.standards
-    ]
-    steps = [_step(sp, st, slot, limit, round_money, path, id_field) for sp, st, slot in prepared]
+    evaluate = compile_evaluator(plan, state, path)
     read = accepted = outside = 0
     for item in reader.read(stream, path, digest):
         read += 1
         if progress is not None and not read & 0xFFFF:
             progress(read)
-        if type(item) is Rejection:
+        if isinstance(item, Rejection):
             state.rejected += 1
             if len(state.rejections) < limit:
                 state.rejections.append(
@@ -70,46 +83,88 @@ def _run_one(plan, state, reader, stream, path, digest, quarantine, progress) ->
         if (start is not None and moment < start) or (end is not None and moment >= end):
             outside += 1
             continue
-        local = moment.astimezone(zone)
-        keys = [function(local) for function in key_functions]
-        for step in steps:
-            step(item, keys, moment, local)
+        evaluate(item, moment, moment.astimezone(zone))
     state.read += read
     state.accepted += accepted
     state.outside += outside
 
 
-def _step(sp: StandardPlan, st: StandardState, slot: int, limit: int,
-          round_money: Callable[[Decimal], Decimal], path: str,
-          id_field: str) -> Callable[[dict[str, object], list[int], object, object], None]:
-    """Stage 1 and 2 of one standard for one record, as one closure."""
-    scope, exclusions, requirement = sp.scope, sp.exclusions, sp.requirement
-    group_key, penalty, cap_key = sp.group_key, sp.penalty, sp.cap_key
-    tallies, penalties = st.tallies, st.penalties
+def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
+    """Generate the per-record function of stages 1 and 2 for every standard of the plan."""
+    namespace: dict[str, Any] = {"_Tally": Tally, **plan.constants}
+    periods = list(dict.fromkeys(sp.period for sp in plan.standards))
+    lines = ["def evaluate(r, moment, l):"]
+    lines.extend(f"    k_{period.value} = {_KEY_SOURCE[period]}" for period in periods)
+    for sp in plan.standards:
+        lines.extend(_standard_source(sp, state.standards[sp.index], namespace, plan, path))
+    lines.append("    return None")
+    source = "\n".join(lines) + "\n"
+    filename = f"<slacheck plan {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # generated from the plan above
+    function: Evaluate = namespace["evaluate"]
+    return function
+
+
+def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, Any],
+                     plan: Plan, path: str) -> list[str]:
+    i = sp.index
+    namespace.update({
+        f"scope_{i}": sp.scope,
+        f"require_{i}": sp.requirement,
+        f"group_{i}": sp.group_key,
+        f"tallies_{i}": st.tallies,
+        f"breach_{i}": _on_breach(sp, st, plan, path),
+    })
+    body = [f"# {sp.id}"]
+    group = f"group_{i}(r)" if sp.group_key is not None else "None"
+    body += [
+        f"key = (k_{sp.period.value}, {group})",
+        f"t = tallies_{i}.get(key)",
+        "if t is None:",
+        f"    t = tallies_{i}[key] = _Tally()",
+    ]
+    outcome = [
+        f"o = {sp.requirement_source or f'require_{i}(r)'}",
+        "if o == 1:",
+        "    t.passed += 1",
+        "elif o == 2:",
+        "    t.pending += 1",
+        "else:",
+        f"    breach_{i}(r, t, o, moment, l, k_{sp.period.value})",
+    ]
+    nested = outcome
+    for j, (excluded, reason) in reversed(list(enumerate(sp.exclusions))):
+        namespace[f"except_{i}_{j}"] = excluded
+        namespace[f"reason_{i}_{j}"] = reason
+        test = sp.exclusion_sources[j] or f"except_{i}_{j}(r) == 1"
+        nested = [
+            f"if {test}:",
+            "    t.excluded += 1",
+            f"    t.exclusions[reason_{i}_{j}] = t.exclusions.get(reason_{i}_{j}, 0) + 1",
+            "else:",
+            *("    " + line for line in nested),
+        ]
+    body += nested
+    if sp.scope is not None:
+        test = sp.scope_source or f"scope_{i}(r) == 1"
+        body = [f"if {test}:", *("    " + line for line in body)]
+    return ["    " + line for line in body]
+
+
+def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
+               path: str) -> Callable[[dict[str, Any], Tally, int, datetime, datetime, int], None]:
+    """What a breach records: its evidence, its money, and its time for disqualification."""
+    limit = plan.evidence_limit
+    id_field = plan.schema.id_field
+    round_money: Callable[[Decimal], Decimal] = plan.money.round
+    penalty, cap_key, penalties = sp.penalty, sp.cap_key, st.penalties
     keep_times = sp.keeps_breach_times
 
-    def step(record: dict[str, object], keys: list[int], moment: object, local: object) -> None:
-        if scope is not None and scope(record) != PASS:
-            return
-        window = keys[slot]
-        key = (window, group_key(record) if group_key is not None else None)
-        tally = tallies.get(key)
-        if tally is None:
-            tally = tallies[key] = Tally()
-        for excluded, reason in exclusions:
-            if excluded(record) == PASS:
-                tally.excluded += 1
-                tally.exclusions[reason] = tally.exclusions.get(reason, 0) + 1
-                return
-        outcome = requirement(record)
-        if outcome == PASS:
-            tally.passed += 1
-            return
-        if outcome == PENDING:
-            tally.pending += 1
-            return
+    def breach(record: dict[str, Any], tally: Tally, outcome: int, moment: datetime,
+               local: datetime, window: int) -> None:
         tally.breached += 1
-        ref = RecordRef(str(record[id_field]), record["_line"], path)  # type: ignore[arg-type]
+        ref = RecordRef(str(record[id_field]), record["_line"], path)
         if len(tally.breaches) < limit:
             tally.breaches.append(ref)
         if outcome == OVERDUE:
@@ -117,20 +172,23 @@ def _step(sp: StandardPlan, st: StandardState, slot: int, limit: int,
             if len(st.overdue) < limit:
                 st.overdue.append(ref)
         if keep_times:
-            st.breach_times.append((moment, ref))  # type: ignore[arg-type]
-        if penalty is not None:
-            amount = penalty(record)
-            if amount is None:
-                return
-            amount = round_money(amount)
-            bucket = cap_key(local) if cap_key is not None else window  # type: ignore[arg-type]
-            total = penalties.get(bucket)
-            if total is None:
-                total = penalties[bucket] = PenaltySum()
-            total.gross += amount
-            total.breaches += 1
-            st.record_penalties_total += 1
-            if len(st.record_penalties) < limit:
-                st.record_penalties.append((ref, amount))
+            st.breach_times.append((moment, ref))
+        if penalty is None:
+            return
+        amount = penalty(record)
+        if amount is None:
+            return
+        amount = round_money(amount)
+        bucket = cap_key(local) if cap_key is not None else window
+        total = penalties.get(bucket)
+        if total is None:
+            total = penalties[bucket] = PenaltySum()
+        total.gross += amount
+        total.breaches += 1
+        st.record_penalties_total += 1
+        if len(st.record_penalties) < limit:
+            st.record_penalties.append((ref, amount))
 
-    return step
+    return breach
+
+
