@@ -210,6 +210,29 @@ class Compiler:
                 return f"({first} {'not in' if negated else 'in'} {_bind(members, constants)})"
         return None
 
+    def deadline_source(
+        self, expr: ast.Expr, constants: dict[str, Any]
+    ) -> tuple[str, str, str] | None:
+        """(event, start, limit) sources of `field within constant of field`, else None.
+
+        The engine inlines such a deadline, the commonest requirement, as statements.
+        """
+        if not isinstance(expr, ast.Within):
+            return None
+        event, start = self._field(expr.event), self._field(expr.start)
+        limit = self._value(expr.limit)
+        if event is None or start is None or not isinstance(limit, _Constant):
+            return None
+        if limit.value is None:
+            return None
+        return event, start, _bind(limit.value, constants)
+
+    def _field(self, expr: ast.Expr) -> str | None:
+        is_field = isinstance(expr, ast.Ref) and expr.name in self._fields
+        if is_field and id(expr) not in self.checked.enum_values:
+            return f"r[{expr.name!r}]"  # type: ignore[union-attr]
+        return None
+
     def _operand(self, expr: ast.Expr, constants: dict[str, Any]) -> str | None:
         """Source for a value that is never absent: a required field or a constant."""
         if isinstance(expr, ast.Ref) and expr.name in self._fields:

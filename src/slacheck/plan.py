@@ -69,6 +69,7 @@ class StandardPlan:
     scope_source: str | None = None
     exclusion_sources: tuple[str | None, ...] = ()
     requirement_source: str | None = None
+    deadline_source: tuple[str, str, str] | None = None
 
     @property
     def keeps_breach_times(self) -> bool:
@@ -118,7 +119,7 @@ def build_plan(checked: CheckedContract, as_of: datetime, evidence_limit: int = 
     if contract.effective_to is not None:
         end = datetime.combine(contract.effective_to, datetime.min.time(), zone)
         end += timedelta(days=1)
-    constants: dict[str, Any] = {}
+    constants: dict[str, Any] = {"_as_of": as_of}
     standards = tuple(
         _standard(index, standard, compiler, money, constants)
         for index, standard in enumerate(contract.standards)
@@ -182,6 +183,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
             for item in standard.exclusions
         ),
         requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
+        deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
     )
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from slacheck.ast import Period
-from slacheck.compiler import OVERDUE
+from slacheck.compiler import BREACH, OVERDUE
 from slacheck.engine.state import PenaltySum, StandardState, State, Tally
 from slacheck.findings import RecordRef, RejectedLine
 from slacheck.plan import Plan, StandardPlan
@@ -124,16 +124,7 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         "if t is None:",
         f"    t = tallies_{i}[key] = _Tally()",
     ]
-    outcome = [
-        f"o = {sp.requirement_source or f'require_{i}(r)'}",
-        "if o == 1:",
-        "    t.passed += 1",
-        "elif o == 2:",
-        "    t.pending += 1",
-        "else:",
-        f"    breach_{i}(r, t, o, moment, l, k_{sp.period.value})",
-    ]
-    nested = outcome
+    nested = _outcome_source(sp, f"breach_{i}(r, t, {{}}, moment, l, k_{sp.period.value})")
     for j, (excluded, reason) in reversed(list(enumerate(sp.exclusions))):
         namespace[f"except_{i}_{j}"] = excluded
         namespace[f"reason_{i}_{j}"] = reason
@@ -150,6 +141,45 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         test = sp.scope_source or f"scope_{i}(r) == 1"
         body = [f"if {test}:", *("    " + line for line in body)]
     return ["    " + line for line in body]
+
+
+def _outcome_source(sp: StandardPlan, breach: str) -> list[str]:
+    """Stage 1's verdict on the requirement, counted into the tally `t`."""
+    if sp.deadline_source is not None:
+        event, start, limit = sp.deadline_source
+        return [
+            f"s = {start}",
+            "if s is None:",
+            "    t.pending += 1",
+            "else:",
+            f"    d = s + {limit}",
+            f"    e = {event}",
+            "    if e is None:",
+            "        if _as_of > d:",
+            f"            {breach.format(OVERDUE)}",
+            "        else:",
+            "            t.pending += 1",
+            "    elif e <= d:",
+            "        t.passed += 1",
+            "    else:",
+            f"        {breach.format(BREACH)}",
+        ]
+    if sp.requirement_source is not None:
+        return [
+            f"if {sp.requirement_source}:",
+            "    t.passed += 1",
+            "else:",
+            f"    {breach.format(BREACH)}",
+        ]
+    return [
+        f"o = require_{sp.index}(r)",
+        "if o == 1:",
+        "    t.passed += 1",
+        "elif o == 2:",
+        "    t.pending += 1",
+        "else:",
+        f"    {breach.format('o')}",
+    ]
 
 
 def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
