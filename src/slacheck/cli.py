@@ -110,7 +110,7 @@ def main() -> None:
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--quarantine", type=click.Path(dir_okay=False),
               help="Write every rejected line, verbatim, to this file.")
-@click.option("--evidence-limit", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=100, show_default=True,
               help="Records kept as evidence per window and per list; counts stay exact.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")

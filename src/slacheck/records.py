@@ -10,7 +10,9 @@ import gzip
 import hashlib
 import json
 import linecache
+import os
 import re
+import stat
 import sys
 from array import array
 from collections.abc import Callable, Iterator
@@ -144,47 +146,59 @@ def coercer(spec: FieldSpec) -> Coercer:
 
 
 class SeenIds:
-    """Exact-enough set of record ids in 8 bytes each, so memory stays small at any volume.
+    """The set of record ids seen so far, in about 12 bytes per id whatever the volume.
 
-    Ids are kept as 64-bit BLAKE2b digests in an open-addressing table; two different ids
-    would have to share a digest to be taken for a duplicate (about 1 in 10^7 for a
-    billion records).
+    Duplicate ids are the one thing a stream cannot check in bounded memory, so ids are
+    kept as 64-bit BLAKE2b digests in an open-addressing table filled up to 70%. Two
+    different ids would have to share a digest to be taken for a duplicate: about one
+    chance in 10^7 over a billion records, and the same on every run.
     """
 
-    def __init__(self) -> None:
-        self._table = array("Q", bytes(8 * 1024))
-        self._mask = 1023
+    LOAD = 0.7
+
+    def __init__(self, capacity: int = 1024) -> None:
         self._count = 0
+        self._size = 0
+        self._table = array("Q")
+        self._resize(capacity)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def reserve(self, capacity: int) -> None:
+        """Make room for `capacity` ids now, so the table need not grow (and copy) later."""
+        if capacity > self._size * self.LOAD:
+            self._resize(capacity)
+
+    def _resize(self, capacity: int) -> None:
+        old = self._table
+        self._size = size = max(1024, int(capacity / self.LOAD) + 1)
+        self._table = table = array("Q", bytes(8 * size))
+        for key in old:
+            if key:
+                slot = key % size
+                while table[slot]:
+                    slot = slot + 1 if slot + 1 < size else 0
+                table[slot] = key
 
     def add(self, identifier: str) -> bool:
         """Record `identifier`; False if it was seen before."""
         digest = hashlib.blake2b(identifier.encode("utf-8", "surrogatepass"), digest_size=8)
         key = int.from_bytes(digest.digest(), "little") | 1
-        table, mask = self._table, self._mask
-        slot = key & mask
+        table, size = self._table, self._size
+        slot = key % size
         while True:
             found = table[slot]
             if found == 0:
                 break
             if found == key:
                 return False
-            slot = (slot + 1) & mask
+            slot = slot + 1 if slot + 1 < size else 0
         table[slot] = key
         self._count += 1
-        if self._count * 2 > mask:
-            self._grow()
+        if self._count > size * self.LOAD:
+            self._resize(self._count * 2)
         return True
-
-    def _grow(self) -> None:
-        old = self._table
-        self._mask = mask = len(old) * 2 - 1
-        self._table = table = array("Q", bytes(8 * (mask + 1)))
-        for key in old:
-            if key:
-                slot = key & mask
-                while table[slot]:
-                    slot = (slot + 1) & mask
-                table[slot] = key
 
 
 def open_data(path: str) -> IO[bytes]:
@@ -303,7 +317,7 @@ class Reader:
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
         try:
-            for number, text in enumerate(_lines(stream, digest), start=1):
+            for number, text in enumerate(_lines(stream, digest, seen), start=1):
                 try:
                     try:
                         raw = loads(text)
@@ -343,6 +357,17 @@ class Reader:
         return raw
 
 
+def _plain_size(stream: IO[bytes]) -> int | None:
+    """The size of an uncompressed regular file behind `stream`, if it is one."""
+    if isinstance(stream, gzip.GzipFile):
+        return None
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, AttributeError, ValueError):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
+
+
 def _strict_loads(text: bytes) -> Any:
     """The stdlib's reading of a line orjson refused (it also takes integers beyond 64 bits)."""
     if not text.strip():
@@ -357,10 +382,19 @@ def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def _lines(stream: IO[bytes], digest: Any) -> Iterator[bytes]:
-    """Lines of a binary stream read in large chunks, hashing each chunk once."""
+def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Iterator[bytes]:
+    """Lines of a binary stream read in large chunks, hashing each chunk once.
+
+    From the first chunk of a plain file, the number of lines is estimated and `seen` is
+    sized for it once, rather than grown and copied as the ids arrive.
+    """
     carry = b""
+    size = _plain_size(stream) if seen is not None else None
     while chunk := stream.read(1 << 20):
+        if size is not None and seen is not None:
+            lines_in_chunk = chunk.count(b"\n") or 1
+            seen.reserve(int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
+            size = None
         if digest is not None:
             digest.update(chunk)
         lines = chunk.split(b"\n")
