@@ -182,6 +182,8 @@ def test_explain_and_schema() -> None:
     assert "SLA101" in out
     code, out, _ = _run("schema")
     assert json.loads(out)["title"].startswith("slacheck contract")
+    code, out, _ = _run("schema", "--result")
+    assert json.loads(out)["properties"]["schema"] == {"const": "slacheck.result/1"}
     code, _, _ = _run("explain", "SLA999")
     assert code == 2
 

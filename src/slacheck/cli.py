@@ -27,6 +27,7 @@ from slacheck.diagnostics import ContractError, DataError, codes, lookup
 from slacheck.loader import contract_schema
 from slacheck.records import Rejection
 from slacheck.reporters import RENDERERS
+from slacheck.reporters.json import result_schema
 
 EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
@@ -175,9 +176,12 @@ def plan_command(contract: str, as_of: str, debug: bool) -> None:
 
 
 @main.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of contract files, for editors."""
-    click.echo(json.dumps(contract_schema(), indent=2, sort_keys=True))
+@click.option("--result", "of_result", is_flag=True,
+              help="The schema of `verify --format json` output instead.")
+def schema_command(of_result: bool) -> None:
+    """Print the JSON Schema of contract files (for editors), or of JSON results."""
+    schema = result_schema() if of_result else contract_schema()
+    click.echo(json.dumps(schema, indent=2, sort_keys=True))
 
 
 @main.command("explain")

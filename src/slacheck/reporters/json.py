@@ -7,6 +7,7 @@ The shape is documented in docs/result-format.md and described by
 from __future__ import annotations
 
 import json as _json
+from importlib import resources
 from typing import Any
 
 from slacheck.findings import (
@@ -19,6 +20,13 @@ from slacheck.findings import (
 from slacheck.reporters._format import fraction, moment, percent, target
 
 SCHEMA = "slacheck.result/1"
+
+
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema that every JSON report validates against."""
+    text = resources.files("slacheck").joinpath("schemas/result.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = _json.loads(text)
+    return schema
 
 
 def render(result: Result) -> str:
