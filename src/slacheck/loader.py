@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +17,7 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from slacheck import ast, parser
+from slacheck._resources import package_text
 from slacheck._source import Source, Span, span_at, whole_file
 from slacheck.diagnostics import (
     BAD_VALUE,
@@ -52,7 +52,7 @@ class _Place:
 
 def contract_schema() -> dict[str, Any]:
     """The JSON Schema of contract files (also what `slacheck schema` prints)."""
-    text = resources.files("slacheck").joinpath("schemas/contract.schema.json").read_text("utf-8")
+    text = package_text("schemas", "contract.schema.json")
     result: dict[str, Any] = json.loads(text)
     return result
 

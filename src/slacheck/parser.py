@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
@@ -19,6 +18,7 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from slacheck import ast
+from slacheck._resources import package_text
 from slacheck._source import Source, Span
 from slacheck.diagnostics import BAD_VALUE, CLAUSE_SYNTAX, ContractError, Diagnostic
 
@@ -58,13 +58,16 @@ _READABLE = {
 
 @functools.cache
 def _lark() -> Lark:
-    grammar = resources.files("slacheck").joinpath("grammar", "slacheck.lark").read_text("utf-8")
+    grammar = package_text("grammar", "slacheck.lark")
     return Lark(
         grammar,
         parser="lalr",
         start=[f"start_{name}" for name in CLAUSES],
         propagate_positions=True,
         maybe_placeholders=False,
+        # Lark keeps the built tables in the temp folder, keyed by the grammar's hash:
+        # a later run loads them instead of building them again.
+        cache=True,
     )
 
 

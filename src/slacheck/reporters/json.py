@@ -7,9 +7,9 @@ The shape is documented in docs/result-format.md and described by
 from __future__ import annotations
 
 import json as _json
-from importlib import resources
 from typing import Any
 
+from slacheck._resources import package_text
 from slacheck.findings import (
     Disqualification,
     RecordRef,
@@ -24,7 +24,7 @@ SCHEMA = "slacheck.result/1"
 
 def result_schema() -> dict[str, Any]:
     """The JSON Schema that every JSON report validates against."""
-    text = resources.files("slacheck").joinpath("schemas/result.schema.json").read_text("utf-8")
+    text = package_text("schemas", "result.schema.json")
     schema: dict[str, Any] = _json.loads(text)
     return schema
 
