@@ -271,32 +271,18 @@ class Compiler:
         """`event within limit of start`: exactly the limit passes; see DESIGN's open events."""
         event_at, limit_of, start_at = self._value(event), self._value(limit), self._value(start)
         as_of = self.as_of
-        if isinstance(limit_of, _Constant) and limit_of.value is not None:
-            span: timedelta = limit_of.value
 
-            def fixed(record: Record) -> int:
-                started = start_at(record)
-                if started is None:
-                    return PENDING
-                deadline = started + span
-                happened = event_at(record)
-                if happened is None:
-                    return OVERDUE if as_of > deadline else PENDING
-                return PASS if happened <= deadline else BREACH
-
-            return fixed
-
-        def general(record: Record) -> int:
+        def deadline(record: Record) -> int:
             started, allowed = start_at(record), limit_of(record)
             if started is None or allowed is None:
                 return PENDING
-            deadline = started + allowed
+            due = started + allowed
             happened = event_at(record)
             if happened is None:
-                return OVERDUE if as_of > deadline else PENDING
-            return PASS if happened <= deadline else BREACH
+                return OVERDUE if as_of > due else PENDING
+            return PASS if happened <= due else BREACH
 
-        return general
+        return deadline
 
 
 _NO_RECORD: dict[str, Any] = {}
