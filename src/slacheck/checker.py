@@ -340,14 +340,21 @@ class _Checker:
         return t.BOOL
 
     def _operands(self, left: ast.Expr, right: ast.Expr) -> tuple[Type, Type]:
-        """Types of two compared operands; a bare name beside an enum is one of its values."""
-        if isinstance(right, ast.Ref) and not self._declared(right.name):
+        """Types of two compared operands; a bare name or a string beside an enum must be
+        one of its values."""
+        if self._literal(right):
             found = self._infer(left)
             return found, self._item(right, found)
-        if isinstance(left, ast.Ref) and not self._declared(left.name):
+        if self._literal(left):
             found = self._infer(right)
             return self._item(left, found), found
         return self._pair(left, right)
+
+    def _literal(self, expr: ast.Expr) -> bool:
+        """A string, or a bare name that is not declared: perhaps a value of an enum."""
+        if isinstance(expr, ast.Ref):
+            return not self._declared(expr.name)
+        return isinstance(expr, ast.String)
 
     def _declared(self, name: str) -> bool:
         return name in self.fields or name in self.derived or name in self.parameters

@@ -164,6 +164,8 @@ class Compiler:
                 return self._in(operand, items, negated)
             case ast.Within(event=event, limit=limit, start=start):
                 return self._within(event, limit, start)
+            case ast.Ref(name=name) if name in self._derived:
+                return self.truth(self._derived[name])  # type: ignore[arg-type]
         value = self._value(expr)
         if isinstance(value, _Constant):
             return _Constant(PENDING if value.value is None else value.value)

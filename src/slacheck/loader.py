@@ -95,8 +95,33 @@ def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
     return _Builder(source, places, hashlib.sha256(data).hexdigest()).build(tree)
 
 
+def _refuse_anchors(source: Source) -> None:
+    """Aliases are refused where they are used (they can multiply a tree), and anchors
+    that nothing uses where they are set."""
+    anchors: dict[str, Span] = {}
+    found: list[Diagnostic] = []
+    for event in yaml.parse(source.body, Loader=yaml.SafeLoader):
+        mark, name = event.start_mark, getattr(event, "anchor", None)
+        if name is None or mark is None:
+            continue
+        span = span_at(source, mark.line + 1, mark.column + 1, len(name) + 1)
+        if isinstance(event, yaml.AliasEvent):
+            anchors.pop(name, None)
+            found.append(Diagnostic(CONTRACT_UNSAFE, "YAML aliases are not allowed", span,
+                                    ("write the value out in full",)))
+        else:
+            anchors[name] = span
+    found.extend(
+        Diagnostic(CONTRACT_UNSAFE, "YAML anchors are not allowed", span, (f"remove `&{name}`",))
+        for name, span in anchors.items()
+    )
+    if found:
+        raise ContractError(found)
+
+
 def _compose(source: Source) -> tuple[Any, dict[Path_, _Place]]:
     try:
+        _refuse_anchors(source)
         node = yaml.compose(source.body, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -183,8 +208,7 @@ def _validate(tree: Any, places: dict[Path_, _Place], source: Source) -> None:
 def _shape_diagnostic(
     error: ValidationError, places: dict[Path_, _Place], source: Source
 ) -> Diagnostic:
-    if error.context:
-        error = best_match(error.context) or error
+    error = _specific(error)
     path: Path_ = tuple(error.absolute_path)
     where = ".".join(str(part) for part in path) or "the contract"
     place = _nearest(path, places)
@@ -208,6 +232,25 @@ def _shape_diagnostic(
         options = error.validator_value if isinstance(error.validator_value, list) else []
         hints = ("one of: " + ", ".join(str(item) for item in options),)
     return Diagnostic(CONTRACT_SHAPE, f"{where}: {error.message}", span, hints)
+
+
+_WEAK = frozenset({"type", "enum", "const"})
+
+
+def _specific(error: ValidationError) -> ValidationError:
+    """Inside `oneOf`, the branch the author meant: one whose error is not about the type.
+
+    A mapping with a misspelt key fails the string branch on its type and the mapping
+    branch on the key; the key is the news.
+    """
+    while error.context:
+        meant = [item for item in error.context if item.validator not in _WEAK]
+        if not meant:
+            return best_match(error.context) or error
+        # a misspelt key also makes a required key missing: the misspelling is the cause
+        meant.sort(key=lambda item: item.validator != "additionalProperties")
+        error = meant[0]
+    return error
 
 
 def _nearest(path: Path_, places: dict[Path_, _Place]) -> _Place | None:
@@ -237,6 +280,11 @@ class _Builder:
             for key, body in tree["standards"].items()
             if (standard := self._standard(key, body)) is not None
         )
+        starts = self._date(effective.get("from"), ("contract", "effective", "from"))
+        ends = self._date(effective.get("to"), ("contract", "effective", "to"))
+        if starts is not None and ends is not None and ends < starts:
+            self._error(BAD_VALUE, "the contract ends before it starts",
+                        ("contract", "effective", "to"))
         if self.found:
             raise ContractError(self.found)
         return Contract(
@@ -248,8 +296,8 @@ class _Builder:
             decimals=meta.get("decimals", 2),
             rounding=meta.get("rounding", "half_up"),
             timezone=timezone,
-            effective_from=self._date(effective.get("from"), ("contract", "effective", "from")),
-            effective_to=self._date(effective.get("to"), ("contract", "effective", "to")),
+            effective_from=starts,
+            effective_to=ends,
             schema=schema,
             parameters=parameters,
             derived=derived,
@@ -479,5 +527,6 @@ def _clause_source(file: Source, node: yaml.Node) -> Source:
         origins.append((start.line + 1 + index, column + 1))
     body = "\n".join(lines)
     if " ".join(body.split()) != " ".join(value.split()) or not origins:
-        return Source(value, file.name, ((start.line + 1, start.column + 1),), file.body)
+        quote = 1 if style in ('"', "'") else 0
+        return Source(value, file.name, ((start.line + 1, start.column + 1 + quote),), file.body)
     return Source(body, file.name, tuple(origins), file.body)

@@ -98,7 +98,9 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         Credit(_label(o), sp.credit) for _, _, o in missed if sp.credit is not None
     )
     run, consecutive = _longest_run(missed, sp.consecutive_missed)
-    disqualification = consecutive or _breaches_within(plan, sp, st) or _any_breach(plan, sp, st)
+    rules = (consecutive, _breaches_within(plan, sp, st), _any_breach(plan, sp, st))
+    found = [rule for rule in rules if rule is not None]
+    disqualification = min(found, key=lambda rule: rule.at) if found else None
     return StandardResult(
         id=sp.id,
         title=sp.title,

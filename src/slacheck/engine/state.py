@@ -1,7 +1,8 @@
 """Stage 2 state: counters and bounded evidence per (standard, window, group), mergeable.
 
 Adding the states of two parts of the data gives the state of the whole, so the work can
-be split across processes or machines and merged before the consequences are drawn.
+be split across processes or machines and merged before the consequences are drawn. A
+part is merged into the state of the parts before it, so evidence stays in input order.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Tally:
         self.breached += other.breached
         self.pending += other.pending
         self.excluded += other.excluded
-        self.breaches = _first(self.breaches + other.breaches, limit)
+        self.breaches = (self.breaches + other.breaches)[:limit]
         for reason, count in other.exclusions.items():
             self.exclusions[reason] = self.exclusions.get(reason, 0) + count
 
@@ -62,13 +63,11 @@ class StandardState:
             mine = self.penalties.setdefault(bucket, PenaltySum())
             mine.gross += amount.gross
             mine.breaches += amount.breaches
-        self.record_penalties = sorted(
-            self.record_penalties + other.record_penalties, key=lambda item: _place(item[0])
-        )[:limit]
+        self.record_penalties = (self.record_penalties + other.record_penalties)[:limit]
         self.record_penalties_total += other.record_penalties_total
-        self.overdue = _first(self.overdue + other.overdue, limit)
+        self.overdue = (self.overdue + other.overdue)[:limit]
         self.overdue_total += other.overdue_total
-        self.breach_times = sorted(self.breach_times + other.breach_times)
+        self.breach_times = self.breach_times + other.breach_times
 
 
 @dataclass(slots=True)
@@ -94,16 +93,7 @@ class State:
         self.accepted += other.accepted
         self.outside += other.outside
         self.rejected += other.rejected
-        self.rejections = sorted(self.rejections + other.rejections,
-                                 key=lambda item: (item.source, item.line))[: self.limit]
+        self.rejections = (self.rejections + other.rejections)[: self.limit]
         self.inputs.extend(other.inputs)
         for mine, theirs in zip(self.standards, other.standards, strict=True):
             mine.merge(theirs, self.limit)
-
-
-def _place(ref: RecordRef) -> tuple[str, int]:
-    return (ref.source, ref.line)
-
-
-def _first(refs: list[RecordRef], limit: int) -> list[RecordRef]:
-    return sorted(refs, key=_place)[:limit]

@@ -1,0 +1,462 @@
+"""The checker: names resolved, types inferred, units and periods checked, with positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from slacheck import ast
+from slacheck import types as t
+from slacheck.checker import CheckedContract, check
+from slacheck.diagnostics import ContractError, Diagnostic
+from slacheck.loader import load_contract_text
+
+# `standards:` is line 27: the first standard's key is line 28, its first field line 29,
+# and a clause after `    require: ` (13 characters) starts at column 14.
+BASE = """\
+slacheck: 1
+contract:
+  id: demo
+  currency: CNY
+  timezone: Asia/Shanghai
+parameters:
+  monthly_fee: 200000.00 CNY
+  share: 5%
+records:
+  id: shipment_id
+  time: booked_at
+  fields:
+    shipment_id: string
+    service: {type: enum, values: [air_export, air_import, road]}
+    office: {type: enum, values: [TSN, PEK]}
+    booked_at: timestamp
+    picked_up_at: {type: timestamp, optional: true}
+    delivered_at: {type: timestamp, optional: true}
+    value: money
+    weight: decimal
+    pieces: int
+    complete: bool
+    ship_date: {type: date, optional: true}
+derived:
+  transit: delivered_at - picked_up_at
+  late: transit > 24h
+standards:
+"""
+
+
+def contract_text(require: str, *more: str) -> str:
+    lines = ["  s:", f"    require: {require}"]
+    lines.extend(f"    {line}" for line in more)
+    if not any(line.startswith(("target:", "window:")) for line in more):
+        lines.append("    window: per month")
+    return BASE + "\n".join(lines) + "\n"
+
+
+def checked(require: str, *more: str) -> CheckedContract:
+    return check(load_contract_text(contract_text(require, *more), "c.yaml"))
+
+
+def errors_of(text: str) -> tuple[Diagnostic, ...]:
+    contract = load_contract_text(text, "c.yaml")
+    with pytest.raises(ContractError) as info:
+        check(contract)
+    found: tuple[Diagnostic, ...] = info.value.diagnostics
+    return found
+
+
+def errors(require: str, *more: str) -> tuple[Diagnostic, ...]:
+    return errors_of(contract_text(require, *more))
+
+
+def one_error(require: str, *more: str) -> Diagnostic:
+    found = errors(require, *more)
+    assert len(found) == 1, [d.render() for d in found]
+    return found[0]
+
+
+def where(diagnostic: Diagnostic) -> tuple[str, int, int]:
+    _, line, column = diagnostic.location
+    return (diagnostic.code.code, line, column)
+
+
+# a contract that checks
+
+
+def test_a_good_contract_checks() -> None:
+    result = checked(
+        "delivered_at within 24h of picked_up_at and complete",
+        "target: 97% per month by office",
+        "penalty: 1000.00 CNY per breach, at most 10000.00 CNY per month",
+        "credit: 5% of monthly_fee per missed month",
+        "disqualify: after 3 consecutive missed months",
+    )
+    standard = result.contract.standards[0]
+    assert result.type_of(standard.require.node) == t.BOOL
+
+
+def test_derived_fields_are_typed() -> None:
+    result = checked("complete")
+    assert result.derived_types == {"transit": t.DURATION, "late": t.BOOL}
+
+
+def test_parameters_are_typed() -> None:
+    result = checked("complete")
+    assert result.parameter_types == {"monthly_fee": t.money("CNY"), "share": t.NUMBER}
+
+
+def test_money_fields_take_the_contract_currency() -> None:
+    result = checked("value > 0 CNY")
+    node = result.contract.standards[0].require.node
+    assert isinstance(node, ast.Compare)
+    assert result.type_of(node.left) == t.money("CNY")
+
+
+def test_derived_fields_and_parameters_are_usable() -> None:
+    checked(
+        "transit <= 24h and not late and value <= monthly_fee",
+        "target: 97% per month",
+        "penalty: value * share per breach",
+        "credit: share * monthly_fee per missed month",
+    )
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        "pieces * 2 > weight",
+        "value / 2 + 1.50 CNY >= value - 0.01 CNY",
+        "value / monthly_fee < 1",
+        "10.5% of value > 0 CNY",
+        "booked_at + 2h >= picked_up_at",
+        "2h + booked_at >= picked_up_at",
+        "delivered_at - 30min > booked_at",
+        "transit * 2 < 2d and transit / 2 < 1d and transit / 1h < 24",
+        "-transit < 0h",
+        "shipment_id != office",
+        'ship_date == ship_date and shipment_id == "A1"',
+        "complete == true or complete != false",
+    ],
+)
+def test_well_typed_expressions(require: str) -> None:
+    checked(require)
+
+
+# unknown names: SLA201
+
+
+def test_unknown_field_with_did_you_mean() -> None:
+    diagnostic = one_error("deliverd_at within 24h of picked_up_at")
+    assert where(diagnostic) == ("SLA201", 29, 14)
+    assert diagnostic.message == "unknown field `deliverd_at`"
+    assert diagnostic.hints == ("did you mean `delivered_at`?",)
+
+
+def test_unknown_field_deep_in_a_clause() -> None:
+    diagnostic = one_error("complete and delivered_at within 24h of pickd_up_at")
+    # "complete and delivered_at within 24h of " is 40 characters after column 14
+    assert where(diagnostic) == ("SLA201", 29, 54)
+    assert diagnostic.hints == ("did you mean `picked_up_at`?",)
+
+
+def test_unknown_field_with_nothing_close_has_no_hint() -> None:
+    diagnostic = one_error("zzzzzz")
+    assert where(diagnostic) == ("SLA201", 29, 14)
+    assert diagnostic.hints == ()
+
+
+def test_unknown_group_field() -> None:
+    diagnostic = one_error("complete", "target: 97% per month by ofice")
+    # `    target: 97% per month by ofice`: `ofice` is column 30 of line 30
+    assert where(diagnostic) == ("SLA201", 30, 30)
+    assert diagnostic.hints == ("did you mean `office`?",)
+
+
+def test_unknown_field_in_a_derived_field() -> None:
+    text = BASE.replace("  late: transit > 24h\n", "  late: transit > 24h\n  gross: valu * 2\n")
+    [diagnostic] = errors_of(text + "  s:\n    require: complete\n    window: per month\n")
+    # `  gross: valu * 2` is line 27
+    assert where(diagnostic) == ("SLA201", 27, 10)
+    assert diagnostic.hints == ("did you mean `value`?",)
+
+
+def test_both_operands_are_reported() -> None:
+    found = errors("valu > 1.00 CNY and deliverd_at within 24h of picked_up_at")
+    assert [where(d) for d in found] == [("SLA201", 29, 14), ("SLA201", 29, 34)]
+    assert [d.hints for d in found] == [
+        ("did you mean `value`?",), ("did you mean `delivered_at`?",)
+    ]
+
+
+def test_errors_from_several_standards_come_together() -> None:
+    text = BASE + (
+        "  a:\n"
+        "    require: complet\n"     # line 29
+        "    window: per month\n"
+        "  b:\n"
+        "    require: value\n"       # line 32
+        "    window: per month\n"
+    )
+    assert [where(d) for d in errors_of(text)] == [("SLA201", 29, 14), ("SLA202", 32, 14)]
+
+
+# types: SLA202
+
+
+def test_comparing_money_with_a_duration() -> None:
+    diagnostic = one_error("value > 24h")
+    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert "money[CNY]" in diagnostic.message
+    assert "duration" in diagnostic.message
+
+
+def test_require_must_be_boolean() -> None:
+    diagnostic = one_error("value")
+    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert "money[CNY]" in diagnostic.message
+    assert "`require`" in diagnostic.message
+
+
+def test_scope_and_exclusion_must_be_boolean() -> None:
+    found = errors("complete", "for: weight", "except: booked_at")
+    assert [where(d) for d in found] == [("SLA202", 30, 10), ("SLA202", 31, 13)]
+    assert "number" in found[0].message
+    assert "timestamp" in found[1].message
+
+
+def test_and_needs_booleans() -> None:
+    diagnostic = one_error("complete and value")
+    assert where(diagnostic) == ("SLA202", 29, 27)
+    assert "money[CNY]" in diagnostic.message
+
+
+def test_not_needs_a_boolean() -> None:
+    diagnostic = one_error("not weight")
+    assert where(diagnostic) == ("SLA202", 29, 18)
+
+
+@pytest.mark.parametrize(
+    ("require", "left", "right"),
+    [
+        ("value + 1 > 0 CNY", "money[CNY]", "number"),
+        ("booked_at + picked_up_at > booked_at", "timestamp", "timestamp"),
+        ("value * value > 0 CNY", "money[CNY]", "money[CNY]"),
+        ("transit + 1 > 0h", "duration", "number"),
+    ],
+)
+def test_arithmetic_names_both_types(require: str, left: str, right: str) -> None:
+    diagnostic = one_error(require)
+    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert f"{left} and {right}" in diagnostic.message
+
+
+def test_comparing_number_with_timestamp() -> None:
+    diagnostic = one_error("weight < booked_at")
+    assert "number" in diagnostic.message
+    assert "timestamp" in diagnostic.message
+
+
+def test_ordering_needs_ordered_values() -> None:
+    diagnostic = one_error("office < TSN")
+    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert diagnostic.hints == ("use `==` or `!=`",)
+
+
+def test_within_needs_a_duration_limit() -> None:
+    diagnostic = one_error("delivered_at within value of picked_up_at")
+    assert where(diagnostic) == ("SLA202", 29, 34)
+    assert "money[CNY]" in diagnostic.message
+
+
+def test_within_needs_timestamps() -> None:
+    diagnostic = one_error("weight within 24h of picked_up_at")
+    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert "number" in diagnostic.message
+
+
+def test_penalty_must_be_money() -> None:
+    diagnostic = one_error("complete", "target: 97% per month", "penalty: 5 per breach")
+    assert where(diagnostic) == ("SLA202", 31, 14)
+    assert "number" in diagnostic.message
+
+
+def test_group_by_timestamp_is_refused() -> None:
+    diagnostic = one_error("complete", "target: 97% per month by booked_at")
+    assert where(diagnostic) == ("SLA202", 30, 30)
+
+
+# enum values: SLA203
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        "office == TSN",
+        'office == "TSN"',
+        "TSN == office",
+        "office != PEK",
+        'office in [TSN, "PEK"]',
+        "service not in [road]",
+        'service in ["air_export", air_import]',
+    ],
+)
+def test_enum_values_by_bare_name_and_by_string(require: str) -> None:
+    checked(require)
+
+
+def test_bare_enum_values_are_marked() -> None:
+    result = checked("office == TSN")
+    node = result.contract.standards[0].require.node
+    assert isinstance(node, ast.Compare)
+    assert id(node.right) in result.enum_values
+    assert id(node.left) not in result.enum_values
+
+
+def test_wrong_enum_value_by_bare_name() -> None:
+    diagnostic = one_error("office == XYZ")
+    assert where(diagnostic) == ("SLA203", 29, 24)
+    assert "XYZ" in diagnostic.message
+
+
+def test_wrong_enum_value_in_a_list_gets_did_you_mean() -> None:
+    diagnostic = one_error("office in [TSN, PEKK]")
+    assert where(diagnostic) == ("SLA203", 29, 30)
+    assert diagnostic.hints == ("did you mean `PEK`?",)
+
+
+def test_wrong_enum_value_as_a_string_in_a_list() -> None:
+    diagnostic = one_error('office in ["XYZ"]')
+    assert where(diagnostic) == ("SLA203", 29, 25)
+
+
+def test_wrong_enum_value_as_a_string_in_a_comparison() -> None:
+    diagnostic = one_error('office == "PEKK"')
+    assert where(diagnostic) == ("SLA203", 29, 24)
+    assert diagnostic.hints == ("did you mean `PEK`?",)
+
+
+@pytest.mark.parametrize("rate", ["0%", "100.5%", "150%"])
+def test_target_out_of_range(rate: str) -> None:
+    diagnostic = one_error("complete", f"target: {rate} per month")
+    assert where(diagnostic) == ("SLA203", 30, 13)
+
+
+def test_target_of_100_percent_is_fine() -> None:
+    checked("complete", "target: 100% per month")
+
+
+def test_disqualify_count_must_be_at_least_one() -> None:
+    diagnostic = one_error("complete", "window: per month",
+                           "disqualify: after 0 breaches within 1w")
+    assert where(diagnostic) == ("SLA203", 31, 17)
+
+
+# currency: SLA205
+
+
+def test_currency_mismatch_in_a_clause() -> None:
+    diagnostic = one_error("value > 100 USD")
+    assert where(diagnostic) == ("SLA205", 29, 22)
+    assert "USD" in diagnostic.message
+    assert "CNY" in diagnostic.message
+
+
+def test_currency_mismatch_in_a_penalty() -> None:
+    diagnostic = one_error("complete", "target: 97% per month", "penalty: 10 EUR per breach")
+    assert where(diagnostic) == ("SLA205", 31, 14)
+
+
+def test_currency_mismatch_in_a_parameter() -> None:
+    text = BASE.replace("  share: 5%\n", "  share: 5%\n  fee: 100 USD\n")
+    [diagnostic] = errors_of(text + "  s:\n    require: complete\n    window: per month\n")
+    assert where(diagnostic) == ("SLA205", 9, 8)
+
+
+# constants: SLA208
+
+
+def test_cap_must_not_depend_on_a_record() -> None:
+    diagnostic = one_error(
+        "complete", "target: 97% per month",
+        "penalty: 10.00 CNY per breach, at most value per month",
+    )
+    # `    penalty: 10.00 CNY per breach, at most value`: `value` is column 44
+    assert where(diagnostic) == ("SLA208", 31, 44)
+    assert "`value`" in diagnostic.message
+
+
+def test_credit_must_not_depend_on_a_record() -> None:
+    diagnostic = one_error("complete", "target: 97% per month",
+                           "credit: 5% of value per missed month")
+    assert where(diagnostic) == ("SLA208", 31, 19)
+
+
+def test_credit_must_not_depend_on_a_derived_field() -> None:
+    text = BASE.replace("  late: transit > 24h\n", "  late: transit > 24h\n  half: value / 2\n")
+    found = errors_of(text + (
+        "  s:\n    require: complete\n    target: 97% per month\n"
+        "    credit: half per missed month\n"
+    ))
+    assert [where(d) for d in found] == [("SLA208", 32, 13)]
+
+
+def test_parameter_must_not_depend_on_a_record() -> None:
+    text = BASE.replace("  share: 5%\n", "  share: 5%\n  double: value * 2\n")
+    [diagnostic] = errors_of(text + "  s:\n    require: complete\n    window: per month\n")
+    assert where(diagnostic) == ("SLA208", 9, 11)
+
+
+def test_penalty_amount_may_depend_on_a_record() -> None:
+    checked("complete", "window: per month", "penalty: 10.5% of value per breach")
+
+
+# periods: SLA204
+
+
+def test_credit_period_must_be_the_target_period() -> None:
+    diagnostic = one_error("complete", "target: 97% per month",
+                           "credit: 5% of monthly_fee per missed quarter")
+    assert where(diagnostic) == ("SLA204", 31, 13)
+    assert diagnostic.hints == ("write `month`",)
+
+
+def test_consecutive_missed_period_must_be_the_target_period() -> None:
+    diagnostic = one_error("complete", "target: 97% per month",
+                           "disqualify: after 3 consecutive missed weeks")
+    assert where(diagnostic) == ("SLA204", 31, 17)
+    assert diagnostic.hints == ("write `month`",)
+
+
+def test_credit_needs_a_target() -> None:
+    diagnostic = one_error("complete", "window: per month",
+                           "credit: 5% of monthly_fee per missed month")
+    assert where(diagnostic) == ("SLA204", 31, 13)
+
+
+def test_consecutive_missed_needs_a_target() -> None:
+    diagnostic = one_error("complete", "window: per month",
+                           "disqualify: after 2 consecutive missed months")
+    assert where(diagnostic) == ("SLA204", 31, 17)
+
+
+def test_breaches_within_needs_no_target() -> None:
+    checked("complete", "window: per month", "disqualify: after 3 breaches within 90d")
+
+
+def test_matching_periods_check() -> None:
+    checked("complete", "target: 98% per quarter",
+            "credit: 1000.00 CNY per missed quarter",
+            "disqualify: after 2 consecutive missed quarters")
+
+
+# declarations: SLA206, SLA207
+
+
+def test_parameter_named_like_a_field_is_a_clash() -> None:
+    text = BASE.replace("  share: 5%\n", "  share: 5%\n  value: 1.00 CNY\n")
+    found = errors_of(text + "  s:\n    require: complete\n    window: per month\n")
+    assert "SLA206" in [d.code.code for d in found]
+
+
+def test_derived_cycle() -> None:
+    text = BASE.replace("  late: transit > 24h\n", "  late: transit > 24h\n  a: b\n  b: a\n")
+    found = errors_of(text + "  s:\n    require: complete\n    window: per month\n")
+    assert [d.code.code for d in found] == ["SLA207"]

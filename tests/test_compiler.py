@@ -1,0 +1,344 @@
+"""Compiled clauses: three-valued deadlines, Kleene logic, exact arithmetic, `in`, percentages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+import pytest
+
+from slacheck import ast
+from slacheck.checker import CheckedContract, check
+from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler, Truth
+from slacheck.loader import load_contract_text
+
+D = Decimal
+
+BASE = """\
+slacheck: 1
+contract: {id: demo, currency: CNY, timezone: Asia/Shanghai}
+parameters:
+  fee: 1000.00 CNY
+records:
+  id: id
+  time: at
+  fields:
+    id: string
+    at: timestamp
+    start: {type: timestamp, optional: true}
+    end: {type: timestamp, optional: true}
+    limit: {type: duration, optional: true}
+    value: money
+    weight: {type: decimal, optional: true}
+    office: {type: enum, values: [TSN, PEK]}
+    ok: {type: bool, optional: true}
+    ok2: {type: bool, optional: true}
+    fine: bool
+"""
+
+AS_OF = datetime(2025, 1, 10, tzinfo=UTC)
+# 2025-01-01T00:00+08:00 is 2024-12-31T16:00Z; 24 hours later is 2025-01-01T16:00Z
+START = datetime.fromisoformat("2025-01-01T00:00:00+08:00")
+DEADLINE_24H = datetime(2025, 1, 1, 16, 0, tzinfo=UTC)
+US = timedelta(microseconds=1)
+
+
+def _checked(require: str, derived: str | None = None) -> CheckedContract:
+    text = BASE
+    if derived is not None:
+        text += f"derived:\n  x: {derived}\n"
+    text += f"standards:\n  s:\n    require: {require}\n    window: per month\n"
+    return check(load_contract_text(text, "c.yaml"))
+
+
+def _expr(node: ast.Node) -> ast.Expr:
+    return cast(ast.Expr, node)
+
+
+def truth_of(require: str, record: dict[str, Any], as_of: datetime = AS_OF) -> int:
+    checked = _checked(require)
+    compiled = Compiler(checked, as_of).truth(_expr(checked.contract.standards[0].require.node))
+    return compiled(record)
+
+
+def value_of(expr: str, record: dict[str, Any]) -> Any:
+    checked = _checked("fine", derived=expr)
+    compiled = Compiler(checked, AS_OF).value(_expr(checked.contract.derived[0].clause.node))
+    return compiled(record)
+
+
+def rec(**values: Any) -> dict[str, Any]:
+    """A record as the reader makes it: every declared field, absent optional ones None."""
+    record: dict[str, Any] = {
+        "_line": 1, "id": "r1", "at": START, "start": None, "end": None, "limit": None,
+        "value": D("0"), "weight": None, "office": "TSN", "ok": None, "ok2": None, "fine": True,
+    }
+    record.update(values)
+    return record
+
+
+DEADLINE = "end within 24h of start"
+
+
+# deadlines
+
+
+def test_exactly_the_limit_passes() -> None:
+    assert truth_of(DEADLINE, rec(start=START, end=DEADLINE_24H)) == PASS
+
+
+def test_one_microsecond_past_the_limit_breaches() -> None:
+    assert truth_of(DEADLINE, rec(start=START, end=DEADLINE_24H + US)) == BREACH
+
+
+def test_well_within_the_limit_passes() -> None:
+    end = datetime.fromisoformat("2025-01-01T09:30:00+08:00")
+    assert truth_of(DEADLINE, rec(start=START, end=end)) == PASS
+
+
+def test_an_event_before_its_start_is_within_the_deadline() -> None:
+    end = datetime.fromisoformat("2024-12-31T23:00:00+08:00")
+    assert truth_of(DEADLINE, rec(start=START, end=end)) == PASS
+
+
+def test_offsets_do_not_matter() -> None:
+    # 2025-01-02T01:00+09:00 is 2025-01-01T16:00Z: exactly 24 hours after START
+    end = datetime.fromisoformat("2025-01-02T01:00:00+09:00")
+    assert truth_of(DEADLINE, rec(start=START, end=end)) == PASS
+    assert truth_of(DEADLINE, rec(start=START, end=end + US)) == BREACH
+
+
+def test_absent_event_before_the_deadline_is_pending() -> None:
+    as_of = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+    assert truth_of(DEADLINE, rec(start=START), as_of) == PENDING
+
+
+def test_absent_event_after_the_deadline_is_overdue() -> None:
+    assert truth_of(DEADLINE, rec(start=START), AS_OF) == OVERDUE
+
+
+def test_as_of_exactly_at_the_deadline_is_still_pending() -> None:
+    assert truth_of(DEADLINE, rec(start=START), DEADLINE_24H) == PENDING
+
+
+def test_as_of_one_microsecond_past_the_deadline_is_overdue() -> None:
+    assert truth_of(DEADLINE, rec(start=START), DEADLINE_24H + US) == OVERDUE
+
+
+def test_as_of_in_another_zone() -> None:
+    # 2025-01-02T00:00+08:00 is exactly the deadline; one microsecond later is overdue
+    as_of = datetime.fromisoformat("2025-01-02T00:00:00+08:00")
+    assert truth_of(DEADLINE, rec(start=START), as_of) == PENDING
+    assert truth_of(DEADLINE, rec(start=START), as_of + US) == OVERDUE
+
+
+def test_absent_start_is_pending() -> None:
+    assert truth_of(DEADLINE, rec(end=DEADLINE_24H)) == PENDING
+    assert truth_of(DEADLINE, rec()) == PENDING
+
+
+def test_fractional_limit() -> None:
+    require = "end within 1.5h of start"
+    assert truth_of(require, rec(start=START, end=START + timedelta(minutes=90))) == PASS
+    assert truth_of(require, rec(start=START, end=START + timedelta(minutes=90) + US)) == BREACH
+
+
+def test_limit_from_a_field() -> None:
+    require = "end within limit of start"
+    limit = timedelta(minutes=15)
+    assert truth_of(require, rec(start=START, end=START + limit, limit=limit)) == PASS
+    assert truth_of(require, rec(start=START, end=START + limit + US, limit=limit)) == BREACH
+    assert truth_of(require, rec(start=START, end=START, limit=None)) == PENDING
+    as_of = START + limit
+    assert truth_of(require, rec(start=START, limit=limit), as_of) == PENDING
+    assert truth_of(require, rec(start=START, limit=limit), as_of + US) == OVERDUE
+
+
+def test_deadline_with_arithmetic() -> None:
+    # end must come within 1h of (start + 1h): by 2025-01-01T02:00+08:00
+    require = "end within 1h of start + 1h"
+    assert truth_of(require, rec(start=START, end=START + timedelta(hours=2))) == PASS
+    assert truth_of(require, rec(start=START, end=START + timedelta(hours=2) + US)) == BREACH
+
+
+def _derived_deadline(as_of: datetime = AS_OF) -> Truth:
+    checked = _checked("x", derived=DEADLINE)
+    return Compiler(checked, as_of).truth(_expr(checked.contract.standards[0].require.node))
+
+
+def test_a_derived_deadline_passes_breaches_and_waits_like_the_inline_one() -> None:
+    compiled = _derived_deadline()
+    assert compiled(rec(start=START, end=DEADLINE_24H)) == PASS
+    assert compiled(rec(start=START, end=DEADLINE_24H + US)) == BREACH
+    assert compiled(rec(end=DEADLINE_24H)) == PENDING
+    assert _derived_deadline(DEADLINE_24H)(rec(start=START)) == PENDING
+
+
+def test_a_derived_deadline_is_overdue_like_the_inline_one() -> None:
+    assert _derived_deadline()(rec(start=START)) == OVERDUE
+
+
+# Kleene logic with pending
+
+P, B, U = PASS, BREACH, PENDING
+AS_BOOL = {P: True, B: False, U: None}
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        (P, P, P), (P, B, B), (P, U, U),
+        (B, P, B), (B, B, B), (B, U, B),
+        (U, P, U), (U, B, B), (U, U, U),
+    ],
+)
+def test_and_is_kleene(left: int, right: int, expected: int) -> None:
+    record = rec(ok=AS_BOOL[left], ok2=AS_BOOL[right])
+    assert truth_of("ok and ok2", record) == expected
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        (P, P, P), (P, B, P), (P, U, P),
+        (B, P, P), (B, B, B), (B, U, U),
+        (U, P, P), (U, B, U), (U, U, U),
+    ],
+)
+def test_or_is_kleene(left: int, right: int, expected: int) -> None:
+    record = rec(ok=AS_BOOL[left], ok2=AS_BOOL[right])
+    assert truth_of("ok or ok2", record) == expected
+
+
+@pytest.mark.parametrize(("operand", "expected"), [(P, B), (B, P), (U, U)])
+def test_not_is_kleene(operand: int, expected: int) -> None:
+    assert truth_of("not ok", rec(ok=AS_BOOL[operand])) == expected
+
+
+def test_a_required_bool_is_its_own_truth() -> None:
+    assert truth_of("fine", rec(fine=True)) == PASS
+    assert truth_of("fine", rec(fine=False)) == BREACH
+
+
+def test_overdue_survives_and_or() -> None:
+    overdue = rec(start=START, fine=True)
+    assert truth_of(f"{DEADLINE} and fine", overdue) == OVERDUE
+    assert truth_of(f"fine and {DEADLINE}", overdue) == OVERDUE
+    assert truth_of(f"{DEADLINE} and ok", overdue) == OVERDUE
+    assert truth_of(f"{DEADLINE} or not fine", overdue) == OVERDUE
+    assert truth_of(f"{DEADLINE} or fine", overdue) == PASS
+    assert truth_of(f"{DEADLINE} or ok", overdue) == PENDING
+
+
+def test_not_of_an_overdue_deadline_passes() -> None:
+    assert truth_of(f"not ({DEADLINE})", rec(start=START)) == PASS
+
+
+def test_pending_deadline_and_a_breach_is_a_breach() -> None:
+    as_of = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+    assert truth_of(f"{DEADLINE} and fine", rec(start=START, fine=False), as_of) == BREACH
+
+
+def test_comparison_with_an_absent_value_is_pending() -> None:
+    assert truth_of("weight > 1", rec()) == PENDING
+    assert truth_of("weight > 1", rec(weight=D("1.5"))) == PASS
+    assert truth_of("1 < weight", rec(weight=D("0.5"))) == BREACH
+
+
+# arithmetic
+
+
+def test_money_arithmetic_is_exact() -> None:
+    record = rec(value=D("0.10"))
+    assert value_of("value * 3", record) == D("0.30")
+    assert value_of("value + 0.20 CNY", record) == D("0.30")
+    assert value_of("value - 0.10 CNY", record) == D("0")
+    assert value_of("-value", record) == D("-0.10")
+    assert isinstance(value_of("value * 3", record), Decimal)
+
+
+def test_money_sum_compares_exactly() -> None:
+    # 0.1 + 0.2 == 0.3 in decimal, not in binary floating point
+    assert truth_of("value + 0.2 CNY == 0.3 CNY", rec(value=D("0.1"))) == PASS
+
+
+def test_money_division() -> None:
+    assert value_of("value / 4", rec(value=D("1.00"))) == D("0.25")
+    assert value_of("value / fee", rec(value=D("250.00"))) == D("0.25")
+
+
+def test_percent_of_money() -> None:
+    # 5% of 42973.59 = 2148.6795, exactly
+    assert value_of("5% of value", rec(value=D("42973.59"))) == D("2148.6795")
+    assert value_of("10.5% of fee", rec()) == D("105")
+    assert value_of("12.5% of value", rec(value=D("0.08"))) == D("0.01")
+    assert truth_of("5% of value == 2148.6795 CNY", rec(value=D("42973.59"))) == PASS
+
+
+def test_parameters_are_constants() -> None:
+    assert value_of("fee * 2", rec()) == D("2000.00")
+    checked = _checked("fine", derived="fee + 0.50 CNY")
+    compiler = Compiler(checked, AS_OF)
+    assert compiler.constant(_expr(checked.contract.derived[0].clause.node)) == D("1000.50")
+
+
+def test_duration_arithmetic() -> None:
+    record = rec(start=START, end=START + timedelta(hours=3))
+    assert value_of("end - start", record) == timedelta(hours=3)
+    assert value_of("(end - start) * 2", record) == timedelta(hours=6)
+    assert value_of("2 * (end - start)", record) == timedelta(hours=6)
+    assert value_of("(end - start) / 2", record) == timedelta(minutes=90)
+    assert value_of("(end - start) / 1h", record) == D(3)
+    assert value_of("(end - start) + 15min", record) == timedelta(hours=3, minutes=15)
+    assert value_of("50% of (end - start)", record) == timedelta(minutes=90)
+
+
+def test_timestamp_arithmetic() -> None:
+    record = rec(start=START)
+    assert value_of("start + 1.5h", record) == datetime(2024, 12, 31, 17, 30, tzinfo=UTC)
+    assert value_of("2h + start", record) == datetime(2024, 12, 31, 18, 0, tzinfo=UTC)
+    assert value_of("start - 15min", record) == datetime(2024, 12, 31, 15, 45, tzinfo=UTC)
+    assert truth_of("start + 24h == end", rec(start=START, end=DEADLINE_24H)) == PASS
+
+
+def test_absent_operand_gives_absent_value() -> None:
+    assert value_of("end - start", rec(start=START)) is None
+    assert value_of("start + 1h", rec()) is None
+    assert value_of("weight * 2", rec()) is None
+
+
+# `in` lists
+
+
+def test_in_enum_list() -> None:
+    assert truth_of("office in [TSN, PEK]", rec(office="PEK")) == PASS
+    assert truth_of("office in [TSN]", rec(office="PEK")) == BREACH
+    assert truth_of('office in ["TSN"]', rec(office="TSN")) == PASS
+
+
+def test_not_in() -> None:
+    assert truth_of("office not in [TSN]", rec(office="PEK")) == PASS
+    assert truth_of("office not in [TSN]", rec(office="TSN")) == BREACH
+
+
+def test_in_numbers_compares_values() -> None:
+    assert truth_of("weight in [1, 2.5]", rec(weight=D("2.50"))) == PASS
+    assert truth_of("weight in [1, 2.5]", rec(weight=D("2.51"))) == BREACH
+    assert truth_of("value in [1000.00 CNY]", rec(value=D("1000"))) == PASS
+
+
+def test_in_with_an_absent_value_is_pending() -> None:
+    assert truth_of("weight in [1, 2]", rec()) == PENDING
+    assert truth_of("weight not in [1, 2]", rec()) == PENDING
+
+
+def test_in_with_items_from_the_record() -> None:
+    assert truth_of("value in [fee, value * 2]", rec(value=D("0"))) == PASS
+    assert truth_of("value in [fee, value + 1.00 CNY]", rec(value=D("5"))) == BREACH
+    assert truth_of("1 in [weight]", rec()) == PENDING
+
+
+def test_empty_list() -> None:
+    assert truth_of("office in []", rec()) == BREACH
+    assert truth_of("office not in []", rec()) == PASS

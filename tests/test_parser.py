@@ -1,0 +1,429 @@
+"""The clause parser: each clause kind into `ast` nodes, precedence, literals, syntax errors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from slacheck import ast
+from slacheck._source import Source
+from slacheck.diagnostics import ContractError, Diagnostic
+from slacheck.parser import parse
+
+# Shorthand constructors: spans are compare=False, so these compare by structure alone.
+
+
+def ref(name: str) -> ast.Ref:
+    return ast.Ref(name=name)
+
+
+def num(text: str) -> ast.Number:
+    return ast.Number(value=Decimal(text))
+
+
+def pct(text: str) -> ast.Percent:
+    return ast.Percent(value=Decimal(text))
+
+
+def dur(microseconds: int, text: str) -> ast.Duration:
+    return ast.Duration(microseconds=microseconds, text=text)
+
+
+def cny(text: str) -> ast.Money:
+    return ast.Money(amount=Decimal(text), currency="CNY")
+
+
+def and_(left: ast.Expr, right: ast.Expr) -> ast.Logical:
+    return ast.Logical(op=ast.BoolOp.AND, left=left, right=right)
+
+
+def or_(left: ast.Expr, right: ast.Expr) -> ast.Logical:
+    return ast.Logical(op=ast.BoolOp.OR, left=left, right=right)
+
+
+def not_(operand: ast.Expr) -> ast.Not:
+    return ast.Not(operand=operand)
+
+
+def binary(op: str, left: ast.Expr, right: ast.Expr) -> ast.Binary:
+    return ast.Binary(op=ast.BinOp(op), left=left, right=right)
+
+
+def cmp(op: str, left: ast.Expr, right: ast.Expr) -> ast.Compare:
+    return ast.Compare(op=ast.CmpOp(op), left=left, right=right)
+
+
+def p(text: str, clause: str = "expr") -> Any:
+    return parse(Source(text), clause)
+
+
+def assert_syntax_error(text: str, line: int, column: int, clause: str = "expr") -> Diagnostic:
+    """Like graphql-core's assert_syntax_error: one SLA101 at (line, column)."""
+    with pytest.raises(ContractError) as info:
+        parse(Source(text), clause)
+    assert len(info.value.diagnostics) == 1
+    diagnostic = info.value.diagnostics[0]
+    assert diagnostic.code.code == "SLA101"
+    assert diagnostic.span is not None
+    assert (diagnostic.span.line, diagnostic.span.column) == (line, column)
+    return diagnostic
+
+
+# literals and names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("office", ref("office")),
+        ("_x1", ref("_x1")),
+        ("42", num("42")),
+        ("3.25", num("3.25")),
+        ("true", ast.Bool(value=True)),
+        ("false", ast.Bool(value=False)),
+        ('"TSN"', ast.String(value="TSN")),
+        ("'PEK'", ast.String(value="PEK")),
+        ('""', ast.String(value="")),
+        ("97%", pct("0.97")),
+        ("10.5%", pct("0.105")),
+        ("1000.00 CNY", cny("1000.00")),
+        ("0.10 CNY", cny("0.10")),
+        ("5 USD", ast.Money(amount=Decimal(5), currency="USD")),
+    ],
+)
+def test_literal(text: str, expected: ast.Expr) -> None:
+    assert p(text) == expected
+
+
+def test_money_amount_keeps_its_exact_text() -> None:
+    node = p("42973.59 CNY")
+    assert isinstance(node, ast.Money)
+    assert str(node.amount) == "42973.59"
+    assert node.currency == "CNY"
+
+
+def test_percent_is_the_exact_fraction() -> None:
+    node = p("97%")
+    assert isinstance(node, ast.Percent)
+    assert node.value == Decimal("0.97")
+    assert isinstance(node.value, Decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "microseconds"),
+    [
+        ("24h", 86_400_000_000),
+        ("90d", 7_776_000_000_000),
+        ("1.5h", 5_400_000_000),
+        ("15min", 900_000_000),
+        ("1w", 604_800_000_000),
+        ("2d", 172_800_000_000),
+        ("30s", 30_000_000),
+        ("250ms", 250_000),
+        ("0.5ms", 500),
+        ("0.25h", 900_000_000),
+    ],
+)
+def test_duration_in_microseconds(text: str, microseconds: int) -> None:
+    assert p(text) == dur(microseconds, text)
+
+
+def test_duration_finer_than_a_microsecond_is_a_bad_value() -> None:
+    with pytest.raises(ContractError) as info:
+        p("x within 0.0001ms of y")
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA203"
+    assert diagnostic.span is not None
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, 10)
+    assert diagnostic.span.text == "0.0001ms"
+
+
+# operators and precedence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a and b", and_(ref("a"), ref("b"))),
+        ("a or b", or_(ref("a"), ref("b"))),
+        ("not a", not_(ref("a"))),
+        ("a or b and c", or_(ref("a"), and_(ref("b"), ref("c")))),
+        ("a and b or c", or_(and_(ref("a"), ref("b")), ref("c"))),
+        ("a and b or c and d", or_(and_(ref("a"), ref("b")), and_(ref("c"), ref("d")))),
+        ("(a or b) and c", and_(or_(ref("a"), ref("b")), ref("c"))),
+        ("not a and b", and_(not_(ref("a")), ref("b"))),
+        ("not (a and b)", not_(and_(ref("a"), ref("b")))),
+        ("not not a", not_(not_(ref("a")))),
+        ("a and b and c", and_(and_(ref("a"), ref("b")), ref("c"))),
+        ("a or b or c", or_(or_(ref("a"), ref("b")), ref("c"))),
+        ("not a == b", not_(cmp("==", ref("a"), ref("b")))),
+        ("a < b or c >= d", or_(cmp("<", ref("a"), ref("b")), cmp(">=", ref("c"), ref("d")))),
+    ],
+)
+def test_boolean_precedence(text: str, expected: ast.Expr) -> None:
+    assert p(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 + 2 * 3", binary("+", num("1"), binary("*", num("2"), num("3")))),
+        ("1 * 2 + 3", binary("+", binary("*", num("1"), num("2")), num("3"))),
+        ("(1 + 2) * 3", binary("*", binary("+", num("1"), num("2")), num("3"))),
+        ("1 - 2 - 3", binary("-", binary("-", num("1"), num("2")), num("3"))),
+        ("8 / 4 / 2", binary("/", binary("/", num("8"), num("4")), num("2"))),
+        ("-a * b", binary("*", ast.Neg(operand=ref("a")), ref("b"))),
+        ("2 * -x", binary("*", num("2"), ast.Neg(operand=ref("x")))),
+        ("- -x", ast.Neg(operand=ast.Neg(operand=ref("x")))),
+        ("a + b < c * d",
+         cmp("<", binary("+", ref("a"), ref("b")), binary("*", ref("c"), ref("d")))),
+        ("value * 2 >= 100.00 CNY",
+         cmp(">=", binary("*", ref("value"), num("2")), cny("100.00"))),
+        ("1h + 30min", binary("+", dur(3_600_000_000, "1h"), dur(1_800_000_000, "30min"))),
+        ("delivered_at - picked_up_at <= 24h",
+         cmp("<=", binary("-", ref("delivered_at"), ref("picked_up_at")),
+             dur(86_400_000_000, "24h"))),
+    ],
+)
+def test_arithmetic_precedence(text: str, expected: ast.Expr) -> None:
+    assert p(text) == expected
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+def test_every_comparison_operator(op: str) -> None:
+    assert p(f"a {op} b") == cmp(op, ref("a"), ref("b"))
+
+
+def test_in_list() -> None:
+    assert p('office in [TSN, "PEK"]') == ast.In(
+        operand=ref("office"), items=(ref("TSN"), ast.String(value="PEK"))
+    )
+
+
+def test_not_in_list() -> None:
+    assert p("service not in [road, ocean]") == ast.In(
+        operand=ref("service"), items=(ref("road"), ref("ocean")), negated=True
+    )
+
+
+def test_in_empty_list_and_expression_items() -> None:
+    assert p("x in []") == ast.In(operand=ref("x"), items=())
+    assert p("x in [1 + 1]") == ast.In(
+        operand=ref("x"), items=(binary("+", num("1"), num("1")),)
+    )
+
+
+def test_in_binds_tighter_than_and() -> None:
+    assert p("a in [b] and c") == and_(ast.In(operand=ref("a"), items=(ref("b"),)), ref("c"))
+
+
+def test_within() -> None:
+    assert p("delivered_at within 24h of picked_up_at") == ast.Within(
+        event=ref("delivered_at"), limit=dur(86_400_000_000, "24h"), start=ref("picked_up_at")
+    )
+
+
+def test_within_with_arithmetic_on_both_sides() -> None:
+    assert p("a + 1h within 2h of b - 30min") == ast.Within(
+        event=binary("+", ref("a"), dur(3_600_000_000, "1h")),
+        limit=dur(7_200_000_000, "2h"),
+        start=binary("-", ref("b"), dur(1_800_000_000, "30min")),
+    )
+
+
+def test_within_inside_and() -> None:
+    assert p("picked_up_at within 2h of booked_at and complete") == and_(
+        ast.Within(event=ref("picked_up_at"), limit=dur(7_200_000_000, "2h"),
+                   start=ref("booked_at")),
+        ref("complete"),
+    )
+
+
+def test_percent_of() -> None:
+    assert p("5% of monthly_fee") == ast.PercentOf(percent=pct("0.05"), operand=ref("monthly_fee"))
+
+
+def test_percent_of_binds_to_one_operand() -> None:
+    # `of` takes a unary operand: `10.5% of value * 2` is (10.5% of value) * 2
+    assert p("10.5% of value * 2") == binary(
+        "*", ast.PercentOf(percent=pct("0.105"), operand=ref("value")), num("2")
+    )
+    assert p("5% of 10% of x") == ast.PercentOf(
+        percent=pct("0.05"), operand=ast.PercentOf(percent=pct("0.10"), operand=ref("x"))
+    )
+
+
+def test_keywords_inside_names_are_names() -> None:
+    assert p("notified and order_ok or income > 0") == or_(
+        and_(ref("notified"), ref("order_ok")), cmp(">", ref("income"), num("0"))
+    )
+    assert p("in_scope and within_sla") == and_(ref("in_scope"), ref("within_sla"))
+
+
+def test_spans_cover_the_clause_text() -> None:
+    node = p("a and  bc")
+    assert isinstance(node, ast.Logical)
+    assert node.span is not None
+    assert node.right.span is not None
+    assert node.span.text == "a and  bc"
+    assert node.right.span.text == "bc"
+    assert (node.right.span.line, node.right.span.column) == (1, 8)
+
+
+# clause kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("per day", ast.Window(period=ast.Period.DAY)),
+        ("per week", ast.Window(period=ast.Period.WEEK)),
+        ("per month", ast.Window(period=ast.Period.MONTH)),
+        ("per months", ast.Window(period=ast.Period.MONTH)),
+        ("per quarter", ast.Window(period=ast.Period.QUARTER)),
+        ("per year", ast.Window(period=ast.Period.YEAR)),
+        ("per month by office", ast.Window(period=ast.Period.MONTH, by=(ref("office"),))),
+        ("per quarter by office, service",
+         ast.Window(period=ast.Period.QUARTER, by=(ref("office"), ref("service")))),
+    ],
+)
+def test_window_clause(text: str, expected: ast.Window) -> None:
+    assert p(text, "window") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("97% per month",
+         ast.Target(rate=pct("0.97"), window=ast.Window(period=ast.Period.MONTH))),
+        ("97% per month by office",
+         ast.Target(rate=pct("0.97"),
+                    window=ast.Window(period=ast.Period.MONTH, by=(ref("office"),)))),
+        ("98% per quarter",
+         ast.Target(rate=pct("0.98"), window=ast.Window(period=ast.Period.QUARTER))),
+        ("99.5%", ast.Target(rate=pct("0.995"))),
+    ],
+)
+def test_target_clause(text: str, expected: ast.Target) -> None:
+    assert p(text, "target") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1000.00 CNY per breach, at most 10000.00 CNY per month",
+         ast.Penalty(amount=cny("1000.00"), cap=cny("10000.00"), cap_period=ast.Period.MONTH)),
+        ("value per breach", ast.Penalty(amount=ref("value"))),
+        ("10.5% of value per breach",
+         ast.Penalty(amount=ast.PercentOf(percent=pct("0.105"), operand=ref("value")))),
+        ("500 CNY per breach, at most max_fee per quarter",
+         ast.Penalty(amount=cny("500"), cap=ref("max_fee"), cap_period=ast.Period.QUARTER)),
+    ],
+)
+def test_penalty_clause(text: str, expected: ast.Penalty) -> None:
+    assert p(text, "penalty") == expected
+
+
+def test_credit_clause() -> None:
+    assert p("5% of monthly_fee per missed month", "credit") == ast.Credit(
+        amount=ast.PercentOf(percent=pct("0.05"), operand=ref("monthly_fee")),
+        period=ast.Period.MONTH,
+    )
+    assert p("2000 CNY per missed quarter", "credit") == ast.Credit(
+        amount=cny("2000"), period=ast.Period.QUARTER
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("after 3 consecutive missed months",
+         ast.ConsecutiveMissed(count=3, period=ast.Period.MONTH)),
+        ("after 2 consecutive missed quarters",
+         ast.ConsecutiveMissed(count=2, period=ast.Period.QUARTER)),
+        ("after 3 breaches within 90d",
+         ast.BreachesWithin(count=3, within=dur(7_776_000_000_000, "90d"))),
+        ("after 5 breaches within 1w",
+         ast.BreachesWithin(count=5, within=dur(604_800_000_000, "1w"))),
+        ("on any breach", ast.AnyBreach()),
+    ],
+)
+def test_disqualify_clause(text: str, expected: ast.Node) -> None:
+    assert p(text, "disqualify") == expected
+
+
+def test_clause_kinds_do_not_mix() -> None:
+    assert_syntax_error("97% per month", 1, 5, "expr")
+    assert_syntax_error("a and b", 1, 1, "window")
+
+
+# syntax errors: SLA101 with (line, column)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("", 1, 1),
+        ("a and", 1, 6),
+        ("a ==", 1, 5),
+        ("a b", 1, 3),
+        ("a @ b", 1, 3),
+        ("a = b", 1, 3),
+        ("a == b == c", 1, 8),
+        ("x in [1, 2,]", 1, 12),
+        ("x in 1, 2", 1, 6),
+        ("x within 2h", 1, 12),
+        ("x within 2h of", 1, 15),
+        ('"open', 1, 1),
+        ("5 % of x", 1, 3),
+        ("a and\n   (b or", 2, 9),
+        ("a +\n  * b", 2, 3),
+    ],
+)
+def test_expression_syntax_error(text: str, line: int, column: int) -> None:
+    assert_syntax_error(text, line, column)
+
+
+@pytest.mark.parametrize(
+    ("clause", "text", "line", "column"),
+    [
+        ("target", "97 per month", 1, 1),
+        ("target", "97%% per month", 1, 4),
+        ("window", "per fortnight", 1, 5),
+        ("window", "per month by office,", 1, 21),
+        ("window", "per month by a by b", 1, 16),
+        ("penalty", "1000 CNY per breach, at most", 1, 29),
+        ("penalty", "1000 CNY", 1, 9),
+        ("credit", "5% of fee per month", 1, 15),
+        ("disqualify", "after three consecutive missed months", 1, 7),
+        ("disqualify", "after 3 breaches within 90 days", 1, 25),
+        ("disqualify", "on any breach please", 1, 15),
+    ],
+)
+def test_clause_syntax_error(clause: str, text: str, line: int, column: int) -> None:
+    assert_syntax_error(text, line, column, clause)
+
+
+def test_syntax_error_hint_says_what_was_expected() -> None:
+    diagnostic = assert_syntax_error("97 per month", 1, 1, "target")
+    assert diagnostic.hints == ("expected a percentage like `97%`",)
+
+
+def test_syntax_error_is_placed_in_the_file_by_the_source_origins() -> None:
+    # the clause starts at line 19, column 14 of its file
+    source = Source("a and", "contract.yaml", ((19, 14),))
+    with pytest.raises(ContractError) as info:
+        parse(source)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA101"
+    assert diagnostic.location == ("contract.yaml", 19, 19)
+
+
+def test_syntax_error_on_the_second_line_of_a_multi_line_source() -> None:
+    source = Source("a and\nb b", "contract.yaml", ((7, 14), (8, 7)))
+    with pytest.raises(ContractError) as info:
+        parse(source)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.location == ("contract.yaml", 8, 9)

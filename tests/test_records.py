@@ -1,0 +1,358 @@
+"""Reading records: coercion, every rejection with its line and field, exact money, gzip, ids."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slacheck import types as t
+from slacheck.records import Reader, Rejection, SeenIds, open_data
+from slacheck.types import FieldSpec, RecordSchema
+
+SCHEMA = RecordSchema(
+    fields=(
+        FieldSpec("shipment_id", t.STRING),
+        FieldSpec("office", t.enum(("TSN", "PEK"))),
+        FieldSpec("booked_at", t.TIMESTAMP),
+        FieldSpec("delivered_at", t.TIMESTAMP, required=False),
+        FieldSpec("value", t.money(None)),
+        FieldSpec("complete", t.BOOL),
+        FieldSpec("lost", t.BOOL, required=False, default=False),
+        FieldSpec("note", t.STRING, required=False, default="none"),
+        FieldSpec("pieces", t.NUMBER, required=False, integral=True),
+        FieldSpec("weight", t.NUMBER, required=False),
+        FieldSpec("ship_date", t.DATE, required=False),
+        FieldSpec("wait", t.DURATION, required=False),
+    ),
+    id_field="shipment_id",
+    time_field="booked_at",
+)
+
+GOOD = {
+    "shipment_id": "S1",
+    "office": "TSN",
+    "booked_at": "2025-01-01T08:00:00+08:00",
+    "value": "100.00",
+    "complete": True,
+}
+
+Item = dict[str, Any] | Rejection
+
+
+def line(drop: tuple[str, ...] = (), **values: Any) -> str:
+    record = {key: value for key, value in GOOD.items() if key not in drop}
+    record.update(values)
+    return json.dumps(record)
+
+
+def read(*lines: str | bytes, reader: Reader | None = None) -> list[Item]:
+    data = b"".join((item if isinstance(item, bytes) else item.encode()) + b"\n" for item in lines)
+    return list((reader or Reader(SCHEMA)).read(io.BytesIO(data), "data.jsonl"))
+
+
+def record_of(item: Item) -> dict[str, Any]:
+    assert not isinstance(item, Rejection), item
+    return item
+
+
+def rejection_of(item: Item) -> Rejection:
+    assert isinstance(item, Rejection), item
+    return item
+
+
+# accepted records
+
+
+def test_a_good_line_becomes_a_coerced_record() -> None:
+    [item] = read(line())
+    record = record_of(item)
+    assert record["_line"] == 1
+    assert record["shipment_id"] == "S1"
+    assert record["office"] == "TSN"
+    assert record["booked_at"] == datetime(2025, 1, 1, 0, 0, tzinfo=UTC)
+    assert record["booked_at"].utcoffset() == timedelta(hours=8)
+    assert record["value"] == Decimal("100.00")
+    assert str(record["value"]) == "100.00"
+    assert record["complete"] is True
+
+
+def test_optional_fields_absent_become_none_or_their_default() -> None:
+    record = record_of(read(line())[0])
+    assert record["delivered_at"] is None
+    assert record["pieces"] is None
+    assert record["ship_date"] is None
+    assert record["wait"] is None
+    assert record["lost"] is False
+    assert record["note"] == "none"
+
+
+def test_optional_fields_null_become_none_or_their_default() -> None:
+    record = record_of(read(line(delivered_at=None, lost=None, note=None))[0])
+    assert record["delivered_at"] is None
+    assert record["lost"] is False
+    assert record["note"] == "none"
+
+
+def test_optional_fields_given() -> None:
+    record = record_of(read(line(
+        delivered_at="2025-01-02T09:15:30.5Z", lost=True, note="fragile", pieces=3,
+        weight="12.5", ship_date="2025-01-03", wait=90,
+    ))[0])
+    assert record["delivered_at"] == datetime(2025, 1, 2, 9, 15, 30, 500000, tzinfo=UTC)
+    assert record["lost"] is True
+    assert record["note"] == "fragile"
+    assert record["pieces"] == Decimal(3)
+    assert record["weight"] == Decimal("12.5")
+    assert record["ship_date"] == date(2025, 1, 3)
+    assert record["wait"] == timedelta(seconds=90)
+
+
+def test_unknown_keys_are_ignored() -> None:
+    record = record_of(read(line(extra={"nested": [1, 2]}))[0])
+    assert "extra" not in record
+
+
+def test_windows_line_endings() -> None:
+    [item] = read(line() + "\r")
+    assert record_of(item)["shipment_id"] == "S1"
+
+
+# exact numbers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0.1",
+        "42973.59",
+        "100.10",
+        "1e-7",
+        "1E-7",
+        "2.5e-3",
+        "-0.5",
+        "5",
+        "0",
+        "123456789012345678901234567890.12",
+        "123456789012345678901234567890",
+    ],
+)
+def test_json_number_money_stays_exact(text: str) -> None:
+    raw = '{"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", ' \
+          f'"complete": true, "value": {text}}}'
+    value = record_of(read(raw)[0])["value"]
+    assert isinstance(value, Decimal)
+    assert value == Decimal(text)
+    assert str(value) == str(Decimal(text))
+
+
+def test_money_from_a_decimal_string_stays_exact() -> None:
+    value = record_of(read(line(value="42973.59"))[0])["value"]
+    assert str(value) == "42973.59"
+
+
+def test_several_floats_on_one_line_all_stay_exact() -> None:
+    raw = '{"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", ' \
+          '"complete": true, "value": 0.1, "weight": 0.2, "wait": 1.5}'
+    record = record_of(read(raw)[0])
+    assert record["value"] + record["weight"] == Decimal("0.3")
+    assert record["wait"] == timedelta(seconds=1, microseconds=500000)
+
+
+def test_duration_from_a_json_number_with_a_fraction() -> None:
+    # value is a string here, so nothing else on the line is a float
+    raw = '{"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", ' \
+          '"complete": true, "value": "1.00", "wait": 1.5}'
+    assert record_of(read(raw)[0])["wait"] == timedelta(seconds=1, microseconds=500000)
+
+
+def test_int_field_accepts_a_whole_decimal() -> None:
+    assert record_of(read(line(pieces=2))[0])["pieces"] == Decimal(2)
+    assert record_of(read(line(pieces="7"))[0])["pieces"] == Decimal(7)
+
+
+# rejections: each with its line and field
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "word"),
+    [
+        ("not json at all", None, "JSON"),
+        ('{"shipment_id": "S2",', None, "JSON"),
+        ("[1, 2]", None, "object"),
+        ('"a string"', None, "object"),
+        ("42", None, "object"),
+        ("null", None, "object"),
+        (line(drop=("booked_at",), shipment_id="S2"), "booked_at", "missing"),
+        (line(booked_at=None, shipment_id="S2"), "booked_at", "missing"),
+        (line(drop=("shipment_id",)), "shipment_id", "missing"),
+        (line(shipment_id=2), "shipment_id", "string"),
+        (line(shipment_id="S2", complete="yes"), "complete", "true or false"),
+        (line(shipment_id="S2", complete=1), "complete", "true or false"),
+        (line(shipment_id="S2", booked_at="2025-02-30T10:00:00+08:00"), "booked_at", "date"),
+        (line(shipment_id="S2", booked_at="2025-13-01T10:00:00Z"), "booked_at", "date"),
+        (line(shipment_id="S2", booked_at="2025-01-01T10:00:00"), "booked_at", "offset"),
+        (line(shipment_id="S2", booked_at=1735689600), "booked_at", "date"),
+        (line(shipment_id="S2", office="SHA"), "office", "allowed"),
+        (line(shipment_id="S2", office="tsn"), "office", "allowed"),
+        (line(shipment_id="S2", value="12,30"), "value", "amount"),
+        (line(shipment_id="S2", value="12.30 CNY"), "value", "amount"),
+        (line(shipment_id="S2", value="NaN"), "value", "amount"),
+        (line(shipment_id="S2", value=True), "value", "amount"),
+        (line(shipment_id="S2", value=[1]), "value", "amount"),
+        (line(shipment_id="S2", pieces=2.5), "pieces", "whole"),
+        (line(shipment_id="S2", weight="heavy"), "weight", "number"),
+        (line(shipment_id="S2", ship_date="2025-02-30"), "ship_date", "date"),
+        (line(shipment_id="S2", delivered_at="yesterday"), "delivered_at", "date"),
+    ],
+)
+def test_rejection_names_line_field_and_reason(bad: str, field: str | None, word: str) -> None:
+    items = read(line(), bad, line(shipment_id="S3"))
+    assert record_of(items[0])["_line"] == 1
+    rejected = rejection_of(items[1])
+    assert (rejected.source, rejected.line, rejected.field) == ("data.jsonl", 2, field)
+    assert word.lower() in rejected.reason.lower()
+    assert record_of(items[2])["_line"] == 3
+
+
+def test_nan_json_constant_is_rejected() -> None:
+    raw = '{"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", ' \
+          '"complete": true, "value": NaN}'
+    rejected = rejection_of(read(raw)[0])
+    assert rejected.line == 1
+    assert rejected.field in (None, "value")
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_empty_line_is_a_rejection(blank: str) -> None:
+    items = read(line(), blank, line(shipment_id="S2"))
+    rejected = rejection_of(items[1])
+    assert (rejected.line, rejected.field) == (2, None)
+    assert "empty" in rejected.reason
+    assert record_of(items[2])["_line"] == 3
+
+
+def test_final_newline_is_not_a_line() -> None:
+    data = (line() + "\n").encode()
+    assert len(list(Reader(SCHEMA).read(io.BytesIO(data), "d"))) == 1
+
+
+def test_last_line_without_newline_is_read() -> None:
+    data = (line() + "\n" + line(shipment_id="S2")).encode()
+    items = list(Reader(SCHEMA).read(io.BytesIO(data), "d"))
+    assert [record_of(item)["_line"] for item in items] == [1, 2]
+
+
+def test_invalid_utf8_is_rejected() -> None:
+    rejected = rejection_of(read(b'{"shipment_id": "\xff"}')[0])
+    assert rejected.line == 1
+
+
+def test_duplicate_id_is_rejected_and_the_first_kept() -> None:
+    items = read(line(), line(value="5.00"), line(shipment_id="S2"))
+    assert record_of(items[0])["value"] == Decimal("100.00")
+    rejected = rejection_of(items[1])
+    assert (rejected.line, rejected.field) == (2, "shipment_id")
+    assert "duplicate" in rejected.reason
+    assert record_of(items[2])["shipment_id"] == "S2"
+
+
+def test_a_rejected_line_does_not_use_up_its_id() -> None:
+    items = read(line(value="12,30"), line())
+    rejection_of(items[0])
+    assert record_of(items[1])["_line"] == 2
+
+
+def test_ids_are_remembered_across_files_of_one_reader() -> None:
+    reader = Reader(SCHEMA)
+    read(line(), reader=reader)
+    rejected = rejection_of(read(line(), reader=reader)[0])
+    assert rejected.field == "shipment_id"
+
+
+def test_rejection_message_and_kept_text() -> None:
+    bad = line(value="12,30")
+    rejected = rejection_of(read(bad, reader=Reader(SCHEMA, keep_text=True))[0])
+    assert rejected.message == "value: " + rejected.reason
+    assert rejected.text == bad.encode()
+    assert rejection_of(read(bad)[0]).text is None
+
+
+def test_read_is_accepted_plus_rejected() -> None:
+    lines = [
+        line(),                                  # 1 ok
+        "garbage",                               # 2
+        line(shipment_id="S2"),                  # 3 ok
+        line(shipment_id="S3", office="XX"),     # 4
+        "",                                      # 5
+        line(),                                  # 6 duplicate
+        line(shipment_id="S4", value=1.25),      # 7 ok
+        "[]",                                    # 8
+    ]
+    items = read(*lines)
+    assert len(items) == 8
+    accepted = [record_of(i)["_line"] for i in items if not isinstance(i, Rejection)]
+    rejected = [i.line for i in items if isinstance(i, Rejection)]
+    assert accepted == [1, 3, 7]
+    assert rejected == [2, 4, 5, 6, 8]
+
+
+# files
+
+
+def test_gzip_input(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.write(line() + "\n" + "oops\n" + line(shipment_id="S2") + "\n")
+    with open_data(str(path)) as stream:
+        items = list(Reader(SCHEMA).read(stream, str(path)))
+    assert [type(item) is Rejection for item in items] == [False, True, False]
+    assert rejection_of(items[1]).line == 2
+    assert record_of(items[2])["shipment_id"] == "S2"
+
+
+def test_plain_file_and_digest(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    data = (line() + "\n" + line(shipment_id="S2") + "\n").encode()
+    path.write_bytes(data)
+    digest = hashlib.sha256()
+    with open_data(str(path)) as stream:
+        items = list(Reader(SCHEMA).read(stream, str(path), digest))
+    assert len(items) == 2
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_lines_longer_than_a_read_chunk(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    long_note = "x" * (3 << 20)  # 3 MiB: longer than the reader's chunk
+    path.write_text(line(note=long_note) + "\n" + line(shipment_id="S2") + "\n", "utf-8")
+    with open_data(str(path)) as stream:
+        items = list(Reader(SCHEMA).read(stream, str(path)))
+    assert record_of(items[0])["note"] == long_note
+    assert record_of(items[1])["_line"] == 2
+
+
+# SeenIds
+
+
+def test_seen_ids_over_many_ids() -> None:
+    seen = SeenIds()
+    count = 100_000
+    assert all(seen.add(f"shipment-{number}") for number in range(count))
+    assert not any(seen.add(f"shipment-{number}") for number in range(count))
+    assert seen.add(f"shipment-{count}")
+
+
+def test_seen_ids_tells_close_ids_apart() -> None:
+    seen = SeenIds()
+    for identifier in ["a", "A", "a ", " a", "", "é", "e\u0301", "\ud800"]:
+        assert seen.add(identifier), identifier
+    assert not seen.add("")
+    assert not seen.add("e\u0301")

@@ -1,0 +1,228 @@
+"""Calendar windows in the contract's time zone: keys, labels and bounds, across DST."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from slacheck.api import verify
+from slacheck.ast import Period
+from slacheck.loader import load_contract_text
+from slacheck.windows import Window, key_function, label, window
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def key_of(period: Period, moment: str, zone: ZoneInfo) -> int:
+    return key_function(period)(datetime.fromisoformat(moment).astimezone(zone))
+
+
+def window_of(period: Period, moment: str, zone: ZoneInfo = SHANGHAI) -> Window:
+    return window(period, key_of(period, moment, zone), zone)
+
+
+def bounds(found: Window) -> tuple[str, datetime, datetime]:
+    return (found.label, found.start.astimezone(UTC), found.end.astimezone(UTC))
+
+
+# Asia/Shanghai (UTC+8, no DST): a record written in UTC late on 31 December is in January
+
+NEW_YEAR = "2024-12-31T16:38:00Z"  # 2025-01-01 00:38 in Shanghai
+
+
+def test_month_of_a_utc_record_in_shanghai() -> None:
+    assert bounds(window_of(Period.MONTH, NEW_YEAR)) == (
+        "2025-01", utc("2024-12-31T16:00:00Z"), utc("2025-01-31T16:00:00Z")
+    )
+
+
+def test_just_before_local_midnight_is_the_previous_month() -> None:
+    assert bounds(window_of(Period.MONTH, "2024-12-31T15:59:59.999999Z")) == (
+        "2024-12", utc("2024-11-30T16:00:00Z"), utc("2024-12-31T16:00:00Z")
+    )
+
+
+def test_local_midnight_is_the_new_month() -> None:
+    assert window_of(Period.MONTH, "2024-12-31T16:00:00Z").label == "2025-01"
+
+
+def test_day_in_shanghai() -> None:
+    assert bounds(window_of(Period.DAY, NEW_YEAR)) == (
+        "2025-01-01", utc("2024-12-31T16:00:00Z"), utc("2025-01-01T16:00:00Z")
+    )
+    assert window_of(Period.DAY, "2024-12-31T15:59:59Z").label == "2024-12-31"
+
+
+def test_week_in_shanghai() -> None:
+    # 2025-01-01 is a Wednesday; ISO week 2025-W01 runs Monday 2024-12-30 to Monday 2025-01-06
+    assert bounds(window_of(Period.WEEK, NEW_YEAR)) == (
+        "2025-W01", utc("2024-12-29T16:00:00Z"), utc("2025-01-05T16:00:00Z")
+    )
+
+
+def test_week_ends_at_local_sunday_midnight() -> None:
+    # Sunday 2025-01-05 23:59:59 in Shanghai is still W01; Monday 00:00 is W02
+    assert window_of(Period.WEEK, "2025-01-05T15:59:59Z").label == "2025-W01"
+    assert window_of(Period.WEEK, "2025-01-05T16:00:00Z").label == "2025-W02"
+
+
+def test_week_53() -> None:
+    assert bounds(window_of(Period.WEEK, "2020-12-31T12:00:00+08:00")) == (
+        "2020-W53", utc("2020-12-28T00:00:00+08:00"), utc("2021-01-04T00:00:00+08:00")
+    )
+
+
+def test_quarter_in_shanghai() -> None:
+    assert bounds(window_of(Period.QUARTER, NEW_YEAR)) == (
+        "2025-Q1", utc("2024-12-31T16:00:00Z"), utc("2025-03-31T16:00:00Z")
+    )
+    # 2025-03-31T16:00Z is 1 April in Shanghai: the second quarter
+    assert bounds(window_of(Period.QUARTER, "2025-03-31T16:00:00Z")) == (
+        "2025-Q2", utc("2025-03-31T16:00:00Z"), utc("2025-06-30T16:00:00Z")
+    )
+    assert window_of(Period.QUARTER, "2025-12-31T12:00:00+08:00").label == "2025-Q4"
+
+
+def test_year_in_shanghai() -> None:
+    assert bounds(window_of(Period.YEAR, NEW_YEAR)) == (
+        "2025", utc("2024-12-31T16:00:00Z"), utc("2025-12-31T16:00:00Z")
+    )
+    assert window_of(Period.YEAR, "2024-12-31T15:59:59Z").label == "2024"
+
+
+def test_february_of_a_leap_year() -> None:
+    assert bounds(window_of(Period.MONTH, "2024-02-29T23:00:00+08:00")) == (
+        "2024-02", utc("2024-02-01T00:00:00+08:00"), utc("2024-03-01T00:00:00+08:00")
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "before", "after"),
+    [
+        (Period.DAY, "2024-12-31T12:00:00+08:00", "2025-01-01T12:00:00+08:00"),
+        (Period.WEEK, "2024-12-29T12:00:00+08:00", "2024-12-30T12:00:00+08:00"),
+        (Period.MONTH, "2024-12-15T12:00:00+08:00", "2025-01-15T12:00:00+08:00"),
+        (Period.QUARTER, "2024-11-15T12:00:00+08:00", "2025-02-15T12:00:00+08:00"),
+        (Period.YEAR, "2024-06-15T12:00:00+08:00", "2025-06-15T12:00:00+08:00"),
+    ],
+)
+def test_consecutive_windows_have_consecutive_keys(period: Period, before: str, after: str) -> None:
+    first, second = key_of(period, before, SHANGHAI), key_of(period, after, SHANGHAI)
+    assert second == first + 1
+    assert window(period, first, SHANGHAI).end == window(period, second, SHANGHAI).start
+
+
+@pytest.mark.parametrize("period", list(Period))
+@pytest.mark.parametrize(
+    "moment",
+    [NEW_YEAR, "2025-03-09T06:59:00Z", "2025-11-02T05:30:00Z", "2025-06-30T23:59:59.999999+08:00"],
+)
+def test_a_moment_lies_inside_its_window(period: Period, moment: str) -> None:
+    for zone in (SHANGHAI, NEW_YORK):
+        found = window_of(period, moment, zone)
+        assert found.start <= datetime.fromisoformat(moment) < found.end
+
+
+@pytest.mark.parametrize(
+    ("period", "moment", "text"),
+    [
+        (Period.DAY, "2025-03-14T12:00:00+08:00", "2025-03-14"),
+        (Period.WEEK, "2025-03-14T12:00:00+08:00", "2025-W11"),
+        (Period.MONTH, "2025-03-14T12:00:00+08:00", "2025-03"),
+        (Period.QUARTER, "2025-03-14T12:00:00+08:00", "2025-Q1"),
+        (Period.YEAR, "2025-03-14T12:00:00+08:00", "2025"),
+    ],
+)
+def test_labels(period: Period, moment: str, text: str) -> None:
+    assert label(period, key_of(period, moment, SHANGHAI)) == text
+
+
+# America/New_York: days are 23 and 25 hours long on DST changes
+
+
+def test_spring_forward_day_is_23_hours() -> None:
+    found = window_of(Period.DAY, "2025-03-09T12:00:00-04:00", NEW_YORK)
+    assert bounds(found) == ("2025-03-09", utc("2025-03-09T05:00:00Z"), utc("2025-03-10T04:00:00Z"))
+    assert found.end.astimezone(UTC) - found.start.astimezone(UTC) == timedelta(hours=23)
+
+
+def test_fall_back_day_is_25_hours() -> None:
+    found = window_of(Period.DAY, "2025-11-02T12:00:00-05:00", NEW_YORK)
+    assert bounds(found) == ("2025-11-02", utc("2025-11-02T04:00:00Z"), utc("2025-11-03T05:00:00Z"))
+    assert found.end.astimezone(UTC) - found.start.astimezone(UTC) == timedelta(hours=25)
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        ("2025-03-09T04:59:59Z", "2025-03-08"),  # 23:59:59 EST on the 8th
+        ("2025-03-09T05:00:00Z", "2025-03-09"),  # midnight EST
+        ("2025-03-09T06:59:00Z", "2025-03-09"),  # 01:59 EST, just before the jump
+        ("2025-03-09T07:00:00Z", "2025-03-09"),  # 03:00 EDT, just after
+        ("2025-03-10T03:59:59Z", "2025-03-09"),  # 23:59:59 EDT
+        ("2025-03-10T04:00:00Z", "2025-03-10"),  # midnight EDT
+        ("2025-11-02T05:30:00Z", "2025-11-02"),  # 01:30 EDT, the first time
+        ("2025-11-02T06:30:00Z", "2025-11-02"),  # 01:30 EST, the second time
+        ("2025-11-03T04:59:59Z", "2025-11-02"),  # 23:59:59 EST
+        ("2025-11-03T05:00:00Z", "2025-11-03"),
+    ],
+)
+def test_new_york_day_of_a_utc_moment(moment: str, day: str) -> None:
+    assert window_of(Period.DAY, moment, NEW_YORK).label == day
+
+
+def test_new_york_month_across_dst() -> None:
+    assert bounds(window_of(Period.MONTH, "2025-03-20T12:00:00Z", NEW_YORK)) == (
+        "2025-03", utc("2025-03-01T05:00:00Z"), utc("2025-04-01T04:00:00Z")
+    )
+
+
+def test_new_york_week_across_dst() -> None:
+    # the week of Monday 2025-03-03 ends at Monday 2025-03-10 00:00 EDT
+    assert bounds(window_of(Period.WEEK, "2025-03-09T12:00:00Z", NEW_YORK)) == (
+        "2025-W10", utc("2025-03-03T05:00:00Z"), utc("2025-03-10T04:00:00Z")
+    )
+
+
+# through the engine: the record's window is its local calendar month
+
+
+CONTRACT = """\
+slacheck: 1
+contract: {{id: w, currency: CNY, timezone: {zone}}}
+records:
+  id: id
+  time: at
+  fields:
+    id: string
+    at: timestamp
+    ok: bool
+standards:
+  s:
+    require: ok
+    window: per month
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone", "month"), [("Asia/Shanghai", "2025-01"), ("UTC", "2024-12")]
+)
+def test_engine_places_a_utc_record_in_the_local_month(
+    tmp_path: Path, zone: str, month: str
+) -> None:
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"id": "a", "at": NEW_YEAR, "ok": True}) + "\n", "utf-8")
+    contract = load_contract_text(CONTRACT.format(zone=zone), "c.yaml")
+    result = verify(contract, [str(data)], as_of=datetime(2025, 3, 1, tzinfo=UTC))
+    [outcome] = result.standards[0].windows
+    assert outcome.label == month
+    assert outcome.passed == 1
