@@ -202,3 +202,11 @@ def test_python_dash_m_entry_point() -> None:
     )
     assert completed.returncode == 0
     assert completed.stdout.decode().startswith("slacheck, version")
+
+
+def test_no_quarantine_file_when_the_run_fails(tmp_path: Path) -> None:
+    quarantine = tmp_path / "rejected.jsonl"
+    code, _, _ = _run("verify", str(CONTRACT), str(tmp_path / "missing.jsonl"), "--as-of", AS_OF,
+                      "--quarantine", str(quarantine))
+    assert code == 3
+    assert list(tmp_path.iterdir()) == []

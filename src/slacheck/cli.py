@@ -14,10 +14,10 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 import click
 
@@ -70,17 +70,24 @@ def _as_of(value: str) -> datetime:
     return moment
 
 
-def write_atomically(path: str, text: str | bytes) -> None:
-    """Write the whole file or nothing: a temporary file in the same folder, then a rename."""
+@contextmanager
+def atomic_file(path: str) -> Iterator[IO[bytes]]:
+    """A file written whole or not at all: a temporary file in the same folder, renamed
+    over `path` only when the block ends without an exception."""
     target = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8") if isinstance(text, str) else text)
+            yield stream
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: str, text: str) -> None:
+    with atomic_file(path) as stream:
+        stream.write(text.encode("utf-8"))
 
 
 def _progress(quiet: bool) -> Callable[[int], None] | None:
@@ -120,22 +127,21 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    quiet: bool, debug: bool) -> None:
     """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
     moment = _as_of(as_of)
-    rejected: list[bytes] = []
-    keep: Callable[[Rejection], None] | None = None
-    if quarantine:
-        def keep(item: Rejection) -> None:
-            text = item.text or b""
-            rejected.append(text if text.endswith(b"\n") else text + b"\n")
-
     progress = _progress(quiet)
-    with _errors(debug):
+    with _errors(debug), ExitStack() as stack:
+        keep: Callable[[Rejection], None] | None = None
+        if quarantine:
+            sink = stack.enter_context(atomic_file(quarantine))
+
+            def keep(item: Rejection) -> None:
+                text = item.text or b""
+                sink.write(text if text.endswith(b"\n") else text + b"\n")
+
         result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
                         quarantine=keep, progress=progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
     report = RENDERERS[fmt](result)
-    if quarantine:
-        write_atomically(quarantine, b"".join(rejected))
     if output:
         write_atomically(output, report)
     else:
