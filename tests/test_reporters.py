@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from slacheck.api import verify
+from slacheck.api import compile_plan, load_checked, verify
 from slacheck.findings import Result
 from slacheck.reporters import RENDERERS
 from slacheck.reporters.json import result_schema
@@ -55,3 +55,12 @@ def test_json_report_matches_its_schema(result: Result) -> None:
 def test_rendering_is_deterministic(result: Result) -> None:
     for render in RENDERERS.values():
         assert render(result) == render(result)
+
+
+def test_plan_golden(update_goldens: bool) -> None:
+    plan = compile_plan(load_checked("contracts/motorola-sinotrans.yaml"),
+                        datetime.fromisoformat(AS_OF))
+    golden = GOLDENS / "motorola-sinotrans.plan"
+    if update_goldens:
+        golden.write_text(plan.describe(), "utf-8")
+    assert plan.describe() == golden.read_text("utf-8")

@@ -6,6 +6,7 @@ reads the rules kept here. `describe()` prints the plan, for debugging and golde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -90,18 +91,72 @@ class Plan:
     constants: dict[str, Any]
 
     def describe(self) -> str:
-        """A readable listing of what the plan will do."""
+        """A readable listing of the three stages, as the engines will run them."""
+        period = ""
+        if self.period_start is not None or self.period_end is not None:
+            start = self.period_start.date() if self.period_start else "..."
+            end = self.period_end.date() if self.period_end else "..."
+            period = f"; records with {self.schema.time_field} in [{start}, {end})"
         lines = [
-            f"contract {self.contract.id} as of {self.as_of.isoformat()} "
-            f"(windows in {self.zone.key}, money in {self.money.currency} "
-            f"rounded {self.money.rounding} to {self.money.quantum})"
+            f"contract {self.contract.id} as of {self.as_of.isoformat()}",
+            f"  windows in {self.zone.key}{period}",
+            f"  money in {self.money.currency}, each finding rounded {self.contract.rounding} "
+            f"to {self.money.quantum}",
         ]
         for standard in self.standards:
             lines.append(f"standard {standard.id}: {standard.title}")
             lines.extend(f"  {name}: {text}" for name, text in standard.clauses)
-            by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
-            lines.append(f"  stage 2: count per {standard.period.value}{by}")
-        return "\n".join(lines)
+            lines.extend("  " + line for line in _stages(standard))
+        text = "\n".join(lines) + "\n"
+        return re.sub(r"\b_c\d+\b", lambda found: _show(self.constants[found[0]]), text)
+
+
+def _show(value: Any) -> str:
+    """A constant as a reader of the plan would write it."""
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        if seconds > 86400 and seconds % 86400 == 0:
+            return f"{seconds // 86400}d"
+        for unit, size in (("h", 3600), ("min", 60)):
+            if seconds and seconds % size == 0:
+                return f"{seconds // size}{unit}"
+        return f"{value.total_seconds():g}s"
+    if isinstance(value, frozenset):
+        return "[" + ", ".join(sorted(map(str, value))) + "]"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _stages(standard: StandardPlan) -> list[str]:
+    if standard.deadline_source is not None:
+        event, start, limit = standard.deadline_source
+        how = f"inline deadline: {event} <= {start} + {limit}, absent event overdue after as_of"
+    elif standard.requirement_source is not None:
+        how = f"inline: {standard.requirement_source}"
+    else:
+        how = "compiled closure, three-valued"
+    by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
+    lines = [f"stage 1: {how}", f"stage 2: count per {standard.period.value}{by}"]
+    third = []
+    if standard.target is not None:
+        third.append(f"met when passed / (passed + breached) >= {standard.target}")
+    if standard.penalty is not None:
+        cap = "" if standard.cap is None else (
+            f", capped at {standard.cap} per {(standard.cap_period or standard.period).value}")
+        third.append(f"penalty per breach{cap}")
+    if standard.credit is not None:
+        third.append(f"credit {standard.credit} per missed window")
+    if standard.consecutive_missed is not None:
+        third.append(f"disqualify after {standard.consecutive_missed} consecutive misses")
+    if standard.breaches_within is not None:
+        count, length = standard.breaches_within
+        third.append(f"disqualify at {count} breaches less than {_show(length)} apart")
+    if standard.any_breach:
+        third.append("disqualify on the first breach")
+    if third:
+        lines.append("stage 3: " + "; ".join(third))
+    return lines
 
 
 def build_plan(checked: CheckedContract, as_of: datetime, evidence_limit: int = 1000) -> Plan:
