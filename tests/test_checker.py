@@ -9,6 +9,7 @@ from slacheck import types as t
 from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import ContractError, Diagnostic
 from slacheck.loader import load_contract_text
+from tests.conftest import where
 
 # `standards:` is line 27: the first standard's key is line 28, its first field line 29,
 # and a clause after `    require: ` (13 characters) starts at column 14.
@@ -72,10 +73,6 @@ def one_error(require: str, *more: str) -> Diagnostic:
     assert len(found) == 1, [d.render() for d in found]
     return found[0]
 
-
-def where(diagnostic: Diagnostic) -> tuple[str, int, int]:
-    _, line, column = diagnostic.location
-    return (diagnostic.code.code, line, column)
 
 
 # a contract that checks

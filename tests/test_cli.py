@@ -12,25 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from slacheck.cli import main
-from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
+from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT, contract_yaml
 
 SHIPMENTS = EXAMPLE / "shipments.jsonl"
 
-SMALL = """\
-slacheck: 1
-contract: {id: small, currency: EUR, timezone: Europe/Berlin}
-records:
-  id: id
-  time: at
-  fields:
-    id: string
-    at: timestamp
-    ok: bool
-standards:
-  all-ok:
-    require: ok
-    target: 50% per month
-"""
+SMALL = contract_yaml(
+    "ok: bool",
+    head="contract: {id: small, currency: EUR, timezone: Europe/Berlin}",
+    standards="  all-ok:\n    require: ok\n    target: 50% per month\n",
+)
 
 
 def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:

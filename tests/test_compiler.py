@@ -12,30 +12,22 @@ from slacheck import ast
 from slacheck.checker import CheckedContract, check
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler, Truth
 from slacheck.loader import load_contract_text
+from tests.conftest import contract_yaml
 
 D = Decimal
 
-BASE = """\
-slacheck: 1
-contract: {id: demo, currency: CNY, timezone: Asia/Shanghai}
-parameters:
-  fee: 1000.00 CNY
-records:
-  id: id
-  time: at
-  fields:
-    id: string
-    at: timestamp
-    start: {type: timestamp, optional: true}
-    end: {type: timestamp, optional: true}
-    limit: {type: duration, optional: true}
-    value: money
-    weight: {type: decimal, optional: true}
-    office: {type: enum, values: [TSN, PEK]}
-    ok: {type: bool, optional: true}
-    ok2: {type: bool, optional: true}
-    fine: bool
-"""
+BASE = contract_yaml(
+    "start: {type: timestamp, optional: true}",
+    "end: {type: timestamp, optional: true}",
+    "limit: {type: duration, optional: true}",
+    "value: money",
+    "weight: {type: decimal, optional: true}",
+    "office: {type: enum, values: [TSN, PEK]}",
+    "ok: {type: bool, optional: true}",
+    "ok2: {type: bool, optional: true}",
+    "fine: bool",
+    parameters="fee: 1000.00 CNY",
+)
 
 AS_OF = datetime(2025, 1, 10, tzinfo=UTC)
 # 2025-01-01T00:00+08:00 is 2024-12-31T16:00Z; 24 hours later is 2025-01-01T16:00Z

@@ -14,6 +14,7 @@ from slacheck.diagnostics import ContractError, Diagnostic
 from slacheck.loader import MAX_BYTES, load_contract, load_contract_text
 from slacheck.model import Contract
 from slacheck.types import Kind
+from tests.conftest import where
 
 # Line numbers below are counted in this text: `standards:` is line 16, so the first
 # standard's key is line 17 and its first field line 18.
@@ -59,11 +60,6 @@ def one_error(text: str) -> Diagnostic:
     assert len(found) == 1, [d.render() for d in found]
     return found[0]
 
-
-def where(diagnostic: Diagnostic) -> tuple[str, int, int]:
-    """Code, line and column, as graphql-core's assert_syntax_error compares them."""
-    _, line, column = diagnostic.location
-    return (diagnostic.code.code, line, column)
 
 
 def test_loads_a_small_contract() -> None:

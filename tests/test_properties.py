@@ -26,6 +26,7 @@ from slacheck.loader import load_contract_text
 from slacheck.parser import CLAUSES, parse
 from slacheck.records import Reader, Rejection
 from slacheck.types import FieldSpec, RecordSchema
+from tests.conftest import contract_yaml
 
 # the parser: any text parses, or fails with diagnostics inside the text
 
@@ -164,26 +165,19 @@ def test_money_read_from_a_json_number_is_exact(amount: Decimal) -> None:
 
 # deadlines: the compiled `a within d of b` against a reference written from the definition
 
-DEADLINES = """\
-slacheck: 1
-contract: {id: p, currency: CNY, timezone: Asia/Shanghai}
-records:
-  id: id
-  time: at
-  fields:
-    id: string
-    at: timestamp
-    start: {type: timestamp, optional: true}
-    end: {type: timestamp, optional: true}
-    limit: {type: duration, optional: true}
-standards:
+DEADLINES = contract_yaml(
+    "start: {type: timestamp, optional: true}",
+    "end: {type: timestamp, optional: true}",
+    "limit: {type: duration, optional: true}",
+    standards="""\
   fixed:
     require: end within 24h of start
     window: per day
   field:
     require: end within limit of start
     window: per day
-"""
+""",
+)
 CHECKED = check(load_contract_text(DEADLINES, "p.yaml"))
 DAY_US = 86_400_000_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -246,22 +240,13 @@ def test_within_agrees_with_the_reference(data: st.DataObject) -> None:
 
 # merged states: any two parts of the data add up to the whole
 
-MERGE = """\
-slacheck: 1
-contract: {id: m, currency: CNY, timezone: Asia/Shanghai}
-parameters:
-  fee: 100.00 CNY
-records:
-  id: id
-  time: at
-  fields:
-    id: string
-    at: timestamp
-    office: {type: enum, values: [TSN, PEK]}
-    ok: {type: bool, optional: true}
-    fm: {type: bool, default: false}
-    value: money
-standards:
+MERGE = contract_yaml(
+    "office: {type: enum, values: [TSN, PEK]}",
+    "ok: {type: bool, optional: true}",
+    "fm: {type: bool, default: false}",
+    "value: money",
+    parameters="fee: 100.00 CNY",
+    standards="""\
   s:
     require: ok
     except: fm
@@ -271,7 +256,8 @@ standards:
     disqualify:
       - after 2 consecutive missed months
       - after 2 breaches within 10d
-"""
+""",
+)
 MERGE_PLAN = compile_plan(check(load_contract_text(MERGE, "m.yaml")),
                           datetime(2026, 1, 1, tzinfo=UTC))
 

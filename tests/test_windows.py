@@ -13,6 +13,7 @@ from slacheck.api import verify
 from slacheck.ast import Period
 from slacheck.loader import load_contract_text
 from slacheck.windows import Window, key_function, label, window
+from tests.conftest import contract_yaml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -196,21 +197,11 @@ def test_new_york_week_across_dst() -> None:
 # through the engine: the record's window is its local calendar month
 
 
-CONTRACT = """\
-slacheck: 1
-contract: {{id: w, currency: CNY, timezone: {zone}}}
-records:
-  id: id
-  time: at
-  fields:
-    id: string
-    at: timestamp
-    ok: bool
-standards:
-  s:
-    require: ok
-    window: per month
-"""
+CONTRACT = contract_yaml(
+    "ok: bool",
+    head="contract: {{id: w, currency: CNY, timezone: {zone}}}",
+    standards="  s:\n    require: ok\n    window: per month\n",
+)
 
 
 @pytest.mark.parametrize(
