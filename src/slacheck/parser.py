@@ -65,9 +65,8 @@ def _lark() -> Lark:
         start=[f"start_{name}" for name in CLAUSES],
         propagate_positions=True,
         maybe_placeholders=False,
-        # Lark keeps the built tables in the temp folder, keyed by the grammar's hash:
-        # a later run loads them instead of building them again.
-        cache=True,
+        # No `cache=`: Lark's cache is a pickle in the shared temp folder, and loading a
+        # pickle another user could have written is running their code.
     )
 
 

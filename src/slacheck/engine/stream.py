@@ -90,7 +90,12 @@ def _run_one(plan: Plan, state: State, reader: Reader, stream: IO[bytes], path: 
 
 
 def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
-    """Generate the per-record function of stages 1 and 2 for every standard of the plan."""
+    """Generate the per-record function of stages 1 and 2 for every standard of the plan.
+
+    The source holds no text of the contract but field names, which the contract schema
+    restricts to identifiers and which are written with `repr`; every value (limits, sets,
+    closures) is bound in the namespace, never written into the code.
+    """
     namespace: dict[str, Any] = {"_Tally": Tally, **plan.constants}
     periods = list(dict.fromkeys(sp.period for sp in plan.standards))
     lines = ["def evaluate(r, moment, l):"]
