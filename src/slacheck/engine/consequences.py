@@ -68,9 +68,11 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _order(item: tuple[tuple[int, Any], Tally]) -> tuple[int, str]:
+def _order(item: tuple[tuple[int, Any], Tally]) -> tuple[int, tuple[str, ...]]:
+    """Windows in time order, then groups by their values as text."""
     (window_key, group), _ = item
-    return (window_key, repr(_text(group)) if not isinstance(group, tuple) else repr(group))
+    values = group if isinstance(group, tuple) else (group,)
+    return (window_key, tuple(_text(value) for value in values))
 
 
 def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult:
