@@ -357,3 +357,8 @@ def test_seen_ids_tells_close_ids_apart() -> None:
         assert seen.add(identifier), identifier
     assert not seen.add("")
     assert not seen.add("e\u0301")
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_line() -> None:
+    items = read("\ufeff" + line() + "\n" + line(shipment_id="S2"))
+    assert [record_of(item)["_line"] for item in items] == [1, 2]
