@@ -27,7 +27,6 @@ from slacheck.diagnostics import DataError
 from slacheck.types import FieldSpec, Kind, RecordSchema
 
 _DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
-_BOM = b"\xef\xbb\xbf"
 _NUMBER_TOKEN = rb"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 
 
@@ -395,7 +394,6 @@ def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Itera
     sized for it once, rather than grown and copied as the ids arrive.
     """
     carry = b""
-    first = True
     size = _plain_size(stream) if seen is not None else None
     while chunk := stream.read(1 << 20):
         if size is not None and seen is not None:
@@ -404,9 +402,6 @@ def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Itera
             size = None
         if digest is not None:
             digest.update(chunk)
-        if not carry and chunk.startswith(_BOM) and first:
-            chunk = chunk[len(_BOM) :]  # a byte order mark, as some Windows tools write
-        first = False
         lines = chunk.split(b"\n")
         lines[0] = carry + lines[0]
         carry = lines.pop()
