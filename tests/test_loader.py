@@ -525,3 +525,10 @@ def test_parameters_and_derived_are_parsed() -> None:
     assert contract.derived[0].clause.node == ast.Binary(
         op=ast.BinOp.SUB, left=ast.Ref(name="delivered_at"), right=ast.Ref(name="picked_up_at")
     )
+
+
+def test_a_clause_that_yaml_reads_as_a_bool_is_kept_as_written() -> None:
+    contract = load(BASE + "  s:\n    require: true\n    except: false\n    window: per month\n")
+    [standard] = contract.standards
+    assert standard.require.text == "true"
+    assert standard.exclusions[0].reason == "false"

@@ -454,11 +454,11 @@ class _Builder:
         if spec is None:
             return ()
         items: list[tuple[Path_, str | None]] = []
-        if isinstance(spec, str):
+        if not isinstance(spec, list):
             items.append(((*base, "except"), None))
         else:
             for index, item in enumerate(spec):
-                if isinstance(item, str):
+                if not isinstance(item, dict):
                     items.append(((*base, "except", index), None))
                 else:
                     items.append(((*base, "except", index, "when"), item["reason"]))
