@@ -1,24 +1,24 @@
-"""Contract loading: YAML with positions, the JSON Schema, then every clause parsed in place."""
+"""Contract loading: the YAML tree checked against the JSON Schema, then the model built
+with every clause parsed where it stands in the file."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
-import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from slacheck import ast, parser
 from slacheck._resources import package_text
-from slacheck._source import Source, Span, span_at, whole_file
+from slacheck._source import Source, whole_file
+from slacheck._yaml import Place, YamlPath, clause_source, compose, nearest
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
@@ -26,7 +26,6 @@ from slacheck.diagnostics import (
     CONTRACT_UNREADABLE,
     CONTRACT_UNSAFE,
     UNKNOWN_NAME,
-    YAML_SYNTAX,
     Code,
     ContractError,
     Diagnostic,
@@ -36,18 +35,6 @@ from slacheck.model import Clause, Contract, Exclusion, Named, Standard
 from slacheck.types import FIELD_TYPES, FieldSpec, Kind, RecordSchema, Type
 
 MAX_BYTES = 1 << 20
-MAX_DEPTH = 32
-
-Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Place:
-    """Where one YAML node stands: its value's span and, in a mapping, its key's span."""
-
-    value: Span
-    key: Span | None
-    node: yaml.Node
 
 
 def contract_schema() -> dict[str, Any]:
@@ -90,115 +77,12 @@ def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
                         file=name)]
         ) from None
     source = whole_file(text, name)
-    tree, places = _compose(source)
+    tree, places = compose(source)
     _validate(tree, places, source)
     return _Builder(source, places, hashlib.sha256(data).hexdigest()).build(tree)
 
 
-def _refuse_anchors(source: Source) -> None:
-    """Aliases are refused where they are used (they can multiply a tree), and anchors
-    that nothing uses where they are set."""
-    anchors: dict[str, Span] = {}
-    found: list[Diagnostic] = []
-    for event in yaml.parse(source.body, Loader=yaml.SafeLoader):
-        mark, name = event.start_mark, getattr(event, "anchor", None)
-        if name is None or mark is None:
-            continue
-        span = span_at(source, mark.line + 1, mark.column + 1, len(name) + 1)
-        if isinstance(event, yaml.AliasEvent):
-            anchors.pop(name, None)
-            found.append(Diagnostic(CONTRACT_UNSAFE, "YAML aliases are not allowed", span,
-                                    ("write the value out in full",)))
-        else:
-            anchors[name] = span
-    found.extend(
-        Diagnostic(CONTRACT_UNSAFE, "YAML anchors are not allowed", span, (f"remove `&{name}`",))
-        for name, span in anchors.items()
-    )
-    if found:
-        raise ContractError(found)
-
-
-def _compose(source: Source) -> tuple[Any, dict[Path_, _Place]]:
-    try:
-        _refuse_anchors(source)
-        node = yaml.compose(source.body, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        span = span_at(source, mark.line + 1, mark.column + 1) if mark else None
-        problem = error.problem or error.context or "invalid YAML"
-        raise ContractError([Diagnostic(YAML_SYNTAX, problem, span)]) from None
-    except yaml.YAMLError as error:
-        raise ContractError([Diagnostic(YAML_SYNTAX, str(error), file=source.name)]) from None
-    if node is None:
-        raise ContractError([Diagnostic(CONTRACT_SHAPE, "the contract is empty", file=source.name)])
-    places: dict[Path_, _Place] = {}
-    seen: set[int] = set()
-    tree = _convert(node, (), None, source, places, seen)
-    return tree, places
-
-
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-}
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
-def _node_span(source: Source, node: yaml.Node) -> Span:
-    return Span(source, node.start_mark.index, node.end_mark.index)
-
-
-def _refuse(code: Code, message: str, span: Span, hints: tuple[str, ...] = ()) -> NoReturn:
-    raise ContractError([Diagnostic(code, message, span, hints)])
-
-
-def _convert(
-    node: yaml.Node,
-    path: Path_,
-    key: Span | None,
-    source: Source,
-    places: dict[Path_, _Place],
-    seen: set[int],
-) -> Any:
-    span = _node_span(source, node)
-    if id(node) in seen:
-        _refuse(CONTRACT_UNSAFE, "YAML aliases are not allowed", span)
-    seen.add(id(node))
-    if len(path) > MAX_DEPTH:
-        _refuse(CONTRACT_UNSAFE, "the contract is nested too deeply", span)
-    if node.tag not in _PLAIN_TAGS:
-        _refuse(CONTRACT_UNSAFE, f"YAML tag `{node.tag}` is not allowed", span)
-    places[path] = _Place(span, key, node)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key_span = _node_span(source, key_node)
-            if not isinstance(key_node, yaml.ScalarNode):
-                _refuse(CONTRACT_SHAPE, "keys must be plain text", key_span)
-            name = str(key_node.value)
-            if name in out:
-                _refuse(CONTRACT_SHAPE, f"`{name}` is given twice", key_span,
-                        ("remove one of them",))
-            out[name] = _convert(value_node, (*path, name), key_span, source, places, seen)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, (*path, index), None, source, places, seen)
-            for index, item in enumerate(node.value)
-        ]
-    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
-        return _CONSTRUCTOR.construct_object(node)
-    return str(node.value)
-
-
-def _validate(tree: Any, places: dict[Path_, _Place], source: Source) -> None:
+def _validate(tree: Any, places: dict[YamlPath, Place], source: Source) -> None:
     validator = jsonschema.Draft202012Validator(contract_schema())
     found = [_shape_diagnostic(error, places, source) for error in validator.iter_errors(tree)]
     if found:
@@ -206,12 +90,12 @@ def _validate(tree: Any, places: dict[Path_, _Place], source: Source) -> None:
 
 
 def _shape_diagnostic(
-    error: ValidationError, places: dict[Path_, _Place], source: Source
+    error: ValidationError, places: dict[YamlPath, Place], source: Source
 ) -> Diagnostic:
     error = _specific(error)
-    path: Path_ = tuple(error.absolute_path)
+    path: YamlPath = tuple(error.absolute_path)
     where = ".".join(str(part) for part in path) or "the contract"
-    place = _nearest(path, places)
+    place = nearest(path, places)
     span = place.value if place else None
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         schema = error.schema if isinstance(error.schema, dict) else {}
@@ -253,16 +137,10 @@ def _specific(error: ValidationError) -> ValidationError:
     return error
 
 
-def _nearest(path: Path_, places: dict[Path_, _Place]) -> _Place | None:
-    while path not in places and path:
-        path = path[:-1]
-    return places.get(path)
-
-
 class _Builder:
     """Builds the model from a schema-valid tree, collecting every diagnostic."""
 
-    def __init__(self, source: Source, places: dict[Path_, _Place], sha256: str) -> None:
+    def __init__(self, source: Source, places: dict[YamlPath, Place], sha256: str) -> None:
         self.source = source
         self.places = places
         self.sha256 = sha256
@@ -307,9 +185,9 @@ class _Builder:
         )
 
     # helpers
-    def _error(self, code: Code, message: str, path: Path_, hints: tuple[str, ...] = (),
+    def _error(self, code: Code, message: str, path: YamlPath, hints: tuple[str, ...] = (),
                key: bool = False) -> None:
-        place = _nearest(path, self.places)
+        place = nearest(path, self.places)
         span = None
         if place is not None:
             span = place.key if key and place.key is not None else place.value
@@ -323,7 +201,7 @@ class _Builder:
                         ("use an IANA name such as `Asia/Shanghai` or `UTC`",))
         return name
 
-    def _date(self, text: str | None, path: Path_) -> date | None:
+    def _date(self, text: str | None, path: YamlPath) -> date | None:
         if text is None:
             return None
         try:
@@ -332,10 +210,10 @@ class _Builder:
             self._error(BAD_VALUE, f"`{text}` is not a date", path, ("write it as YYYY-MM-DD",))
             return None
 
-    def clause(self, path: Path_, kind: str) -> Clause | None:
+    def clause(self, path: YamlPath, kind: str) -> Clause | None:
         """Parse the scalar at `path` as a clause, positioned where it stands in the file."""
         place = self.places[path]
-        source = _clause_source(self.source, place.node)
+        source = clause_source(self.source, place.node)
         try:
             node = parser.parse(source, kind)
         except ContractError as error:
@@ -354,7 +232,7 @@ class _Builder:
     def _schema(self, records: dict[str, Any]) -> RecordSchema:
         fields = []
         for name, spec in records["fields"].items():
-            path: Path_ = ("records", "fields", name)
+            path: YamlPath = ("records", "fields", name)
             body = {"type": spec} if isinstance(spec, str) else spec
             kind = FIELD_TYPES[body["type"]]
             values = tuple(body.get("values", ()))
@@ -391,14 +269,14 @@ class _Builder:
                             ("records", role))
         return schema
 
-    def _default(self, value: Any, field_type: Type, path: Path_) -> Any:
+    def _default(self, value: Any, field_type: Type, path: YamlPath) -> Any:
         parsed = _coerce_default(value, field_type)
         if parsed is None:
             self._error(BAD_VALUE, f"default `{value}` is not a {field_type}", path)
         return parsed
 
     def _standard(self, key: str, body: dict[str, Any]) -> Standard | None:
-        base: Path_ = ("standards", key)
+        base: YamlPath = ("standards", key)
         errors_before = len(self.found)
         require = self.clause((*base, "require"), "expr")
         scope = self.clause((*base, "for"), "expr") if "for" in body else None
@@ -431,7 +309,7 @@ class _Builder:
             span=self.places[base].key,
         )
 
-    def _window(self, base: Path_, target: Clause | None,
+    def _window(self, base: YamlPath, target: Clause | None,
                 window: Clause | None) -> ast.Window | None:
         from_target = target.node.window if target and isinstance(target.node, ast.Target) else None
         if from_target is not None and window is not None:
@@ -450,10 +328,10 @@ class _Builder:
                         ("say the period: `97% per month`",))
         return None
 
-    def _exclusions(self, base: Path_, spec: Any) -> tuple[Exclusion, ...]:
+    def _exclusions(self, base: YamlPath, spec: Any) -> tuple[Exclusion, ...]:
         if spec is None:
             return ()
-        items: list[tuple[Path_, str | None]] = []
+        items: list[tuple[YamlPath, str | None]] = []
         if not isinstance(spec, list):
             items.append(((*base, "except"), None))
         else:
@@ -497,36 +375,3 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _aware(value: datetime) -> datetime | None:
     return value if value.tzinfo is not None else None
-
-
-def _clause_source(file: Source, node: yaml.Node) -> Source:
-    """The clause text of a scalar with each line's place in the file.
-
-    The clause language ignores line breaks, so a multi-line scalar is taken as the lines
-    it occupies in the file; when that text is not the scalar's value (escapes), the value
-    is used, positioned at the scalar's start.
-    """
-    value = str(node.value)
-    start, end = node.start_mark, node.end_mark
-    raw_lines = file.body[start.index : end.index].split("\n")
-    origins: list[tuple[int, int]] = []
-    lines: list[str] = []
-    style = getattr(node, "style", None)
-    first = 0
-    if style in ("|", ">"):
-        first = 1
-    for index, text in enumerate(raw_lines[first:], start=first):
-        column = start.column if index == 0 else 0
-        if index == 0 and style in ('"', "'"):
-            text, column = text[1:], column + 1
-        stripped = text.lstrip()
-        column += len(text) - len(stripped)
-        if index == len(raw_lines) - 1 and style in ('"', "'"):
-            stripped = stripped.rstrip()[:-1]
-        lines.append(stripped.rstrip())
-        origins.append((start.line + 1 + index, column + 1))
-    body = "\n".join(lines)
-    if " ".join(body.split()) != " ".join(value.split()) or not origins:
-        quote = 1 if style in ('"', "'") else 0
-        return Source(value, file.name, ((start.line + 1, start.column + 1 + quote),), file.body)
-    return Source(body, file.name, tuple(origins), file.body)
