@@ -20,13 +20,13 @@ from slacheck._source import Source
 from slacheck.api import compile_plan
 from slacheck.checker import check
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler
-from slacheck.diagnostics import ContractError
+from slacheck.diagnostics import ContractError, Diagnostic
 from slacheck.engine import conclude, run_stream
 from slacheck.loader import load_contract_text
 from slacheck.parser import CLAUSES, parse
 from slacheck.records import Reader, Rejection
 from slacheck.types import FieldSpec, RecordSchema
-from tests.conftest import contract_yaml
+from tests.conftest import CONTRACT, contract_yaml
 
 # the parser: any text parses, or fails with diagnostics inside the text
 
@@ -300,3 +300,36 @@ def test_merging_the_states_of_two_parts_gives_the_whole(
         assert conclude(MERGE_PLAN, state) == whole
         assert whole.lines.read == len(lines)
         assert whole.lines.read == whole.lines.accepted + whole.lines.rejected
+
+
+# the loader and checker: any contract text loads, or fails with diagnostics, never a crash
+
+EXAMPLE_CONTRACT = CONTRACT.read_text("utf-8")
+
+
+def _mutations() -> st.SearchStrategy[str]:
+    lines = EXAMPLE_CONTRACT.splitlines()
+    drop = st.integers(0, len(lines) - 1).map(
+        lambda index: "\n".join(lines[:index] + lines[index + 1 :])
+    )
+    splice = st.tuples(st.integers(0, len(EXAMPLE_CONTRACT)), st.text(max_size=12)).map(
+        lambda cut: EXAMPLE_CONTRACT[: cut[0]] + cut[1] + EXAMPLE_CONTRACT[cut[0] :]
+    )
+    chop = st.integers(0, len(EXAMPLE_CONTRACT)).map(lambda end: EXAMPLE_CONTRACT[:end])
+    return st.one_of(drop, splice, chop, st.text(max_size=200))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutations())
+def test_any_contract_text_loads_or_fails_with_positions(text: str) -> None:
+    found: tuple[Diagnostic, ...] = ()
+    try:
+        check(load_contract_text(text, "c.yaml"))
+    except ContractError as error:
+        found = error.diagnostics
+        assert found
+    for diagnostic in found:
+        assert diagnostic.render().startswith("c.yaml")
+        if diagnostic.span is not None:
+            assert 0 <= diagnostic.span.start <= diagnostic.span.end
+            assert diagnostic.span.line >= 1
