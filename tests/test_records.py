@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from slacheck import types as t
-from slacheck.records import Reader, Rejection, SeenIds, open_data
+from slacheck._ids import SeenIds
+from slacheck.records import Reader, Rejection, open_data
 from slacheck.types import FieldSpec, RecordSchema
 
 SCHEMA = RecordSchema(
