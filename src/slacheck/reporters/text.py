@@ -49,7 +49,8 @@ def _verdict(standard: StandardResult) -> str:
     if standard.missed_windows:
         return f"MISSED in {', '.join(standard.missed_windows)}"
     if not standard.has_target:
-        return f"{standard.breaches} breaches" if standard.breaches else "no breaches"
+        count = standard.breaches
+        return f"{count} breach{'' if count == 1 else 'es'}" if count else "no breaches"
     open_below = [w for w in standard.windows if not w.closed and w.met is False]
     if open_below:
         return "AT RISK in open windows"
