@@ -255,12 +255,23 @@ class Reader:
     def read(
         self, stream: IO[bytes], name: str, digest: Any = None
     ) -> Iterator[dict[str, Any] | Rejection]:
-        """Each line becomes a record dict or a `Rejection`.
+        """Each line becomes a record dict or a `Rejection`, in the order of the lines."""
+        rejected: list[Rejection] = []
+        for record in self.records(stream, name, rejected.append, digest):
+            yield from rejected
+            rejected.clear()
+            yield record
+        yield from rejected
+
+    def records(
+        self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object],
+        digest: Any = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The records of a stream; each line that is not one goes to `reject` as it is read.
 
         A record is the parsed object with its declared fields converted (fields it does
-        not declare are left as they are) and `_line`, its line number.
-
-        `digest` (a hashlib object), if given, is fed every byte read, for the audit trail.
+        not declare are left as they are) and `_line`, its line number. `digest` (a hashlib
+        object), if given, is fed every byte read, for the audit trail.
         """
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
@@ -283,8 +294,8 @@ class Reader:
                         raise _RejectedError(id_field, "duplicate")
                     yield raw
                 except _RejectedError as rejected:
-                    yield Rejection(name, number, rejected.field, rejected.reason,
-                                    text if keep else None)
+                    reject(Rejection(name, number, rejected.field, rejected.reason,
+                                     text if keep else None))
         except (OSError, EOFError, gzip.BadGzipFile) as error:
             raise DataError(f"cannot read {name}: {error}") from None
 

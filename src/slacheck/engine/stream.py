@@ -64,27 +64,26 @@ def _run_one(plan: Plan, state: State, reader: Reader, stream: IO[bytes], path: 
     time_field = plan.schema.time_field
     start, end = plan.period_start, plan.period_end
     evaluate = compile_evaluator(plan, state, path)
-    read = accepted = outside = 0
-    for item in reader.read(stream, path, digest):
-        read += 1
-        if progress is not None and not read & 0xFFFF:
-            progress(read)
-        if isinstance(item, Rejection):
-            state.rejected += 1
-            if len(state.rejections) < limit:
-                state.rejections.append(
-                    RejectedLine(item.source, item.line, item.field, item.reason)
-                )
-            if quarantine is not None:
-                quarantine(item)
-            continue
+
+    def reject(item: Rejection) -> None:
+        state.rejected += 1
+        if len(state.rejections) < limit:
+            state.rejections.append(RejectedLine(item.source, item.line, item.field, item.reason))
+        if quarantine is not None:
+            quarantine(item)
+
+    rejected_before = state.rejected
+    accepted = outside = 0
+    for record in reader.records(stream, path, reject, digest):
         accepted += 1
-        moment = item[time_field]
+        if progress is not None and not accepted & 0xFFFF:
+            progress(accepted + state.rejected - rejected_before)
+        moment = record[time_field]
         if (start is not None and moment < start) or (end is not None and moment >= end):
             outside += 1
             continue
-        evaluate(item, moment, moment.astimezone(zone))
-    state.read += read
+        evaluate(record, moment, moment.astimezone(zone))
+    state.read += accepted + state.rejected - rejected_before
     state.accepted += accepted
     state.outside += outside
 
