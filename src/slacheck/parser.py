@@ -17,8 +17,7 @@ from lark.exceptions import (
 )
 from lark.tree import Meta
 
-from slacheck import ast
-from slacheck._resources import package_text
+from slacheck import _tables, ast
 from slacheck._source import Source, Span
 from slacheck.diagnostics import BAD_VALUE, CLAUSE_SYNTAX, ContractError, Diagnostic
 
@@ -56,18 +55,12 @@ _READABLE = {
 }
 
 
+STARTS = [f"start_{name}" for name in CLAUSES]
+
+
 @functools.cache
 def _lark() -> Lark:
-    grammar = package_text("grammar", "slacheck.lark")
-    return Lark(
-        grammar,
-        parser="lalr",
-        start=[f"start_{name}" for name in CLAUSES],
-        propagate_positions=True,
-        maybe_placeholders=False,
-        # No `cache=`: Lark's cache is a pickle in the shared temp folder, and loading a
-        # pickle another user could have written is running their code.
-    )
+    return _tables.load(STARTS)
 
 
 class _ClauseError(Exception):
