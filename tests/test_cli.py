@@ -200,3 +200,13 @@ def test_no_quarantine_file_when_the_run_fails(tmp_path: Path) -> None:
                       "--quarantine", str(quarantine))
     assert code == 3
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--output", "--quarantine"])
+def test_an_unwritable_output_is_a_clear_error(tmp_path: Path, option: str) -> None:
+    target = tmp_path / "no-such-folder" / "out"
+    code, _, err = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF,
+                        option, str(target))
+    assert code == 2
+    assert f"cannot write {target}" in err
+    assert "Traceback" not in err

@@ -3,7 +3,7 @@
 Exit codes (also in the README):
   0  compliant: every target met, nothing owed, no disqualification (`lint`: no problems)
   1  non-compliant: a target missed, a penalty or credit owed, or a disqualification
-  2  the contract or the command is wrong
+  2  the contract or the command is wrong (including an output file that cannot be written)
   3  the data could not be read
 """
 
@@ -56,6 +56,14 @@ def _errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         _fail(f"slacheck: {error}", EXIT_DATA)
+    except _OutputError as error:
+        if debug:
+            raise
+        _fail(f"slacheck: {error}", EXIT_INVALID)
+
+
+class _OutputError(Exception):
+    """An output file (report or quarantine) cannot be written where the command says."""
 
 
 def _as_of(value: str) -> datetime:
@@ -75,7 +83,10 @@ def atomic_file(path: str) -> Iterator[IO[bytes]]:
     """A file written whole or not at all: a temporary file in the same folder, renamed
     over `path` only when the block ends without an exception."""
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as error:
+        raise _OutputError(f"cannot write {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
@@ -143,7 +154,8 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         click.echo("\r\033[K", err=True, nl=False)
     report = RENDERERS[fmt](result)
     if output:
-        write_atomically(output, report)
+        with _errors(debug):
+            write_atomically(output, report)
     else:
         click.echo(report, nl=False)
     sys.exit(EXIT_COMPLIANT if result.compliant else EXIT_NON_COMPLIANT)
