@@ -210,3 +210,18 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path: Path, option: str) -> N
     assert code == 2
     assert f"cannot write {target}" in err
     assert "Traceback" not in err
+
+
+def test_interrupt_is_not_read_as_non_compliant(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("slacheck.cli.verify", interrupted)
+    output = tmp_path / "report.json"
+    code, _, err = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF,
+                        "-o", str(output))
+    assert code == 130
+    assert "interrupted" in err
+    assert not output.exists()

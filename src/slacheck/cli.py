@@ -5,6 +5,7 @@ Exit codes (also in the README):
   1  non-compliant: a target missed, a penalty or credit owed, or a disqualification
   2  the contract or the command is wrong (including an output file that cannot be written)
   3  the data could not be read
+  130  interrupted (Ctrl-C); no output file is written
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
 EXIT_INVALID = 2
 EXIT_DATA = 3
+EXIT_INTERRUPTED = 130
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -60,6 +62,9 @@ def _errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         _fail(f"slacheck: {error}", EXIT_INVALID)
+    except KeyboardInterrupt:
+        # not click's "Aborted!" with exit 1, which would read as "non-compliant"
+        _fail("\nslacheck: interrupted; nothing was written", EXIT_INTERRUPTED)
 
 
 class _OutputError(Exception):
