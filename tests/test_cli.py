@@ -225,3 +225,24 @@ def test_interrupt_is_not_read_as_non_compliant(
     assert code == 130
     assert "interrupted" in err
     assert not output.exists()
+
+
+def test_lint_reports_load_and_check_problems_in_one_run(tmp_path: Path) -> None:
+    text = contract_yaml(
+        "ok: bool",
+        head="contract: {id: x, currency: EUR, timezone: Europe/Berln}",
+        standards=(
+            "  a:\n    require: okk\n    target: 50% per month\n"
+            "  b:\n    require: ok within\n    window: per month\n"
+            "  c:\n    requires: ok\n"
+        ),
+    )
+    path = tmp_path / "c.yaml"
+    path.write_text(text, "utf-8")
+    code, _, err = _run("lint", str(path))
+    assert code == 2
+    codes = [line.split(": ")[1].split()[0] for line in err.splitlines()
+             if line.startswith(str(path))]
+    # the time zone and a shape error from loading, a syntax error, and the checker's finding
+    assert codes == ["SLA203", "SLA201", "SLA101", "SLA002", "SLA002"]
+    assert "did you mean `Europe/Berlin`?" in err

@@ -7,17 +7,30 @@ from datetime import datetime
 from pathlib import Path
 
 from slacheck.checker import CheckedContract, check
+from slacheck.diagnostics import ContractError
 from slacheck.engine import conclude, run_stream
 from slacheck.engine.stream import Progress, Quarantine
 from slacheck.findings import Result
-from slacheck.loader import load_contract
+from slacheck.loader import IncompleteContractError, load_contract
 from slacheck.model import Contract
 from slacheck.plan import Plan, build_plan
 
 
 def load_checked(path: str | Path) -> CheckedContract:
-    """Load a contract file and check it; raises `ContractError` with every problem."""
-    return check(load_contract(path))
+    """Load a contract file and check it; raises `ContractError` with every problem.
+
+    When loading finds problems that leave the rest of the contract sound, the rest is
+    checked too, so one run reports both.
+    """
+    try:
+        contract = load_contract(path)
+    except IncompleteContractError as error:
+        try:
+            check(error.contract)
+        except ContractError as more:
+            raise ContractError([*error.diagnostics, *more.diagnostics]) from None
+        raise ContractError(error.diagnostics) from None
+    return check(contract)
 
 
 def verify(

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
@@ -78,15 +78,27 @@ def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
         ) from None
     source = whole_file(text, name)
     tree, places = compose(source)
-    _validate(tree, places, source)
-    return _Builder(source, places, hashlib.sha256(data).hexdigest()).build(tree)
-
-
-def _validate(tree: Any, places: dict[YamlPath, Place], source: Source) -> None:
-    validator = jsonschema.Draft202012Validator(contract_schema())
-    found = [_shape_diagnostic(error, places, source) for error in validator.iter_errors(tree)]
-    if found:
+    found, broken = _validate(tree, places, source)
+    builder = _Builder(source, places, hashlib.sha256(data).hexdigest())
+    builder.found.extend(found)
+    builder.broken.update(path[0] if path else "" for path in broken)
+    if any(len(path) < 2 or path[0] != "standards" for path in broken):
         raise ContractError(found)
+    # a standard that does not have the right shape is left out; the others are still
+    # parsed, so one run reports their problems too
+    for path in broken:
+        tree["standards"].pop(path[1], None)
+    return builder.build(tree)
+
+
+def _validate(
+    tree: Any, places: dict[YamlPath, Place], source: Source
+) -> tuple[list[Diagnostic], list[YamlPath]]:
+    """Every way the tree breaks the contract schema, and where."""
+    validator = jsonschema.Draft202012Validator(contract_schema())
+    errors = list(validator.iter_errors(tree))
+    found = [_shape_diagnostic(error, places, source) for error in errors]
+    return found, [tuple(error.absolute_path) for error in errors]
 
 
 def _shape_diagnostic(
@@ -109,9 +121,13 @@ def _shape_diagnostic(
             key_place.key if key_place and key_place.key else span,
             did_you_mean(extra, allowed) or (f"allowed here: {', '.join(allowed)}",),
         )
+    hints: tuple[str, ...] = ()
     if error.validator == "required" and place is not None and place.key is not None:
         span = place.key
-    hints: tuple[str, ...] = ()
+        present = error.instance if isinstance(error.instance, dict) else {}
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [name for name in required if name not in present]
+        hints = tuple(f"add `{name}:`" for name in missing[:1])
     if error.validator == "enum":
         options = error.validator_value if isinstance(error.validator_value, list) else []
         hints = ("one of: " + ", ".join(str(item) for item in options),)
@@ -137,6 +153,18 @@ def _specific(error: ValidationError) -> ValidationError:
     return error
 
 
+class IncompleteContractError(ContractError):
+    """Problems confined to some standards or to the contract's metadata.
+
+    `contract` holds the standards that did load, so the checker can still report on them
+    in the same run: problems there cannot be caused by the ones already found.
+    """
+
+    def __init__(self, diagnostics: list[Diagnostic], contract: Contract) -> None:
+        super().__init__(diagnostics)
+        self.contract = contract
+
+
 class _Builder:
     """Builds the model from a schema-valid tree, collecting every diagnostic."""
 
@@ -145,6 +173,8 @@ class _Builder:
         self.places = places
         self.sha256 = sha256
         self.found: list[Diagnostic] = []
+        self.broken: set[str | int] = set()
+        """Top-level sections with problems: only some leave the rest worth checking."""
 
     def build(self, tree: dict[str, Any]) -> Contract:
         meta = tree["contract"]
@@ -163,9 +193,7 @@ class _Builder:
         if starts is not None and ends is not None and ends < starts:
             self._error(BAD_VALUE, "the contract ends before it starts",
                         ("contract", "effective", "to"))
-        if self.found:
-            raise ContractError(self.found)
-        return Contract(
+        contract = Contract(
             id=meta["id"],
             title=meta.get("title", ""),
             provider=meta.get("provider", ""),
@@ -183,6 +211,11 @@ class _Builder:
             path=self.source.name,
             sha256=self.sha256,
         )
+        if self.found and self.broken <= {"standards", "contract"}:
+            raise IncompleteContractError(self.found, contract)
+        if self.found:
+            raise ContractError(self.found)
+        return contract
 
     # helpers
     def _error(self, code: Code, message: str, path: YamlPath, hints: tuple[str, ...] = (),
@@ -192,13 +225,15 @@ class _Builder:
         if place is not None:
             span = place.key if key and place.key is not None else place.value
         self.found.append(Diagnostic(code, message, span, hints))
+        self.broken.add(path[0])
 
     def _timezone(self, name: str) -> str:
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             self._error(BAD_VALUE, f"unknown time zone `{name}`", ("contract", "timezone"),
-                        ("use an IANA name such as `Asia/Shanghai` or `UTC`",))
+                        did_you_mean(name, available_timezones())
+                        or ("use an IANA name such as `Asia/Shanghai` or `UTC`",))
         return name
 
     def _date(self, text: str | None, path: YamlPath) -> date | None:
@@ -218,6 +253,7 @@ class _Builder:
             node = parser.parse(source, kind)
         except ContractError as error:
             self.found.extend(error.diagnostics)
+            self.broken.add(path[0])
             return None
         return Clause(" ".join(source.body.split()), node, place.value)
 
