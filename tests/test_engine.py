@@ -19,6 +19,7 @@ from slacheck.engine import State, conclude, run_stream
 from slacheck.findings import RecordRef, Result, StandardResult
 from slacheck.loader import load_contract_text
 from slacheck.plan import Plan
+from tests.conftest import contract_yaml
 
 HEAD = """\
 slacheck: 1
@@ -672,3 +673,24 @@ def test_as_of_is_aware() -> None:
     with pytest.raises(ValueError, match="aware"):
         compile_plan(check(contract), datetime(2025, 1, 1))
     assert compile_plan(check(contract), datetime(2025, 1, 1, tzinfo=UTC)).as_of.tzinfo is UTC
+
+
+def test_a_penalty_that_needs_an_absent_field_is_reported_unpriced(tmp_path: Path) -> None:
+    text = contract_yaml(
+        "ok: bool",
+        "charge: {type: money, optional: true}",
+        standards="  s:\n    require: ok\n    window: per month\n    penalty: charge per breach\n",
+    )
+    data = tmp_path / "d.jsonl"
+    rows = [
+        {"id": "a", "at": "2025-01-05T00:00:00Z", "ok": False, "charge": "12.50"},
+        {"id": "b", "at": "2025-01-06T00:00:00Z", "ok": False},
+        {"id": "c", "at": "2025-01-07T00:00:00Z", "ok": True},
+    ]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), "utf-8")
+    contract = load_contract_text(text, "c.yaml")
+    [standard] = verify(contract, [str(data)], as_of=datetime(2025, 3, 1, tzinfo=UTC)).standards
+    assert standard.breaches == 2
+    assert standard.penalties == Decimal("12.50")
+    assert standard.unpriced_total == 1
+    assert [ref.id for ref in standard.unpriced] == ["b"]

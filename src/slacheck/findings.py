@@ -113,6 +113,9 @@ class StandardResult:
     penalty_windows: tuple[PenaltyWindow, ...] = ()
     record_penalties: tuple[RecordPenalty, ...] = ()
     record_penalties_total: int = 0
+    unpriced: tuple[RecordRef, ...] = ()
+    """Breaches whose penalty amount needs a field the record lacks."""
+    unpriced_total: int = 0
     penalties: Decimal = Decimal(0)
     credits: tuple[Credit, ...] = ()
     missed_windows: tuple[str, ...] = ()
@@ -120,6 +123,8 @@ class StandardResult:
     overdue_open: tuple[RecordRef, ...] = ()
     overdue_open_total: int = 0
     disqualification: Disqualification | None = None
+    zero: Decimal = Decimal(0)
+    """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
 
     @property
     def breaches(self) -> int:
@@ -127,7 +132,7 @@ class StandardResult:
 
     @property
     def credit_total(self) -> Decimal:
-        return sum((credit.amount for credit in self.credits), Decimal(0))
+        return sum((credit.amount for credit in self.credits), self.zero)
 
     @property
     def has_target(self) -> bool:
@@ -159,14 +164,16 @@ class Result:
     standards: tuple[StandardResult, ...]
     disqualification: Disqualification | None = None
     evidence_limit: int = field(default=0)
+    zero: Decimal = Decimal(0)
+    """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
 
     @property
     def penalties(self) -> Decimal:
-        return sum((standard.penalties for standard in self.standards), Decimal(0))
+        return sum((standard.penalties for standard in self.standards), self.zero)
 
     @property
     def credits(self) -> Decimal:
-        return sum((standard.credit_total for standard in self.standards), Decimal(0))
+        return sum((standard.credit_total for standard in self.standards), self.zero)
 
     @property
     def breaches(self) -> int:

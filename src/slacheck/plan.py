@@ -42,6 +42,10 @@ class Money:
     def round(self, amount: Decimal) -> Decimal:
         return amount.quantize(self.quantum, rounding=self.rounding)
 
+    @property
+    def zero(self) -> Decimal:
+        return self.round(Decimal(0))
+
 
 @dataclass(frozen=True, slots=True)
 class StandardPlan:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from slacheck import __version__
@@ -52,6 +51,7 @@ def conclude(plan: Plan, state: State) -> Result:
         standards=standards,
         disqualification=disqualification,
         evidence_limit=plan.evidence_limit,
+        zero=plan.money.zero,
     )
 
 
@@ -111,13 +111,16 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         penalty_windows=penalty_windows,
         record_penalties=tuple(RecordPenalty(ref, amount) for ref, amount in st.record_penalties),
         record_penalties_total=st.record_penalties_total,
-        penalties=sum((item.net for item in penalty_windows), Decimal(0)),
+        unpriced=tuple(st.unpriced),
+        unpriced_total=st.unpriced_total,
+        penalties=sum((item.net for item in penalty_windows), plan.money.zero),
         credits=credits,
         missed_windows=tuple(dict.fromkeys(o.label for _, _, o in missed)),
         longest_missed_run=run,
         overdue_open=tuple(st.overdue),
         overdue_open_total=st.overdue_total,
         disqualification=_with_standard(disqualification, sp),
+        zero=plan.money.zero,
     )
 
 

@@ -52,6 +52,9 @@ class StandardState:
     penalties: dict[int, PenaltySum] = field(default_factory=dict)
     record_penalties: list[tuple[RecordRef, Decimal]] = field(default_factory=list)
     record_penalties_total: int = 0
+    unpriced: list[RecordRef] = field(default_factory=list)
+    """Breaches whose penalty needs a field the record lacks: owed, but of unknown amount."""
+    unpriced_total: int = 0
     overdue: list[RecordRef] = field(default_factory=list)
     overdue_total: int = 0
     breach_times: list[tuple[datetime, RecordRef]] = field(default_factory=list)
@@ -65,6 +68,8 @@ class StandardState:
             mine.breaches += amount.breaches
         self.record_penalties = (self.record_penalties + other.record_penalties)[:limit]
         self.record_penalties_total += other.record_penalties_total
+        self.unpriced = (self.unpriced + other.unpriced)[:limit]
+        self.unpriced_total += other.unpriced_total
         self.overdue = (self.overdue + other.overdue)[:limit]
         self.overdue_total += other.overdue_total
         self.breach_times = self.breach_times + other.breach_times

@@ -211,6 +211,9 @@ def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
             return
         amount = penalty(record)
         if amount is None:
+            st.unpriced_total += 1
+            if len(st.unpriced) < limit:
+                st.unpriced.append(ref)
             return
         amount = round_money(amount)
         bucket = cap_key(local) if cap_key is not None else window

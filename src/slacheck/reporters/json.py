@@ -98,6 +98,10 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
                 for item in standard.record_penalties
             ],
             "records_total": standard.record_penalties_total,
+            "unpriced": {
+                "total": standard.unpriced_total,
+                "records": [_ref(ref) for ref in standard.unpriced],
+            },
         },
         "service_credits": {
             "total": str(standard.credit_total),

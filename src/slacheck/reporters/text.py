@@ -85,6 +85,9 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
                 out.append(f"    {_ref(penalty.record)}: {penalty.amount} {currency}")
             out.append(_more(standard.record_penalties_total,
                              min(_SHOWN, len(standard.record_penalties)), indent=4).rstrip())
+    if standard.unpriced_total:
+        out.append(f"  WARNING: {standard.unpriced_total} breaches have no penalty amount: it "
+                   f"needs a field these records lack: {_refs(standard.unpriced)}")
     for credit in standard.credits:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
     if standard.disqualification is not None:
