@@ -9,9 +9,7 @@
 (False, '159050.50')
 """
 
-__version__ = "0.1.0"
-
-# Imported after __version__, which the engine reports.
+from slacheck._version import __version__
 from slacheck.api import load_checked, verify
 from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import (

@@ -22,7 +22,7 @@ from typing import IO, NoReturn
 
 import click
 
-from slacheck import __version__
+from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
 from slacheck.diagnostics import ContractError, DataError, codes, lookup
 from slacheck.loader import contract_schema

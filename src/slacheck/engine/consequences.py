@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slacheck import __version__
+from slacheck._version import __version__
 from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
     Credit,
