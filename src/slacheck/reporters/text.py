@@ -60,14 +60,7 @@ def _verdict(standard: StandardResult) -> str:
 def _standard(standard: StandardResult, currency: str) -> list[str]:
     out = [f"{standard.id}: {standard.title} -- {_verdict(standard)}"]
     out.extend(f"  {kind}: {text}" for kind, text in standard.clauses)
-    rows = [_HEAD, *(_row(window) for window in standard.windows)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEAD))]
-    for row in rows:
-        cells = [
-            cell.rjust(width) if 2 <= index <= 7 else cell.ljust(width)
-            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        out.append("  " + "  ".join(cells).rstrip())
+    out.extend("  " + line for line in _table(standard.windows))
     out.append(f"  breaches: {standard.breaches}")
     if standard.overdue_open_total:
         out.append(f"  overdue, event still awaited: {_refs(standard.overdue_open)}"
@@ -93,6 +86,23 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
     if standard.disqualification is not None:
         out.append("  " + _disqualified(standard.disqualification))
     return [line for line in out if line.strip()]
+
+
+def _table(windows: tuple[WindowOutcome, ...]) -> list[str]:
+    """The windows as aligned columns; the group column only when the target is grouped."""
+    grouped = any(window.group for window in windows)
+    rows = [_HEAD, *(_row(window) for window in windows)]
+    if not grouped:
+        rows = [row[:1] + row[2:] for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    first_number = 2 if grouped else 1
+    return [
+        "  ".join(
+            cell.rjust(width) if first_number <= index < len(row) - 1 else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def _row(window: WindowOutcome) -> tuple[str, ...]:
