@@ -353,7 +353,7 @@ def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Itera
     while chunk := stream.read(1 << 20):
         if size is not None and seen is not None:
             lines_in_chunk = chunk.count(b"\n") or 1
-            seen.reserve(int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
+            seen.reserve(len(seen) + int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
             size = None
         if digest is not None:
             digest.update(chunk)
