@@ -1,0 +1,250 @@
+"""Expression typing: every name resolved and every operator applied to the right types.
+
+Records nothing but types and diagnostics: `types` maps `id(node)` to its type, and
+`enum_values` marks the bare names that stand for a value of an enum (`office == TSN`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from slacheck import ast
+from slacheck import types as t
+from slacheck._source import Span
+from slacheck.diagnostics import (
+    BAD_VALUE,
+    CURRENCY_MISMATCH,
+    TYPE_MISMATCH,
+    UNKNOWN_NAME,
+    Code,
+    Diagnostic,
+    did_you_mean,
+)
+from slacheck.types import Kind, Type
+
+_ORDERED = {Kind.NUMBER, Kind.MONEY, Kind.DURATION, Kind.TIMESTAMP, Kind.DATE}
+
+
+class UntypedError(Exception):
+    """An expression could not be typed; its diagnostic is already recorded."""
+
+
+class Typer:
+    """Types expressions against the declared fields, derived fields and parameters."""
+
+    def __init__(self, currency: str, fields: dict[str, Type], parameter_names: tuple[str, ...],
+                 found: list[Diagnostic]) -> None:
+        self.currency = currency
+        self.fields = fields
+        self.parameter_names = parameter_names
+        self.derived: dict[str, Type] = {}
+        self.parameters: dict[str, Type] = {}
+        self.types: dict[int, Type] = {}
+        self.enum_values: set[int] = set()
+        self.found = found
+
+    def _error(self, code: Code, message: str, span: Span | None,
+               hints: tuple[str, ...] = ()) -> None:
+        self.found.append(Diagnostic(code, message, span, hints))
+
+    def infer(self, expr: ast.Expr) -> Type:
+        found = self._type(expr)
+        self.types[id(expr)] = found
+        return found
+
+    def _type(self, expr: ast.Expr) -> Type:
+        match expr:
+            case ast.Number() | ast.Percent():
+                return t.NUMBER
+            case ast.Money(currency=currency):
+                if currency != self.currency:
+                    self._error(CURRENCY_MISMATCH, f"amount in {currency}, but the contract's "
+                                f"currency is {self.currency}", expr.span)
+                    raise UntypedError
+                return t.money(currency)
+            case ast.Duration():
+                return t.DURATION
+            case ast.String():
+                return t.STRING
+            case ast.Bool():
+                return t.BOOL
+            case ast.Ref(name=name):
+                return self._ref(expr, name)
+            case ast.Neg(operand=operand):
+                found = self.infer(operand)
+                if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+                    self._mismatch(expr, f"cannot negate {found}")
+                return found
+            case ast.Binary():
+                return self._binary(expr)
+            case ast.PercentOf(operand=operand):
+                self.infer(expr.percent)
+                found = self.infer(operand)
+                if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+                    self._mismatch(expr, f"cannot take a percentage of {found}")
+                return found
+            case ast.Compare():
+                return self._compare(expr)
+            case ast.In():
+                return self._in(expr)
+            case ast.Within():
+                return self._within(expr)
+            case ast.Logical(left=left, right=right):
+                self.both(lambda: self._boolean(left, expr.op.value),
+                           lambda: self._boolean(right, expr.op.value))
+                return t.BOOL
+            case ast.Not(operand=operand):
+                self._boolean(operand, "not")
+                return t.BOOL
+        raise AssertionError(f"unhandled node {expr!r}")  # pragma: no cover
+
+    def _ref(self, expr: ast.Ref, name: str) -> Type:
+        for table in (self.fields, self.derived, self.parameters):
+            if name in table:
+                return table[name]
+        declared = (*self.fields, *self.derived, *self.parameter_names)
+        self._error(UNKNOWN_NAME, f"unknown field `{name}`", expr.span,
+                    did_you_mean(name, declared))
+        raise UntypedError
+
+    def _mismatch(self, expr: ast.Node, message: str, hints: tuple[str, ...] = ()) -> None:
+        self._error(TYPE_MISMATCH, message, expr.span, hints)
+        raise UntypedError
+
+    def _boolean(self, expr: ast.Expr, operator: str) -> None:
+        found = self.infer(expr)
+        if found.kind is not Kind.BOOL:
+            self._mismatch(expr, f"`{operator}` needs true or false, not {found}")
+
+    def both(self, first: Callable[[], object], second: Callable[[], object]) -> None:
+        """Check two operands so that an error in the first still lets the second be checked."""
+        failed = False
+        for check_one in (first, second):
+            try:
+                check_one()
+            except UntypedError:
+                failed = True
+        if failed:
+            raise UntypedError
+
+    def _pair(self, left: ast.Expr, right: ast.Expr) -> tuple[Type, Type]:
+        found: list[Type] = []
+        self.both(lambda: found.append(self.infer(left)),
+                   lambda: found.append(self.infer(right)))
+        return found[0], found[1]
+
+    def _binary(self, expr: ast.Binary) -> Type:
+        left, right = self._pair(expr.left, expr.right)
+        result = _arithmetic(expr.op, left.kind, right.kind)
+        if result is None:
+            self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}")
+            raise UntypedError  # pragma: no cover
+        if result is Kind.MONEY:
+            return left if left.kind is Kind.MONEY else right
+        if result is Kind.NUMBER:
+            return t.NUMBER
+        return Type(result)
+
+    def _compare(self, expr: ast.Compare) -> Type:
+        left, right = self._operands(expr.left, expr.right)
+        if not _comparable(left, right):
+            self._mismatch(expr, f"cannot compare {left} with {right}")
+        if expr.op not in (ast.CmpOp.EQ, ast.CmpOp.NE) and left.kind not in _ORDERED:
+            self._mismatch(expr, f"`{expr.op.value}` needs ordered values, not {left}",
+                           ("use `==` or `!=`",))
+        return t.BOOL
+
+    def _in(self, expr: ast.In) -> Type:
+        operand = self.infer(expr.operand)
+        for item in expr.items:
+            found = self._item(item, operand)
+            if not _comparable(operand, found):
+                self._mismatch(item, f"{found} cannot be a value of {operand}")
+        return t.BOOL
+
+    def _within(self, expr: ast.Within) -> Type:
+        event, start = self.infer(expr.event), self.infer(expr.start)
+        limit = self.infer(expr.limit)
+        for node, found in ((expr.event, event), (expr.start, start)):
+            if found.kind is not Kind.TIMESTAMP:
+                self._mismatch(node, f"a deadline needs a timestamp here, not {found}")
+        if limit.kind is not Kind.DURATION:
+            self._mismatch(expr.limit, f"a deadline needs a duration here, not {limit}",
+                           ("write a duration such as `24h` or `2d`",))
+        return t.BOOL
+
+    def _operands(self, left: ast.Expr, right: ast.Expr) -> tuple[Type, Type]:
+        """Types of two compared operands; a bare name or a string beside an enum must be
+        one of its values."""
+        if self._literal(right):
+            found = self.infer(left)
+            return found, self._item(right, found)
+        if self._literal(left):
+            found = self.infer(right)
+            return self._item(left, found), found
+        return self._pair(left, right)
+
+    def _literal(self, expr: ast.Expr) -> bool:
+        """A string, or a bare name that is not declared: perhaps a value of an enum."""
+        if isinstance(expr, ast.Ref):
+            return not self.declared(expr.name)
+        return isinstance(expr, ast.String)
+
+    def declared(self, name: str) -> bool:
+        return name in self.fields or name in self.derived or name in self.parameters
+
+    def _item(self, item: ast.Expr, operand: Type) -> Type:
+        if operand.kind is Kind.ENUM and isinstance(item, ast.String | ast.Ref):
+            value = item.value if isinstance(item, ast.String) else item.name
+            if isinstance(item, ast.Ref) and self.declared(item.name):
+                return self.infer(item)
+            if value not in operand.values:
+                self._error(BAD_VALUE, f"`{value}` is not one of {operand}", item.span,
+                            did_you_mean(value, operand.values))
+                raise UntypedError
+            if isinstance(item, ast.Ref):
+                self.enum_values.add(id(item))
+            self.types[id(item)] = operand
+            return operand
+        return self.infer(item)
+
+
+def _comparable(left: Type, right: Type) -> bool:
+    if left.is_text and right.is_text:
+        return True
+    if left.kind is not right.kind:
+        return False
+    return left.kind is not Kind.MONEY or left.currency == right.currency
+
+
+_ARITHMETIC: dict[tuple[ast.BinOp, Kind, Kind], Kind] = {}
+for _op in (ast.BinOp.ADD, ast.BinOp.SUB):
+    for _kind in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+        _ARITHMETIC[(_op, _kind, _kind)] = _kind
+    _ARITHMETIC[(_op, Kind.TIMESTAMP, Kind.DURATION)] = Kind.TIMESTAMP
+_ARITHMETIC[(ast.BinOp.ADD, Kind.DURATION, Kind.TIMESTAMP)] = Kind.TIMESTAMP
+_ARITHMETIC[(ast.BinOp.SUB, Kind.TIMESTAMP, Kind.TIMESTAMP)] = Kind.DURATION
+for _kind in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+    _ARITHMETIC[(ast.BinOp.MUL, _kind, Kind.NUMBER)] = _kind
+    _ARITHMETIC[(ast.BinOp.MUL, Kind.NUMBER, _kind)] = _kind
+    _ARITHMETIC[(ast.BinOp.DIV, _kind, Kind.NUMBER)] = _kind
+    _ARITHMETIC[(ast.BinOp.DIV, _kind, _kind)] = Kind.NUMBER
+
+
+def _arithmetic(op: ast.BinOp, left: Kind, right: Kind) -> Kind | None:
+    return _ARITHMETIC.get((op, left, right))
+
+
+def refs(node: object) -> Iterator[ast.Ref]:
+    """Every name an expression mentions."""
+    if isinstance(node, ast.Ref):
+        yield node
+        return
+    if isinstance(node, tuple):
+        for item in node:
+            yield from refs(item)
+        return
+    for name in getattr(node, "__slots__", ()):
+        child = getattr(node, name, None)
+        if isinstance(child, ast.Node | tuple) and name != "span":
+            yield from refs(child)
