@@ -13,7 +13,7 @@ from slacheck.engine.stream import Progress, Quarantine
 from slacheck.findings import Result
 from slacheck.loader import IncompleteContractError, load_contract
 from slacheck.model import Contract
-from slacheck.plan import Plan, build_plan
+from slacheck.plan import EVIDENCE_LIMIT, Plan, build_plan
 
 
 def load_checked(path: str | Path) -> CheckedContract:
@@ -38,7 +38,7 @@ def verify(
     data: Sequence[str],
     *,
     as_of: datetime,
-    evidence_limit: int = 1000,
+    evidence_limit: int = EVIDENCE_LIMIT,
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
 ) -> Result:
@@ -61,5 +61,6 @@ def verify(
     return conclude(plan, state)
 
 
-def compile_plan(checked: CheckedContract, as_of: datetime, evidence_limit: int = 1000) -> Plan:
+def compile_plan(checked: CheckedContract, as_of: datetime,
+                 evidence_limit: int = EVIDENCE_LIMIT) -> Plan:
     return build_plan(checked, as_of, evidence_limit)

@@ -26,6 +26,7 @@ from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
 from slacheck.diagnostics import ContractError, DataError, codes, lookup
 from slacheck.loader import contract_schema
+from slacheck.plan import EVIDENCE_LIMIT
 from slacheck.records import Rejection
 from slacheck.reporters import RENDERERS
 from slacheck.reporters.json import result_schema
@@ -134,7 +135,8 @@ def main() -> None:
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--quarantine", type=click.Path(dir_okay=False),
               help="Write every rejected line, verbatim, to this file.")
-@click.option("--evidence-limit", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
+              show_default=True,
               help="Records kept as evidence per window and per list; counts stay exact.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")

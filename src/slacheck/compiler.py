@@ -60,7 +60,7 @@ class Compiler:
         self._parameters: dict[str, Any] = {}
         for named in contract.parameters:
             node = named.clause.node
-            self._parameters[named.name] = self.value(node)(_NO_RECORD)  # type: ignore[arg-type]
+            self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
         self._fields = set(contract.schema.names)
 
     # values
@@ -285,9 +285,6 @@ class Compiler:
             return PASS if happened <= due else BREACH
 
         return deadline
-
-
-_NO_RECORD: dict[str, Any] = {}
 
 
 def _bind(value: Any, constants: dict[str, Any]) -> str:

@@ -59,7 +59,6 @@ class StandardPlan:
     exclusions: tuple[tuple[Truth, str], ...]
     requirement: Truth
     period: ast.Period
-    window_key: KeyFunction
     group_fields: tuple[str, ...]
     group_key: Callable[[Record], Any] | None
     target: Fraction | None
@@ -163,7 +162,12 @@ def _stages(standard: StandardPlan) -> list[str]:
     return lines
 
 
-def build_plan(checked: CheckedContract, as_of: datetime, evidence_limit: int = 1000) -> Plan:
+EVIDENCE_LIMIT = 100
+"""Records kept as evidence per window and per list, unless a run asks for more."""
+
+
+def build_plan(checked: CheckedContract, as_of: datetime,
+               evidence_limit: int = EVIDENCE_LIMIT) -> Plan:
     """Compile a checked contract for one evaluation time."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
@@ -223,7 +227,6 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         ),
         requirement=compiler.truth(standard.require.node),  # type: ignore[arg-type]
         period=window.period,
-        window_key=key_function(window.period),
         group_fields=fields,
         group_key=group_key,
         target=Fraction(rate.value) if rate is not None else None,

@@ -14,26 +14,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from slacheck.ast import Period
 from slacheck.compiler import BREACH, OVERDUE
 from slacheck.engine.state import PenaltySum, StandardState, State, Tally
 from slacheck.findings import RecordRef, RejectedLine
 from slacheck.plan import Plan, StandardPlan
 from slacheck.records import Reader, Rejection, open_data
+from slacheck.windows import KEY_SOURCE
 
 Progress = Callable[[int], None]
 Quarantine = Callable[[Rejection], None]
 Evaluate = Callable[[dict[str, Any], datetime, datetime], None]
-
-# How each period's window key is computed from the local datetime `l` (see windows.py).
-_KEY_SOURCE = {
-    Period.DAY: "l.toordinal()",
-    Period.WEEK: "(l.toordinal() - 1) // 7",
-    Period.MONTH: "l.year * 12 + l.month - 1",
-    Period.QUARTER: "l.year * 4 + (l.month - 1) // 3",
-    Period.YEAR: "l.year",
-}
-
 
 def run_stream(
     plan: Plan,
@@ -98,7 +88,7 @@ def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
     namespace: dict[str, Any] = {"_Tally": Tally, **plan.constants}
     periods = list(dict.fromkeys(sp.period for sp in plan.standards))
     lines = ["def evaluate(r, moment, l):"]
-    lines.extend(f"    k_{period.value} = {_KEY_SOURCE[period]}" for period in periods)
+    lines.extend(f"    k_{period.value} = {KEY_SOURCE[period]}" for period in periods)
     for sp in plan.standards:
         lines.extend(_standard_source(sp, state.standards[sp.index], namespace, plan, path))
     lines.append("    return None")
