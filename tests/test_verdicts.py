@@ -86,7 +86,8 @@ def test_max_rejected_count_exits_3_before_any_verdict(tmp_path: Path) -> None:
     code, out, err = _run("verify", *files, "--as-of", AS_OF, "--max-rejected", "0")
     assert code == 3
     assert "verdict" not in out
-    assert "1 line rejected" in err and "--max-rejected 0" in err
+    assert "1 line rejected" in err
+    assert "--max-rejected 0" in err
     code, out, _ = _run("verify", *files, "--as-of", AS_OF, "--max-rejected", "1")
     assert code == 0
     assert "verdict: COMPLIANT" in out
@@ -135,7 +136,7 @@ def test_unpriced_penalty_is_non_compliant(tmp_path: Path) -> None:
 
 # --- a pending scope never makes a record vanish ------------------------------------------
 
-SCOPED = contract_yaml(
+SCOPED: str = contract_yaml(
     "region: {type: string, optional: true}", "done_at: {type: timestamp, optional: true}",
     "hold: {type: bool, optional: true}",
     head="contract: {id: s, currency: EUR, timezone: UTC}",
@@ -145,7 +146,7 @@ SCOPED = contract_yaml(
 
 
 def test_pending_scope_is_counted_and_shown(tmp_path: Path) -> None:
-    records = [
+    records: list[dict[str, Any]] = [
         {"id": "a", "at": "2025-03-01T00:00:00Z", "region": "EU", "hold": False,
          "done_at": "2025-03-02T00:00:00Z"},
         # no region: whether the standard applies is unknown; 345 days overdue
@@ -175,7 +176,7 @@ def _deadline(require: str) -> str:
     )
 
 
-DEADLINE_RECORDS = [
+DEADLINE_RECORDS: list[dict[str, Any]] = [
     {"id": "late", "at": "2025-03-01T00:00:00Z", "promised_at": "2025-03-02T00:00:00Z",
      "delivered_at": "2025-03-03T00:00:00Z"},
     {"id": "ok", "at": "2025-03-01T00:00:00Z", "promised_at": "2025-03-02T00:00:00Z",
@@ -234,9 +235,12 @@ def test_division_by_zero_is_an_evaluation_error_and_the_run_goes_on(tmp_path: P
     errors = report["evaluation_errors"]
     assert errors["total"] == 1
     [error] = errors["records"]
-    assert error["line"] == 2 and error["id"] == "b" and error["standard"] == "fill"
+    assert error["line"] == 2
+    assert error["id"] == "b"
+    assert error["standard"] == "fill"
     assert error["clause"] == "require"
-    assert "division by zero" in error["reason"] and "ordered" in error["reason"]
+    assert "division by zero" in error["reason"]
+    assert "ordered" in error["reason"]
     assert code == 0  # a: 49/50 passes, c: 1/2 breaches; 1 of 2 meets the 50% target
     _, text, _ = _run("verify", *files, "--as-of", AS_OF)
     assert "evaluation errors: 1" in text
@@ -256,7 +260,8 @@ def test_an_unexpected_error_is_an_internal_error_not_a_verdict(
     result = CliRunner().invoke(main, ["verify", *files, "--as-of", AS_OF])
     assert result.exit_code == 70
     assert "Traceback" not in result.stderr
-    assert "internal error" in result.stderr and "bug" in result.stderr
+    assert "internal error" in result.stderr
+    assert "bug" in result.stderr
     assert "RuntimeError: boom" in result.stderr
     result = CliRunner().invoke(main, ["verify", *files, "--as-of", AS_OF, "--debug"])
     assert isinstance(result.exception, RuntimeError)

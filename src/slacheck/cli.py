@@ -4,7 +4,9 @@ Exit codes (also in the README):
   0  compliant: every target met, nothing owed, no disqualification (`lint`: no problems)
   1  non-compliant: a target missed, a penalty or credit owed, or a disqualification
   2  the contract or the command is wrong (including an output file that cannot be written)
-  3  the data could not be read
+  3  the data could not be read, or more lines were rejected than `--max-rejected` allows
+  4  inconclusive: no record could be evaluated, so there is no evidence either way
+  70  internal error: a bug in slacheck, never a verdict (the traceback with `--debug`)
   130  interrupted (Ctrl-C); no output file is written
 """
 
@@ -17,14 +19,16 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 import click
 
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
 from slacheck.diagnostics import ContractError, DataError, codes, lookup
+from slacheck.findings import Result, Verdict
 from slacheck.loader import contract_schema
 from slacheck.plan import EVIDENCE_LIMIT
 from slacheck.records import Rejection
@@ -35,7 +39,16 @@ EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
 EXIT_INVALID = 2
 EXIT_DATA = 3
+EXIT_INCONCLUSIVE = 4
+EXIT_INTERNAL = 70
+"""sysexits' EX_SOFTWARE: outside 0-4, so a crash is never read as a verdict."""
 EXIT_INTERRUPTED = 130
+
+EXIT_CODES = {
+    Verdict.COMPLIANT: EXIT_COMPLIANT,
+    Verdict.NON_COMPLIANT: EXIT_NON_COMPLIANT,
+    Verdict.INCONCLUSIVE: EXIT_INCONCLUSIVE,
+}
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -66,6 +79,77 @@ def _errors(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         # not click's "Aborted!" with exit 1, which would read as "non-compliant"
         _fail("\nslacheck: interrupted; nothing was written", EXIT_INTERRUPTED)
+
+
+class _Group(click.Group):
+    """Turns an unexpected exception, wherever it is raised, into the internal-error code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if ctx.meta.get(_DEBUG):
+                raise
+            _fail(f"slacheck: internal error, a bug in slacheck {__version__}: "
+                  f"{type(error).__name__}: {error}\n"
+                  "slacheck: no result was produced; rerun with --debug for the traceback "
+                  "and please report it", EXIT_INTERNAL)
+
+
+_DEBUG = "slacheck.debug"
+
+
+def _remember_debug(ctx: click.Context, _: click.Parameter, value: bool) -> bool:
+    ctx.meta[_DEBUG] = value
+    return value
+
+
+def _debug_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--debug", is_flag=True, callback=_remember_debug, is_eager=True,
+                        help="Show tracebacks.")
+
+
+class _MaxRejected(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """`N` lines or `P%` of the lines read."""
+
+    name = "N|P%"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int | Fraction:
+        if isinstance(value, int | Fraction):
+            return value
+        text = str(value).strip()
+        try:
+            if text.endswith("%"):
+                share = Fraction(text[:-1])
+                if 0 <= share <= 100:
+                    return share / 100
+            elif text.isascii() and text.isdigit():
+                return int(text)
+        except ValueError:
+            pass
+        return self.fail(f"`{value}` is not a number of lines (e.g. 10) or a share of the "
+                         "lines read (e.g. 0.5%)", param, ctx)
+
+
+def _too_many_rejected(result: Result, limit: int | Fraction) -> str | None:
+    lines = result.lines
+    allowed = limit if isinstance(limit, int) else limit * lines.read
+    if lines.rejected <= allowed:
+        return None
+    given = str(limit) if isinstance(limit, int) else f"{_share(limit)}%"
+    noun = "line" if lines.rejected == 1 else "lines"
+    return (f"slacheck: {lines.rejected} {noun} rejected of {lines.read} read, more than "
+            f"--max-rejected {given} allows; no verdict (see --quarantine and the report's "
+            "rejected lines)")
+
+
+def _share(fraction: Fraction) -> str:
+    value = fraction * 100
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 class _OutputError(Exception):
@@ -117,7 +201,7 @@ def _progress(quiet: bool) -> Callable[[int], None] | None:
     return show
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="slacheck")
 def main() -> None:
     """Check logistics service-level agreements against shipment records."""
@@ -138,11 +222,14 @@ def main() -> None:
 @click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
               show_default=True,
               help="Records kept as evidence per window and per list; counts stay exact.")
+@click.option("--max-rejected", type=_MaxRejected(), default=None,
+              help="Exit 3 without a verdict when more lines than this are rejected: a "
+                   "number of lines, or a share of the lines read such as 0.5%.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    output: str | None, quarantine: str | None, evidence_limit: int,
-                   quiet: bool, debug: bool) -> None:
+                   max_rejected: int | Fraction | None, quiet: bool, debug: bool) -> None:
     """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
     moment = _as_of(as_of)
     progress = _progress(quiet)
@@ -159,18 +246,22 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                         quarantine=keep, progress=progress)
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)
+    if max_rejected is not None:
+        refused = _too_many_rejected(result, max_rejected)
+        if refused is not None:
+            _fail(refused, EXIT_DATA)
     report = RENDERERS[fmt](result)
     if output:
         with _errors(debug):
             write_atomically(output, report)
     else:
         click.echo(report, nl=False)
-    sys.exit(EXIT_COMPLIANT if result.compliant else EXIT_NON_COMPLIANT)
+    sys.exit(EXIT_CODES[result.verdict])
 
 
 @main.command("lint")
 @click.argument("contracts", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@_debug_option()
 def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
     """Load and check CONTRACTS; print every problem found, in file order."""
     problems = 0
@@ -192,7 +283,7 @@ def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
 @main.command("plan")
 @click.argument("contract", type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", default="now", show_default=True)
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@_debug_option()
 def plan_command(contract: str, as_of: str, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
     with _errors(debug):

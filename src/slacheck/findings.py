@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from fractions import Fraction
+
+
+class Verdict(Enum):
+    """What a run concludes; each has its own exit code in the CLI."""
+
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non-compliant"
+    INCONCLUSIVE = "inconclusive"
+    """No record could be evaluated: there is no evidence either way."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -180,8 +190,23 @@ class Result:
         return sum(standard.breaches for standard in self.standards)
 
     @property
-    def compliant(self) -> bool:
-        """No target missed, nothing owed, no disqualification."""
+    def evaluated(self) -> int:
+        """Records passed or breached, over every standard: the evidence behind a verdict."""
+        return sum(window.passed + window.breached
+                   for standard in self.standards for window in standard.windows)
+
+    @property
+    def verdict(self) -> Verdict:
+        """Non-compliant when a closed target is missed, anything is owed (an unpriced
+        breach included) or the provider is disqualified; else compliant, but only on
+        evidence: with no record evaluated the run is inconclusive."""
         missed = any(standard.missed_windows for standard in self.standards)
-        owed = self.penalties > 0 or self.credits > 0
-        return not (missed or owed or self.disqualification is not None)
+        owed = (self.penalties > 0 or self.credits > 0
+                or any(standard.unpriced_total for standard in self.standards))
+        if missed or owed or self.disqualification is not None:
+            return Verdict.NON_COMPLIANT
+        return Verdict.COMPLIANT if self.evaluated else Verdict.INCONCLUSIVE
+
+    @property
+    def compliant(self) -> bool:
+        return self.verdict is Verdict.COMPLIANT

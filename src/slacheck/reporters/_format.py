@@ -31,3 +31,11 @@ def fraction(rate: Fraction | None) -> str | None:
 
 def moment(value: datetime) -> str:
     return value.isoformat()
+
+
+_PLURALS = {"breach": "breaches", "day": "days", "line": "lines", "record": "records"}
+
+
+def plural(count: int, noun: str) -> str:
+    """`noun` as it reads after `count`: 1 breach, 2 breaches."""
+    return noun if count == 1 else _PLURALS.get(noun, noun + "s")

@@ -52,6 +52,8 @@ def to_dict(result: Result) -> dict[str, Any]:
         "timezone": result.timezone,
         "evidence_limit": result.evidence_limit,
         "compliant": result.compliant,
+        "verdict": result.verdict.value,
+        "evaluated": result.evaluated,
         "lines": {
             "read": result.lines.read,
             "accepted": result.lines.accepted,

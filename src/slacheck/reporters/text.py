@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from slacheck.findings import Disqualification, RecordRef, Result, StandardResult, WindowOutcome
-from slacheck.reporters._format import moment, percent, target
+from fractions import Fraction
+
+from slacheck.findings import (
+    Disqualification,
+    RecordRef,
+    Result,
+    StandardResult,
+    Verdict,
+    WindowOutcome,
+)
+from slacheck.reporters._format import moment, percent, plural, target
 
 _HEAD = ("window", "group", "passed", "breached", "pending", "excluded", "rate", "target", "result")
 _SHOWN = 10
+_REJECTED_WARNING = Fraction(1, 100)
+"""Above this share of the lines read, the report warns that the data may be wrong."""
 
 
 def render(result: Result) -> str:
@@ -39,7 +50,11 @@ def _lines(result: Result) -> list[str]:
         out.append(f"  {item.source}:{item.line}: {item.message}")
     hidden = lines.rejected - len(lines.rejections)
     if hidden > 0:
-        out.append(f"  ... and {hidden} more rejected lines")
+        out.append(f"  ... and {hidden} more rejected {plural(hidden, 'line')}")
+    if lines.read and Fraction(lines.rejected, lines.read) > _REJECTED_WARNING:
+        share = percent(Fraction(lines.rejected, lines.read))
+        out.append(f"WARNING: {lines.rejected} of {lines.read} lines ({share}%) were rejected; "
+                   "the figures below leave them out")
     return out
 
 
@@ -79,8 +94,11 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
             out.append(_more(standard.record_penalties_total,
                              min(_SHOWN, len(standard.record_penalties)), indent=4).rstrip())
     if standard.unpriced_total:
-        out.append(f"  WARNING: {standard.unpriced_total} breaches have no penalty amount: it "
-                   f"needs a field these records lack: {_refs(standard.unpriced)}")
+        count = standard.unpriced_total
+        out.append(f"  WARNING: {count} {plural(count, 'breach')} {'has' if count == 1 else 'have'}"
+                   " no penalty amount (owed, amount unknown): it needs a field "
+                   f"{'this record lacks' if count == 1 else 'these records lack'}: "
+                   f"{_refs(standard.unpriced)}")
     for credit in standard.credits:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
     if standard.disqualification is not None:
@@ -135,7 +153,11 @@ def _totals(result: Result) -> list[str]:
     ]
     if result.disqualification is not None:
         out.append(_disqualified(result.disqualification))
-    out.append("verdict: " + ("COMPLIANT" if result.compliant else "NON-COMPLIANT"))
+    verdict = result.verdict
+    if verdict is Verdict.INCONCLUSIVE:
+        out.append("no record could be evaluated: no standard passed or breached a record, "
+                   "so there is no evidence either way")
+    out.append("verdict: " + verdict.value.upper())
     return out
 
 
