@@ -212,6 +212,32 @@ class Compiler:
                 return f"({first} {'not in' if negated else 'in'} {_bind(members, constants)})"
         return None
 
+    def breach_time(self, expr: ast.Expr) -> Value | None:
+        """When a breach of a deadline became certain: the late event's own time, or the
+        deadline itself when the event is still absent. None for other requirements, whose
+        breaches are dated by the record's time.
+
+        A deadline is `X within D of Y`, or `X <= Y` / `X < Y` (either way round) between
+        timestamps where X, the event, may be absent.
+        """
+        match expr:
+            case ast.Within(event=event, limit=limit, start=start):
+                event_at = self._value(event)
+                due = self._combine(operator.add, self._value(start), self._value(limit))
+            case ast.Compare(op=ast.CmpOp.LE | ast.CmpOp.LT, left=event, right=deadline) | \
+                    ast.Compare(op=ast.CmpOp.GE | ast.CmpOp.GT, left=deadline, right=event):
+                if self.checked.type_of(event).kind is not Kind.TIMESTAMP:
+                    return None
+                event_at, due = self._value(event), self._value(deadline)
+            case _:
+                return None
+
+        def certain(record: Record) -> Any:
+            happened = event_at(record)
+            return due(record) if happened is None else happened
+
+        return certain
+
     def deadline_source(
         self, expr: ast.Expr, constants: dict[str, Any]
     ) -> tuple[str, str, str] | None:

@@ -132,7 +132,8 @@ class StandardResult:
     longest_missed_run: int = 0
     overdue_open: tuple[RecordRef, ...] = ()
     overdue_open_total: int = 0
-    disqualification: Disqualification | None = None
+    disqualifications: tuple[Disqualification, ...] = ()
+    """Every rule that disqualifies, earliest first."""
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
 
@@ -143,6 +144,11 @@ class StandardResult:
     @property
     def credit_total(self) -> Decimal:
         return sum((credit.amount for credit in self.credits), self.zero)
+
+    @property
+    def disqualification(self) -> Disqualification | None:
+        """The earliest disqualification under this standard, if any."""
+        return self.disqualifications[0] if self.disqualifications else None
 
     @property
     def has_target(self) -> bool:

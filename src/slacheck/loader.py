@@ -175,12 +175,13 @@ class _Builder:
         self.found: list[Diagnostic] = []
         self.broken: set[str | int] = set()
         """Top-level sections with problems: only some leave the rest worth checking."""
+        self.schema: RecordSchema | None = None
 
     def build(self, tree: dict[str, Any]) -> Contract:
         meta = tree["contract"]
         timezone = self._timezone(meta["timezone"])
         effective = meta.get("effective", {})
-        schema = self._schema(tree["records"])
+        schema = self.schema = self._schema(tree["records"])
         parameters = self._named(tree.get("parameters", {}), "parameters")
         derived = self._named(tree.get("derived", {}), "derived")
         standards = tuple(
@@ -326,6 +327,7 @@ class _Builder:
             (*base, "disqualify", index) for index in range(len(rules))
         ]
         disqualify = tuple(c for p in paths if (c := self.clause(p, "disqualify")) is not None)
+        breach_time = self._breach_time(base, body.get("breach_time"))
         if ("target" in body and target is None) or ("window" in body and window_clause is None):
             return None  # the clause that says the window did not parse; already reported
         window = self._window(base, target, window_clause)
@@ -342,8 +344,23 @@ class _Builder:
             penalty=penalty,
             credit=credit,
             disqualify=disqualify,
+            breach_time=breach_time,
             span=self.places[base].key,
         )
+
+    def _breach_time(self, base: YamlPath, name: str | None) -> str | None:
+        """The timestamp field that dates a standard's breaches, when the contract names one."""
+        if name is None or self.schema is None:
+            return name
+        spec = self.schema.field(name)
+        path = (*base, "breach_time")
+        if spec is None:
+            self._error(UNKNOWN_NAME, f"the breach time field `{name}` is not declared", path,
+                        did_you_mean(name, self.schema.names))
+        elif spec.type.kind is not Kind.TIMESTAMP:
+            self._error(BAD_VALUE, f"the breach time field `{name}` must be a timestamp, "
+                        f"not {spec.type}", path)
+        return name
 
     def _window(self, base: YamlPath, target: Clause | None,
                 window: Clause | None) -> ast.Window | None:

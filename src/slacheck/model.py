@@ -39,6 +39,8 @@ class Standard:
     penalty: Clause | None = None
     credit: Clause | None = None
     disqualify: tuple[Clause, ...] = ()
+    breach_time: str | None = None
+    """The timestamp field that dates a breach; by default the moment it became certain."""
     span: Span | None = field(default=None, compare=False)
 
     @property

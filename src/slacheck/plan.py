@@ -48,6 +48,29 @@ class Money:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsecutiveMissed:
+    """Disqualify after `count` calendar-consecutive missed windows of one group."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class BreachesWithin:
+    """Disqualify when `count` breaches are dated less than `length` apart."""
+
+    count: int
+    length: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class AnyBreach:
+    """Disqualify on the first breach: a critical standard."""
+
+
+DisqualifyRule = ConsecutiveMissed | BreachesWithin | AnyBreach
+
+
+@dataclass(frozen=True, slots=True)
 class StandardPlan:
     """One standard, compiled."""
 
@@ -67,9 +90,10 @@ class StandardPlan:
     cap_period: ast.Period | None
     cap_key: KeyFunction | None
     credit: Decimal | None
-    consecutive_missed: int | None
-    breaches_within: tuple[int, timedelta] | None
-    any_breach: bool
+    disqualify: tuple[DisqualifyRule, ...]
+    """Every rule the contract lists, in its order; stage 3 applies each."""
+    breach_time: Callable[[Record], Any] | None
+    """When a breach became certain (None for the record's time); see `Compiler.breach_time`."""
     scope_source: str | None = None
     exclusion_sources: tuple[str | None, ...] = ()
     requirement_source: str | None = None
@@ -77,7 +101,7 @@ class StandardPlan:
 
     @property
     def keeps_breach_times(self) -> bool:
-        return self.breaches_within is not None or self.any_breach
+        return any(isinstance(rule, BreachesWithin | AnyBreach) for rule in self.disqualify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +174,14 @@ def _stages(standard: StandardPlan) -> list[str]:
         third.append(f"penalty per breach{cap}")
     if standard.credit is not None:
         third.append(f"credit {standard.credit} per missed window")
-    if standard.consecutive_missed is not None:
-        third.append(f"disqualify after {standard.consecutive_missed} consecutive misses")
-    if standard.breaches_within is not None:
-        count, length = standard.breaches_within
-        third.append(f"disqualify at {count} breaches less than {_show(length)} apart")
-    if standard.any_breach:
-        third.append("disqualify on the first breach")
+    for rule in standard.disqualify:
+        match rule:
+            case ConsecutiveMissed(count=count):
+                third.append(f"disqualify after {count} consecutive misses")
+            case BreachesWithin(count=count, length=length):
+                third.append(f"disqualify at {count} breaches less than {_show(length)} apart")
+            case AnyBreach():
+                third.append("disqualify on the first breach")
     if third:
         lines.append("stage 3: " + "; ".join(third))
     return lines
@@ -205,15 +230,19 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     credit = None
     if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
         credit = money.round(compiler.constant(standard.credit.node.amount))
-    consecutive = within = None
-    any_breach = False
+    rules: list[DisqualifyRule] = []
     for rule in standard.disqualify:
-        if isinstance(rule.node, ast.ConsecutiveMissed):
-            consecutive = rule.node.count
-        elif isinstance(rule.node, ast.BreachesWithin):
-            within = (rule.node.count, timedelta(microseconds=rule.node.within.microseconds))
-        elif isinstance(rule.node, ast.AnyBreach):
-            any_breach = True
+        match rule.node:
+            case ast.ConsecutiveMissed(count=count):
+                rules.append(ConsecutiveMissed(count))
+            case ast.BreachesWithin(count=count, within=within):
+                rules.append(BreachesWithin(count, timedelta(microseconds=within.microseconds)))
+            case ast.AnyBreach():
+                rules.append(AnyBreach())
+    if standard.breach_time is not None:
+        breach_time: Callable[[Record], Any] | None = itemgetter(standard.breach_time)
+    else:
+        breach_time = compiler.breach_time(standard.require.node)  # type: ignore[arg-type]
     rate = standard.target_rate
     return StandardPlan(
         index=index,
@@ -235,9 +264,8 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         cap_period=cap_period,
         cap_key=key_function(cap_period) if cap_period is not None else None,
         credit=credit,
-        consecutive_missed=consecutive,
-        breaches_within=within,
-        any_breach=any_breach,
+        disqualify=tuple(rules),
+        breach_time=breach_time,
         scope_source=compiler.source(standard.scope.node, constants)  # type: ignore[arg-type]
         if standard.scope else None,
         exclusion_sources=tuple(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slacheck._version import __version__
+from slacheck._words import plural
 from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
     Credit,
@@ -17,7 +18,7 @@ from slacheck.findings import (
     StandardResult,
     WindowOutcome,
 )
-from slacheck.plan import Plan, StandardPlan
+from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed, Plan, StandardPlan
 from slacheck.windows import window
 
 
@@ -28,6 +29,7 @@ def conclude(plan: Plan, state: State) -> Result:
     )
     found = [s.disqualification for s in standards if s.disqualification is not None]
     disqualification = min(found, key=lambda item: item.at) if found else None
+    """The earliest of every standard's earliest; the others stay listed per standard."""
     contract = plan.contract
     return Result(
         contract_id=contract.id,
@@ -83,7 +85,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
             label=bounds.label,
             start=bounds.start,
             end=bounds.end,
-            closed=bounds.end <= plan.as_of,
+            closed=_closes(plan, bounds.end) <= plan.as_of,
             group=_group(sp, group),
             passed=tally.passed,
             breached=tally.breached,
@@ -99,10 +101,20 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     credits = tuple(
         Credit(_label(o), sp.credit) for _, _, o in missed if sp.credit is not None
     )
-    run, consecutive = _longest_run(missed, sp.consecutive_missed)
-    rules = (consecutive, _breaches_within(plan, sp, st), _any_breach(plan, sp, st))
-    found = [rule for rule in rules if rule is not None]
-    disqualification = min(found, key=lambda rule: rule.at) if found else None
+    run = _longest_run(missed, None, plan)[0]
+    found: list[Disqualification] = []
+    for rule in sp.disqualify:
+        match rule:
+            case ConsecutiveMissed(count=count):
+                hit = _longest_run(missed, count, plan)[1]
+            case BreachesWithin(count=count, length=length):
+                hit = _breaches_within(plan, st, count, length)
+            case AnyBreach():
+                hit = _any_breach(plan, st)
+        if hit is not None:
+            found.append(hit)
+    found.sort(key=lambda item: item.at)  # stable: rules that fall due together keep their order
+    disqualifications = tuple(_with_standard(hit, sp) for hit in found)
     return StandardResult(
         id=sp.id,
         title=sp.title,
@@ -119,7 +131,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         longest_missed_run=run,
         overdue_open=tuple(st.overdue),
         overdue_open_total=st.overdue_total,
-        disqualification=_with_standard(disqualification, sp),
+        disqualifications=disqualifications,
         zero=plan.money.zero,
     )
 
@@ -140,11 +152,16 @@ def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[P
     return tuple(out)
 
 
+def _closes(plan: Plan, end: Any) -> Any:
+    """A window closes at its end or at the contract's end, whichever is first."""
+    return end if plan.period_end is None else min(end, plan.period_end)
+
+
 def _longest_run(
-    missed: list[tuple[int, Any, WindowOutcome]], needed: int | None
+    missed: list[tuple[int, Any, WindowOutcome]], needed: int | None, plan: Plan
 ) -> tuple[int, Disqualification | None]:
     """The longest run of consecutive missed windows of one group, and the disqualification
-    it causes, effective at the end of the window that completes `needed` misses."""
+    it causes, effective when the window that completes `needed` misses closes."""
     runs: dict[Any, tuple[int, int, list[WindowOutcome]]] = {}
     longest = 0
     found: Disqualification | None = None
@@ -160,7 +177,7 @@ def _longest_run(
             candidate = Disqualification(
                 standard="",
                 rule=f"target missed in {needed} consecutive windows",
-                at=outcome.end,
+                at=_closes(plan, outcome.end),
                 records=tuple(ref for item in chain for ref in item.breaches),
                 windows=tuple(_label(item) for item in chain),
             )
@@ -169,14 +186,12 @@ def _longest_run(
     return longest, found
 
 
-def _breaches_within(plan: Plan, sp: StandardPlan, st: StandardState) -> Disqualification | None:
+def _breaches_within(plan: Plan, st: StandardState, count: int,
+                     length: Any) -> Disqualification | None:
     """The first time `count` breaches fall within any period of the given length.
 
     A period is half-open: breaches exactly the length apart are not within it.
     """
-    if sp.breaches_within is None:
-        return None
-    count, length = sp.breaches_within
     times = sorted(st.breach_times, key=lambda item: (item[0], item[1].source, item[1].line))
     for last in range(count - 1, len(times)):
         first = last - count + 1
@@ -190,8 +205,8 @@ def _breaches_within(plan: Plan, sp: StandardPlan, st: StandardState) -> Disqual
     return None
 
 
-def _any_breach(plan: Plan, sp: StandardPlan, st: StandardState) -> Disqualification | None:
-    if not sp.any_breach or not st.breach_times:
+def _any_breach(plan: Plan, st: StandardState) -> Disqualification | None:
+    if not st.breach_times:
         return None
     at, ref = min(st.breach_times, key=lambda item: (item[0], item[1].source, item[1].line))
     return Disqualification("", "a critical breach", at.astimezone(plan.zone), (ref,))
@@ -200,12 +215,11 @@ def _any_breach(plan: Plan, sp: StandardPlan, st: StandardState) -> Disqualifica
 def _days(length: Any) -> str:
     seconds = int(length.total_seconds())
     if seconds % 86400 == 0:
-        return f"{seconds // 86400} days"
-    return f"{seconds / 3600:g} hours"
+        return f"{seconds // 86400} {plural(seconds // 86400, 'day')}"
+    hours = seconds / 3600
+    return f"{hours:g} {'hour' if hours == 1 else 'hours'}"  # 1.5 hours
 
 
-def _with_standard(found: Disqualification | None, sp: StandardPlan) -> Disqualification | None:
-    if found is None:
-        return None
+def _with_standard(found: Disqualification, sp: StandardPlan) -> Disqualification:
     return Disqualification(sp.id, found.rule, found.at, found.records, found.windows)
 

@@ -184,6 +184,7 @@ def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
     round_money: Callable[[Decimal], Decimal] = plan.money.round
     penalty, cap_key, penalties = sp.penalty, sp.cap_key, st.penalties
     keep_times = sp.keeps_breach_times
+    dated = sp.breach_time
 
     def breach(record: dict[str, Any], tally: Tally, outcome: int, moment: datetime,
                local: datetime, window: int) -> None:
@@ -196,7 +197,8 @@ def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
             if len(st.overdue) < limit:
                 st.overdue.append(ref)
         if keep_times:
-            st.breach_times.append((moment, ref))
+            when = dated(record) if dated is not None else None
+            st.breach_times.append((moment if when is None else when, ref))
         if penalty is None:
             return
         amount = penalty(record)

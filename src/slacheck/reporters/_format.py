@@ -6,6 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from slacheck._words import plural
+
+__all__ = ["fraction", "moment", "percent", "plural", "target"]
+
 
 def percent(rate: Fraction | None) -> str | None:
     """A rate in percent with two decimals, rounded half up: 219/234 -> "93.59"."""
@@ -32,10 +36,3 @@ def fraction(rate: Fraction | None) -> str | None:
 def moment(value: datetime) -> str:
     return value.isoformat()
 
-
-_PLURALS = {"breach": "breaches", "day": "days", "line": "lines", "record": "records"}
-
-
-def plural(count: int, noun: str) -> str:
-    """`noun` as it reads after `count`: 1 breach, 2 breaches."""
-    return noun if count == 1 else _PLURALS.get(noun, noun + "s")

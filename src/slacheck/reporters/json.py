@@ -116,6 +116,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
             "records": [_ref(ref) for ref in standard.overdue_open],
         },
         "disqualification": _disqualification(standard.disqualification),
+        "disqualifications": [_disqualification(item) for item in standard.disqualifications],
     }
 
 

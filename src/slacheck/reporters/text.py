@@ -103,6 +103,8 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
     if standard.disqualification is not None:
         out.append("  " + _disqualified(standard.disqualification))
+        out.extend(f"    also: {item.rule} at {moment(item.at)}"
+                   for item in standard.disqualifications[1:])
     return [line for line in out if line.strip()]
 
 
