@@ -334,3 +334,46 @@ def test_in_with_items_from_the_record() -> None:
 def test_empty_list() -> None:
     assert truth_of("office in []", rec()) == BREACH
     assert truth_of("office not in []", rec()) == PASS
+
+
+# events that have not happened yet lie at or after the evaluation time (AS_OF, 10 January)
+
+BEFORE = datetime(2025, 1, 9, tzinfo=UTC)
+AFTER = datetime(2025, 1, 11, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("require", "deadline", "expected"), [
+    # end absent: end >= 10 Jan, so end <= 9 Jan is false (overdue), end <= 11 Jan unknown
+    ("end <= at", BEFORE, OVERDUE),
+    ("end <= at", AFTER, PENDING),
+    ("end <= at", AS_OF, PENDING),        # it may still happen at exactly the evaluation time
+    ("end < at", AS_OF, OVERDUE),
+    ("at >= end", BEFORE, OVERDUE),
+    ("end > at", BEFORE, PASS),
+    ("end > at", AS_OF, PENDING),
+    ("end >= at", AS_OF, PASS),
+    ("end == at", BEFORE, OVERDUE),
+    ("end != at", BEFORE, PASS),
+    ("not (end > at)", BEFORE, OVERDUE),   # the negation of a pass decided by absence
+    ("not (end <= at)", BEFORE, PASS),
+    ("end - at <= 0h", BEFORE, OVERDUE),   # end - 9 Jan >= 1 day
+    ("end - at <= 2d", BEFORE, PENDING),
+    ("at - end >= 0h", BEFORE, OVERDUE),   # 9 Jan - end <= -1 day
+    ("-(end - at) >= 0h", BEFORE, OVERDUE),
+    ("(end - at) * 2 <= 1d", BEFORE, OVERDUE),   # at least 2 days
+    ("(end - at) * -1 >= -1d", BEFORE, PENDING),  # at most -1 day: -1d >= -1d may hold
+    ("(end - at) * -1 > -1d", BEFORE, OVERDUE),
+    ("50% of (end - at) <= 12h", BEFORE, PENDING),  # at least 12 h: exactly 12 h may hold
+    ("50% of (end - at) < 12h", BEFORE, OVERDUE),
+    ("end - start <= 1d", BEFORE, PENDING),  # both absent: nothing is known
+    ("end <= at and fine", BEFORE, OVERDUE),
+    ("end <= at or fine", BEFORE, PASS),
+])
+def test_absent_events_are_bounded_by_the_evaluation_time(
+    require: str, deadline: datetime, expected: int
+) -> None:
+    assert truth_of(require, rec(at=deadline)) == expected
+
+
+def test_an_open_value_reads_as_unknown_outside_comparisons() -> None:
+    assert value_of("end - at", rec(at=BEFORE)) is None

@@ -70,9 +70,12 @@ def test_on_time_per_week_depot_and_service(report: dict[str, Any]) -> None:
 
 def test_derived_transit(report: dict[str, Any]) -> None:
     standard = _standard(report, "fast-chilled")
-    # P06 took 19.5 h, P07 21 h; P10 was never delivered, so its transit is unknown: pending
+    # P06 took 19.5 h, P07 21 h; P10, handed over 10 March 08:00 and never delivered, has
+    # a transit of at least the 9 days 16 hours to the evaluation time (20 March 00:00):
+    # more than 20 h, an overdue breach, as `delivered_at within 20h of handed_over_at` says
     rows = [(w["window"], w["passed"], w["breached"], w["pending"]) for w in standard["windows"]]
-    assert rows == [("2025-W10", 1, 1, 0), ("2025-W11", 0, 0, 1)]
+    assert rows == [("2025-W10", 1, 1, 0), ("2025-W11", 0, 1, 0)]
+    assert [item["id"] for item in standard["overdue_open"]["records"]] == ["P10"]
 
 
 def test_share_of_value_penalties(report: dict[str, Any]) -> None:
@@ -83,7 +86,7 @@ def test_share_of_value_penalties(report: dict[str, Any]) -> None:
 
 
 def test_totals_and_disqualification(report: dict[str, Any]) -> None:
-    assert report["totals"] == {"breaches": 3 + 1 + 2 + 1, "penalties": "81.17",
+    assert report["totals"] == {"breaches": 3 + 2 + 2 + 1, "penalties": "81.17",
                                 "service_credits": "300.00"}
     found = report["disqualification"]
     assert (found["standard"], found["at"]) == ("chilled-never-lost", "2025-03-10T08:00:00+01:00")

@@ -3,12 +3,19 @@
 A value closure takes a record (a dict of coerced field values) and returns a value or
 None when an optional field it needs is absent. A truth closure returns one of the
 `Truth` values below; `True == PASS` and `False == BREACH`, so a bool field is its own truth.
+
+An absent optional timestamp is an event that has not happened by the evaluation time, so
+it is not unknown: it lies at or after `as_of`. Its value is an `Open` bound, arithmetic
+carries the bound along, and a comparison decides whenever the bound suffices. So
+`delivered_at <= promised_at` is an overdue breach once `as_of` is past `promised_at`,
+exactly as `delivered_at within 0h of promised_at` is.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
@@ -26,6 +33,86 @@ PASS: Final = 1
 PENDING: Final = 2
 OVERDUE: Final = 3
 """A breach of a deadline whose event has still not happened at the evaluation time."""
+_PASS_OPEN: Final = 4
+"""A pass decided by an event's absence; inside the compiler only, so that `not` of it is
+an overdue breach. `truth()` hands it out as PASS."""
+
+
+class Open:
+    """A value not recorded yet, known only to be at least (`after`) or at most `bound`."""
+
+    __slots__ = ("after", "bound")
+
+    def __init__(self, bound: Any, after: bool) -> None:
+        self.bound = bound
+        self.after = after
+
+    def __repr__(self) -> str:
+        return f"{'>=' if self.after else '<='}{self.bound!r}"
+
+
+_FLIPPED = {
+    ast.CmpOp.LT: ast.CmpOp.GT, ast.CmpOp.GT: ast.CmpOp.LT,
+    ast.CmpOp.LE: ast.CmpOp.GE, ast.CmpOp.GE: ast.CmpOp.LE,
+    ast.CmpOp.EQ: ast.CmpOp.EQ, ast.CmpOp.NE: ast.CmpOp.NE,
+}
+
+
+def _open_compare(op: ast.CmpOp, left: Any, right: Any) -> int:
+    """A comparison with an open side: decided when the bound decides it, else pending."""
+    if isinstance(right, Open):
+        if isinstance(left, Open):
+            return PENDING
+        op, left, right = _FLIPPED[op], right, left
+    x, y = left.bound, right
+    if left.after:  # the value lies in [x, oo)
+        decided = {
+            ast.CmpOp.GT: x > y, ast.CmpOp.GE: x >= y, ast.CmpOp.LT: x >= y,
+            ast.CmpOp.LE: x > y, ast.CmpOp.EQ: x > y, ast.CmpOp.NE: x > y,
+        }[op]
+    else:  # the value lies in (-oo, x]
+        decided = {
+            ast.CmpOp.LT: x < y, ast.CmpOp.LE: x <= y, ast.CmpOp.GT: x <= y,
+            ast.CmpOp.GE: x < y, ast.CmpOp.EQ: x < y, ast.CmpOp.NE: x < y,
+        }[op]
+    if not decided:
+        return PENDING
+    holds = op in (ast.CmpOp.GT, ast.CmpOp.GE, ast.CmpOp.NE) if left.after else \
+        op in (ast.CmpOp.LT, ast.CmpOp.LE, ast.CmpOp.NE)
+    return _PASS_OPEN if holds else OVERDUE
+
+
+def _open_arithmetic(op: ast.BinOp,
+                     function: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`function` extended to open bounds by monotonicity; None where no bound follows."""
+
+    def apply(a: Any, b: Any) -> Any:
+        a_open, b_open = isinstance(a, Open), isinstance(b, Open)
+        if not (a_open or b_open):
+            return function(a, b)
+        if a_open and b_open:
+            if op is ast.BinOp.ADD and a.after == b.after:
+                return Open(function(a.bound, b.bound), a.after)
+            if op is ast.BinOp.SUB and a.after != b.after:
+                return Open(function(a.bound, b.bound), a.after)
+            return None
+        if op is ast.BinOp.ADD:
+            return Open(function(a.bound, b), a.after) if a_open else Open(function(a, b.bound),
+                                                                           b.after)
+        if op is ast.BinOp.SUB:
+            return Open(function(a.bound, b), a.after) if a_open else Open(function(a, b.bound),
+                                                                           not b.after)
+        if op is ast.BinOp.DIV and b_open:
+            return None
+        known = b if a_open else a
+        bound = function(a.bound, b) if a_open else function(a, b.bound)
+        after = a.after if a_open else b.after
+        sign = known if not isinstance(known, timedelta) else known // timedelta(microseconds=1)
+        if sign == 0:
+            return bound
+        return Open(bound, after if sign > 0 else not after)
+
+    return apply
 
 _COMPARE: dict[ast.CmpOp, Callable[[Any, Any], bool]] = {
     ast.CmpOp.LT: operator.lt,
@@ -62,10 +149,35 @@ class Compiler:
             node = named.clause.node
             self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
         self._fields = set(contract.schema.names)
+        self._not_yet = Open(as_of, after=True)
+        """The value of an event absent at the evaluation time."""
 
     # values
     def value(self, expr: ast.Expr) -> Value:
-        return self._value(expr)
+        """A value closure for use outside the compiler: an open bound reads as unknown."""
+        value = self._value(expr)
+        if not self._may_be_open(expr):
+            return value
+
+        def known(record: Record) -> Any:
+            result = value(record)
+            return None if isinstance(result, Open) else result
+
+        return known
+
+    def _may_be_open(self, expr: ast.Node) -> bool:
+        """Whether the expression can depend on an event that has not happened yet."""
+        if isinstance(expr, ast.Ref):
+            if expr.name in self._derived and id(expr) not in self.checked.enum_values:
+                return self._may_be_open(self._derived[expr.name])
+            return expr.name in self._fields and self._is_event(expr.name) and \
+                id(expr) not in self.checked.enum_values
+        return any(self._may_be_open(child) for child in _children(expr))
+
+    def _is_event(self, name: str) -> bool:
+        spec = self.checked.contract.schema.field(name)
+        return spec is not None and spec.type.kind is Kind.TIMESTAMP and \
+            not self._never_absent(name)
 
     def constant(self, expr: ast.Expr) -> Any:
         """The value of an expression that depends on no record field."""
@@ -86,17 +198,18 @@ class Compiler:
             case ast.Ref(name=name):
                 return self._ref(expr, name)
             case ast.Neg(operand=operand):
-                return self._unary(operator.neg, self._value(operand))
+                negate: Callable[[Any], Any] = operator.neg
+                if self._may_be_open(operand):
+                    negate = _open_negate
+                return self._unary(negate, self._value(operand))
             case ast.Binary():
                 return self._binary(expr)
             case ast.PercentOf(percent=percent, operand=operand):
                 kind = self.checked.type_of(operand).kind
-                scale = _scale if kind is Kind.DURATION else operator.mul
-                return self._combine(
-                    lambda value, fraction: scale(value, fraction),
-                    self._value(operand),
-                    _Constant(percent.value),
-                )
+                scale: Callable[[Any, Any], Any] = _scale if kind is Kind.DURATION else operator.mul
+                if self._may_be_open(operand):
+                    scale = _open_arithmetic(ast.BinOp.MUL, scale)
+                return self._combine(scale, self._value(operand), _Constant(percent.value))
         truth = self.truth(expr)
         return lambda record: _as_bool(truth(record))
 
@@ -104,6 +217,14 @@ class Compiler:
         if id(expr) in self.checked.enum_values:
             return _Constant(name)
         if name in self._fields:
+            if self._is_event(name):
+                not_yet = self._not_yet
+
+                def event(record: Record) -> Any:
+                    happened = record[name]
+                    return not_yet if happened is None else happened
+
+                return event
             return operator.itemgetter(name)
         if name in self._derived:
             return self._value(self._derived[name])  # type: ignore[arg-type]
@@ -123,6 +244,8 @@ class Compiler:
         left_kind = self.checked.type_of(expr.left).kind
         right_kind = self.checked.type_of(expr.right).kind
         function = _arithmetic(expr.op, left_kind, right_kind)
+        if self._may_be_open(expr.left) or self._may_be_open(expr.right):
+            function = _open_arithmetic(expr.op, function)
         return self._combine(function, self._value(expr.left), self._value(expr.right))
 
     def _combine(self, function: Callable[[Any, Any], Any], left: Value, right: Value) -> Value:
@@ -151,21 +274,34 @@ class Compiler:
     # truths
     def truth(self, expr: ast.Expr) -> Truth:
         """Compile a boolean expression into a closure returning PASS/BREACH/PENDING/OVERDUE."""
+        truth = self._truth(expr)
+        if not self._may_be_open(expr):
+            return truth
+
+        def settled(record: Record) -> int:
+            result = truth(record)
+            return PASS if result == _PASS_OPEN else result
+
+        return settled
+
+    def _truth(self, expr: ast.Expr) -> Truth:
         match expr:
             case ast.Logical(op=ast.BoolOp.AND, left=left, right=right):
-                return _and(self.truth(left), self.truth(right))
+                return _and(self._truth(left), self._truth(right))
             case ast.Logical(op=ast.BoolOp.OR, left=left, right=right):
-                return _or(self.truth(left), self.truth(right))
+                return _or(self._truth(left), self._truth(right))
             case ast.Not(operand=operand):
-                return _not(self.truth(operand))
+                return _not(self._truth(operand))
             case ast.Compare(op=op, left=left, right=right):
+                if self._may_be_open(left) or self._may_be_open(right):
+                    return _compare_open(op, self._value(left), self._value(right))
                 return _compare(_COMPARE[op], self._value(left), self._value(right))
             case ast.In(operand=operand, items=items, negated=negated):
                 return self._in(operand, items, negated)
             case ast.Within(event=event, limit=limit, start=start):
                 return self._within(event, limit, start)
             case ast.Ref(name=name) if name in self._derived:
-                return self.truth(self._derived[name])  # type: ignore[arg-type]
+                return self._truth(self._derived[name])  # type: ignore[arg-type]
         value = self._value(expr)
         if isinstance(value, _Constant):
             return _Constant(PENDING if value.value is None else value.value)
@@ -234,7 +370,9 @@ class Compiler:
 
         def certain(record: Record) -> Any:
             happened = event_at(record)
-            return due(record) if happened is None else happened
+            if happened is None or isinstance(happened, Open):
+                happened = due(record)
+            return None if isinstance(happened, Open) else happened
 
         return certain
 
@@ -278,8 +416,8 @@ class Compiler:
         return spec is not None and (spec.required or spec.default is not None)
 
     def _in(self, operand: ast.Expr, items: tuple[ast.Expr, ...], negated: bool) -> Truth:
-        value = self._value(operand)
-        compiled = [self._value(item) for item in items]
+        value = self.value(operand)  # an open bound is unknown here
+        compiled = [self.value(item) for item in items]
         if all(isinstance(item, _Constant) for item in compiled):
             members = frozenset(item.value for item in compiled)  # type: ignore[attr-defined]
             if negated:
@@ -302,12 +440,16 @@ class Compiler:
 
         def deadline(record: Record) -> int:
             started, allowed = start_at(record), limit_of(record)
-            if started is None or allowed is None:
+            if started is None or allowed is None or isinstance(started, Open):
+                return PENDING  # the clock has not started
+            if isinstance(allowed, Open):
                 return PENDING
             due = started + allowed
             happened = event_at(record)
             if happened is None:
                 return OVERDUE if as_of > due else PENDING
+            if isinstance(happened, Open):
+                return _open_compare(ast.CmpOp.LE, happened, due)
             return PASS if happened <= due else BREACH
 
         return deadline
@@ -335,7 +477,9 @@ def _and(left: Truth, right: Truth) -> Truth:
         b = right(record)
         if b in (BREACH, OVERDUE):
             return b
-        return PENDING if (a == PENDING or b == PENDING) else PASS
+        if a == PENDING or b == PENDING:
+            return PENDING
+        return _PASS_OPEN if _PASS_OPEN in (a, b) else PASS
 
     return both
 
@@ -343,11 +487,11 @@ def _and(left: Truth, right: Truth) -> Truth:
 def _or(left: Truth, right: Truth) -> Truth:
     def either(record: Record) -> int:
         a = left(record)
-        if a == PASS:
-            return PASS
+        if a in (PASS, _PASS_OPEN):
+            return a
         b = right(record)
-        if b == PASS:
-            return PASS
+        if b in (PASS, _PASS_OPEN):
+            return b
         if a == PENDING or b == PENDING:
             return PENDING
         return OVERDUE if (a == OVERDUE or b == OVERDUE) else BREACH
@@ -360,9 +504,40 @@ def _not(operand: Truth) -> Truth:
         a = operand(record)
         if a == PENDING:
             return PENDING
-        return BREACH if a == PASS else PASS
+        return _NEGATED[a]
 
     return negate
+
+
+_NEGATED = {PASS: BREACH, BREACH: PASS, _PASS_OPEN: OVERDUE, OVERDUE: _PASS_OPEN}
+
+
+def _compare_open(op: ast.CmpOp, left: Value, right: Value) -> Truth:
+    """A comparison whose sides may hold an event that has not happened yet."""
+    function = _COMPARE[op]
+
+    def apply(record: Record) -> int:
+        a, b = left(record), right(record)
+        if a is None or b is None:
+            return PENDING
+        if isinstance(a, Open) or isinstance(b, Open):
+            return _open_compare(op, a, b)
+        return int(function(a, b))
+
+    return apply
+
+
+def _open_negate(value: Any) -> Any:
+    return Open(-value.bound, not value.after) if isinstance(value, Open) else -value
+
+
+def _children(node: ast.Node) -> Iterator[ast.Node]:
+    for item in dataclasses.fields(node):
+        value = getattr(node, item.name)
+        if isinstance(value, ast.Node):
+            yield value
+        elif isinstance(value, tuple):
+            yield from (part for part in value if isinstance(part, ast.Node))
 
 
 def _compare(function: Callable[[Any, Any], bool], left: Value, right: Value) -> Truth:
