@@ -38,6 +38,11 @@ _PASS_OPEN: Final = 4
 an overdue breach. `truth()` hands it out as PASS."""
 
 
+class ClauseEvaluationError(ArithmeticError):
+    """A record on which a clause cannot be evaluated (a division by zero); the engine
+    reports it with the record's line and goes on."""
+
+
 class Open:
     """A value not recorded yet, known only to be at least (`after`) or at most `bound`."""
 
@@ -244,6 +249,8 @@ class Compiler:
         left_kind = self.checked.type_of(expr.left).kind
         right_kind = self.checked.type_of(expr.right).kind
         function = _arithmetic(expr.op, left_kind, right_kind)
+        if expr.op is ast.BinOp.DIV:
+            function = _guarded_division(function, expr.right)
         if self._may_be_open(expr.left) or self._may_be_open(expr.right):
             function = _open_arithmetic(expr.op, function)
         return self._combine(function, self._value(expr.left), self._value(expr.right))
@@ -525,6 +532,19 @@ def _compare_open(op: ast.CmpOp, left: Value, right: Value) -> Truth:
         return int(function(a, b))
 
     return apply
+
+
+def _guarded_division(function: Callable[[Any, Any], Any],
+                      divisor: ast.Expr) -> Callable[[Any, Any], Any]:
+    """Division that names its divisor when it is zero, instead of a bare ZeroDivisionError."""
+    what = f"`{divisor.name}`" if isinstance(divisor, ast.Ref) else "the divisor"
+
+    def divide(a: Any, b: Any) -> Any:
+        if not b and not isinstance(b, Open):
+            raise ClauseEvaluationError(f"division by zero: {what} is 0")
+        return function(a, b)
+
+    return divide
 
 
 def _open_negate(value: Any) -> Any:

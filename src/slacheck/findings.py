@@ -40,6 +40,17 @@ class RejectedLine:
 
 
 @dataclass(frozen=True, slots=True)
+class EvaluationError:
+    """A record one of a standard's clauses could not be evaluated on (a division by zero):
+    left out of that standard's counts, reported like a rejected line."""
+
+    record: RecordRef
+    standard: str
+    clause: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Lines:
     """Every line accounted for: read = accepted + rejected; `outside` are accepted
     records whose time falls outside the contract's effective period."""
@@ -134,6 +145,11 @@ class StandardResult:
     overdue_open_total: int = 0
     disqualifications: tuple[Disqualification, ...] = ()
     """Every rule that disqualifies, earliest first."""
+    scope_undetermined: tuple[RecordRef, ...] = ()
+    """Records whose `for` or `except` needs a field they lack: neither counted nor dropped."""
+    scope_undetermined_total: int = 0
+    evaluation_errors: tuple[EvaluationError, ...] = ()
+    evaluation_errors_total: int = 0
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
 
@@ -194,6 +210,14 @@ class Result:
     @property
     def breaches(self) -> int:
         return sum(standard.breaches for standard in self.standards)
+
+    @property
+    def evaluation_errors(self) -> tuple[EvaluationError, ...]:
+        return tuple(item for standard in self.standards for item in standard.evaluation_errors)
+
+    @property
+    def evaluation_errors_total(self) -> int:
+        return sum(standard.evaluation_errors_total for standard in self.standards)
 
     @property
     def evaluated(self) -> int:

@@ -132,6 +132,10 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         overdue_open=tuple(st.overdue),
         overdue_open_total=st.overdue_total,
         disqualifications=disqualifications,
+        scope_undetermined=tuple(st.undetermined),
+        scope_undetermined_total=st.undetermined_total,
+        evaluation_errors=tuple(st.errors),
+        evaluation_errors_total=st.errors_total,
         zero=plan.money.zero,
     )
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from slacheck.findings import RecordRef, RejectedLine
+from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.plan import Plan
 
 GroupKey = Any
@@ -58,6 +58,11 @@ class StandardState:
     overdue: list[RecordRef] = field(default_factory=list)
     overdue_total: int = 0
     breach_times: list[tuple[datetime, RecordRef]] = field(default_factory=list)
+    undetermined: list[RecordRef] = field(default_factory=list)
+    """Records whose scope or exclusion is unknown: they need a field they lack."""
+    undetermined_total: int = 0
+    errors: list[EvaluationError] = field(default_factory=list)
+    errors_total: int = 0
 
     def merge(self, other: StandardState, limit: int) -> None:
         for key, tally in other.tallies.items():
@@ -73,6 +78,10 @@ class StandardState:
         self.overdue = (self.overdue + other.overdue)[:limit]
         self.overdue_total += other.overdue_total
         self.breach_times = self.breach_times + other.breach_times
+        self.undetermined = (self.undetermined + other.undetermined)[:limit]
+        self.undetermined_total += other.undetermined_total
+        self.errors = (self.errors + other.errors)[:limit]
+        self.errors_total += other.errors_total
 
 
 @dataclass(slots=True)

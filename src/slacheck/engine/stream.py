@@ -14,9 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from slacheck.compiler import BREACH, OVERDUE
+from slacheck.compiler import BREACH, OVERDUE, PENDING, ClauseEvaluationError
 from slacheck.engine.state import PenaltySum, StandardState, State, Tally
-from slacheck.findings import RecordRef, RejectedLine
+from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.plan import Plan, StandardPlan
 from slacheck.records import Reader, Rejection, open_data
 from slacheck.windows import KEY_SOURCE
@@ -85,7 +85,7 @@ def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
     restricts to identifiers and which are written with `repr`; every value (limits, sets,
     closures) is bound in the namespace, never written into the code.
     """
-    namespace: dict[str, Any] = {"_Tally": Tally, **plan.constants}
+    namespace: dict[str, Any] = {"_Tally": Tally, "_Failed": FAILURES, **plan.constants}
     periods = list(dict.fromkeys(sp.period for sp in plan.standards))
     lines = ["def evaluate(r, moment, l):"]
     lines.extend(f"    k_{period.value} = {KEY_SOURCE[period]}" for period in periods)
@@ -100,6 +100,11 @@ def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
     return function
 
 
+FAILURES = (ArithmeticError, ValueError)
+"""What evaluating a clause on one record may raise (a division by zero, a date out of
+range): that record is an evaluation error of that standard, and the run goes on."""
+
+
 def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, Any],
                      plan: Plan, path: str) -> list[str]:
     i = sp.index
@@ -109,6 +114,8 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         f"group_{i}": sp.group_key,
         f"tallies_{i}": st.tallies,
         f"breach_{i}": _on_breach(sp, st, plan, path),
+        f"undetermined_{i}": _on_undetermined(st, plan, path),
+        f"failed_{i}": _on_failure(sp, st, plan, path),
     })
     body = [f"# {sp.id}"]
     group = f"group_{i}(r)" if sp.group_key is not None else "None"
@@ -122,18 +129,25 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
     for j, (excluded, reason) in reversed(list(enumerate(sp.exclusions))):
         namespace[f"except_{i}_{j}"] = excluded
         namespace[f"reason_{i}_{j}"] = reason
-        test = sp.exclusion_sources[j] or f"except_{i}_{j}(r) == 1"
+        source = sp.exclusion_sources[j]
         nested = [
-            f"if {test}:",
+            f"x = {source}" if source else f"x = except_{i}_{j}(r)",
+            "if x == 1:",
             "    t.excluded += 1",
             f"    t.exclusions[reason_{i}_{j}] = t.exclusions.get(reason_{i}_{j}, 0) + 1",
+            *([] if source else [f"elif x == {PENDING}:", f"    undetermined_{i}(r)"]),
             "else:",
             *("    " + line for line in nested),
         ]
     body += nested
     if sp.scope is not None:
-        test = sp.scope_source or f"scope_{i}(r) == 1"
-        body = [f"if {test}:", *("    " + line for line in body)]
+        if sp.scope_source:
+            body = [f"if {sp.scope_source}:", *("    " + line for line in body)]
+        else:
+            body = [f"x = scope_{i}(r)", "if x == 1:", *("    " + line for line in body),
+                    f"elif x == {PENDING}:", f"    undetermined_{i}(r)"]
+    body = ["try:", *("    " + line for line in body),
+            "except _Failed as error:", f"    failed_{i}(r, error)"]
     return ["    " + line for line in body]
 
 
@@ -176,6 +190,65 @@ def _outcome_source(sp: StandardPlan, breach: str) -> list[str]:
     ]
 
 
+def _ref(plan: Plan, record: dict[str, Any], path: str) -> RecordRef:
+    return RecordRef(str(record[plan.schema.id_field]), record["_line"], path)
+
+
+def _on_undetermined(st: StandardState, plan: Plan,
+                     path: str) -> Callable[[dict[str, Any]], None]:
+    """A record whose `for` or `except` needs a field it lacks: counted and shown, since
+    whether the standard applies to it is unknown."""
+    limit = plan.evidence_limit
+
+    def undetermined(record: dict[str, Any]) -> None:
+        st.undetermined_total += 1
+        if len(st.undetermined) < limit:
+            st.undetermined.append(_ref(plan, record, path))
+
+    return undetermined
+
+
+def _on_failure(sp: StandardPlan, st: StandardState, plan: Plan,
+                path: str) -> Callable[[dict[str, Any], Exception], None]:
+    """A record a clause could not be evaluated on; finds which clause, on this rare path,
+    by evaluating them one by one."""
+    limit = plan.evidence_limit
+    clauses: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
+    if sp.scope is not None:
+        clauses.append(("for", sp.scope))
+    clauses.extend(("except", test) for test, _ in sp.exclusions)
+    clauses.append(("require", sp.requirement))
+
+    def failed(record: dict[str, Any], error: Exception) -> None:
+        clause = "require"
+        for name, function in clauses:
+            try:
+                function(record)
+            except FAILURES:
+                clause = name
+                break
+        record_failure(st, limit, EvaluationError(_ref(plan, record, path), sp.id, clause,
+                                                  _reason(error)))
+
+    return failed
+
+
+def record_failure(st: StandardState, limit: int, error: EvaluationError) -> None:
+    st.errors_total += 1
+    if len(st.errors) < limit:
+        st.errors.append(error)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ClauseEvaluationError):
+        return str(error)
+    if isinstance(error, OverflowError):
+        return f"a date or duration out of range ({error})"
+    if isinstance(error, ArithmeticError):
+        return f"a number out of range ({type(error).__name__})"
+    return f"cannot be evaluated: {error}"
+
+
 def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
                path: str) -> Callable[[dict[str, Any], Tally, int, datetime, datetime, int], None]:
     """What a breach records: its evidence, its money, and its time for disqualification."""
@@ -201,13 +274,18 @@ def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
             st.breach_times.append((moment if when is None else when, ref))
         if penalty is None:
             return
-        amount = penalty(record)
+        try:
+            amount = penalty(record)
+            if amount is not None:
+                amount = round_money(amount)
+        except FAILURES as error:
+            record_failure(st, limit, EvaluationError(ref, sp.id, "penalty", _reason(error)))
+            amount = None
         if amount is None:
             st.unpriced_total += 1
             if len(st.unpriced) < limit:
                 st.unpriced.append(ref)
             return
-        amount = round_money(amount)
         bucket = cap_key(local) if cap_key is not None else window
         total = penalties.get(bucket)
         if total is None:

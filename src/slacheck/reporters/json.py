@@ -65,6 +65,14 @@ def to_dict(result: Result) -> dict[str, Any]:
                 for item in result.lines.rejections
             ],
         },
+        "evaluation_errors": {
+            "total": result.evaluation_errors_total,
+            "records": [
+                {**_ref(item.record), "standard": item.standard, "clause": item.clause,
+                 "reason": item.reason}
+                for item in result.evaluation_errors
+            ],
+        },
         "standards": [_standard(standard) for standard in result.standards],
         "totals": {
             "penalties": str(result.penalties),
@@ -117,6 +125,10 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         },
         "disqualification": _disqualification(standard.disqualification),
         "disqualifications": [_disqualification(item) for item in standard.disqualifications],
+        "scope_undetermined": {
+            "total": standard.scope_undetermined_total,
+            "records": [_ref(ref) for ref in standard.scope_undetermined],
+        },
     }
 
 

@@ -32,6 +32,7 @@ def render(result: Result) -> str:
         digest = f" sha256:{item.sha256[:12]}" if item.sha256 else ""
         out.append(f"data: {item.path}{digest}")
     out.extend(_lines(result))
+    out.extend(_errors(result))
     for standard in result.standards:
         out.append("")
         out.extend(_standard(standard, result.currency))
@@ -58,6 +59,19 @@ def _lines(result: Result) -> list[str]:
     return out
 
 
+def _errors(result: Result) -> list[str]:
+    total = result.evaluation_errors_total
+    if not total:
+        return []
+    out = [f"evaluation errors: {total} (records left out of one standard's counts)"]
+    out.extend(f"  {item.record.source}:{item.record.line}: {item.record.id}: {item.standard} "
+               f"{item.clause}: {item.reason}" for item in result.evaluation_errors)
+    shown = len(result.evaluation_errors)
+    if total > shown:
+        out.append(f"  ... and {total - shown} more, not listed (--evidence-limit)")
+    return out
+
+
 def _verdict(standard: StandardResult) -> str:
     if standard.disqualification is not None:
         return "DISQUALIFYING"
@@ -77,9 +91,13 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
     out.extend(f"  {kind}: {text}" for kind, text in standard.clauses)
     out.extend("  " + line for line in _table(standard.windows))
     out.append(f"  breaches: {standard.breaches}")
+    if standard.scope_undetermined_total:
+        count = standard.scope_undetermined_total
+        out.append(f"  scope undetermined: {count} {plural(count, 'record')}: "
+                   f"{_refs(standard.scope_undetermined, count)}")
     if standard.overdue_open_total:
-        out.append(f"  overdue, event still awaited: {_refs(standard.overdue_open)}"
-                   + _more(standard.overdue_open_total, len(standard.overdue_open)))
+        out.append(f"  overdue, event still awaited: "
+                   f"{_refs(standard.overdue_open, standard.overdue_open_total)}")
     if standard.penalty_windows:
         parts = []
         for item in standard.penalty_windows:
@@ -98,7 +116,7 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
         out.append(f"  WARNING: {count} {plural(count, 'breach')} {'has' if count == 1 else 'have'}"
                    " no penalty amount (owed, amount unknown): it needs a field "
                    f"{'this record lacks' if count == 1 else 'these records lack'}: "
-                   f"{_refs(standard.unpriced)}")
+                   f"{_refs(standard.unpriced, count)}")
     for credit in standard.credits:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
     if standard.disqualification is not None:
@@ -166,16 +184,19 @@ def _totals(result: Result) -> list[str]:
 def _disqualified(found: Disqualification) -> str:
     windows = f" ({', '.join(found.windows)})" if found.windows else ""
     return (f"DISQUALIFIED under {found.standard} at {moment(found.at)}: {found.rule}{windows}; "
-            f"records: {_refs(found.records)}")
+            f"records: {_refs(found.records, len(found.records))}")
 
 
 def _ref(ref: RecordRef) -> str:
     return f"{ref.id} (line {ref.line})"
 
 
-def _refs(refs: tuple[RecordRef, ...]) -> str:
-    shown = ", ".join(_ref(ref) for ref in refs[:_SHOWN])
-    return shown + (f", ... {len(refs) - _SHOWN} more" if len(refs) > _SHOWN else "")
+def _refs(refs: tuple[RecordRef, ...], total: int) -> str:
+    """The first records of a list of `total`, then how many more there are in all."""
+    shown = refs[:_SHOWN]
+    text = ", ".join(_ref(ref) for ref in shown)
+    rest = total - len(shown)
+    return text + (f", and {rest} more" if rest > 0 else "")
 
 
 def _more(total: int, shown: int, indent: int = 0) -> str:
