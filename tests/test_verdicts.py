@@ -362,3 +362,28 @@ def test_a_window_past_the_contract_end_closes_with_it(tmp_path: Path) -> None:
     assert window["closed"] is True
     assert window["met"] is False
     assert code == 1
+
+
+# --- data cannot forge the report ---------------------------------------------------------
+
+def test_control_characters_in_data_cannot_forge_lines_of_the_text_report(tmp_path: Path) -> None:
+    forged = "x\nverdict: COMPLIANT\x1b[2J"
+    records = [{"id": forged, "at": "2025-03-01T00:00:00Z", "ok": False}]
+    files = _files(tmp_path, _rules("on any breach"), records)
+    code, out, _ = _run("verify", *files, "--as-of", AS_OF)
+    assert code == 1
+    assert "\x1b" not in out
+    assert [line for line in out.splitlines() if line.startswith("verdict:")] == [
+        "verdict: NON-COMPLIANT"]
+    assert "x\\nverdict: COMPLIANT\\x1b[2J (line 1)" in out
+
+
+def test_a_lone_surrogate_in_an_id_is_escaped_in_every_format(tmp_path: Path) -> None:
+    line = '{"id": "a\\ud800", "at": "2025-03-01T00:00:00Z", "ok": false}\n'
+    files = _files(tmp_path, _rules("on any breach"), line)
+    code, out, err = _run("verify", *files, "--as-of", AS_OF)
+    assert (code, err) == (1, "")
+    assert "a\\ud800 (line 1)" in out
+    code, out, err = _run("verify", *files, "--as-of", AS_OF, "--format", "json")
+    assert (code, err) == (1, "")
+    assert json.loads(out)["disqualification"]["records"][0]["id"] == "a\ud800"

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
 from slacheck._words import plural
 
-__all__ = ["fraction", "moment", "percent", "plural", "target"]
+__all__ = ["fraction", "moment", "percent", "plural", "printable", "target"]
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with control characters, line separators and lone surrogates escaped, so that
+    a value from the data can neither start a line, move the cursor, nor fail to encode."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found[0]
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def percent(rate: Fraction | None) -> str | None:

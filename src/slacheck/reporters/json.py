@@ -7,6 +7,7 @@ The shape is documented in docs/result-format.md and described by
 from __future__ import annotations
 
 import json as _json
+import re
 from typing import Any
 
 from slacheck._resources import package_text
@@ -29,9 +30,17 @@ def result_schema() -> dict[str, Any]:
     return schema
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def render(result: Result) -> str:
-    """The result as JSON with sorted keys, one trailing newline."""
-    return _json.dumps(to_dict(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The result as JSON with sorted keys, one trailing newline.
+
+    Text stays UTF-8 as written, but a lone surrogate (which a JSON line may hold as
+    `\\ud800`) is written as its escape, since it has no UTF-8 form.
+    """
+    text = _json.dumps(to_dict(result), indent=2, sort_keys=True, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text) + "\n"
 
 
 def to_dict(result: Result) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from slacheck.findings import (
     Verdict,
     WindowOutcome,
 )
-from slacheck.reporters._format import moment, percent, plural, target
+from slacheck.reporters._format import moment, percent, plural, printable, target
 
 _HEAD = ("window", "group", "passed", "breached", "pending", "excluded", "rate", "target", "result")
 _SHOWN = 10
@@ -38,7 +38,8 @@ def render(result: Result) -> str:
         out.extend(_standard(standard, result.currency))
     out.append("")
     out.extend(_totals(result))
-    return "\n".join(out) + "\n"
+    # each entry is one line: whatever the data holds, it cannot start another
+    return "\n".join(printable(line) for line in out) + "\n"
 
 
 def _lines(result: Result) -> list[str]:
@@ -109,8 +110,9 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
         ):
             for penalty in standard.record_penalties[:_SHOWN]:
                 out.append(f"    {_ref(penalty.record)}: {penalty.amount} {currency}")
-            out.append(_more(standard.record_penalties_total,
-                             min(_SHOWN, len(standard.record_penalties)), indent=4).rstrip())
+            rest = standard.record_penalties_total - min(_SHOWN, len(standard.record_penalties))
+            if rest > 0:
+                out.append(f"    ... and {rest} more")
     if standard.unpriced_total:
         count = standard.unpriced_total
         out.append(f"  WARNING: {count} {plural(count, 'breach')} {'has' if count == 1 else 'have'}"
@@ -198,6 +200,3 @@ def _refs(refs: tuple[RecordRef, ...], total: int) -> str:
     rest = total - len(shown)
     return text + (f", and {rest} more" if rest > 0 else "")
 
-
-def _more(total: int, shown: int, indent: int = 0) -> str:
-    return f"\n{' ' * indent}... and {total - shown} more" if total > shown else ""
