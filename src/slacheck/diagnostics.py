@@ -99,7 +99,9 @@ class Diagnostic:
             excerpt = self.span.excerpt(self.code.slug)
             if excerpt:
                 out.append(excerpt)
-        out.extend(f"   = help: {hint}" for hint in self.hints)
+        # `=` stands under the gutter's `|`, whose place depends on the line number's width
+        gutter = " " * (len(str(line)) if self.span is not None and line else 2)
+        out.extend(f"{gutter} = help: {hint}" for hint in self.hints)
         return "\n".join(out)
 
 

@@ -1,0 +1,56 @@
+"""`slacheck lint` as a contract author meets it: what is reported, where, and how it reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from slacheck.cli import main
+from tests.conftest import contract_yaml
+
+
+def lint(tmp_path: Path, text: str, name: str = "c.yaml") -> tuple[int, str, str]:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    result = CliRunner().invoke(main, ["lint", str(path)], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def block(err: str, first: str) -> list[str]:
+    """The lines of the rendered diagnostic whose first line contains `first`."""
+    lines = err.splitlines()
+    start = next(index for index, line in enumerate(lines) if first in line)
+    end = next((index for index in range(start + 1, len(lines)) if not lines[index]),
+               len(lines))
+    return lines[start:end]
+
+
+def test_help_is_aligned_with_the_gutter_on_a_one_digit_line(tmp_path: Path) -> None:
+    text = contract_yaml(
+        "ok: bool",
+        head="contract: {id: x, currency: EUR, timezone: Europe/Berln}",
+        standards="  a:\n    require: ok\n    window: per month\n",
+    )
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA203")
+    line = "contract: {id: x, currency: EUR, timezone: Europe/Berln}"
+    assert rendered[1:] == [
+        "  |",
+        f"2 | {line}",
+        "  | " + " " * line.index("Europe") + "^" * len("Europe/Berln") + " bad-value",
+        "  = help: did you mean `Europe/Berlin`?",
+    ]
+
+
+def test_help_is_aligned_with_the_gutter_on_a_three_digit_line(tmp_path: Path) -> None:
+    filler = "".join(f"  s{index}:\n    require: ok\n    window: per month\n"
+                     for index in range(40))
+    text = contract_yaml("ok: bool", standards=filler + "  z:\n    require: okk\n"
+                         "    window: per month\n")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA201")
+    assert rendered[-1] == "    = help: did you mean `ok`?"
+    assert rendered[1] == "    |"
