@@ -54,3 +54,13 @@ def test_help_is_aligned_with_the_gutter_on_a_three_digit_line(tmp_path: Path) -
     rendered = block(err, "SLA201")
     assert rendered[-1] == "    = help: did you mean `ok`?"
     assert rendered[1] == "    |"
+
+
+def test_explain_accepts_the_slug_printed_under_the_caret() -> None:
+    for name in ("unknown-field", "Unknown-Field", "SLA201", "sla201"):
+        result = CliRunner().invoke(main, ["explain", name], catch_exceptions=False)
+        assert result.exit_code == 0, name
+        assert result.stdout.startswith("SLA201 unknown-field: ")
+    result = CliRunner().invoke(main, ["explain", "unknown-feld"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "did you mean `unknown-field`?" in result.stderr
