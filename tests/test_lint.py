@@ -64,3 +64,17 @@ def test_explain_accepts_the_slug_printed_under_the_caret() -> None:
     result = CliRunner().invoke(main, ["explain", "unknown-feld"], catch_exceptions=False)
     assert result.exit_code == 2
     assert "did you mean `unknown-field`?" in result.stderr
+
+
+def test_an_invalid_standard_id_is_reported_at_that_key(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards=(
+        "  good-one:\n    require: ok\n    window: per month\n"
+        "  delivery-24 hrz:\n    require: okk\n    window: per month\n"
+    ))
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA002")
+    assert rendered[0] == f"{tmp_path / 'c.yaml'}:14:3: SLA002 `delivery-24 hrz` is not a valid " \
+        "standard id"
+    assert rendered[3] == "   |   ^^^^^^^^^^^^^^^ contract-shape"
+    assert "1 problem in 1 contract" in err

@@ -262,6 +262,25 @@ def test_several_schema_errors_at_once() -> None:
     assert lines == sorted(lines)
 
 
+def test_invalid_standard_id_is_reported_at_its_key() -> None:
+    text = BASE + SIMPLE + "  delivery-24 hrz:\n    require: lost\n    window: per month\n"
+    diagnostic = one_error(text)
+    assert where(diagnostic) == ("SLA002", 20, 3)
+    assert "`delivery-24 hrz`" in diagnostic.message
+
+
+def test_invalid_standard_id_leaves_the_other_standards_checked() -> None:
+    text = BASE + "  s:\n    require: lost lost\n    window: per month\n" + (
+        "  bad id:\n    require: lost\n    window: per month\n"
+    )
+    assert [where(d) for d in errors(text)] == [("SLA101", 18, 19), ("SLA002", 20, 3)]
+
+
+def test_invalid_field_name_is_reported_at_its_key() -> None:
+    text = BASE.replace("    lost: {type: bool", "    lost-it: {type: bool")
+    assert where(one_error(text + SIMPLE)) == ("SLA002", 15, 5)
+
+
 # values the schema lets through but the loader refuses
 
 

@@ -98,17 +98,31 @@ def _validate(
     validator = jsonschema.Draft202012Validator(contract_schema())
     errors = list(validator.iter_errors(tree))
     found = [_shape_diagnostic(error, places, source) for error in errors]
-    return found, [tuple(error.absolute_path) for error in errors]
+    return found, [_instance_path(error) for error in errors]
+
+
+def _instance_path(error: ValidationError) -> YamlPath:
+    """Where the error is: for a bad key (`propertyNames`), the key itself, not its mapping."""
+    path: YamlPath = tuple(error.absolute_path)
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        return (*path, error.instance)
+    return path
 
 
 def _shape_diagnostic(
     error: ValidationError, places: dict[YamlPath, Place], source: Source
 ) -> Diagnostic:
     error = _specific(error)
-    path: YamlPath = tuple(error.absolute_path)
+    path = _instance_path(error)
     where = ".".join(str(part) for part in path) or "the contract"
     place = nearest(path, places)
     span = place.value if place else None
+    if path != tuple(error.absolute_path):
+        span = place.key if place is not None else span
+        if error.validator == "pattern":
+            kind = "standard id" if path[0] == "standards" else "name"
+            return Diagnostic(CONTRACT_SHAPE, f"`{error.instance}` is not a valid {kind}", span,
+                              (_KEY_RULES[kind],))
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         schema = error.schema if isinstance(error.schema, dict) else {}
         allowed = list(schema.get("properties", {}))
@@ -133,6 +147,11 @@ def _shape_diagnostic(
         hints = ("one of: " + ", ".join(str(item) for item in options),)
     return Diagnostic(CONTRACT_SHAPE, f"{where}: {error.message}", span, hints)
 
+
+_KEY_RULES = {
+    "standard id": "use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+    "name": "use letters, digits and `_`, starting with a letter",
+}
 
 _WEAK = frozenset({"type", "enum", "const"})
 
