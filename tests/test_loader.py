@@ -281,6 +281,25 @@ def test_invalid_field_name_is_reported_at_its_key() -> None:
     assert where(one_error(text + SIMPLE)) == ("SLA002", 15, 5)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line", "column"),
+    [
+        ("standards:\n", 'standards:\n  "s\\n": {require: lost, window: per month}\n', 17, 3),
+        ("  id: demo", '  id: "demo\\n"', 3, 7),
+        ("  currency: CNY", '  currency: "CNY\\n"', 4, 13),
+        ("    lost: {type", '    "lost\\n": {type', 15, 5),
+    ],
+    ids=["standard-id", "contract-id", "currency", "field-name"],
+)
+def test_a_trailing_newline_does_not_pass_a_pattern(
+    old: str, new: str, line: int, column: int
+) -> None:
+    # Python's `$` also matches before a final newline; JSON Schema's does not
+    found = errors(BASE.replace(old, new, 1) + SIMPLE)
+    assert where(found[0]) == ("SLA002", line, column)
+    assert "\n" not in found[0].message
+
+
 # values the schema lets through but the loader refuses
 
 
