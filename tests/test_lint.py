@@ -78,3 +78,13 @@ def test_an_invalid_standard_id_is_reported_at_that_key(tmp_path: Path) -> None:
         "standard id"
     assert rendered[3] == "   |   ^^^^^^^^^^^^^^^ contract-shape"
     assert "1 problem in 1 contract" in err
+
+
+def test_a_nul_byte_is_shown_at_its_line_and_column(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards="  a:\n    require: ok\x00\n    window: per month\n")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA001")
+    assert rendered[0].startswith(f"{tmp_path / 'c.yaml'}:12:16: SLA001 ")
+    assert rendered[3] == "   |                ^ yaml-syntax"
+    assert "Traceback" not in err

@@ -145,6 +145,17 @@ def test_yaml_unclosed_quote_is_sla001() -> None:
     assert diagnostic.span is not None
 
 
+@pytest.mark.parametrize(("character", "name"), [("\x00", "NUL"), ("\x07", "U+0007")])
+def test_a_control_character_is_reported_at_its_line_and_column(
+    character: str, name: str
+) -> None:
+    text = BASE + f"  s:\n    require: lost and{character} lost\n    window: per month\n"
+    diagnostic = one_error(text)
+    assert where(diagnostic) == ("SLA001", 18, 22)
+    assert name in diagnostic.message
+    assert "position" not in diagnostic.message
+
+
 def test_empty_contract_is_sla002() -> None:
     assert one_error("").code.code == "SLA002"
 
