@@ -145,6 +145,17 @@ def test_yaml_unclosed_quote_is_sla001() -> None:
     assert diagnostic.span is not None
 
 
+@pytest.mark.parametrize(("character", "name"), [("\x00", "NUL"), ("\x07", "U+0007")])
+def test_a_control_character_is_reported_at_its_line_and_column(
+    character: str, name: str
+) -> None:
+    text = BASE + f"  s:\n    require: lost and{character} lost\n    window: per month\n"
+    diagnostic = one_error(text)
+    assert where(diagnostic) == ("SLA001", 18, 22)
+    assert name in diagnostic.message
+    assert "position" not in diagnostic.message
+
+
 def test_empty_contract_is_sla002() -> None:
     assert one_error("").code.code == "SLA002"
 
@@ -260,6 +271,44 @@ def test_several_schema_errors_at_once() -> None:
     assert 4 in lines  # decimals
     assert 9 in lines  # tiem
     assert lines == sorted(lines)
+
+
+def test_invalid_standard_id_is_reported_at_its_key() -> None:
+    text = BASE + SIMPLE + "  delivery-24 hrz:\n    require: lost\n    window: per month\n"
+    diagnostic = one_error(text)
+    assert where(diagnostic) == ("SLA002", 20, 3)
+    assert "`delivery-24 hrz`" in diagnostic.message
+
+
+def test_invalid_standard_id_leaves_the_other_standards_checked() -> None:
+    text = BASE + "  s:\n    require: lost lost\n    window: per month\n" + (
+        "  bad id:\n    require: lost\n    window: per month\n"
+    )
+    assert [where(d) for d in errors(text)] == [("SLA101", 18, 19), ("SLA002", 20, 3)]
+
+
+def test_invalid_field_name_is_reported_at_its_key() -> None:
+    text = BASE.replace("    lost: {type: bool", "    lost-it: {type: bool")
+    assert where(one_error(text + SIMPLE)) == ("SLA002", 15, 5)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "column"),
+    [
+        ("standards:\n", 'standards:\n  "s\\n": {require: lost, window: per month}\n', 17, 3),
+        ("  id: demo", '  id: "demo\\n"', 3, 7),
+        ("  currency: CNY", '  currency: "CNY\\n"', 4, 13),
+        ("    lost: {type", '    "lost\\n": {type', 15, 5),
+    ],
+    ids=["standard-id", "contract-id", "currency", "field-name"],
+)
+def test_a_trailing_newline_does_not_pass_a_pattern(
+    old: str, new: str, line: int, column: int
+) -> None:
+    # Python's `$` also matches before a final newline; JSON Schema's does not
+    found = errors(BASE.replace(old, new, 1) + SIMPLE)
+    assert where(found[0]) == ("SLA002", line, column)
+    assert "\n" not in found[0].message
 
 
 # values the schema lets through but the loader refuses

@@ -35,9 +35,10 @@ class Source:
     def file_line(self, line: int) -> str | None:
         """The text of a 1-based line of the whole file, if the file text is known."""
         text = self.file_text if self.file_text is not None else self.body
-        lines = text.splitlines()
+        # lines as `position` counts them: `splitlines` would also break at form feeds
+        lines = text.split("\n")
         if 1 <= line <= len(lines):
-            return lines[line - 1]
+            return lines[line - 1].removesuffix("\r")
         return None
 
 
@@ -68,6 +69,7 @@ class Span:
         text = self.source.file_line(line)
         if text is None:
             return ""
+        text = "".join(_visible(character) for character in text)
         width = (end_column - column) if end_line == line else len(text) - column + 1
         carets = "^" * max(1, width)
         gutter = " " * len(str(line))
@@ -77,6 +79,15 @@ class Span:
             f"{line} | {text}\n"
             f"{gutter} | {' ' * (column - 1)}{carets}{label}"
         )
+
+
+def _visible(character: str) -> str:
+    """A character as the excerpt shows it, one column wide: a control character (a NUL,
+    say) prints nothing on a terminal, so it is shown by its symbol."""
+    if character.isprintable() or character == "\t":
+        return character
+    code = ord(character)
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
 
 
 def whole_file(text: str, name: str) -> Source:

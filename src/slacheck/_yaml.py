@@ -64,6 +64,8 @@ def compose(source: Source) -> tuple[Any, dict[YamlPath, Place]]:
     try:
         _refuse_anchors(source)
         node = yaml.compose(source.body, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as error:
+        raise ContractError([_unreadable_character(source, error)]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         span = span_at(source, mark.line + 1, mark.column + 1) if mark else None
@@ -77,6 +79,15 @@ def compose(source: Source) -> tuple[Any, dict[YamlPath, Place]]:
     seen: set[int] = set()
     tree = _convert(node, (), None, source, places, seen)
     return tree, places
+
+
+def _unreadable_character(source: Source, error: yaml.reader.ReaderError) -> Diagnostic:
+    """A character YAML refuses, at its line and column (PyYAML only gives an offset)."""
+    offset = max(0, min(int(error.position), len(source.body)))
+    name = "a NUL character (U+0000)" if error.character == 0 else (
+        f"the control character U+{int(error.character):04X}")
+    return Diagnostic(YAML_SYNTAX, f"the contract holds {name}, which YAML does not allow",
+                      Span(source, offset, offset + 1), ("remove it: a contract is plain text",))
 
 
 _PLAIN_TAGS = {

@@ -27,7 +27,7 @@ import click
 
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
-from slacheck.diagnostics import ContractError, DataError, codes, lookup
+from slacheck.diagnostics import ContractError, DataError, codes, did_you_mean, lookup
 from slacheck.findings import Result, Verdict
 from slacheck.loader import contract_schema
 from slacheck.plan import EVIDENCE_LIMIT
@@ -303,13 +303,14 @@ def schema_command(of_result: bool) -> None:
 @main.command("explain")
 @click.argument("code", required=False)
 def explain_command(code: str | None) -> None:
-    """Explain a diagnostic CODE (e.g. SLA201), or list them all."""
+    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all."""
     if code is None:
         for entry in codes():
             click.echo(f"{entry.code}  {entry.slug:20} {entry.summary}")
         return
     found = lookup(code)
     if found is None:
-        _fail(f"slacheck: no diagnostic code `{code}`; `slacheck explain` lists them",
-              EXIT_INVALID)
+        close = did_you_mean(code.lower(), [entry.slug for entry in codes()])
+        hint = close[0] if close else "`slacheck explain` lists them all"
+        _fail(f"slacheck: no diagnostic code `{code}`; {hint}", EXIT_INVALID)
     click.echo(f"{found.code} {found.slug}: {found.summary}")

@@ -69,8 +69,12 @@ def codes() -> tuple[Code, ...]:
     return tuple(sorted(_CODES.values(), key=lambda entry: entry.code))
 
 
-def lookup(code: str) -> Code | None:
-    return _CODES.get(code.upper())
+def lookup(name: str) -> Code | None:
+    """The code named by `SLA201` or by its slug `unknown-field`, in any case: the slug is
+    what a rendered diagnostic shows under the caret."""
+    wanted = name.strip().lower()
+    return next((entry for entry in _CODES.values()
+                 if wanted in (entry.code.lower(), entry.slug)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,9 @@ class Diagnostic:
             excerpt = self.span.excerpt(self.code.slug)
             if excerpt:
                 out.append(excerpt)
-        out.extend(f"   = help: {hint}" for hint in self.hints)
+        # `=` stands under the gutter's `|`, whose place depends on the line number's width
+        gutter = " " * (len(str(line)) if self.span is not None and line else 2)
+        out.extend(f"{gutter} = help: {hint}" for hint in self.hints)
         return "\n".join(out)
 
 

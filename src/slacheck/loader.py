@@ -3,9 +3,11 @@ with every clause parsed where it stands in the file."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -95,20 +97,54 @@ def _validate(
     tree: Any, places: dict[YamlPath, Place], source: Source
 ) -> tuple[list[Diagnostic], list[YamlPath]]:
     """Every way the tree breaks the contract schema, and where."""
-    validator = jsonschema.Draft202012Validator(contract_schema())
+    validator = _Validator(contract_schema())
     errors = list(validator.iter_errors(tree))
     found = [_shape_diagnostic(error, places, source) for error in errors]
-    return found, [tuple(error.absolute_path) for error in errors]
+    return found, [_instance_path(error) for error in errors]
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """JSON Schema's `pattern` as the standard reads it (ECMA-262): `$` is the end of the
+    text and `\\d` an ASCII digit. Python's `$` also matches before a final newline, which
+    let an id such as `"s\\n"` through, and its `\\d` takes any script's digits."""
+    if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return re.compile(pattern, re.ASCII)
+
+
+_Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped stub
+    jsonschema.Draft202012Validator, {"pattern": _pattern}
+)
+
+
+def _instance_path(error: ValidationError) -> YamlPath:
+    """Where the error is: for a bad key (`propertyNames`), the key itself, not its mapping."""
+    path: YamlPath = tuple(error.absolute_path)
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        return (*path, error.instance)
+    return path
 
 
 def _shape_diagnostic(
     error: ValidationError, places: dict[YamlPath, Place], source: Source
 ) -> Diagnostic:
     error = _specific(error)
-    path: YamlPath = tuple(error.absolute_path)
+    path = _instance_path(error)
     where = ".".join(str(part) for part in path) or "the contract"
     place = nearest(path, places)
     span = place.value if place else None
+    if path != tuple(error.absolute_path):
+        span = place.key if place is not None else span
+        if error.validator == "pattern":
+            kind = "standard id" if path[0] == "standards" else "name"
+            return Diagnostic(CONTRACT_SHAPE, f"{shown(str(error.instance))} is not a valid "
+                              f"{kind}", span, (_KEY_RULES[kind],))
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         schema = error.schema if isinstance(error.schema, dict) else {}
         allowed = list(schema.get("properties", {}))
@@ -133,6 +169,19 @@ def _shape_diagnostic(
         hints = ("one of: " + ", ".join(str(item) for item in options),)
     return Diagnostic(CONTRACT_SHAPE, f"{where}: {error.message}", span, hints)
 
+
+def shown(text: str) -> str:
+    """Text quoted for a message: in backticks, or JSON-escaped when it holds a line break
+    or another character that would not show."""
+    if text.isprintable():
+        return f"`{text}`"
+    return json.dumps(text, ensure_ascii=False)
+
+
+_KEY_RULES = {
+    "standard id": "use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+    "name": "use letters, digits and `_`, starting with a letter",
+}
 
 _WEAK = frozenset({"type", "enum", "const"})
 

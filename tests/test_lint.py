@@ -1,0 +1,90 @@
+"""`slacheck lint` as a contract author meets it: what is reported, where, and how it reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from slacheck.cli import main
+from tests.conftest import contract_yaml
+
+
+def lint(tmp_path: Path, text: str, name: str = "c.yaml") -> tuple[int, str, str]:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    result = CliRunner().invoke(main, ["lint", str(path)], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def block(err: str, first: str) -> list[str]:
+    """The lines of the rendered diagnostic whose first line contains `first`."""
+    lines = err.splitlines()
+    start = next(index for index, line in enumerate(lines) if first in line)
+    end = next((index for index in range(start + 1, len(lines)) if not lines[index]),
+               len(lines))
+    return lines[start:end]
+
+
+def test_help_is_aligned_with_the_gutter_on_a_one_digit_line(tmp_path: Path) -> None:
+    text = contract_yaml(
+        "ok: bool",
+        head="contract: {id: x, currency: EUR, timezone: Europe/Berln}",
+        standards="  a:\n    require: ok\n    window: per month\n",
+    )
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA203")
+    line = "contract: {id: x, currency: EUR, timezone: Europe/Berln}"
+    assert rendered[1:] == [
+        "  |",
+        f"2 | {line}",
+        "  | " + " " * line.index("Europe") + "^" * len("Europe/Berln") + " bad-value",
+        "  = help: did you mean `Europe/Berlin`?",
+    ]
+
+
+def test_help_is_aligned_with_the_gutter_on_a_three_digit_line(tmp_path: Path) -> None:
+    filler = "".join(f"  s{index}:\n    require: ok\n    window: per month\n"
+                     for index in range(40))
+    text = contract_yaml("ok: bool", standards=filler + "  z:\n    require: okk\n"
+                         "    window: per month\n")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA201")
+    assert rendered[-1] == "    = help: did you mean `ok`?"
+    assert rendered[1] == "    |"
+
+
+def test_explain_accepts_the_slug_printed_under_the_caret() -> None:
+    for name in ("unknown-field", "Unknown-Field", "SLA201", "sla201"):
+        result = CliRunner().invoke(main, ["explain", name], catch_exceptions=False)
+        assert result.exit_code == 0, name
+        assert result.stdout.startswith("SLA201 unknown-field: ")
+    result = CliRunner().invoke(main, ["explain", "unknown-feld"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "did you mean `unknown-field`?" in result.stderr
+
+
+def test_an_invalid_standard_id_is_reported_at_that_key(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards=(
+        "  good-one:\n    require: ok\n    window: per month\n"
+        "  delivery-24 hrz:\n    require: okk\n    window: per month\n"
+    ))
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA002")
+    assert rendered[0] == f"{tmp_path / 'c.yaml'}:14:3: SLA002 `delivery-24 hrz` is not a valid " \
+        "standard id"
+    assert rendered[3] == "   |   ^^^^^^^^^^^^^^^ contract-shape"
+    assert "1 problem in 1 contract" in err
+
+
+def test_a_nul_byte_is_shown_at_its_line_and_column(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards="  a:\n    require: ok\x00\n    window: per month\n")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA001")
+    assert rendered[0].startswith(f"{tmp_path / 'c.yaml'}:12:16: SLA001 ")
+    assert rendered[3] == "   |                ^ yaml-syntax"
+    assert "Traceback" not in err
