@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -246,3 +249,32 @@ def test_lint_reports_load_and_check_problems_in_one_run(tmp_path: Path) -> None
     # the time zone and a shape error from loading, a syntax error, and the checker's finding
     assert codes == ["SLA203", "SLA201", "SLA101", "SLA002", "SLA002"]
     assert "did you mean `Europe/Berlin`?" in err
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("option", ["--output", "--quarantine"])
+def test_output_files_honour_the_umask(tmp_path: Path, umask_022: None, option: str) -> None:
+    target = tmp_path / "out"
+    code, _, _ = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF, option,
+                      str(target))
+    assert code == 1
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_a_replaced_output_keeps_its_mode(tmp_path: Path, umask_022: None) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("old report")
+    target.chmod(0o640)
+    code, _, _ = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF, "-o",
+                      str(target))
+    assert code == 1
+    assert target.read_text().startswith("slacheck")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
