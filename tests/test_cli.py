@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import stat
@@ -136,7 +137,22 @@ def test_stdin_and_gzip_match_the_file(tmp_path: Path) -> None:
     _, from_stdin, _ = _run(*base[:2], "-", *base[2:], stdin=SHIPMENTS.read_bytes())
     totals = [json.loads(text)["totals"] for text in (from_file, from_gzip, from_stdin)]
     assert totals[0] == totals[1] == totals[2]
-    assert json.loads(from_stdin)["inputs"] == [{"path": "-", "sha256": None}]
+    digest = hashlib.sha256(SHIPMENTS.read_bytes()).hexdigest()
+    assert json.loads(from_stdin)["inputs"] == [{"path": "-", "sha256": digest}]
+
+
+def test_the_data_hash_is_of_the_bytes_as_given(tmp_path: Path) -> None:
+    packed = tmp_path / "shipments.jsonl.gz"
+    packed.write_bytes(gzip.compress(SHIPMENTS.read_bytes(), mtime=0))
+    _, out, _ = _run("verify", str(CONTRACT), str(packed), str(SHIPMENTS), "--as-of", AS_OF,
+                     "--format", "json")
+    assert json.loads(out)["inputs"] == [
+        {"path": str(packed), "sha256": hashlib.sha256(packed.read_bytes()).hexdigest()},
+        {"path": str(SHIPMENTS), "sha256": hashlib.sha256(SHIPMENTS.read_bytes()).hexdigest()},
+    ]
+    _, text, _ = _run("verify", str(CONTRACT), "-", "--as-of", AS_OF,
+                      stdin=SHIPMENTS.read_bytes())
+    assert f"data: - sha256:{hashlib.sha256(SHIPMENTS.read_bytes()).hexdigest()[:12]}" in text
 
 
 def test_quarantine_gets_rejected_lines_verbatim(tmp_path: Path) -> None:

@@ -325,8 +325,8 @@ def test_plain_file_and_digest(tmp_path: Path) -> None:
     data = (line() + "\n" + line(shipment_id="S2") + "\n").encode()
     path.write_bytes(data)
     digest = hashlib.sha256()
-    with open_data(str(path)) as stream:
-        items = list(Reader(SCHEMA).read(stream, str(path), digest))
+    with open_data(str(path), digest) as stream:
+        items = list(Reader(SCHEMA).read(stream, str(path)))
     assert len(items) == 2
     assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
 

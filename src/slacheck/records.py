@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import linecache
 import os
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, Protocol, cast
 
 import orjson
 
@@ -195,16 +196,72 @@ def coercer(spec: FieldSpec) -> Coercer:
     return table[kind]
 
 
-def open_data(path: str) -> IO[bytes]:
-    """A binary stream for `path`: `-` is standard input, `.gz` is decompressed."""
+class Hash(Protocol):
+    """What `open_data` needs of a hashlib object."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+def open_data(path: str, digest: Hash | None = None) -> IO[bytes]:
+    """A binary stream for `path`: `-` is standard input, `.gz` is decompressed.
+
+    `digest`, if given, is fed the bytes as the file holds them (compressed for `.gz`),
+    every one of them by the time the stream ends: what `sha256sum` of the file prints, so
+    that an audit can check the report against the file it names.
+    """
     try:
         if path == "-":
-            return sys.stdin.buffer
-        if path.endswith(".gz"):
-            return gzip.open(path, "rb")  # type: ignore[return-value]
-        return open(path, "rb")
+            return cast(IO[bytes], _Hashing(sys.stdin.buffer, digest, owned=False))
+        source = _Hashing(open(path, "rb"), digest, owned=True)  # noqa: SIM115 (it closes it)
+        return cast(IO[bytes], _Gzipped(source) if path.endswith(".gz") else source)
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+class _Hashing(io.RawIOBase):
+    """A file's bytes, hashed as they are read."""
+
+    def __init__(self, raw: IO[bytes], digest: Hash | None, *, owned: bool) -> None:
+        super().__init__()
+        self._raw, self._digest, self._owned = raw, digest, owned
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._raw.read(-1 if size is None else size)
+        if self._digest is not None:
+            self._digest.update(data)
+        return data
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        if self._owned:
+            self._raw.close()
+        super().close()
+
+
+class _Gzipped(gzip.GzipFile):
+    """A `.gz` file decompressed; at the end the rest of the file is read, so all is hashed."""
+
+    def __init__(self, source: _Hashing) -> None:
+        super().__init__(fileobj=source, mode="rb")
+        self._source = source
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if not data and size:
+            while self._source.read(1 << 20):
+                pass
+        return data
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._source.close()
 
 
 class _InexactError(Exception):
@@ -304,31 +361,27 @@ class Reader:
         self.id_field = schema.id_field
         self.seen = SeenIds()
 
-    def read(
-        self, stream: IO[bytes], name: str, digest: Any = None
-    ) -> Iterator[dict[str, Any] | Rejection]:
+    def read(self, stream: IO[bytes], name: str) -> Iterator[dict[str, Any] | Rejection]:
         """Each line becomes a record dict or a `Rejection`, in the order of the lines."""
         rejected: list[Rejection] = []
-        for record in self.records(stream, name, rejected.append, digest):
+        for record in self.records(stream, name, rejected.append):
             yield from rejected
             rejected.clear()
             yield record
         yield from rejected
 
     def records(
-        self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object],
-        digest: Any = None,
+        self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object]
     ) -> Iterator[dict[str, Any]]:
         """The records of a stream; each line that is not one goes to `reject` as it is read.
 
         A record is the parsed object with its declared fields converted (fields it does
-        not declare are left as they are) and `_line`, its line number. `digest` (a hashlib
-        object), if given, is fed every byte read, for the audit trail.
+        not declare are left as they are) and `_line`, its line number.
         """
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
         try:
-            for number, text in enumerate(_lines(stream, digest, seen), start=1):
+            for number, text in enumerate(_lines(stream, seen), start=1):
                 try:
                     try:
                         raw = loads(text)
@@ -404,8 +457,8 @@ def _no_constant(name: str) -> Any:
     raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
 
 
-def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Iterator[bytes]:
-    """Lines of a binary stream read in large chunks, hashing each chunk once.
+def _lines(stream: IO[bytes], seen: SeenIds | None = None) -> Iterator[bytes]:
+    """Lines of a binary stream read in large chunks.
 
     From the first chunk of a plain file, the number of lines is estimated and `seen` is
     sized for it once, rather than grown and copied as the ids arrive.
@@ -417,8 +470,6 @@ def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Itera
             lines_in_chunk = chunk.count(b"\n") or 1
             seen.reserve(len(seen) + int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
             size = None
-        if digest is not None:
-            digest.update(chunk)
         lines = chunk.split(b"\n")
         lines[0] = carry + lines[0]
         carry = lines.pop()
