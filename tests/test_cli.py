@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import os
+import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -133,7 +137,22 @@ def test_stdin_and_gzip_match_the_file(tmp_path: Path) -> None:
     _, from_stdin, _ = _run(*base[:2], "-", *base[2:], stdin=SHIPMENTS.read_bytes())
     totals = [json.loads(text)["totals"] for text in (from_file, from_gzip, from_stdin)]
     assert totals[0] == totals[1] == totals[2]
-    assert json.loads(from_stdin)["inputs"] == [{"path": "-", "sha256": None}]
+    digest = hashlib.sha256(SHIPMENTS.read_bytes()).hexdigest()
+    assert json.loads(from_stdin)["inputs"] == [{"path": "-", "sha256": digest}]
+
+
+def test_the_data_hash_is_of_the_bytes_as_given(tmp_path: Path) -> None:
+    packed = tmp_path / "shipments.jsonl.gz"
+    packed.write_bytes(gzip.compress(SHIPMENTS.read_bytes(), mtime=0))
+    _, out, _ = _run("verify", str(CONTRACT), str(packed), str(SHIPMENTS), "--as-of", AS_OF,
+                     "--format", "json")
+    assert json.loads(out)["inputs"] == [
+        {"path": str(packed), "sha256": hashlib.sha256(packed.read_bytes()).hexdigest()},
+        {"path": str(SHIPMENTS), "sha256": hashlib.sha256(SHIPMENTS.read_bytes()).hexdigest()},
+    ]
+    _, text, _ = _run("verify", str(CONTRACT), "-", "--as-of", AS_OF,
+                      stdin=SHIPMENTS.read_bytes())
+    assert f"data: - sha256:{hashlib.sha256(SHIPMENTS.read_bytes()).hexdigest()[:12]}" in text
 
 
 def test_quarantine_gets_rejected_lines_verbatim(tmp_path: Path) -> None:
@@ -246,3 +265,32 @@ def test_lint_reports_load_and_check_problems_in_one_run(tmp_path: Path) -> None
     # the time zone and a shape error from loading, a syntax error, and the checker's finding
     assert codes == ["SLA203", "SLA201", "SLA101", "SLA002", "SLA002"]
     assert "did you mean `Europe/Berlin`?" in err
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("option", ["--output", "--quarantine"])
+def test_output_files_honour_the_umask(tmp_path: Path, umask_022: None, option: str) -> None:
+    target = tmp_path / "out"
+    code, _, _ = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF, option,
+                      str(target))
+    assert code == 1
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_a_replaced_output_keeps_its_mode(tmp_path: Path, umask_022: None) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("old report")
+    target.chmod(0o640)
+    code, _, _ = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", AS_OF, "-o",
+                      str(target))
+    assert code == 1
+    assert target.read_text().startswith("slacheck")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640

@@ -325,8 +325,8 @@ def test_plain_file_and_digest(tmp_path: Path) -> None:
     data = (line() + "\n" + line(shipment_id="S2") + "\n").encode()
     path.write_bytes(data)
     digest = hashlib.sha256()
-    with open_data(str(path)) as stream:
-        items = list(Reader(SCHEMA).read(stream, str(path), digest))
+    with open_data(str(path), digest) as stream:
+        items = list(Reader(SCHEMA).read(stream, str(path)))
     assert len(items) == 2
     assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
 
@@ -363,3 +363,77 @@ def test_seen_ids_tells_close_ids_apart() -> None:
 def test_a_byte_order_mark_is_not_part_of_the_first_line() -> None:
     items = read("\ufeff" + line() + "\n" + line(shipment_id="S2"))
     assert [record_of(item)["_line"] for item in items] == [1, 2]
+
+
+# rejections name the value and say what would be accepted
+
+
+def _hint(reason: str) -> str:
+    return reason.rsplit("write ", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("2006-06-02+00:00", "2006-06-02T00:00:00+00:00"),
+        ("2006-06-02-05:00", "2006-06-02T00:00:00-05:00"),
+        ("2006-06-02Z", "2006-06-02T00:00:00Z"),
+        ("2006-06-02", "2006-06-02T00:00:00Z"),
+    ],
+)
+def test_a_date_without_a_time_gets_the_true_reason_and_a_hint_that_works(
+    text: str, hint: str
+) -> None:
+    rejected = rejection_of(read(line(booked_at=text))[0])
+    assert rejected.field == "booked_at"
+    assert rejected.reason.startswith("a date without a time of day")
+    assert f'"{text}"' in rejected.reason
+    assert "offset" not in rejected.reason.split(";")[0]
+    assert _hint(rejected.reason) == hint
+    assert record_of(read(line(booked_at=_hint(rejected.reason)))[0])["_line"] == 1
+
+
+def test_a_time_without_an_offset_gets_a_hint_that_works() -> None:
+    rejected = rejection_of(read(line(booked_at="2025-01-01T10:00:00"))[0])
+    assert "no UTC offset" in rejected.reason
+    assert _hint(rejected.reason) == "2025-01-01T10:00:00Z"
+    assert record_of(read(line(booked_at=_hint(rejected.reason)))[0])["_line"] == 1
+
+
+def test_an_impossible_date_says_what_is_wrong() -> None:
+    rejected = rejection_of(read(line(booked_at="2025-02-30T10:00:00+08:00"))[0])
+    assert rejected.reason == 'not a valid date/time: "2025-02-30T10:00:00+08:00" ' \
+                              "(day is out of range for month)"
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "shown"),
+    [
+        ({"office": "SHA"}, "office", '"SHA"'),
+        ({"complete": 1}, "complete", "1"),
+        ({"complete": None}, "complete", "null"),
+        ({"value": "12,30"}, "value", '"12,30"'),
+        ({"value": [1]}, "value", "[1]"),
+        ({"shipment_id": 2}, "shipment_id", "2"),
+        ({"pieces": 2.5}, "pieces", "2.5"),
+        ({"ship_date": "2025-02-30"}, "ship_date", '"2025-02-30"'),
+        ({"wait": "soon"}, "wait", '"soon"'),
+        ({"booked_at": 1735689600}, "booked_at", "1735689600"),
+        ({"office": "x" * 100}, "office", '"' + "x" * 36 + "..."),
+        ({"office": "\x1b[31mred\u202e"}, "office", '"\\u001b[31mred\\u202e"'),
+    ],
+)
+def test_every_field_rejection_names_the_value(
+    values: dict[str, Any], field: str, shown: str
+) -> None:
+    rejected = rejection_of(read(line(**values))[0])
+    assert rejected.field == field
+    assert shown in rejected.reason
+    assert len(shown) <= 40
+
+
+def test_line_rejections_name_the_line() -> None:
+    not_json, not_object, _, duplicate = read('{"shipment_id": "S2",', "[1, 2]", line(), line())
+    assert rejection_of(not_json).reason.endswith(': {"shipment_id": "S2",')
+    assert rejection_of(not_object).reason == "not a JSON object: [1, 2]"
+    assert rejection_of(duplicate).reason == 'duplicate: "S1"'

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -171,10 +172,15 @@ def _as_of(value: str) -> datetime:
 @contextmanager
 def atomic_file(path: str) -> Iterator[IO[bytes]]:
     """A file written whole or not at all: a temporary file in the same folder, renamed
-    over `path` only when the block ends without an exception."""
+    over `path` only when the block ends without an exception.
+
+    The file gets the mode any file the user writes would get (0666 less the umask), or
+    keeps the mode of the file it replaces; `mkstemp`'s private 0600 would hide a report
+    from the group that is meant to read it.
+    """
     target = Path(path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        handle, temporary = _create_beside(target)
     except OSError as error:
         raise _OutputError(f"cannot write {path}: {error.strerror or error}") from None
     try:
@@ -182,8 +188,31 @@ def atomic_file(path: str) -> Iterator[IO[bytes]]:
             yield stream
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _create_beside(target: Path) -> tuple[int, Path]:
+    """A new, exclusively created file next to `target`, with the mode described above."""
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mode = None
+    for _ in range(100):
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}")
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            try:
+                os.fchmod(handle, mode)
+            except OSError:
+                os.close(handle)
+                temporary.unlink(missing_ok=True)
+                raise
+        return handle, temporary
+    raise FileExistsError(f"no free temporary name beside {target}")
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import linecache
 import os
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, NoReturn, Protocol, cast
 
 import orjson
 
@@ -46,10 +47,39 @@ class Rejection:
 
 
 class _RejectedError(Exception):
-    def __init__(self, field: str | None, reason: str) -> None:
+    """Why a line is rejected; `value`, when given, is named in the reason (see `shown`)."""
+
+    def __init__(self, field: str | None, reason: str, *value: Any, after: str = "") -> None:
+        if value:
+            reason = f"{reason}: {shown(value[0])}"
         super().__init__(reason)
         self.field = field
-        self.reason = reason
+        self.reason = reason + after
+
+
+SHOWN_LENGTH = 40
+
+
+def shown(value: Any) -> str:
+    """A value as JSON writes it, for a message: cut to 40 characters, with control and
+    invisible characters escaped, so that a hostile value can neither flood nor fool a terminal.
+    """
+    if type(value) is Decimal or type(value) is float:
+        text = str(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    return _printable(text)
+
+
+def _printable(text: str) -> str:
+    head = text[: SHOWN_LENGTH + 1]
+    text = "".join(char if char.isprintable() else _escape(char) for char in head)
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH - 3] + "..."
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 Coercer = Callable[[Any], Any]
@@ -89,16 +119,37 @@ def _decimal(reason: str, integral: bool) -> Coercer:
     return coerce
 
 
-def _timestamp(value: Any) -> datetime:
+# a date alone, possibly with an offset (which Python 3.11 reads as a naive midnight)
+_DATE_ONLY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}(?::?[0-9]{2}){0,2})?")
+
+
+def _bad_timestamp(field: str, value: Any) -> NoReturn:
+    """Why `value` is not a timestamp, with a hint that is itself accepted: the slow path."""
     if type(value) is not str:
-        raise ValueError("not a valid date/time")
+        raise _RejectedError(field, "not a valid date/time", value)
+    date_only = _DATE_ONLY.fullmatch(value)
+    if date_only is not None:
+        day, offset = date_only.groups()
+        try:
+            date.fromisoformat(day)
+        except ValueError as error:
+            raise _RejectedError(field, "not a valid date", value, after=f" ({error})") from None
+        if offset:
+            after = f"; the field is a timestamp: write {day}T00:00:00{offset}"
+        else:
+            after = f"; the field is a timestamp with a time and UTC offset: for midnight UTC " \
+                    f"write {day}T00:00:00Z"
+        raise _RejectedError(field, "a date without a time of day", value, after=after)
     try:
-        result = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not a valid date/time") from None
-    if result.tzinfo is None:
-        raise ValueError("has no UTC offset (add Z or +hh:mm)")
-    return result
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        detail = "" if str(error).startswith("Invalid isoformat") else f" ({error})"
+        raise _RejectedError(field, "not a valid date/time", value, after=detail) from None
+    if moment.tzinfo is None:
+        raise _RejectedError(field, "has no UTC offset", value,
+                             after=f"; add the offset where it was recorded, or for UTC "
+                                   f"write {value}Z")
+    raise _RejectedError(field, "not a valid date/time", value)
 
 
 def _date(value: Any) -> date:
@@ -127,7 +178,8 @@ def _enum(values: tuple[str, ...]) -> Coercer:
 
 
 def coercer(spec: FieldSpec) -> Coercer:
-    """The function that checks and converts one field's JSON value."""
+    """The function that checks and converts one field's JSON value (not timestamps: the
+    generated coercer reads those inline, with `_bad_timestamp` for the reason)."""
     kind = spec.type.kind
     if kind is Kind.ENUM:
         return _enum(spec.type.values)
@@ -138,23 +190,78 @@ def coercer(spec: FieldSpec) -> Coercer:
     table: dict[Kind, Coercer] = {
         Kind.STRING: _string,
         Kind.BOOL: _bool,
-        Kind.TIMESTAMP: _timestamp,
         Kind.DATE: _date,
         Kind.DURATION: _duration,
     }
     return table[kind]
 
 
-def open_data(path: str) -> IO[bytes]:
-    """A binary stream for `path`: `-` is standard input, `.gz` is decompressed."""
+class Hash(Protocol):
+    """What `open_data` needs of a hashlib object."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+def open_data(path: str, digest: Hash | None = None) -> IO[bytes]:
+    """A binary stream for `path`: `-` is standard input, `.gz` is decompressed.
+
+    `digest`, if given, is fed the bytes as the file holds them (compressed for `.gz`),
+    every one of them by the time the stream ends: what `sha256sum` of the file prints, so
+    that an audit can check the report against the file it names.
+    """
     try:
         if path == "-":
-            return sys.stdin.buffer
-        if path.endswith(".gz"):
-            return gzip.open(path, "rb")  # type: ignore[return-value]
-        return open(path, "rb")
+            return cast(IO[bytes], _Hashing(sys.stdin.buffer, digest, owned=False))
+        source = _Hashing(open(path, "rb"), digest, owned=True)  # noqa: SIM115 (it closes it)
+        return cast(IO[bytes], _Gzipped(source) if path.endswith(".gz") else source)
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+class _Hashing(io.RawIOBase):
+    """A file's bytes, hashed as they are read."""
+
+    def __init__(self, raw: IO[bytes], digest: Hash | None, *, owned: bool) -> None:
+        super().__init__()
+        self._raw, self._digest, self._owned = raw, digest, owned
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._raw.read(-1 if size is None else size)
+        if self._digest is not None:
+            self._digest.update(data)
+        return data
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        if self._owned:
+            self._raw.close()
+        super().close()
+
+
+class _Gzipped(gzip.GzipFile):
+    """A `.gz` file decompressed; at the end the rest of the file is read, so all is hashed."""
+
+    def __init__(self, source: _Hashing) -> None:
+        super().__init__(fileobj=source, mode="rb")
+        self._source = source
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if not data and size:
+            while self._source.read(1 << 20):
+                pass
+        return data
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._source.close()
 
 
 class _InexactError(Exception):
@@ -174,6 +281,7 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
         "_Decimal": Decimal,
         "_decimal_text": _DECIMAL_TEXT.fullmatch,
         "_fromisoformat": datetime.fromisoformat,
+        "_bad_timestamp": _bad_timestamp,
         "str": str,
         "float": float,
         "int": int,
@@ -185,7 +293,8 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
         lines.append(f"    v = get({name})")
         lines.append("    if v is None:")
         if spec.required:
-            lines.append(f"        raise _R({name}, 'missing')")
+            lines.append(f"        raise _R({name}, 'missing (null)' if {name} in r "
+                         "else 'missing')")
         else:
             lines.append(f"        r[{name}] = _default_{index}")
         lines.append("    else:")
@@ -204,36 +313,36 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     """Lines that check `v` for one field and leave the coerced value in `v`."""
     name, kind = repr(spec.name), spec.type.kind
     if kind is Kind.STRING:
-        return [f"if v.__class__ is not str: raise _R({name}, 'not a string')"]
+        return [f"if v.__class__ is not str: raise _R({name}, 'not a string', v)"]
     if kind is Kind.ENUM:
         namespace[f"_allowed_{index}"] = frozenset(spec.type.values)
         return [f"if v.__class__ is not str or v not in _allowed_{index}: "
-                f"raise _R({name}, 'not one of the allowed values')"]
+                f"raise _R({name}, 'not one of the allowed values', v)"]
     if kind is Kind.BOOL:
-        return [f"if v is not True and v is not False: raise _R({name}, 'not true or false')"]
+        return [f"if v is not True and v is not False: raise _R({name}, 'not true or false', v)"]
     if kind is Kind.TIMESTAMP:
         return [
-            f"if v.__class__ is not str: raise _R({name}, 'not a valid date/time')",
+            f"if v.__class__ is not str: _bad_timestamp({name}, v)",
             "try: v = _fromisoformat(v)",
-            f"except ValueError: raise _R({name}, 'not a valid date/time') from None",
-            f"if v.tzinfo is None: raise _R({name}, 'has no UTC offset (add Z or +hh:mm)')",
+            f"except ValueError: _bad_timestamp({name}, v)",
+            f"if v.tzinfo is None: _bad_timestamp({name}, r[{name}])",
         ]
     if kind is Kind.MONEY or (kind is Kind.NUMBER and not spec.integral):
         reason = repr("not an amount" if kind is Kind.MONEY else "not a number")
         return [
             "c = v.__class__",
             "if c is str:",
-            f"    if _decimal_text(v) is None: raise _R({name}, {reason})",
+            f"    if _decimal_text(v) is None: raise _R({name}, {reason}, v)",
             "    v = _Decimal(v)",
             "elif c is float: raise _Inexact",
             "elif c is int: v = _Decimal(v)",
-            f"elif c is not _Decimal or not v.is_finite(): raise _R({name}, {reason})",
+            f"elif c is not _Decimal or not v.is_finite(): raise _R({name}, {reason}, v)",
         ]
     namespace[f"_coerce_{index}"] = coercer(spec)
     return [
         "if v.__class__ is float: raise _Inexact",
         f"try: v = _coerce_{index}(v)",
-        f"except ValueError as error: raise _R({name}, str(error)) from None",
+        f"except ValueError as error: raise _R({name}, str(error), v) from None",
     ]
 
 
@@ -252,38 +361,34 @@ class Reader:
         self.id_field = schema.id_field
         self.seen = SeenIds()
 
-    def read(
-        self, stream: IO[bytes], name: str, digest: Any = None
-    ) -> Iterator[dict[str, Any] | Rejection]:
+    def read(self, stream: IO[bytes], name: str) -> Iterator[dict[str, Any] | Rejection]:
         """Each line becomes a record dict or a `Rejection`, in the order of the lines."""
         rejected: list[Rejection] = []
-        for record in self.records(stream, name, rejected.append, digest):
+        for record in self.records(stream, name, rejected.append):
             yield from rejected
             rejected.clear()
             yield record
         yield from rejected
 
     def records(
-        self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object],
-        digest: Any = None,
+        self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object]
     ) -> Iterator[dict[str, Any]]:
         """The records of a stream; each line that is not one goes to `reject` as it is read.
 
         A record is the parsed object with its declared fields converted (fields it does
-        not declare are left as they are) and `_line`, its line number. `digest` (a hashlib
-        object), if given, is fed every byte read, for the audit trail.
+        not declare are left as they are) and `_line`, its line number.
         """
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
         try:
-            for number, text in enumerate(_lines(stream, digest, seen), start=1):
+            for number, text in enumerate(_lines(stream, seen), start=1):
                 try:
                     try:
                         raw = loads(text)
                     except orjson.JSONDecodeError:
                         raw = _strict_loads(text)
                     if type(raw) is not dict:
-                        raise _RejectedError(None, "not a JSON object")
+                        raise _RejectedError(None, "not a JSON object", raw)
                     try:
                         coerce(raw)
                     except _InexactError:
@@ -291,7 +396,7 @@ class Reader:
                         coerce(raw)
                     raw["_line"] = number
                     if not seen.add(str(raw[id_field])):
-                        raise _RejectedError(id_field, "duplicate")
+                        raise _RejectedError(id_field, "duplicate", raw[id_field])
                     yield raw
                 except _RejectedError as rejected:
                     reject(Rejection(name, number, rejected.field, rejected.reason,
@@ -334,16 +439,26 @@ def _strict_loads(text: bytes) -> Any:
         raise _RejectedError(None, "empty line")
     try:
         return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except UnicodeDecodeError as error:
+        raise _RejectedError(None, f"not valid UTF-8 (byte {error.start + 1})",
+                             after=f": {_line_shown(text)}") from None
+    except json.JSONDecodeError as error:
+        raise _RejectedError(None, f"not valid JSON ({error.msg.lower()} at column "
+                                   f"{error.colno})", after=f": {_line_shown(text)}") from None
     except (ValueError, RecursionError):
-        raise _RejectedError(None, "not valid JSON") from None
+        raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
+
+
+def _line_shown(text: bytes) -> str:
+    return _printable(text[: 4 * SHOWN_LENGTH].rstrip(b"\r").decode(errors="replace"))
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(name)
+    raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
 
 
-def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Iterator[bytes]:
-    """Lines of a binary stream read in large chunks, hashing each chunk once.
+def _lines(stream: IO[bytes], seen: SeenIds | None = None) -> Iterator[bytes]:
+    """Lines of a binary stream read in large chunks.
 
     From the first chunk of a plain file, the number of lines is estimated and `seen` is
     sized for it once, rather than grown and copied as the ids arrive.
@@ -355,8 +470,6 @@ def _lines(stream: IO[bytes], digest: Any, seen: SeenIds | None = None) -> Itera
             lines_in_chunk = chunk.count(b"\n") or 1
             seen.reserve(len(seen) + int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
             size = None
-        if digest is not None:
-            digest.update(chunk)
         lines = chunk.split(b"\n")
         lines[0] = carry + lines[0]
         carry = lines.pop()

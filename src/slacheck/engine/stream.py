@@ -37,18 +37,17 @@ def run_stream(
     reader = Reader(plan.schema, keep_text=quarantine is not None)
     for path in paths:
         digest = hashlib.sha256()
-        stream = open_data(path)
+        stream = open_data(path, digest)
         try:
-            _run_one(plan, state, reader, stream, path, digest, quarantine, progress)
+            _run_one(plan, state, reader, stream, path, quarantine, progress)
         finally:
-            if path != "-":
-                stream.close()
-        state.inputs.append((path, digest.hexdigest() if path != "-" else None))
+            stream.close()
+        state.inputs.append((path, digest.hexdigest()))
     return state
 
 
 def _run_one(plan: Plan, state: State, reader: Reader, stream: IO[bytes], path: str,
-             digest: Any, quarantine: Quarantine | None, progress: Progress | None) -> None:
+             quarantine: Quarantine | None, progress: Progress | None) -> None:
     limit = plan.evidence_limit
     zone = plan.zone
     time_field = plan.schema.time_field
@@ -64,7 +63,7 @@ def _run_one(plan: Plan, state: State, reader: Reader, stream: IO[bytes], path: 
 
     rejected_before = state.rejected
     accepted = outside = 0
-    for record in reader.records(stream, path, reject, digest):
+    for record in reader.records(stream, path, reject):
         accepted += 1
         if progress is not None and not accepted & 0xFFFF:
             progress(accepted + state.rejected - rejected_before)
