@@ -13,19 +13,16 @@ Exit codes (also in the README):
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from fractions import Fraction
-from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
+from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
 from slacheck.diagnostics import ContractError, DataError, codes, did_you_mean, lookup
@@ -73,10 +70,13 @@ def _errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         _fail(f"slacheck: {error}", EXIT_DATA)
-    except _OutputError as error:
+    except OutputError as error:
         if debug:
             raise
         _fail(f"slacheck: {error}", EXIT_INVALID)
+    except Terminated as stop:
+        _fail(f"\nslacheck: stopped by signal {stop.signum}; nothing was written",
+              128 + stop.signum)
     except KeyboardInterrupt:
         # not click's "Aborted!" with exit 1, which would read as "non-compliant"
         _fail("\nslacheck: interrupted; nothing was written", EXIT_INTERRUPTED)
@@ -153,10 +153,6 @@ def _share(fraction: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
-class _OutputError(Exception):
-    """An output file (report or quarantine) cannot be written where the command says."""
-
-
 def _as_of(value: str) -> datetime:
     if value == "now":
         return datetime.now(UTC).replace(microsecond=0)
@@ -167,57 +163,6 @@ def _as_of(value: str) -> datetime:
     if moment.tzinfo is None:
         raise click.BadParameter("give a UTC offset, e.g. 2025-04-01T00:00:00+08:00")
     return moment
-
-
-@contextmanager
-def atomic_file(path: str) -> Iterator[IO[bytes]]:
-    """A file written whole or not at all: a temporary file in the same folder, renamed
-    over `path` only when the block ends without an exception.
-
-    The file gets the mode any file the user writes would get (0666 less the umask), or
-    keeps the mode of the file it replaces; `mkstemp`'s private 0600 would hide a report
-    from the group that is meant to read it.
-    """
-    target = Path(path)
-    try:
-        handle, temporary = _create_beside(target)
-    except OSError as error:
-        raise _OutputError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _create_beside(target: Path) -> tuple[int, Path]:
-    """A new, exclusively created file next to `target`, with the mode described above."""
-    try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        mode = None
-    for _ in range(100):
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}")
-        try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        if mode is not None:
-            try:
-                os.fchmod(handle, mode)
-            except OSError:
-                os.close(handle)
-                temporary.unlink(missing_ok=True)
-                raise
-        return handle, temporary
-    raise FileExistsError(f"no free temporary name beside {target}")
-
-
-def write_atomically(path: str, text: str) -> None:
-    with atomic_file(path) as stream:
-        stream.write(text.encode("utf-8"))
 
 
 def _progress(quiet: bool) -> Callable[[int], None] | None:
@@ -262,10 +207,15 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
     """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
     moment = _as_of(as_of)
     progress = _progress(quiet)
-    with _errors(debug), ExitStack() as stack:
+    with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
+        # outputs are opened first: a path that cannot be written fails before the run
+        report_file = None
+        if output:
+            others = [contract, *data, *([quarantine] if quarantine else [])]
+            report_file = stack.enter_context(output_file(output, others))
         keep: Callable[[Rejection], None] | None = None
         if quarantine:
-            sink = stack.enter_context(atomic_file(quarantine))
+            sink = stack.enter_context(output_file(quarantine, [contract, *data]))
 
             def keep(item: Rejection) -> None:
                 text = item.text or b""
@@ -273,17 +223,18 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
 
         result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
                         quarantine=keep, progress=progress)
-    if progress is not None:
-        click.echo("\r\033[K", err=True, nl=False)
-    if max_rejected is not None:
-        refused = _too_many_rejected(result, max_rejected)
-        if refused is not None:
-            _fail(refused, EXIT_DATA)
-    report = RENDERERS[fmt](result)
-    if output:
-        with _errors(debug):
-            write_atomically(output, report)
-    else:
+        if progress is not None:
+            click.echo("\r\033[K", err=True, nl=False)
+        refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
+        report = "" if refused else RENDERERS[fmt](result)
+        if report_file is not None:
+            if refused:
+                report_file.cancel()  # no report; the quarantine still says what was rejected
+            else:
+                report_file.write(report.encode("utf-8"))
+    if refused:
+        _fail(refused, EXIT_DATA)
+    if report_file is None:
         click.echo(report, nl=False)
     sys.exit(EXIT_CODES[result.verdict])
 

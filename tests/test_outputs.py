@@ -1,0 +1,145 @@
+"""Output files: never over an input, checked before the run, through symlinks and FIFOs,
+a failed write named as such, and nothing left behind by a signal."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from slacheck.cli import main
+from tests.conftest import AS_OF, CONTRACT, EXAMPLE
+
+SHIPMENTS = EXAMPLE / "shipments.jsonl"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _verify(*more: str) -> list[str]:
+    return ["verify", str(CONTRACT), *more, "--as-of", AS_OF]
+
+
+def _hidden(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+@pytest.mark.parametrize("which", ["data", "contract", "quarantine"])
+def test_an_output_over_an_input_is_refused(tmp_path: Path, which: str) -> None:
+    data = tmp_path / "shipments.jsonl"
+    data.write_bytes(SHIPMENTS.read_bytes())
+    contract = tmp_path / "contract.yaml"
+    contract.write_bytes(CONTRACT.read_bytes())
+    quarantine = tmp_path / "rejected.jsonl"
+    target = {"data": data, "contract": contract, "quarantine": quarantine}[which]
+    before = {path: path.read_bytes() for path in (data, contract)}
+    code, out, err = _run("verify", str(contract), str(data), "--as-of", AS_OF,
+                          "--quarantine", str(quarantine), "-o", str(target))
+    assert code == 2
+    assert f"refusing to write {target}" in err
+    assert {path: path.read_bytes() for path in (data, contract)} == before
+    assert out == ""
+
+
+def test_an_output_through_another_name_of_an_input_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "shipments.jsonl"
+    data.write_bytes(SHIPMENTS.read_bytes())
+    alias = tmp_path / "alias.jsonl"
+    alias.symlink_to(data)
+    code, _, err = _run(*_verify(str(data), "-o", str(alias)))
+    assert code == 2
+    assert "refusing to write" in err
+    assert data.read_bytes() == SHIPMENTS.read_bytes()
+
+
+def test_an_unwritable_output_fails_before_the_data_is_read(tmp_path: Path) -> None:
+    missing_data = tmp_path / "not-there.jsonl"
+    code, _, err = _run(*_verify(str(missing_data), "-o", str(tmp_path / "no" / "r.txt")))
+    assert code == 2  # the output's problem, found first; not the data's exit 3
+    assert f"cannot write {tmp_path / 'no' / 'r.txt'}" in err
+
+
+def test_a_symlinked_output_writes_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "q1.txt"
+    target.parent.mkdir()
+    target.write_text("old", "utf-8")
+    link = tmp_path / "latest.txt"
+    link.symlink_to(target)
+    code, _, _ = _run(*_verify(str(SHIPMENTS), "-o", str(link)))
+    assert code == 1
+    assert link.is_symlink()
+    assert "verdict: NON-COMPLIANT" in target.read_text("utf-8")
+    assert _hidden(target.parent) == []
+
+
+def test_a_fifo_output_is_written_through(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as stream:
+            received.append(stream.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    code, _, _ = _run(*_verify(str(SHIPMENTS), "-o", str(fifo)))
+    reader.join(timeout=30)
+    assert code == 1
+    assert b"verdict: NON-COMPLIANT" in received[0]
+    assert fifo.exists()
+    assert _hidden(tmp_path) == []
+
+
+def _limit_file_size() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+
+@pytest.mark.parametrize("option", ["-o", "--quarantine"])
+def test_a_write_that_fails_names_the_output(tmp_path: Path, option: str) -> None:
+    # 2000 bytes allowed per file: the report, and the many rejected lines, need more
+    data = tmp_path / "data.jsonl"
+    data.write_text(SHIPMENTS.read_text("utf-8") + "not json\n" * 500, "utf-8")
+    target = tmp_path / "out.txt"
+    completed = subprocess.run(
+        [sys.executable, "-m", "slacheck", *_verify(str(data), option, str(target))],
+        capture_output=True, text=True, preexec_fn=_limit_file_size, check=False,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert f"cannot write {target}: File too large" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert str(data) not in completed.stderr
+    assert not target.exists()
+    assert _hidden(tmp_path) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_leaves_no_temporary_file(tmp_path: Path, signum: int) -> None:
+    report = tmp_path / "report.txt"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slacheck", *_verify("-", "-o", str(report),
+                                                    "--quarantine", str(tmp_path / "q"))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    process.stdin.write(SHIPMENTS.read_bytes()[:5000])
+    process.stdin.flush()
+    deadline = time.monotonic() + 30
+    while len(_hidden(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the outputs are opened before the data is read
+    assert len(_hidden(tmp_path)) == 2
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 128 + signum
+    assert b"Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
