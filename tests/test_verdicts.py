@@ -387,3 +387,34 @@ def test_a_lone_surrogate_in_an_id_is_escaped_in_every_format(tmp_path: Path) ->
     code, out, err = _run("verify", *files, "--as-of", AS_OF, "--format", "json")
     assert (code, err) == (1, "")
     assert json.loads(out)["disqualification"]["records"][0]["id"] == "a\ud800"
+
+
+# --- implausible data is flagged, not silently on time ----------------------------------
+
+def test_an_event_before_its_start_is_a_plausibility_warning(tmp_path: Path) -> None:
+    contract = contract_yaml(
+        "picked_up_at: {type: timestamp, optional: true}",
+        "delivered_at: {type: timestamp, optional: true}",
+        head="contract: {id: p, currency: EUR, timezone: UTC}",
+        standards="  fast:\n    require: delivered_at within 24h of picked_up_at\n"
+                  "    target: 50% per month\n"
+                  "  both:\n    require: delivered_at within 24h of picked_up_at and true\n"
+                  "    target: 50% per month\n",
+    )
+    records = [
+        {"id": "ok", "at": "2025-03-01T00:00:00Z", "picked_up_at": "2025-03-01T01:00:00Z",
+         "delivered_at": "2025-03-01T05:00:00Z"},
+        {"id": "odd", "at": "2025-03-01T00:00:00Z", "picked_up_at": "2025-03-01T09:00:00Z",
+         "delivered_at": "2025-03-01T08:00:00Z"},
+    ]
+    files = _files(tmp_path, contract, records)
+    code, out, _ = _run("verify", *files, "--as-of", AS_OF, "--format", "json")
+    assert code == 0  # still counted as the clause says: both passed
+    for standard in json.loads(out)["standards"]:
+        assert standard["windows"][0]["passed"] == 2
+        assert standard["implausible"] == [{
+            "check": "`delivered_at` before `picked_up_at`", "total": 1,
+            "records": [{"id": "odd", "line": 2, "source": files[1]}]}]
+    _, text, _ = _run("verify", *files, "--as-of", AS_OF)
+    assert ("WARNING: 1 record passed with `delivered_at` before `picked_up_at`, most likely "
+            "wrong data: odd (line 2)") in text

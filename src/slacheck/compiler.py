@@ -383,6 +383,21 @@ class Compiler:
 
         return certain
 
+    def event_orders(self, expr: ast.Expr) -> list[tuple[str, Value, Value]]:
+        """For each `X within D of Y` in a requirement, (`X before Y`, X, Y): a recorded
+        event before its own start is implausible data, which `within` passes as on time."""
+        match expr:
+            case ast.Within(event=event, start=start):
+                label = f"{_name(event, 'the event')} before {_name(start, 'its start')}"
+                return [(label, self.value(event), self.value(start))]
+            case ast.Logical(left=left, right=right):
+                return self.event_orders(left) + self.event_orders(right)
+            case ast.Not(operand=operand):
+                return self.event_orders(operand)
+            case ast.Ref(name=name) if name in self._derived:
+                return self.event_orders(self._derived[name])  # type: ignore[arg-type]
+        return []
+
     def deadline_source(
         self, expr: ast.Expr, constants: dict[str, Any]
     ) -> tuple[str, str, str] | None:
@@ -534,10 +549,14 @@ def _compare_open(op: ast.CmpOp, left: Value, right: Value) -> Truth:
     return apply
 
 
+def _name(expr: ast.Expr, otherwise: str) -> str:
+    return f"`{expr.name}`" if isinstance(expr, ast.Ref) else otherwise
+
+
 def _guarded_division(function: Callable[[Any, Any], Any],
                       divisor: ast.Expr) -> Callable[[Any, Any], Any]:
     """Division that names its divisor when it is zero, instead of a bare ZeroDivisionError."""
-    what = f"`{divisor.name}`" if isinstance(divisor, ast.Ref) else "the divisor"
+    what = _name(divisor, "the divisor")
 
     def divide(a: Any, b: Any) -> Any:
         if not b and not isinstance(b, Open):

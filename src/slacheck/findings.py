@@ -51,6 +51,16 @@ class EvaluationError:
 
 
 @dataclass(frozen=True, slots=True)
+class Implausible:
+    """Passed records whose event is recorded before its own start (`X before Y`): a
+    plausibility warning, not a rejection; they stay counted as the clause says."""
+
+    check: str
+    total: int
+    records: tuple[RecordRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Lines:
     """Every line accounted for: read = accepted + rejected; `outside` are accepted
     records whose time falls outside the contract's effective period."""
@@ -150,6 +160,7 @@ class StandardResult:
     scope_undetermined_total: int = 0
     evaluation_errors: tuple[EvaluationError, ...] = ()
     evaluation_errors_total: int = 0
+    implausible: tuple[Implausible, ...] = ()
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
 

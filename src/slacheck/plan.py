@@ -94,6 +94,8 @@ class StandardPlan:
     """Every rule the contract lists, in its order; stage 3 applies each."""
     breach_time: Callable[[Record], Any] | None
     """When a breach became certain (None for the record's time); see `Compiler.breach_time`."""
+    event_orders: tuple[tuple[str, Callable[[Record], Any], Callable[[Record], Any]], ...]
+    """(`X before Y`, X, Y) of each deadline: an event recorded before its start is implausible."""
     scope_source: str | None = None
     exclusion_sources: tuple[str | None, ...] = ()
     requirement_source: str | None = None
@@ -266,6 +268,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         credit=credit,
         disqualify=tuple(rules),
         breach_time=breach_time,
+        event_orders=tuple(compiler.event_orders(standard.require.node)),  # type: ignore[arg-type]
         scope_source=compiler.source(standard.scope.node, constants)  # type: ignore[arg-type]
         if standard.scope else None,
         exclusion_sources=tuple(

@@ -10,6 +10,7 @@ from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
     Credit,
     Disqualification,
+    Implausible,
     Input,
     Lines,
     PenaltyWindow,
@@ -136,6 +137,8 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         scope_undetermined_total=st.undetermined_total,
         evaluation_errors=tuple(st.errors),
         evaluation_errors_total=st.errors_total,
+        implausible=tuple(Implausible(label, st.implausible_totals[label], tuple(refs))
+                          for label, refs in sorted(st.implausible.items())),
         zero=plan.money.zero,
     )
 

@@ -63,6 +63,9 @@ class StandardState:
     undetermined_total: int = 0
     errors: list[EvaluationError] = field(default_factory=list)
     errors_total: int = 0
+    implausible: dict[str, list[RecordRef]] = field(default_factory=dict)
+    """Per check (`X before Y`), passed records whose event precedes its own start."""
+    implausible_totals: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: StandardState, limit: int) -> None:
         for key, tally in other.tallies.items():
@@ -82,6 +85,10 @@ class StandardState:
         self.undetermined_total += other.undetermined_total
         self.errors = (self.errors + other.errors)[:limit]
         self.errors_total += other.errors_total
+        for label, refs in other.implausible.items():
+            self.implausible[label] = (self.implausible.get(label, []) + refs)[:limit]
+        for label, count in other.implausible_totals.items():
+            self.implausible_totals[label] = self.implausible_totals.get(label, 0) + count
 
 
 @dataclass(slots=True)

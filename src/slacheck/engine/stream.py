@@ -115,6 +115,7 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         f"breach_{i}": _on_breach(sp, st, plan, path),
         f"undetermined_{i}": _on_undetermined(st, plan, path),
         f"failed_{i}": _on_failure(sp, st, plan, path),
+        f"order_{i}": _on_implausible(sp, st, plan, path),
     })
     body = [f"# {sp.id}"]
     group = f"group_{i}(r)" if sp.group_key is not None else "None"
@@ -124,7 +125,8 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         "if t is None:",
         f"    t = tallies_{i}[key] = _Tally()",
     ]
-    nested = _outcome_source(sp, f"breach_{i}(r, t, {{}}, moment, l, k_{sp.period.value})")
+    nested = _outcome_source(sp, f"breach_{i}(r, t, {{}}, moment, l, k_{sp.period.value})",
+                             f"order_{i}(r)")
     for j, (excluded, reason) in reversed(list(enumerate(sp.exclusions))):
         namespace[f"except_{i}_{j}"] = excluded
         namespace[f"reason_{i}_{j}"] = reason
@@ -150,8 +152,9 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
     return ["    " + line for line in body]
 
 
-def _outcome_source(sp: StandardPlan, breach: str) -> list[str]:
-    """Stage 1's verdict on the requirement, counted into the tally `t`."""
+def _outcome_source(sp: StandardPlan, breach: str, order: str) -> list[str]:
+    """Stage 1's verdict on the requirement, counted into the tally `t`; a passed deadline
+    is checked for an event recorded before its own start (`order`)."""
     if sp.deadline_source is not None:
         event, start, limit = sp.deadline_source
         return [
@@ -168,6 +171,8 @@ def _outcome_source(sp: StandardPlan, breach: str) -> list[str]:
             "            t.pending += 1",
             "    elif e <= d:",
             "        t.passed += 1",
+            "        if e < s:",
+            f"            {order}",
             "    else:",
             f"        {breach.format(BREACH)}",
         ]
@@ -182,6 +187,7 @@ def _outcome_source(sp: StandardPlan, breach: str) -> list[str]:
         f"o = require_{sp.index}(r)",
         "if o == 1:",
         "    t.passed += 1",
+        *([f"    {order}"] if sp.event_orders else []),
         "elif o == 2:",
         "    t.pending += 1",
         "else:",
@@ -205,6 +211,26 @@ def _on_undetermined(st: StandardState, plan: Plan,
             st.undetermined.append(_ref(plan, record, path))
 
     return undetermined
+
+
+def _on_implausible(sp: StandardPlan, st: StandardState, plan: Plan,
+                    path: str) -> Callable[[dict[str, Any]], None]:
+    """Counts a passed record whose recorded event precedes its own start (a delivery
+    before its pickup): on time by the clause, but most likely wrong data."""
+    limit = plan.evidence_limit
+    orders = sp.event_orders
+
+    def implausible(record: dict[str, Any]) -> None:
+        for label, event, start in orders:
+            happened, started = event(record), start(record)
+            if happened is None or started is None or not happened < started:
+                continue
+            st.implausible_totals[label] = st.implausible_totals.get(label, 0) + 1
+            kept = st.implausible.setdefault(label, [])
+            if len(kept) < limit:
+                kept.append(_ref(plan, record, path))
+
+    return implausible
 
 
 def _on_failure(sp: StandardPlan, st: StandardState, plan: Plan,

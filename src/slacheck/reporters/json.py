@@ -138,6 +138,11 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
             "total": standard.scope_undetermined_total,
             "records": [_ref(ref) for ref in standard.scope_undetermined],
         },
+        "implausible": [
+            {"check": item.check, "total": item.total,
+             "records": [_ref(ref) for ref in item.records]}
+            for item in standard.implausible
+        ],
     }
 
 

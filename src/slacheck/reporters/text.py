@@ -92,6 +92,9 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
     out.extend(f"  {kind}: {text}" for kind, text in standard.clauses)
     out.extend("  " + line for line in _table(standard.windows))
     out.append(f"  breaches: {standard.breaches}")
+    for odd in standard.implausible:
+        out.append(f"  WARNING: {odd.total} {plural(odd.total, 'record')} passed with "
+                   f"{odd.check}, most likely wrong data: {_refs(odd.records, odd.total)}")
     if standard.scope_undetermined_total:
         count = standard.scope_undetermined_total
         out.append(f"  scope undetermined: {count} {plural(count, 'record')}: "
