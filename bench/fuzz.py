@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import io
 import sys
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -132,7 +134,7 @@ def main() -> int:
     args = parser.parse_args()
     names = list(TARGETS) if args.target == "all" else [args.target]
     try:
-        import atheris  # type: ignore[import-not-found]
+        atheris: Any = importlib.import_module("atheris")
     except ImportError:
         atheris = None
     if atheris is not None and len(names) == 1:
