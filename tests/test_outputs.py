@@ -143,3 +143,20 @@ def test_a_signal_leaves_no_temporary_file(tmp_path: Path, signum: int) -> None:
     assert process.returncode == 128 + signum
     assert b"Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_huge_contract_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    import tracemalloc
+
+    huge = tmp_path / "huge.yaml"
+    with open(huge, "wb") as stream:
+        stream.truncate(100 * 1024 * 1024)  # 100 MB, sparse
+    tracemalloc.start()
+    try:
+        code, _, err = _run("lint", str(huge))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 2
+    assert "larger than" in err
+    assert peak < 20 * 1024 * 1024

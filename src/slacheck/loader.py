@@ -54,7 +54,8 @@ def load_contract(path: str | Path) -> Contract:
     """
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)  # enough to know it is too large, no more
     except OSError as error:
         raise ContractError(
             [Diagnostic(CONTRACT_UNREADABLE, f"cannot read the contract: {error.strerror}",
