@@ -85,18 +85,6 @@ def _escape(char: str) -> str:
 Coercer = Callable[[Any], Any]
 
 
-def _string(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("not a string")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if value is True or value is False:
-        return value
-    raise ValueError("not true or false")
-
-
 def _decimal(reason: str, integral: bool) -> Coercer:
     def coerce(value: Any) -> Decimal:
         kind = type(value)
@@ -166,30 +154,13 @@ def _duration(value: Any) -> timedelta:
     return timedelta(microseconds=int(seconds * 1_000_000))
 
 
-def _enum(values: tuple[str, ...]) -> Coercer:
-    allowed = frozenset(values)
-
-    def coerce(value: Any) -> str:
-        if type(value) is not str or value not in allowed:
-            raise ValueError("not one of the allowed values")
-        return value
-
-    return coerce
-
-
 def coercer(spec: FieldSpec) -> Coercer:
-    """The function that checks and converts one field's JSON value (not timestamps: the
-    generated coercer reads those inline, with `_bad_timestamp` for the reason)."""
+    """The function that checks and converts one field's JSON value, for the kinds the
+    generated coercer does not read inline (`_check`): whole numbers, dates, durations."""
     kind = spec.type.kind
-    if kind is Kind.ENUM:
-        return _enum(spec.type.values)
-    if kind is Kind.MONEY:
-        return _decimal("not an amount", integral=False)
     if kind is Kind.NUMBER:
         return _decimal("not a number", integral=spec.integral)
     table: dict[Kind, Coercer] = {
-        Kind.STRING: _string,
-        Kind.BOOL: _bool,
         Kind.DATE: _date,
         Kind.DURATION: _duration,
     }
