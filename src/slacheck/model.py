@@ -76,6 +76,3 @@ class Contract:
     effective_to: date | None = None
     path: str = "<contract>"
     sha256: str = ""
-
-    def standard(self, standard_id: str) -> Standard | None:
-        return next((item for item in self.standards if item.id == standard_id), None)
