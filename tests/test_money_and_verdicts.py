@@ -386,6 +386,28 @@ def _deadline_part(index: int) -> list[Row]:
     ]
 
 
+def test_merged_pending_and_implausible_counts_add_up(tmp_path: Path) -> None:
+    contract = load_contract_text(_text(DEADLINE, *DEADLINE_FIELDS), "c.yaml")
+    plan = compile_plan(check(contract), AS_OF)
+    # booked at noon on 30 June, due at noon on 1 July: pending at midnight on 1 July
+    waiting = {"id": "w1", "at": "2025-06-30T12:00:00Z", "ok": True, "shipped": 1,
+               "ordered": 1}
+    first: list[Row] = [waiting]
+    # the second part: another pending record, and one done before it was booked
+    second: list[Row] = [
+        {**waiting, "id": "w2"},
+        {"id": "odd", "at": "2025-06-05T00:00:00Z", "ok": True, "shipped": 1, "ordered": 1,
+         "done_at": "2025-06-04T00:00:00Z"},
+    ]
+    state: State = run_stream(plan, [_write(tmp_path / "one.jsonl", first)])
+    state.merge(run_stream(plan, [_write(tmp_path / "two.jsonl", second)]))
+    deadline, _ = conclude(plan, state).standards
+    [june] = deadline.windows
+    assert (june.passed, june.breached, june.pending) == (1, 0, 2)
+    [odd] = deadline.implausible
+    assert (odd.total, [ref.id for ref in odd.records]) == (1, ["odd"])
+
+
 @pytest.mark.parametrize("limit", [1, 100])
 def test_merged_overdue_implausible_and_errors_within_the_limit(tmp_path: Path,
                                                                 limit: int) -> None:
