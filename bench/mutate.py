@@ -73,6 +73,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_CONSEQUENCES, "_days", "seconds // 86400 -> seconds / 86400 [2]"): (
         "reached only for a whole number of days, where / gives the same number as //, "
         "and plural() only compares it with 1"),
+    (_FINDINGS, "Result.verdict", "self.credits > 0 -> self.credits > 1"): (
+        "a service credit is owed only for a missed window, which alone makes the verdict "
+        "non-compliant: the credits cannot change it"),
     (_FINDINGS, "RecordRef", "order=True -> order=False"): (
         "nothing compares two RecordRefs: every sort of them has a key of times and lines"),
     (_FINDINGS, "Lines", "outside: int = 0 -> outside: int = 1"): _BUILT,
