@@ -8,6 +8,8 @@ from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 
+from slacheck._money import total as money_total
+
 
 class Verdict(Enum):
     """What a run concludes; each has its own exit code in the CLI."""
@@ -170,7 +172,7 @@ class StandardResult:
 
     @property
     def credit_total(self) -> Decimal:
-        return sum((credit.amount for credit in self.credits), self.zero)
+        return money_total((credit.amount for credit in self.credits), self.zero)
 
     @property
     def disqualification(self) -> Disqualification | None:
@@ -212,11 +214,11 @@ class Result:
 
     @property
     def penalties(self) -> Decimal:
-        return sum((standard.penalties for standard in self.standards), self.zero)
+        return money_total((standard.penalties for standard in self.standards), self.zero)
 
     @property
     def credits(self) -> Decimal:
-        return sum((standard.credit_total for standard in self.standards), self.zero)
+        return money_total((standard.credit_total for standard in self.standards), self.zero)
 
     @property
     def breaches(self) -> int:

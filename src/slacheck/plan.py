@@ -10,7 +10,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
 from fractions import Fraction
 from operator import itemgetter
 from typing import Any
@@ -22,6 +30,9 @@ from slacheck.compiler import Compiler, Record, Truth
 from slacheck.model import Contract, Standard
 from slacheck.types import RecordSchema
 from slacheck.windows import KeyFunction, key_function
+
+_ROUNDING = Context(prec=120, Emax=999_999, Emin=-999_999, traps=[InvalidOperation])
+"""Rounding to the contract's quantum may round (that is its job) but never overflows."""
 
 ROUNDING = {
     "half_up": ROUND_HALF_UP,
@@ -40,7 +51,7 @@ class Money:
     rounding: str
 
     def round(self, amount: Decimal) -> Decimal:
-        return amount.quantize(self.quantum, rounding=self.rounding)
+        return amount.quantize(self.quantum, rounding=self.rounding, context=_ROUNDING)
 
     @property
     def zero(self) -> Decimal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slacheck._money import total as money_total
 from slacheck._version import __version__
 from slacheck._words import plural
 from slacheck.engine.state import StandardState, State, Tally
@@ -126,7 +127,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         record_penalties_total=st.record_penalties_total,
         unpriced=tuple(st.unpriced),
         unpriced_total=st.unpriced_total,
-        penalties=sum((item.net for item in penalty_windows), plan.money.zero),
+        penalties=money_total((item.net for item in penalty_windows), plan.money.zero),
         credits=credits,
         missed_windows=tuple(dict.fromkeys(o.label for _, _, o in missed)),
         longest_missed_run=run,

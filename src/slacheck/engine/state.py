@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from slacheck._money import add
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.plan import Plan
 
@@ -72,7 +73,7 @@ class StandardState:
             self.tallies.setdefault(key, Tally()).merge(tally, limit)
         for bucket, amount in other.penalties.items():
             mine = self.penalties.setdefault(bucket, PenaltySum())
-            mine.gross += amount.gross
+            mine.gross = add(mine.gross, amount.gross)
             mine.breaches += amount.breaches
         self.record_penalties = (self.record_penalties + other.record_penalties)[:limit]
         self.record_penalties_total += other.record_penalties_total

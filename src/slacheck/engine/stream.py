@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
+from slacheck._money import add
 from slacheck.compiler import BREACH, OVERDUE, PENDING, ClauseEvaluationError
 from slacheck.engine.state import PenaltySum, StandardState, State, Tally
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
@@ -315,7 +316,7 @@ def _on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
         total = penalties.get(bucket)
         if total is None:
             total = penalties[bucket] = PenaltySum()
-        total.gross += amount
+        total.gross = add(total.gross, amount)
         total.breaches += 1
         st.record_penalties_total += 1
         if len(st.record_penalties) < limit:
