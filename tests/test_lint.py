@@ -88,3 +88,15 @@ def test_a_nul_byte_is_shown_at_its_line_and_column(tmp_path: Path) -> None:
     assert rendered[0].startswith(f"{tmp_path / 'c.yaml'}:12:16: SLA001 ")
     assert rendered[3] == "   |                ^ yaml-syntax"
     assert "Traceback" not in err
+
+
+def test_a_shape_error_reads_in_the_contracts_terms(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards="  a:\n    require: ok\n    target: {key: 99%}\n")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA002")
+    assert rendered[0] == (
+        f"{tmp_path / 'c.yaml'}:13:13: SLA002 `target` must be a clause written as text, "
+        "e.g. `97% per month`; found a mapping"
+    )
+    assert rendered[3] == "   |             ^^^^^^^^^^ contract-shape"
