@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -72,7 +73,6 @@ def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
     broken = [path for _, path in problems]
     builder = _Builder(source, places, hashlib.sha256(data).hexdigest())
     builder.found.extend(found)
-    builder.broken.update(path[0] if path else "" for path in broken)
     if any(len(path) < 2 or path[0] != "standards" for path in broken):
         raise ContractError(found)
     # a standard that does not have the right shape is left out; the others are still
@@ -83,10 +83,11 @@ def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
 
 
 class IncompleteContractError(ContractError):
-    """Problems confined to some standards or to the contract's metadata.
+    """Problems that leave the rest of the contract worth checking.
 
-    `contract` holds the standards that did load, so the checker can still report on them
-    in the same run: problems there cannot be caused by the ones already found.
+    `contract` holds what did load, so the checker can still report on it in the same
+    run: what is left out (a standard that did not parse, a parameter that did not parse
+    and whatever uses it) is what problems there could follow from.
     """
 
     def __init__(self, diagnostics: list[Diagnostic], contract: Contract) -> None:
@@ -102,8 +103,8 @@ class _Builder:
         self.places = places
         self.sha256 = sha256
         self.found: list[Diagnostic] = []
-        self.broken: set[str | int] = set()
-        """Top-level sections with problems: only some leave the rest worth checking."""
+        self.unparsed: set[str] = set()
+        """Parameters and derived fields that did not parse: what uses them is left out."""
 
     def build(self, tree: dict[str, Any]) -> Contract:
         meta = tree["contract"]
@@ -140,11 +141,30 @@ class _Builder:
             path=self.source.name,
             sha256=self.sha256,
         )
-        if self.found and self.broken <= {"standards", "contract"}:
-            raise IncompleteContractError(self.found, contract)
         if self.found:
-            raise ContractError(self.found)
+            raise IncompleteContractError(self.found, self._without_unparsed(contract))
         return contract
+
+    def _without_unparsed(self, contract: Contract) -> Contract:
+        """The contract without what uses a name that did not parse, which the checker
+        would otherwise report as unknown."""
+        named = [*contract.parameters, *contract.derived]
+        while True:  # until nothing more is left out: a derived field may use another
+            left_out = {item.name for item in named if self._uses_unparsed(item.clause)}
+            if not left_out:
+                break
+            self.unparsed |= left_out
+            named = [item for item in named if item.name not in left_out]
+        return replace(
+            contract,
+            parameters=tuple(item for item in contract.parameters if item in named),
+            derived=tuple(item for item in contract.derived if item in named),
+            standards=tuple(standard for standard in contract.standards
+                            if not any(map(self._uses_unparsed, _clauses(standard)))),
+        )
+
+    def _uses_unparsed(self, clause: Clause) -> bool:
+        return any(ref.name in self.unparsed for ref in ast.refs(clause.node))
 
     # helpers
     def _error(self, code: Code, message: str, path: YamlPath, hints: tuple[str, ...] = (),
@@ -154,7 +174,6 @@ class _Builder:
         if place is not None:
             span = place.key if key and place.key is not None else place.value
         self.found.append(Diagnostic(code, message, span, hints))
-        self.broken.add(path[0])
 
     def _timezone(self, name: str) -> str:
         try:
@@ -182,7 +201,8 @@ class _Builder:
             node = parser.parse(source, kind)
         except ContractError as error:
             self.found.extend(error.diagnostics)
-            self.broken.add(path[0])
+            if path[0] in ("parameters", "derived"):
+                self.unparsed.add(str(path[1]))
             return None
         return Clause(" ".join(source.body.split()), node, place.value)
 
@@ -207,7 +227,7 @@ class _Builder:
             elif kind is not Kind.ENUM and values:
                 self._error(BAD_VALUE, f"`values` is only for enum fields, `{name}` is "
                             f"{body['type']}", (*path, "values"))
-            field_type = Type(kind, values=values)
+            field_type = Type(kind, values=values if kind is Kind.ENUM else ())
             default = None
             if "default" in body:
                 default = self._default(body["default"], field_type, (*path, "default"))
@@ -311,6 +331,12 @@ class _Builder:
             if clause is not None:
                 out.append(Exclusion(clause, reason or clause.text))
         return tuple(out)
+
+
+def _clauses(standard: Standard) -> list[Clause]:
+    optional = [standard.scope, standard.target, standard.penalty, standard.credit]
+    return [standard.require, *(item.when for item in standard.exclusions),
+            *(clause for clause in optional if clause is not None), *standard.disqualify]
 
 
 def _coerce_default(value: Any, field_type: Type) -> Any:

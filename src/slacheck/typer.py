@@ -6,7 +6,7 @@ Records nothing but types and diagnostics: `types` maps `id(node)` to its type, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from slacheck import ast
 from slacheck import types as t
@@ -41,6 +41,8 @@ class Typer:
         self.parameters: dict[str, Type] = {}
         self.types: dict[int, Type] = {}
         self.enum_values: set[int] = set()
+        self.untyped: set[str] = set()
+        """Declared names whose own declaration failed: their uses are not errors again."""
         self.found = found
 
     def _error(self, code: Code, message: str, span: Span | None,
@@ -102,6 +104,8 @@ class Typer:
         for table in (self.fields, self.derived, self.parameters):
             if name in table:
                 return table[name]
+        if name in self.untyped:
+            raise UntypedError
         declared = (*self.fields, *self.derived, *self.parameter_names)
         self._error(UNKNOWN_NAME, f"unknown field `{name}`", expr.span,
                     did_you_mean(name, declared))
@@ -191,14 +195,15 @@ class Typer:
         return isinstance(expr, ast.String)
 
     def declared(self, name: str) -> bool:
-        return name in self.fields or name in self.derived or name in self.parameters
+        return (name in self.fields or name in self.derived or name in self.parameters
+                or name in self.untyped)
 
     def _item(self, item: ast.Expr, operand: Type) -> Type:
         if operand.kind is Kind.ENUM and isinstance(item, ast.String | ast.Ref):
             value = item.value if isinstance(item, ast.String) else item.name
             if isinstance(item, ast.Ref) and self.declared(item.name):
                 return self.infer(item)
-            if value not in operand.values:
+            if value not in operand.values and operand.values:  # no values: reported
                 self._error(BAD_VALUE, f"`{value}` is not one of {operand}", item.span,
                             did_you_mean(value, operand.values))
                 raise UntypedError
@@ -233,18 +238,3 @@ for _kind in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
 
 def _arithmetic(op: ast.BinOp, left: Kind, right: Kind) -> Kind | None:
     return _ARITHMETIC.get((op, left, right))
-
-
-def refs(node: object) -> Iterator[ast.Ref]:
-    """Every name an expression mentions."""
-    if isinstance(node, ast.Ref):
-        yield node
-        return
-    if isinstance(node, tuple):
-        for item in node:
-            yield from refs(item)
-        return
-    for name in getattr(node, "__slots__", ()):
-        child = getattr(node, name, None)
-        if isinstance(child, ast.Node | tuple) and name != "span":
-            yield from refs(child)
