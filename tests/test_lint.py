@@ -178,3 +178,30 @@ def test_broken_declarations_do_not_hide_the_other_problems(tmp_path: Path) -> N
     assert "unknown field `fee`" not in err
     assert "unknown field `c`" not in err
     assert "`HAM` is not one of" not in err
+
+
+HYPHENATED = contract_yaml(
+    "lane: {type: enum, values: [HAM-MUC, BER-HAM, DE-1]}", "code: string",
+    standards=(
+        "  a:\n    require: lane == HAM-MUC\n    window: per month\n"          # line 13
+        "  b:\n    require: lane in [BER-HAM, DE-1]\n    window: per month\n"  # line 16
+        "  c:\n    require: HAM-MUX != lane\n    window: per month\n"          # line 19
+        "  d:\n    require: code == ABC-1\n    window: per month\n"            # line 22
+    ),
+)
+
+
+def test_a_bare_hyphenated_value_gets_one_diagnostic_with_quotes(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, HYPHENATED)
+    assert code == 2
+    path = tmp_path / "c.yaml"
+    assert [line for line in err.splitlines() if line.startswith(str(path))] == [
+        f"{path}:13:22: SLA203 the value `HAM-MUC` must be written in quotes",
+        f"{path}:16:23: SLA203 the value `BER-HAM` must be written in quotes",
+        f"{path}:16:32: SLA203 the value `DE-1` must be written in quotes",
+        f"{path}:19:14: SLA203 `HAM-MUX` is not one of enum[HAM-MUC, BER-HAM, DE-1]",
+        f"{path}:22:22: SLA203 the value `ABC-1` must be written in quotes",
+    ]
+    assert '= help: write "HAM-MUC": bare, `HAM-MUC` reads as `HAM - MUC`' in err
+    assert "did you mean `HAM-MUC`?" in err
+    assert "unknown field" not in err

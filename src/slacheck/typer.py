@@ -160,10 +160,16 @@ class Typer:
 
     def _in(self, expr: ast.In) -> Type:
         operand = self.infer(expr.operand)
-        for item in expr.items:
-            found = self._item(item, operand)
-            if not _comparable(operand, found):
-                self._mismatch(item, f"{found} cannot be a value of {operand}")
+        failed = False
+        for item in expr.items:  # every item is checked, so each wrong one is reported
+            try:
+                found = self._item(item, operand)
+                if not _comparable(operand, found):
+                    self._mismatch(item, f"{found} cannot be a value of {operand}")
+            except UntypedError:
+                failed = True
+        if failed:
+            raise UntypedError
         return t.BOOL
 
     def _within(self, expr: ast.Within) -> Type:
@@ -192,13 +198,45 @@ class Typer:
         """A string, or a bare name that is not declared: perhaps a value of an enum."""
         if isinstance(expr, ast.Ref):
             return not self.declared(expr.name)
-        return isinstance(expr, ast.String)
+        return isinstance(expr, ast.String) or self._hyphenated(expr)
+
+    def _hyphenated(self, expr: ast.Expr) -> bool:
+        """A value with a `-` written bare, `HAM-MUC`: names that are not declared and
+        numbers, which the grammar reads as a subtraction."""
+        if not isinstance(expr, ast.Binary):
+            return False
+        stack: list[ast.Expr] = [expr]
+        names = 0
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Binary) and node.op is ast.BinOp.SUB:
+                stack += [node.left, node.right]
+            elif isinstance(node, ast.Ref) and not self.declared(node.name):
+                names += 1
+            elif not isinstance(node, ast.Number):
+                return False
+        return names > 0
+
+    def _quote(self, item: ast.Expr, operand: Type) -> None:
+        """One diagnostic for a bare hyphenated value, not one per part; never returns."""
+        written = item.span.text if item.span is not None else ""
+        value = "".join(written.split())
+        hint = f'write "{value}": bare, `{value}` reads as `{value.replace("-", " - ")}`'
+        if operand.kind is Kind.ENUM and value not in operand.values and operand.values:
+            self._error(BAD_VALUE, f"`{value}` is not one of {operand}", item.span,
+                        (*did_you_mean(value, operand.values), hint))
+        else:
+            self._error(BAD_VALUE, f"the value `{value}` must be written in quotes",
+                        item.span, (hint,))
+        raise UntypedError
 
     def declared(self, name: str) -> bool:
         return (name in self.fields or name in self.derived or name in self.parameters
                 or name in self.untyped)
 
     def _item(self, item: ast.Expr, operand: Type) -> Type:
+        if operand.is_text and self._hyphenated(item):
+            self._quote(item, operand)
         if operand.kind is Kind.ENUM and isinstance(item, ast.String | ast.Ref):
             value = item.value if isinstance(item, ast.String) else item.name
             if isinstance(item, ast.Ref) and self.declared(item.name):
