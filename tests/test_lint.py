@@ -205,3 +205,13 @@ def test_a_bare_hyphenated_value_gets_one_diagnostic_with_quotes(tmp_path: Path)
     assert '= help: write "HAM-MUC": bare, `HAM-MUC` reads as `HAM - MUC`' in err
     assert "did you mean `HAM-MUC`?" in err
     assert "unknown field" not in err
+
+
+def test_a_percentage_compared_with_a_number_field_is_an_error(tmp_path: Path) -> None:
+    text = contract_yaml("level: decimal", standards=(
+        "  a:\n    require: level >= 99.8%\n    window: per month\n"
+    ))
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    assert f"{tmp_path / 'c.yaml'}:12:14: SLA202 cannot compare number with ratio" in err
+    assert "write `99.8` to compare with a number" in err

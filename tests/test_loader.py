@@ -333,7 +333,7 @@ def test_a_trailing_newline_does_not_pass_a_pattern(
         ("slacheck: 1", "slacheck: 2", "`slacheck` must be `1`; found the number `2`"),
         ("  currency: CNY", "  currency: cny", "`cny` is not a valid currency code"),
         ("    lost: {type: bool, default: false}", "    lost: 5",
-         "`lost` must be one of `string`, `int`, `decimal`, `money`, `bool`, `timestamp`, "
+         "`lost` must be one of `string`, `int`, `decimal`, `ratio`, `money`, `bool`, `timestamp`, "
          "`date`, `duration`, `enum`, or a mapping with `type:`; found the number `5`"),
         ("    window: per month\n", "    window: per month\n    disqualify: 5\n",
          "`disqualify` must be a clause written as text, e.g. "

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from slacheck import ast, parser
+from slacheck import ast, parser, types
 from slacheck._shape import contract_schema as contract_schema  # public here, for the CLI
 from slacheck._shape import validate
 from slacheck._source import Source, whole_file
@@ -227,7 +227,7 @@ class _Builder:
             elif kind is not Kind.ENUM and values:
                 self._error(BAD_VALUE, f"`values` is only for enum fields, `{name}` is "
                             f"{body['type']}", (*path, "values"))
-            field_type = Type(kind, values=values if kind is Kind.ENUM else ())
+            field_type = types.field_type(body["type"], values)
             default = None
             if "default" in body:
                 default = self._default(body["default"], field_type, (*path, "default"))

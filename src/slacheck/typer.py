@@ -20,7 +20,7 @@ from slacheck.diagnostics import (
     Diagnostic,
     did_you_mean,
 )
-from slacheck.types import Kind, Type
+from slacheck.types import Kind, Scale, Type
 
 _ORDERED = {Kind.NUMBER, Kind.MONEY, Kind.DURATION, Kind.TIMESTAMP, Kind.DATE}
 
@@ -56,8 +56,10 @@ class Typer:
 
     def _type(self, expr: ast.Expr) -> Type:
         match expr:
-            case ast.Number() | ast.Percent():
+            case ast.Number():
                 return t.NUMBER
+            case ast.Percent():
+                return t.RATIO
             case ast.Money(currency=currency):
                 if currency != self.currency:
                     self._error(CURRENCY_MISMATCH, f"amount in {currency}, but the contract's "
@@ -140,19 +142,44 @@ class Typer:
     def _binary(self, expr: ast.Binary) -> Type:
         left, right = self._pair(expr.left, expr.right)
         result = _arithmetic(expr.op, left.kind, right.kind)
-        if result is None:
-            self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}")
+        if result is None or not _mixable(expr.op, left, right):
+            self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}",
+                           self._ratio_hint(expr.left, left, expr.right, right,
+                                            _PHRASES.get(expr.op, "use it with")))
             raise UntypedError  # pragma: no cover
         if result is Kind.MONEY:
             return left if left.kind is Kind.MONEY else right
         if result is Kind.NUMBER:
-            return t.NUMBER
+            return Type(Kind.NUMBER, scale=_scale(expr.op, left, right))
         return Type(result)
+
+    def _ratio_hint(self, left: ast.Expr, left_type: Type, right: ast.Expr, right_type: Type,
+                    phrase: str) -> tuple[str, ...]:
+        """How to mix a ratio (`99.8%`) and a plain number (`level`) rightly, if that is
+        what went wrong."""
+        scales = {left_type.scale: left, right_type.scale: right}
+        if {left_type.kind, right_type.kind} != {Kind.NUMBER} or not (
+            {Scale.RATIO, Scale.PLAIN} <= scales.keys()
+        ):
+            return ()
+        ratio, plain = scales[Scale.RATIO], scales[Scale.PLAIN]
+        if isinstance(ratio, ast.Percent) and ratio.span is not None:
+            written = ratio.span.text
+            hint = f"write `{written.removesuffix('%')}` to {phrase} a number"
+            example = f" ({ratio.value} for {written})"
+        elif isinstance(ratio, ast.Ref):
+            hint, example = f"make `{ratio.name}` a plain number to {phrase} a number", ""
+        else:
+            hint, example = f"write the percentage as a plain number to {phrase} a number", ""
+        if isinstance(plain, ast.Ref) and plain.name in self.fields:
+            hint += f", or declare `{plain.name}` as `ratio` if it holds fractions{example}"
+        return (hint,)
 
     def _compare(self, expr: ast.Compare) -> Type:
         left, right = self._operands(expr.left, expr.right)
         if not _comparable(left, right):
-            self._mismatch(expr, f"cannot compare {left} with {right}")
+            self._mismatch(expr, f"cannot compare {left} with {right}",
+                           self._ratio_hint(expr.left, left, expr.right, right, "compare with"))
         if expr.op not in (ast.CmpOp.EQ, ast.CmpOp.NE) and left.kind not in _ORDERED:
             self._mismatch(expr, f"`{expr.op.value}` needs ordered values, not {left}",
                            ("use `==` or `!=`",))
@@ -165,7 +192,9 @@ class Typer:
             try:
                 found = self._item(item, operand)
                 if not _comparable(operand, found):
-                    self._mismatch(item, f"{found} cannot be a value of {operand}")
+                    self._mismatch(item, f"{found} cannot be a value of {operand}",
+                                   self._ratio_hint(expr.operand, operand, item, found,
+                                                    "compare with"))
             except UntypedError:
                 failed = True
         if failed:
@@ -252,12 +281,45 @@ class Typer:
         return self.infer(item)
 
 
+_PHRASES = {ast.BinOp.ADD: "add it to", ast.BinOp.SUB: "subtract it from"}
+
+
 def _comparable(left: Type, right: Type) -> bool:
     if left.is_text and right.is_text:
         return True
     if left.kind is not right.kind:
         return False
+    if left.kind is Kind.NUMBER:
+        return Scale.ANY in (left.scale, right.scale) or left.scale is right.scale
     return left.kind is not Kind.MONEY or left.currency == right.currency
+
+
+def _mixable(op: ast.BinOp, left: Type, right: Type) -> bool:
+    """Numbers added or subtracted must measure the same thing: `level + 1%` does not."""
+    if op in (ast.BinOp.ADD, ast.BinOp.SUB) and left.kind is right.kind is Kind.NUMBER:
+        return _comparable(left, right)
+    return True
+
+
+def _scale(op: ast.BinOp, left: Type, right: Type) -> Scale:
+    """The scale of a number computed from two values.
+
+    A quotient of two like quantities (`shipped / ordered`, money by money, a duration
+    by a duration) is a ratio; otherwise a plain number wins over a ratio (`pieces * 50%`
+    is a number of pieces), and a ratio over a number written in the contract.
+    """
+    if left.kind is not Kind.NUMBER or right.kind is not Kind.NUMBER:
+        return Scale.RATIO  # money / money, duration / duration
+    if op is ast.BinOp.DIV and left.scale is right.scale is Scale.PLAIN:
+        return Scale.RATIO
+    scales = {left.scale, right.scale}
+    if op in (ast.BinOp.ADD, ast.BinOp.SUB):
+        scales.discard(Scale.ANY)
+        return scales.pop() if scales else Scale.ANY
+    for scale in (Scale.PLAIN, Scale.RATIO):
+        if scale in scales:
+            return scale
+    return Scale.ANY
 
 
 _ARITHMETIC: dict[tuple[ast.BinOp, Kind, Kind], Kind] = {}
