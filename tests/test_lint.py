@@ -88,3 +88,130 @@ def test_a_nul_byte_is_shown_at_its_line_and_column(tmp_path: Path) -> None:
     assert rendered[0].startswith(f"{tmp_path / 'c.yaml'}:12:16: SLA001 ")
     assert rendered[3] == "   |                ^ yaml-syntax"
     assert "Traceback" not in err
+
+
+def test_a_shape_error_reads_in_the_contracts_terms(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards="  a:\n    require: ok\n    target: {key: 99%}\n")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    rendered = block(err, "SLA002")
+    assert rendered[0] == (
+        f"{tmp_path / 'c.yaml'}:13:13: SLA002 `target` must be a clause written as text, "
+        "e.g. `97% per month`; found a mapping"
+    )
+    assert rendered[3] == "   |             ^^^^^^^^^^ contract-shape"
+
+
+def codes_and_lines(err: str, path: Path) -> list[tuple[str, int]]:
+    found = []
+    for line in err.splitlines():
+        if line.startswith(f"{path}:"):
+            where, message = line[len(str(path)) + 1:].split(": ", 1)
+            found.append((message.split()[0], int(where.split(":")[0])))
+    return found
+
+
+def test_a_time_field_of_the_wrong_type_and_a_deadline_on_it_in_one_run(tmp_path: Path) -> None:
+    text = contract_yaml(
+        "done: {type: timestamp, optional: true}",
+        standards="  a:\n    require: done within 2h of at\n    window: per month\n",
+    ).replace("    at: timestamp", "    at: date")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    assert codes_and_lines(err, tmp_path / "c.yaml") == [("SLA203", 5), ("SLA202", 12)]
+    assert "the time field `at` must be a required timestamp" in err
+    assert "a deadline needs a timestamp here, not date" in err
+
+
+BROKEN_DECLARATIONS = """\
+slacheck: 1
+contract: {id: x, currency: CNY, timezone: UTC}
+parameters:
+  fee: 100 USD
+  broken: 1 +
+  share: 5%
+records:
+  id: id
+  time: at
+  fields:
+    id: string
+    at: date
+    done: {type: timestamp, optional: true}
+    ok: bool
+    lane: {type: enum}
+derived:
+  a: b
+  b: a
+  c: done - done
+  d: broken * 2
+standards:
+  s:
+    require: done within 2h of at
+    target: 97% per month
+    credit: 5% of fee per missed month
+  t:
+    require: c > 1h and okk and lane == HAM
+    window: per month
+  u:
+    require: d > 1 or ok
+    window: per month
+  v:
+    require: ok and share > 1h
+    window: per month
+"""
+
+
+def test_broken_declarations_do_not_hide_the_other_problems(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, BROKEN_DECLARATIONS)
+    assert code == 2
+    assert codes_and_lines(err, tmp_path / "c.yaml") == [
+        ("SLA205", 4),   # fee in USD
+        ("SLA101", 5),   # `broken` does not parse
+        ("SLA203", 9),   # the time field is a date
+        ("SLA203", 15),  # an enum without values
+        ("SLA207", 17),  # a and b depend on each other
+        ("SLA202", 23),  # the deadline on a date
+        ("SLA201", 27),  # okk
+        ("SLA202", 33),  # a number compared with a duration
+    ]
+    # nothing that follows from the problems above: `fee`, `c`, `lane`, `d` are declared
+    assert "unknown field `fee`" not in err
+    assert "unknown field `c`" not in err
+    assert "`HAM` is not one of" not in err
+
+
+HYPHENATED = contract_yaml(
+    "lane: {type: enum, values: [HAM-MUC, BER-HAM, DE-1]}", "code: string",
+    standards=(
+        "  a:\n    require: lane == HAM-MUC\n    window: per month\n"          # line 13
+        "  b:\n    require: lane in [BER-HAM, DE-1]\n    window: per month\n"  # line 16
+        "  c:\n    require: HAM-MUX != lane\n    window: per month\n"          # line 19
+        "  d:\n    require: code == ABC-1\n    window: per month\n"            # line 22
+    ),
+)
+
+
+def test_a_bare_hyphenated_value_gets_one_diagnostic_with_quotes(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, HYPHENATED)
+    assert code == 2
+    path = tmp_path / "c.yaml"
+    assert [line for line in err.splitlines() if line.startswith(str(path))] == [
+        f"{path}:13:22: SLA203 the value `HAM-MUC` must be written in quotes",
+        f"{path}:16:23: SLA203 the value `BER-HAM` must be written in quotes",
+        f"{path}:16:32: SLA203 the value `DE-1` must be written in quotes",
+        f"{path}:19:14: SLA203 `HAM-MUX` is not one of enum[HAM-MUC, BER-HAM, DE-1]",
+        f"{path}:22:22: SLA203 the value `ABC-1` must be written in quotes",
+    ]
+    assert '= help: write "HAM-MUC": bare, `HAM-MUC` reads as `HAM - MUC`' in err
+    assert "did you mean `HAM-MUC`?" in err
+    assert "unknown field" not in err
+
+
+def test_a_percentage_compared_with_a_number_field_is_an_error(tmp_path: Path) -> None:
+    text = contract_yaml("level: decimal", standards=(
+        "  a:\n    require: level >= 99.8%\n    window: per month\n"
+    ))
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    assert f"{tmp_path / 'c.yaml'}:12:14: SLA202 cannot compare number with ratio" in err
+    assert "write `99.8` to compare with a number" in err

@@ -178,7 +178,8 @@ def test_wrong_format_version() -> None:
 def test_missing_required_key_points_at_its_parent_key() -> None:
     diagnostic = one_error(BASE.replace("  id: demo\n", "") + SIMPLE)
     assert where(diagnostic) == ("SLA002", 2, 1)
-    assert "'id' is a required property" in diagnostic.message
+    assert diagnostic.message == "`contract` has no `id`"
+    assert diagnostic.hints == ("add `id:`",)
 
 
 def test_top_level_must_be_a_mapping() -> None:
@@ -309,6 +310,56 @@ def test_a_trailing_newline_does_not_pass_a_pattern(
     found = errors(BASE.replace(old, new, 1) + SIMPLE)
     assert where(found[0]) == ("SLA002", line, column)
     assert "\n" not in found[0].message
+
+
+# shape errors say what was expected in the contract's own terms, never a Python repr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    window: per month\n", "    target: {key: 99%}\n",
+         "`target` must be a clause written as text, e.g. `97% per month`; found a mapping"),
+        ("    require: lost\n", "    require: [lost]\n",
+         "`require` must be a clause written as text, e.g. "
+         "`delivered_at within 24h of picked_up_at`; found a list"),
+        ("  id: demo\n", "  id: demo\n  decimals: two\n",
+         "`decimals` must be a whole number; found the text `two`"),
+        ("  id: demo\n", "  id: demo\n  decimals: 7\n",
+         "`decimals` must be at most 6; found the number `7`"),
+        ("  id: demo\n", "  id: demo\n  rounding: nearest\n",
+         "`rounding` must be one of `half_up`, `half_even`, `down`, `up`; "
+         "found the text `nearest`"),
+        ("slacheck: 1", "slacheck: 2", "`slacheck` must be `1`; found the number `2`"),
+        ("  currency: CNY", "  currency: cny", "`cny` is not a valid currency code"),
+        ("    lost: {type: bool, default: false}", "    lost: 5",
+         "`lost` must be one of `string`, `int`, `decimal`, `ratio`, `money`, `bool`, `timestamp`, "
+         "`date`, `duration`, `enum`, or a mapping with `type:`; found the number `5`"),
+        ("    window: per month\n", "    window: per month\n    disqualify: 5\n",
+         "`disqualify` must be a clause written as text, e.g. "
+         "`after 3 consecutive missed months`, or a list of clauses; found the number `5`"),
+        ("[TSN, PEK]", "[TSN, TSN]", "`values` lists `TSN` more than once"),
+        ("  id: demo\n", "", "`contract` has no `id`"),
+        ("  id: demo\n", "  id: demo\n  title:\n", "`title` must be text; found nothing"),
+        ("    lost: {type: bool, default: false}", "    and: bool",
+         "`and` is a word of the clause language and cannot be a field name"),
+    ],
+    ids=["mapping-for-clause", "list-for-clause", "text-for-int", "maximum", "enum", "const",
+         "pattern", "one-of", "one-of-list", "unique", "required", "null", "keyword"],
+)
+def test_shape_errors_say_what_was_expected(old: str, new: str, expected: str) -> None:
+    found = errors((BASE + SIMPLE).replace(old, new, 1))
+    messages = [d.message for d in found]
+    assert expected in messages
+    for message in messages:
+        assert "{'" not in message
+        assert "is not of type" not in message
+        assert "does not match" not in message
+
+
+def test_a_shape_error_stands_at_the_value() -> None:
+    diagnostic = one_error(BASE + "  s:\n    require: lost\n    target: {key: 99%}\n")
+    assert where(diagnostic) == ("SLA002", 19, 13)
 
 
 # values the schema lets through but the loader refuses

@@ -427,3 +427,20 @@ def test_syntax_error_on_the_second_line_of_a_multi_line_source() -> None:
         parse(source)
     [diagnostic] = info.value.diagnostics
     assert diagnostic.location == ("contract.yaml", 8, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "column"),
+    [("min(a, b) > 2", "min", 1), ("x >= max (a, b)", "max", 6), ("not isnull(x)", "isnull", 5)],
+)
+def test_a_call_says_there_are_no_functions(text: str, name: str, column: int) -> None:
+    diagnostic = assert_syntax_error(text, 1, column)
+    assert diagnostic.message == f"the clause language has no function `{name}`"
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == name
+    assert "no functions" in diagnostic.hints[0]
+
+
+def test_a_parenthesis_after_a_word_of_the_language_is_not_a_call() -> None:
+    diagnostic = assert_syntax_error("x in (a, b)", 1, 6)
+    assert diagnostic.message == "unexpected `(`"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
 
@@ -198,3 +199,24 @@ class AnyBreach(Node):
 
 
 Disqualify = ConsecutiveMissed | BreachesWithin | AnyBreach
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, parents before children and left to right, without recursion:
+    a long chain (`a and b and ...`) is as deep as it is long."""
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            stack.extend(reversed(item))
+            continue
+        if not isinstance(item, Node):
+            continue
+        yield item
+        children = [getattr(item, each.name) for each in fields(item) if each.name != "span"]
+        stack.extend(reversed(children))
+
+
+def refs(node: Node) -> Iterator[Ref]:
+    """Every name a tree mentions, in the order written."""
+    return (item for item in walk(node) if isinstance(item, Ref))

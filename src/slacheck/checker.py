@@ -22,7 +22,7 @@ from slacheck.diagnostics import (
     did_you_mean,
 )
 from slacheck.model import Clause, Contract, Named, Standard
-from slacheck.typer import Typer, UntypedError, refs
+from slacheck.typer import Typer, UntypedError
 from slacheck.types import Kind, Type
 
 _GROUPABLE = {Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.NUMBER, Kind.DATE}
@@ -99,39 +99,49 @@ class _Checker:
         try:
             self.parameters[named.name] = self.typer.infer(expr)
         except UntypedError:
+            self.typer.untyped.add(named.name)
             return
         self._constant(expr, "a parameter")
 
     def _derived_fields(self) -> None:
-        pending = {named.name: named for named in self.contract.derived}
-        order: list[Named] = []
-        visiting: set[str] = set()
-
-        def visit(named: Named) -> None:
-            if named in order:
-                return
-            if named.name in visiting:
-                self._error(CYCLE, f"derived field `{named.name}` depends on itself",
-                            named.span, ("a derived field cannot use itself, directly or "
-                                         "through other derived fields",))
-                raise UntypedError
-            visiting.add(named.name)
-            for ref in refs(_expr(named.clause)):
-                if ref.name in pending:
-                    visit(pending[ref.name])
-            visiting.discard(named.name)
-            order.append(named)
-
-        for named in self.contract.derived:
-            try:
-                visit(named)
-            except UntypedError:
-                return
-        for named in order:
-            try:
-                self.derived[named.name] = self.typer.infer(_expr(named.clause))
-            except UntypedError:
+        """Type derived fields in dependency order. One in a cycle, or built on one that
+        cannot be typed, is left untyped: its uses are not reported again."""
+        declared = {named.name: named for named in self.contract.derived}
+        uses = {name: [ref.name for ref in ast.refs(_expr(named.clause)) if ref.name in declared]
+                for name, named in declared.items()}
+        order: list[str] = []
+        state: dict[str, bool] = {}  # False while its dependencies are visited, then True
+        for root in declared:
+            if root in state:
                 continue
+            stack = [(root, iter(uses[root]))]
+            state[root] = False
+            while stack:  # depth first, without recursion: chains of fields may be long
+                name, pending = stack[-1]
+                following = next(pending, None)
+                if following is None:
+                    stack.pop()
+                    state[name] = True
+                    order.append(name)
+                elif following not in state:
+                    state[following] = False
+                    stack.append((following, iter(uses[following])))
+                elif not state[following]:
+                    cycle = [item for item, _ in stack]
+                    cycle = cycle[cycle.index(following):]
+                    self.typer.untyped.update(cycle)
+                    self._error(CYCLE, f"derived field `{following}` depends on itself",
+                                declared[following].span,
+                                ("a derived field cannot use itself, directly or through "
+                                 f"other derived fields: {' -> '.join([*cycle, following])}",))
+        for name in order:
+            if name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name]):
+                self.typer.untyped.add(name)
+                continue
+            try:
+                self.derived[name] = self.typer.infer(_expr(declared[name].clause))
+            except UntypedError:
+                self.typer.untyped.add(name)
 
     def _standard(self, standard: Standard) -> None:
         self._predicate(standard.require, "`require`")
@@ -203,7 +213,7 @@ class _Checker:
             self._constant(expr, what)
 
     def _constant(self, expr: ast.Expr, what: str) -> None:
-        for ref in refs(expr):
+        for ref in ast.refs(expr):
             if ref.name in self.fields or ref.name in self.derived:
                 self._error(NOT_CONSTANT, f"{what} cannot depend on the record field "
                             f"`{ref.name}`", ref.span, ("use a literal or a parameter",))

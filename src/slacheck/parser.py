@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -56,6 +57,11 @@ _READABLE = {
 
 
 STARTS = [f"start_{name}" for name in CLAUSES]
+
+# A name just before an unexpected `(`: someone wrote a call, `min(a, b)`.
+_CALLED = re.compile(r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\Z")
+_WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false", "per", "by",
+                    "at", "most", "breach", "after", "on", "any"})
 
 
 @functools.cache
@@ -267,6 +273,15 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         token = error.token
         start = token.start_pos or 0
         end = token.end_pos or start + len(str(token))
+        call = _CALLED.search(body, 0, start) if token.type == "LPAR" else None
+        if call is not None and call["name"] not in _WORDS:
+            return Diagnostic(
+                CLAUSE_SYNTAX,
+                f"the clause language has no function `{call['name']}`",
+                Span(source, call.start("name"), call.end("name")),
+                ("there are no functions (yet): write the condition with operators, "
+                 "comparisons, `and`, `or` and `not`",),
+            )
         return Diagnostic(
             CLAUSE_SYNTAX,
             f"unexpected `{token}`",

@@ -20,19 +20,35 @@ class Kind(Enum):
     ENUM = "enum"
 
 
+class Scale(Enum):
+    """What a number measures. `99.8%` is the fraction 0.998, so comparing it with a level
+    recorded as `99.7` would pass: a ratio and a plain number do not mix."""
+
+    ANY = "any"
+    """A number written in the contract (`24`, a parameter `limit: 24`): fits either."""
+    PLAIN = "number"
+    """A quantity: an `int` or `decimal` field, and arithmetic on it."""
+    RATIO = "ratio"
+    """A fraction: `97%`, `shipped / ordered`, a `ratio` field."""
+
+
 @dataclass(frozen=True, slots=True)
 class Type:
-    """A value type; money carries its currency, an enum its allowed values."""
+    """A value type; money carries its currency, an enum its allowed values, a number its
+    scale."""
 
     kind: Kind
     currency: str | None = None
     values: tuple[str, ...] = ()
+    scale: Scale = Scale.ANY
 
     def __str__(self) -> str:
         if self.kind is Kind.MONEY and self.currency:
             return f"money[{self.currency}]"
         if self.kind is Kind.ENUM:
             return "enum[" + ", ".join(self.values) + "]"
+        if self.kind is Kind.NUMBER and self.scale is Scale.RATIO:
+            return "ratio"
         return str(self.kind.value)
 
     @property
@@ -42,6 +58,8 @@ class Type:
 
 BOOL = Type(Kind.BOOL)
 NUMBER = Type(Kind.NUMBER)
+PLAIN = Type(Kind.NUMBER, scale=Scale.PLAIN)
+RATIO = Type(Kind.NUMBER, scale=Scale.RATIO)
 DURATION = Type(Kind.DURATION)
 TIMESTAMP = Type(Kind.TIMESTAMP)
 DATE = Type(Kind.DATE)
@@ -56,11 +74,12 @@ def enum(values: tuple[str, ...]) -> Type:
     return Type(Kind.ENUM, values=values)
 
 
-# Names a record field may be declared with; `int` and `decimal` are both numbers.
+# Names a record field may be declared with; `int`, `decimal` and `ratio` are numbers.
 FIELD_TYPES: dict[str, Kind] = {
     "string": Kind.STRING,
     "int": Kind.NUMBER,
     "decimal": Kind.NUMBER,
+    "ratio": Kind.NUMBER,
     "money": Kind.MONEY,
     "bool": Kind.BOOL,
     "timestamp": Kind.TIMESTAMP,
@@ -68,6 +87,14 @@ FIELD_TYPES: dict[str, Kind] = {
     "duration": Kind.DURATION,
     "enum": Kind.ENUM,
 }
+
+
+def field_type(name: str, values: tuple[str, ...] = ()) -> Type:
+    """The type of a field declared as `name` (a key of `FIELD_TYPES`)."""
+    kind = FIELD_TYPES[name]
+    if kind is Kind.NUMBER:
+        return RATIO if name == "ratio" else PLAIN
+    return Type(kind, values=values if kind is Kind.ENUM else ())
 
 
 @dataclass(frozen=True, slots=True)
