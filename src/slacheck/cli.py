@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, NoReturn
 
@@ -73,16 +74,33 @@ class _OutputError(Exception):
     """An output file (report or quarantine) cannot be written where the command says."""
 
 
-def _as_of(value: str) -> datetime:
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _as_of(value: str) -> datetime | date:
+    """`--as-of` read: `now`, an aware date and time, or a date, which the API takes as
+    midnight in the contract's time zone (known only once the contract is loaded)."""
     if value == "now":
         return datetime.now(UTC).replace(microsecond=0)
+    example = "e.g. 2025-04-01T00:00:00+08:00, or a date alone for midnight in the contract's " \
+              "time zone"
+    if _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:
+            raise _as_of_error(f"`{value}` is not a valid date ({error})") from None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"`{value}` is not an ISO 8601 date and time") from None
+        raise _as_of_error(f"`{value}` is not an ISO 8601 date or date and time with a UTC "
+                           f"offset, nor `now`; {example}") from None
     if moment.tzinfo is None:
-        raise click.BadParameter("give a UTC offset, e.g. 2025-04-01T00:00:00+08:00")
+        raise _as_of_error(f"`{value}` has no UTC offset: give one, {example}")
     return moment
+
+
+def _as_of_error(message: str) -> click.BadParameter:
+    return click.BadParameter(message, param_hint="'--as-of'")
 
 
 @contextmanager
@@ -156,8 +174,9 @@ def main() -> None:
 @click.argument("contract", type=click.Path(dir_okay=False))
 @click.argument("data", nargs=-1, required=True)
 @click.option("--as-of", "as_of", default="now", show_default=True,
-              help="Evaluation time, ISO 8601 with an offset, or `now`; deadlines not yet "
-                   "passed at this time are pending.")
+              help="Evaluation time: ISO 8601 with a UTC offset, a date (midnight in the "
+                   "contract's time zone), or `now`; deadlines not yet passed at this time "
+                   "are pending.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -220,7 +239,8 @@ def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
 
 @main.command("plan")
 @click.argument("contract", type=click.Path(dir_okay=False))
-@click.option("--as-of", "as_of", default="now", show_default=True)
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, as for `verify`.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 def plan_command(contract: str, as_of: str, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
