@@ -311,3 +311,17 @@ def test_every_as_of_error_names_the_option(small: Path, value: str) -> None:
     assert code == 2
     assert "--as-of" in err
     assert "Traceback" not in err
+
+
+def test_the_main_help_is_complete() -> None:
+    code, out, _ = _run("--help")
+    assert code == 0
+    body = out.splitlines()[1:]  # after the usage line, which ends in `[ARGS]...`
+    assert not any(line.rstrip().endswith(("...", "e.g.")) for line in body)
+    flat = " ".join(out.split())
+    for sentence in ("Explain a diagnostic CODE (e.g. SLA201), or list them all.",
+                     "Load and check CONTRACTS; print every problem found, in file order.",
+                     "Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."):
+        assert sentence in flat
+    assert "slacheck verify" in out
+    assert "Exit codes" in out

@@ -164,10 +164,44 @@ def _progress(quiet: bool) -> Callable[[int], None] | None:
     return show
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Lists each command with the whole first paragraph of its help, wrapped: click's
+    one-line summary cuts a sentence at `e.g.` or at the width of the terminal."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                summary = (command.help or "").split("\n\n")[0]
+                rows.append((name, " ".join(summary.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="slacheck")
 def main() -> None:
-    """Check logistics service-level agreements against shipment records."""
+    """Check logistics service-level agreements against shipment records.
+
+    A contract (YAML) says what a provider promised; `slacheck verify` runs shipment
+    records (JSON lines) against it and reports the targets met or missed, the penalties
+    and service credits owed, and any disqualification, with the records behind every
+    figure. `slacheck COMMAND --help` tells more of each command.
+
+    \b
+    Example:
+      slacheck verify contract.yaml shipments.jsonl --as-of 2025-04-01
+
+    \b
+    Exit codes:
+      0    compliant (lint: no problems)
+      1    non-compliant: a target missed, something owed, or a disqualification
+      2    the contract or the command is wrong
+      3    the data could not be read
+      130  interrupted; no output file is written
+    """
 
 
 @main.command("verify")
