@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import ContractError
@@ -37,12 +38,12 @@ def verify(
     contract: str | Path | Contract | CheckedContract,
     data: Sequence[str],
     *,
-    as_of: datetime,
+    as_of: datetime | date,
     evidence_limit: int = EVIDENCE_LIMIT,
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
 ) -> Result:
-    """Check records against a contract as of a moment.
+    """Check records against a contract as of a moment (a date: midnight in its time zone).
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 ["examples/motorola-sinotrans/shipments.jsonl"],
@@ -61,6 +62,9 @@ def verify(
     return conclude(plan, state)
 
 
-def compile_plan(checked: CheckedContract, as_of: datetime,
+def compile_plan(checked: CheckedContract, as_of: datetime | date,
                  evidence_limit: int = EVIDENCE_LIMIT) -> Plan:
+    """The plan of a checked contract as of a moment; a date is midnight in its time zone."""
+    if not isinstance(as_of, datetime):
+        as_of = datetime.combine(as_of, time(), ZoneInfo(checked.contract.timezone))
     return build_plan(checked, as_of, evidence_limit)

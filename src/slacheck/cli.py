@@ -13,10 +13,11 @@ Exit codes (also in the README):
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from typing import Any, NoReturn
 
@@ -83,7 +84,20 @@ def _errors(debug: bool) -> Iterator[None]:
 
 
 class _Group(click.Group):
-    """Turns an unexpected exception, wherever it is raised, into the internal-error code."""
+    """Turns an unexpected exception, wherever it is raised, into the internal-error code;
+    lists each command with the whole first paragraph of its help, wrapped: click's
+    one-line summary cuts a sentence at `e.g.` or at the width of the terminal."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                summary = (command.help or "").split("\n\n")[0]
+                rows.append((name, " ".join(summary.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -153,16 +167,33 @@ def _share(fraction: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
-def _as_of(value: str) -> datetime:
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _as_of(value: str) -> datetime | date:
+    """`--as-of` read: `now`, an aware date and time, or a date, which the API takes as
+    midnight in the contract's time zone (known only once the contract is loaded)."""
     if value == "now":
         return datetime.now(UTC).replace(microsecond=0)
+    example = "e.g. 2025-04-01T00:00:00+08:00, or a date alone for midnight in the contract's " \
+              "time zone"
+    if _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:
+            raise _as_of_error(f"`{value}` is not a valid date ({error})") from None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"`{value}` is not an ISO 8601 date and time") from None
+        raise _as_of_error(f"`{value}` is not an ISO 8601 date or date and time with a UTC "
+                           f"offset, nor `now`; {example}") from None
     if moment.tzinfo is None:
-        raise click.BadParameter("give a UTC offset, e.g. 2025-04-01T00:00:00+08:00")
+        raise _as_of_error(f"`{value}` has no UTC offset: give one, {example}")
     return moment
+
+
+def _as_of_error(message: str) -> click.BadParameter:
+    return click.BadParameter(message, param_hint="'--as-of'")
 
 
 def _progress(quiet: bool) -> Callable[[int], None] | None:
@@ -178,15 +209,36 @@ def _progress(quiet: bool) -> Callable[[int], None] | None:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="slacheck")
 def main() -> None:
-    """Check logistics service-level agreements against shipment records."""
+    """Check logistics service-level agreements against shipment records.
+
+    A contract (YAML) says what a provider promised; `slacheck verify` runs shipment
+    records (JSON lines) against it and reports the targets met or missed, the penalties
+    and service credits owed, and any disqualification, with the records behind every
+    figure. `slacheck COMMAND --help` tells more of each command.
+
+    \b
+    Example:
+      slacheck verify contract.yaml shipments.jsonl --as-of 2025-04-01
+
+    \b
+    Exit codes:
+      0    compliant (lint: no problems)
+      1    non-compliant: a target missed, something owed, or a disqualification
+      2    the contract or the command is wrong
+      3    the data could not be read, or too many lines rejected (--max-rejected)
+      4    inconclusive: no record could be evaluated
+      70   internal error: a bug in slacheck, never a verdict
+      130  interrupted; no output file is written
+    """
 
 
 @main.command("verify")
 @click.argument("contract", type=click.Path(dir_okay=False))
 @click.argument("data", nargs=-1, required=True)
 @click.option("--as-of", "as_of", default="now", show_default=True,
-              help="Evaluation time, ISO 8601 with an offset, or `now`; deadlines not yet "
-                   "passed at this time are pending.")
+              help="Evaluation time: ISO 8601 with a UTC offset, a date (midnight in the "
+                   "contract's time zone), or `now`; deadlines not yet passed at this time "
+                   "are pending.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -262,7 +314,8 @@ def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
 
 @main.command("plan")
 @click.argument("contract", type=click.Path(dir_okay=False))
-@click.option("--as-of", "as_of", default="now", show_default=True)
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, as for `verify`.")
 @_debug_option()
 def plan_command(contract: str, as_of: str, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
