@@ -90,6 +90,18 @@ class WindowOutcome:
     target: Fraction | None
     breaches: tuple[RecordRef, ...] = ()
     exclusions: tuple[tuple[str, int], ...] = ()
+    measure: str = "rate"
+    """What `value` is: `rate` (passed / (passed + breached)) or the measure as written."""
+    unit: str = "share"
+    """`share`, `number`, `money` or `seconds`: how `value` and `target` read."""
+    value: Fraction | None = None
+    """The window's figure, exact; None when there is nothing to measure."""
+    sample: int = 0
+    """The records the figure rests on."""
+    status: str = "no target"
+    """`met`, `warned` (met, inside the warning band), `missed`, `not evaluated` (nothing
+    to measure, or below the minimum sample), `no commitment`, or `no target`."""
+    op: str = ">="
 
     @property
     def rate(self) -> Fraction | None:
@@ -98,11 +110,10 @@ class WindowOutcome:
 
     @property
     def met(self) -> bool | None:
-        """True or False against the target; None with no target or nothing counted."""
-        rate = self.rate
-        if self.target is None or rate is None:
-            return None
-        return rate >= self.target
+        """True or False against the target; None when the window was not judged."""
+        if self.status in ("met", "warned"):
+            return True
+        return False if self.status == "missed" else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,9 @@ from zoneinfo import ZoneInfo
 from slacheck import ast
 from slacheck.checker import CheckedContract
 from slacheck.compiler import Compiler, Record, Truth
+from slacheck.measures import Measure, Rate
 from slacheck.model import Contract, Standard
+from slacheck.objectives import Objective
 from slacheck.types import RecordSchema
 from slacheck.windows import KeyFunction, key_function
 
@@ -95,7 +97,13 @@ class StandardPlan:
     period: ast.Period
     group_fields: tuple[str, ...]
     group_key: Callable[[Record], Any] | None
-    target: Fraction | None
+    objective: Objective | None
+    """The target per window on the standard's measure; None when there is no target."""
+    measure: Measure
+    """What each window computes: the rate of passed records unless the target says."""
+    measure_value: Callable[[Record], Any] | None
+    """The value a record adds to the measure, as an exact Fraction (a tuple for a ratio),
+    None when unknown; None when the measure needs no values."""
     penalty: Callable[[Record], Any] | None
     cap: Decimal | None
     cap_period: ast.Period | None
@@ -179,8 +187,13 @@ def _stages(standard: StandardPlan) -> list[str]:
     by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
     lines = [f"stage 1: {how}", f"stage 2: count per {standard.period.value}{by}"]
     third = []
-    if standard.target is not None:
-        third.append(f"met when passed / (passed + breached) >= {standard.target}")
+    if standard.objective is not None:
+        objective = standard.objective
+        goal = ", ".join(f"{group}: {value}" for group, value in objective.targets.items()) \
+            if objective.targets else str(objective.target)
+        what = "passed / (passed + breached)" if isinstance(objective.measure, Rate) \
+            else objective.measure.label
+        third.append(f"met when {what} {objective.op} {goal}")
     if standard.penalty is not None:
         cap = "" if standard.cap is None else (
             f", capped at {standard.cap} per {(standard.cap_period or standard.period).value}")
@@ -271,7 +284,9 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         period=window.period,
         group_fields=fields,
         group_key=group_key,
-        target=Fraction(rate.value) if rate is not None else None,
+        objective=Objective(Rate(), ">=", Fraction(rate.value)) if rate is not None else None,
+        measure=Rate(),
+        measure_value=None,
         penalty=penalty,
         cap=cap,
         cap_period=cap_period,

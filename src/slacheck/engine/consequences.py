@@ -81,8 +81,18 @@ def _order(item: tuple[tuple[int, Any], Tally]) -> tuple[int, tuple[str, ...]]:
 
 def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult:
     outcomes: list[tuple[int, Any, WindowOutcome]] = []
+    measure = sp.measure
     for (key, group), tally in sorted(st.tallies.items(), key=_order):
         bounds = window(sp.period, key, plan.zone)
+        value = measure.value(tally.measured, tally.passed, tally.breached)
+        sample = measure.sample(tally.measured, tally.passed, tally.breached)
+        objective = sp.objective
+        shown = _group(sp, group)
+        target = status = None
+        if objective is not None:
+            one_group = shown[0][1] if len(shown) == 1 else None
+            target = objective.target_for(one_group)
+            status = objective.judge(value, sample, one_group).value
         outcome = WindowOutcome(
             label=bounds.label,
             start=bounds.start,
@@ -93,9 +103,15 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
             breached=tally.breached,
             pending=tally.pending,
             excluded=tally.excluded,
-            target=sp.target,
+            target=target,
             breaches=tuple(tally.breaches),
             exclusions=tuple(sorted(tally.exclusions.items())),
+            measure=measure.label,
+            unit=measure.unit.value,
+            value=value,
+            sample=sample,
+            status=status or "no target",
+            op=objective.op if objective is not None else ">=",
         )
         outcomes.append((key, outcome.group, outcome))
     missed = [(key, group, o) for key, group, o in outcomes if o.closed and o.met is False]

@@ -14,6 +14,7 @@ from typing import Any
 
 from slacheck._money import add
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
+from slacheck.measures import Measure, Rate
 from slacheck.plan import Plan
 
 GroupKey = Any
@@ -30,8 +31,12 @@ class Tally:
     excluded: int = 0
     breaches: list[RecordRef] = field(default_factory=list)
     exclusions: dict[str, int] = field(default_factory=dict)
+    measured: Any = None
+    """The window's state of the standard's measure, when it needs values."""
 
-    def merge(self, other: Tally, limit: int) -> None:
+    def merge(self, other: Tally, limit: int, measure: Measure) -> None:
+        if self.measured is not None:
+            measure.merge(self.measured, other.measured)
         self.passed += other.passed
         self.breached += other.breached
         self.pending += other.pending
@@ -49,6 +54,7 @@ class PenaltySum:
 
 @dataclass(slots=True)
 class StandardState:
+    measure: Measure = field(default_factory=Rate)
     tallies: dict[tuple[int, GroupKey], Tally] = field(default_factory=dict)
     penalties: dict[int, PenaltySum] = field(default_factory=dict)
     record_penalties: list[tuple[RecordRef, Decimal]] = field(default_factory=list)
@@ -70,7 +76,10 @@ class StandardState:
 
     def merge(self, other: StandardState, limit: int) -> None:
         for key, tally in other.tallies.items():
-            self.tallies.setdefault(key, Tally()).merge(tally, limit)
+            into = self.tallies.get(key)
+            if into is None:
+                into = self.tallies[key] = Tally(measured=self.measure.start())
+            into.merge(tally, limit, self.measure)
         for bucket, amount in other.penalties.items():
             mine = self.penalties.setdefault(bucket, PenaltySum())
             mine.gross = add(mine.gross, amount.gross)
@@ -107,7 +116,7 @@ class State:
 
     @classmethod
     def empty(cls, plan: Plan) -> State:
-        return cls(plan.evidence_limit, [StandardState() for _ in plan.standards])
+        return cls(plan.evidence_limit, [StandardState(sp.measure) for sp in plan.standards])
 
     def merge(self, other: State) -> None:
         """Add another part's state to this one."""

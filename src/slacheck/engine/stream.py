@@ -117,6 +117,9 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         f"undetermined_{i}": _on_undetermined(st, plan, path),
         f"failed_{i}": _on_failure(sp, st, plan, path),
         f"order_{i}": _on_implausible(sp, st, plan, path),
+        f"start_{i}": sp.measure.start,
+        f"add_{i}": sp.measure.add,
+        f"value_{i}": sp.measure_value,
     })
     body = [f"# {sp.id}"]
     group = f"group_{i}(r)" if sp.group_key is not None else "None"
@@ -124,10 +127,13 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         f"key = (k_{sp.period.value}, {group})",
         f"t = tallies_{i}.get(key)",
         "if t is None:",
-        f"    t = tallies_{i}[key] = _Tally()",
+        f"    t = tallies_{i}[key] = _Tally(measured=start_{i}())",
     ]
     nested = _outcome_source(sp, f"breach_{i}(r, t, {{}}, moment, l, k_{sp.period.value})",
                              f"order_{i}(r)")
+    if sp.measure_value is not None:  # every record in scope and not excluded is measured
+        nested = [f"v = value_{i}(r)", "if v is not None:", f"    add_{i}(t.measured, v)",
+                  *nested]
     for j, (excluded, reason) in reversed(list(enumerate(sp.exclusions))):
         namespace[f"except_{i}_{j}"] = excluded
         namespace[f"reason_{i}_{j}"] = reason

@@ -18,7 +18,7 @@ from slacheck.findings import (
     StandardResult,
     WindowOutcome,
 )
-from slacheck.reporters._format import fraction, moment, percent, target
+from slacheck.reporters._format import figure, fraction, goal, moment, percent, target
 
 SCHEMA = "slacheck.result/1"
 
@@ -160,8 +160,17 @@ def _window(window: WindowOutcome) -> dict[str, Any]:
         "exclusions": dict(window.exclusions),
         "rate": percent(window.rate),
         "rate_exact": fraction(window.rate),
-        "target": target(window.target),
+        "target": target(window.target) if window.unit == "share" else goal(window.target,
+                                                                               window.unit),
         "met": window.met,
+        "measure": window.measure,
+        "unit": window.unit,
+        "value": percent(window.value) if window.unit == "share" else figure(window.value,
+                                                                            window.unit),
+        "value_exact": fraction(window.value),
+        "sample": window.sample,
+        "status": window.status,
+        "op": window.op,
         "breach_records": [_ref(ref) for ref in window.breaches],
     }
 
