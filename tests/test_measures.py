@@ -7,8 +7,17 @@ from typing import Any
 
 import pytest
 
-from slacheck.measures import Count, Extreme, Mean, Measure, Percentile, Rate, RatioOfSums, Sum
-from slacheck.measures import Unit
+from slacheck.measures import (
+    Count,
+    Extreme,
+    Mean,
+    Measure,
+    Percentile,
+    Rate,
+    RatioOfSums,
+    Sum,
+    Unit,
+)
 from slacheck.objectives import Objective, Status
 
 
