@@ -57,8 +57,8 @@ def test_percentile_is_nearest_rank() -> None:
 
 def test_ratio_of_sums_is_not_a_mean_of_ratios() -> None:
     # sla-domain 4.C, June: compliant 500 + 230 + 0 + 249 + 0 of 500 + 230 + 10 + 250 + 10
-    pairs = [(Fraction(500), Fraction(500)), (Fraction(230), Fraction(230)), (Fraction(0), Fraction(10)), (Fraction(249), Fraction(250)),
-             (Fraction(0), Fraction(10))]
+    pairs = [(Fraction(a), Fraction(b))
+             for a, b in ((500, 500), (230, 230), (0, 10), (249, 250), (0, 10))]
     ratio = RatioOfSums("sum(compliant_cases) / sum(cases_ordered)")
     state = _measured(ratio, pairs, split=2)
     assert ratio.value(state, 0, 0) == Fraction(979, 1000)
@@ -98,7 +98,8 @@ def test_an_objective_with_a_minimum_sample_and_a_warning_band(
 
 
 def test_targets_per_group_and_no_commitment() -> None:
-    objective = Objective(Rate(), ">=", targets={"key": Fraction(99, 100), "general": Fraction(95, 100)})
+    targets = {"key": Fraction(99, 100), "general": Fraction(95, 100)}
+    objective = Objective(Rate(), ">=", targets=targets)
     assert objective.judge(Fraction(9, 10), 10, "key") is Status.MISSED
     assert objective.judge(Fraction(96, 100), 10, "general") is Status.MET
     assert objective.judge(Fraction(0), 10, "harmful") is Status.NO_COMMITMENT
