@@ -408,7 +408,8 @@ def test_clause_syntax_error(clause: str, text: str, line: int, column: int) -> 
 
 def test_syntax_error_hint_says_what_was_expected() -> None:
     diagnostic = assert_syntax_error("97 per month", 1, 1, "target")
-    assert diagnostic.hints == ("expected a percentage like `97%`",)
+    assert diagnostic.hints == (
+        "expected a measure like `p95(transit)`, a percentage like `97%`",)
 
 
 def test_syntax_error_is_placed_in_the_file_by_the_source_origins() -> None:

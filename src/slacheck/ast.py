@@ -157,11 +157,58 @@ class Window(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Target(Node):
-    """`97% per month by office`."""
+class Aggregate(Node):
+    """`count()`, `count(late)`, `sum(x)`, `mean(x)`, `min(x)`, `max(x)`, `p95(x)`."""
+
+    function: str
+    operand: Expr | None = None
+
+    @property
+    def rank(self) -> Decimal | None:
+        """For a percentile, its rank between 0 and 1: p95 -> 0.95."""
+        if not self.function.startswith("p"):
+            return None
+        return Decimal(self.function[1:]) / 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ratio(Node):
+    """`sum(units_delivered) / sum(units_ordered)`: a ratio of two aggregates."""
+
+    numerator: Aggregate
+    denominator: Aggregate
+
+
+Measure = Aggregate | Ratio
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tier(Node):
+    """`99% for key`: the target of one value of the grouping field."""
 
     rate: Percent
+    group: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target(Node):
+    """`97% per month by office`, `p95(transit) <= 72h per month, at least 20 records`,
+    `99% for key, 97% for suitable per month by tier, warn below 99.5%`.
+
+    With `measure` None the target is on the rate of passed records: `rate`, or `tiers`.
+    """
+
+    rate: Percent | None = None
     window: Window | None = None
+    tiers: tuple[Tier, ...] = ()
+    measure: Measure | None = None
+    op: CmpOp = CmpOp.GE
+    goal: Expr | None = None
+    """The measure's target value, when there is a measure."""
+    minimum: int | None = None
+    minimum_span: Span | None = field(default=None, compare=False, repr=False)
+    warn: Expr | None = None
+    warn_below: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -151,9 +151,7 @@ class _Checker:
             self._predicate(exclusion.when, "`except`")
         self._window(standard.window)
         if standard.target is not None and isinstance(standard.target.node, ast.Target):
-            rate = standard.target.node.rate
-            if not 0 < rate.value <= 1:
-                self._error(BAD_VALUE, "a target must be above 0% and at most 100%", rate.span)
+            self._target(standard.target.node, standard.window)
         if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
             self._penalty(standard.penalty.node)
         if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
@@ -166,6 +164,92 @@ class _Checker:
                 self._consequence_period(standard, node.period, node.span, "this rule")
             if isinstance(node, ast.ConsecutiveMissed | ast.BreachesWithin) and node.count < 1:
                 self._error(BAD_VALUE, "the count must be at least 1", node.span)
+
+    def _target(self, target: ast.Target, window: ast.Window) -> None:
+        """Rates within (0%, 100%]; tiers on one grouping field; a measure typed, its goal
+        and warning line of the measure's type and constant."""
+        for rate in (target.rate, *(tier.rate for tier in target.tiers)):
+            if rate is not None and not 0 < rate.value <= 1:
+                self._error(BAD_VALUE, "a target must be above 0% and at most 100%", rate.span)
+        if target.tiers:
+            self._tiers(target.tiers, window)
+        if target.minimum is not None and target.minimum < 1:
+            self._error(BAD_VALUE, "a minimum sample is at least 1 record", target.minimum_span)
+        wanted = t.RATIO if target.measure is None else self._measure(target.measure)
+        upward = target.op in (ast.CmpOp.GE, ast.CmpOp.GT)
+        if target.warn is not None and target.warn_below != upward:
+            self._error(BAD_VALUE, f"a target that must stay {'above' if upward else 'below'} "
+                        f"its line warns {'below' if upward else 'above'} it", target.warn.span,
+                        (f"write `warn {'below' if upward else 'above'} ...`",))
+        if target.measure is not None and target.op not in _ORDERING:
+            self._error(BAD_VALUE, f"a target compares with `>=`, `>`, `<=` or `<`, not "
+                        f"`{target.op.value}`", target.span)
+        for value, what in ((target.goal, "the target"), (target.warn, "the warning line")):
+            if value is None or wanted is None:
+                continue
+            try:
+                found = self.typer.infer(value)
+            except UntypedError:
+                continue
+            self._constant(value, what)
+            if not _fits(found, wanted):
+                self._error(TYPE_MISMATCH, f"{what} is {found}, but the measure is {wanted}",
+                            value.span, (_example(wanted),))
+
+    def _tiers(self, tiers: tuple[ast.Tier, ...], window: ast.Window) -> None:
+        if len(window.by) != 1:
+            self._error(BAD_WINDOW, "targets per group need exactly one grouping field",
+                        window.span or tiers[0].span,
+                        ("write `per month by customer_tier`",))
+            return
+        field = self.fields.get(window.by[0].name)
+        seen: set[str] = set()
+        for tier in tiers:
+            if tier.group in seen:
+                self._error(BAD_VALUE, f"`{tier.group}` has two targets", tier.span)
+            seen.add(tier.group)
+            if field is not None and field.kind is Kind.ENUM and tier.group not in field.values:
+                self._error(BAD_VALUE, f"`{tier.group}` is not a value of "
+                            f"`{window.by[0].name}`", tier.span,
+                            did_you_mean(tier.group, field.values))
+
+    def _measure(self, measure: ast.Measure) -> Type | None:
+        """The type of the measure's figure, or None when it cannot be typed."""
+        if isinstance(measure, ast.Ratio):
+            top, bottom = self._aggregate(measure.numerator), self._aggregate(measure.denominator)
+            if top is None or bottom is None:
+                return None
+            if top.kind is not bottom.kind or top.currency != bottom.currency:
+                self._error(TYPE_MISMATCH, f"a ratio of {top} to {bottom} is not a share",
+                            measure.span, ("divide like by like: units by units, money by "
+                                           "money",))
+                return None
+            return t.RATIO
+        return self._aggregate(measure)
+
+    def _aggregate(self, aggregate: ast.Aggregate) -> Type | None:
+        operand, function = aggregate.operand, aggregate.function
+        if function == "count":
+            if operand is not None:
+                self._predicate_expr(operand, "what `count` counts")
+            return t.NUMBER
+        if operand is None:
+            self._error(BAD_VALUE, f"`{function}` needs a value: `{function}(transit)`",
+                        aggregate.span)
+            return None
+        rank = aggregate.rank
+        if rank is not None and not 0 < rank < 1:
+            self._error(BAD_VALUE, f"`{function}` is not a percentile between p0 and p100",
+                        aggregate.span, ("write `p95(transit)`",))
+        try:
+            found = self.typer.infer(operand)
+        except UntypedError:
+            return None
+        if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+            self._error(TYPE_MISMATCH, f"`{function}` takes a number, money or a duration, "
+                        f"not {found}", operand.span)
+            return None
+        return found
 
     def _penalty(self, penalty: ast.Penalty) -> None:
         self._money(penalty.amount, "a penalty", constant=False)
@@ -193,7 +277,9 @@ class _Checker:
                             ref.span, ("group by a string, enum, bool, number or date field",))
 
     def _predicate(self, clause: Clause, what: str) -> None:
-        expr = _expr(clause)
+        self._predicate_expr(_expr(clause), what)
+
+    def _predicate_expr(self, expr: ast.Expr, what: str) -> None:
         try:
             found = self.typer.infer(expr)
         except UntypedError:
@@ -217,6 +303,25 @@ class _Checker:
             if ref.name in self.fields or ref.name in self.derived:
                 self._error(NOT_CONSTANT, f"{what} cannot depend on the record field "
                             f"`{ref.name}`", ref.span, ("use a literal or a parameter",))
+
+
+_ORDERING = (ast.CmpOp.GE, ast.CmpOp.GT, ast.CmpOp.LE, ast.CmpOp.LT)
+
+
+def _fits(found: Type, wanted: Type) -> bool:
+    """A goal fits its measure: the same kind (and currency), a ratio measure taking a
+    percentage or a number, a number measure a number written in the contract."""
+    if found.kind is not wanted.kind:
+        return False
+    if found.kind is Kind.MONEY:
+        return found.currency == wanted.currency
+    return True
+
+
+def _example(wanted: Type) -> str:
+    return {Kind.DURATION: "write a duration such as `72h`",
+            Kind.MONEY: "write an amount such as `1000 EUR`"}.get(
+        wanted.kind, "write a number such as `20`, or a percentage such as `98%`")
 
 
 def _expr(clause: Clause) -> ast.Expr:

@@ -265,7 +265,7 @@ class _Builder:
     def _standard(self, key: str, body: dict[str, Any]) -> Standard | None:
         base: YamlPath = ("standards", key)
         errors_before = len(self.found)
-        require = self.clause((*base, "require"), "expr")
+        require = self.clause((*base, "require"), "expr") if "require" in body else None
         scope = self.clause((*base, "for"), "expr") if "for" in body else None
         exclusions = self._exclusions(base, body.get("except"))
         target = self.clause((*base, "target"), "target") if "target" in body else None
@@ -281,6 +281,8 @@ class _Builder:
         if ("target" in body and target is None) or ("window" in body and window_clause is None):
             return None  # the clause that says the window did not parse; already reported
         window = self._window(base, target, window_clause)
+        if "require" not in body:  # the schema allows it only for a target on a measure
+            require = Clause("true", ast.Bool(value=True))  # every record counts
         if require is None or window is None or len(self.found) > errors_before:
             return None
         return Standard(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from decimal import Decimal
@@ -36,6 +37,9 @@ _MICROSECONDS = {
 # What a user should read instead of a terminal's name in "expected ..." hints.
 _READABLE = {
     "PERCENT": "a percentage like `97%`",
+    "AGGREGATE": "a measure like `p95(transit)`",
+    "RECORDS": "`records`",
+    "WARN_SIDE": "`below` or `above`",
     "DURATION": "a duration like `24h`",
     "NUMBER": "a number",
     "INT": "a whole number",
@@ -61,7 +65,7 @@ STARTS = [f"start_{name}" for name in CLAUSES]
 # A name just before an unexpected `(`: someone wrote a call, `min(a, b)`.
 _CALLED = re.compile(r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\Z")
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false", "per", "by",
-                    "at", "most", "breach", "after", "on", "any"})
+                    "at", "most", "breach", "after", "on", "any", "least", "warn", "for"})
 
 
 @functools.cache
@@ -204,9 +208,82 @@ class _ToAst(Transformer[Token, Any]):
     def start_window(self, meta: Meta, children: list[ast.Window]) -> ast.Window:
         return children[0]
 
-    def start_target(self, meta: Meta, children: list[Any]) -> ast.Target:
-        window = children[1] if len(children) > 1 else None
-        return ast.Target(rate=self._percent(children[0]), window=window, span=self._span(meta))
+    def rate_target(self, meta: Meta, children: list[Any]) -> ast.Target:
+        rate, *rest = children
+        return ast.Target(rate=self._percent(rate), span=self._span(meta), **self._tail(rest))
+
+    def tier_target(self, meta: Meta, children: list[Any]) -> ast.Target:
+        tiers = [child for child in children if isinstance(child, ast.Tier)]
+        rest = children[len(tiers):]
+        return ast.Target(tiers=tuple(tiers), span=self._span(meta), **self._tail(rest))
+
+    def measure_target(self, meta: Meta, children: list[Any]) -> ast.Target:
+        measure, op, goal, *rest = children
+        return ast.Target(measure=measure, op=ast.CmpOp(str(op)), goal=goal,
+                          span=self._span(meta), **self._tail(rest))
+
+    def target_window(self, meta: Meta, children: list[Token]) -> ast.Window:
+        return self.window(meta, children)
+
+    def more_by(self, meta: Meta, children: list[Token]) -> tuple[str, Token]:
+        return ("by", children[0])
+
+    def _tail(self, items: list[Any]) -> dict[str, Any]:
+        """The window and the options after it; a grouping field may follow the window's
+        first one (`by depot, service`) but not an option."""
+        options: dict[str, Any] = {}
+        window: ast.Window | None = None
+        for item in items:
+            if isinstance(item, ast.Window):
+                window = item
+                continue
+            kind, *values = item
+            if kind == "by":
+                name = values[0]
+                if window is None or not window.by or options:
+                    raise _ClauseError(Diagnostic(
+                        CLAUSE_SYNTAX, f"`{name}` cannot stand here",
+                        self._tspan(name),
+                        ("a grouping field follows `by` and the fields before it: "
+                         "`per month by depot, service, at least 20 records`",)))
+                field = ast.Ref(name=str(name), span=self._tspan(name))
+                window = dataclasses.replace(window, by=(*window.by, field))
+            elif kind == "minimum":
+                options["minimum"], options["minimum_span"] = values
+            else:
+                options["warn"], options["warn_below"] = values
+        return {"window": window, **options}
+
+    def tier(self, meta: Meta, children: list[Token]) -> ast.Tier:
+        rate, group = children
+        value = str(group)[1:-1] if group.type == "STRING" else str(group)
+        return ast.Tier(rate=self._percent(rate), group=value, span=self._span(meta))
+
+    def aggregate(self, meta: Meta, children: list[Any]) -> ast.Aggregate:
+        function, *operand = children
+        return ast.Aggregate(function=str(function), operand=operand[0] if operand else None,
+                             span=self._span(meta))
+
+    def ratio(self, meta: Meta, children: list[Any]) -> ast.Ratio:
+        parts: list[ast.Aggregate] = []
+        index = 0
+        while index < len(children):  # AGGREGATE, then its operand unless it has none
+            function = children[index]
+            operand = children[index + 1] if index + 1 < len(children) and not (
+                isinstance(children[index + 1], Token)
+                and children[index + 1].type == "AGGREGATE") else None
+            parts.append(ast.Aggregate(function=str(function), operand=operand,
+                                       span=self._tspan(function)))
+            index += 2 if operand is not None else 1
+        numerator, denominator = parts
+        return ast.Ratio(numerator=numerator, denominator=denominator, span=self._span(meta))
+
+    def minimum(self, meta: Meta, children: list[Token]) -> tuple[str, int, Span | None]:
+        return ("minimum", int(children[0]), self._span(meta))
+
+    def warn(self, meta: Meta, children: list[Any]) -> tuple[str, Any, bool]:
+        side, value = children
+        return ("warn", value, str(side) == "below")
 
     def start_penalty(self, meta: Meta, children: list[Any]) -> ast.Penalty:
         if len(children) == 1:

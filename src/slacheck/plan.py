@@ -26,11 +26,21 @@ from zoneinfo import ZoneInfo
 
 from slacheck import ast
 from slacheck.checker import CheckedContract
-from slacheck.compiler import Compiler, Record, Truth
-from slacheck.measures import Measure, Rate
+from slacheck.compiler import PASS, PENDING, Compiler, Record, Truth
+from slacheck.measures import (
+    Count,
+    Extreme,
+    Mean,
+    Measure,
+    Percentile,
+    Rate,
+    RatioOfSums,
+    Sum,
+    Unit,
+)
 from slacheck.model import Contract, Standard
 from slacheck.objectives import Objective
-from slacheck.types import RecordSchema
+from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
 
 _ROUNDING = Context(prec=120, Emax=999_999, Emin=-999_999, traps=[InvalidOperation])
@@ -269,7 +279,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         breach_time: Callable[[Record], Any] | None = itemgetter(standard.breach_time)
     else:
         breach_time = compiler.breach_time(standard.require.node)  # type: ignore[arg-type]
-    rate = standard.target_rate
+    objective, measure_value = _objective(standard, compiler)
     return StandardPlan(
         index=index,
         id=standard.id,
@@ -284,9 +294,9 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         period=window.period,
         group_fields=fields,
         group_key=group_key,
-        objective=Objective(Rate(), ">=", Fraction(rate.value)) if rate is not None else None,
-        measure=Rate(),
-        measure_value=None,
+        objective=objective,
+        measure=objective.measure if objective is not None else Rate(),
+        measure_value=measure_value,
         penalty=penalty,
         cap=cap,
         cap_period=cap_period,
@@ -304,6 +314,96 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
         deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
     )
+
+
+def _objective(standard: Standard,
+               compiler: Compiler) -> tuple[Objective | None, Callable[[Record], Any] | None]:
+    """The target as an objective on its measure, and what each record adds to it."""
+    node = standard.target.node if standard.target is not None else None
+    if not isinstance(node, ast.Target):
+        return None, None
+    warn = None if node.warn is None else _fraction(compiler.constant(node.warn))
+    if node.measure is None:
+        if node.tiers:
+            targets = {tier.group: Fraction(tier.rate.value) for tier in node.tiers}
+            return Objective(Rate(), ">=", targets=targets, minimum=node.minimum,
+                             warn=warn), None
+        assert node.rate is not None
+        return Objective(Rate(), ">=", Fraction(node.rate.value), minimum=node.minimum,
+                         warn=warn), None
+    assert node.goal is not None
+    measure, value = _measure(node.measure, compiler)
+    goal = _fraction(compiler.constant(node.goal))
+    return Objective(measure, node.op.value, goal, minimum=node.minimum, warn=warn), value
+
+
+def _measure(node: ast.Measure, compiler: Compiler) -> tuple[Measure, Callable[[Record], Any]]:
+    label = _measure_text(node)
+    if isinstance(node, ast.Ratio):
+        top, bottom = _operand(node.numerator, compiler), _operand(node.denominator, compiler)
+
+        def both(record: Record) -> tuple[Fraction, Fraction] | None:
+            a, b = top(record), bottom(record)
+            return None if a is None or b is None else (a, b)
+
+        return RatioOfSums(label), both
+    value = _operand(node, compiler)
+    if node.function == "count":
+        return Count(label), value
+    unit = _unit(compiler.checked.type_of(node.operand)) if node.operand is not None \
+        else Unit.NUMBER
+    if node.function == "sum":
+        return Sum(label, unit), value
+    if node.function == "mean":
+        return Mean(label, unit), value
+    if node.function in ("min", "max"):
+        return Extreme(label, unit, largest=node.function == "max"), value
+    assert node.rank is not None
+    return Percentile(label, unit, Fraction(node.rank)), value
+
+
+def _operand(node: ast.Aggregate, compiler: Compiler) -> Callable[[Record], Any]:
+    """A record's contribution to an aggregate, as an exact Fraction or None if unknown:
+    1 or 0 for what `count` counts, else the operand's value."""
+    if node.operand is None:
+        return lambda record: _ONE
+    if node.function == "count":
+        truth = compiler.truth(node.operand)
+
+        def counted(record: Record) -> Fraction | None:
+            found = truth(record)
+            return None if found == PENDING else (_ONE if found == PASS else _ZERO)
+
+        return counted
+    value = compiler.value(node.operand)
+    return lambda record: _fraction(value(record))
+
+
+_ONE, _ZERO = Fraction(1), Fraction(0)
+
+
+def _fraction(value: Any) -> Fraction | None:
+    """A figure as an exact fraction: a duration in seconds, money and numbers as written."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return Fraction(value // timedelta(microseconds=1), 1_000_000)
+    return Fraction(value)
+
+
+def _unit(found: Type) -> Unit:
+    if found.kind is Kind.MONEY:
+        return Unit.MONEY
+    if found.kind is Kind.DURATION:
+        return Unit.SECONDS
+    return Unit.SHARE if found.scale is Scale.RATIO else Unit.NUMBER
+
+
+def _measure_text(node: ast.Measure) -> str:
+    """The measure as the contract wrote it, spaces normalised."""
+    if node.span is not None:
+        return " ".join(node.span.text.split())
+    return f"{node.function}()" if isinstance(node, ast.Aggregate) else "ratio"
 
 
 def _clauses(standard: Standard) -> tuple[tuple[str, str], ...]:

@@ -79,8 +79,10 @@ def number(value: Fraction) -> str:
 
 
 def duration(seconds: Fraction) -> str:
-    """72h, 90d, 1.5h, 15min, 2.5s."""
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+    """90d (whole days from two days up), 24h, 1.5h, 15min, 2.5s."""
+    if abs(seconds) >= 2 * 86400 and (seconds / 86400).denominator == 1:
+        return f"{number(seconds / 86400)}d"
+    for unit, size in (("h", 3600), ("min", 60)):
         count = seconds / size
         if abs(seconds) >= size and (count * 10).denominator == 1:
             return f"{number(count)}{unit}"
