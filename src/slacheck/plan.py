@@ -186,6 +186,14 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _goal(value: Fraction | None, unit: Unit) -> str:
+    if value is None:
+        return "-"
+    if unit is Unit.SECONDS:
+        return _show(timedelta(microseconds=int(value * 1_000_000)))
+    return str(value)
+
+
 def _stages(standard: StandardPlan) -> list[str]:
     if standard.deadline_source is not None:
         event, start, limit = standard.deadline_source
@@ -195,15 +203,21 @@ def _stages(standard: StandardPlan) -> list[str]:
     else:
         how = "compiled closure, three-valued"
     by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
-    lines = [f"stage 1: {how}", f"stage 2: count per {standard.period.value}{by}"]
+    measured = "" if isinstance(standard.measure, Rate) else f" and {standard.measure.label}"
+    lines = [f"stage 1: {how}", f"stage 2: count{measured} per {standard.period.value}{by}"]
     third = []
     if standard.objective is not None:
         objective = standard.objective
-        goal = ", ".join(f"{group}: {value}" for group, value in objective.targets.items()) \
-            if objective.targets else str(objective.target)
+        unit = objective.measure.unit
+        goal = ", ".join(f"{group}: {_goal(value, unit)}"
+                         for group, value in objective.targets.items()) \
+            if objective.targets else _goal(objective.target, unit)
         what = "passed / (passed + breached)" if isinstance(objective.measure, Rate) \
             else objective.measure.label
-        third.append(f"met when {what} {objective.op} {goal}")
+        extra = "" if objective.minimum is None else f", at least {objective.minimum} records"
+        if objective.warn is not None:
+            extra += f", warned past {_goal(objective.warn, unit)}"
+        third.append(f"met when {what} {objective.op} {goal}{extra}")
     if standard.penalty is not None:
         cap = "" if standard.cap is None else (
             f", capped at {standard.cap} per {(standard.cap_period or standard.period).value}")
