@@ -215,3 +215,74 @@ def test_a_percentage_compared_with_a_number_field_is_an_error(tmp_path: Path) -
     assert code == 2
     assert f"{tmp_path / 'c.yaml'}:12:14: SLA202 cannot compare number with ratio" in err
     assert "write `99.8` to compare with a number" in err
+
+
+WARNED = contract_yaml(
+    "ok: bool", "shipped: int", "ordered: int", "done: {type: timestamp, optional: true}",
+    "late: {type: bool, optional: true}", "waived: {type: bool, default: false}",
+    standards=(
+        "  a:\n"
+        "    for: done within 24h of at\n"                            # line 17
+        "    except: late or waived\n"                                # line 18
+        "    require: shipped / ordered >= 98%\n"                     # line 19
+        "    window: per month\n"
+        "  b:\n"
+        "    require: ordered > 0 and shipped / ordered >= 98%\n"     # line 22: guarded
+        "    window: per month\n"
+        "  c:\n"
+        "    require: ordered == 0 or shipped / (ordered * 2) < 1\n"  # line 25: not guarded
+        "    window: per month\n"
+    ),
+)
+
+
+def test_warnings_are_printed_and_lint_still_exits_0(tmp_path: Path) -> None:
+    code, out, err = lint(tmp_path, WARNED)
+    assert code == 0
+    path = tmp_path / "c.yaml"
+    assert [line for line in err.splitlines() if line.startswith(str(path))] == [
+        f"{path}:17:10: SLA301 warning: `for` reads the optional field `done`, which has no "
+        "default",
+        f"{path}:18:13: SLA301 warning: `except` reads the optional field `late`, which has no "
+        "default",
+        f"{path}:19:24: SLA302 warning: the divisor `ordered` comes from the record and can be "
+        "zero",
+        f"{path}:25:41: SLA302 warning: the divisor `ordered * 2` comes from the record and can "
+        "be zero",
+    ]
+    assert "   |          ^^^^ optional-in-condition" in err
+    assert ("   = help: give `done` a default, or a record without it is out of scope "
+            "(the clause is neither true nor false)") in err
+    assert "   = help: guard it (`ordered > 0 and ...`), or a record where it is zero cannot " \
+        "be evaluated" in err
+    assert out == "1 contract ok, 4 warnings\n"
+
+
+def test_errors_and_warnings_are_counted_apart(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, WARNED.replace("require: shipped / ordered >= 98%",
+                                                 "require: shipped / ordered >= 98% and okk"))
+    assert code == 2
+    assert "SLA201 unknown field `okk`" in err
+    assert ":19:24: SLA302" not in err  # a clause with an error gets no warnings
+    assert err.rstrip().endswith("slacheck: 1 problem and 3 warnings in 1 contract")
+
+
+def test_explain_knows_the_warnings() -> None:
+    for name in ("SLA301", "optional-in-condition", "SLA302", "divisor-from-record"):
+        result = CliRunner().invoke(main, ["explain", name], catch_exceptions=False)
+        assert result.exit_code == 0
+        assert "(warning)" in result.stdout
+    listing = CliRunner().invoke(main, ["explain"], catch_exceptions=False).stdout
+    assert "SLA302" in listing
+
+
+def test_warnings_do_not_stop_verify(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text(WARNED, "utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"id": "a", "at": "2025-03-01T00:00:00Z", "ok": true, "shipped": 99, '
+                    '"ordered": 100, "done": "2025-03-01T10:00:00Z"}\n', "utf-8")
+    result = CliRunner().invoke(main, ["verify", str(contract), str(data), "--as-of",
+                                       "2025-05-01T00:00:00Z"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "verdict: COMPLIANT" in result.stdout
