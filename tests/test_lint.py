@@ -286,3 +286,11 @@ def test_warnings_do_not_stop_verify(tmp_path: Path) -> None:
                                        "2025-05-01T00:00:00Z"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "verdict: COMPLIANT" in result.stdout
+
+
+def test_yaml_nested_a_thousand_deep_is_a_diagnostic(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards="  a:\n    require: ok\n    window: per month\n")
+    code, _, err = lint(tmp_path, text + "x: " + "[" * 1000 + "]" * 1000 + "\n")
+    assert code == 2
+    assert "SLA003 the contract is nested more than 32 deep" in err
+    assert "Traceback" not in err
