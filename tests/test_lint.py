@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from slacheck.cli import main
@@ -294,3 +295,58 @@ def test_yaml_nested_a_thousand_deep_is_a_diagnostic(tmp_path: Path) -> None:
     assert code == 2
     assert "SLA003 the contract is nested more than 32 deep" in err
     assert "Traceback" not in err
+
+
+def _verify(tmp_path: Path, text: str, record: str) -> tuple[int, str, str]:
+    contract = tmp_path / "c.yaml"
+    contract.write_text(text, "utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text(record + "\n", "utf-8")
+    result = CliRunner().invoke(main, ["verify", str(contract), str(data), "--as-of",
+                                       "2025-05-01T00:00:00Z"], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+DEEP_RECORD = '{"id": "a", "at": "2025-03-01T00:00:00Z", "ok": true, "level": 1}'
+
+
+@pytest.mark.parametrize(
+    ("require", "line", "column"),
+    [
+        (" and ".join(["ok"] * 200), 13, 14 + 7 * 100),
+        ("not " * 5000 + "ok", 13, 14 + 4 * 100),
+        (" + ".join(["level"] * 20_000) + " > 1", 13, 14 + 8 * 100),
+        ("(ok and " * 300 + "ok" + ")" * 300, 13, 15 + 8 * 99),
+    ],
+    ids=["and-200", "not-5000", "sum-20000", "parentheses-300"],
+)
+def test_a_clause_too_deep_is_a_diagnostic_not_a_recursion_error(
+    tmp_path: Path, require: str, line: int, column: int
+) -> None:
+    text = contract_yaml("ok: bool", "level: decimal", standards=(
+        f"  a:\n    require: {require}\n    window: per month\n"))
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    assert f"c.yaml:{line}:{column}: SLA102 " in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        " and ".join(["ok"] * 100),
+        "not " * 99 + "ok",
+        " + ".join(["level"] * 99) + " > 1",
+        "(" * 97 + "level * 2" + ") * 2" * 97 + " > 1",
+        "(ok or " * 99 + "ok" + ")" * 99,
+    ],
+    ids=["and-100", "not-99", "sum-99", "product-99", "or-nested-99"],
+)
+def test_a_clause_at_the_limit_lints_and_verifies(tmp_path: Path, require: str) -> None:
+    text = contract_yaml("ok: bool", "level: decimal", standards=(
+        f"  a:\n    require: {require}\n    window: per month\n"))
+    code, out, err = lint(tmp_path, text)
+    assert (code, out) == (0, "1 contract ok\n"), err
+    code, out, err = _verify(tmp_path, text, DEEP_RECORD)
+    assert code == 0, err
+    assert "verdict: COMPLIANT" in out

@@ -49,6 +49,12 @@ CONTRACT_UNSAFE = _register(
 )
 CONTRACT_UNREADABLE = _register("SLA004", "contract-unreadable", "The file could not be read.")
 CLAUSE_SYNTAX = _register("SLA101", "clause-syntax", "A clause does not parse.")
+CLAUSE_TOO_DEEP = _register(
+    "SLA102",
+    "clause-too-deep",
+    "A clause is nested too deeply, or joins too many terms in one chain, to be evaluated "
+    "safely; derived fields can name its parts.",
+)
 UNKNOWN_NAME = _register(
     "SLA201", "unknown-field", "A clause names a field or parameter that is not declared."
 )
