@@ -350,3 +350,33 @@ def test_a_clause_at_the_limit_lints_and_verifies(tmp_path: Path, require: str) 
     code, out, err = _verify(tmp_path, text, DEEP_RECORD)
     assert code == 0, err
     assert "verdict: COMPLIANT" in out
+
+
+def _chained_derived(count: int, use: str) -> str:
+    derived = "derived:\n  d0: level + 1\n" + "".join(
+        f"  d{index}: d{index - 1} + 1\n" for index in range(1, count))
+    return contract_yaml("ok: bool", "level: decimal", standards=(
+        f"  a:\n    require: {use}\n    window: per month\n")).replace("standards:\n",
+                                                                       derived + "standards:\n")
+
+
+def test_derived_fields_chained_too_deep_are_a_diagnostic(tmp_path: Path) -> None:
+    # the compiler inlines derived fields: 300 chained ones were a RecursionError in verify
+    code, _, err = lint(tmp_path, _chained_derived(300, "d299 > 1"))
+    assert code == 2
+    path = tmp_path / "c.yaml"
+    # d0 is 2 deep, and each next one 2 more (`+`, then the name over the one before):
+    # `d100: d99 + 1` (line 112) is the first past 200
+    assert [line for line in err.splitlines() if line.startswith(str(path))] == [
+        f"{path}:112:9: SLA102 with the derived fields it uses, `d100` is nested more than "
+        "200 deep",
+    ]
+    assert "Traceback" not in err
+
+
+def test_derived_fields_chained_to_the_limit_verify(tmp_path: Path) -> None:
+    text = _chained_derived(95, "d94 > 1 and ok")  # 3 + 190 deep
+    code, out, err = lint(tmp_path, text)
+    assert (code, out) == (0, "1 contract ok\n"), err
+    code, out, err = _verify(tmp_path, text, DEEP_RECORD)
+    assert code == 0, err

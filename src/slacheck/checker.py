@@ -11,6 +11,7 @@ from slacheck._source import Span
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
+    CLAUSE_TOO_DEEP,
     CYCLE,
     DIVISOR_FROM_RECORD,
     NAME_CLASH,
@@ -29,6 +30,11 @@ from slacheck.typer import Typer, UntypedError
 from slacheck.types import Kind, Type
 
 _GROUPABLE = {Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.NUMBER, Kind.DATE}
+
+MAX_INLINED_DEPTH = 200
+"""How deep a clause may nest with the derived fields it uses written out under their
+names, as the compiler steps through them: each clause is at most 100 deep
+(`parser.MAX_DEPTH`), but a chain of derived fields could be as deep as it is long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,8 @@ class _Checker:
         self.derived_names = {named.name for named in contract.derived}
         self.optional_behind: dict[str, str] = {}
         """Derived field -> an optional field without default that it needs."""
+        self.inlined_depth: dict[str, int] = {}
+        """Derived field -> how deep it nests with the derived fields it uses written out."""
         self.fields = {spec.name: spec.type for spec in contract.schema.fields}
         for spec in contract.schema.fields:
             if spec.type.kind is Kind.MONEY:
@@ -151,7 +159,8 @@ class _Checker:
                           if self._optional(ref.name)), None)
             if needs is not None:
                 self.optional_behind[name] = needs
-            if name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name]):
+            if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
+                    or not self._inlined(expr, name)):
                 self.typer.untyped.add(name)
                 continue
             try:
@@ -213,6 +222,8 @@ class _Checker:
 
     def _predicate(self, clause: Clause, what: str, condition: str | None = None) -> None:
         expr = _expr(clause)
+        if not self._inlined(expr):
+            return
         try:
             found = self.typer.infer(expr)
         except UntypedError:
@@ -226,6 +237,8 @@ class _Checker:
 
     def _money(self, expr: ast.Expr, what: str, *, constant: bool) -> bool:
         """Whether `expr` is an amount of money (and constant if it must be)."""
+        if not self._inlined(expr):
+            return False
         try:
             found = self.typer.infer(expr)
         except UntypedError:
@@ -236,6 +249,29 @@ class _Checker:
             return False
         if constant:
             self._constant(expr, what)
+        return True
+
+    def _inlined(self, expr: ast.Expr, name: str | None = None) -> bool:
+        """Whether `expr`, with the derived fields it uses written out, nests at most
+        `MAX_INLINED_DEPTH` deep; reports the use that goes past it. For a derived field
+        (`name`), keeps its depth for the fields and clauses that use it."""
+        deepest = 0
+        stack: list[tuple[ast.Node, int]] = [(expr, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if isinstance(node, ast.Ref) and node.name in self.inlined_depth:
+                depth += self.inlined_depth[node.name]  # the name is a step, then its tree
+                if depth > MAX_INLINED_DEPTH:
+                    what = f"`{name}`" if name is not None else "the clause"
+                    self._error(CLAUSE_TOO_DEEP, f"with the derived fields it uses, {what} is "
+                                f"nested more than {MAX_INLINED_DEPTH} deep", node.span,
+                                ("compute a step of the chain in the data, or use fewer "
+                                 "derived fields one on another",))
+                    return False
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in ast.children(node))
+        if name is not None:
+            self.inlined_depth[name] = deepest
         return True
 
     # warnings
