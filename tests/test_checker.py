@@ -507,3 +507,54 @@ def test_the_hint_says_how_to_compare_with_a_number() -> None:
         "write `99.8` to compare with a number, or declare `weight` as `ratio` if it holds "
         "fractions (0.998 for 99.8%)",
     )
+
+
+# warnings: the contract checks, and the checked contract holds them
+
+
+def test_warnings_are_kept_on_the_checked_contract() -> None:
+    result = checked("complete", "for: delivered_at within 24h of picked_up_at",
+                     "except: late")
+    assert [(where(d), d.severity.value) for d in result.warnings] == [
+        (("SLA301", 32, 10), "warning"),   # delivered_at
+        (("SLA301", 32, 37), "warning"),   # picked_up_at
+        (("SLA301", 33, 13), "warning"),   # late, through transit, needs both
+    ]
+    assert "`late`" in result.warnings[2].message
+    assert "`delivered_at`" in result.warnings[2].message
+
+
+def test_a_field_with_a_default_or_required_gives_no_warning() -> None:
+    assert checked("complete", "for: complete and value > 0 CNY").warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("require", "warned"),
+    [
+        ("weight / pieces > 1", ["pieces"]),
+        ("value / monthly_fee < 1", []),
+        ("transit / 1h < 24", []),
+        ("1h / transit < 24", ["transit"]),
+        ("pieces > 0 and weight / pieces > 1", []),
+        ("pieces != 0 and (complete or weight / pieces > 1)", []),
+        ("0 < pieces and weight / pieces > 1", []),
+        ("pieces == 0 or weight / pieces > 1", []),
+        ("weight / pieces > 1 and pieces > 0", ["pieces"]),
+        ("not (pieces > 0) and weight / pieces > 1", ["pieces"]),
+        ("pieces > 0 or weight / pieces > 1", ["pieces"]),
+    ],
+)
+def test_a_divisor_from_the_record_is_a_warning_unless_guarded(
+    require: str, warned: list[str]
+) -> None:
+    result = checked(require)
+    assert [d.code.code for d in result.warnings] == ["SLA302"] * len(warned)
+    assert [d.span.text for d in result.warnings if d.span is not None] == warned
+
+
+def test_warnings_come_with_the_errors() -> None:
+    text = contract_text("weight / pieces > 1", "for: complet")
+    with pytest.raises(ContractError) as info:
+        check(load_contract_text(text, "c.yaml"))
+    assert [d.code.code for d in info.value.diagnostics] == ["SLA201"]
+    assert [d.code.code for d in info.value.warnings] == ["SLA302"]

@@ -320,7 +320,8 @@ def test_the_main_help_is_complete() -> None:
     assert not any(line.rstrip().endswith(("...", "e.g.")) for line in body)
     flat = " ".join(out.split())
     for sentence in ("Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all.",
-                     "Load and check CONTRACTS; print every problem found, in file order.",
+                     "Load and check CONTRACTS; print every problem and warning found, in file "
+                     "order.",
                      "Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."):
         assert sentence in flat
     assert "slacheck verify" in out

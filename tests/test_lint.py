@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from slacheck.cli import main
@@ -215,3 +216,167 @@ def test_a_percentage_compared_with_a_number_field_is_an_error(tmp_path: Path) -
     assert code == 2
     assert f"{tmp_path / 'c.yaml'}:12:14: SLA202 cannot compare number with ratio" in err
     assert "write `99.8` to compare with a number" in err
+
+
+WARNED = contract_yaml(
+    "ok: bool", "shipped: int", "ordered: int", "done: {type: timestamp, optional: true}",
+    "late: {type: bool, optional: true}", "waived: {type: bool, default: false}",
+    standards=(
+        "  a:\n"
+        "    for: done within 24h of at\n"                            # line 17
+        "    except: late or waived\n"                                # line 18
+        "    require: shipped / ordered >= 98%\n"                     # line 19
+        "    window: per month\n"
+        "  b:\n"
+        "    require: ordered > 0 and shipped / ordered >= 98%\n"     # line 22: guarded
+        "    window: per month\n"
+        "  c:\n"
+        "    require: ordered == 0 or shipped / (ordered * 2) < 1\n"  # line 25: not guarded
+        "    window: per month\n"
+    ),
+)
+
+
+def test_warnings_are_printed_and_lint_still_exits_0(tmp_path: Path) -> None:
+    code, out, err = lint(tmp_path, WARNED)
+    assert code == 0
+    path = tmp_path / "c.yaml"
+    assert [line for line in err.splitlines() if line.startswith(str(path))] == [
+        f"{path}:17:10: SLA301 warning: `for` reads the optional field `done`, which has no "
+        "default",
+        f"{path}:18:13: SLA301 warning: `except` reads the optional field `late`, which has no "
+        "default",
+        f"{path}:19:24: SLA302 warning: the divisor `ordered` comes from the record and can be "
+        "zero",
+        f"{path}:25:41: SLA302 warning: the divisor `ordered * 2` comes from the record and can "
+        "be zero",
+    ]
+    assert "   |          ^^^^ optional-in-condition" in err
+    assert ("   = help: give `done` a default, or a record without it is out of scope "
+            "(the clause is neither true nor false)") in err
+    assert "   = help: guard it (`ordered > 0 and ...`), or a record where it is zero cannot " \
+        "be evaluated" in err
+    assert out == "1 contract ok, 4 warnings\n"
+
+
+def test_errors_and_warnings_are_counted_apart(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, WARNED.replace("require: shipped / ordered >= 98%",
+                                                 "require: shipped / ordered >= 98% and okk"))
+    assert code == 2
+    assert "SLA201 unknown field `okk`" in err
+    assert ":19:24: SLA302" not in err  # a clause with an error gets no warnings
+    assert err.rstrip().endswith("slacheck: 1 problem and 3 warnings in 1 contract")
+
+
+def test_explain_knows_the_warnings() -> None:
+    for name in ("SLA301", "optional-in-condition", "SLA302", "divisor-from-record"):
+        result = CliRunner().invoke(main, ["explain", name], catch_exceptions=False)
+        assert result.exit_code == 0
+        assert "(warning)" in result.stdout
+    listing = CliRunner().invoke(main, ["explain"], catch_exceptions=False).stdout
+    assert "SLA302" in listing
+
+
+def test_warnings_do_not_stop_verify(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text(WARNED, "utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"id": "a", "at": "2025-03-01T00:00:00Z", "ok": true, "shipped": 99, '
+                    '"ordered": 100, "done": "2025-03-01T10:00:00Z"}\n', "utf-8")
+    result = CliRunner().invoke(main, ["verify", str(contract), str(data), "--as-of",
+                                       "2025-05-01T00:00:00Z"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "verdict: COMPLIANT" in result.stdout
+
+
+def test_yaml_nested_a_thousand_deep_is_a_diagnostic(tmp_path: Path) -> None:
+    text = contract_yaml("ok: bool", standards="  a:\n    require: ok\n    window: per month\n")
+    code, _, err = lint(tmp_path, text + "x: " + "[" * 1000 + "]" * 1000 + "\n")
+    assert code == 2
+    assert "SLA003 the contract is nested more than 32 deep" in err
+    assert "Traceback" not in err
+
+
+def _verify(tmp_path: Path, text: str, record: str) -> tuple[int, str, str]:
+    contract = tmp_path / "c.yaml"
+    contract.write_text(text, "utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text(record + "\n", "utf-8")
+    result = CliRunner().invoke(main, ["verify", str(contract), str(data), "--as-of",
+                                       "2025-05-01T00:00:00Z"], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+DEEP_RECORD = '{"id": "a", "at": "2025-03-01T00:00:00Z", "ok": true, "level": 1}'
+
+
+@pytest.mark.parametrize(
+    ("require", "line", "column"),
+    [
+        (" and ".join(["ok"] * 200), 13, 14 + 7 * 100),
+        ("not " * 5000 + "ok", 13, 14 + 4 * 100),
+        (" + ".join(["level"] * 20_000) + " > 1", 13, 14 + 8 * 100),
+        ("(ok and " * 300 + "ok" + ")" * 300, 13, 15 + 8 * 99),
+    ],
+    ids=["and-200", "not-5000", "sum-20000", "parentheses-300"],
+)
+def test_a_clause_too_deep_is_a_diagnostic_not_a_recursion_error(
+    tmp_path: Path, require: str, line: int, column: int
+) -> None:
+    text = contract_yaml("ok: bool", "level: decimal", standards=(
+        f"  a:\n    require: {require}\n    window: per month\n"))
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    assert f"c.yaml:{line}:{column}: SLA102 " in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        " and ".join(["ok"] * 100),
+        "not " * 99 + "ok",
+        " + ".join(["level"] * 99) + " > 1",
+        "(" * 97 + "level * 2" + ") * 2" * 97 + " > 1",
+        "(ok or " * 99 + "ok" + ")" * 99,
+    ],
+    ids=["and-100", "not-99", "sum-99", "product-99", "or-nested-99"],
+)
+def test_a_clause_at_the_limit_lints_and_verifies(tmp_path: Path, require: str) -> None:
+    text = contract_yaml("ok: bool", "level: decimal", standards=(
+        f"  a:\n    require: {require}\n    window: per month\n"))
+    code, out, err = lint(tmp_path, text)
+    assert (code, out) == (0, "1 contract ok\n"), err
+    code, out, err = _verify(tmp_path, text, DEEP_RECORD)
+    assert code == 0, err
+    assert "verdict: COMPLIANT" in out
+
+
+def _chained_derived(count: int, use: str) -> str:
+    derived = "derived:\n  d0: level + 1\n" + "".join(
+        f"  d{index}: d{index - 1} + 1\n" for index in range(1, count))
+    return contract_yaml("ok: bool", "level: decimal", standards=(
+        f"  a:\n    require: {use}\n    window: per month\n")).replace("standards:\n",
+                                                                       derived + "standards:\n")
+
+
+def test_derived_fields_chained_too_deep_are_a_diagnostic(tmp_path: Path) -> None:
+    # the compiler inlines derived fields: 300 chained ones were a RecursionError in verify
+    code, _, err = lint(tmp_path, _chained_derived(300, "d299 > 1"))
+    assert code == 2
+    path = tmp_path / "c.yaml"
+    # d0 is 2 deep, and each next one 2 more (`+`, then the name over the one before):
+    # `d100: d99 + 1` (line 112) is the first past 200
+    assert [line for line in err.splitlines() if line.startswith(str(path))] == [
+        f"{path}:112:9: SLA102 with the derived fields it uses, `d100` is nested more than "
+        "200 deep",
+    ]
+    assert "Traceback" not in err
+
+
+def test_derived_fields_chained_to_the_limit_verify(tmp_path: Path) -> None:
+    text = _chained_derived(95, "d94 > 1 and ok")  # 3 + 190 deep
+    code, out, err = lint(tmp_path, text)
+    assert (code, out) == (0, "1 contract ok\n"), err
+    code, out, err = _verify(tmp_path, text, DEEP_RECORD)
+    assert code == 0, err

@@ -458,6 +458,25 @@ def test_deep_nesting_is_refused() -> None:
     assert one_error("x: " + "[" * 40 + "]" * 40 + "\n").code.code == "SLA003"
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("x: " + "[" * 1000 + "]" * 1000 + "\n", 1, 36),
+        ("x: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n", 1, 129),
+        ("".join("  " * depth + f"k{depth}:\n" for depth in range(1000)) + "  " * 1000 + "v\n",
+         33, 65),
+    ],
+    ids=["flow-lists", "flow-mappings", "block-mappings"],
+)
+def test_nesting_is_limited_while_reading_before_any_recursion(
+    text: str, line: int, column: int
+) -> None:
+    # PyYAML composes a tree recursively: 1,000 levels were a RecursionError
+    diagnostic = one_error(text)
+    assert where(diagnostic) == ("SLA003", line, column)  # the first node past the limit
+    assert diagnostic.message == "the contract is nested more than 32 deep"
+
+
 def test_oversized_contract_is_refused() -> None:
     text = BASE + SIMPLE + "#" * MAX_BYTES + "\n"
     assert one_error(text).code.code == "SLA003"

@@ -445,3 +445,78 @@ def test_a_call_says_there_are_no_functions(text: str, name: str, column: int) -
 def test_a_parenthesis_after_a_word_of_the_language_is_not_a_call() -> None:
     diagnostic = assert_syntax_error("x in (a, b)", 1, 6)
     assert diagnostic.message == "unexpected `(`"
+
+
+# limits: a clause is never nested deeper than the checker and compiler can recurse
+
+
+def too_deep(text: str, clause: str = "expr") -> Diagnostic:
+    with pytest.raises(ContractError) as info:
+        parse(Source(text), clause)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA102"
+    return diagnostic
+
+
+@pytest.mark.parametrize(("word", "op"), [("and", "and"), ("or", "or"), ("+", "+"), ("*", "*")])
+def test_a_chain_of_more_than_100_terms_is_refused_at_the_101st(word: str, op: str) -> None:
+    text = f" {word} ".join(f"a{index}" for index in range(200))
+    diagnostic = too_deep(text)
+    assert diagnostic.message == f"more than 100 terms joined by `{op}`"
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == "a100"
+
+
+def test_a_20000_term_sum_is_refused_without_recursion() -> None:
+    diagnostic = too_deep(" + ".join(["x"] * 20_000) + " > 1")
+    assert diagnostic.span is not None
+    assert diagnostic.span.start == len("x + ") * 100
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("not " * 5000 + "a", 1 + 4 * 100),
+        # the comparison is a level too
+        ("- " * 5000 + "a > 1", 1 + 2 * 99),
+        ("(a and " * 5000 + "a" + ")" * 5000, 2 + 7 * 99),
+        ("5% of " * 5000 + "a > 1", 1 + 6 * 99),
+    ],
+    ids=["not", "minus", "parentheses", "percent-of"],
+)
+def test_nesting_deeper_than_100_is_refused_where_it_passes_the_limit(
+    text: str, column: int
+) -> None:
+    diagnostic = too_deep(text)
+    assert diagnostic.message == "the clause is nested more than 100 deep"
+    assert diagnostic.span is not None
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, column)
+
+
+def test_chains_within_chains_count_their_whole_depth() -> None:
+    inner = " + ".join(["x"] * 60)
+    diagnostic = too_deep(f"({inner}) * 2 + " + " + ".join(["y"] * 60) + " > 1")
+    assert diagnostic.message == "the clause is nested more than 100 deep"
+
+
+def test_at_the_limits_a_clause_parses() -> None:
+    chain = p(" and ".join(["a"] * 100))
+    depth = 0
+    while isinstance(chain, ast.Logical):
+        chain, depth = chain.left, depth + 1
+    assert depth == 99
+    assert p("not " * 99 + "a") is not None
+
+
+def test_long_chains_are_left_associative_with_spans() -> None:
+    node = p("a - b + c * d / e")
+    assert node == binary("+", binary("-", ref("a"), ref("b")),
+                          binary("/", binary("*", ref("c"), ref("d")), ref("e")))
+    assert isinstance(node, ast.Binary)
+    assert node.span is not None
+    assert node.span.text == "a - b + c * d / e"
+    assert node.left.span is not None
+    assert node.left.span.text == "a - b"
+    assert isinstance(node.right, ast.Binary)
+    assert node.right.left.span is not None
+    assert node.right.left.span.text == "c * d"

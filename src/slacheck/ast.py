@@ -248,20 +248,26 @@ class AnyBreach(Node):
 Disqualify = ConsecutiveMissed | BreachesWithin | AnyBreach
 
 
+def children(node: Node) -> list[Node]:
+    """The nodes directly under `node`, left to right."""
+    out: list[Node] = []
+    for each in fields(node):
+        value = getattr(node, each.name)
+        if isinstance(value, Node) and each.name != "span":
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(item for item in value if isinstance(item, Node))
+    return out
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node of a tree, parents before children and left to right, without recursion:
     a long chain (`a and b and ...`) is as deep as it is long."""
-    stack: list[object] = [node]
+    stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, tuple):
-            stack.extend(reversed(item))
-            continue
-        if not isinstance(item, Node):
-            continue
         yield item
-        children = [getattr(item, each.name) for each in fields(item) if each.name != "span"]
-        stack.extend(reversed(children))
+        stack.extend(reversed(children(item)))
 
 
 def refs(node: Node) -> Iterator[Ref]:

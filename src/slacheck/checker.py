@@ -11,15 +11,19 @@ from slacheck._source import Span
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
+    CLAUSE_TOO_DEEP,
     CYCLE,
+    DIVISOR_FROM_RECORD,
     NAME_CLASH,
     NOT_CONSTANT,
+    OPTIONAL_IN_CONDITION,
     TYPE_MISMATCH,
     UNKNOWN_NAME,
     Code,
     ContractError,
     Diagnostic,
     did_you_mean,
+    order,
 )
 from slacheck.model import Clause, Contract, Named, Standard
 from slacheck.typer import Typer, UntypedError
@@ -27,13 +31,19 @@ from slacheck.types import Kind, Type
 
 _GROUPABLE = {Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.NUMBER, Kind.DATE}
 
+MAX_INLINED_DEPTH = 200
+"""How deep a clause may nest with the derived fields it uses written out under their
+names, as the compiler steps through them: each clause is at most 100 deep
+(`parser.MAX_DEPTH`), but a chain of derived fields could be as deep as it is long."""
+
 
 @dataclass(frozen=True, slots=True)
 class CheckedContract:
     """A contract whose every expression has a type; what the plan is compiled from.
 
     `types` maps `id(node)` to the node's type; `enum_values` holds the ids of bare
-    names that stand for a value of an enum (`office == TSN`).
+    names that stand for a value of an enum (`office == TSN`); `warnings`, in file order,
+    what checks but may not mean what its author thinks.
     """
 
     contract: Contract
@@ -41,6 +51,7 @@ class CheckedContract:
     enum_values: frozenset[int] = field(repr=False)
     parameter_types: dict[str, Type]
     derived_types: dict[str, Type]
+    warnings: tuple[Diagnostic, ...] = ()
 
     def type_of(self, node: ast.Node) -> Type:
         return self.types[id(node)]
@@ -55,6 +66,12 @@ class _Checker:
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
         self.found: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.derived_names = {named.name for named in contract.derived}
+        self.optional_behind: dict[str, str] = {}
+        """Derived field -> an optional field without default that it needs."""
+        self.inlined_depth: dict[str, int] = {}
+        """Derived field -> how deep it nests with the derived fields it uses written out."""
         self.fields = {spec.name: spec.type for spec in contract.schema.fields}
         for spec in contract.schema.fields:
             if spec.type.kind is Kind.MONEY:
@@ -71,14 +88,16 @@ class _Checker:
         self._derived_fields()
         for standard in self.contract.standards:
             self._standard(standard)
+        warnings = tuple(sorted(self.warnings, key=order))
         if self.found:
-            raise ContractError(self.found)
+            raise ContractError(self.found, warnings)
         return CheckedContract(
             self.contract,
             self.typer.types,
             frozenset(self.typer.enum_values),
             dict(self.parameters),
             dict(self.derived),
+            warnings,
         )
 
     def _error(self, code: Code, message: str, span: Span | None,
@@ -135,20 +154,28 @@ class _Checker:
                                 ("a derived field cannot use itself, directly or through "
                                  f"other derived fields: {' -> '.join([*cycle, following])}",))
         for name in order:
-            if name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name]):
+            expr = _expr(declared[name].clause)
+            needs = next((self._optional(ref.name) for ref in ast.refs(expr)
+                          if self._optional(ref.name)), None)
+            if needs is not None:
+                self.optional_behind[name] = needs
+            if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
+                    or not self._inlined(expr, name)):
                 self.typer.untyped.add(name)
                 continue
             try:
-                self.derived[name] = self.typer.infer(_expr(declared[name].clause))
+                self.derived[name] = self.typer.infer(expr)
             except UntypedError:
                 self.typer.untyped.add(name)
+                continue
+            self._divisions(expr)
 
     def _standard(self, standard: Standard) -> None:
         self._predicate(standard.require, "`require`")
         if standard.scope is not None:
-            self._predicate(standard.scope, "`for`")
+            self._predicate(standard.scope, "`for`", condition="for")
         for exclusion in standard.exclusions:
-            self._predicate(exclusion.when, "`except`")
+            self._predicate(exclusion.when, "`except`", condition="except")
         self._window(standard.window)
         if standard.target is not None and isinstance(standard.target.node, ast.Target):
             self._target(standard.target.node, standard.window)
@@ -252,7 +279,8 @@ class _Checker:
         return found
 
     def _penalty(self, penalty: ast.Penalty) -> None:
-        self._money(penalty.amount, "a penalty", constant=False)
+        if self._money(penalty.amount, "a penalty", constant=False):
+            self._divisions(penalty.amount)
         if penalty.cap is not None:
             self._money(penalty.cap, "a cap", constant=True)
 
@@ -276,27 +304,125 @@ class _Checker:
                 self._error(TYPE_MISMATCH, f"cannot group by `{ref.name}` of type {kind}",
                             ref.span, ("group by a string, enum, bool, number or date field",))
 
-    def _predicate(self, clause: Clause, what: str) -> None:
-        self._predicate_expr(_expr(clause), what)
+    def _predicate(self, clause: Clause, what: str, condition: str | None = None) -> None:
+        self._predicate_expr(_expr(clause), what, condition)
 
-    def _predicate_expr(self, expr: ast.Expr, what: str) -> None:
+    def _predicate_expr(self, expr: ast.Expr, what: str, condition: str | None = None) -> None:
+        if not self._inlined(expr):
+            return
         try:
             found = self.typer.infer(expr)
         except UntypedError:
             return
         if found.kind is not Kind.BOOL:
             self._error(TYPE_MISMATCH, f"{what} must be true or false, not {found}", expr.span)
+            return
+        self._divisions(expr)
+        if condition is not None:
+            self._optional_reads(expr, condition)
 
-    def _money(self, expr: ast.Expr, what: str, *, constant: bool) -> None:
+    def _money(self, expr: ast.Expr, what: str, *, constant: bool) -> bool:
+        """Whether `expr` is an amount of money (and constant if it must be)."""
+        if not self._inlined(expr):
+            return False
         try:
             found = self.typer.infer(expr)
         except UntypedError:
-            return
+            return False
         if found.kind is not Kind.MONEY:
             self._error(TYPE_MISMATCH, f"{what} must be an amount of money, not {found}",
                         expr.span, (f"write an amount like `1000 {self.contract.currency}`",))
-        elif constant:
+            return False
+        if constant:
             self._constant(expr, what)
+        return True
+
+    def _inlined(self, expr: ast.Expr, name: str | None = None) -> bool:
+        """Whether `expr`, with the derived fields it uses written out, nests at most
+        `MAX_INLINED_DEPTH` deep; reports the use that goes past it. For a derived field
+        (`name`), keeps its depth for the fields and clauses that use it."""
+        deepest = 0
+        stack: list[tuple[ast.Node, int]] = [(expr, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if isinstance(node, ast.Ref) and node.name in self.inlined_depth:
+                depth += self.inlined_depth[node.name]  # the name is a step, then its tree
+                if depth > MAX_INLINED_DEPTH:
+                    what = f"`{name}`" if name is not None else "the clause"
+                    self._error(CLAUSE_TOO_DEEP, f"with the derived fields it uses, {what} is "
+                                f"nested more than {MAX_INLINED_DEPTH} deep", node.span,
+                                ("compute a step of the chain in the data, or use fewer "
+                                 "derived fields one on another",))
+                    return False
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in ast.children(node))
+        if name is not None:
+            self.inlined_depth[name] = deepest
+        return True
+
+    # warnings
+    def _warn(self, code: Code, message: str, span: Span | None, hint: str) -> None:
+        self.warnings.append(Diagnostic(code, message, span, (hint,)))
+
+    def _optional(self, name: str) -> str | None:
+        """The optional field without a default that reading `name` needs, if any."""
+        spec = self.contract.schema.field(name)
+        if spec is not None:
+            return name if not spec.required and spec.default is None else None
+        return self.optional_behind.get(name)
+
+    def _optional_reads(self, expr: ast.Expr, condition: str) -> None:
+        """A `for` or `except` that needs an optional field is neither true nor false for
+        a record without it, and such a record is then out of scope or not excluded."""
+        outcome = "out of scope" if condition == "for" else "not excluded"
+        seen: set[str] = set()
+        for ref in ast.refs(expr):
+            needs = self._optional(ref.name)
+            if needs is None or ref.name in seen:
+                continue
+            seen.add(ref.name)
+            if needs == ref.name:
+                message = f"`{condition}` reads the optional field `{needs}`, which has no default"
+            else:
+                message = (f"`{condition}` reads `{ref.name}`, which needs the optional field "
+                           f"`{needs}` (no default)")
+            self._warn(OPTIONAL_IN_CONDITION, message, ref.span,
+                       f"give `{needs}` a default, or a record without it is {outcome} "
+                       "(the clause is neither true nor false)")
+
+    def _divisions(self, expr: ast.Expr) -> None:
+        """Every division by a value from the record, unless a guard before it rules zero
+        out: `ordered > 0 and shipped / ordered ...`, `ordered == 0 or ...`."""
+        stack: list[tuple[ast.Node, frozenset[ast.Node]]] = [(expr, frozenset())]
+        while stack:
+            node, safe = stack.pop()
+            if isinstance(node, ast.Logical):
+                tested = _guarded(node.left, node.op)
+                stack += [(node.right, safe | tested), (node.left, safe)]
+                continue
+            divisor = node.right if isinstance(node, ast.Binary) else None
+            if (isinstance(node, ast.Binary) and node.op is ast.BinOp.DIV
+                    and node.right not in safe and self._from_record(node.right)):
+                text = divisor.span.text if divisor and divisor.span else "the divisor"
+                zero = self._zero_for(node.right)
+                self._warn(DIVISOR_FROM_RECORD,
+                           f"the divisor `{text}` comes from the record and can be zero",
+                           node.right.span,
+                           f"guard it (`{text} > {zero} and ...`), or a record where it is "
+                           "zero cannot be evaluated")
+            stack += [(child, safe) for child in ast.children(node)]
+
+    def _from_record(self, expr: ast.Expr) -> bool:
+        return any(ref.name in self.fields or ref.name in self.derived_names
+                   for ref in ast.refs(expr))
+
+    def _zero_for(self, expr: ast.Expr) -> str:
+        kind = self.typer.types.get(id(expr), t.NUMBER).kind
+        if kind is Kind.DURATION:
+            return "0s"
+        if kind is Kind.MONEY:
+            return f"0 {self.contract.currency}"
+        return "0"
 
     def _constant(self, expr: ast.Expr, what: str) -> None:
         for ref in ast.refs(expr):
@@ -322,6 +448,34 @@ def _example(wanted: Type) -> str:
     return {Kind.DURATION: "write a duration such as `72h`",
             Kind.MONEY: "write an amount such as `1000 EUR`"}.get(
         wanted.kind, "write a number such as `20`, or a percentage such as `98%`")
+
+
+def _guarded(left: ast.Expr, op: ast.BoolOp) -> frozenset[ast.Node]:
+    """What `left` rules out being zero on the right of `and` (`x > 0 and ...`), or of
+    `or` (`x == 0 or ...`): the right side is only evaluated when the left did not decide."""
+    wanted = {ast.CmpOp.NE, ast.CmpOp.GT, ast.CmpOp.LT} if op is ast.BoolOp.AND else {
+        ast.CmpOp.EQ}
+    found: set[ast.Node] = set()
+    stack: list[ast.Expr] = [left]
+    while stack:  # the conjuncts of `and`, or the disjuncts of `or`
+        node = stack.pop()
+        if isinstance(node, ast.Logical) and node.op is op:
+            stack += [node.left, node.right]
+        elif isinstance(node, ast.Compare) and node.op in wanted:
+            if _is_zero(node.right):
+                found.add(node.left)
+            elif _is_zero(node.left):
+                found.add(node.right)
+    return frozenset(found)
+
+
+def _is_zero(expr: ast.Expr) -> bool:
+    match expr:
+        case ast.Number(value=value) | ast.Percent(value=value) | ast.Money(amount=value):
+            return value == 0
+        case ast.Duration(microseconds=microseconds):
+            return microseconds == 0
+    return False
 
 
 def _expr(clause: Clause) -> ast.Expr:

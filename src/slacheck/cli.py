@@ -26,9 +26,19 @@ import click
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
-from slacheck.diagnostics import ContractError, DataError, codes, did_you_mean, lookup
+from slacheck.checker import check
+from slacheck.diagnostics import (
+    ContractError,
+    DataError,
+    Diagnostic,
+    Severity,
+    codes,
+    did_you_mean,
+    lookup,
+    order,
+)
 from slacheck.findings import Result, Verdict
-from slacheck.loader import contract_schema
+from slacheck.loader import IncompleteContractError, contract_schema, load_contract
 from slacheck.plan import EVIDENCE_LIMIT
 from slacheck.records import Rejection
 from slacheck.reporters import RENDERERS
@@ -295,21 +305,47 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
 @click.argument("contracts", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_debug_option()
 def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
-    """Load and check CONTRACTS; print every problem found, in file order."""
-    problems = 0
+    """Load and check CONTRACTS; print every problem and warning found, in file order.
+
+    Exits 2 if any contract has a problem; warnings alone are printed and exit 0.
+    """
+    problems = warnings = 0
     for path in contracts:
-        try:
-            load_checked(path)
-        except ContractError as error:
-            if debug:
-                raise
-            problems += len(error.diagnostics)
-            click.echo("\n\n".join(item.render() for item in error.diagnostics), err=True)
+        errors, cautions = _lint(path)
+        if errors and debug:
+            raise ContractError(errors, cautions)
+        problems, warnings = problems + len(errors), warnings + len(cautions)
+        found = sorted([*errors, *cautions], key=order)
+        if found:
+            click.echo("\n\n".join(item.render() for item in found), err=True)
             click.echo(err=True)
+    files = _plural(len(contracts), "contract")
     if problems:
-        _fail(f"slacheck: {problems} problem{'s' if problems != 1 else ''} in "
-              f"{len(contracts)} contract{'s' if len(contracts) != 1 else ''}", EXIT_INVALID)
-    click.echo(f"{len(contracts)} contract{'s' if len(contracts) != 1 else ''} ok")
+        counts = _plural(problems, "problem") + (
+            f" and {_plural(warnings, 'warning')}" if warnings else "")
+        _fail(f"slacheck: {counts} in {files}", EXIT_INVALID)
+    click.echo(f"{files} ok" + (f", {_plural(warnings, 'warning')}" if warnings else ""))
+
+
+def _lint(path: str) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
+    """The errors and the warnings of one contract file: loading problems that leave the
+    rest sound do not hide what the check finds in the rest, nor its warnings."""
+    try:
+        contract = load_contract(path)
+        errors: tuple[Diagnostic, ...] = ()
+    except IncompleteContractError as error:
+        contract, errors = error.contract, error.diagnostics
+    except ContractError as error:
+        return error.diagnostics, error.warnings
+    try:
+        checked = check(contract)
+    except ContractError as error:
+        return (*errors, *error.diagnostics), error.warnings
+    return errors, checked.warnings
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 @main.command("plan")
@@ -339,11 +375,13 @@ def explain_command(code: str | None) -> None:
     """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all."""
     if code is None:
         for entry in codes():
-            click.echo(f"{entry.code}  {entry.slug:20} {entry.summary}")
+            kind = "(warning) " if entry.severity is Severity.WARNING else ""
+            click.echo(f"{entry.code}  {entry.slug:21} {kind}{entry.summary}")
         return
     found = lookup(code)
     if found is None:
         close = did_you_mean(code.lower(), [entry.slug for entry in codes()])
         hint = close[0] if close else "`slacheck explain` lists them all"
         _fail(f"slacheck: no diagnostic code `{code}`; {hint}", EXIT_INVALID)
-    click.echo(f"{found.code} {found.slug}: {found.summary}")
+    kind = " (warning)" if found.severity is Severity.WARNING else ""
+    click.echo(f"{found.code} {found.slug}{kind}: {found.summary}")

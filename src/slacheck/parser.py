@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import (
     LarkError,
     UnexpectedCharacters,
@@ -21,9 +22,20 @@ from lark.tree import Meta
 
 from slacheck import _tables, ast
 from slacheck._source import Source, Span
-from slacheck.diagnostics import BAD_VALUE, CLAUSE_SYNTAX, ContractError, Diagnostic
+from slacheck.diagnostics import (
+    BAD_VALUE,
+    CLAUSE_SYNTAX,
+    CLAUSE_TOO_DEEP,
+    ContractError,
+    Diagnostic,
+)
 
 CLAUSES = ("expr", "window", "target", "penalty", "credit", "disqualify")
+
+MAX_DEPTH = 100
+"""How deep a clause may nest, counting every node from the top to a name or literal (`a`
+is 1 deep, a chain of N terms N): deep enough for any clause a person writes, shallow
+enough for the checker and the compiler to walk recursively."""
 
 _MICROSECONDS = {
     "ms": 1_000,
@@ -144,20 +156,28 @@ class _ToAst(Transformer[Token, Any]):
     def neg(self, meta: Meta, children: list[ast.Expr]) -> ast.Neg:
         return ast.Neg(operand=children[0], span=self._span(meta))
 
-    def _binary(self, op: ast.BinOp, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return ast.Binary(op=op, left=children[0], right=children[1], span=self._span(meta))
+    def _chain(self, meta: Meta, operands: list[ast.Expr], ops: list[str],
+               build: Callable[[str, ast.Expr, ast.Expr, Span], ast.Expr]) -> ast.Expr:
+        """`a - b + c` folded to the left in a loop: ((a - b) + c)."""
+        if len(operands) > MAX_DEPTH:
+            extra = operands[MAX_DEPTH]
+            raise _ClauseError(Diagnostic(
+                CLAUSE_TOO_DEEP, f"more than {MAX_DEPTH} terms joined by `{ops[0]}`",
+                extra.span, ("name a part of it as a derived field, or use `in [...]`",)))
+        result = operands[0]
+        for op, right in zip(ops, operands[1:], strict=True):
+            end = right.span.end if right.span is not None else meta.end_pos
+            result = build(op, result, right, Span(self._source, meta.start_pos, end))
+        return result
 
-    def add(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.ADD, meta, children)
+    def _arithmetic(self, meta: Meta, children: list[Any]) -> ast.Expr:
+        return self._chain(
+            meta, children[::2], [str(token) for token in children[1::2]],
+            lambda op, left, right, span: ast.Binary(
+                op=ast.BinOp(op), left=left, right=right, span=span))
 
-    def sub(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.SUB, meta, children)
-
-    def mul(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.MUL, meta, children)
-
-    def div(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.DIV, meta, children)
+    sum = _arithmetic
+    product = _arithmetic
 
     def percent_of(self, meta: Meta, children: list[Any]) -> ast.PercentOf:
         return ast.PercentOf(
@@ -183,15 +203,16 @@ class _ToAst(Transformer[Token, Any]):
         event, limit, start = children
         return ast.Within(event=event, limit=limit, start=start, span=self._span(meta))
 
-    def and_(self, meta: Meta, children: list[ast.Expr]) -> ast.Logical:
-        return ast.Logical(
-            op=ast.BoolOp.AND, left=children[0], right=children[1], span=self._span(meta)
-        )
+    def _logical(self, op: ast.BoolOp, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return self._chain(
+            meta, children, [op.value] * (len(children) - 1),
+            lambda _, left, right, span: ast.Logical(op=op, left=left, right=right, span=span))
 
-    def or_(self, meta: Meta, children: list[ast.Expr]) -> ast.Logical:
-        return ast.Logical(
-            op=ast.BoolOp.OR, left=children[0], right=children[1], span=self._span(meta)
-        )
+    def and_expr(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return self._logical(ast.BoolOp.AND, meta, children)
+
+    def or_expr(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return self._logical(ast.BoolOp.OR, meta, children)
 
     def not_(self, meta: Meta, children: list[ast.Expr]) -> ast.Not:
         return ast.Not(operand=children[0], span=self._span(meta))
@@ -322,7 +343,12 @@ def parse(source: Source, clause: str = "expr") -> Any:
     """
     try:
         tree = _lark().parse(source.body, start=f"start_{clause}")
-        return _ToAst(source).transform(tree)
+        _limit_tree(source, tree)
+        node = _ToAst(source).transform(tree)
+        _limit_ast(node)
+        return node
+    except _ClauseError as error:
+        raise ContractError([error.diagnostic]) from None
     except VisitError as error:
         if isinstance(error.orig_exc, _ClauseError):
             raise ContractError([error.orig_exc.diagnostic]) from None
@@ -331,6 +357,37 @@ def parse(source: Source, clause: str = "expr") -> Any:
         raise ContractError([_syntax_diagnostic(source, error)]) from None
     except LarkError as error:  # pragma: no cover - any other Lark failure is still a position
         raise ContractError([Diagnostic(CLAUSE_SYNTAX, str(error), Span(source, 0, 0))]) from None
+
+
+def _too_deep(span: Span | None) -> _ClauseError:
+    return _ClauseError(Diagnostic(
+        CLAUSE_TOO_DEEP, f"the clause is nested more than {MAX_DEPTH} deep", span,
+        ("name a part of it as a derived field",)))
+
+
+def _limit_tree(source: Source, tree: Tree[Token]) -> None:
+    """Refuse a parse tree deeper than `MAX_DEPTH` before it is transformed, which Lark
+    does recursively: `not not not ...` 5,000 times was a RecursionError."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]  # the start rule is not a level
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            start = 0 if getattr(meta, "empty", True) else meta.start_pos
+            raise _too_deep(Span(source, start, start))
+        stack.extend((child, depth + 1) for child in reversed(node.children)
+                     if isinstance(child, Tree))
+
+
+def _limit_ast(node: ast.Node) -> None:
+    """Refuse a clause deeper than `MAX_DEPTH` once chains are folded: a chain of chains
+    is as deep as their lengths added."""
+    stack: list[tuple[ast.Node, int]] = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(item.span)
+        stack.extend((child, depth + 1) for child in reversed(ast.children(item)))
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
