@@ -224,12 +224,14 @@ class _Hashing(io.RawIOBase):
     def __init__(self, raw: IO[bytes], digest: Hash | None, *, owned: bool) -> None:
         super().__init__()
         self._raw, self._digest, self._owned = raw, digest, owned
+        self.consumed = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int | None = -1) -> bytes:
         data = self._raw.read(-1 if size is None else size)
+        self.consumed += len(data)
         if self._digest is not None:
             self._digest.update(data)
         return data
@@ -422,15 +424,20 @@ class Reader:
         return raw
 
 
-def _plain_size(stream: IO[bytes]) -> int | None:
-    """The size of an uncompressed regular file behind `stream`, if it is one."""
-    if isinstance(stream, gzip.GzipFile):
+def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
+    """A function giving the share of the file behind `stream` read so far, if it is known
+    (a regular file, compressed or not)."""
+    source = stream._source if isinstance(stream, _Gzipped) else stream
+    if not isinstance(source, _Hashing):
         return None
     try:
-        status = os.fstat(stream.fileno())
-    except (OSError, AttributeError, ValueError):
+        status = os.fstat(source.fileno())
+    except (OSError, ValueError):
         return None
-    return status.st_size if stat.S_ISREG(status.st_mode) else None
+    if not stat.S_ISREG(status.st_mode) or not status.st_size:
+        return None
+    size = status.st_size
+    return lambda: source.consumed / size
 
 
 def _strict_loads(text: bytes) -> Any:
@@ -460,20 +467,23 @@ def _no_constant(name: str) -> Any:
 def _lines(stream: IO[bytes], seen: SeenIds | None = None) -> Iterator[bytes]:
     """Lines of a binary stream read in large chunks.
 
-    From the first chunk of a plain file, the number of lines is estimated and `seen` is
-    sized for it once, rather than grown and copied as the ids arrive.
+    Once a chunk has given records, `seen` is sized for the ids they project over the
+    whole file, rather than grown and copied as the ids arrive; it grows by doubling from
+    there. Only records count: blank or rejected lines reserve nothing.
     """
     carry = b""
-    size = _plain_size(stream) if seen is not None else None
-    while chunk := stream.read(1 << 20):
-        if size is not None and seen is not None:
-            lines_in_chunk = chunk.count(b"\n") or 1
-            seen.reserve(len(seen) + int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
-            size = None
+    share = _read_share(stream) if seen is not None else None
+    before = len(seen) if seen is not None else 0
+    while True:
+        if share is not None and seen is not None and len(seen) > before:
+            seen.reserve(before + int((len(seen) - before) / share() * 1.02) + 1)
+            share = None
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
         lines = chunk.split(b"\n")
         lines[0] = carry + lines[0]
         carry = lines.pop()
         yield from lines
     if carry:
         yield carry
-
