@@ -336,7 +336,7 @@ def test_lines_longer_than_a_read_chunk(tmp_path: Path) -> None:
     long_note = "x" * (3 << 20)  # 3 MiB: longer than the reader's chunk
     path.write_text(line(note=long_note) + "\n" + line(shipment_id="S2") + "\n", "utf-8")
     with open_data(str(path)) as stream:
-        items = list(Reader(SCHEMA).read(stream, str(path)))
+        items = list(Reader(SCHEMA, max_line_bytes=4 << 20).read(stream, str(path)))
     assert record_of(items[0])["note"] == long_note
     assert record_of(items[1])["_line"] == 2
 
