@@ -336,7 +336,7 @@ def test_lines_longer_than_a_read_chunk(tmp_path: Path) -> None:
     long_note = "x" * (3 << 20)  # 3 MiB: longer than the reader's chunk
     path.write_text(line(note=long_note) + "\n" + line(shipment_id="S2") + "\n", "utf-8")
     with open_data(str(path)) as stream:
-        items = list(Reader(SCHEMA).read(stream, str(path)))
+        items = list(Reader(SCHEMA, max_line_bytes=4 << 20).read(stream, str(path)))
     assert record_of(items[0])["note"] == long_note
     assert record_of(items[1])["_line"] == 2
 
@@ -437,3 +437,30 @@ def test_line_rejections_name_the_line() -> None:
     assert rejection_of(not_json).reason.endswith(': {"shipment_id": "S2",')
     assert rejection_of(not_object).reason == "not a JSON object: [1, 2]"
     assert rejection_of(duplicate).reason == 'duplicate: "S1"'
+
+
+def test_seen_ids_take_two_ids_with_the_same_digest_for_two() -> None:
+    seen = SeenIds(hash_function=lambda key: 0x5EED_0000_0000_0001)
+    assert seen.add("MOT-25-000001")
+    assert seen.add("MOT-25-000002")  # same digest, another id: not a duplicate
+    assert seen.add("")
+    assert not seen.add("MOT-25-000001")
+    assert not seen.add("MOT-25-000002")
+    assert not seen.add("")
+    assert len(seen) == 3
+
+
+def test_seen_ids_grow_past_their_first_size_and_confirm_long_ids() -> None:
+    seen = SeenIds(capacity=16, hash_function=lambda key: len(key) % 7)
+    ids = [f"{number}-" + "x" * (number % 300) for number in range(2000)]
+    assert all(seen.add(identifier) for identifier in ids)
+    assert not any(seen.add(identifier) for identifier in ids)
+    assert len(seen) == 2000
+
+
+def test_seen_ids_memory_per_id() -> None:
+    seen = SeenIds()
+    for number in range(100_000):
+        seen.add(f"MOT-25-{number:06d}")
+    # the table is filled to between 35% and 70%: 11 to 23 bytes per id, then the id
+    assert seen.nbytes / len(seen) < 8 / 0.35 + 1 + len("MOT-25-000000") + 1

@@ -15,6 +15,7 @@ from slacheck.findings import Result
 from slacheck.loader import IncompleteContractError, load_contract
 from slacheck.model import Contract
 from slacheck.plan import EVIDENCE_LIMIT, Plan, build_plan
+from slacheck.records import MAX_LINE_BYTES
 
 
 def load_checked(path: str | Path) -> CheckedContract:
@@ -42,8 +43,11 @@ def verify(
     evidence_limit: int = EVIDENCE_LIMIT,
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> Result:
     """Check records against a contract as of a moment (a date: midnight in its time zone).
+
+    A line longer than `max_line_bytes` is rejected (see `records.MAX_LINE_BYTES`).
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 ["examples/motorola-sinotrans/shipments.jsonl"],
@@ -58,7 +62,8 @@ def verify(
     else:
         checked = contract
     plan = compile_plan(checked, as_of, evidence_limit)
-    state = run_stream(plan, data, quarantine=quarantine, progress=progress)
+    state = run_stream(plan, data, quarantine=quarantine, progress=progress,
+                       max_line_bytes=max_line_bytes)
     return conclude(plan, state)
 
 

@@ -224,12 +224,14 @@ class _Hashing(io.RawIOBase):
     def __init__(self, raw: IO[bytes], digest: Hash | None, *, owned: bool) -> None:
         super().__init__()
         self._raw, self._digest, self._owned = raw, digest, owned
+        self.consumed = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int | None = -1) -> bytes:
         data = self._raw.read(-1 if size is None else size)
+        self.consumed += len(data)
         if self._digest is not None:
             self._digest.update(data)
         return data
@@ -346,12 +348,29 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     ]
 
 
+MAX_LINE_BYTES = 1 << 20
+"""The longest line read by default (1 MiB, without its newline): a longer one is rejected, so
+that a line without end (a gzip of zeros) costs neither memory nor time beyond its reading."""
+
+_READ_SIZE = 1 << 20
+
+
+class _LongLine(bytes):
+    """The first `limit` bytes of a line longer than that, for its rejection and quarantine."""
+
+    limit: int
+
+
 class Reader:
     """Reads JSON lines against a record schema, yielding records and rejections in order."""
 
-    def __init__(self, schema: RecordSchema, *, keep_text: bool = False) -> None:
+    def __init__(self, schema: RecordSchema, *, keep_text: bool = False,
+                 max_line_bytes: int = MAX_LINE_BYTES) -> None:
+        if max_line_bytes < 1:
+            raise ValueError("max_line_bytes must be at least 1")
         self.schema = schema
         self.keep_text = keep_text
+        self.max_line_bytes = max_line_bytes
         self.coerce = compile_coercer(schema)
         self.number_text = {
             spec.name: re.compile(b'"%s"' % re.escape(spec.name.encode()) + _NUMBER_TOKEN)
@@ -381,7 +400,7 @@ class Reader:
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
         try:
-            for number, text in enumerate(_lines(stream, seen), start=1):
+            for number, text in enumerate(_lines(stream, self.max_line_bytes, seen), start=1):
                 try:
                     try:
                         raw = loads(text)
@@ -422,19 +441,26 @@ class Reader:
         return raw
 
 
-def _plain_size(stream: IO[bytes]) -> int | None:
-    """The size of an uncompressed regular file behind `stream`, if it is one."""
-    if isinstance(stream, gzip.GzipFile):
+def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
+    """A function giving the share of the file behind `stream` read so far, if it is known
+    (a regular file, compressed or not)."""
+    source = stream._source if isinstance(stream, _Gzipped) else stream
+    if not isinstance(source, _Hashing):
         return None
     try:
-        status = os.fstat(stream.fileno())
-    except (OSError, AttributeError, ValueError):
+        status = os.fstat(source.fileno())
+    except (OSError, ValueError):
         return None
-    return status.st_size if stat.S_ISREG(status.st_mode) else None
+    if not stat.S_ISREG(status.st_mode) or not status.st_size:
+        return None
+    size = status.st_size
+    return lambda: source.consumed / size
 
 
 def _strict_loads(text: bytes) -> Any:
     """The stdlib's reading of a line orjson refused (it also takes integers beyond 64 bits)."""
+    if type(text) is _LongLine:
+        raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes")
     if not text.strip():
         raise _RejectedError(None, "empty line")
     try:
@@ -457,23 +483,53 @@ def _no_constant(name: str) -> Any:
     raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
 
 
-def _lines(stream: IO[bytes], seen: SeenIds | None = None) -> Iterator[bytes]:
-    """Lines of a binary stream read in large chunks.
+def _lines(stream: IO[bytes], limit: int, seen: SeenIds | None = None) -> Iterator[bytes]:
+    """Lines of a binary stream read in large chunks, each piece copied once (linear time).
 
-    From the first chunk of a plain file, the number of lines is estimated and `seen` is
-    sized for it once, rather than grown and copied as the ids arrive.
+    A line longer than `limit` bytes comes out as a `_LongLine` of its first `limit` bytes,
+    the rest skipped as it is read, so memory stays within the limit and a chunk. Chunks
+    are no longer than the limit, so only a line that spans chunks needs its length checked.
+
+    Once a chunk has given records, `seen` is sized for the ids they project over the
+    whole file, rather than grown and copied as the ids arrive; it grows by doubling from
+    there. Only records count: blank or rejected lines reserve nothing.
     """
-    carry = b""
-    size = _plain_size(stream) if seen is not None else None
-    while chunk := stream.read(1 << 20):
-        if size is not None and seen is not None:
-            lines_in_chunk = chunk.count(b"\n") or 1
-            seen.reserve(len(seen) + int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
-            size = None
+    share = _read_share(stream) if seen is not None else None
+    before = len(seen) if seen is not None else 0
+    size = min(_READ_SIZE, limit)
+    start: list[bytes] = []  # the start of a line no chunk has ended yet
+    held = 0  # its length
+    cut = False  # that line is longer than `limit`; `start` holds its first `limit` bytes
+    while True:
+        if share is not None and seen is not None and len(seen) > before:
+            seen.reserve(before + int((len(seen) - before) / share() * 1.02) + 1)
+            share = None
+        chunk = stream.read(size)
+        if not chunk:
+            break
         lines = chunk.split(b"\n")
-        lines[0] = carry + lines[0]
-        carry = lines.pop()
-        yield from lines
-    if carry:
-        yield carry
+        rest = lines.pop()
+        if lines:
+            if start or cut:
+                if not cut:
+                    start.append(lines[0])
+                lines[0] = _ended(start, cut, limit)
+                start, held, cut = [], 0, False
+            yield from lines
+        if rest and not cut:
+            held += len(rest)
+            if held > limit:
+                rest, cut = rest[: len(rest) - (held - limit)], True
+            start.append(rest)
+    if start or cut:
+        yield _ended(start, cut, limit)
 
+
+def _ended(parts: list[bytes], cut: bool, limit: int) -> bytes:
+    """A line from its parts, or a `_LongLine` if it is longer than `limit`."""
+    text = b"".join(parts)
+    if not cut and len(text) <= limit:
+        return text
+    long_line = _LongLine(text[:limit])
+    long_line.limit = limit
+    return long_line

@@ -19,7 +19,7 @@ from slacheck.compiler import BREACH, OVERDUE, PENDING, ClauseEvaluationError
 from slacheck.engine.state import PenaltySum, StandardState, State, Tally
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.plan import Plan, StandardPlan
-from slacheck.records import Reader, Rejection, open_data
+from slacheck.records import MAX_LINE_BYTES, Reader, Rejection, open_data
 from slacheck.windows import KEY_SOURCE
 
 Progress = Callable[[int], None]
@@ -32,10 +32,12 @@ def run_stream(
     *,
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> State:
     """Read every record of `paths` once and count it into a fresh `State`."""
     state = State.empty(plan)
-    reader = Reader(plan.schema, keep_text=quarantine is not None)
+    reader = Reader(plan.schema, keep_text=quarantine is not None,
+                    max_line_bytes=max_line_bytes)
     for path in paths:
         digest = hashlib.sha256()
         stream = open_data(path, digest)
