@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import linecache
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
@@ -87,7 +87,8 @@ def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
     restricts to identifiers and which are written with `repr`; every value (limits, sets,
     closures) is bound in the namespace, never written into the code.
     """
-    namespace: dict[str, Any] = {"_Tally": Tally, "_Failed": FAILURES, **plan.constants}
+    namespace: dict[str, Any] = {"_Tally": Tally, "_Failed": FAILURES, "_no_time": timedelta(0),
+                                 **plan.constants}
     periods = list(dict.fromkeys(sp.period for sp in plan.standards))
     lines = ["def evaluate(r, moment, l):"]
     lines.extend(f"    k_{period.value} = {KEY_SOURCE[period]}" for period in periods)
@@ -166,24 +167,27 @@ def _outcome_source(sp: StandardPlan, breach: str, order: str) -> list[str]:
     is checked for an event recorded before its own start (`order`)."""
     if sp.deadline_source is not None:
         event, start, limit = sp.deadline_source
+        # `e <= s + limit` as `e - s <= limit`: one aware subtraction, then cheap duration
+        # comparisons, so checking the event is not before its start costs nearly nothing
         return [
             f"s = {start}",
             "if s is None:",
             "    t.pending += 1",
             "else:",
-            f"    d = s + {limit}",
             f"    e = {event}",
             "    if e is None:",
-            "        if _as_of > d:",
+            f"        if _as_of - s > {limit}:",
             f"            {breach.format(OVERDUE)}",
             "        else:",
             "            t.pending += 1",
-            "    elif e <= d:",
-            "        t.passed += 1",
-            "        if e < s:",
-            f"            {order}",
             "    else:",
-            f"        {breach.format(BREACH)}",
+            "        w = e - s",
+            f"        if w <= {limit}:",
+            "            t.passed += 1",
+            "            if w < _no_time:",
+            f"                {order}",
+            "        else:",
+            f"            {breach.format(BREACH)}",
         ]
     if sp.requirement_source is not None:
         return [
