@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 
 import click
 
+from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
@@ -136,6 +137,21 @@ class _MaxRejected(click.ParamType):  # type: ignore[type-arg]  # generic only i
                          "lines read (e.g. 0.5%)", param, ctx)
 
 
+class _FailOn(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A comma-separated list of `fail_on.Condition` values, `all` or `none`."""
+
+    name = "LIST"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> frozenset[failing.Condition]:
+        if isinstance(value, frozenset):
+            return value
+        try:
+            return failing.parse(str(value))
+        except ValueError as error:
+            return self.fail(str(error), param, ctx)
+
+
 def _too_many_rejected(result: Result, limit: int | Fraction) -> str | None:
     lines = result.lines
     allowed = limit if isinstance(limit, int) else limit * lines.read
@@ -199,11 +215,17 @@ def main() -> None:
 @click.option("--max-rejected", type=_MaxRejected(), default=None,
               help="Exit 3 without a verdict when more lines than this are rejected: a "
                    "number of lines, or a share of the lines read such as 0.5%.")
+@click.option("--fail-on", "fail_on", type=_FailOn(), default=",".join(
+                  item.value for item in failing.Condition if item in failing.DEFAULT),
+              show_default=True,
+              help="What makes the exit code 1: a comma-separated list of missed, penalty, "
+                   "credit, disqualification, warning (or all, or none).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    output: str | None, quarantine: str | None, evidence_limit: int,
-                   max_rejected: int | Fraction | None, quiet: bool, debug: bool) -> None:
+                   max_rejected: int | Fraction | None, fail_on: frozenset[failing.Condition],
+                   quiet: bool, debug: bool) -> None:
     """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
     moment = _as_of(as_of)
     progress = _progress(quiet)
@@ -236,7 +258,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         _fail(refused, EXIT_DATA)
     if report_file is None:
         click.echo(report, nl=False)
-    sys.exit(EXIT_CODES[result.verdict])
+    sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
 
 
 @main.command("lint")
