@@ -31,7 +31,7 @@ from slacheck.findings import Result, Verdict
 from slacheck.loader import contract_schema
 from slacheck.plan import EVIDENCE_LIMIT
 from slacheck.records import Rejection
-from slacheck.reporters import RENDERERS
+from slacheck.reporters import RENDERERS, REPORTS
 from slacheck.reporters.json import result_schema
 
 EXIT_COMPLIANT = 0
@@ -259,6 +259,47 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
     if report_file is None:
         click.echo(report, nl=False)
     sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
+
+
+@main.command("report")
+@click.argument("contract", type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default=None,
+              help="Report format; by default markdown for an output file named .md, "
+                   "else html.")
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, ISO 8601 with an offset, or `now`.")
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
+              show_default=True,
+              help="Records kept as evidence per window and per list; counts stay exact.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
+@_debug_option()
+def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt: str | None,
+                   as_of: str, evidence_limit: int, quiet: bool, debug: bool) -> None:
+    """Write an audit report of DATA against CONTRACT: one self-contained HTML file (or
+    Markdown) with the verdict, charts, the ledger, the evidence and the data quality.
+
+    Exits 0 once the report is written, whatever the verdict (`verify` gives the verdict's
+    exit code); 2 or 3 as `verify` does when the contract, command or data is wrong.
+    """
+    moment = _as_of(as_of)
+    if fmt is None:
+        fmt = "markdown" if output and output.lower().endswith((".md", ".markdown")) else "html"
+    progress = _progress(quiet)
+    with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
+        report_file = (stack.enter_context(output_file(output, [contract, *data]))
+                       if output else None)
+        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                        progress=progress)
+        if progress is not None:
+            click.echo("\r\033[K", err=True, nl=False)
+        report = REPORTS[fmt](result)
+        if report_file is not None:
+            report_file.write(report.encode("utf-8"))
+    if report_file is None:
+        click.echo(report, nl=False)
 
 
 @main.command("lint")
