@@ -249,6 +249,8 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
             click.echo("\r\033[K", err=True, nl=False)
         refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
         report = "" if refused else RENDERERS[fmt](result)
+        if fmt == "github" and not refused:
+            _step_summary(result)
         if report_file is not None:
             if refused:
                 report_file.cancel()  # no report; the quarantine still says what was rejected
@@ -259,6 +261,17 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
     if report_file is None:
         click.echo(report, nl=False)
     sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
+
+
+def _step_summary(result: Result) -> None:
+    """`--format github`: the Markdown summary to `$GITHUB_STEP_SUMMARY`, when it is set."""
+    from slacheck.reporters import github
+
+    try:
+        github.step_summary(result)
+    except OSError as error:
+        raise OutputError(f"cannot write the job summary to $GITHUB_STEP_SUMMARY: "
+                          f"{error.strerror or error}") from None
 
 
 @main.command("report")

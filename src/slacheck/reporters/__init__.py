@@ -7,7 +7,7 @@ the audit reports a person reads (they need Jinja2, imported when one is rendere
 from collections.abc import Callable
 
 from slacheck.findings import Result
-from slacheck.reporters import json, text
+from slacheck.reporters import github, json, junit, sarif, text
 
 
 def _html(result: Result) -> str:
@@ -25,6 +25,9 @@ def _markdown(result: Result) -> str:
 RENDERERS: dict[str, Callable[[Result], str]] = {
     "text": text.render,
     "json": json.render,
+    "junit": junit.render,
+    "sarif": sarif.render,
+    "github": github.render,
 }
 
 REPORTS: dict[str, Callable[[Result], str]] = {
