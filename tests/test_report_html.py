@@ -267,3 +267,25 @@ def test_verdict_sentences_are_html_list_items(result: Result) -> None:
     assert block is not None
     items = [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", block[1], re.S)]
     assert tuple(items) == _view.build(result).verdict_sentences
+
+
+def test_windows_not_yet_due_are_not_shown_as_not_evaluated(tmp_path: Path) -> None:
+    """Windows without records are laid out up to the evaluation time, not beyond it."""
+    rows = [{"id": "a", "at": "2025-03-01T10:00:00+08:00", "ok": True},
+            {"id": "b", "at": "2025-03-05T10:00:00+08:00", "ok": True}]
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), "utf-8")
+    contract = tmp_path / "c.yaml"
+    contract.write_text(contract_yaml(
+        "ok: bool",
+        standards="  monthly:\n    require: ok\n    target: 90% per month\n"
+                  "  weekly:\n    for: id == \"b\"\n    require: ok\n"
+                  "    target: 90% per week\n"), "utf-8")
+    found = verify(contract, [str(data)],
+                   as_of=datetime.fromisoformat("2025-03-10T00:00:00+08:00"))
+    monthly, weekly = _view.build(found).standards
+    assert [(row.label, row.status) for row in monthly.rows] == [("2025-03", "met-open")]
+    # the span starts with March 1 (week 9) and stops at the evaluation time (in week 11,
+    # which has only just begun: its first instant is the evaluation time)
+    assert [(row.label, row.status) for row in weekly.rows] == [
+        ("2025-W09", "not-evaluated"), ("2025-W10", "met")]

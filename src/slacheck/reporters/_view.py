@@ -650,7 +650,9 @@ def _and(items: list[str]) -> str:
 
 
 def _slots(result: Result) -> tuple[datetime, datetime, ZoneInfo] | None:
-    """The span every standard's windows are laid out over, and the contract's zone."""
+    """The span every standard's windows are laid out over, and the contract's zone: from
+    the first window with records to the last, and no later than the evaluation time (a
+    window that has not started yet is not due, so it is not shown as not evaluated)."""
     starts = [w.start for s in result.standards for w in s.windows]
     if not starts:
         return None
@@ -659,13 +661,13 @@ def _slots(result: Result) -> tuple[datetime, datetime, ZoneInfo] | None:
     except (ZoneInfoNotFoundError, ValueError):
         return None
     ends = [w.end for s in result.standards for w in s.windows]
-    return min(starts), max(ends), zone
+    return min(starts), min(max(ends), result.as_of), zone
 
 
 def _labels(standard: StandardResult,
             slots: tuple[datetime, datetime, ZoneInfo] | None) -> list[str]:
     """Every window label of the standard over the report's span, in order: its windows and
-    the windows without records between them."""
+    the windows without records among them."""
     seen = list(dict.fromkeys(w.label for w in standard.windows))
     if slots is None or not seen:
         return seen
@@ -674,11 +676,13 @@ def _labels(standard: StandardResult,
         return seen
     first, last, zone = slots
     key = key_function(period)
-    low = key(first.astimezone(zone))
-    high = key((last - timedelta(microseconds=1)).astimezone(zone))
-    if high - low >= _MAX_SLOTS:
-        return seen
-    labels = [window(period, item, zone).label for item in range(low, high + 1)]
+    keys = {key(w.start.astimezone(zone)) for w in standard.windows}
+    if last > first:
+        low = key(first.astimezone(zone))
+        high = key((last - timedelta(microseconds=1)).astimezone(zone))
+        if high - low < _MAX_SLOTS:
+            keys.update(range(low, high + 1))
+    labels = [window(period, item, zone).label for item in sorted(keys)]
     return labels if set(seen) <= set(labels) else seen
 
 
