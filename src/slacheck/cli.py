@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 import click
 
+from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
@@ -41,7 +42,7 @@ from slacheck.findings import Result, Verdict
 from slacheck.loader import IncompleteContractError, contract_schema, load_contract
 from slacheck.plan import EVIDENCE_LIMIT
 from slacheck.records import Rejection
-from slacheck.reporters import RENDERERS
+from slacheck.reporters import RENDERERS, REPORTS
 from slacheck.reporters.json import result_schema
 
 EXIT_COMPLIANT = 0
@@ -160,6 +161,21 @@ class _MaxRejected(click.ParamType):  # type: ignore[type-arg]  # generic only i
                          "lines read (e.g. 0.5%)", param, ctx)
 
 
+class _FailOn(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A comma-separated list of `fail_on.Condition` values, `all` or `none`."""
+
+    name = "LIST"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> frozenset[failing.Condition]:
+        if isinstance(value, frozenset):
+            return value
+        try:
+            return failing.parse(str(value))
+        except ValueError as error:
+            return self.fail(str(error), param, ctx)
+
+
 def _too_many_rejected(result: Result, limit: int | Fraction) -> str | None:
     lines = result.lines
     allowed = limit if isinstance(limit, int) else limit * lines.read
@@ -261,11 +277,17 @@ def main() -> None:
 @click.option("--max-rejected", type=_MaxRejected(), default=None,
               help="Exit 3 without a verdict when more lines than this are rejected: a "
                    "number of lines, or a share of the lines read such as 0.5%.")
+@click.option("--fail-on", "fail_on", type=_FailOn(), default=",".join(
+                  item.value for item in failing.Condition if item in failing.DEFAULT),
+              show_default=True,
+              help="What makes the exit code 1: a comma-separated list of missed, penalty, "
+                   "credit, disqualification, warning (or all, or none).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    output: str | None, quarantine: str | None, evidence_limit: int,
-                   max_rejected: int | Fraction | None, quiet: bool, debug: bool) -> None:
+                   max_rejected: int | Fraction | None, fail_on: frozenset[failing.Condition],
+                   quiet: bool, debug: bool) -> None:
     """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
     moment = _as_of(as_of)
     progress = _progress(quiet)
@@ -289,6 +311,8 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
             click.echo("\r\033[K", err=True, nl=False)
         refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
         report = "" if refused else RENDERERS[fmt](result)
+        if fmt == "github" and not refused:
+            _step_summary(result)
         if report_file is not None:
             if refused:
                 report_file.cancel()  # no report; the quarantine still says what was rejected
@@ -298,7 +322,59 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         _fail(refused, EXIT_DATA)
     if report_file is None:
         click.echo(report, nl=False)
-    sys.exit(EXIT_CODES[result.verdict])
+    sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
+
+
+def _step_summary(result: Result) -> None:
+    """`--format github`: the Markdown summary to `$GITHUB_STEP_SUMMARY`, when it is set."""
+    from slacheck.reporters import github
+
+    try:
+        github.step_summary(result)
+    except OSError as error:
+        raise OutputError(f"cannot write the job summary to $GITHUB_STEP_SUMMARY: "
+                          f"{error.strerror or error}") from None
+
+
+@main.command("report")
+@click.argument("contract", type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default=None,
+              help="Report format; by default markdown for an output file named .md, "
+                   "else html.")
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, ISO 8601 with an offset, or `now`.")
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
+              show_default=True,
+              help="Records kept as evidence per window and per list; counts stay exact.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
+@_debug_option()
+def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt: str | None,
+                   as_of: str, evidence_limit: int, quiet: bool, debug: bool) -> None:
+    """Write an audit report of DATA against CONTRACT: one self-contained HTML file (or
+    Markdown) with the verdict, charts, the ledger, the evidence and the data quality.
+
+    Exits 0 once the report is written, whatever the verdict (`verify` gives the verdict's
+    exit code); 2 or 3 as `verify` does when the contract, command or data is wrong.
+    """
+    moment = _as_of(as_of)
+    if fmt is None:
+        fmt = "markdown" if output and output.lower().endswith((".md", ".markdown")) else "html"
+    progress = _progress(quiet)
+    with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
+        report_file = (stack.enter_context(output_file(output, [contract, *data]))
+                       if output else None)
+        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                        progress=progress)
+        if progress is not None:
+            click.echo("\r\033[K", err=True, nl=False)
+        report = REPORTS[fmt](result)
+        if report_file is not None:
+            report_file.write(report.encode("utf-8"))
+    if report_file is None:
+        click.echo(report, nl=False)
 
 
 @main.command("lint")

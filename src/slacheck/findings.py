@@ -176,10 +176,19 @@ class StandardResult:
     implausible: tuple[Implausible, ...] = ()
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
+    clause_lines: tuple[tuple[str, int], ...] = ()
+    """(kind, line in the contract file): `standard` for the standard's key, then each clause
+    in the order of `clauses` (`for`, `except`, `require`, `target`, ...), where known."""
 
     @property
     def breaches(self) -> int:
         return sum(window.breached for window in self.windows)
+
+    def line_of(self, kind: str) -> int | None:
+        """The contract line of the first clause of this kind (`target`, `penalty`...), else
+        of the standard itself, else None."""
+        lines = dict(reversed(self.clause_lines))
+        return lines.get(kind, lines.get("standard"))
 
     @property
     def credit_total(self) -> Decimal:

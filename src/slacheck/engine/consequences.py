@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slacheck._money import total as money_total
+from slacheck._source import Span
 from slacheck._version import __version__
 from slacheck._words import plural
 from slacheck.engine.state import StandardState, State, Tally
@@ -20,6 +21,7 @@ from slacheck.findings import (
     StandardResult,
     WindowOutcome,
 )
+from slacheck.model import Standard
 from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed, Plan, StandardPlan
 from slacheck.windows import window
 
@@ -157,7 +159,25 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         implausible=tuple(Implausible(label, st.implausible_totals[label], tuple(refs))
                           for label, refs in sorted(st.implausible.items())),
         zero=plan.money.zero,
+        clause_lines=_clause_lines(plan.contract.standard(sp.id)),
     )
+
+
+def _clause_lines(standard: Standard | None) -> tuple[tuple[str, int], ...]:
+    """Where the standard and each of its clauses stand in the contract file."""
+    if standard is None:
+        return ()
+    spans: list[tuple[str, Span | None]] = [("standard", standard.span)]
+    if standard.scope is not None:
+        spans.append(("for", standard.scope.span))
+    spans.extend(("except", item.when.span) for item in standard.exclusions)
+    spans.append(("require", standard.require.span))
+    for name in ("target", "penalty", "credit"):
+        clause = getattr(standard, name)
+        if clause is not None:
+            spans.append((name, clause.span))
+    spans.extend(("disqualify", rule.span) for rule in standard.disqualify)
+    return tuple((kind, span.line) for kind, span in spans if span is not None)
 
 
 def _label(outcome: WindowOutcome) -> str:
