@@ -252,8 +252,8 @@ def test_warnings_are_printed_and_lint_still_exits_0(tmp_path: Path) -> None:
         "be zero",
     ]
     assert "   |          ^^^^ optional-in-condition" in err
-    assert ("   = help: give `done` a default, or a record without it is out of scope "
-            "(the clause is neither true nor false)") in err
+    assert ("   = help: give `done` a default or test `done is present`: a record without it "
+            "is counted as scope undetermined (the clause is neither true nor false)") in err
     assert "   = help: guard it (`ordered > 0 and ...`), or a record where it is zero cannot " \
         "be evaluated" in err
     assert out == "1 contract ok, 4 warnings\n"

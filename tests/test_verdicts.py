@@ -418,3 +418,28 @@ def test_an_event_before_its_start_is_a_plausibility_warning(tmp_path: Path) -> 
     _, text, _ = _run("verify", *files, "--as-of", AS_OF)
     assert ("WARNING: 1 record passed with `delivered_at` before `picked_up_at`, most likely "
             "wrong data: odd (line 2)") in text
+
+
+# --- presence tests and the evaluation time as a value ------------------------------------
+
+def test_is_present_decides_a_scope_and_as_of_prices_an_open_record(tmp_path: Path) -> None:
+    contract = contract_yaml(
+        "region: {type: string, optional: true}", "delivered_at: {type: timestamp, optional: true}",
+        head="contract: {id: p, currency: EUR, timezone: UTC}",
+        standards="  open-age:\n    for: delivered_at is absent and region is present\n"
+                  "    require: as_of - at <= 30d\n    window: per month\n",
+    )
+    records = [
+        {"id": "a", "at": "2025-01-01T00:00:00Z", "region": "EU"},   # open 90 days: breach
+        {"id": "b", "at": "2025-03-20T00:00:00Z", "region": "EU"},   # open 12 days: passes
+        {"id": "c", "at": "2025-01-01T00:00:00Z"},                   # no region: out of scope
+        {"id": "d", "at": "2025-01-01T00:00:00Z", "region": "EU",
+         "delivered_at": "2025-01-02T00:00:00Z"},                    # delivered: out of scope
+    ]
+    files = _files(tmp_path, contract, records)
+    assert _run("lint", files[0])[1] == "1 contract ok\n"  # no warning: presence is decided
+    _, out, _ = _run("verify", *files, "--as-of", AS_OF, "--format", "json")
+    standard = json.loads(out)["standards"][0]
+    assert [(w["window"], w["passed"], w["breached"]) for w in standard["windows"]] == [
+        ("2025-01", 0, 1), ("2025-03", 1, 0)]
+    assert standard["scope_undetermined"]["total"] == 0

@@ -142,9 +142,18 @@ class Not(Node):
     operand: Expr
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Presence(Node):
+    """`delivered_at is present`, `customs_hold is absent`: always true or false, never
+    pending, so a scope can test an optional field without being undetermined."""
+
+    operand: Expr
+    present: bool
+
+
 Expr = (
     Number | Percent | Money | Duration | String | Bool | Ref | Neg | Binary | PercentOf
-    | Compare | In | Within | Logical | Not
+    | Compare | In | Within | Logical | Not | Presence
 )
 
 

@@ -374,9 +374,12 @@ class _Checker:
     def _optional_reads(self, expr: ast.Expr, condition: str) -> None:
         """A `for` or `except` that needs an optional field is neither true nor false for
         a record without it, and such a record is then out of scope or not excluded."""
-        outcome = "out of scope" if condition == "for" else "not excluded"
+        tested = {id(ref) for node in ast.walk(expr) if isinstance(node, ast.Presence)
+                  for ref in ast.refs(node)}  # `x is present` is decided either way
         seen: set[str] = set()
         for ref in ast.refs(expr):
+            if id(ref) in tested:
+                continue
             needs = self._optional(ref.name)
             if needs is None or ref.name in seen:
                 continue
@@ -387,8 +390,9 @@ class _Checker:
                 message = (f"`{condition}` reads `{ref.name}`, which needs the optional field "
                            f"`{needs}` (no default)")
             self._warn(OPTIONAL_IN_CONDITION, message, ref.span,
-                       f"give `{needs}` a default, or a record without it is {outcome} "
-                       "(the clause is neither true nor false)")
+                       f"give `{needs}` a default or test `{needs} is present`: a record "
+                       f"without it is counted as scope undetermined (the clause is neither "
+                       f"true nor false)")
 
     def _divisions(self, expr: ast.Expr) -> None:
         """Every division by a value from the record, unless a guard before it rules zero

@@ -203,6 +203,11 @@ class _ToAst(Transformer[Token, Any]):
         event, limit, start = children
         return ast.Within(event=event, limit=limit, start=start, span=self._span(meta))
 
+    def presence(self, meta: Meta, children: list[Any]) -> ast.Presence:
+        operand, word = children
+        return ast.Presence(operand=operand, present=str(word) == "present",
+                            span=self._span(meta))
+
     def _logical(self, op: ast.BoolOp, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
         return self._chain(
             meta, children, [op.value] * (len(children) - 1),

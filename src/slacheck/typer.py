@@ -25,6 +25,11 @@ from slacheck.types import Kind, Scale, Type
 _ORDERED = {Kind.NUMBER, Kind.MONEY, Kind.DURATION, Kind.TIMESTAMP, Kind.DATE}
 
 
+AS_OF = "as_of"
+"""The evaluation time, as a value: `as_of - booked_at` is how long an open record has waited.
+A field, derived field or parameter of that name takes precedence."""
+
+
 class UntypedError(Exception):
     """An expression could not be typed; its diagnostic is already recorded."""
 
@@ -93,6 +98,9 @@ class Typer:
                 return self._in(expr)
             case ast.Within():
                 return self._within(expr)
+            case ast.Presence(operand=operand):
+                self.infer(operand)
+                return t.BOOL
             case ast.Logical(left=left, right=right):
                 self.both(lambda: self._boolean(left, expr.op.value),
                            lambda: self._boolean(right, expr.op.value))
@@ -108,6 +116,8 @@ class Typer:
                 return table[name]
         if name in self.untyped:
             raise UntypedError
+        if name == AS_OF:
+            return t.TIMESTAMP
         declared = (*self.fields, *self.derived, *self.parameter_names)
         self._error(UNKNOWN_NAME, f"unknown field `{name}`", expr.span,
                     did_you_mean(name, declared))
