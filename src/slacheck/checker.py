@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from slacheck import ast
 from slacheck import types as t
 from slacheck._source import Span
+from slacheck.constants import Constants
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
@@ -78,6 +79,7 @@ class _Checker:
                 self.fields[spec.name] = t.money(contract.currency)
         names = tuple(named.name for named in contract.parameters)
         self.typer = Typer(contract.currency, self.fields, names, self.found)
+        self.constants = Constants(self.typer.types, self._report)
         self.parameters = self.typer.parameters
         self.derived = self.typer.derived
 
@@ -104,6 +106,10 @@ class _Checker:
                hints: tuple[str, ...] = ()) -> None:
         self.found.append(Diagnostic(code, message, span, hints))
 
+    def _report(self, code: Code, message: str, span: Span | None,
+                hints: tuple[str, ...]) -> None:
+        self._error(code, message, span, hints)
+
     # declarations
     def _names(self) -> None:
         seen = set(self.fields)
@@ -120,7 +126,8 @@ class _Checker:
         except UntypedError:
             self.typer.untyped.add(named.name)
             return
-        self._constant(expr, "a parameter")
+        if self._constant(expr, "a parameter"):
+            self.constants.parameters[named.name] = self.constants.check(expr)
 
     def _derived_fields(self) -> None:
         """Type derived fields in dependency order. One in a cycle, or built on one that
@@ -168,6 +175,7 @@ class _Checker:
             except UntypedError:
                 self.typer.untyped.add(name)
                 continue
+            self.constants.check(expr)
             self._divisions(expr)
 
     def _standard(self, standard: Standard) -> None:
@@ -231,6 +239,7 @@ class _Checker:
         if found.kind is not Kind.BOOL:
             self._error(TYPE_MISMATCH, f"{what} must be true or false, not {found}", expr.span)
             return
+        self.constants.check(expr)
         self._divisions(expr)
         if condition is not None:
             self._optional_reads(expr, condition)
@@ -247,8 +256,9 @@ class _Checker:
             self._error(TYPE_MISMATCH, f"{what} must be an amount of money, not {found}",
                         expr.span, (f"write an amount like `1000 {self.contract.currency}`",))
             return False
-        if constant:
-            self._constant(expr, what)
+        if constant and not self._constant(expr, what):
+            return False
+        self.constants.check(expr)
         return True
 
     def _inlined(self, expr: ast.Expr, name: str | None = None) -> bool:
@@ -338,11 +348,15 @@ class _Checker:
             return f"0 {self.contract.currency}"
         return "0"
 
-    def _constant(self, expr: ast.Expr, what: str) -> None:
+    def _constant(self, expr: ast.Expr, what: str) -> bool:
+        """Whether `expr` depends on no record field; reports each one it depends on."""
+        constant = True
         for ref in ast.refs(expr):
             if ref.name in self.fields or ref.name in self.derived:
+                constant = False
                 self._error(NOT_CONSTANT, f"{what} cannot depend on the record field "
                             f"`{ref.name}`", ref.span, ("use a literal or a parameter",))
+        return constant
 
 
 def _guarded(left: ast.Expr, op: ast.BoolOp) -> frozenset[ast.Node]:

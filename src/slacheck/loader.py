@@ -29,7 +29,15 @@ from slacheck.diagnostics import (
     did_you_mean,
 )
 from slacheck.model import Clause, Contract, Exclusion, Named, Standard
-from slacheck.types import FIELD_TYPES, FieldSpec, Kind, RecordSchema, Type
+from slacheck.types import (
+    FIELD_TYPES,
+    FIRST_DATE,
+    LAST_DATE,
+    FieldSpec,
+    Kind,
+    RecordSchema,
+    Type,
+)
 
 MAX_BYTES = 1 << 20
 
@@ -188,10 +196,17 @@ class _Builder:
         if text is None:
             return None
         try:
-            return date.fromisoformat(text)
+            parsed = date.fromisoformat(text)
         except ValueError:
             self._error(BAD_VALUE, f"`{text}` is not a date", path, ("write it as YYYY-MM-DD",))
             return None
+        if not FIRST_DATE <= parsed <= LAST_DATE:  # the calendar's ends are near enough to fail
+            end = "a start" if path[-1] == "from" else "an end"
+            self._error(BAD_VALUE, f"`{text}` is out of range: a contract's dates lie "
+                        f"between {FIRST_DATE} and {LAST_DATE}", path,
+                        (f"leave `{path[-1]}` out for a contract without {end}",))
+            return None
+        return parsed
 
     def clause(self, path: YamlPath, kind: str) -> Clause | None:
         """Parse the scalar at `path` as a clause, positioned where it stands in the file."""
