@@ -600,3 +600,14 @@ def test_a_parameter_dividing_by_zero_is_reported_once() -> None:
     found = errors_of(text + "  s:\n    require: complete\n    target: 97% per month\n"
                              "    credit: fee per missed month\n")
     assert [where(d) for d in found] == [("SLA209", 9, 22)]
+
+
+def test_a_derived_field_that_is_constant_is_computed_as_a_parameter_is() -> None:
+    # the compiler computes a constant derived field once, where it is used: 36525d times
+    # a billion would overflow there
+    text = BASE.replace("  late: transit > 24h\n",
+                        "  late: transit > 24h\n  big: 999999999\n  long: 36525d * big\n")
+    found = errors_of(text + "  s:\n    require: transit < long\n    window: per month\n")
+    assert [where(d) for d in found] == [("SLA210", 30, 9)]
+    assert found[0].span is not None
+    assert found[0].span.text == "36525d * big"

@@ -127,7 +127,7 @@ class _Checker:
             self.typer.untyped.add(named.name)
             return
         if self._constant(expr, "a parameter"):
-            self.constants.parameters[named.name] = self.constants.check(expr)
+            self.constants.values[named.name] = self.constants.check(expr)
 
     def _derived_fields(self) -> None:
         """Type derived fields in dependency order. One in a cycle, or built on one that
@@ -175,7 +175,9 @@ class _Checker:
             except UntypedError:
                 self.typer.untyped.add(name)
                 continue
-            self.constants.check(expr)
+            value = self.constants.check(expr)
+            if value is not None:  # a constant, which the compiler computes where it is used
+                self.constants.values[name] = value
             self._divisions(expr)
 
     def _standard(self, standard: Standard) -> None:

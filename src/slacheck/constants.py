@@ -32,8 +32,8 @@ class Constants:
     def __init__(self, types: dict[int, Type], report: Report) -> None:
         self.types = types
         self.report = report
-        self.parameters: dict[str, Value | object] = {}
-        """The value of each parameter, or `FAILED`."""
+        self.values: dict[str, Value | object] = {}
+        """The value of each parameter and constant derived field, or `FAILED`."""
 
     def check(self, expr: ast.Expr) -> Value | object | None:
         """The value of `expr` if it is a constant number, amount or duration, `FAILED` if
@@ -45,7 +45,7 @@ class Constants:
             case ast.Duration(microseconds=microseconds):
                 return microseconds
             case ast.Ref(name=name):
-                return self.parameters.get(name)
+                return self.values.get(name)
             case ast.Neg(operand=operand):
                 found = self.check(operand)
                 return -found if isinstance(found, Decimal | int) else found
