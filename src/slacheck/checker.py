@@ -79,7 +79,7 @@ class _Checker:
                 self.fields[spec.name] = t.money(contract.currency)
         names = tuple(named.name for named in contract.parameters)
         self.typer = Typer(contract.currency, self.fields, names, self.found)
-        self.constants = Constants(self.typer.types, self._report)
+        self.constants = Constants(self.typer.types, self._error)
         self.parameters = self.typer.parameters
         self.derived = self.typer.derived
 
@@ -106,10 +106,6 @@ class _Checker:
                hints: tuple[str, ...] = ()) -> None:
         self.found.append(Diagnostic(code, message, span, hints))
 
-    def _report(self, code: Code, message: str, span: Span | None,
-                hints: tuple[str, ...]) -> None:
-        self._error(code, message, span, hints)
-
     # declarations
     def _names(self) -> None:
         seen = set(self.fields)
@@ -135,37 +131,11 @@ class _Checker:
         declared = {named.name: named for named in self.contract.derived}
         uses = {name: [ref.name for ref in ast.refs(_expr(named.clause)) if ref.name in declared]
                 for name, named in declared.items()}
-        order: list[str] = []
-        state: dict[str, bool] = {}  # False while its dependencies are visited, then True
-        for root in declared:
-            if root in state:
-                continue
-            stack = [(root, iter(uses[root]))]
-            state[root] = False
-            while stack:  # depth first, without recursion: chains of fields may be long
-                name, pending = stack[-1]
-                following = next(pending, None)
-                if following is None:
-                    stack.pop()
-                    state[name] = True
-                    order.append(name)
-                elif following not in state:
-                    state[following] = False
-                    stack.append((following, iter(uses[following])))
-                elif not state[following]:
-                    cycle = [item for item, _ in stack]
-                    cycle = cycle[cycle.index(following):]
-                    self.typer.untyped.update(cycle)
-                    self._error(CYCLE, f"derived field `{following}` depends on itself",
-                                declared[following].span,
-                                ("a derived field cannot use itself, directly or through "
-                                 f"other derived fields: {' -> '.join([*cycle, following])}",))
-        for name in order:
+        for name in self._dependency_order(declared, uses):
             expr = _expr(declared[name].clause)
-            needs = next((self._optional(ref.name) for ref in ast.refs(expr)
-                          if self._optional(ref.name)), None)
-            if needs is not None:
-                self.optional_behind[name] = needs
+            needs = (self._optional(ref.name) for ref in ast.refs(expr))
+            if (first := next((field for field in needs if field is not None), None)) is not None:
+                self.optional_behind[name] = first
             if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
                     or not self._inlined(expr, name)):
                 self.typer.untyped.add(name)
@@ -179,6 +149,37 @@ class _Checker:
             if value is not None:  # a constant, which the compiler computes where it is used
                 self.constants.values[name] = value
             self._divisions(expr)
+
+    def _dependency_order(self, declared: dict[str, Named],
+                          uses: dict[str, list[str]]) -> list[str]:
+        """Derived fields, each after those it uses; each cycle is reported, and its
+        fields left untyped. Depth first without recursion: chains of fields may be long."""
+        ordered: list[str] = []
+        state: dict[str, bool] = {}  # False while its dependencies are visited, then True
+        for root in declared:
+            if root in state:
+                continue
+            stack = [(root, iter(uses[root]))]
+            state[root] = False
+            while stack:
+                name, pending = stack[-1]
+                following = next(pending, None)
+                if following is None:
+                    stack.pop()
+                    state[name] = True
+                    ordered.append(name)
+                elif following not in state:
+                    state[following] = False
+                    stack.append((following, iter(uses[following])))
+                elif not state[following]:
+                    cycle = [item for item, _ in stack]
+                    cycle = cycle[cycle.index(following):]
+                    self.typer.untyped.update(cycle)
+                    self._error(CYCLE, f"derived field `{following}` depends on itself",
+                                declared[following].span,
+                                ("a derived field cannot use itself, directly or through "
+                                 f"other derived fields: {' -> '.join([*cycle, following])}",))
+        return ordered
 
     def _standard(self, standard: Standard) -> None:
         self._predicate(standard.require, "`require`")
