@@ -201,7 +201,8 @@ def _expected(node: dict[str, Any], schema: dict[str, Any], example: str | None)
 
 
 def _example(nodes: list[dict[str, Any]]) -> str | None:
-    for node in reversed(nodes):
+    """An example of the value that failed: given where it is used, or where defined."""
+    for node in reversed(nodes[-2:]):
         if isinstance(node.get("examples"), list) and node["examples"]:
             return str(node["examples"][0])
     return None
@@ -229,13 +230,16 @@ def _explain(
     value: Any = error.validator_value
     subject, found = _subject(path), _found(instance)
     node = nodes[-1] if nodes else {}
+    key = next((part for part in reversed(path) if isinstance(part, str)), None)
+    example = _example(nodes)
+    for_example = (f"for example `{key}: {example}`",) if key and example else ()
     match error.validator:
         case "type" | "oneOf":
-            expected = _expected(node, schema, _example(nodes))
+            expected = _expected(node, schema, example)
             options = [str(item) for branch in node.get("oneOf", [node])
                        for item in _resolve(schema, branch).get("enum", [])]
             hints = did_you_mean(instance, options) if isinstance(instance, str) else ()
-            return f"{subject} must be {expected}; found {found}", hints
+            return f"{subject} must be {expected}; found {found}", hints or for_example
         case "required":
             present = instance if isinstance(instance, dict) else {}
             missing = [name for name in value if name not in present]
@@ -252,7 +256,8 @@ def _explain(
             hints = did_you_mean(instance, map(str, value)) if isinstance(instance, str) else ()
             return f"{subject} must be one of {listed}; found {found}", hints
         case "const":
-            return f"{subject} must be {shown(value)}; found {found}", ()
+            return (f"{subject} must be {shown(value)}; found {found}",
+                    (f"write `{key}: {value}`",) if key else ())
         case "pattern":
             description = _annotation(nodes, "description")
             return (f"{shown(str(instance))} is not a valid {_annotation(nodes, 'title')}",
@@ -262,7 +267,7 @@ def _explain(
                     f"cannot be a {_annotation(nodes, 'title')}", ("choose another name",))
         case "minimum" | "maximum":
             bound = "at least" if error.validator == "minimum" else "at most"
-            return f"{subject} must be {bound} {value}; found {found}", ()
+            return f"{subject} must be {bound} {value}; found {found}", for_example
         case "minItems" | "minProperties":
             return f"{subject} is empty", ("add at least one" if value == 1 else
                                            f"add at least {value}",)
