@@ -122,6 +122,7 @@ def test_a_time_field_of_the_wrong_type_and_a_deadline_on_it_in_one_run(tmp_path
     assert codes_and_lines(err, tmp_path / "c.yaml") == [("SLA203", 5), ("SLA202", 12)]
     assert "the time field `at` must be a required timestamp" in err
     assert "a deadline needs a timestamp here, not date" in err
+    assert "= help: declare `at` as `timestamp`" in err
 
 
 BROKEN_DECLARATIONS = """\
