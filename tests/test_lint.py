@@ -470,3 +470,43 @@ def test_constants_at_the_limits_lint_and_verify(tmp_path: Path) -> None:
     code, out, err = _verify(tmp_path, text, '{"id": "a", "at": "2025-03-01T00:00:00Z", '
                              '"ok": true, "done": "2025-03-02T00:00:00Z"}')
     assert code == 0, err
+
+
+SHAPES_AND_CLAUSES = """\
+slacheck: 1
+contract: {id: x, currency: CNY, timezone: UTC, decimals: two, effective: {form: "2025-01-01"}}
+parameters:
+  fee: [100 CNY]
+  share: 5%
+records:
+  id: id
+  time: at
+  fields:
+    id: string
+    at: timestamp
+    lost: boolean
+    ok: bool
+derived:
+  half: share / 2
+zzz: 1
+standards:
+  a:
+    require: not lost and fee > 0 CNY
+    window: per month
+  b:
+    require: okk and half < 1
+    window: per month
+"""
+
+
+def test_shape_errors_outside_the_standards_do_not_hide_clause_problems(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, SHAPES_AND_CLAUSES)
+    assert code == 2
+    assert codes_and_lines(err, tmp_path / "c.yaml") == [
+        ("SLA002", 2),   # decimals
+        ("SLA002", 2),   # form
+        ("SLA002", 4),   # fee is a list
+        ("SLA002", 12),  # lost: boolean
+        ("SLA002", 16),  # zzz
+        ("SLA201", 22),  # okk, in a standard that uses nothing broken
+    ]
