@@ -558,3 +558,56 @@ def test_warnings_come_with_the_errors() -> None:
         check(load_contract_text(text, "c.yaml"))
     assert [d.code.code for d in info.value.diagnostics] == ["SLA201"]
     assert [d.code.code for d in info.value.warnings] == ["SLA302"]
+
+
+# constants: computed at check time, so that compiling and running cannot fail on them
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        "value < 999999999999999.99 CNY",
+        "transit < 36525d",
+        "transit < 1h * 876600",
+        "weight > 0.000000000000000001",
+        "value / (2 - 1) > 0 CNY",
+        "transit / (1ms * 0.5) > 1",
+    ],
+)
+def test_constants_within_range(require: str) -> None:
+    checked(require)
+
+
+@pytest.mark.parametrize(
+    ("require", "code", "text"),
+    [
+        ("transit < 1h * 876601", "SLA210", "1h * 876601"),
+        ("value / (2 - 2) > 0 CNY", "SLA209", "2 - 2"),
+        ("transit / (1ms * 0.0001) > 1", "SLA209", "1ms * 0.0001"),  # rounds to 0 microseconds
+        ("1000000 / 0.001 / 0.001 / 0.001 < weight", "SLA210", "1000000 / 0.001 / 0.001 / 0.001"),
+        ("-1000000 * 1000000000 < weight", "SLA210", "-1000000 * 1000000000"),
+    ],
+)
+def test_constants_out_of_range_or_dividing_by_zero(require: str, code: str, text: str) -> None:
+    diagnostic = one_error(require)
+    assert diagnostic.code.code == code
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == text
+
+
+def test_a_parameter_dividing_by_zero_is_reported_once() -> None:
+    text = BASE.replace("  share: 5%\n", "  share: 5%\n  fee: 100.00 CNY / (1 - 1)\n")
+    found = errors_of(text + "  s:\n    require: complete\n    target: 97% per month\n"
+                             "    credit: fee per missed month\n")
+    assert [where(d) for d in found] == [("SLA209", 9, 22)]
+
+
+def test_a_derived_field_that_is_constant_is_computed_as_a_parameter_is() -> None:
+    # the compiler computes a constant derived field once, where it is used: 36525d times
+    # a billion would overflow there
+    text = BASE.replace("  late: transit > 24h\n",
+                        "  late: transit > 24h\n  big: 999999999\n  long: 36525d * big\n")
+    found = errors_of(text + "  s:\n    require: transit < long\n    window: per month\n")
+    assert [where(d) for d in found] == [("SLA210", 30, 9)]
+    assert found[0].span is not None
+    assert found[0].span.text == "36525d * big"

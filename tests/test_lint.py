@@ -122,6 +122,7 @@ def test_a_time_field_of_the_wrong_type_and_a_deadline_on_it_in_one_run(tmp_path
     assert codes_and_lines(err, tmp_path / "c.yaml") == [("SLA203", 5), ("SLA202", 12)]
     assert "the time field `at` must be a required timestamp" in err
     assert "a deadline needs a timestamp here, not date" in err
+    assert "= help: declare `at` as `timestamp`" in err
 
 
 BROKEN_DECLARATIONS = """\
@@ -380,3 +381,132 @@ def test_derived_fields_chained_to_the_limit_verify(tmp_path: Path) -> None:
     assert (code, out) == (0, "1 contract ok\n"), err
     code, out, err = _verify(tmp_path, text, DEEP_RECORD)
     assert code == 0, err
+
+
+HARDENED = """\
+slacheck: 1
+contract: {id: x, currency: CNY, timezone: Asia/Shanghai, effective: {from: "2025-01-01"}}
+parameters:
+  monthly_fee: 100 CNY / 0
+  huge_fee: 10000000000000000 CNY
+  factor: 1000000000 * 1000000000
+records:
+  id: id
+  time: at
+  fields:
+    id: string
+    at: timestamp
+    done: {type: timestamp, optional: true}
+    level: decimal
+    ok: bool
+standards:
+  a:
+    require: done within 924000000h of at
+    window: per month
+  b:
+    require: level / (2 - 2) > 1
+    window: per month
+  c:
+    require: at + 24h * 100000000 > at and ok
+    window: per month
+  d:
+    require: ok
+    window: per month
+    penalty: 99999999999999999999999999999 CNY per breach
+  e:
+    require: ok
+    target: 97% per month
+    disqualify: after 100000000000000000000000000000000000000000000000 consecutive missed months
+"""
+
+
+def test_constants_that_would_crash_verify_are_reported_where_they_stand(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, HARDENED)
+    assert code == 2
+    path = tmp_path / "c.yaml"
+    assert [line for line in err.splitlines() if line.startswith(str(path))] == [
+        f"{path}:4:26: SLA209 division by zero",
+        f"{path}:5:13: SLA203 `10000000000000000 CNY` is out of range",
+        f"{path}:6:11: SLA210 `1000000000 * 1000000000` is out of range",
+        f"{path}:18:26: SLA203 `924000000h` is out of range",
+        f"{path}:21:23: SLA209 division by zero",
+        f"{path}:24:19: SLA210 `24h * 100000000` is out of range",
+        f"{path}:29:14: SLA203 `99999999999999999999999999999 CNY` is out of range",
+        f"{path}:33:23: SLA203 `100000000000000000000000000000000000000000000000` is out of "
+        "range",
+    ]
+    assert "= help: numbers and amounts must be less than 10^15 in size" in err
+    assert "= help: a duration is at most 100 years (36525d)" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("effective", "column", "hint"),
+    [('{from: "0001-01-01"}', 77, "leave `from` out"),
+     ('{to: "9999-12-31"}', 75, "leave `to` out")],
+)
+def test_effective_dates_out_of_range_are_reported(
+    tmp_path: Path, effective: str, column: int, hint: str
+) -> None:
+    text = HARDENED.split("parameters:")[0].replace('{from: "2025-01-01"}', effective) + (
+        "records: {id: id, time: at, fields: {id: string, at: timestamp, ok: bool}}\n"
+        "standards:\n  a: {require: ok, window: per month}\n")
+    code, _, err = lint(tmp_path, text)
+    assert code == 2
+    assert f"c.yaml:2:{column}: SLA203 " in err
+    assert hint in err
+
+
+def test_constants_at_the_limits_lint_and_verify(tmp_path: Path) -> None:
+    text = contract_yaml(
+        "ok: bool", "done: {type: timestamp, optional: true}",
+        parameters="fee: 999999999999999.99 CNY\ncap: 999999999999.99 CNY",
+        standards=("  a:\n    require: done within 36525d of at\n    target: 50% per month\n"
+                   "    penalty: 999999999999.99 CNY per breach, at most cap per month\n"
+                   "    credit: 0.1% of fee per missed month\n"),
+    )
+    code, out, err = lint(tmp_path, text)
+    assert (code, out) == (0, "1 contract ok\n"), err
+    code, out, err = _verify(tmp_path, text, '{"id": "a", "at": "2025-03-01T00:00:00Z", '
+                             '"ok": true, "done": "2025-03-02T00:00:00Z"}')
+    assert code == 0, err
+
+
+SHAPES_AND_CLAUSES = """\
+slacheck: 1
+contract: {id: x, currency: CNY, timezone: UTC, decimals: two, effective: {form: "2025-01-01"}}
+parameters:
+  fee: [100 CNY]
+  share: 5%
+records:
+  id: id
+  time: at
+  fields:
+    id: string
+    at: timestamp
+    lost: boolean
+    ok: bool
+derived:
+  half: share / 2
+zzz: 1
+standards:
+  a:
+    require: not lost and fee > 0 CNY
+    window: per month
+  b:
+    require: okk and half < 1
+    window: per month
+"""
+
+
+def test_shape_errors_outside_the_standards_do_not_hide_clause_problems(tmp_path: Path) -> None:
+    code, _, err = lint(tmp_path, SHAPES_AND_CLAUSES)
+    assert code == 2
+    assert codes_and_lines(err, tmp_path / "c.yaml") == [
+        ("SLA002", 2),   # decimals
+        ("SLA002", 2),   # form
+        ("SLA002", 4),   # fee is a list
+        ("SLA002", 12),  # lost: boolean
+        ("SLA002", 16),  # zzz
+        ("SLA201", 22),  # okk, in a standard that uses nothing broken
+    ]

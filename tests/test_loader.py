@@ -651,3 +651,17 @@ def test_a_clause_that_yaml_reads_as_a_bool_is_kept_as_written() -> None:
     [standard] = contract.standards
     assert standard.require.text == "true"
     assert standard.exclusions[0].reason == "false"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("  id: demo\n", "  id: demo\n  decimals: two\n", "for example `decimals: 2`"),
+        ("    window: per month\n", "    window: [month]\n", "for example `window: per month`"),
+        ("    lost: {type: bool, default: false}", "    lost: 5", "for example `lost: bool`"),
+        ("slacheck: 1", "slacheck: 2", "write `slacheck: 1`"),
+    ],
+)
+def test_a_shape_error_hints_at_an_example(old: str, new: str, hint: str) -> None:
+    diagnostic = one_error((BASE + SIMPLE).replace(old, new, 1))
+    assert diagnostic.hints == (hint,)

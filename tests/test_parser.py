@@ -520,3 +520,43 @@ def test_long_chains_are_left_associative_with_spans() -> None:
     assert isinstance(node.right, ast.Binary)
     assert node.right.left.span is not None
     assert node.right.left.span.text == "c * d"
+
+
+@pytest.mark.parametrize(
+    ("text", "literal", "hint"),
+    [
+        ("x < 1000000000000000 CNY", "1000000000000000 CNY", "less than 10^15"),
+        ("x < 1000000000000000", "1000000000000000", "less than 10^15"),
+        ("x < 100000000000000000%", "100000000000000000%", "less than 10^15"),
+        ("x < 0.0000000000000000001", "0.0000000000000000001", "18 decimal places"),
+        ("x < 36526d", "36526d", "at most 100 years (36525d)"),
+        ("x < 924000000h", "924000000h", "at most 100 years"),
+        ("x < " + "9" * 5000 + "h", "9" * 5000 + "h", "at most 100 years"),
+    ],
+)
+def test_a_literal_out_of_range_is_refused_where_it_stands(
+    text: str, literal: str, hint: str
+) -> None:
+    with pytest.raises(ContractError) as info:
+        p(text)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA203"
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == literal
+    assert hint in diagnostic.hints[0]
+
+
+@pytest.mark.parametrize("count", ["1000001", "9" * 5000])
+def test_a_count_out_of_range_is_refused(count: str) -> None:
+    # 5,000 digits were a ValueError from int(): more than Python converts from text
+    with pytest.raises(ContractError) as info:
+        p(f"after {count} breaches within 1d", "disqualify")
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA203"
+    assert diagnostic.hints == ("a count is at most 1,000,000",)
+
+
+def test_literals_at_the_limits_parse() -> None:
+    assert p("x < 999999999999999.999999999999999999 CNY") is not None
+    assert p("x < 36525d") is not None
+    assert p("after 1000000 breaches within 1d", "disqualify") is not None

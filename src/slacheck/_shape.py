@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
@@ -30,11 +31,29 @@ def contract_schema() -> dict[str, Any]:
     return result
 
 
-def validate(tree: Any, places: dict[YamlPath, Place]) -> list[tuple[Diagnostic, YamlPath]]:
-    """Every way the tree breaks the contract schema: a diagnostic and the path it is at."""
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One way the tree breaks the schema, and the path of what is wrong: for a key that
+    is not allowed, or not a valid name, the key's own path."""
+
+    diagnostic: Diagnostic
+    path: YamlPath
+    unknown_key: bool = False
+
+
+def validate(tree: Any, places: dict[YamlPath, Place]) -> list[Problem]:
+    """Every way the tree breaks the contract schema; one problem per unknown key."""
     schema = contract_schema()
-    return [(_diagnostic(error, places, schema), _instance_path(error))
-            for error in _Validator(schema).iter_errors(tree)]
+    problems: list[Problem] = []
+    for error in _Validator(schema).iter_errors(tree):
+        error = _specific(error)
+        path = _instance_path(error)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            problems.extend(Problem(_diagnostic(error, places, schema, extra), (*path, extra),
+                                    unknown_key=True) for extra in _extras(error))
+        else:
+            problems.append(Problem(_diagnostic(error, places, schema), path))
+    return problems
 
 
 def shown(value: Any) -> str:
@@ -97,24 +116,21 @@ def _specific(error: ValidationError) -> ValidationError:
     return error
 
 
-def _diagnostic(
-    error: ValidationError, places: dict[YamlPath, Place], schema: dict[str, Any]
-) -> Diagnostic:
-    error = _specific(error)
+def _diagnostic(error: ValidationError, places: dict[YamlPath, Place], schema: dict[str, Any],
+                extra: str | None = None) -> Diagnostic:
+    """The diagnostic of a specific error; `extra` names the unknown key it is about."""
     path = _instance_path(error)
     place = nearest(path, places)
     span: Span | None = place.value if place else None
     if path != tuple(error.absolute_path) and place is not None:
         span = place.key  # a bad key
     nodes = _walk(schema, error.absolute_schema_path)
-    message, hints = _explain(error, path, nodes, schema)
+    message, hints = _explain(error, path, nodes, schema, extra)
     if error.validator == "required" and place is not None and place.key is not None:
         span = place.key
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        extra = _extras(error)
-        key_place = places.get((*path, extra[0])) if extra else None
-        if key_place is not None and key_place.key is not None:
-            span = key_place.key
+    key_place = places.get((*path, extra)) if extra is not None else None
+    if key_place is not None and key_place.key is not None:
+        span = key_place.key
     return Diagnostic(CONTRACT_SHAPE, message, span, hints)
 
 
@@ -201,7 +217,8 @@ def _expected(node: dict[str, Any], schema: dict[str, Any], example: str | None)
 
 
 def _example(nodes: list[dict[str, Any]]) -> str | None:
-    for node in reversed(nodes):
+    """An example of the value that failed: given where it is used, or where defined."""
+    for node in reversed(nodes[-2:]):
         if isinstance(node.get("examples"), list) and node["examples"]:
             return str(node["examples"][0])
     return None
@@ -222,27 +239,31 @@ def _extras(error: ValidationError) -> list[str]:
 
 
 def _explain(
-    error: ValidationError, path: YamlPath, nodes: list[dict[str, Any]], schema: dict[str, Any]
+    error: ValidationError, path: YamlPath, nodes: list[dict[str, Any]], schema: dict[str, Any],
+    extra: str | None,
 ) -> tuple[str, tuple[str, ...]]:
     """The message and hints of one schema error."""
     instance: Any = error.instance
     value: Any = error.validator_value
     subject, found = _subject(path), _found(instance)
     node = nodes[-1] if nodes else {}
+    key = next((part for part in reversed(path) if isinstance(part, str)), None)
+    example = _example(nodes)
+    for_example = (f"for example `{key}: {example}`",) if key and example else ()
     match error.validator:
         case "type" | "oneOf":
-            expected = _expected(node, schema, _example(nodes))
+            expected = _expected(node, schema, example)
             options = [str(item) for branch in node.get("oneOf", [node])
                        for item in _resolve(schema, branch).get("enum", [])]
             hints = did_you_mean(instance, options) if isinstance(instance, str) else ()
-            return f"{subject} must be {expected}; found {found}", hints
+            return f"{subject} must be {expected}; found {found}", hints or for_example
         case "required":
             present = instance if isinstance(instance, dict) else {}
             missing = [name for name in value if name not in present]
             first = missing[0] if missing else "?"
             return f"{subject} has no `{first}`", (f"add `{first}:`",)
         case "additionalProperties":
-            extra = (_extras(error) or ["?"])[0]
+            extra = extra or "?"
             allowed = list(node.get("properties", {}))
             where = ".".join(str(part) for part in path) or "the contract"
             return (f"unknown key `{extra}` in {where}",
@@ -252,7 +273,8 @@ def _explain(
             hints = did_you_mean(instance, map(str, value)) if isinstance(instance, str) else ()
             return f"{subject} must be one of {listed}; found {found}", hints
         case "const":
-            return f"{subject} must be {shown(value)}; found {found}", ()
+            return (f"{subject} must be {shown(value)}; found {found}",
+                    (f"write `{key}: {value}`",) if key else ())
         case "pattern":
             description = _annotation(nodes, "description")
             return (f"{shown(str(instance))} is not a valid {_annotation(nodes, 'title')}",
@@ -262,7 +284,7 @@ def _explain(
                     f"cannot be a {_annotation(nodes, 'title')}", ("choose another name",))
         case "minimum" | "maximum":
             bound = "at least" if error.validator == "minimum" else "at most"
-            return f"{subject} must be {bound} {value}; found {found}", ()
+            return f"{subject} must be {bound} {value}; found {found}", for_example
         case "minItems" | "minProperties":
             return f"{subject} is empty", ("add at least one" if value == 1 else
                                            f"add at least {value}",)

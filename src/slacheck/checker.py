@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from slacheck import ast
 from slacheck import types as t
 from slacheck._source import Span
+from slacheck.constants import Constants
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
@@ -78,6 +79,7 @@ class _Checker:
                 self.fields[spec.name] = t.money(contract.currency)
         names = tuple(named.name for named in contract.parameters)
         self.typer = Typer(contract.currency, self.fields, names, self.found)
+        self.constants = Constants(self.typer.types, self._error)
         self.parameters = self.typer.parameters
         self.derived = self.typer.derived
 
@@ -120,7 +122,8 @@ class _Checker:
         except UntypedError:
             self.typer.untyped.add(named.name)
             return
-        self._constant(expr, "a parameter")
+        if self._constant(expr, "a parameter"):
+            self.constants.values[named.name] = self.constants.check(expr)
 
     def _derived_fields(self) -> None:
         """Type derived fields in dependency order. One in a cycle, or built on one that
@@ -128,20 +131,43 @@ class _Checker:
         declared = {named.name: named for named in self.contract.derived}
         uses = {name: [ref.name for ref in ast.refs(_expr(named.clause)) if ref.name in declared]
                 for name, named in declared.items()}
-        order: list[str] = []
+        for name in self._dependency_order(declared, uses):
+            expr = _expr(declared[name].clause)
+            needs = (self._optional(ref.name) for ref in ast.refs(expr))
+            if (first := next((field for field in needs if field is not None), None)) is not None:
+                self.optional_behind[name] = first
+            if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
+                    or not self._inlined(expr, name)):
+                self.typer.untyped.add(name)
+                continue
+            try:
+                self.derived[name] = self.typer.infer(expr)
+            except UntypedError:
+                self.typer.untyped.add(name)
+                continue
+            value = self.constants.check(expr)
+            if value is not None:  # a constant, which the compiler computes where it is used
+                self.constants.values[name] = value
+            self._divisions(expr)
+
+    def _dependency_order(self, declared: dict[str, Named],
+                          uses: dict[str, list[str]]) -> list[str]:
+        """Derived fields, each after those it uses; each cycle is reported, and its
+        fields left untyped. Depth first without recursion: chains of fields may be long."""
+        ordered: list[str] = []
         state: dict[str, bool] = {}  # False while its dependencies are visited, then True
         for root in declared:
             if root in state:
                 continue
             stack = [(root, iter(uses[root]))]
             state[root] = False
-            while stack:  # depth first, without recursion: chains of fields may be long
+            while stack:
                 name, pending = stack[-1]
                 following = next(pending, None)
                 if following is None:
                     stack.pop()
                     state[name] = True
-                    order.append(name)
+                    ordered.append(name)
                 elif following not in state:
                     state[following] = False
                     stack.append((following, iter(uses[following])))
@@ -153,22 +179,7 @@ class _Checker:
                                 declared[following].span,
                                 ("a derived field cannot use itself, directly or through "
                                  f"other derived fields: {' -> '.join([*cycle, following])}",))
-        for name in order:
-            expr = _expr(declared[name].clause)
-            needs = next((self._optional(ref.name) for ref in ast.refs(expr)
-                          if self._optional(ref.name)), None)
-            if needs is not None:
-                self.optional_behind[name] = needs
-            if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
-                    or not self._inlined(expr, name)):
-                self.typer.untyped.add(name)
-                continue
-            try:
-                self.derived[name] = self.typer.infer(expr)
-            except UntypedError:
-                self.typer.untyped.add(name)
-                continue
-            self._divisions(expr)
+        return ordered
 
     def _standard(self, standard: Standard) -> None:
         self._predicate(standard.require, "`require`")
@@ -317,6 +328,7 @@ class _Checker:
         if found.kind is not Kind.BOOL:
             self._error(TYPE_MISMATCH, f"{what} must be true or false, not {found}", expr.span)
             return
+        self.constants.check(expr)
         self._divisions(expr)
         if condition is not None:
             self._optional_reads(expr, condition)
@@ -333,8 +345,9 @@ class _Checker:
             self._error(TYPE_MISMATCH, f"{what} must be an amount of money, not {found}",
                         expr.span, (f"write an amount like `1000 {self.contract.currency}`",))
             return False
-        if constant:
-            self._constant(expr, what)
+        if constant and not self._constant(expr, what):
+            return False
+        self.constants.check(expr)
         return True
 
     def _inlined(self, expr: ast.Expr, name: str | None = None) -> bool:
@@ -428,11 +441,15 @@ class _Checker:
             return f"0 {self.contract.currency}"
         return "0"
 
-    def _constant(self, expr: ast.Expr, what: str) -> None:
+    def _constant(self, expr: ast.Expr, what: str) -> bool:
+        """Whether `expr` depends on no record field; reports each one it depends on."""
+        constant = True
         for ref in ast.refs(expr):
             if ref.name in self.fields or ref.name in self.derived:
+                constant = False
                 self._error(NOT_CONSTANT, f"{what} cannot depend on the record field "
                             f"`{ref.name}`", ref.span, ("use a literal or a parameter",))
+        return constant
 
 
 _ORDERING = (ast.CmpOp.GE, ast.CmpOp.GT, ast.CmpOp.LE, ast.CmpOp.LT)

@@ -61,7 +61,13 @@ UNKNOWN_NAME = _register(
 TYPE_MISMATCH = _register(
     "SLA202", "type-mismatch", "An operator or clause is applied to values of the wrong type."
 )
-BAD_VALUE = _register("SLA203", "bad-value", "A value in the contract is not valid for its type.")
+BAD_VALUE = _register(
+    "SLA203",
+    "bad-value",
+    "A value in the contract is not valid for its type, or out of range: numbers and amounts "
+    "below 10^15 with at most 18 decimals, durations up to 100 years, counts up to a "
+    "million, dates in the years 1900 to 2999.",
+)
 BAD_WINDOW = _register(
     "SLA204", "bad-window", "A window, group or period does not fit the standard."
 )
@@ -72,6 +78,15 @@ NAME_CLASH = _register("SLA206", "name-clash", "A name is declared twice.")
 CYCLE = _register("SLA207", "derived-cycle", "Derived fields depend on each other in a cycle.")
 NOT_CONSTANT = _register(
     "SLA208", "not-constant", "A parameter or cap must not depend on record fields."
+)
+DIVISION_BY_ZERO = _register(
+    "SLA209", "division-by-zero", "A division by a constant that is zero (`100 CNY / 0`)."
+)
+OUT_OF_RANGE = _register(
+    "SLA210",
+    "out-of-range",
+    "A constant computed from the contract is too large to compute with safely: numbers "
+    "and amounts below 10^15, durations up to 100 years.",
 )
 OPTIONAL_IN_CONDITION = _register(
     "SLA301",

@@ -13,8 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from slacheck import ast, parser, types
+from slacheck._shape import Problem, validate
 from slacheck._shape import contract_schema as contract_schema  # public here, for the CLI
-from slacheck._shape import validate
 from slacheck._source import Source, whole_file
 from slacheck._yaml import Place, YamlPath, clause_source, compose, nearest
 from slacheck.diagnostics import (
@@ -29,7 +29,15 @@ from slacheck.diagnostics import (
     did_you_mean,
 )
 from slacheck.model import Clause, Contract, Exclusion, Named, Standard
-from slacheck.types import FIELD_TYPES, FieldSpec, Kind, RecordSchema, Type
+from slacheck.types import (
+    FIELD_TYPES,
+    FIRST_DATE,
+    LAST_DATE,
+    FieldSpec,
+    Kind,
+    RecordSchema,
+    Type,
+)
 
 MAX_BYTES = 1 << 20
 
@@ -70,17 +78,44 @@ def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
     source = whole_file(text, name)
     tree, places = compose(source)
     problems = validate(tree, places)
-    found = [diagnostic for diagnostic, _ in problems]
-    broken = [path for _, path in problems]
     builder = _Builder(source, places, hashlib.sha256(data).hexdigest())
-    builder.found.extend(found)
-    if any(len(path) < 2 or path[0] != "standards" for path in broken):
-        raise ContractError(found)
-    # a standard that does not have the right shape is left out; the others are still
-    # parsed, so one run reports their problems too
-    for path in broken:
-        tree["standards"].pop(path[1], None)
+    builder.found.extend(problem.diagnostic for problem in problems)
+    # what does not have the right shape is left out where the rest stays whole, so that
+    # one run reports the problems of the rest too
+    if not all(_leave_out(tree, problem, builder.unparsed) for problem in problems):
+        raise ContractError(builder.found)
     return builder.build(tree)
+
+
+_OPTIONAL_META = frozenset({"title", "provider", "customer", "decimals", "rounding", "effective"})
+
+
+def _leave_out(tree: Any, problem: Problem, unparsed: set[str]) -> bool:
+    """Take what `problem` is about out of the tree, if the rest can do without it: a
+    standard, a parameter, a derived or record field (whose users the builder then leaves
+    out too), optional metadata, an unknown key. False if the contract cannot be built."""
+    path = problem.path
+    section = path[0] if path and isinstance(tree, dict) else None
+    if section in ("standards", "parameters", "derived") and len(path) >= 2:
+        tree[section].pop(path[1], None)
+        if section != "standards":
+            unparsed.add(str(path[1]))
+        return True
+    if section == "records" and len(path) >= 3 and path[1] == "fields":
+        tree["records"]["fields"].pop(path[2], None)
+        unparsed.add(str(path[2]))
+        return True
+    if section == "contract" and len(path) >= 2 and path[1] in _OPTIONAL_META:
+        tree["contract"].pop(path[1], None)
+        return True
+    if problem.unknown_key:
+        parent = tree
+        for part in path[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        return True
+    return False
 
 
 class IncompleteContractError(ContractError):
@@ -190,10 +225,17 @@ class _Builder:
         if text is None:
             return None
         try:
-            return date.fromisoformat(text)
+            parsed = date.fromisoformat(text)
         except ValueError:
             self._error(BAD_VALUE, f"`{text}` is not a date", path, ("write it as YYYY-MM-DD",))
             return None
+        if not FIRST_DATE <= parsed <= LAST_DATE:  # the calendar's ends are near enough to fail
+            end = "a start" if path[-1] == "from" else "an end"
+            self._error(BAD_VALUE, f"`{text}` is out of range: a contract's dates lie "
+                        f"between {FIRST_DATE} and {LAST_DATE}", path,
+                        (f"leave `{path[-1]}` out for a contract without {end}",))
+            return None
+        return parsed
 
     def clause(self, path: YamlPath, kind: str) -> Clause | None:
         """Parse the scalar at `path` as a clause, positioned where it stands in the file."""
@@ -247,6 +289,8 @@ class _Builder:
         for role, kinds in (("id", (Kind.STRING, Kind.NUMBER)), ("time", (Kind.TIMESTAMP,))):
             name = records[role]
             spec = schema.field(name)
+            if spec is None and name in self.unparsed:
+                continue  # its declaration is wrong, and reported
             if spec is None:
                 self._error(UNKNOWN_NAME, f"the {role} field `{name}` is not declared",
                             ("records", role), did_you_mean(name, schema.names))

@@ -29,6 +29,7 @@ from slacheck.diagnostics import (
     ContractError,
     Diagnostic,
 )
+from slacheck.types import LIMIT_COUNT, LIMIT_DURATION, LIMIT_NUMBER, MAX_DECIMALS
 
 CLAUSES = ("expr", "window", "target", "penalty", "credit", "disqualify")
 
@@ -45,6 +46,8 @@ _MICROSECONDS = {
     "d": 86_400_000_000,
     "w": 604_800_000_000,
 }
+
+_DURATION_LIMIT = f"a duration is at most 100 years ({LIMIT_DURATION // _MICROSECONDS['d']}d)"
 
 # What a user should read instead of a terminal's name in "expected ..." hints.
 _READABLE = {
@@ -108,20 +111,43 @@ class _ToAst(Transformer[Token, Any]):
         start = token.start_pos or 0
         return Span(self._source, start, token.end_pos or start + len(token))
 
-    # literals
+    # literals: each in range, so that no computation with it can fail
+    def _sized(self, value: Decimal, span: Span | None) -> Decimal:
+        hint = None
+        exponent = value.normalize().as_tuple().exponent
+        if value.copy_abs() >= LIMIT_NUMBER:  # exact: abs() rounds to the context
+            hint = "numbers and amounts must be less than 10^15 in size"
+        elif isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+            hint = f"numbers and amounts have at most {MAX_DECIMALS} decimal places"
+        if hint is not None:
+            raise _ClauseError(Diagnostic(
+                BAD_VALUE, f"`{span.text if span else value}` is out of range", span, (hint,)))
+        return value
+
     def number(self, meta: Meta, children: list[Token]) -> ast.Number:
-        return ast.Number(value=Decimal(str(children[0])), span=self._span(meta))
+        span = self._span(meta)
+        return ast.Number(value=self._sized(Decimal(str(children[0])), span), span=span)
 
     def percent(self, meta: Meta, children: list[Token]) -> ast.Percent:
         return self._percent(children[0])
 
     def _percent(self, token: Token) -> ast.Percent:
-        return ast.Percent(value=Decimal(str(token)[:-1]).scaleb(-2), span=self._tspan(token))
+        span = self._tspan(token)
+        value = Decimal(str(token)[:-1]).scaleb(-2)
+        return ast.Percent(value=self._sized(value, span), span=span)
 
     def money(self, meta: Meta, children: list[Token]) -> ast.Money:
-        return ast.Money(
-            amount=Decimal(str(children[0])), currency=str(children[1]), span=self._span(meta)
-        )
+        span = self._span(meta)
+        amount = self._sized(Decimal(str(children[0])), span)
+        return ast.Money(amount=amount, currency=str(children[1]), span=span)
+
+    def _count(self, token: Token) -> int:
+        text = str(token)
+        if len(text) > len(str(LIMIT_COUNT)) or int(text) > LIMIT_COUNT:
+            raise _ClauseError(Diagnostic(BAD_VALUE, f"`{text}` is out of range",
+                                          self._tspan(token),
+                                          (f"a count is at most {LIMIT_COUNT:,}",)))
+        return int(text)
 
     def duration(self, meta: Meta, children: list[Token]) -> ast.Duration:
         return self._duration(children[0])
@@ -130,6 +156,9 @@ class _ToAst(Transformer[Token, Any]):
         text = str(token)
         digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
         amount = Decimal(digits) * _MICROSECONDS[text[len(digits) :]]
+        if amount > LIMIT_DURATION:
+            raise _ClauseError(Diagnostic(BAD_VALUE, f"`{text}` is out of range",
+                                          self._tspan(token), (_DURATION_LIMIT,)))
         if amount != amount.to_integral_value():
             raise _ClauseError(
                 Diagnostic(
@@ -324,12 +353,13 @@ class _ToAst(Transformer[Token, Any]):
 
     def consecutive_missed(self, meta: Meta, children: list[Token]) -> ast.ConsecutiveMissed:
         return ast.ConsecutiveMissed(
-            count=int(children[0]), period=_period(children[1]), span=self._span(meta)
+            count=self._count(children[0]), period=_period(children[1]), span=self._span(meta)
         )
 
     def breaches_within(self, meta: Meta, children: list[Token]) -> ast.BreachesWithin:
         return ast.BreachesWithin(
-            count=int(children[0]), within=self._duration(children[1]), span=self._span(meta)
+            count=self._count(children[0]), within=self._duration(children[1]),
+            span=self._span(meta),
         )
 
     def any_breach(self, meta: Meta, children: list[Token]) -> ast.AnyBreach:

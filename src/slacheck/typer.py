@@ -216,7 +216,11 @@ class Typer:
         limit = self.infer(expr.limit)
         for node, found in ((expr.event, event), (expr.start, start)):
             if found.kind is not Kind.TIMESTAMP:
-                self._mismatch(node, f"a deadline needs a timestamp here, not {found}")
+                hint = ("a deadline is between two moments: "
+                        "`delivered_at within 24h of picked_up_at`")
+                if isinstance(node, ast.Ref) and node.name in self.fields:
+                    hint = f"declare `{node.name}` as `timestamp`"
+                self._mismatch(node, f"a deadline needs a timestamp here, not {found}", (hint,))
         if limit.kind is not Kind.DURATION:
             self._mismatch(expr.limit, f"a deadline needs a duration here, not {limit}",
                            ("write a duration such as `24h` or `2d`",))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -72,6 +74,22 @@ def money(currency: str | None) -> Type:
 
 def enum(values: tuple[str, ...]) -> Type:
     return Type(Kind.ENUM, values=values)
+
+
+# Limits of what a contract may write or compute, so that evaluating it cannot fail: at
+# 28 digits of decimal precision, amounts below 10^15 with up to 6 decimals stay exact
+# through sums of millions of them; a duration of 100 years added to any contract date
+# (1900 to 2999) stays far from the ends of the calendar.
+LIMIT_NUMBER = Decimal(10) ** 15
+"""Numbers and amounts are less than this in size."""
+MAX_DECIMALS = 18
+"""Numbers and amounts written in a contract have at most this many decimal places."""
+LIMIT_DURATION = 36525 * 86_400_000_000
+"""Durations are at most this many microseconds: 100 years."""
+LIMIT_COUNT = 1_000_000
+"""Counts in rules (`after 3 breaches ...`) are at most this."""
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+"""The range of dates a contract may give."""
 
 
 # Names a record field may be declared with; `int`, `decimal` and `ratio` are numbers.
