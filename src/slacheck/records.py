@@ -27,7 +27,6 @@ from slacheck._ids import SeenIds
 from slacheck.diagnostics import DataError
 from slacheck.types import FieldSpec, Kind, RecordSchema
 
-_DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
 _NUMBER_TOKEN = rb"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 
 
@@ -83,40 +82,91 @@ def _escape(char: str) -> str:
 
 
 Coercer = Callable[[Any], Any]
+"""Checks and converts one field's value on the slow path, raising `_RejectedError`."""
+
+# The supported ranges, so that no arithmetic of the engine can fail on a record's value:
+# numbers and money below 10^18 in size (then an amount rounded to the contract's decimals,
+# or a sum of a billion of them, stays within the 28 digits of Decimal's default context),
+# durations within 36,500 days either way and times within the years 1900 to 9000, so that
+# a deadline added to a time cannot overflow.
+MAX_DIGITS = 18
+_BIG = 10**MAX_DIGITS
+MAX_DURATION_SECONDS = 36_500 * 86_400
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+_YEARS = f"years {FIRST_YEAR} to {LAST_YEAR} are supported"
+
+# plain decimals in ASCII digits; those of the fast path also fit the range
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_MONEY_FAST = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]+)?")
+_NUMBER_FAST = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]+)?")
+_WHOLE_FAST = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}")
 
 
-def _string(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("not a string")
-    return value
+def _number(field: str, what: str, *, signed: bool, integral: bool = False,
+            bounded: bool = True) -> Coercer:
+    """The slow path of a number or amount: every value the inlined checks did not take,
+    accepted (leading zeros, -0, a decimal from an exact re-read) or rejected with why."""
 
-
-def _bool(value: Any) -> bool:
-    if value is True or value is False:
-        return value
-    raise ValueError("not true or false")
-
-
-def _decimal(reason: str, integral: bool) -> Coercer:
     def coerce(value: Any) -> Decimal:
         kind = type(value)
         if kind is str:
-            if not _DECIMAL_TEXT.fullmatch(value):
-                raise ValueError(reason)
-            result = Decimal(value)
-        elif kind is Decimal:
-            result = value
-            if not result.is_finite():
-                raise ValueError(reason)
+            if _DECIMAL_TEXT.fullmatch(value) is None:
+                ascii_only = not any(char.isdigit() and not char.isascii() for char in value)
+                raise _RejectedError(field, what, value,
+                                     after="" if ascii_only else " (ASCII digits only)")
+            number = Decimal(value)
         elif kind is int:
-            result = Decimal(value)
+            number = Decimal(value)
+        elif kind is Decimal and value.is_finite():
+            number = value
         else:
-            raise ValueError(reason)
-        if integral and result != result.to_integral_value():
-            raise ValueError("not a whole number")
-        return result
+            raise _RejectedError(field, what, value)
+        if bounded and not -_BIG < number < _BIG:
+            raise _RejectedError(field, "too large", value,
+                                 after=f"; at most {MAX_DIGITS} digits before the decimal point")
+        if integral and number != number.to_integral_value():
+            raise _RejectedError(field, "not a whole number", value)
+        if number.is_signed() and not signed:
+            if number:
+                raise _RejectedError(field, "negative", value, after="; money is at least 0")
+            number = number.copy_abs()
+        return number
 
     return coerce
+
+
+def _duration(field: str) -> Coercer:
+    seconds_of = _number(field, "not a number of seconds", signed=True, bounded=False)
+
+    def coerce(value: Any) -> timedelta:
+        seconds = seconds_of(value)
+        if abs(seconds) > MAX_DURATION_SECONDS:
+            raise _RejectedError(field, "not a supported duration", value,
+                                 after=f"; at most {MAX_DURATION_SECONDS} seconds (36,500 "
+                                       f"days) either way")
+        return timedelta(microseconds=int(seconds * 1_000_000))
+
+    return coerce
+
+
+def _date(field: str) -> Coercer:
+    def coerce(value: Any) -> date:
+        if type(value) is not str:
+            raise _RejectedError(field, "not a valid date", value)
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as error:
+            raise _RejectedError(field, "not a valid date", value,
+                                 after=_detail(error)) from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise _RejectedError(field, "out of range", value, after=f"; {_YEARS}")
+        return day
+
+    return coerce
+
+
+def _detail(error: ValueError) -> str:
+    return "" if str(error).startswith("Invalid isoformat") else f" ({error})"
 
 
 # a date alone, possibly with an offset (which Python 3.11 reads as a naive midnight)
@@ -124,16 +174,13 @@ _DATE_ONLY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}(?::?[0-9]{
 
 
 def _bad_timestamp(field: str, value: Any) -> NoReturn:
-    """Why `value` is not a timestamp, with a hint that is itself accepted: the slow path."""
+    """Why `value` is not a supported timestamp, with a hint that is itself accepted."""
     if type(value) is not str:
         raise _RejectedError(field, "not a valid date/time", value)
     date_only = _DATE_ONLY.fullmatch(value)
     if date_only is not None:
         day, offset = date_only.groups()
-        try:
-            date.fromisoformat(day)
-        except ValueError as error:
-            raise _RejectedError(field, "not a valid date", value, after=f" ({error})") from None
+        _date(field)(day)
         if offset:
             after = f"; the field is a timestamp: write {day}T00:00:00{offset}"
         else:
@@ -143,57 +190,15 @@ def _bad_timestamp(field: str, value: Any) -> NoReturn:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
-        detail = "" if str(error).startswith("Invalid isoformat") else f" ({error})"
-        raise _RejectedError(field, "not a valid date/time", value, after=detail) from None
+        raise _RejectedError(field, "not a valid date/time", value,
+                             after=_detail(error)) from None
     if moment.tzinfo is None:
         raise _RejectedError(field, "has no UTC offset", value,
                              after=f"; add the offset where it was recorded, or for UTC "
                                    f"write {value}Z")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise _RejectedError(field, "out of range", value, after=f"; {_YEARS}")
     raise _RejectedError(field, "not a valid date/time", value)
-
-
-def _date(value: Any) -> date:
-    if type(value) is not str:
-        raise ValueError("not a valid date")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not a valid date") from None
-
-
-def _duration(value: Any) -> timedelta:
-    seconds = _decimal("not a number of seconds", integral=False)(value)
-    return timedelta(microseconds=int(seconds * 1_000_000))
-
-
-def _enum(values: tuple[str, ...]) -> Coercer:
-    allowed = frozenset(values)
-
-    def coerce(value: Any) -> str:
-        if type(value) is not str or value not in allowed:
-            raise ValueError("not one of the allowed values")
-        return value
-
-    return coerce
-
-
-def coercer(spec: FieldSpec) -> Coercer:
-    """The function that checks and converts one field's JSON value (not timestamps: the
-    generated coercer reads those inline, with `_bad_timestamp` for the reason)."""
-    kind = spec.type.kind
-    if kind is Kind.ENUM:
-        return _enum(spec.type.values)
-    if kind is Kind.MONEY:
-        return _decimal("not an amount", integral=False)
-    if kind is Kind.NUMBER:
-        return _decimal("not a number", integral=spec.integral)
-    table: dict[Kind, Coercer] = {
-        Kind.STRING: _string,
-        Kind.BOOL: _bool,
-        Kind.DATE: _date,
-        Kind.DURATION: _duration,
-    }
-    return table[kind]
 
 
 class Hash(Protocol):
@@ -274,16 +279,22 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
     """Generate one function that checks every field of a parsed line and converts it in place.
 
     Unrolled per field with the common checks inlined, it runs several times faster than a
-    loop over per-field closures; the source is registered with `linecache` so tracebacks
-    and debuggers show it.
+    loop over per-field closures; whatever the inlined checks do not take goes to a slow
+    path that accepts it or says why not. The source is registered with `linecache` so
+    tracebacks and debuggers show it.
     """
     namespace: dict[str, Any] = {
         "_R": _RejectedError,
         "_Inexact": _InexactError,
         "_Decimal": Decimal,
-        "_decimal_text": _DECIMAL_TEXT.fullmatch,
+        "_BIG": _BIG,
+        "_money_text": _MONEY_FAST.fullmatch,
+        "_number_text": _NUMBER_FAST.fullmatch,
+        "_whole_text": _WHOLE_FAST.fullmatch,
         "_fromisoformat": datetime.fromisoformat,
         "_bad_timestamp": _bad_timestamp,
+        "_FIRST": f"{FIRST_YEAR:04d}",
+        "_AFTER_LAST": f"{LAST_YEAR + 1:04d}",
         "str": str,
         "float": float,
         "int": int,
@@ -314,6 +325,7 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
 def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     """Lines that check `v` for one field and leave the coerced value in `v`."""
     name, kind = repr(spec.name), spec.type.kind
+    slow = f"_slow_{index}"
     if kind is Kind.STRING:
         return [f"if v.__class__ is not str: raise _R({name}, 'not a string', v)"]
     if kind is Kind.ENUM:
@@ -323,28 +335,30 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     if kind is Kind.BOOL:
         return [f"if v is not True and v is not False: raise _R({name}, 'not true or false', v)"]
     if kind is Kind.TIMESTAMP:
+        # the year is a timestamp's first four characters: its range is checked on the text
         return [
-            f"if v.__class__ is not str: _bad_timestamp({name}, v)",
+            f"if v.__class__ is not str or not _FIRST <= v < _AFTER_LAST: "
+            f"_bad_timestamp({name}, v)",
             "try: v = _fromisoformat(v)",
             f"except ValueError: _bad_timestamp({name}, v)",
             f"if v.tzinfo is None: _bad_timestamp({name}, r[{name}])",
         ]
-    if kind is Kind.MONEY or (kind is Kind.NUMBER and not spec.integral):
-        reason = repr("not an amount" if kind is Kind.MONEY else "not a number")
+    if kind is Kind.MONEY or kind is Kind.NUMBER:
+        money = kind is Kind.MONEY
+        namespace[slow] = _number(spec.name, "not an amount" if money else "not a number",
+                                  signed=not money, integral=spec.integral)
+        text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
             "c = v.__class__",
-            "if c is str:",
-            f"    if _decimal_text(v) is None: raise _R({name}, {reason}, v)",
-            "    v = _Decimal(v)",
+            f"if c is str: v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
+            f"elif c is int and {'0 <=' if money else '-_BIG <'} v < _BIG: v = _Decimal(v)",
             "elif c is float: raise _Inexact",
-            "elif c is int: v = _Decimal(v)",
-            f"elif c is not _Decimal or not v.is_finite(): raise _R({name}, {reason}, v)",
+            f"else: v = {slow}(v)",
         ]
-    namespace[f"_coerce_{index}"] = coercer(spec)
+    namespace[slow] = _duration(spec.name) if kind is Kind.DURATION else _date(spec.name)
     return [
         "if v.__class__ is float: raise _Inexact",
-        f"try: v = _coerce_{index}(v)",
-        f"except ValueError as error: raise _R({name}, str(error), v) from None",
+        f"v = {slow}(v)",
     ]
 
 
