@@ -467,7 +467,7 @@ def test_seen_ids_memory_per_id() -> None:
     assert seen.nbytes / len(seen) < 8 / 0.35 + 1 + len("MOT-25-000000") + 1
 
 
-# numbers: ASCII digits, a stated range, money not negative
+# numbers: ASCII digits, a stated range, money not negative, exact whatever the keys
 
 
 def _raw(value: str, **more: str) -> str:
@@ -551,3 +551,20 @@ def test_numbers_take_ascii_digits_only(values: dict[str, Any], field: str) -> N
     rejected = rejection_of(read(line(**values))[0])
     assert rejected.field == field
     assert "ASCII digits" in rejected.reason
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # the real key spelt with an escape, a decoy key ending in `"value"` whose number
+        # reads as the same float
+        '{"x\\"value": 0.12500000000000000001, "\\u0076alue": 0.125, "shipment_id": "S1", '
+        '"office": "TSN", "booked_at": "2025-01-01T00:00:00Z", "complete": true}',
+        '{"a": "\\"", "value": 0.125, "b\\"value": 0.12500000000000000001, '
+        '"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", '
+        '"complete": true}',
+    ],
+)
+def test_exact_money_does_not_depend_on_how_keys_are_spelt(raw: str) -> None:
+    value = record_of(read(raw)[0])["value"]
+    assert str(value) == "0.125"

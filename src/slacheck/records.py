@@ -441,9 +441,13 @@ class Reader:
     def _exact(self, raw: dict[str, Any], text: bytes) -> dict[str, Any]:
         """The line's number fields as exact decimals, read from the line's own text.
 
-        A key written plainly can occur only once as a key of the top-level object when it
-        matches once; anything less certain parses the whole line again with `Decimal`.
+        On a line without a backslash every key is spelt as it reads and no string holds a
+        quote, so a key found once by its plain spelling is the top-level key, and its number
+        is the one orjson read. A backslash (an escaped quote, a key spelt `\\u0076alue`)
+        or anything less certain parses the whole line again with `Decimal`.
         """
+        if b"\\" in text:
+            return json.loads(text, parse_float=Decimal)  # type: ignore[no-any-return]
         for name, pattern in self.number_text.items():
             value = raw.get(name)
             if type(value) is not float:
