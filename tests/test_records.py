@@ -568,3 +568,42 @@ def test_numbers_take_ascii_digits_only(values: dict[str, Any], field: str) -> N
 def test_exact_money_does_not_depend_on_how_keys_are_spelt(raw: str) -> None:
     value = record_of(read(raw)[0])["value"]
     assert str(value) == "0.125"
+
+
+# duplicate keys
+
+
+_BASE = '"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", ' \
+        '"complete": true'
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{' + _BASE + ', "value": "1.00", "value": "100.00"}', "value"),
+        ('{"value":"1.00",' + _BASE.replace(": ", ":") + ',"value":"100.00"}', "value"),
+        ('{"value" : "1.00", ' + _BASE + ', "value" : "100.00", "note": ":x"}', "value"),
+        ('{"value"\t: "1.00", ' + _BASE + ', "value"\t:"100.00"}', "value"),
+        ('{' + _BASE + ', "value": "1.00", "\\u0076alue": "100.00"}', "value"),
+        ('{' + _BASE + ', "value": "1.00", "extra": 1, "extra": 2}', "extra"),
+        ('{' + _BASE + ', "value": "1.00", "extra": {"a": 1, "a": 2}}', None),
+    ],
+)
+def test_a_key_repeated_in_an_object_rejects_the_line(raw: str, field: str | None) -> None:
+    rejected = rejection_of(read(raw)[0])
+    assert (rejected.line, rejected.field) == (1, field)
+    assert "appears more than once" in rejected.reason
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{' + _BASE + ', "value": "1.00", "note": "he said \\": twice\\": "}',
+        '{' + _BASE + ', "value": "1.00", "note": " starts with a space"}',
+        '{' + _BASE + ', "value" : "1.00", "extra": {"value": 2, "a": {"value": 3}}}',
+        '{' + _BASE + ', "value": 1.5, "note": "\\"value\\": 2"}',
+        '{ ' + _BASE + ' , "value" : "1.00" }',
+    ],
+)
+def test_keys_that_only_look_repeated_are_accepted(raw: str) -> None:
+    assert record_of(read(raw)[0])["_line"] == 1

@@ -422,6 +422,8 @@ class Reader:
                         raw = _strict_loads(text)
                     if type(raw) is not dict:
                         raise _RejectedError(None, "not a JSON object", raw)
+                    if text.translate(None, b" \t\r").count(b'":') != len(raw):
+                        _repeated_keys(text)
                     try:
                         coerce(raw)
                     except _InexactError:
@@ -473,6 +475,43 @@ def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
         return None
     size = status.st_size
     return lambda: source.consumed / size
+
+
+def _repeated_keys(text: bytes) -> None:
+    """Reject a line whose objects repeat a key, which JSON parsers settle silently (the last
+    value wins): the exact check, for the lines the cheap one in `Reader.records` cannot clear.
+
+    That cheap one: with the spaces, tabs and returns taken out, every key's closing quote
+    is followed by its colon, so a line has at least as many `":` as keys (at any depth,
+    repeated or not); one with exactly as many as its object has keys repeats none.
+    """
+    found: list[tuple[int, str]] = []
+    objects = 0
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal objects
+        objects += 1
+        result = dict(items)
+        if len(result) != len(items):
+            keys: set[str] = set()
+            for key, _ in items:
+                if key in keys:
+                    found.append((objects, key))
+                    break
+                keys.add(key)
+        return result
+
+    try:
+        json.loads(text, object_pairs_hook=pairs)
+    except RecursionError:
+        raise _RejectedError(None, "nested too deeply to check its keys") from None
+    except ValueError:
+        raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
+    if found:
+        top = [key for number, key in found if number == objects]
+        key = top[0] if top else found[0][1]
+        raise _RejectedError(key if top else None, f"key {shown(key)} appears more than once in "
+                             f"{'the record' if top else 'a nested object'}")
 
 
 def _strict_loads(text: bytes) -> Any:
