@@ -11,11 +11,13 @@ import hashlib
 import io
 import json
 import linecache
+import math
 import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -43,6 +45,15 @@ class Rejection:
     @property
     def message(self) -> str:
         return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Records given from Python (dicts) rather than read from a file, checked by the same
+    rules (see `Reader.objects`); `name` stands for a file's path in rejections and reports."""
+
+    items: Iterable[Any]
+    name: str = "<records>"
 
 
 class _RejectedError(Exception):
@@ -375,6 +386,60 @@ class _LongLine(bytes):
     limit: int
 
 
+class _Unwritten(bytes):
+    """Stands for a Python value that is not a JSON object (from `Reader.objects`)."""
+
+    field: str | None
+    reason: str
+
+
+def _unwritten(field: str | None, reason: str) -> _Unwritten:
+    marker = _Unwritten()
+    marker.field, marker.reason = field, reason
+    return marker
+
+
+def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
+    """Each of `items` as a JSON line, or a marker saying why it cannot be one."""
+    dumps = orjson.dumps
+    for item in items:
+        if isinstance(item, Mapping) and type(item) is not dict:
+            item = dict(item)
+        try:
+            text = dumps(item, default=_json_default)
+        except TypeError:
+            yield _why_unwritten(item)
+            continue
+        if b"null" in text and type(item) is dict:  # orjson writes NaN and infinity as null
+            for key, value in item.items():
+                if type(value) is float and not math.isfinite(value):
+                    text = _unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
+                    break
+        yield text if len(text) <= limit else _ended([text], False, limit)
+
+
+def _json_default(value: Any) -> Any:
+    if type(value) is Decimal:
+        return str(value)
+    if type(value) is timedelta:
+        micros = value // timedelta(microseconds=1)
+        return str(Decimal(micros).scaleb(-6).normalize())
+    raise TypeError
+
+
+def _why_unwritten(item: Any) -> _Unwritten:
+    if type(item) is not dict:
+        return _unwritten(None, f"not a JSON object: a {type(item).__name__}")
+    for key, value in item.items():
+        if type(key) is not str:
+            return _unwritten(None, f"not a JSON object: key {key!r} is not a string")
+        try:
+            orjson.dumps(value, default=_json_default)
+        except TypeError:
+            return _unwritten(key, f"not a JSON value: a {type(value).__name__}")
+    return _unwritten(None, "not a JSON object")
+
+
 class Reader:
     """Reads JSON lines against a record schema, yielding records and rejections in order."""
 
@@ -411,34 +476,47 @@ class Reader:
         A record is the parsed object with its declared fields converted (fields it does
         not declare are left as they are) and `_line`, its line number.
         """
+        return self._parsed(_lines(stream, name, self.max_line_bytes, self.seen), name, reject)
+
+    def objects(
+        self, items: Iterable[Any], name: str, reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
+        """Records given as Python values (from the API), the n-th as line n.
+
+        Each is written as a JSON line and read as one, so that the same rules, and the same
+        rejections, apply to a dict as to a line; `Decimal` is written as its text, a date
+        or time in ISO 8601, a `timedelta` as its seconds. The caller's dicts are left as
+        they are.
+        """
+        return self._parsed(_json_lines(items, self.max_line_bytes), name, reject)
+
+    def _parsed(
+        self, lines: Iterable[bytes], name: str, reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
-        try:
-            for number, text in enumerate(_lines(stream, self.max_line_bytes, seen), start=1):
+        for number, text in enumerate(lines, start=1):
+            try:
                 try:
-                    try:
-                        raw = loads(text)
-                    except orjson.JSONDecodeError:
-                        raw = _strict_loads(text)
-                    if type(raw) is not dict:
-                        raise _RejectedError(None, "not a JSON object", raw)
-                    if text.translate(None, b" \t\r").count(b'":') != len(raw):
-                        _repeated_keys(text)
-                    try:
-                        coerce(raw)
-                    except _InexactError:
-                        raw = self._exact(loads(text), text)
-                        coerce(raw)
-                    raw["_line"] = number
-                    if not seen.add(str(raw[id_field])):
-                        raise _RejectedError(id_field, "duplicate", raw[id_field])
-                    yield raw
-                except _RejectedError as rejected:
-                    reject(Rejection(name, number, rejected.field, rejected.reason,
-                                     text if keep else None))
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise DataError(f"cannot read {name}: {error}") from None
-
+                    raw = loads(text)
+                except orjson.JSONDecodeError:
+                    raw = _strict_loads(text)
+                if type(raw) is not dict:
+                    raise _RejectedError(None, "not a JSON object", raw)
+                if text.translate(None, b" \t\r").count(b'":') != len(raw):
+                    _repeated_keys(text)
+                try:
+                    coerce(raw)
+                except _InexactError:
+                    raw = self._exact(loads(text), text)
+                    coerce(raw)
+                raw["_line"] = number
+                if not seen.add(str(raw[id_field])):
+                    raise _RejectedError(id_field, "duplicate", raw[id_field])
+                yield raw
+            except _RejectedError as rejected:
+                reject(Rejection(name, number, rejected.field, rejected.reason,
+                                 text if keep else None))
 
     def _exact(self, raw: dict[str, Any], text: bytes) -> dict[str, Any]:
         """The line's number fields as exact decimals, read from the line's own text.
@@ -516,6 +594,8 @@ def _repeated_keys(text: bytes) -> None:
 
 def _strict_loads(text: bytes) -> Any:
     """The stdlib's reading of a line orjson refused (it also takes integers beyond 64 bits)."""
+    if type(text) is _Unwritten:
+        raise _RejectedError(text.field, text.reason)
     if type(text) is _LongLine:
         raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes")
     if not text.strip():
@@ -540,7 +620,8 @@ def _no_constant(name: str) -> Any:
     raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
 
 
-def _lines(stream: IO[bytes], limit: int, seen: SeenIds | None = None) -> Iterator[bytes]:
+def _lines(stream: IO[bytes], name: str, limit: int,
+           seen: SeenIds | None = None) -> Iterator[bytes]:
     """Lines of a binary stream read in large chunks, each piece copied once (linear time).
 
     A line longer than `limit` bytes comes out as a `_LongLine` of its first `limit` bytes,
@@ -561,7 +642,10 @@ def _lines(stream: IO[bytes], limit: int, seen: SeenIds | None = None) -> Iterat
         if share is not None and seen is not None and len(seen) > before:
             seen.reserve(before + int((len(seen) - before) / share() * 1.02) + 1)
             share = None
-        chunk = stream.read(size)
+        try:
+            chunk = stream.read(size)
+        except (OSError, EOFError, zlib.error) as error:
+            raise DataError(f"cannot read {name}: {error}") from None
         if not chunk:
             break
         lines = chunk.split(b"\n")
