@@ -607,3 +607,11 @@ def test_a_key_repeated_in_an_object_rejects_the_line(raw: str, field: str | Non
 )
 def test_keys_that_only_look_repeated_are_accepted(raw: str) -> None:
     assert record_of(read(raw)[0])["_line"] == 1
+
+
+def test_a_line_too_deep_to_check_its_keys_is_rejected_not_let_through() -> None:
+    # orjson reads 1,020 levels; the stdlib's exact check of the keys cannot, so it says so
+    deep = "[" * 1020 + '{"x": 1, "x": 2}' + "]" * 1020
+    rejected = rejection_of(read('{' + _BASE + ', "value": "1.00", "deep": ' + deep + '}')[0])
+    assert (rejected.line, rejected.field) == (1, None)
+    assert rejected.reason.startswith("nested too deeply to check its keys")

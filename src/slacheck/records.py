@@ -76,6 +76,8 @@ def shown(value: Any) -> str:
     """
     if type(value) is Decimal or type(value) is float:
         text = str(value)
+    elif type(value) is str:
+        text = json.dumps(value[: SHOWN_LENGTH + 1], ensure_ascii=False)
     else:
         text = json.dumps(value, ensure_ascii=False, default=str)
     return _printable(text)
@@ -582,7 +584,8 @@ def _repeated_keys(text: bytes) -> None:
     try:
         json.loads(text, object_pairs_hook=pairs)
     except RecursionError:
-        raise _RejectedError(None, "nested too deeply to check its keys") from None
+        raise _RejectedError(None, "nested too deeply to check its keys",
+                             after=f": {_line_shown(text)}") from None
     except ValueError:
         raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
     if found:
@@ -597,7 +600,8 @@ def _strict_loads(text: bytes) -> Any:
     if type(text) is _Unwritten:
         raise _RejectedError(text.field, text.reason)
     if type(text) is _LongLine:
-        raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes")
+        raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes",
+                             after=f": {_line_shown(text)}")
     if not text.strip():
         raise _RejectedError(None, "empty line")
     try:
