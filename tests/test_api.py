@@ -82,6 +82,7 @@ def _with_int_key() -> dict[Any, Any]:
         ({**GOOD, "value": -1.5}, "value", "negative"),
         ({**GOOD, "value": float("nan")}, "value", "NaN"),
         ({**GOOD, "value": float("inf")}, "value", "Infinity"),
+        ({**GOOD, "value": 10**30}, "value", "at most 18 digits"),
         ({**GOOD, "booked_at": datetime(2025, 3, 10, 10)}, "booked_at", "no UTC offset"),
         ({**GOOD, "lost": object()}, "lost", "not a JSON value"),
         (_with_int_key(), None, "key 7 is not a string"),

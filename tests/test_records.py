@@ -615,3 +615,21 @@ def test_a_line_too_deep_to_check_its_keys_is_rejected_not_let_through() -> None
     rejected = rejection_of(read('{' + _BASE + ', "value": "1.00", "deep": ' + deep + '}')[0])
     assert (rejected.line, rejected.field) == (1, None)
     assert rejected.reason.startswith("nested too deeply to check its keys")
+
+
+def test_python_values_are_read_as_json_would_hold_them() -> None:
+    given = {**GOOD, "value": Decimal("12.50"), "wait": timedelta(seconds=90, microseconds=5),
+             "booked_at": datetime(2025, 1, 1, 8, tzinfo=UTC), "ship_date": date(2025, 1, 3),
+             "pieces": 10**20}
+    rejected: list[Rejection] = []
+    good, bad = (Reader(SCHEMA).objects([given, {**given, "shipment_id": "S2", "pieces": 3}],
+                                        "<records>", rejected.append), rejected)
+    [record] = list(good)
+    assert record["value"] == Decimal("12.50")
+    assert record["wait"] == timedelta(seconds=90, microseconds=5)
+    assert record["booked_at"] == datetime(2025, 1, 1, 8, tzinfo=UTC)
+    assert record["ship_date"] == date(2025, 1, 3)
+    assert record["_line"] == 2
+    [rejection] = bad
+    assert (rejection.source, rejection.line, rejection.field) == ("<records>", 1, "pieces")
+    assert given["value"] == Decimal("12.50")  # left as it was given

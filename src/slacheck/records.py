@@ -1,7 +1,9 @@
 """Streaming record readers: JSON lines in, coerced records or rejections with line numbers out.
 
 Money stays exact whatever parses the JSON: orjson turns a JSON number into a float, so a
-line whose number fields arrive as floats is parsed again with `Decimal` for every number.
+line whose number fields arrive as floats is read again, exactly, from its own text. Input
+written to hurt is bounded before it can: lines have a length limit, values a supported
+range, a key written twice rejects its line, and every rejection names what it rejects.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO, Any, NoReturn, Protocol, cast
 
@@ -409,10 +411,16 @@ def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
             item = dict(item)
         try:
             text = dumps(item, default=_json_default)
-        except TypeError:
-            yield _why_unwritten(item)
-            continue
-        if b"null" in text and type(item) is dict:  # orjson writes NaN and infinity as null
+        except TypeError:  # also an integer beyond 64 bits, which the stdlib writes
+            problem = _why_unwritten(item)
+            if problem is not None:
+                yield problem
+                continue
+            text = json.dumps(item, default=_json_default).encode()
+            not_finite = True
+        else:
+            not_finite = b"null" in text  # orjson writes NaN and infinity as null
+        if not_finite and type(item) is dict:
             for key, value in item.items():
                 if type(value) is float and not math.isfinite(value):
                     text = _unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
@@ -421,25 +429,28 @@ def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
 
 
 def _json_default(value: Any) -> Any:
+    """A Python value JSON has no type for, as text the reader takes for it."""
     if type(value) is Decimal:
         return str(value)
     if type(value) is timedelta:
-        micros = value // timedelta(microseconds=1)
-        return str(Decimal(micros).scaleb(-6).normalize())
+        return f"{Decimal(value // timedelta(microseconds=1)).scaleb(-6):f}"
+    if isinstance(value, date | time):  # for the stdlib; orjson writes these itself
+        return value.isoformat()
     raise TypeError
 
 
-def _why_unwritten(item: Any) -> _Unwritten:
+def _why_unwritten(item: Any) -> _Unwritten | None:
+    """What makes `item` no JSON object, if anything does (else orjson refused a large int)."""
     if type(item) is not dict:
         return _unwritten(None, f"not a JSON object: a {type(item).__name__}")
     for key, value in item.items():
         if type(key) is not str:
             return _unwritten(None, f"not a JSON object: key {key!r} is not a string")
         try:
-            orjson.dumps(value, default=_json_default)
-        except TypeError:
+            json.dumps(value, default=_json_default)
+        except (TypeError, ValueError):
             return _unwritten(key, f"not a JSON value: a {type(value).__name__}")
-    return _unwritten(None, "not a JSON object")
+    return None
 
 
 class Reader:
