@@ -570,7 +570,7 @@ def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
 
 def _repeated_keys(text: bytes) -> None:
     """Reject a line whose objects repeat a key, which JSON parsers settle silently (the last
-    value wins): the exact check, for the lines the cheap one in `Reader.records` cannot clear.
+    value wins): the exact check, for the lines the cheap one in `Reader._parsed` cannot clear.
 
     That cheap one: with the spaces, tabs and returns taken out, every key's closing quote
     is followed by its colon, so a line has at least as many `":` as keys (at any depth,
