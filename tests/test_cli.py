@@ -328,3 +328,14 @@ def test_the_main_help_is_complete() -> None:
     assert "Exit codes" in out
     for code_line in ("4    inconclusive", "70   internal error"):
         assert code_line in out
+
+
+def test_a_gzip_corrupt_inside_exits_3(small: Path, tmp_path: Path) -> None:
+    packed = bytearray(gzip.compress(SHIPMENTS.read_bytes()))
+    for index in range(200, 260):
+        packed[index] ^= 0xFF
+    path = tmp_path / "corrupt.jsonl.gz"
+    path.write_bytes(bytes(packed))
+    code, _, err = _run("verify", str(small), str(path), "--as-of", AS_OF)
+    assert code == 3
+    assert f"cannot read {path}" in err

@@ -67,7 +67,8 @@ def test_a_line_without_a_newline_is_read_in_bounded_memory_and_rejected() -> No
     assert items == []
     [rejection] = rejected
     assert (rejection.line, rejection.field) == (1, None)
-    assert rejection.reason == f"longer than the line limit of {MAX_LINE_BYTES} bytes"
+    assert rejection.reason == f"longer than the line limit of {MAX_LINE_BYTES} bytes: " \
+                               + "0" * 37 + "..."
     assert peak < 8 * MiB
 
 
@@ -105,3 +106,26 @@ def test_a_gzip_bomb_without_newlines_through_the_command_line(tmp_path: Path) -
     assert (lines["read"], lines["accepted"], lines["rejected"]) == (1, 0, 1)
     assert "line limit" in lines["rejections"][0]["reason"]
     assert peak < 16 * MiB
+
+
+def test_money_beyond_the_range_on_a_priced_breach_is_rejected_at_its_line(
+    tmp_path: Path,
+) -> None:
+    shipments = CONTRACT.parent.parent / "examples" / "motorola-sinotrans" / "shipments.jsonl"
+    lost = ('{"shipment_id": "HUGE-%d", "service": "road", "office": "TSN", '
+            '"booked_at": "2025-03-10T10:00:00+08:00", "value": %s, "complete": true, '
+            '"accurate": true, "billed_correctly": true, "lost": true}')
+    path = tmp_path / "shipments.jsonl"
+    path.write_bytes(shipments.read_bytes() + "\n".join([
+        lost % (1, '"' + "9" * 27 + '"'), lost % (2, "1e400"), lost % (3, "-1500.00"),
+        lost % (4, '"١٢٣.٤٥"'),
+    ]).encode() + b"\n")
+    result = CliRunner().invoke(main, ["verify", str(CONTRACT), str(path), "--as-of", AS_OF,
+                                       "--format", "json"])
+    assert isinstance(result.exception, SystemExit), result.exception  # not InvalidOperation
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["lines"]["read"] == 1306
+    found = [(item["line"], item["field"]) for item in report["lines"]["rejections"][-4:]]
+    assert found == [(1303, "value"), (1304, "value"), (1305, "value"), (1306, "value")]
+    assert report["totals"]["penalties"] == "159050.50"

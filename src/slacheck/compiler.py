@@ -150,13 +150,13 @@ class Compiler:
         self.as_of = as_of
         contract = checked.contract
         self._derived = {named.name: named.clause.node for named in contract.derived}
-        self._parameters: dict[str, Any] = {}
-        for named in contract.parameters:
-            node = named.clause.node
-            self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
         self._fields = set(contract.schema.names)
         self._not_yet = Open(as_of, after=True)
         """The value of an event absent at the evaluation time."""
+        self._parameters: dict[str, Any] = {}
+        for named in contract.parameters:  # a parameter may use the ones declared before it
+            node = named.clause.node
+            self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
 
     # values
     def value(self, expr: ast.Expr) -> Value:

@@ -1,7 +1,9 @@
 """Streaming record readers: JSON lines in, coerced records or rejections with line numbers out.
 
 Money stays exact whatever parses the JSON: orjson turns a JSON number into a float, so a
-line whose number fields arrive as floats is parsed again with `Decimal` for every number.
+line whose number fields arrive as floats is read again, exactly, from its own text. Input
+written to hurt is bounded before it can: lines have a length limit, values a supported
+range, a key written twice rejects its line, and every rejection names what it rejects.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import hashlib
 import io
 import json
 import linecache
+import math
 import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO, Any, NoReturn, Protocol, cast
 
@@ -27,7 +31,6 @@ from slacheck._ids import SeenIds
 from slacheck.diagnostics import DataError
 from slacheck.types import FieldSpec, Kind, RecordSchema
 
-_DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
 _NUMBER_TOKEN = rb"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 
 
@@ -44,6 +47,15 @@ class Rejection:
     @property
     def message(self) -> str:
         return f"{self.field}: {self.reason}" if self.field else self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Records given from Python (dicts) rather than read from a file, checked by the same
+    rules (see `Reader.objects`); `name` stands for a file's path in rejections and reports."""
+
+    items: Iterable[Any]
+    name: str = "<records>"
 
 
 class _RejectedError(Exception):
@@ -66,6 +78,8 @@ def shown(value: Any) -> str:
     """
     if type(value) is Decimal or type(value) is float:
         text = str(value)
+    elif type(value) is str:
+        text = json.dumps(value[: SHOWN_LENGTH + 1], ensure_ascii=False)
     else:
         text = json.dumps(value, ensure_ascii=False, default=str)
     return _printable(text)
@@ -83,40 +97,91 @@ def _escape(char: str) -> str:
 
 
 Coercer = Callable[[Any], Any]
+"""Checks and converts one field's value on the slow path, raising `_RejectedError`."""
+
+# The supported ranges, so that no arithmetic of the engine can fail on a record's value:
+# numbers and money below 10^18 in size (then an amount rounded to the contract's decimals,
+# or a sum of a billion of them, stays within the 28 digits of Decimal's default context),
+# durations within 36,500 days either way and times within the years 1900 to 9000, so that
+# a deadline added to a time cannot overflow.
+MAX_DIGITS = 18
+_BIG = 10**MAX_DIGITS
+MAX_DURATION_SECONDS = 36_500 * 86_400
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+_YEARS = f"years {FIRST_YEAR} to {LAST_YEAR} are supported"
+
+# plain decimals in ASCII digits; those of the fast path also fit the range
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_MONEY_FAST = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]+)?")
+_NUMBER_FAST = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]+)?")
+_WHOLE_FAST = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}")
 
 
-def _string(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("not a string")
-    return value
+def _number(field: str, what: str, *, signed: bool, integral: bool = False,
+            bounded: bool = True) -> Coercer:
+    """The slow path of a number or amount: every value the inlined checks did not take,
+    accepted (leading zeros, -0, a decimal from an exact re-read) or rejected with why."""
 
-
-def _bool(value: Any) -> bool:
-    if value is True or value is False:
-        return value
-    raise ValueError("not true or false")
-
-
-def _decimal(reason: str, integral: bool) -> Coercer:
     def coerce(value: Any) -> Decimal:
         kind = type(value)
         if kind is str:
-            if not _DECIMAL_TEXT.fullmatch(value):
-                raise ValueError(reason)
-            result = Decimal(value)
-        elif kind is Decimal:
-            result = value
-            if not result.is_finite():
-                raise ValueError(reason)
+            if _DECIMAL_TEXT.fullmatch(value) is None:
+                ascii_only = not any(char.isdigit() and not char.isascii() for char in value)
+                raise _RejectedError(field, what, value,
+                                     after="" if ascii_only else " (ASCII digits only)")
+            number = Decimal(value)
         elif kind is int:
-            result = Decimal(value)
+            number = Decimal(value)
+        elif kind is Decimal and value.is_finite():
+            number = value
         else:
-            raise ValueError(reason)
-        if integral and result != result.to_integral_value():
-            raise ValueError("not a whole number")
-        return result
+            raise _RejectedError(field, what, value)
+        if bounded and not -_BIG < number < _BIG:
+            raise _RejectedError(field, "too large", value,
+                                 after=f"; at most {MAX_DIGITS} digits before the decimal point")
+        if integral and number != number.to_integral_value():
+            raise _RejectedError(field, "not a whole number", value)
+        if number.is_signed() and not signed:
+            if number:
+                raise _RejectedError(field, "negative", value, after="; money is at least 0")
+            number = number.copy_abs()
+        return number
 
     return coerce
+
+
+def _duration(field: str) -> Coercer:
+    seconds_of = _number(field, "not a number of seconds", signed=True, bounded=False)
+
+    def coerce(value: Any) -> timedelta:
+        seconds = seconds_of(value)
+        if abs(seconds) > MAX_DURATION_SECONDS:
+            raise _RejectedError(field, "not a supported duration", value,
+                                 after=f"; at most {MAX_DURATION_SECONDS} seconds (36,500 "
+                                       f"days) either way")
+        return timedelta(microseconds=int(seconds * 1_000_000))
+
+    return coerce
+
+
+def _date(field: str) -> Coercer:
+    def coerce(value: Any) -> date:
+        if type(value) is not str:
+            raise _RejectedError(field, "not a valid date", value)
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as error:
+            raise _RejectedError(field, "not a valid date", value,
+                                 after=_detail(error)) from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise _RejectedError(field, "out of range", value, after=f"; {_YEARS}")
+        return day
+
+    return coerce
+
+
+def _detail(error: ValueError) -> str:
+    return "" if str(error).startswith("Invalid isoformat") else f" ({error})"
 
 
 # a date alone, possibly with an offset (which Python 3.11 reads as a naive midnight)
@@ -124,16 +189,13 @@ _DATE_ONLY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}(?::?[0-9]{
 
 
 def _bad_timestamp(field: str, value: Any) -> NoReturn:
-    """Why `value` is not a timestamp, with a hint that is itself accepted: the slow path."""
+    """Why `value` is not a supported timestamp, with a hint that is itself accepted."""
     if type(value) is not str:
         raise _RejectedError(field, "not a valid date/time", value)
     date_only = _DATE_ONLY.fullmatch(value)
     if date_only is not None:
         day, offset = date_only.groups()
-        try:
-            date.fromisoformat(day)
-        except ValueError as error:
-            raise _RejectedError(field, "not a valid date", value, after=f" ({error})") from None
+        _date(field)(day)
         if offset:
             after = f"; the field is a timestamp: write {day}T00:00:00{offset}"
         else:
@@ -143,57 +205,15 @@ def _bad_timestamp(field: str, value: Any) -> NoReturn:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
-        detail = "" if str(error).startswith("Invalid isoformat") else f" ({error})"
-        raise _RejectedError(field, "not a valid date/time", value, after=detail) from None
+        raise _RejectedError(field, "not a valid date/time", value,
+                             after=_detail(error)) from None
     if moment.tzinfo is None:
         raise _RejectedError(field, "has no UTC offset", value,
                              after=f"; add the offset where it was recorded, or for UTC "
                                    f"write {value}Z")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise _RejectedError(field, "out of range", value, after=f"; {_YEARS}")
     raise _RejectedError(field, "not a valid date/time", value)
-
-
-def _date(value: Any) -> date:
-    if type(value) is not str:
-        raise ValueError("not a valid date")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not a valid date") from None
-
-
-def _duration(value: Any) -> timedelta:
-    seconds = _decimal("not a number of seconds", integral=False)(value)
-    return timedelta(microseconds=int(seconds * 1_000_000))
-
-
-def _enum(values: tuple[str, ...]) -> Coercer:
-    allowed = frozenset(values)
-
-    def coerce(value: Any) -> str:
-        if type(value) is not str or value not in allowed:
-            raise ValueError("not one of the allowed values")
-        return value
-
-    return coerce
-
-
-def coercer(spec: FieldSpec) -> Coercer:
-    """The function that checks and converts one field's JSON value (not timestamps: the
-    generated coercer reads those inline, with `_bad_timestamp` for the reason)."""
-    kind = spec.type.kind
-    if kind is Kind.ENUM:
-        return _enum(spec.type.values)
-    if kind is Kind.MONEY:
-        return _decimal("not an amount", integral=False)
-    if kind is Kind.NUMBER:
-        return _decimal("not a number", integral=spec.integral)
-    table: dict[Kind, Coercer] = {
-        Kind.STRING: _string,
-        Kind.BOOL: _bool,
-        Kind.DATE: _date,
-        Kind.DURATION: _duration,
-    }
-    return table[kind]
 
 
 class Hash(Protocol):
@@ -274,16 +294,22 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
     """Generate one function that checks every field of a parsed line and converts it in place.
 
     Unrolled per field with the common checks inlined, it runs several times faster than a
-    loop over per-field closures; the source is registered with `linecache` so tracebacks
-    and debuggers show it.
+    loop over per-field closures; whatever the inlined checks do not take goes to a slow
+    path that accepts it or says why not. The source is registered with `linecache` so
+    tracebacks and debuggers show it.
     """
     namespace: dict[str, Any] = {
         "_R": _RejectedError,
         "_Inexact": _InexactError,
         "_Decimal": Decimal,
-        "_decimal_text": _DECIMAL_TEXT.fullmatch,
+        "_BIG": _BIG,
+        "_money_text": _MONEY_FAST.fullmatch,
+        "_number_text": _NUMBER_FAST.fullmatch,
+        "_whole_text": _WHOLE_FAST.fullmatch,
         "_fromisoformat": datetime.fromisoformat,
         "_bad_timestamp": _bad_timestamp,
+        "_FIRST": f"{FIRST_YEAR:04d}",
+        "_AFTER_LAST": f"{LAST_YEAR + 1:04d}",
         "str": str,
         "float": float,
         "int": int,
@@ -314,6 +340,7 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
 def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     """Lines that check `v` for one field and leave the coerced value in `v`."""
     name, kind = repr(spec.name), spec.type.kind
+    slow = f"_slow_{index}"
     if kind is Kind.STRING:
         return [f"if v.__class__ is not str: raise _R({name}, 'not a string', v)"]
     if kind is Kind.ENUM:
@@ -323,28 +350,30 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     if kind is Kind.BOOL:
         return [f"if v is not True and v is not False: raise _R({name}, 'not true or false', v)"]
     if kind is Kind.TIMESTAMP:
+        # the year is a timestamp's first four characters: its range is checked on the text
         return [
-            f"if v.__class__ is not str: _bad_timestamp({name}, v)",
+            f"if v.__class__ is not str or not _FIRST <= v < _AFTER_LAST: "
+            f"_bad_timestamp({name}, v)",
             "try: v = _fromisoformat(v)",
             f"except ValueError: _bad_timestamp({name}, v)",
             f"if v.tzinfo is None: _bad_timestamp({name}, r[{name}])",
         ]
-    if kind is Kind.MONEY or (kind is Kind.NUMBER and not spec.integral):
-        reason = repr("not an amount" if kind is Kind.MONEY else "not a number")
+    if kind is Kind.MONEY or kind is Kind.NUMBER:
+        money = kind is Kind.MONEY
+        namespace[slow] = _number(spec.name, "not an amount" if money else "not a number",
+                                  signed=not money, integral=spec.integral)
+        text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
             "c = v.__class__",
-            "if c is str:",
-            f"    if _decimal_text(v) is None: raise _R({name}, {reason}, v)",
-            "    v = _Decimal(v)",
+            f"if c is str: v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
+            f"elif c is int and {'0 <=' if money else '-_BIG <'} v < _BIG: v = _Decimal(v)",
             "elif c is float: raise _Inexact",
-            "elif c is int: v = _Decimal(v)",
-            f"elif c is not _Decimal or not v.is_finite(): raise _R({name}, {reason}, v)",
+            f"else: v = {slow}(v)",
         ]
-    namespace[f"_coerce_{index}"] = coercer(spec)
+    namespace[slow] = _duration(spec.name) if kind is Kind.DURATION else _date(spec.name)
     return [
         "if v.__class__ is float: raise _Inexact",
-        f"try: v = _coerce_{index}(v)",
-        f"except ValueError as error: raise _R({name}, str(error), v) from None",
+        f"v = {slow}(v)",
     ]
 
 
@@ -359,6 +388,69 @@ class _LongLine(bytes):
     """The first `limit` bytes of a line longer than that, for its rejection and quarantine."""
 
     limit: int
+
+
+class _Unwritten(bytes):
+    """Stands for a Python value that is not a JSON object (from `Reader.objects`)."""
+
+    field: str | None
+    reason: str
+
+
+def _unwritten(field: str | None, reason: str) -> _Unwritten:
+    marker = _Unwritten()
+    marker.field, marker.reason = field, reason
+    return marker
+
+
+def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
+    """Each of `items` as a JSON line, or a marker saying why it cannot be one."""
+    dumps = orjson.dumps
+    for item in items:
+        if isinstance(item, Mapping) and type(item) is not dict:
+            item = dict(item)
+        try:
+            text = dumps(item, default=_json_default)
+        except TypeError:  # also an integer beyond 64 bits, which the stdlib writes
+            problem = _why_unwritten(item)
+            if problem is not None:
+                yield problem
+                continue
+            text = json.dumps(item, default=_json_default).encode()
+            not_finite = True
+        else:
+            not_finite = b"null" in text  # orjson writes NaN and infinity as null
+        if not_finite and type(item) is dict:
+            for key, value in item.items():
+                if type(value) is float and not math.isfinite(value):
+                    text = _unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
+                    break
+        yield text if len(text) <= limit else _ended([text], False, limit)
+
+
+def _json_default(value: Any) -> Any:
+    """A Python value JSON has no type for, as text the reader takes for it."""
+    if type(value) is Decimal:
+        return str(value)
+    if type(value) is timedelta:
+        return f"{Decimal(value // timedelta(microseconds=1)).scaleb(-6):f}"
+    if isinstance(value, date | time):  # for the stdlib; orjson writes these itself
+        return value.isoformat()
+    raise TypeError
+
+
+def _why_unwritten(item: Any) -> _Unwritten | None:
+    """What makes `item` no JSON object, if anything does (else orjson refused a large int)."""
+    if type(item) is not dict:
+        return _unwritten(None, f"not a JSON object: a {type(item).__name__}")
+    for key, value in item.items():
+        if type(key) is not str:
+            return _unwritten(None, f"not a JSON object: key {key!r} is not a string")
+        try:
+            json.dumps(value, default=_json_default)
+        except (TypeError, ValueError):
+            return _unwritten(key, f"not a JSON value: a {type(value).__name__}")
+    return None
 
 
 class Reader:
@@ -397,39 +489,58 @@ class Reader:
         A record is the parsed object with its declared fields converted (fields it does
         not declare are left as they are) and `_line`, its line number.
         """
+        return self._parsed(_lines(stream, name, self.max_line_bytes, self.seen), name, reject)
+
+    def objects(
+        self, items: Iterable[Any], name: str, reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
+        """Records given as Python values (from the API), the n-th as line n.
+
+        Each is written as a JSON line and read as one, so that the same rules, and the same
+        rejections, apply to a dict as to a line; `Decimal` is written as its text, a date
+        or time in ISO 8601, a `timedelta` as its seconds. The caller's dicts are left as
+        they are.
+        """
+        return self._parsed(_json_lines(items, self.max_line_bytes), name, reject)
+
+    def _parsed(
+        self, lines: Iterable[bytes], name: str, reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
-        try:
-            for number, text in enumerate(_lines(stream, self.max_line_bytes, seen), start=1):
+        for number, text in enumerate(lines, start=1):
+            try:
                 try:
-                    try:
-                        raw = loads(text)
-                    except orjson.JSONDecodeError:
-                        raw = _strict_loads(text)
-                    if type(raw) is not dict:
-                        raise _RejectedError(None, "not a JSON object", raw)
-                    try:
-                        coerce(raw)
-                    except _InexactError:
-                        raw = self._exact(loads(text), text)
-                        coerce(raw)
-                    raw["_line"] = number
-                    if not seen.add(str(raw[id_field])):
-                        raise _RejectedError(id_field, "duplicate", raw[id_field])
-                    yield raw
-                except _RejectedError as rejected:
-                    reject(Rejection(name, number, rejected.field, rejected.reason,
-                                     text if keep else None))
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise DataError(f"cannot read {name}: {error}") from None
-
+                    raw = loads(text)
+                except orjson.JSONDecodeError:
+                    raw = _strict_loads(text)
+                if type(raw) is not dict:
+                    raise _RejectedError(None, "not a JSON object", raw)
+                if text.translate(None, b" \t\r").count(b'":') != len(raw):
+                    _repeated_keys(text)
+                try:
+                    coerce(raw)
+                except _InexactError:
+                    raw = self._exact(loads(text), text)
+                    coerce(raw)
+                raw["_line"] = number
+                if not seen.add(str(raw[id_field])):
+                    raise _RejectedError(id_field, "duplicate", raw[id_field])
+                yield raw
+            except _RejectedError as rejected:
+                reject(Rejection(name, number, rejected.field, rejected.reason,
+                                 text if keep else None))
 
     def _exact(self, raw: dict[str, Any], text: bytes) -> dict[str, Any]:
         """The line's number fields as exact decimals, read from the line's own text.
 
-        A key written plainly can occur only once as a key of the top-level object when it
-        matches once; anything less certain parses the whole line again with `Decimal`.
+        On a line without a backslash every key is spelt as it reads and no string holds a
+        quote, so a key found once by its plain spelling is the top-level key, and its number
+        is the one orjson read. A backslash (an escaped quote, a key spelt `\\u0076alue`)
+        or anything less certain parses the whole line again with `Decimal`.
         """
+        if b"\\" in text:
+            return json.loads(text, parse_float=Decimal)  # type: ignore[no-any-return]
         for name, pattern in self.number_text.items():
             value = raw.get(name)
             if type(value) is not float:
@@ -457,10 +568,51 @@ def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
     return lambda: source.consumed / size
 
 
+def _repeated_keys(text: bytes) -> None:
+    """Reject a line whose objects repeat a key, which JSON parsers settle silently (the last
+    value wins): the exact check, for the lines the cheap one in `Reader._parsed` cannot clear.
+
+    That cheap one: with the spaces, tabs and returns taken out, every key's closing quote
+    is followed by its colon, so a line has at least as many `":` as keys (at any depth,
+    repeated or not); one with exactly as many as its object has keys repeats none.
+    """
+    found: list[tuple[int, str]] = []
+    objects = 0
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal objects
+        objects += 1
+        result = dict(items)
+        if len(result) != len(items):
+            keys: set[str] = set()
+            for key, _ in items:
+                if key in keys:
+                    found.append((objects, key))
+                    break
+                keys.add(key)
+        return result
+
+    try:
+        json.loads(text, object_pairs_hook=pairs)
+    except RecursionError:
+        raise _RejectedError(None, "nested too deeply to check its keys",
+                             after=f": {_line_shown(text)}") from None
+    except ValueError:
+        raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
+    if found:
+        top = [key for number, key in found if number == objects]
+        key = top[0] if top else found[0][1]
+        raise _RejectedError(key if top else None, f"key {shown(key)} appears more than once in "
+                             f"{'the record' if top else 'a nested object'}")
+
+
 def _strict_loads(text: bytes) -> Any:
     """The stdlib's reading of a line orjson refused (it also takes integers beyond 64 bits)."""
+    if type(text) is _Unwritten:
+        raise _RejectedError(text.field, text.reason)
     if type(text) is _LongLine:
-        raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes")
+        raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes",
+                             after=f": {_line_shown(text)}")
     if not text.strip():
         raise _RejectedError(None, "empty line")
     try:
@@ -471,6 +623,9 @@ def _strict_loads(text: bytes) -> Any:
     except json.JSONDecodeError as error:
         raise _RejectedError(None, f"not valid JSON ({error.msg.lower()} at column "
                                    f"{error.colno})", after=f": {_line_shown(text)}") from None
+    except ArithmeticError:  # a number Decimal cannot hold: 1e1000000000000000000
+        raise _RejectedError(None, "a number out of range",
+                             after=f": {_line_shown(text)}") from None
     except (ValueError, RecursionError):
         raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
 
@@ -483,7 +638,8 @@ def _no_constant(name: str) -> Any:
     raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
 
 
-def _lines(stream: IO[bytes], limit: int, seen: SeenIds | None = None) -> Iterator[bytes]:
+def _lines(stream: IO[bytes], name: str, limit: int,
+           seen: SeenIds | None = None) -> Iterator[bytes]:
     """Lines of a binary stream read in large chunks, each piece copied once (linear time).
 
     A line longer than `limit` bytes comes out as a `_LongLine` of its first `limit` bytes,
@@ -504,7 +660,10 @@ def _lines(stream: IO[bytes], limit: int, seen: SeenIds | None = None) -> Iterat
         if share is not None and seen is not None and len(seen) > before:
             seen.reserve(before + int((len(seen) - before) / share() * 1.02) + 1)
             share = None
-        chunk = stream.read(size)
+        try:
+            chunk = stream.read(size)
+        except (OSError, EOFError, zlib.error) as error:
+            raise DataError(f"cannot read {name}: {error}") from None
         if not chunk:
             break
         lines = chunk.split(b"\n")

@@ -9,47 +9,57 @@ from __future__ import annotations
 
 import hashlib
 import linecache
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from functools import partial
+from typing import Any
 
 from slacheck._money import add
 from slacheck.compiler import BREACH, OVERDUE, PENDING, ClauseEvaluationError
 from slacheck.engine.state import PenaltySum, StandardState, State, Tally
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.plan import Plan, StandardPlan
-from slacheck.records import MAX_LINE_BYTES, Reader, Rejection, open_data
+from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_data
 from slacheck.windows import KEY_SOURCE
 
 Progress = Callable[[int], None]
 Quarantine = Callable[[Rejection], None]
 Evaluate = Callable[[dict[str, Any], datetime, datetime], None]
+Read = Callable[[Callable[[Rejection], None]], Iterator[dict[str, Any]]]
+
 
 def run_stream(
     plan: Plan,
-    paths: Iterable[str],
+    inputs: Iterable[str | Records],
     *,
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
 ) -> State:
-    """Read every record of `paths` once and count it into a fresh `State`."""
+    """Read every record of `inputs` (paths, or records from Python) once and count it into a
+    fresh `State`."""
     state = State.empty(plan)
     reader = Reader(plan.schema, keep_text=quarantine is not None,
                     max_line_bytes=max_line_bytes)
-    for path in paths:
+    for source in inputs:
+        if isinstance(source, Records):
+            read = partial(reader.objects, source.items, source.name)
+            _run_one(plan, state, read, source.name, quarantine, progress)
+            state.inputs.append((source.name, None))
+            continue
         digest = hashlib.sha256()
-        stream = open_data(path, digest)
+        stream = open_data(source, digest)
         try:
-            _run_one(plan, state, reader, stream, path, quarantine, progress)
+            read = partial(reader.records, stream, source)
+            _run_one(plan, state, read, source, quarantine, progress)
         finally:
             stream.close()
-        state.inputs.append((path, digest.hexdigest()))
+        state.inputs.append((source, digest.hexdigest()))
     return state
 
 
-def _run_one(plan: Plan, state: State, reader: Reader, stream: IO[bytes], path: str,
+def _run_one(plan: Plan, state: State, read: Read, path: str,
              quarantine: Quarantine | None, progress: Progress | None) -> None:
     limit = plan.evidence_limit
     zone = plan.zone
@@ -66,7 +76,7 @@ def _run_one(plan: Plan, state: State, reader: Reader, stream: IO[bytes], path: 
 
     rejected_before = state.rejected
     accepted = outside = 0
-    for record in reader.records(stream, path, reject):
+    for record in read(reject):
         accepted += 1
         if progress is not None and not accepted & 0xFFFF:
             progress(accepted + state.rejected - rejected_before)
