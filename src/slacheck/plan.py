@@ -181,8 +181,6 @@ def _show(value: Any) -> str:
         return f"{value.total_seconds():g}s"
     if isinstance(value, frozenset):
         return "[" + ", ".join(sorted(map(str, value))) + "]"
-    if isinstance(value, datetime):
-        return value.isoformat()
     return str(value)
 
 
