@@ -63,6 +63,20 @@ class Implausible:
 
 
 @dataclass(frozen=True, slots=True)
+class Undeclared:
+    """A field the records hold that the contract does not declare: ignored, but named,
+    since `Lost` for `lost` or a misspelt `force_majeure` silently changes the money."""
+
+    field: str
+    records: int
+    source: str
+    line: int
+    """Where it first appears."""
+    resembles: str | None = None
+    """The declared field it looks like (case, a slip of the keyboard), if any."""
+
+
+@dataclass(frozen=True, slots=True)
 class Lines:
     """Every line accounted for: read = accepted + rejected; `outside` are accepted
     records whose time falls outside the contract's effective period."""
@@ -72,6 +86,7 @@ class Lines:
     rejected: int
     rejections: tuple[RejectedLine, ...]
     outside: int = 0
+    undeclared: tuple[Undeclared, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

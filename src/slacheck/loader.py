@@ -283,9 +283,14 @@ class _Builder:
                     default=default,
                     integral=body["type"] == "int",
                     span=self.places[path].key,
+                    negative=bool(body.get("negative", False)),
                 )
             )
-        schema = RecordSchema(tuple(fields), records["id"], records["time"])
+            if body.get("negative") and kind is not Kind.MONEY:
+                self._error(BAD_VALUE, f"`negative` is only for money fields, `{name}` is "
+                            f"{body['type']}", (*path, "negative"))
+        schema = RecordSchema(tuple(fields), records["id"], records["time"],
+                              strict=bool(records.get("strict", False)))
         for role, kinds in (("id", (Kind.STRING, Kind.NUMBER)), ("time", (Kind.TIMESTAMP,))):
             name = records[role]
             spec = schema.field(name)

@@ -360,13 +360,14 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
         ]
     if kind is Kind.MONEY or kind is Kind.NUMBER:
         money = kind is Kind.MONEY
+        signed = not money or spec.negative
         namespace[slow] = _number(spec.name, "not an amount" if money else "not a number",
-                                  signed=not money, integral=spec.integral)
+                                  signed=signed, integral=spec.integral)
         text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
             "c = v.__class__",
             f"if c is str: v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
-            f"elif c is int and {'0 <=' if money else '-_BIG <'} v < _BIG: v = _Decimal(v)",
+            f"elif c is int and {'-_BIG <' if signed else '0 <='} v < _BIG: v = _Decimal(v)",
             "elif c is float: raise _Inexact",
             f"else: v = {slow}(v)",
         ]
@@ -453,14 +454,35 @@ def _why_unwritten(item: Any) -> _Unwritten | None:
     return None
 
 
+@dataclass(slots=True)
+class UndeclaredField:
+    """A field the records hold and the contract does not declare: how often, and where first."""
+
+    field: str
+    count: int
+    source: str
+    line: int
+
+
+def _same_currency(value: Any, currency: str) -> None:
+    if value is not None and value != currency:
+        raise _RejectedError("currency", f"in {shown(value)}, but the contract's amounts are "
+                             f"in {currency}", after="; convert the amounts, or check the export")
+
+
 class Reader:
     """Reads JSON lines against a record schema, yielding records and rejections in order."""
 
     def __init__(self, schema: RecordSchema, *, keep_text: bool = False,
-                 max_line_bytes: int = MAX_LINE_BYTES) -> None:
+                 max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None) -> None:
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be at least 1")
         self.schema = schema
+        self.declared = frozenset(schema.names)
+        self.currency = currency
+        """The contract's currency: a record's own `currency` field, if any, must match."""
+        self.undeclared: dict[str, UndeclaredField] = {}
+        """Fields the contract does not declare, as found in the records."""
         self.keep_text = keep_text
         self.max_line_bytes = max_line_bytes
         self.coerce = compile_coercer(schema)
@@ -508,6 +530,10 @@ class Reader:
     ) -> Iterator[dict[str, Any]]:
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         loads = orjson.loads
+        # the coercer sets every declared field, so a record holds more keys only when it
+        # has undeclared ones: one length comparison finds them
+        declared = len(self.declared)
+        currency = self.currency if "currency" in self.declared else None
         for number, text in enumerate(lines, start=1):
             try:
                 try:
@@ -523,6 +549,10 @@ class Reader:
                 except _InexactError:
                     raw = self._exact(loads(text), text)
                     coerce(raw)
+                if len(raw) != declared:
+                    self._undeclared(raw, name, number)
+                elif currency is not None:
+                    _same_currency(raw.get("currency"), currency)
                 raw["_line"] = number
                 if not seen.add(str(raw[id_field])):
                     raise _RejectedError(id_field, "duplicate", raw[id_field])
@@ -530,6 +560,22 @@ class Reader:
             except _RejectedError as rejected:
                 reject(Rejection(name, number, rejected.field, rejected.reason,
                                  text if keep else None))
+
+    def _undeclared(self, raw: dict[str, Any], name: str, number: int) -> None:
+        """Fields the contract does not declare: rejected when it is strict, else counted
+        (a misspelt `Lost` must not pass in silence); a `currency` must be the contract's."""
+        extra = [key for key in raw if key not in self.declared]
+        if self.schema.strict:
+            raise _RejectedError(extra[0], "not declared in the contract (records are strict)",
+                                 after="; declare the field, or remove it from the data")
+        if self.currency is not None and "currency" in raw:
+            _same_currency(raw["currency"], self.currency)
+        for key in extra:
+            found = self.undeclared.get(key)
+            if found is None:
+                self.undeclared[key] = UndeclaredField(key, 1, name, number)
+            else:
+                found.count += 1
 
     def _exact(self, raw: dict[str, Any], text: bytes) -> dict[str, Any]:
         """The line's number fields as exact decimals, read from the line's own text.

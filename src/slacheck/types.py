@@ -125,6 +125,8 @@ class FieldSpec:
     default: Any = None
     integral: bool = False
     span: Span | None = None
+    negative: bool = False
+    """Money may be below zero (a refund, a credit note); by default it may not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,8 @@ class RecordSchema:
     fields: tuple[FieldSpec, ...]
     id_field: str
     time_field: str
+    strict: bool = False
+    """A record with a field the contract does not declare is rejected, not read."""
 
     def field(self, name: str) -> FieldSpec | None:
         for spec in self.fields:

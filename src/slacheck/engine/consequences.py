@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from slacheck._money import total as money_total
@@ -19,6 +20,7 @@ from slacheck.findings import (
     RecordPenalty,
     Result,
     StandardResult,
+    Undeclared,
     WindowOutcome,
 )
 from slacheck.model import Standard
@@ -53,12 +55,24 @@ def conclude(plan: Plan, state: State) -> Result:
             rejected=state.rejected,
             rejections=tuple(state.rejections),
             outside=state.outside,
+            undeclared=_undeclared(plan, state),
         ),
         standards=standards,
         disqualification=disqualification,
         evidence_limit=plan.evidence_limit,
         zero=plan.money.zero,
     )
+
+
+def _undeclared(plan: Plan, state: State) -> tuple[Undeclared, ...]:
+    declared = plan.schema.names
+    lowered = {name.lower(): name for name in declared}
+    out = []
+    for key, found in sorted(state.undeclared.items()):
+        near = lowered.get(key.lower()) or next(
+            iter(difflib.get_close_matches(key, declared, n=1, cutoff=0.75)), None)
+        out.append(Undeclared(key, found.count, found.source, found.line, near))
+    return tuple(out)
 
 
 def _group(sp: StandardPlan, key: Any) -> tuple[tuple[str, str], ...]:

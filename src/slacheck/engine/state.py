@@ -16,6 +16,7 @@ from slacheck._money import add
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.measures import Measure, Rate
 from slacheck.plan import Plan
+from slacheck.records import UndeclaredField
 
 GroupKey = Any
 """A group's field values: one value, a tuple of values, or None when not grouped."""
@@ -113,6 +114,8 @@ class State:
     rejected: int = 0
     rejections: list[RejectedLine] = field(default_factory=list)
     inputs: list[tuple[str, str | None]] = field(default_factory=list)
+    undeclared: dict[str, UndeclaredField] = field(default_factory=dict)
+    """Fields found in the records that the contract does not declare."""
 
     @classmethod
     def empty(cls, plan: Plan) -> State:
@@ -126,5 +129,11 @@ class State:
         self.rejected += other.rejected
         self.rejections = (self.rejections + other.rejections)[: self.limit]
         self.inputs.extend(other.inputs)
+        for key, found in other.undeclared.items():
+            have = self.undeclared.get(key)
+            if have is None:
+                self.undeclared[key] = UndeclaredField(key, found.count, found.source, found.line)
+            else:
+                have.count += found.count
         for mine, theirs in zip(self.standards, other.standards, strict=True):
             mine.merge(theirs, self.limit)

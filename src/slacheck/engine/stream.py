@@ -41,7 +41,8 @@ def run_stream(
     fresh `State`."""
     state = State.empty(plan)
     reader = Reader(plan.schema, keep_text=quarantine is not None,
-                    max_line_bytes=max_line_bytes)
+                    max_line_bytes=max_line_bytes, currency=plan.money.currency)
+    state.undeclared = reader.undeclared
     for source in inputs:
         if isinstance(source, Records):
             read = partial(reader.objects, source.items, source.name)

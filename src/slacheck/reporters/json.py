@@ -68,6 +68,11 @@ def to_dict(result: Result) -> dict[str, Any]:
             "accepted": result.lines.accepted,
             "rejected": result.lines.rejected,
             "outside_period": result.lines.outside,
+            "undeclared_fields": [
+                {"field": item.field, "records": item.records, "source": item.source,
+                 "first_line": item.line, "resembles": item.resembles}
+                for item in result.lines.undeclared
+            ],
             "rejections": [
                 {"source": item.source, "line": item.line, "field": item.field,
                  "reason": item.reason}

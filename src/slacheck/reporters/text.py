@@ -55,6 +55,12 @@ def _lines(result: Result) -> list[str]:
     hidden = lines.rejected - len(lines.rejections)
     if hidden > 0:
         out.append(f"  ... and {hidden} more rejected {plural(hidden, 'line')}")
+    for odd in lines.undeclared:
+        if odd.resembles is not None:
+            out.append(f"WARNING: {odd.records} {plural(odd.records, 'record')} "
+                       f"{'has' if odd.records == 1 else 'have'} the field `{odd.field}`, which "
+                       f"the contract does not declare and slacheck ignores; did you mean "
+                       f"`{odd.resembles}`? (first at {odd.source}:{odd.line})")
     if lines.read and Fraction(lines.rejected, lines.read) > _REJECTED_WARNING:
         share = percent(Fraction(lines.rejected, lines.read))
         out.append(f"WARNING: {lines.rejected} of {lines.read} lines ({share}%) were rejected; "
