@@ -38,6 +38,8 @@ from slacheck.diagnostics import (
     lookup,
     order,
 )
+from slacheck.engine.codegen import generate
+from slacheck.engine.state import State
 from slacheck.findings import Result, Verdict
 from slacheck.loader import IncompleteContractError, contract_schema, load_contract
 from slacheck.plan import EVIDENCE_LIMIT
@@ -428,12 +430,18 @@ def _plural(count: int, noun: str) -> str:
 @click.argument("contract", type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", default="now", show_default=True,
               help="Evaluation time, as for `verify`.")
+@click.option("--code", is_flag=True,
+              help="Print the generated per-record code instead, each line marked with the "
+                   "standard and clause it comes from.")
 @_debug_option()
-def plan_command(contract: str, as_of: str, debug: bool) -> None:
+def plan_command(contract: str, as_of: str, code: bool, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
     with _errors(debug):
         plan = compile_plan(load_checked(contract), _as_of(as_of))
-    click.echo(plan.describe())
+    if code:
+        click.echo(generate(plan, State.empty(plan), "<data>").annotated(), nl=False)
+    else:
+        click.echo(plan.describe())
 
 
 @main.command("schema")
