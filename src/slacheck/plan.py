@@ -419,14 +419,4 @@ def _measure_text(node: ast.Measure) -> str:
 
 
 def _clauses(standard: Standard) -> tuple[tuple[str, str], ...]:
-    out = []
-    if standard.scope is not None:
-        out.append(("for", standard.scope.text))
-    out.extend(("except", item.reason) for item in standard.exclusions)
-    out.append(("require", standard.require.text))
-    for name in ("target", "penalty", "credit"):
-        clause = getattr(standard, name)
-        if clause is not None:
-            out.append((name, clause.text))
-    out.extend(("disqualify", rule.text) for rule in standard.disqualify)
-    return tuple(out)
+    return tuple((kind, shown) for kind, _, shown in standard.in_order())

@@ -182,15 +182,7 @@ def _clause_lines(standard: Standard | None) -> tuple[tuple[str, int], ...]:
     if standard is None:
         return ()
     spans: list[tuple[str, Span | None]] = [("standard", standard.span)]
-    if standard.scope is not None:
-        spans.append(("for", standard.scope.span))
-    spans.extend(("except", item.when.span) for item in standard.exclusions)
-    spans.append(("require", standard.require.span))
-    for name in ("target", "penalty", "credit"):
-        clause = getattr(standard, name)
-        if clause is not None:
-            spans.append((name, clause.span))
-    spans.extend(("disqualify", rule.span) for rule in standard.disqualify)
+    spans.extend((kind, clause.span) for kind, clause, _ in standard.in_order())
     return tuple((kind, span.line) for kind, span in spans if span is not None)
 
 
