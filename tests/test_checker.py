@@ -9,7 +9,7 @@ from slacheck import types as t
 from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import ContractError, Diagnostic
 from slacheck.loader import load_contract_text
-from tests.conftest import where
+from tests.conftest import contract_yaml, where
 
 # `standards:` is line 29: the first standard's key is line 30, its first field line 31,
 # and a clause after `    require: ` (13 characters) starts at column 14.
@@ -611,3 +611,13 @@ def test_a_derived_field_that_is_constant_is_computed_as_a_parameter_is() -> Non
     assert [where(d) for d in found] == [("SLA210", 30, 9)]
     assert found[0].span is not None
     assert found[0].span.text == "36525d * big"
+
+
+def test_a_window_is_placed_by_a_timestamp_or_date() -> None:
+    text = contract_yaml("n: int",
+                         standards="  s:\n    require: n > 0\n    window: per month of n\n")
+    with pytest.raises(ContractError) as info:
+        check(load_contract_text(text, "c.yaml"))
+    [found] = info.value.diagnostics
+    assert found.code.code == "SLA202"
+    assert "placed by a timestamp or date" in found.message

@@ -163,6 +163,9 @@ class Window(Node):
 
     period: Period
     by: tuple[Ref, ...] = ()
+    of: Ref | None = None
+    """The timestamp or date field that places a record in a window; by default the
+    records' time field."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -314,6 +314,15 @@ class _Checker:
             elif kind.kind not in _GROUPABLE:
                 self._error(TYPE_MISMATCH, f"cannot group by `{ref.name}` of type {kind}",
                             ref.span, ("group by a string, enum, bool, number or date field",))
+        if window.of is not None:
+            placed = self.fields.get(window.of.name)
+            if placed is None:
+                self._error(UNKNOWN_NAME, f"unknown field `{window.of.name}`", window.of.span,
+                            did_you_mean(window.of.name, self.fields))
+            elif placed.kind not in (Kind.TIMESTAMP, Kind.DATE):
+                self._error(TYPE_MISMATCH, f"windows are placed by a timestamp or date, not "
+                            f"by `{window.of.name}` of type {placed}", window.of.span,
+                            ("write `per month of delivered_at`",))
 
     def _predicate(self, clause: Clause, what: str, condition: str | None = None) -> None:
         self._predicate_expr(_expr(clause), what, condition)

@@ -252,10 +252,14 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Not(operand=children[0], span=self._span(meta))
 
     # clauses
-    def window(self, meta: Meta, children: list[Token]) -> ast.Window:
+    def window(self, meta: Meta, children: list[Any]) -> ast.Window:
         period, *names = children
+        of = names.pop(0) if names and isinstance(names[0], ast.Ref) else None
         by = tuple(ast.Ref(name=str(name), span=self._tspan(name)) for name in names)
-        return ast.Window(period=_period(period), by=by, span=self._span(meta))
+        return ast.Window(period=_period(period), by=by, of=of, span=self._span(meta))
+
+    def window_of(self, meta: Meta, children: list[Token]) -> ast.Ref:
+        return ast.Ref(name=str(children[0]), span=self._tspan(children[0]))
 
     def start_expr(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
         return children[0]

@@ -105,6 +105,9 @@ class StandardPlan:
     exclusions: tuple[tuple[Truth, str], ...]
     requirement: Truth
     period: ast.Period
+    window_field: str | None
+    """The field that places a record in this standard's windows, when not the time field."""
+    window_field_is_date: bool
     group_fields: tuple[str, ...]
     group_key: Callable[[Record], Any] | None
     objective: Objective | None
@@ -202,7 +205,9 @@ def _stages(standard: StandardPlan) -> list[str]:
         how = "compiled closure, three-valued"
     by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
     measured = "" if isinstance(standard.measure, Rate) else f" and {standard.measure.label}"
-    lines = [f"stage 1: {how}", f"stage 2: count{measured} per {standard.period.value}{by}"]
+    of = f" of {standard.window_field}" if standard.window_field else ""
+    lines = [f"stage 1: {how}",
+             f"stage 2: count{measured} per {standard.period.value}{of}{by}"]
     third = []
     if standard.objective is not None:
         objective = standard.objective
@@ -304,6 +309,9 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         ),
         requirement=compiler.truth(standard.require.node),  # type: ignore[arg-type]
         period=window.period,
+        window_field=window.of.name if window.of is not None else None,
+        window_field_is_date=window.of is not None and compiler.checked.contract.schema.field(
+            window.of.name) is not None and _is_date(compiler, window.of.name),
         group_fields=fields,
         group_key=group_key,
         objective=objective,
@@ -326,6 +334,11 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
         deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
     )
+
+
+def _is_date(compiler: Compiler, name: str) -> bool:
+    spec = compiler.checked.contract.schema.field(name)
+    return spec is not None and spec.type.kind is Kind.DATE
 
 
 def _objective(standard: Standard,

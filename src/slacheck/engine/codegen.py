@@ -27,7 +27,7 @@ from slacheck.engine.effects import (
 )
 from slacheck.engine.state import StandardState, State, Tally
 from slacheck.plan import Plan, StandardPlan
-from slacheck.windows import KEY_SOURCE
+from slacheck.windows import KEY_SOURCE, key_function
 
 Evaluate = Callable[[dict[str, Any], datetime, datetime], None]
 
@@ -68,7 +68,7 @@ def generate(plan: Plan, state: State, path: str) -> Generated:
     closures) is bound in the namespace, never written into the code.
     """
     namespace: dict[str, Any] = {"_Tally": Tally, "_Failed": FAILURES, "_no_time": timedelta(0),
-                                 **plan.constants}
+                                 "_zone": plan.zone, **plan.constants}
     periods = list(dict.fromkeys(sp.period for sp in plan.standards))
     lines: list[tuple[str, str, str]] = [("", "", "def evaluate(r, moment, l):")]
     lines.extend(("", "window", f"    k_{period.value} = {KEY_SOURCE[period]}")
@@ -118,13 +118,26 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
     })
     key = f"k_{sp.period.value}"
     group = f"{names['group']}(r)" if sp.group_key is not None else "None"
+    placed: list[Line] = []
+    local = "l"
+    if sp.window_field is not None:  # its own field places the record: key it here
+        key, local = "kw", "lw"
+        namespace[_name(sp, "key")] = key_function(sp.period)
+        at = "w" if sp.window_field_is_date else "w.astimezone(_zone)"
+        placed = [("window", f"w = r[{sp.window_field!r}]"),
+                  ("window", "if w is None:"),
+                  ("window", f"    {names['undetermined']}(r)"),
+                  ("window", "else:"),
+                  ("window", f"    lw = {at}"),
+                  ("window", f"    kw = {_name(sp, 'key')}(lw)")]
     body: list[Line] = [
         ("window", f"key = ({key}, {group})"),
         ("window", f"t = {names['tallies']}.get(key)"),
         ("window", "if t is None:"),
         ("window", f"    t = {names['tallies']}[key] = _Tally(measured={names['start']}())"),
     ]
-    nested = _outcome_source(sp, names, f"{names['breach']}(r, t, {{}}, moment, l, {key})",
+    nested = _outcome_source(sp, names,
+                             f"{names['breach']}(r, t, {{}}, moment, {local}, {key})",
                              f"{names['order']}(r)")
     if sp.measure_value is not None:  # every record in scope and not excluded is measured
         nested = [("measure", f"v = {names['value']}(r)"), ("measure", "if v is not None:"),
@@ -145,6 +158,8 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
             *_indent(nested),
         ]
     body += nested
+    if placed:  # the window's lines run only when the record could be placed
+        body = [*placed, *_indent(body)]
     if sp.scope is not None:
         if sp.scope_source:
             body = [("for", f"if {sp.scope_source}:"), *_indent(body)]
