@@ -446,9 +446,52 @@ def schema_command(of_result: bool) -> None:
 
 
 @main.command("explain")
-@click.argument("code", required=False)
-def explain_command(code: str | None) -> None:
-    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all."""
+@click.argument("args", nargs=-1, metavar="[CODE | CONTRACT DATA...]")
+@click.option("--standard", help="The standard whose figure to explain (with CONTRACT DATA).")
+@click.option("--window", "window_label", metavar="W",
+              help="One window, by its label (2025-02, 2025-W05, 2025-Q1...).")
+@click.option("--group", metavar="G", help="One group of a grouped standard (office=PEK).")
+@click.option("--record", metavar="ID", help="One record: each clause evaluated on it.")
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, as for `verify`.")
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
+              show_default=True, help="Record ids listed per list; counts stay exact.")
+@_debug_option()
+def explain_command(args: tuple[str, ...], standard: str | None, window_label: str | None,
+                    group: str | None, record: str | None, as_of: str, evidence_limit: int,
+                    debug: bool) -> None:
+    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all. Given a
+    contract, its data and --standard ID, explain how a figure of that run was computed.
+
+    \b
+    Examples:
+      slacheck explain SLA201
+      slacheck explain contract.yaml shipments.jsonl --standard delivery-24h --window 2025-02
+      slacheck explain contract.yaml shipments.jsonl --standard delivery-24h --record S-0042
+    """
+    if len(args) <= 1:
+        if standard or window_label or group or record:
+            _fail("slacheck: --standard, --window, --group and --record explain a run: "
+                  "slacheck explain CONTRACT DATA... --standard ID", EXIT_INVALID)
+        _explain_code(args[0] if args else None)
+        return
+    if standard is None:
+        _fail("slacheck: explain CONTRACT DATA... needs --standard ID, the standard whose "
+              "figure to explain", EXIT_INVALID)
+    from slacheck.explain import ExplainError, explain
+
+    moment = _as_of(as_of)
+    with _errors(debug):
+        try:
+            text = explain(load_checked(args[0]), args[1:], as_of=moment, standard=standard,
+                           window_label=window_label, group=group, record=record,
+                           evidence_limit=evidence_limit)
+        except ExplainError as error:
+            _fail(f"slacheck: {error}", EXIT_INVALID)
+    click.echo(text, nl=False)
+
+
+def _explain_code(code: str | None) -> None:
     if code is None:
         for entry in codes():
             kind = "(warning) " if entry.severity is Severity.WARNING else ""
@@ -458,6 +501,9 @@ def explain_command(code: str | None) -> None:
     if found is None:
         close = did_you_mean(code.lower(), [entry.slug for entry in codes()])
         hint = close[0] if close else "`slacheck explain` lists them all"
+        if code.endswith((".yaml", ".yml")):
+            hint = ("to explain a run, give the data and a standard: slacheck explain "
+                    f"{code} DATA... --standard ID")
         _fail(f"slacheck: no diagnostic code `{code}`; {hint}", EXIT_INVALID)
     kind = " (warning)" if found.severity is Severity.WARNING else ""
     click.echo(f"{found.code} {found.slug}{kind}: {found.summary}")
