@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from fractions import Fraction
@@ -25,6 +25,7 @@ import click
 
 from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
+from slacheck._progress import Progress, progress
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
 from slacheck.checker import check
@@ -222,14 +223,9 @@ def _as_of_error(message: str) -> click.BadParameter:
     return click.BadParameter(message, param_hint="'--as-of'")
 
 
-def _progress(quiet: bool) -> Callable[[int], None] | None:
-    if quiet or not sys.stderr.isatty():
-        return None
-
-    def show(lines: int) -> None:
-        click.echo(f"\r{lines:,} lines read", err=True, nl=False)
-
-    return show
+def _progress(quiet: bool, data: Sequence[str] = ()) -> Progress | None:
+    """Lines read, their rate, the time elapsed and the share of the data, on a terminal."""
+    return progress(quiet, data)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -290,7 +286,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    quiet: bool, debug: bool) -> None:
     """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
     moment = _as_of(as_of)
-    progress = _progress(quiet)
+    shown = _progress(quiet, data)
     with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
         # outputs are opened first: a path that cannot be written fails before the run
         report_file = None
@@ -305,10 +301,12 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                 text = item.text or b""
                 sink.write(text if text.endswith(b"\n") else text + b"\n")
 
-        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                        quarantine=keep, progress=progress)
-        if progress is not None:
-            click.echo("\r\033[K", err=True, nl=False)
+        try:
+            result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                            quarantine=keep, progress=shown)
+        finally:
+            if shown is not None:
+                shown.clear()
         refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
         report = "" if refused else RENDERERS[fmt](result)
         if fmt == "github" and not refused:
@@ -362,14 +360,16 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
     moment = _as_of(as_of)
     if fmt is None:
         fmt = "markdown" if output and output.lower().endswith((".md", ".markdown")) else "html"
-    progress = _progress(quiet)
+    shown = _progress(quiet, data)
     with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
         report_file = (stack.enter_context(output_file(output, [contract, *data]))
                        if output else None)
-        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                        progress=progress)
-        if progress is not None:
-            click.echo("\r\033[K", err=True, nl=False)
+        try:
+            result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                            progress=shown)
+        finally:
+            if shown is not None:
+                shown.clear()
         report = REPORTS[fmt](result)
         if report_file is not None:
             report_file.write(report.encode("utf-8"))
