@@ -108,7 +108,7 @@ def test_junit_skips_windows_without_evidence(tmp_path: Path) -> None:
     assert cases["s 2025-02"].find("skipped").get("message") == (  # type: ignore[union-attr]
         "not evaluated: no records in this window")
     assert cases["s 2025-03"].find("skipped").get("message") == (  # type: ignore[union-attr]
-        "no data: every record pending or excluded")
+        "not evaluated: every record pending or excluded")
 
 
 def test_junit_text_from_data_stays_well_formed(tmp_path: Path) -> None:

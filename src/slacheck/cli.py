@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from fractions import Fraction
@@ -25,6 +25,7 @@ import click
 
 from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
+from slacheck._progress import Progress, progress
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
 from slacheck.checker import check
@@ -224,14 +225,9 @@ def _as_of_error(message: str) -> click.BadParameter:
     return click.BadParameter(message, param_hint="'--as-of'")
 
 
-def _progress(quiet: bool) -> Callable[[int], None] | None:
-    if quiet or not sys.stderr.isatty():
-        return None
-
-    def show(lines: int) -> None:
-        click.echo(f"\r{lines:,} lines read", err=True, nl=False)
-
-    return show
+def _progress(quiet: bool, data: Sequence[str] = ()) -> Progress | None:
+    """Lines read, their rate, the time elapsed and the share of the data, on a terminal."""
+    return progress(quiet, data)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -292,7 +288,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    quiet: bool, debug: bool) -> None:
     """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
     moment = _as_of(as_of)
-    progress = _progress(quiet)
+    shown = _progress(quiet, data)
     with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
         # outputs are opened first: a path that cannot be written fails before the run
         report_file = None
@@ -307,10 +303,12 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                 text = item.text or b""
                 sink.write(text if text.endswith(b"\n") else text + b"\n")
 
-        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                        quarantine=keep, progress=progress)
-        if progress is not None:
-            click.echo("\r\033[K", err=True, nl=False)
+        try:
+            result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                            quarantine=keep, progress=shown)
+        finally:
+            if shown is not None:
+                shown.clear()
         refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
         report = "" if refused else RENDERERS[fmt](result)
         if fmt == "github" and not refused:
@@ -364,14 +362,16 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
     moment = _as_of(as_of)
     if fmt is None:
         fmt = "markdown" if output and output.lower().endswith((".md", ".markdown")) else "html"
-    progress = _progress(quiet)
+    shown = _progress(quiet, data)
     with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
         report_file = (stack.enter_context(output_file(output, [contract, *data]))
                        if output else None)
-        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                        progress=progress)
-        if progress is not None:
-            click.echo("\r\033[K", err=True, nl=False)
+        try:
+            result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                            progress=shown)
+        finally:
+            if shown is not None:
+                shown.clear()
         report = REPORTS[fmt](result)
         if report_file is not None:
             report_file.write(report.encode("utf-8"))
@@ -454,9 +454,52 @@ def schema_command(of_result: bool) -> None:
 
 
 @main.command("explain")
-@click.argument("code", required=False)
-def explain_command(code: str | None) -> None:
-    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all."""
+@click.argument("args", nargs=-1, metavar="[CODE | CONTRACT DATA...]")
+@click.option("--standard", help="The standard whose figure to explain (with CONTRACT DATA).")
+@click.option("--window", "window_label", metavar="W",
+              help="One window, by its label (2025-02, 2025-W05, 2025-Q1...).")
+@click.option("--group", metavar="G", help="One group of a grouped standard (office=PEK).")
+@click.option("--record", metavar="ID", help="One record: each clause evaluated on it.")
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, as for `verify`.")
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
+              show_default=True, help="Record ids listed per list; counts stay exact.")
+@_debug_option()
+def explain_command(args: tuple[str, ...], standard: str | None, window_label: str | None,
+                    group: str | None, record: str | None, as_of: str, evidence_limit: int,
+                    debug: bool) -> None:
+    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all. Given a
+    contract, its data and --standard ID, explain how a figure of that run was computed.
+
+    \b
+    Examples:
+      slacheck explain SLA201
+      slacheck explain contract.yaml shipments.jsonl --standard delivery-24h --window 2025-02
+      slacheck explain contract.yaml shipments.jsonl --standard delivery-24h --record S-0042
+    """
+    if len(args) <= 1:
+        if standard or window_label or group or record:
+            _fail("slacheck: --standard, --window, --group and --record explain a run: "
+                  "slacheck explain CONTRACT DATA... --standard ID", EXIT_INVALID)
+        _explain_code(args[0] if args else None)
+        return
+    if standard is None:
+        _fail("slacheck: explain CONTRACT DATA... needs --standard ID, the standard whose "
+              "figure to explain", EXIT_INVALID)
+    from slacheck.explain import ExplainError, explain
+
+    moment = _as_of(as_of)
+    with _errors(debug):
+        try:
+            text = explain(load_checked(args[0]), args[1:], as_of=moment, standard=standard,
+                           window_label=window_label, group=group, record=record,
+                           evidence_limit=evidence_limit)
+        except ExplainError as error:
+            _fail(f"slacheck: {error}", EXIT_INVALID)
+    click.echo(text, nl=False)
+
+
+def _explain_code(code: str | None) -> None:
     if code is None:
         for entry in codes():
             kind = "(warning) " if entry.severity is Severity.WARNING else ""
@@ -466,6 +509,9 @@ def explain_command(code: str | None) -> None:
     if found is None:
         close = did_you_mean(code.lower(), [entry.slug for entry in codes()])
         hint = close[0] if close else "`slacheck explain` lists them all"
+        if code.endswith((".yaml", ".yml")):
+            hint = ("to explain a run, give the data and a standard: slacheck explain "
+                    f"{code} DATA... --standard ID")
         _fail(f"slacheck: no diagnostic code `{code}`; {hint}", EXIT_INVALID)
     kind = " (warning)" if found.severity is Severity.WARNING else ""
     click.echo(f"{found.code} {found.slug}{kind}: {found.summary}")

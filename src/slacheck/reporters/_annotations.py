@@ -25,7 +25,8 @@ RULES = (
     Rule("disqualification", "Disqualification", "error",
          "The provider is disqualified under a standard's `disqualify` rule."),
     Rule("missed-target", "MissedTarget", "error",
-         "A closed window's rate is below the standard's target."),
+         "A closed window's figure (its rate, or the measure the target is on) misses the "
+         "standard's target."),
     Rule("penalty", "Penalty", "error", "A penalty is owed for breaches in a window."),
     Rule("unpriced-penalty", "UnpricedPenalty", "error",
          "Breaches are owed a penalty whose amount needs a field the records lack."),
@@ -35,6 +36,8 @@ RULES = (
          "Records breached a standard that has no target; any consequence is listed apart."),
     Rule("at-risk", "AtRisk", "warning",
          "An open window is below its target so far; it is not missed until it closes."),
+    Rule("warning-band", "WarningBand", "warning",
+         "A window meets its target, but inside the contract's warning band: at risk."),
     Rule("scope-undetermined", "ScopeUndetermined", "warning",
          "Records lack a field the `for` or `except` clause needs; they are in no window."),
     Rule("implausible", "Implausible", "warning",
@@ -80,11 +83,12 @@ def collect(result: Result) -> tuple[Finding, ...]:
     for s in view.standards:
         standard = by_id[s.id]
         consequences = any(kind in ("penalty", "disqualify") for kind, _ in standard.clauses)
+        named = s.id if s.title in ("", s.id) else f"{s.id} ({s.title})"
         for d in s.disqualifications:
             out.append(Finding(
                 "disqualification", "error", contract, d.line,
                 f"{s.id}: disqualified",
-                f"{s.id} ({s.title}): the provider is disqualified as of {d.at}: {d.rule}"
+                f"{named}: the provider is disqualified as of {d.at}: {d.rule}"
                 + (f" ({', '.join(d.windows)})" if d.windows else "")
                 + f"; records: {d.records.text}.", s.id,
             ))
@@ -93,16 +97,21 @@ def collect(result: Result) -> tuple[Finding, ...]:
             if row.status == "missed":
                 out.append(Finding("missed-target", "error", contract, _line(standard, "target"),
                                    f"{s.id}: target missed in {row.name}",
-                                   f"{s.id} ({s.title}): {row.sentence}", s.id, *where))
+                                   f"{named}: {row.sentence}", s.id, *where))
             elif row.status == "below-open":
                 out.append(Finding("at-risk", "warning", contract, _line(standard, "target"),
                                    f"{s.id}: below target so far in {row.name}",
-                                   f"{s.id} ({s.title}): {row.sentence}", s.id, *where))
+                                   f"{named}: {row.sentence}", s.id, *where))
+            elif row.status in ("warned", "warned-open"):
+                out.append(Finding("warning-band", "warning", contract,
+                                   _line(standard, "target"),
+                                   f"{s.id}: inside the warning band in {row.name}",
+                                   f"{named}: {row.sentence}", s.id, *where))
             elif row.status == "breaches":
                 out.append(Finding(
                     "breach", "error" if consequences else "note", contract,
                     _line(standard, "require"), f"{s.id}: breaches in {row.name}",
-                    f"{s.id} ({s.title}): {row.heading}: {_view.count(row.breached, 'breach')} "
+                    f"{named}: {row.heading}: {_view.count(row.breached, 'breach')} "
                     f"of {row.counted:,} records"
                     + (f": {row.breaches.text}" if row.breaches else "") + ".",
                     s.id, *where))

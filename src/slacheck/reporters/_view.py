@@ -7,11 +7,12 @@ are made printable here; the templates escape them for their format.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,7 +29,15 @@ from slacheck.findings import (
     WindowOutcome,
 )
 from slacheck.reporters import _figures
-from slacheck.reporters._format import fraction, percent, printable, target
+from slacheck.reporters._format import (
+    figure,
+    fraction,
+    goal,
+    percent,
+    printable,
+    target,
+)
+from slacheck.reporters._format import number as as_number
 from slacheck.windows import key_function, window
 
 LIST_LIMIT = 20
@@ -43,21 +52,30 @@ _MAX_SLOTS = 400
 
 STATUS_TEXT = {
     "met": "met",
+    "warned": "met, at risk (warning band)",
     "missed": "missed",
     "below-open": "below target (open)",
     "met-open": "met so far (open)",
-    "no-data": "no data",
+    "warned-open": "met so far, at risk (open)",
     "not-evaluated": "not evaluated",
+    "no-commitment": "no commitment",
     "breaches": "breaches",
     "clean": "no breaches",
 }
-"""Each window status, as the reports word it."""
+"""Each window status, as the reports word it: `warned` is met but inside the contract's
+warning band; `not-evaluated` is neither met nor missed (no records, nothing to measure, or
+fewer records than the minimum sample); `no-commitment` a group the contract sets no target
+for."""
 
 COLOURS = {
     "met": "#2e7d32",
+    "warned": "#b58100",
     "missed": "#c62828",
     "below-open": "#ef6c00",
     "met-open": "#81c784",
+    "warned-open": "#e0b84a",
+    "not-evaluated": "#9e9e9e",
+    "no-commitment": "#b0b7bf",
     "breaches": "#c62828",
     "clean": "#2e7d32",
 }
@@ -142,6 +160,79 @@ def _target(rate: Fraction | None) -> str | None:
     return None if shown is None else f"{shown}%"
 
 
+@dataclass(frozen=True, slots=True)
+class Units:
+    """How an amount of money reads: the contract's currency, and its zero (`0.00`), which
+    gives the number of decimals."""
+
+    currency: str = ""
+    zero: Decimal | None = None
+
+
+def amount(value: Fraction | None, unit: str, units: Units | None = None) -> str | None:
+    """A measure's figure in its unit (`19h`, `98.50%`, `2`), money as the contract writes
+    it, with its currency.
+
+    >>> amount(Fraction(197, 200), "share"), amount(Fraction(37800), "seconds")
+    ('98.50%', '10.5h')
+    >>> amount(Fraction(220150, 100), "money", Units("CNY", Decimal("0.00")))
+    '2,201.50 CNY'
+    >>> amount(Fraction(1, 3), "money", Units("CNY", Decimal("0.00"))), amount(None, "number")
+    ('0.333333 CNY', None)
+    """
+    if value is None:
+        return None
+    if unit != "money":
+        return figure(value, unit)
+    units = units or Units()
+    shown = as_number(value)
+    if units.zero is not None:
+        written = Decimal(value.numerator) / Decimal(value.denominator)
+        try:
+            rounded = written.quantize(units.zero)
+        except InvalidOperation:
+            rounded = None
+        if rounded is not None and Fraction(rounded) == value:
+            shown = money(rounded)
+    return f"{shown} {units.currency}" if units.currency else shown
+
+
+def objective(value: Fraction | None, unit: str, op: str,
+              units: Units | None = None) -> str | None:
+    """A target as a reader takes it: a share to reach as written (`97%`), any other
+    comparison with its direction (`<= 72h`, `< 19h`, `>= 5`, `<= 2%`).
+
+    >>> objective(Fraction(97, 100), "share", ">="), objective(Fraction(86400), "seconds", "<=")
+    ('97%', '<= 24h')
+    """
+    shown = amount(value, unit, units) if unit == "money" else goal(value, unit)
+    if shown is None:
+        return None
+    return shown if op == ">=" and unit == "share" else f"{op} {shown}"
+
+
+def exact(value: Fraction | None, unit: str) -> str | None:
+    """The exact fraction beside a figure, when the figure alone does not say it: always
+    for a share (`216/227`), else only when the figure is rounded (`1/3` of a unit).
+
+    >>> exact(Fraction(216, 227), "share"), exact(Fraction(37800), "seconds")
+    ('216/227', None)
+    >>> exact(Fraction(1, 3), "number"), exact(Fraction(200, 3), "seconds")
+    ('1/3', '200/3 s')
+    """
+    if value is None:
+        return None
+    if unit == "share":
+        return fraction(value)
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator == 1:
+        return None  # a finite decimal, shown whole
+    return f"{fraction(value)}{' s' if unit == 'seconds' else ''}"
+
+
 # -- the view -------------------------------------------------------------------------
 
 
@@ -203,13 +294,22 @@ class Row:
     pending: int
     excluded: int
     exclusions: tuple[tuple[str, int], ...]
-    rate: Fraction | None
+    figure: Fraction | None
+    """The window's figure on the standard's measure, exact (the rate for a rate)."""
     value: str | None
+    """The figure in its unit: `95.15%`, `19h`, `2`."""
     exact: str | None
     target: str | None
+    """The target with its direction where it is not a share to reach: `97%`, `<= 19h`."""
     status: str
     sentence: str | None
     breaches: RefList | None
+    goal: Fraction | None = None
+    """The target, exact, in the measure's unit."""
+    sample: int = 0
+    """The records the figure rests on."""
+    reason: str | None = None
+    """Why a window is not evaluated."""
 
     @property
     def counted(self) -> int:
@@ -244,6 +344,9 @@ class Figure:
     breached: int
     value: str | None
     exact: str | None
+    note: str = ""
+    """Said instead of the counts when the measure is not a rate and is not added up over
+    windows (a percentile of the whole period is no function of its windows' percentiles)."""
 
     @property
     def counted(self) -> int:
@@ -264,6 +367,10 @@ class Bar:
     title: str
     group: str
     group_y: str
+    target_y: str = ""
+    """Where this bar's own target is marked, when the groups' targets differ."""
+    target_x1: str = ""
+    target_x2: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +408,8 @@ class Chart:
     top: int
     bottom: int
     kind: str
-    """`rate` (measured value against the target) or `count` (breaches per window)."""
+    """`rate` (the rate against the target), `measure` (any other measure against its
+    target) or `count` (breaches per window)."""
     title: str
     desc: str
     ticks: tuple[Tick, ...]
@@ -311,6 +419,8 @@ class Chart:
     target_y: str | None
     target_label: str | None
     legend: tuple[tuple[str, str], ...]
+    marks: bool = False
+    """Each bar marks its own target (the groups' targets differ), instead of one line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +515,9 @@ class StandardView:
     target: str | None
     status: str
     summary: str
+    measure: str
+    """`rate`, or the measure the target is on as the contract writes it."""
+    unit: str
     rows: tuple[Row, ...]
     grouped: bool
     figures: tuple[Figure, ...]
@@ -582,10 +695,17 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
     for standard in result.standards:
         missed = [w for w in standard.windows if w.closed and w.met is False]
         if missed:
-            places = _and([_where(w) for w in missed])
-            goal = _target(missed[0].target)
-            out.append(f"{printable(standard.title)} ({standard.id}): the {goal} target was "
-                       f"missed in {places}.")
+            units = Units(currency, result.zero)
+            goals = {_target_words(w, units) for w in missed}
+            if len(goals) == 1:
+                said = (f"the {goals.pop()} target was missed in "
+                        + _and([_where(w) for w in missed]))
+            else:  # targets per group: each place with its own
+                said = "the target was missed in " + _and([
+                    f"{when(w.label)} ({group_words(w.group)}: {_target_words(w, units)})"
+                    if w.group else f"{when(w.label)} ({_target_words(w, units)})"
+                    for w in missed])
+            out.append(f"{_named(standard)}: {said}.")
     penalties, credits = result.penalties, result.credits
     if penalties > 0 or credits > 0:
         parts = []
@@ -630,6 +750,22 @@ def _cap(text: str) -> str:
 def _rule(found: Disqualification) -> str:
     windows = f" ({', '.join(when(label) for label in found.windows)})" if found.windows else ""
     return found.rule + windows
+
+
+def _named(standard: StandardResult) -> str:
+    """`Title (id)`, or the id alone when the standard has no title of its own."""
+    title = printable(standard.title)
+    return f"{title} ({standard.id})" if title and title != standard.id else standard.id
+
+
+def _target_words(window: WindowOutcome, units: Units) -> str:
+    """A window's target as a sentence names it: `97%` for a rate, else the measure with
+    its comparison: `p95(transit) <= 72h`, `sum(shipped) / sum(ordered) >= 98%`."""
+    if window.measure == "rate":
+        return objective(window.target, window.unit, window.op, units) or "-"
+    shown = (amount(window.target, window.unit, units) if window.unit == "money"
+             else goal(window.target, window.unit)) or "-"
+    return f"{printable(window.measure)} {window.op} {shown}"
 
 
 def _where(window: WindowOutcome) -> str:
@@ -688,19 +824,23 @@ def _labels(standard: StandardResult,
 
 def _standard(result: Result, standard: StandardResult,
               slots: tuple[datetime, datetime, ZoneInfo] | None) -> StandardView:
-    has_target = standard.has_target
+    has_target = _has_target(standard)
+    units = Units(printable(result.currency), result.zero)
     groups = list(dict.fromkeys(w.group for w in standard.windows)) or [()]
     outcomes = {(w.label, w.group): w for w in standard.windows}
+    first = standard.windows[0] if standard.windows else None
+    measure = first.measure if first is not None else "rate"
+    unit = first.unit if first is not None else "share"
     rows: list[Row] = []
     for label in _labels(standard, slots):
         for group in groups:
             found = outcomes.get((label, group))
-            rows.append(_row(found, label, group, has_target, standard))
-    figures = [_figure("", standard.windows)]
+            rows.append(_row(found, label, group, has_target, units))
+    figures = [_figure("", standard.windows, measure)]
     if any(group for group in groups):
         figures.extend(_figure(group_text(group), [w for w in standard.windows
-                                                   if w.group == group]) for group in groups)
-    goal = next((w.target for w in standard.windows if w.target is not None), None)
+                                                   if w.group == group], measure)
+                       for group in groups)
     notes = []
     if standard.overdue_open_total:
         notes.append(Note("overdue",
@@ -732,13 +872,15 @@ def _standard(result: Result, standard: StandardResult,
         line=lines.get("standard"),
         clauses=tuple(clauses),
         has_target=has_target,
-        target=_target(goal),
-        status=_status(standard),
-        summary=_summary(standard),
+        target=_targets(standard, units),
+        status=_status(standard, has_target),
+        summary=_summary(standard, has_target),
+        measure=printable(measure),
+        unit=unit,
         rows=tuple(rows),
         grouped=any(group for group in groups),
         figures=tuple(figures),
-        chart=_chart(standard, rows, has_target, goal),
+        chart=_chart(standard, rows, has_target, measure, unit),
         findings=tuple(row.sentence for row in rows if row.sentence),
         notes=tuple(notes),
         errors=tuple(ErrorLine(_ref(item.record), item.standard, printable(item.clause),
@@ -753,49 +895,85 @@ def _standard(result: Result, standard: StandardResult,
     )
 
 
+def _has_target(standard: StandardResult) -> bool:
+    """Whether the standard's windows are judged against a target: it has a `target`
+    clause, or a window has a status other than `no target`."""
+    return (any(kind == "target" for kind, _ in standard.clauses)
+            or any(w.status != "no target" for w in standard.windows))
+
+
+def _targets(standard: StandardResult, units: Units) -> str | None:
+    """The standard's target as the overview shows it: `97%`, `p95(transit) <= 19h`, or
+    each group's when they differ (`99% (tier key), 97% (tier suitable)`)."""
+    judged = [w for w in standard.windows if w.target is not None]
+    if not judged:
+        return None
+    goals = {_target_words(w, units): None for w in judged}
+    if len(goals) == 1:
+        return next(iter(goals))
+    per_group = {(_target_words(w, units), group_words(w.group)): None for w in judged}
+    return ", ".join(f"{text} ({group})" if group else text for text, group in per_group)
+
+
 def _ref(ref: RecordRef) -> Ref:
     return Ref(printable(ref.id), ref.line, printable(ref.source))
 
 
-def _status(standard: StandardResult) -> str:
+def _status(standard: StandardResult, has_target: bool) -> str:
     if standard.disqualification is not None or standard.missed_windows:
         return "missed"
     if any(not w.closed and w.met is False for w in standard.windows):
         return "below-open"
-    if not standard.has_target:
+    if not has_target:
         return "breaches" if standard.breaches else "clean"
+    if any(w.status == "warned" for w in standard.windows):
+        return "warned"
+    if not any(w.met is not None for w in standard.windows):
+        return "not-evaluated"
     return "met"
 
 
-def _summary(standard: StandardResult) -> str:
+def _summary(standard: StandardResult, has_target: bool) -> str:
     parts = []
     if standard.missed_windows:
         parts.append("missed in " + _and([when(label) for label in standard.missed_windows]))
     at_risk = [w for w in standard.windows if not w.closed and w.met is False]
     if at_risk:
         parts.append("below target so far in " + _and([_where(w) for w in at_risk]))
+    warned = [w for w in standard.windows if w.status == "warned"]
+    if warned:
+        parts.append("inside the warning band in " + _and([_where(w) for w in warned]))
     if standard.disqualification is not None:
         parts.append("disqualifying")
     if not parts:
-        if standard.has_target:
-            parts.append("met in every evaluated window")
+        if has_target:
+            judged = any(w.met is not None for w in standard.windows)
+            parts.append("met in every evaluated window" if judged
+                         else "not evaluated in any window")
         else:
             parts.append(count(standard.breaches, "breach") if standard.breaches
                          else "no breaches")
     return "; ".join(parts)
 
 
-def _figure(group: str, windows: list[WindowOutcome] | tuple[WindowOutcome, ...]) -> Figure:
+def _figure(group: str, windows: list[WindowOutcome] | tuple[WindowOutcome, ...],
+            measure: str) -> Figure:
     passed, breached, rate = _figures.period_rate([(w.passed, w.breached) for w in windows])
+    if measure != "rate":
+        sample = sum(w.sample for w in windows)
+        return Figure(group, passed, breached, None, None,
+                      note=f"judged window by window ({count(sample, 'record')} measured)")
     return Figure(group, passed, breached, _rate(rate), fraction(rate))
 
 
 def _row(found: WindowOutcome | None, label: str, group: tuple[tuple[str, str], ...],
-         has_target: bool, standard: StandardResult) -> Row:
+         has_target: bool, units: Units | None = None) -> Row:
     if found is None:
-        return Row(label, when(label), group_text(group), group_words(group), False, True,
-                   0, 0, 0, 0, (), None, None, None, None, "not-evaluated", None, None)
-    rate = found.rate
+        return Row(label=label, words=when(label), group=group_text(group),
+                   group_words=group_words(group), evaluated=False, closed=True, passed=0,
+                   breached=0, pending=0, excluded=0, exclusions=(), figure=None, value=None,
+                   exact=None, target=None, status="not-evaluated", sentence=None,
+                   breaches=None, reason=_unevaluated(None))
     status = _window_status(found, has_target)
     return Row(
         label=label,
@@ -809,57 +987,129 @@ def _row(found: WindowOutcome | None, label: str, group: tuple[tuple[str, str], 
         pending=found.pending,
         excluded=found.excluded,
         exclusions=tuple((printable(reason), number) for reason, number in found.exclusions),
-        rate=rate,
-        value=_rate(rate),
-        exact=fraction(rate),
-        target=_target(found.target),
+        figure=found.value,
+        value=amount(found.value, found.unit, units),
+        exact=exact(found.value, found.unit),
+        target=objective(found.target, found.unit, found.op, units),
         status=status,
-        sentence=_sentence(found),
+        sentence=_sentence(found, units or Units()) if has_target else None,
         breaches=refs(found.breaches, found.breached) if found.breached else None,
+        goal=found.target,
+        sample=found.sample,
+        reason=_unevaluated(found) if status == "not-evaluated" else None,
     )
 
 
 def _window_status(found: WindowOutcome, has_target: bool) -> str:
-    if not has_target or found.target is None:
+    status = found.status
+    if not has_target or status == "no target":
         return "breaches" if found.breached else "clean"
-    if found.met is None:
-        return "no-data"
-    if found.closed:
-        return "met" if found.met else "missed"
-    return "met-open" if found.met else "below-open"
+    if status == "no commitment" or (found.target is None and status != "not evaluated"):
+        return "no-commitment"
+    if status == "not evaluated" or found.met is None:
+        return "not-evaluated"
+    if status == "missed":
+        return "missed" if found.closed else "below-open"
+    if status == "warned":
+        return "warned" if found.closed else "warned-open"
+    return "met" if found.closed else "met-open"
 
 
-def _sentence(found: WindowOutcome) -> str | None:
-    """A missed target, or an open window's standing, in words a non-engineer reads."""
-    goal = found.target
-    rate = found.rate
-    if goal is None or rate is None:
+def _unevaluated(found: WindowOutcome | None) -> str:
+    """Why a window is neither met nor missed."""
+    if found is None:
+        return "no records in this window"
+    if found.value is None:
+        if found.measure == "rate":
+            return "every record pending or excluded"
+        if found.sample:
+            return "nothing to measure: the denominator adds up to 0"
+        return "nothing to measure: no record with a known value"
+    return (f"{count(found.sample, 'record')} measured, fewer than the target's minimum "
+            "sample")
+
+
+def _sentence(found: WindowOutcome, units: Units) -> str | None:
+    """A missed or at-risk target, an open window's standing, or why a window with records
+    was not evaluated, in words a non-engineer reads."""
+    if found.target is None or found.status in ("no target", "no commitment"):
         return None
     head = _where(found)
+    if found.status == "not evaluated" or found.met is None:
+        return (f"{head}: not evaluated ({_unevaluated(found)}), so neither met nor "
+                "missed.")
+    if found.measure == "rate":
+        return _rate_sentence(found, head)
+    measured = printable(found.measure)
+    shown = amount(found.value, found.unit, units)
+    over = f" over {count(found.sample, 'record')}"
+    relation = _relation(found, units)
+    if found.closed:
+        if found.status == "missed":
+            return f"{head}: {measured} was {shown}{over}, {relation}."
+        if found.status == "warned":
+            return (f"{head}: {measured} was {shown}{over}, {relation}: met, but inside the "
+                    "contract's warning band, at risk.")
+        return None
+    standing = {"met": "met so far", "warned": "met so far, but inside the warning band",
+                "missed": "not met so far"}[found.status]
+    return (f"{head} (open until {moment(found.end)}): {measured} is {shown} so far{over}, "
+            f"{relation} ({standing}); the window is judged when it closes.")
+
+
+def _relation(found: WindowOutcome, units: Units) -> str:
+    """Where a figure stands to its target: `above the 24h target`, `below the 98%
+    target`, `at the 19h target, which it had to stay under`."""
+    assert found.value is not None
+    assert found.target is not None
+    text = (amount(found.target, found.unit, units) if found.unit == "money"
+            else goal(found.target, found.unit)) or ""
+    phrase = (f"the {text} target" if found.unit in ("share", "seconds")
+              else f"the target of {text}")
+    if found.value == found.target:
+        beyond = {"<": "stay under", ">": "exceed"}.get(found.op)
+        return f"at {phrase}" + (f", which it had to {beyond}" if beyond else "")
+    return f"{'above' if found.value > found.target else 'below'} {phrase}"
+
+
+def _rate_sentence(found: WindowOutcome, head: str) -> str | None:
+    """A rate's missed or at-risk window in records: by how many, or its error budget."""
+    goal_value, rate = found.target, found.rate
+    if goal_value is None or rate is None:
+        return None
     passed, breached, counted = found.passed, found.breached, found.passed + found.breached
     shown = _rate(rate)
-    goal_text = _target(goal)
+    goal_text = _target(goal_value)
     if found.closed:
+        if found.status == "warned":
+            return (f"{head}: {shown} ({passed:,} of {counted:,}) met the {goal_text} target, "
+                    "but inside the contract's warning band: at risk.")
         if found.met:
             return None
-        short = _figures.shortfall(passed, breached, goal)
+        short = _figures.shortfall(passed, breached, goal_value)
+        if short < breached:
+            which = f"{short:,} of its {count(breached, 'breach')}"
+        else:
+            which = "its only breach" if breached == 1 else f"all {breached:,} of its breaches"
         return (f"{head}: {shown} ({passed:,} of {counted:,}) met the standard, below the "
-                f"{goal_text} target by {count(short, 'record')}: {short:,} of its "
-                f"{count(breached, 'breach')} would have had to pass to reach {goal_text}.")
+                f"{goal_text} target by {count(short, 'record')}: {which} would have had to "
+                f"pass to reach {goal_text}.")
     pending = (f" {count(found.pending, 'record')} {'is' if found.pending == 1 else 'are'} "
                "still pending." if found.pending else "")
     until = f"open until {moment(found.end)}"
     if found.met:
-        spare = _figures.budget(passed, breached, goal)
+        spare = _figures.budget(passed, breached, goal_value)
         if spare is None:
             afford = "any number of further breaches"
         else:
             afford = (f"{spare:,} more {plural(spare, 'breach')}" if spare
                       else "no further breach")
+        band = (" It is inside the contract's warning band: at risk."
+                if found.status == "warned" else "")
         return (f"{head} ({until}): {shown} ({passed:,} of {counted:,}) so far; at these "
                 f"counts the provider can afford {afford} and still meet the {goal_text} "
-                f"target.{pending}")
-    needed = _figures.recovery(passed, breached, goal)
+                f"target.{band}{pending}")
+    needed = _figures.recovery(passed, breached, goal_value)
     if needed is None:
         back = "the target can no longer be met in this window"
     else:
@@ -874,38 +1124,109 @@ def _sentence(found: WindowOutcome) -> str | None:
 _WIDTH, _HEIGHT = 720, 260
 _LEFT, _RIGHT, _TOP, _BOTTOM = 56, 96, 16, 60
 
+_SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600,
+                 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400)
+"""Tick steps for durations, in seconds: what a clock or a calendar counts in."""
+
 
 def _num(value: float) -> str:
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
-def _chart(standard: StandardResult, rows: list[Row], has_target: bool,
-           goal: Fraction | None) -> Chart:
+def nice_step(raw: Fraction, unit: str) -> Fraction:
+    """The tick step of an axis: the smallest round step at least `raw` (1, 2, 2.5 or 5
+    times a power of ten; for durations, steps a clock counts in).
+
+    >>> nice_step(Fraction(7), "number"), nice_step(Fraction(3, 100), "number")
+    (Fraction(10, 1), Fraction(1, 20))
+    >>> nice_step(Fraction(4 * 3600 + 1), "seconds")
+    Fraction(21600, 1)
+    """
+    if raw <= 0:
+        return Fraction(1)
+    if unit == "seconds" and raw <= _SECOND_STEPS[-1]:
+        return Fraction(next(step for step in _SECOND_STEPS if step >= raw))
+    base = Fraction(10) ** (len(str(int(raw))) - 1) if raw >= 1 else Fraction(1)
+    while base > raw:
+        base /= 10
+    while base * 10 < raw:
+        base *= 10
+    return next(base * m for m in (Fraction(1), Fraction(2), Fraction(5, 2), Fraction(5),
+                                   Fraction(10)) if base * m >= raw)
+
+
+def axis(values: list[Fraction], unit: str,
+         whole: bool = False) -> tuple[Fraction, Fraction, list[Fraction]]:
+    """Low, high and ticks of an axis that shows every value (targets included), from 0
+    unless a value is below it, in about four round steps; `whole` for counts, whose
+    steps are whole numbers.
+
+    >>> low, high, ticks = axis([Fraction(19 * 3600), Fraction(19 * 3600)], "seconds")
+    >>> high / 3600, [int(t / 3600) for t in ticks]
+    (Fraction(24, 1), [0, 6, 12, 18, 24])
+    >>> [str(t) for t in axis([Fraction(2), Fraction(1)], "number", whole=True)[2]]
+    ['0', '1', '2']
+    """
+    low_value = min([Fraction(0), *values])
+    high_value = max([Fraction(0), *values])
+    if high_value == low_value:
+        high_value = low_value + (3600 if unit == "seconds" else 1)
+    step = nice_step((high_value - low_value) / 4, unit)
+    if whole:
+        step = max(Fraction(1), Fraction(math.ceil(step)))
+    low = (low_value // step) * step
+    high = -((-high_value) // step) * step
+    ticks = []
+    tick = low
+    while tick <= high:
+        ticks.append(tick)
+        tick += step
+    return low, high, ticks
+
+
+def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure: str = "rate",
+           unit: str = "share") -> Chart:
     labels = list(dict.fromkeys(row.label for row in rows))
     groups = list(dict.fromkeys(row.group for row in rows)) or [""]
-    plot_w = _WIDTH - _LEFT - _RIGHT
+    goals = list(dict.fromkeys(row.goal for row in rows if row.goal is not None))
+    one_goal = goals[0] if len(goals) == 1 else None
+    target_label = None
+    if has_target and one_goal is not None:
+        target_label = "target " + next(row.target or "" for row in rows if row.goal == one_goal)
+    # room on the right for the target's label (12px type: about 7px a character)
+    right = max(_RIGHT, 12 + 7 * len(target_label or ""))
+    plot_w = _WIDTH - _LEFT - right
     plot_h = _HEIGHT - _TOP - _BOTTOM
     bottom = _TOP + plot_h
     slot_w = plot_w / max(1, len(labels))
     bar_w = min(48.0, slot_w * 0.8 / len(groups))
-    if has_target:
-        values = [row.rate for row in rows if row.rate is not None]
-        floor_of = min([*values, *([goal] if goal is not None else [])], default=Fraction(0))
-        low = max(0, (int(floor_of * 100) - 2) // 5 * 5)
-        high = 100
-        step = 5 if high - low <= 25 else 10 if high - low <= 50 else 20
-        ticks = list(range(low, high + 1, step))
+    figures = [row.figure for row in rows if row.figure is not None]
+    upward = all(w.op in (">=", ">") for w in standard.windows)
+    tick_values: list[Fraction]
+    if has_target and unit == "share" and upward:
+        floor_of = min([*figures, *goals], default=Fraction(0))
+        low_pc = max(0, (int(floor_of * 100) - 2) // 5 * 5)
+        step_pc = 5 if 100 - low_pc <= 25 else 10 if 100 - low_pc <= 50 else 20
+        low, high = Fraction(low_pc, 100), Fraction(1)
+        tick_values = [Fraction(t, 100) for t in range(low_pc, 101, step_pc)]
+    elif has_target:
+        low, high, tick_values = axis([*figures, *goals], unit, measure.startswith("count("))
     else:
         most = max([row.breached for row in rows], default=0)
         step = max(1, -(-most // 4))
-        high = max(step * 4, 1)
-        low = 0
-        ticks = list(range(0, high + 1, step))
+        low, high = Fraction(0), Fraction(max(step * 4, 1))
+        tick_values = [Fraction(t) for t in range(0, int(high) + 1, step)]
 
     def y_of(value: Fraction | int) -> float:
-        number = float(value * 100) if has_target else float(value)
-        return bottom - (number - low) / (high - low) * plot_h
+        return bottom - float((value - low) / (high - low)) * plot_h
+
+    def tick_text(value: Fraction) -> str:
+        if not has_target:
+            return str(value)
+        if unit == "share":
+            return f"{target(value)}%"
+        return "0" if value == 0 else figure(value, unit) or ""
 
     grouped = any(groups)
     bars: list[Bar] = []
@@ -921,55 +1242,72 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool,
             x = start + position * bar_w
             centre = x + bar_w / 2
             name = row.heading
-            if not row.evaluated or (has_target and row.rate is None):
-                text = "not evaluated" if not row.evaluated else "no data"
-                why = ("no records in this window" if not row.evaluated
-                       else "every record pending or excluded")
-                gaps.append(Gap(_num(centre), _num(bottom - 6), text, f"{name}: {text} ({why})"))
+            if not row.evaluated or (has_target and row.figure is None):
+                why = row.reason or "nothing to measure"
+                gaps.append(Gap(_num(centre), _num(bottom - 6), "not evaluated",
+                                f"{name}: not evaluated ({why})"))
                 continue
-            value: Fraction | int = (row.rate if has_target and row.rate is not None
+            value: Fraction | int = (row.figure if has_target and row.figure is not None
                                      else row.breached)
             top = y_of(value)
+            base = y_of(max(low, min(high, Fraction(0)))) if has_target else bottom
             shown = row.value if has_target else str(row.breached)
-            tip = (f"{name}: {row.value} ({row.passed} of {row.counted}), target {row.target}, "
-                   f"{row.status_text}" if has_target
-                   else f"{name}: {count(row.breached, 'breach')} of {row.counted:,}")
+            if not has_target:
+                tip = f"{name}: {count(row.breached, 'breach')} of {row.counted:,}"
+            elif measure == "rate":
+                tip = (f"{name}: {row.value} ({row.passed} of {row.counted}), target "
+                       f"{row.target or 'none'}, {row.status_text}")
+            else:
+                tip = (f"{name}: {printable(measure)} {row.value} over "
+                       f"{count(row.sample, 'record')}, target {row.target or 'none'}, "
+                       f"{row.status_text}")
+            mark = ""
+            if has_target and one_goal is None and row.goal is not None:
+                mark = _num(y_of(row.goal))
             bars.append(Bar(
-                x=_num(x + 1), y=_num(top), width=_num(max(1.0, bar_w - 2)),
-                height=_num(max(0.0, bottom - top)), colour=COLOURS[row.status],
+                x=_num(x + 1), y=_num(min(top, base)), width=_num(max(1.0, bar_w - 2)),
+                height=_num(max(0.0, abs(base - top))), colour=COLOURS[row.status],
                 label=(shown or "") if bar_w >= 34 else "",
-                label_x=_num(centre), label_y=_num(top - 4), title=tip,
+                label_x=_num(centre), label_y=_num(min(top, base) - 4), title=tip,
                 group=row.group_values if row.group and bar_w >= 34 else "",
                 group_y=_num(bottom + 15),
+                target_y=mark, target_x1=_num(x - 2) if mark else "",
+                target_x2=_num(x + bar_w + 2) if mark else "",
             ))
-    target_y = target_label = None
-    if has_target and goal is not None:
-        target_y = _num(y_of(goal))
-        target_label = f"target {_target(goal)}"
-    kind = "rate" if has_target else "count"
-    measured = "rate of records that met the standard" if has_target else "breaches"
-    desc_parts = [f"{row.heading}: " + (row.status_text if not row.evaluated or
-                                        (has_target and row.rate is None)
-                                        else (f"{row.value}, {row.status_text}" if has_target
-                                              else count(row.breached, "breach")))
-                  for row in rows]
+    target_y = None if one_goal is None or target_label is None else _num(y_of(one_goal))
+    kind = ("rate" if measure == "rate" else "measure") if has_target else "count"
+    measured = {"rate": "rate of records that met the standard", "count": "breaches",
+                "measure": printable(measure)}[kind]
+    against = ""
+    if target_label is not None:
+        against = f" against the {target_label[len('target '):]} target"
+    elif has_target and goals:
+        against = " against each group's target"
+    desc_parts = []
+    for row in rows:
+        if not row.evaluated or (has_target and row.figure is None):
+            said = row.status_text
+        elif has_target:
+            said = f"{row.value}, {row.status_text}"
+        else:
+            said = count(row.breached, "breach")
+        desc_parts.append(f"{row.heading}: {said}")
     statuses = list(dict.fromkeys(row.status for row in rows))
     legend = tuple((STATUS_TEXT[status], COLOURS.get(status, "#9e9e9e")) for status in statuses)
     return Chart(
-        width=_WIDTH, height=_HEIGHT, left=_LEFT, right=_WIDTH - _RIGHT, top=_TOP,
+        width=_WIDTH, height=_HEIGHT, left=_LEFT, right=_WIDTH - right, top=_TOP,
         bottom=bottom,
         kind=kind,
-        title=f"{standard.id}: {measured} per window"
-              + (f" against the {_target(goal)} target" if target_label else ""),
+        title=f"{standard.id}: {measured} per window{against}",
         desc="; ".join(desc_parts),
-        ticks=tuple(Tick(_num(y_of(Fraction(t, 100) if has_target else t)),
-                         f"{t}%" if has_target else str(t)) for t in ticks),
+        ticks=tuple(Tick(_num(y_of(t)), tick_text(t)) for t in tick_values),
         slots=tuple(slot_texts),
         bars=tuple(bars),
         gaps=tuple(gaps),
         target_y=target_y,
         target_label=target_label,
         legend=legend,
+        marks=any(bar.target_y for bar in bars),
     )
 
 

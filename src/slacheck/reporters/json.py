@@ -106,6 +106,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         "id": standard.id,
         "title": standard.title,
         "clauses": [{"kind": kind, "text": text} for kind, text in standard.clauses],
+        "clause_lines": [{"kind": kind, "line": line} for kind, line in standard.clause_lines],
         "breaches": standard.breaches,
         "windows": [_window(window) for window in standard.windows],
         "missed_windows": list(standard.missed_windows),

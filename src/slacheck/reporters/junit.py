@@ -1,9 +1,11 @@
 """JUnit XML for CI systems: one test case per standard, window and group, named from ids
 (never from messages) so that a CI's history follows each one across runs.
 
-A window fails when its target is missed (or, for a standard without a target whose
-breaches carry a penalty or a disqualification, when it has breaches); a window without
-records, or whose records are all pending or excluded, is skipped. Each standard with a
+A window fails when its target is missed, whatever the measure (or, for a standard without
+a target whose breaches carry a penalty or a disqualification, when it has breaches); a
+window that is not evaluated (no records, nothing to measure, fewer records than the minimum
+sample) or whose group has no commitment is skipped with the reason; a met window inside the
+warning band passes, and says it is at risk. Each standard with a
 penalty, a service credit or a disqualification rule has a test case for it too. Times are
 0: the report is about the contract, and stays the same byte for byte.
 """
@@ -40,13 +42,20 @@ def render(result: Result) -> str:
             counts = (f"passed {row.passed}, breached {row.breached}, pending {row.pending}, "
                       f"excluded {row.excluded}; value {row.value or '-'}, "
                       f"target {row.target or '-'}")
+            if s.measure != "rate":
+                counts += f"; {s.measure} over {row.sample} records"
+            if row.status in ("warned", "warned-open"):
+                counts += f"; {row.status_text}"
             evidence = f"\nbreaches: {row.breaches.text}" if row.breaches else ""
             if row.status == "missed":
                 _fail(case, "missed-target", row.sentence or "", counts + evidence)
-            elif row.status in ("not-evaluated", "no-data"):
-                why = ("no records in this window" if row.status == "not-evaluated"
-                       else "every record pending or excluded")
-                ET.SubElement(case, "skipped", {"message": f"{row.status_text}: {why}"})
+            elif row.status == "not-evaluated":
+                ET.SubElement(case, "skipped",
+                              {"message": f"{row.status_text}: {row.reason or 'no figure'}"})
+            elif row.status == "no-commitment":
+                ET.SubElement(case, "skipped", {
+                    "message": f"{row.status_text}: the contract sets no target for "
+                               f"{row.group or 'this window'}"})
             elif row.status == "breaches" and consequences:
                 _fail(case, "breach", f"{row.heading}: {_view.count(row.breached, 'breach')} "
                       f"of {row.counted:,} records", counts + evidence)

@@ -92,6 +92,11 @@ def _verdict(standard: StandardResult) -> str:
     open_below = [w for w in standard.windows if not w.closed and w.met is False]
     if open_below:
         return "AT RISK in open windows"
+    warned = [w.label for w in standard.windows if w.status == "warned"]
+    if warned:
+        return f"met, inside the warning band in {', '.join(dict.fromkeys(warned))}"
+    if not any(w.met is not None for w in standard.windows):
+        return "not evaluated"
     return "met"
 
 
