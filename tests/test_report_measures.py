@@ -92,7 +92,13 @@ def test_every_case_renders_with_its_statuses(case: Path) -> None:
         windows = wanted["windows"]
         statuses = _html_statuses(page, standard)
         rows = _markdown_rows(markdown, standard)
-        assert len(statuses) == len(rows) == len(windows), standard
+        assert len(statuses) == len(rows), standard
+        # the report lays every standard out over the same months: a month in which this
+        # standard has no records is a row of its own, which expected.json does not list
+        listed = {_month(window["window"]) for window in windows}
+        kept = [i for i, row in enumerate(rows) if row[0] in listed or row[1] != "–"]
+        statuses, rows = [statuses[i] for i in kept], [rows[i] for i in kept]
+        assert len(rows) == len(windows), standard
         for shown, row, window in zip(statuses, rows, windows, strict=True):
             assert row[0] == _month(window["window"])
             if "status" in window:
