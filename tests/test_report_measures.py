@@ -96,7 +96,7 @@ def test_every_case_renders_with_its_statuses(case: Path) -> None:
         # the report lays every standard out over the same months: a month in which this
         # standard has no records is a row of its own, which expected.json does not list
         listed = {_month(window["window"]) for window in windows}
-        kept = [i for i, row in enumerate(rows) if row[0] in listed or row[1] != "–"]
+        kept = [i for i, row in enumerate(rows) if row[0] in listed or row[1] != "\u2013"]
         statuses, rows = [statuses[i] for i in kept], [rows[i] for i in kept]
         assert len(rows) == len(windows), standard
         for shown, row, window in zip(statuses, rows, windows, strict=True):
