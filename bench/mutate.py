@@ -54,8 +54,54 @@ DEFAULT_MODULES = (
 )
 PYTEST = ("-o", "addopts=", "-p", "no:cacheprovider", "--hypothesis-seed=0")
 
+_CONSEQUENCES = "src/slacheck/engine/consequences.py"
+_FINDINGS = "src/slacheck/findings.py"
+_STATE = "src/slacheck/engine/state.py"
+_BUILT = "built only by consequences, which passes every field: the default is never used"
+_SLOTS = "slots only saves memory and refuses new attributes; nothing sets one"
+_FROZEN = "nothing assigns to a finding's field, nor hashes a finding"
+_STRICT = "the two sides always have as many items; strict only checks it"
+_RUN_START = ("a first window of a group has no previous key: any default but key - 1 "
+              "starts a new run, whose length is then set to 1 whatever the default")
+
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     # (module, function, mutation as printed by --list): why no test can tell
+    (_CONSEQUENCES, "_group", "strict=True -> strict=False"): _STRICT,
+    (_CONSEQUENCES, "_longest_run", "key - 2 -> key + 2"): _RUN_START,
+    (_CONSEQUENCES, "_longest_run", "key - 2 -> key - 3"): _RUN_START,
+    (_CONSEQUENCES, "_longest_run", "(key - 2, 0, []) -> (key - 2, 1, [])"): _RUN_START,
+    (_CONSEQUENCES, "_days", "seconds // 86400 -> seconds / 86400 [2]"): (
+        "reached only for a whole number of days, where / gives the same number as //, "
+        "and plural() only compares it with 1"),
+    (_FINDINGS, "Result.verdict", "self.credits > 0 -> self.credits > 1"): (
+        "a service credit is owed only for a missed window, which alone makes the verdict "
+        "non-compliant: the credits cannot change it"),
+    (_FINDINGS, "RecordRef", "order=True -> order=False"): (
+        "nothing compares two RecordRefs: every sort of them has a key of times and lines"),
+    (_FINDINGS, "Lines", "outside: int = 0 -> outside: int = 1"): _BUILT,
+    **{(_FINDINGS, "StandardResult", text): _BUILT for text in (
+        "record_penalties_total: int = 0 -> record_penalties_total: int = 1",
+        "unpriced_total: int = 0 -> unpriced_total: int = 1",
+        "Decimal(0) -> Decimal(1)",
+        "longest_missed_run: int = 0 -> longest_missed_run: int = 1",
+        "overdue_open_total: int = 0 -> overdue_open_total: int = 1",
+        "scope_undetermined_total: int = 0 -> scope_undetermined_total: int = 1",
+        "evaluation_errors_total: int = 0 -> evaluation_errors_total: int = 1",
+        "Decimal(0) -> Decimal(1) [2]",
+    )},
+    (_FINDINGS, "Result", "default=0 -> default=1"): _BUILT,
+    (_FINDINGS, "Result", "Decimal(0) -> Decimal(1)"): _BUILT,
+    **{(_FINDINGS, name, "slots=True -> slots=False"): _SLOTS for name in (
+        "RecordRef", "RejectedLine", "EvaluationError", "Implausible", "Lines", "WindowOutcome",
+        "PenaltyWindow", "RecordPenalty", "Credit", "Disqualification", "StandardResult",
+        "Input", "Result")},
+    **{(_FINDINGS, name, "frozen=True -> frozen=False"): _FROZEN for name in (
+        "RecordRef", "RejectedLine", "EvaluationError", "Implausible", "Lines", "WindowOutcome",
+        "PenaltyWindow", "RecordPenalty", "Credit", "Disqualification", "StandardResult",
+        "Input", "Result")},
+    **{(_STATE, name, "slots=True -> slots=False"): _SLOTS for name in (
+        "Tally", "PenaltySum", "StandardState", "State")},
+    (_STATE, "State.merge", "strict=True -> strict=False"): _STRICT,
 }
 
 
@@ -264,7 +310,7 @@ def _pass(_: ast.AST, where: Place) -> ast.AST:
 def _shown(node: ast.AST, place: Place) -> ast.AST:
     """The node to print for a mutation: an expression, not a lone `0` or `min`."""
     if isinstance(node, ast.Constant | ast.Name | ast.Slice) and isinstance(
-            place.parent, ast.expr | ast.Assign | ast.AnnAssign | ast.AugAssign):
+            place.parent, ast.expr | ast.keyword | ast.Assign | ast.AnnAssign | ast.AugAssign):
         return place.parent
     if isinstance(node, ast.If | ast.While):
         return node.test
@@ -310,10 +356,15 @@ def mutants(module: str) -> list[Mutant]:
                 continue  # the same program as the original or as another mutant
             seen.add(source)
             written_node = original_places[index][0]
-            statement = where.statement
+            statement = found if isinstance(found, ast.stmt) else where.statement
+            function = place.function or "<module>"
+            same = sum(item.function == function and item.before == before and
+                       item.after.split(" [")[0] == after for item in out)
+            if same:
+                after += f" [{same + 1}]"  # the same change again in this function
             out.append(Mutant(
                 module=module, index=index, kind=kind,
-                line=getattr(written_node, "lineno", 0), function=place.function or "<module>",
+                line=getattr(written_node, "lineno", 0), function=function,
                 before=before, after=after, source=source,
                 lines=_header(statement) if statement is not None else (1, 1),
                 at_import=not place.in_body,
@@ -505,20 +556,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=5.0,
                         help="leave out tests slower than this on the unmutated code "
                              "(default 5: the hypothesis and fuzz runs)")
+    parser.add_argument("--only", metavar="TEXT", action="append",
+                        help="run only the mutants whose line in --list contains TEXT "
+                             "(repeat for any of several)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--json", type=Path, help="also write every outcome to this file")
     args = parser.parse_args(argv)
     modules = [_module(name) for name in args.modules]
     found = {module: mutants(module) for module in modules}
-    everything = [mutant for module in modules for mutant in found[module]]
+    everything = [mutant for module in modules for mutant in found[module]
+                  if args.only is None or any(text in _describe(mutant) for text in args.only)]
     if args.list:
         for mutant in everything:
             flag = "  [equivalent]" if mutant.key in EQUIVALENT else ""
             print(_describe(mutant) + flag)
         print(f"{len(everything)} mutants")
         return 0
-    stale = set(EQUIVALENT) - {mutant.key for mutant in everything}
-    for key in sorted(stale):
+    generated = {mutant.key for module in modules for mutant in found[module]}
+    for key in sorted(set(EQUIVALENT) - generated):
         if key[0] in modules:
             print(f"note: listed as equivalent but not generated: {key}", file=sys.stderr)
     started = time.perf_counter()

@@ -97,6 +97,50 @@ def test_a_zero_penalty_is_not_owed(tmp_path: Path) -> None:
     assert result.verdict is Verdict.COMPLIANT
 
 
+def test_one_standard_missing_its_target_is_enough(tmp_path: Path) -> None:
+    standards = """\
+  met:
+    require: ok
+    target: 50% per month
+  missed:
+    require: value <= 100.00 EUR
+    target: 50% per month
+"""
+    # a passes "met" (1 of 1) and breaches "missed" (0 of 1); nothing is priced
+    result = _verify(tmp_path, standards, [_good("a", "2025-03-01T00:00:00Z", value="150.00")],
+                     "value: money")
+    assert [s.missed_windows for s in result.standards] == [(), ("2025-03",)]
+    assert (result.penalties, result.credits) == (Decimal("0.00"), Decimal("0.00"))
+    assert result.verdict is Verdict.NON_COMPLIANT
+
+
+def test_one_standard_owing_an_unpriced_breach_is_enough(tmp_path: Path) -> None:
+    standards = """\
+  met:
+    require: ok
+    target: 50% per month
+  priced:
+    require: value <= 100.00 EUR
+    window: per month
+    penalty: charge per breach
+"""
+    # a breaches "priced", whose penalty needs the charge it lacks: owed, amount unknown
+    result = _verify(tmp_path, standards, [_good("a", "2025-03-01T00:00:00Z", value="150.00")],
+                     "value: money", "charge: {type: money, optional: true}")
+    assert [s.unpriced_total for s in result.standards] == [0, 1]
+    assert result.penalties == Decimal("0.00")
+    assert result.verdict is Verdict.NON_COMPLIANT
+
+
+def test_as_many_breaches_as_passes_is_evidence(tmp_path: Path) -> None:
+    # 1 of 2 meets 50%; nothing owed: compliant, on the evidence of both records
+    rows: list[Row] = [_good("a", "2025-03-01T00:00:00Z"), _bad("b", "2025-03-02T00:00:00Z")]
+    result = _verify(tmp_path, "  s:\n    require: ok\n    target: 50% per month\n", rows)
+    assert result.evaluated == 2
+    assert result.breaches == 1
+    assert result.verdict is Verdict.COMPLIANT
+
+
 # --- breaches are ordered by their time, never by their id or line -------------------------
 
 WITHIN_10D = ("  s:\n    require: ok\n    window: per month\n"
@@ -196,6 +240,18 @@ def test_the_earliest_of_two_runs_disqualifies(tmp_path: Path) -> None:
     assert found.windows == ("2025-01 office=PEK", "2025-02 office=PEK")
     assert [ref.id for ref in found.records] == ["PEK-1", "PEK-2"]
     assert standard.longest_missed_run == 2
+
+
+def test_runs_that_complete_together_report_the_first_group(tmp_path: Path) -> None:
+    # PEK and TSN both miss January and February: both runs complete when February closes;
+    # the report names one of them, the same every time: the first group in order
+    rows: list[Row] = [_month(office, month, False) for month in (1, 2)
+                       for office in ("TSN", "PEK")]
+    found = _only(_verify(tmp_path, BY_OFFICE, rows, OFFICE)).disqualification
+    assert found is not None
+    assert found.at == datetime.fromisoformat("2025-03-01T00:00:00+00:00")
+    assert found.windows == ("2025-01 office=PEK", "2025-02 office=PEK")
+    assert [ref.id for ref in found.records] == ["PEK-1", "PEK-2"]
 
 
 def test_the_earlier_run_of_one_group_disqualifies(tmp_path: Path) -> None:
@@ -328,6 +384,28 @@ def _deadline_part(index: int) -> list[Row]:
         {"id": f"zero{index}", "at": "2025-03-06T00:00:00Z", "ok": True, "shipped": 0,
          "ordered": 0, "done_at": "2025-03-06T01:00:00Z"},
     ]
+
+
+def test_merged_pending_and_implausible_counts_add_up(tmp_path: Path) -> None:
+    contract = load_contract_text(_text(DEADLINE, *DEADLINE_FIELDS), "c.yaml")
+    plan = compile_plan(check(contract), AS_OF)
+    # booked at noon on 30 June, due at noon on 1 July: pending at midnight on 1 July
+    waiting = {"id": "w1", "at": "2025-06-30T12:00:00Z", "ok": True, "shipped": 1,
+               "ordered": 1}
+    first: list[Row] = [waiting]
+    # the second part: another pending record, and one done before it was booked
+    second: list[Row] = [
+        {**waiting, "id": "w2"},
+        {"id": "odd", "at": "2025-06-05T00:00:00Z", "ok": True, "shipped": 1, "ordered": 1,
+         "done_at": "2025-06-04T00:00:00Z"},
+    ]
+    state: State = run_stream(plan, [_write(tmp_path / "one.jsonl", first)])
+    state.merge(run_stream(plan, [_write(tmp_path / "two.jsonl", second)]))
+    deadline, _ = conclude(plan, state).standards
+    [june] = deadline.windows
+    assert (june.passed, june.breached, june.pending) == (1, 0, 2)
+    [odd] = deadline.implausible
+    assert (odd.total, [ref.id for ref in odd.records]) == (1, ["odd"])
 
 
 @pytest.mark.parametrize("limit", [1, 100])
