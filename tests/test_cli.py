@@ -322,7 +322,9 @@ def test_the_main_help_is_complete() -> None:
     for sentence in ("Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all.",
                      "Load and check CONTRACTS; print every problem and warning found, in file "
                      "order.",
-                     "Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."):
+                     "Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or "
+                     "Parquet, by their extension, each perhaps .gz), folders, glob patterns, or "
+                     "- for standard input."):
         assert sentence in flat
     assert "slacheck verify" in out
     assert "Exit codes" in out

@@ -51,12 +51,16 @@ def verify(
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
+    format_in: str | None = None,
 ) -> Result:
     """Check records against a contract as of a moment (a date: midnight in its time zone).
 
-    `data` is a path, a list of paths (`-` is standard input), or records: dicts, checked
-    by the same rules as JSON lines, the n-th rejected as line n of `<records>`. A line
-    longer than `max_line_bytes` is rejected (see `records.MAX_LINE_BYTES`).
+    `data` is a path, a list of paths (`-` is standard input, a folder its data files, a
+    glob pattern the files it matches), or records: dicts, checked by the same rules as
+    JSON lines, the n-th rejected as line n of `<records>`. Each file is read in the format
+    of its extension (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, each perhaps `.gz`),
+    or `format_in` (one of `readers.FORMATS`). A line longer than `max_line_bytes` is
+    rejected (see `records.MAX_LINE_BYTES`).
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 "examples/motorola-sinotrans/shipments.jsonl",
@@ -82,7 +86,7 @@ def verify(
     inputs = _inputs(data)
     plan = compile_plan(checked, as_of, evidence_limit)
     state = run_stream(plan, inputs, quarantine=quarantine, progress=progress,
-                       max_line_bytes=max_line_bytes)
+                       max_line_bytes=max_line_bytes, format_in=format_in)
     return conclude(plan, state)
 
 

@@ -44,6 +44,7 @@ from slacheck.engine.state import State
 from slacheck.findings import Result, Verdict
 from slacheck.loader import IncompleteContractError, contract_schema, load_contract
 from slacheck.plan import EVIDENCE_LIMIT
+from slacheck.readers import FORMATS
 from slacheck.records import Rejection
 from slacheck.reporters import RENDERERS, REPORTS
 from slacheck.reporters.json import result_schema
@@ -141,6 +142,13 @@ def _debug_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                         help="Show tracebacks.")
 
 
+def _format_in_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--format-in", "format_in", type=click.Choice(FORMATS), default=None,
+                        help="Read every DATA file in this format, whatever its extension "
+                             "(by default: .jsonl, .json, .csv, .tsv, .parquet; others and "
+                             "standard input as JSON lines).")
+
+
 class _MaxRejected(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """`N` lines or `P%` of the lines read."""
 
@@ -236,9 +244,9 @@ def main() -> None:
     """Check logistics service-level agreements against shipment records.
 
     A contract (YAML) says what a provider promised; `slacheck verify` runs shipment
-    records (JSON lines) against it and reports the targets met or missed, the penalties
-    and service credits owed, and any disqualification, with the records behind every
-    figure. `slacheck COMMAND --help` tells more of each command.
+    records (JSON lines, CSV, Parquet) against it and reports the targets met or missed,
+    the penalties and service credits owed, and any disqualification, with the records
+    behind every figure. `slacheck COMMAND --help` tells more of each command.
 
     \b
     Example:
@@ -280,13 +288,15 @@ def main() -> None:
               show_default=True,
               help="What makes the exit code 1: a comma-separated list of missed, penalty, "
                    "credit, disqualification, warning (or all, or none).")
+@_format_in_option()
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    output: str | None, quarantine: str | None, evidence_limit: int,
                    max_rejected: int | Fraction | None, fail_on: frozenset[failing.Condition],
-                   quiet: bool, debug: bool) -> None:
-    """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
+                   format_in: str | None, quiet: bool, debug: bool) -> None:
+    """Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or Parquet, by
+    their extension, each perhaps .gz), folders, glob patterns, or - for standard input."""
     moment = _as_of(as_of)
     shown = _progress(quiet, data)
     with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
@@ -305,7 +315,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
 
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                            quarantine=keep, progress=shown)
+                            quarantine=keep, progress=shown, format_in=format_in)
         finally:
             if shown is not None:
                 shown.clear()
@@ -349,10 +359,12 @@ def _step_summary(result: Result) -> None:
 @click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
               show_default=True,
               help="Records kept as evidence per window and per list; counts stay exact.")
+@_format_in_option()
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt: str | None,
-                   as_of: str, evidence_limit: int, quiet: bool, debug: bool) -> None:
+                   as_of: str, evidence_limit: int, format_in: str | None, quiet: bool,
+                   debug: bool) -> None:
     """Write an audit report of DATA against CONTRACT: one self-contained HTML file (or
     Markdown) with the verdict, charts, the ledger, the evidence and the data quality.
 
@@ -368,7 +380,7 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
                        if output else None)
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                            progress=shown)
+                            progress=shown, format_in=format_in)
         finally:
             if shown is not None:
                 shown.clear()

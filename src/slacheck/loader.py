@@ -29,6 +29,7 @@ from slacheck.diagnostics import (
     did_you_mean,
 )
 from slacheck.model import Clause, Contract, Exclusion, Named, Standard
+from slacheck.readspec import build_read
 from slacheck.types import (
     FIELD_TYPES,
     FIRST_DATE,
@@ -291,6 +292,18 @@ class _Builder:
                             f"{body['type']}", (*path, "negative"))
         schema = RecordSchema(tuple(fields), records["id"], records["time"],
                               strict=bool(records.get("strict", False)))
+        read, problems = build_read(records.get("read"), schema)
+        for problem in problems:
+            if problem.unknown_name in self.unparsed:
+                continue  # its declaration is wrong, and reported
+            path = ("records", "read", *problem.path)
+            if problem.unknown_name is not None:
+                self._error(UNKNOWN_NAME, problem.message, path,
+                            did_you_mean(problem.unknown_name, schema.names), key=True)
+            else:
+                self._error(BAD_VALUE, problem.message, path,
+                            (problem.hint,) if problem.hint else ())
+        schema = replace(schema, read=read)
         for role, kinds in (("id", (Kind.STRING, Kind.NUMBER)), ("time", (Kind.TIMESTAMP,))):
             name = records[role]
             spec = schema.field(name)

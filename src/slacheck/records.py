@@ -23,12 +23,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import chain, zip_longest
 from typing import IO, Any, NoReturn, Protocol, cast
 
 import orjson
 
 from slacheck._ids import SeenIds
 from slacheck.diagnostics import DataError
+from slacheck.mapping import Combiner, Conflict, Map, Problem, compile_mapping
 from slacheck.types import FieldSpec, Kind, RecordSchema
 
 _NUMBER_TOKEN = rb"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
@@ -43,10 +45,17 @@ class Rejection:
     field: str | None
     reason: str
     text: bytes | None = None
+    more: tuple[tuple[str | None, str], ...] = ()
+    """The line's other problems, each with its field: a line is rejected with all of them."""
+
+    @property
+    def problems(self) -> tuple[tuple[str | None, str], ...]:
+        return ((self.field, self.reason), *self.more)
 
     @property
     def message(self) -> str:
-        return f"{self.field}: {self.reason}" if self.field else self.reason
+        return "; ".join(f"{field}: {reason}" if field else reason
+                         for field, reason in self.problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +76,12 @@ class _RejectedError(Exception):
         super().__init__(reason)
         self.field = field
         self.reason = reason + after
+        self.more: tuple[tuple[str | None, str], ...] = ()
+        """Further problems of the same line."""
 
+
+Row = tuple[int, "dict[str, Any] | _RejectedError", bytes | None]
+"""A row of a table: its line number, its values by column (or why it has none), its text."""
 
 SHOWN_LENGTH = 40
 
@@ -298,6 +312,17 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
     path that accepts it or says why not. The source is registered with `linecache` so
     tracebacks and debuggers show it.
     """
+    return _compile_fields(schema)[0]
+
+
+Problems = Callable[[dict[str, Any], list["_RejectedError"]], None]
+"""Checks every field of a parsed line as the coercer does, collecting each field's problem."""
+
+
+def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], None], Problems]:
+    """The coercer (`compile_coercer`), and beside it the same checks with every field's
+    problem collected rather than the first raised: for a rejected line, so that its
+    rejection names every field that failed."""
     namespace: dict[str, Any] = {
         "_R": _RejectedError,
         "_Inexact": _InexactError,
@@ -315,26 +340,33 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
         "int": int,
     }
     lines = ["def coerce(r):", "    get = r.get"]
+    every = ["def problems(r, found):", "    get = r.get"]
     for index, spec in enumerate(schema.fields):
-        name = repr(spec.name)
-        namespace[f"_default_{index}"] = spec.default
-        lines.append(f"    v = get({name})")
-        lines.append("    if v is None:")
-        if spec.required:
-            lines.append(f"        raise _R({name}, 'missing (null)' if {name} in r "
-                         "else 'missing')")
-        else:
-            lines.append(f"        r[{name}] = _default_{index}")
-        lines.append("    else:")
-        lines.extend("        " + line for line in _check(spec, index, namespace))
-        if spec.type.kind not in (Kind.STRING, Kind.ENUM, Kind.BOOL):
-            lines.append(f"        r[{name}] = v")
-    source = "\n".join(lines) + "\n"
+        block = _field_block(spec, index, namespace)
+        lines.extend("    " + line for line in block)
+        every.extend(["    try:", *("        " + line for line in block),
+                      "    except _R as problem:", "        found.append(problem)"])
+    source = "\n".join(lines) + "\n\n" + "\n".join(every) + "\n"
     filename = f"<slacheck coercer {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # generated from the schema above
-    function: Callable[[dict[str, Any]], None] = namespace["coerce"]
-    return function
+    return namespace["coerce"], namespace["problems"]
+
+
+def _field_block(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
+    """Lines that check one field of the record `r` and convert it in place."""
+    name = repr(spec.name)
+    namespace[f"_default_{index}"] = spec.default
+    lines = [f"v = get({name})", "if v is None:"]
+    if spec.required:
+        lines.append(f"    raise _R({name}, 'missing (null)' if {name} in r else 'missing')")
+    else:
+        lines.append(f"    r[{name}] = _default_{index}")
+    lines.append("else:")
+    lines.extend("    " + line for line in _check(spec, index, namespace))
+    if spec.type.kind not in (Kind.STRING, Kind.ENUM, Kind.BOOL):
+        lines.append(f"    r[{name}] = v")
+    return lines
 
 
 def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
@@ -392,13 +424,15 @@ class _LongLine(bytes):
 
 
 class _Unwritten(bytes):
-    """Stands for a Python value that is not a JSON object (from `Reader.objects`)."""
+    """Stands for what cannot be read as a JSON text: a Python value that is not a JSON
+    object (from `Reader.objects`), the rest of a broken JSON array."""
 
     field: str | None
     reason: str
 
 
-def _unwritten(field: str | None, reason: str) -> _Unwritten:
+def unwritten(field: str | None, reason: str) -> _Unwritten:
+    """A marker that rejects its line with `reason`: what a reader found in place of a line."""
     marker = _Unwritten()
     marker.field, marker.reason = field, reason
     return marker
@@ -424,7 +458,7 @@ def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
         if not_finite and type(item) is dict:
             for key, value in item.items():
                 if type(value) is float and not math.isfinite(value):
-                    text = _unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
+                    text = unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
                     break
         yield text if len(text) <= limit else _ended([text], False, limit)
 
@@ -443,14 +477,14 @@ def _json_default(value: Any) -> Any:
 def _why_unwritten(item: Any) -> _Unwritten | None:
     """What makes `item` no JSON object, if anything does (else orjson refused a large int)."""
     if type(item) is not dict:
-        return _unwritten(None, f"not a JSON object: a {type(item).__name__}")
+        return unwritten(None, f"not a JSON object: a {type(item).__name__}")
     for key, value in item.items():
         if type(key) is not str:
-            return _unwritten(None, f"not a JSON object: key {key!r} is not a string")
+            return unwritten(None, f"not a JSON object: key {key!r} is not a string")
         try:
             json.dumps(value, default=_json_default)
         except (TypeError, ValueError):
-            return _unwritten(key, f"not a JSON value: a {type(value).__name__}")
+            return unwritten(key, f"not a JSON value: a {type(value).__name__}")
     return None
 
 
@@ -464,6 +498,10 @@ class UndeclaredField:
     line: int
 
 
+_NOT_DECLARED = "not declared in the contract (records are strict)"
+_DECLARE = "; declare the field, or remove it from the data"
+
+
 def _same_currency(value: Any, currency: str) -> None:
     if value is not None and value != currency:
         raise _RejectedError("currency", f"in {shown(value)}, but the contract's amounts are "
@@ -471,7 +509,8 @@ def _same_currency(value: Any, currency: str) -> None:
 
 
 class Reader:
-    """Reads JSON lines against a record schema, yielding records and rejections in order."""
+    """Reads records against a record schema, yielding records and rejections in order: JSON
+    lines (`records`), rows of other formats (`rows`), or Python values (`objects`)."""
 
     def __init__(self, schema: RecordSchema, *, keep_text: bool = False,
                  max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None) -> None:
@@ -485,19 +524,42 @@ class Reader:
         """Fields the contract does not declare, as found in the records."""
         self.keep_text = keep_text
         self.max_line_bytes = max_line_bytes
-        self.coerce = compile_coercer(schema)
+        self.coerce, self.problems = _compile_fields(schema)
+        self.mapping = compile_mapping(schema, text=False)
+        """What JSON records need beyond the coercer (`records.read`), if anything."""
+        self.text_mapping = compile_mapping(schema, text=True)
+        columns = {spec.name: schema.read.field(spec.name).column or spec.name
+                   for spec in schema.fields}
         self.number_text = {
-            spec.name: re.compile(b'"%s"' % re.escape(spec.name.encode()) + _NUMBER_TOKEN)
+            columns[spec.name]: re.compile(b'"%s"' % re.escape(columns[spec.name].encode())
+                                           + _NUMBER_TOKEN)
             for spec in schema.fields
             if spec.type.kind in (Kind.MONEY, Kind.NUMBER, Kind.DURATION)
         }
         self.id_field = schema.id_field
+        self.order: dict[str | None, int] = {name: index
+                                             for index, name in enumerate(schema.names)}
+        """Problems of a line are listed in the order of the fields."""
         self.seen = SeenIds()
+        duplicates = schema.read.duplicates
+        self.keep_first = duplicates == "first"
+        self.combiner = (Combiner(schema, keep_text=keep_text, show=shown)
+                         if duplicates in ("last", "combine") else None)
+        """Holds the records of `duplicates: last` or `combine` until the input ends."""
+        self.dropped = 0
+        """Lines of `duplicates: first` left for the first line of their id."""
+
+    @property
+    def merged(self) -> int:
+        """Lines that went into the record of an earlier line of the same id."""
+        return self.dropped + (self.combiner.merged if self.combiner is not None else 0)
 
     def read(self, stream: IO[bytes], name: str) -> Iterator[dict[str, Any] | Rejection]:
-        """Each line becomes a record dict or a `Rejection`, in the order of the lines."""
+        """Each line becomes a record dict or a `Rejection`, in the order of the lines (records
+        held to be combined come at the end)."""
         rejected: list[Rejection] = []
-        for record in self.records(stream, name, rejected.append):
+        for record in chain(self.records(stream, name, rejected.append),
+                            self.held(rejected.append)):
             yield from rejected
             rejected.clear()
             yield record
@@ -506,12 +568,21 @@ class Reader:
     def records(
         self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object]
     ) -> Iterator[dict[str, Any]]:
-        """The records of a stream; each line that is not one goes to `reject` as it is read.
+        """The records of a stream of JSON lines; each line that is not one goes to `reject`
+        as it is read.
 
         A record is the parsed object with its declared fields converted (fields it does
         not declare are left as they are) and `_line`, its line number.
         """
-        return self._parsed(_lines(stream, name, self.max_line_bytes, self.seen), name, reject)
+        lines = _lines(stream, name, self.max_line_bytes, self.seen)
+        return self._parsed(enumerate(lines, start=1), name, reject)
+
+    def lines(
+        self, numbered: Iterable[tuple[int, bytes]], name: str,
+        reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
+        """Records from JSON texts each with its line number (the elements of a JSON array)."""
+        return self._parsed(numbered, name, reject)
 
     def objects(
         self, items: Iterable[Any], name: str, reject: Callable[[Rejection], object]
@@ -523,18 +594,21 @@ class Reader:
         or time in ISO 8601, a `timedelta` as its seconds. The caller's dicts are left as
         they are.
         """
-        return self._parsed(_json_lines(items, self.max_line_bytes), name, reject)
+        return self._parsed(enumerate(_json_lines(items, self.max_line_bytes), start=1), name,
+                            reject)
 
     def _parsed(
-        self, lines: Iterable[bytes], name: str, reject: Callable[[Rejection], object]
+        self, numbered: Iterable[tuple[int, bytes]], name: str,
+        reject: Callable[[Rejection], object]
     ) -> Iterator[dict[str, Any]]:
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
+        mapping, combiner = self.mapping, self.combiner
         loads = orjson.loads
         # the coercer sets every declared field, so a record holds more keys only when it
         # has undeclared ones: one length comparison finds them
         declared = len(self.declared)
         currency = self.currency if "currency" in self.declared else None
-        for number, text in enumerate(lines, start=1):
+        for number, text in numbered:
             try:
                 try:
                     raw = loads(text)
@@ -542,32 +616,145 @@ class Reader:
                     raw = _strict_loads(text)
                 if type(raw) is not dict:
                     raise _RejectedError(None, "not a JSON object", raw)
-                if text.translate(None, b" \t\r").count(b'":') != len(raw):
+                if text.translate(None, b" \t\r\n").count(b'":') != len(raw):
                     _repeated_keys(text)
+                if mapping is not None:
+                    raw = self._mapped(raw, text)
                 try:
-                    coerce(raw)
-                except _InexactError:
-                    raw = self._exact(loads(text), text)
-                    coerce(raw)
+                    try:
+                        coerce(raw)
+                    except _InexactError:
+                        raw = self._exact(loads(text), text)
+                        if mapping is not None:
+                            raw = self._mapped(raw, text)
+                        coerce(raw)
+                except _RejectedError as first:
+                    raise self._every_problem(first, _exactly(text), mapping) from None
                 if len(raw) != declared:
                     self._undeclared(raw, name, number)
                 elif currency is not None:
                     _same_currency(raw.get("currency"), currency)
                 raw["_line"] = number
+                if combiner is not None:
+                    combiner.add(raw, name, text if keep else None)
+                    continue
                 if not seen.add(str(raw[id_field])):
+                    if self.keep_first:
+                        self.dropped += 1
+                        continue
                     raise _RejectedError(id_field, "duplicate", raw[id_field])
                 yield raw
             except _RejectedError as rejected:
+                if number == 1 and rejected.field is None and _looks_like_csv(text):
+                    rejected.reason += _CSV_HINT
                 reject(Rejection(name, number, rejected.field, rejected.reason,
-                                 text if keep else None))
+                                 text if keep else None, rejected.more))
+
+    def rows(
+        self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
+        text: bool
+    ) -> Iterator[dict[str, Any]]:
+        """Records from the rows of a table (CSV, Parquet): each row is its line number,
+        its values by column (or why it has none) and its text for a quarantine file.
+
+        `text` says every value is text, as in CSV (see `mapping.compile_mapping`).
+        """
+        mapping = self.text_mapping if text else self.mapping
+        coerce, combiner = self.coerce, self.combiner
+        declared = len(self.declared)
+        for number, values, raw_text in rows:
+            try:
+                if isinstance(values, _RejectedError):
+                    raise values
+                problems: list[Problem] = []
+                # the coercer converts in place: the row stays as read, to say all its problems
+                record = dict(values) if mapping is None else mapping(values, problems)
+                if problems:
+                    raise self._every_problem(None, values, mapping)
+                try:
+                    coerce(record)
+                except _RejectedError as first:
+                    raise self._every_problem(first, values, mapping) from None
+                if len(record) != declared:
+                    self._undeclared(record, name, number)
+                elif self.currency is not None and "currency" in self.declared:
+                    _same_currency(record.get("currency"), self.currency)
+                record["_line"] = number
+                if combiner is not None:
+                    combiner.add(record, name, raw_text)
+                    continue
+                if not self.seen.add(str(record[self.id_field])):
+                    if self.keep_first:
+                        self.dropped += 1
+                        continue
+                    raise _RejectedError(self.id_field, "duplicate", record[self.id_field])
+                yield record
+            except _RejectedError as rejected:
+                reject(Rejection(name, number, rejected.field, rejected.reason,
+                                 raw_text if self.keep_text else None, rejected.more))
+
+    def held(self, reject: Callable[[Rejection], object],
+             items: Iterable[tuple[str, dict[str, Any] | Conflict]] | None = None
+             ) -> Iterator[dict[str, Any]]:
+        """The records held to be combined (`duplicates: last` or `combine`), once every line
+        is read (or those of `items`, a part of `finished`); each line of an id whose lines
+        cannot be combined is rejected."""
+        for _, item in self.finished() if items is None else items:
+            if isinstance(item, Conflict):
+                (field, reason), *more = item.problems
+                for (path, line), text in zip_longest(item.lines, item.texts):
+                    reject(Rejection(path, line, field, reason, text, tuple(more)))
+                continue
+            yield item
+
+    def finished(self) -> Iterator[tuple[str, dict[str, Any] | Conflict]]:
+        """What `held` gives, each with the source of its id's first line."""
+        return iter(()) if self.combiner is None else self.combiner.finish()
+
+    def _mapped(self, raw: dict[str, Any], text: bytes) -> dict[str, Any]:
+        """A JSON record mapped by `records.read`; a value it cannot read rejects the line."""
+        assert self.mapping is not None
+        problems: list[Problem] = []
+        record = self.mapping(raw, problems)
+        if problems:
+            raise self._every_problem(None, _exactly(text), self.mapping)
+        return record
+
+    def _every_problem(self, first: _RejectedError | None, values: Any,
+                       mapping: Map | None) -> _RejectedError:
+        """The rejection of a record with every problem it has: its `values` (a row, or the
+        line parsed again) read from the start, each field checked whatever the others do."""
+        if not isinstance(values, dict):
+            return first or _RejectedError(None, "not a JSON object")
+        problems: list[Problem] = []
+        record = dict(values) if mapping is None else mapping(values, problems)
+        found = [_RejectedError(field, what, value, after=after)
+                 for field, what, value, after in problems]
+        unread = {problem.field for problem in found}
+        checked: list[_RejectedError] = []
+        self.problems(record, checked)
+        found.extend(problem for problem in checked if problem.field not in unread)
+        found.sort(key=lambda problem: self.order.get(problem.field, len(self.order)))
+        extra = [key for key in record if key not in self.declared]
+        if extra and self.schema.strict:
+            found.append(_RejectedError(extra[0], _NOT_DECLARED, after=_DECLARE))
+        if self.currency is not None and "currency" in record:
+            try:
+                _same_currency(record["currency"], self.currency)
+            except _RejectedError as other:
+                found.append(other)
+        if not found:
+            return first or _RejectedError(None, "not a record")
+        head, *rest = found
+        head.more = tuple((problem.field, problem.reason) for problem in rest)
+        return head
 
     def _undeclared(self, raw: dict[str, Any], name: str, number: int) -> None:
         """Fields the contract does not declare: rejected when it is strict, else counted
         (a misspelt `Lost` must not pass in silence); a `currency` must be the contract's."""
         extra = [key for key in raw if key not in self.declared]
         if self.schema.strict:
-            raise _RejectedError(extra[0], "not declared in the contract (records are strict)",
-                                 after="; declare the field, or remove it from the data")
+            raise _RejectedError(extra[0], _NOT_DECLARED, after=_DECLARE)
         if self.currency is not None and "currency" in raw:
             _same_currency(raw["currency"], self.currency)
         for key in extra:
@@ -596,6 +783,7 @@ class Reader:
                 return json.loads(text, parse_float=Decimal)  # type: ignore[no-any-return]
             raw[name] = Decimal(found[0].decode())
         return raw
+
 
 
 def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
@@ -676,6 +864,24 @@ def _strict_loads(text: bytes) -> Any:
         raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
 
 
+def _exactly(text: bytes) -> Any:
+    """A line parsed again with exact decimals, to find all its problems; None if it cannot."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError, ArithmeticError):
+        return None
+
+
+_CSV_HINT = ("; this looks like the header of a CSV file: name the file .csv (or .tsv), or "
+             "give the format (--format-in csv)")
+
+
+def _looks_like_csv(text: bytes) -> bool:
+    """Whether a first line that is not JSON reads as the header of a CSV or TSV file."""
+    head = text.lstrip(b"\xef\xbb\xbf \t")
+    return head[:1] not in b'{["' and any(sep in head for sep in (b",", b"\t", b";"))
+
+
 def _line_shown(text: bytes) -> str:
     return _printable(text[: 4 * SHOWN_LENGTH].rstrip(b"\r").decode(errors="replace"))
 
@@ -702,6 +908,7 @@ def _lines(stream: IO[bytes], name: str, limit: int,
     start: list[bytes] = []  # the start of a line no chunk has ended yet
     held = 0  # its length
     cut = False  # that line is longer than `limit`; `start` holds its first `limit` bytes
+    cr_only: bool | None = None  # lines end with CR alone (old Mac style), told by chunk 1
     while True:
         if share is not None and seen is not None and len(seen) > before:
             seen.reserve(before + int((len(seen) - before) / share() * 1.02) + 1)
@@ -712,6 +919,10 @@ def _lines(stream: IO[bytes], name: str, limit: int,
             raise DataError(f"cannot read {name}: {error}") from None
         if not chunk:
             break
+        if cr_only is None:
+            cr_only = b"\n" not in chunk and b"\r" in chunk
+        if cr_only:
+            chunk = chunk.replace(b"\r", b"\n")
         lines = chunk.split(b"\n")
         rest = lines.pop()
         if lines:

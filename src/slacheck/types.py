@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -129,6 +129,60 @@ class FieldSpec:
     """Money may be below zero (a refund, a credit note); by default it may not."""
 
 
+COMBINE_RULES = ("same", "first", "last", "sum", "min", "max", "latest", "all", "any")
+"""How the lines of one id give a field's value (`records.read.fields.X.combine`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRead:
+    """How one field is read from an export (`records.read.fields`)."""
+
+    column: str | None = None
+    """The export's name for the field; by default the field's own name."""
+    format: str | None = None
+    """A `strptime` format of a date or timestamp written otherwise than ISO 8601."""
+    time_of_day: time = time()
+    """The time a date alone stands for in a timestamp field: midnight by default."""
+    combine: str = "same"
+    """With `duplicates: combine`, how the lines of one id give the field's value."""
+
+
+NO_READ = FieldRead()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSpec:
+    """How an export's columns and formats become record fields (`records.read`)."""
+
+    fields: tuple[tuple[str, FieldRead], ...] = ()
+    assume_timezone: str | None = None
+    """The zone of timestamps written without an offset; without it they are rejected."""
+    absent: tuple[str, ...] = ()
+    """Placeholder texts read as an absent value."""
+    two_digit_years_from: int | None = None
+    """A two-digit year is read as the year from this one to 99 years later."""
+    decimal: str = "."
+    thousands: str = ""
+    duplicates: str = "reject"
+    """`reject`, `first`, `last` or `combine`."""
+    delimiter: str | None = None
+    """CSV: the delimiter, detected from the header when not given."""
+    quote: str = '"'
+    encoding: str = "utf-8"
+
+    def field(self, name: str) -> FieldRead:
+        for key, read in self.fields:
+            if key == name:
+                return read
+        return NO_READ
+
+    @property
+    def changes_values(self) -> bool:
+        """Whether reading a JSON record takes more than the coercer's checks."""
+        return bool(self.fields or self.assume_timezone or self.absent
+                    or self.decimal != "." or self.thousands)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordSchema:
     """The declared fields of a record, its id field and the field that places it in time."""
@@ -138,6 +192,8 @@ class RecordSchema:
     time_field: str
     strict: bool = False
     """A record with a field the contract does not declare is rejected, not read."""
+    read: ReadSpec = ReadSpec()
+    """How an export's columns and formats become these fields."""
 
     def field(self, name: str) -> FieldSpec | None:
         for spec in self.fields:

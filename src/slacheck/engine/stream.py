@@ -10,12 +10,15 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from slacheck.engine.codegen import compile_evaluator
 from slacheck.engine.state import State
 from slacheck.findings import RejectedLine
 from slacheck.plan import Plan
+from slacheck.readers import Input, expand, read_input
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_data
 
 Progress = Callable[[int], None]
@@ -31,27 +34,40 @@ def run_stream(
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
+    format_in: str | None = None,
 ) -> State:
     """Read every record of `inputs` (paths, or records from Python) once and count it into a
-    fresh `State`."""
+    fresh `State`.
+
+    A path may name a folder or a glob pattern; its files are read in the format of their
+    extension, or `format_in`. Records held to be combined (`duplicates: last` or
+    `combine`) are counted once every input is read.
+    """
     state = State.empty(plan)
     reader = Reader(plan.schema, keep_text=quarantine is not None,
                     max_line_bytes=max_line_bytes, currency=plan.money.currency)
     state.undeclared = reader.undeclared
-    for source in inputs:
+    sources: list[Records | Input] = []
+    for given in inputs:  # every path named is found before any is read
+        sources.extend([given] if isinstance(given, Records) else expand(given, format_in))
+    for source in sources:
         if isinstance(source, Records):
             read = partial(reader.objects, source.items, source.name)
             _run_one(plan, state, read, source.name, quarantine, progress)
             state.inputs.append((source.name, None))
             continue
         digest = hashlib.sha256()
-        stream = open_data(source, digest)
+        stream = open_data(source.path, digest)
         try:
-            read = partial(reader.records, stream, source)
-            _run_one(plan, state, read, source, quarantine, progress)
+            read = partial(read_input, reader, source, stream)
+            _run_one(plan, state, read, source.path, quarantine, progress)
         finally:
             stream.close()
-        state.inputs.append((source, digest.hexdigest()))
+        state.inputs.append((source.path, digest.hexdigest()))
+    for path, held in groupby(reader.finished(), key=itemgetter(0)):
+        _run_one(plan, state, partial(reader.held, items=held), path, quarantine, progress)
+    state.read += reader.merged
+    state.accepted += reader.merged
     return state
 
 
@@ -66,7 +82,9 @@ def _run_one(plan: Plan, state: State, read: Read, path: str,
     def reject(item: Rejection) -> None:
         state.rejected += 1
         if len(state.rejections) < limit:
-            state.rejections.append(RejectedLine(item.source, item.line, item.field, item.reason))
+            reason = item.reason + "".join(f"; {field}: {more}" if field else f"; {more}"
+                                           for field, more in item.more)
+            state.rejections.append(RejectedLine(item.source, item.line, item.field, reason))
         if quarantine is not None:
             quarantine(item)
 
