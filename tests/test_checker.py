@@ -9,9 +9,9 @@ from slacheck import types as t
 from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import ContractError, Diagnostic
 from slacheck.loader import load_contract_text
-from tests.conftest import where
+from tests.conftest import contract_yaml, where
 
-# `standards:` is line 27: the first standard's key is line 28, its first field line 29,
+# `standards:` is line 29: the first standard's key is line 30, its first field line 31,
 # and a clause after `    require: ` (13 characters) starts at column 14.
 BASE = """\
 slacheck: 1
@@ -35,6 +35,8 @@ records:
     value: money
     weight: decimal
     pieces: int
+    shipped: int
+    on_time_share: ratio
     complete: bool
     ship_date: {type: date, optional: true}
 derived:
@@ -97,7 +99,7 @@ def test_derived_fields_are_typed() -> None:
 
 def test_parameters_are_typed() -> None:
     result = checked("complete")
-    assert result.parameter_types == {"monthly_fee": t.money("CNY"), "share": t.NUMBER}
+    assert result.parameter_types == {"monthly_fee": t.money("CNY"), "share": t.RATIO}
 
 
 def test_money_fields_take_the_contract_currency() -> None:
@@ -142,7 +144,7 @@ def test_well_typed_expressions(require: str) -> None:
 
 def test_unknown_field_with_did_you_mean() -> None:
     diagnostic = one_error("deliverd_at within 24h of picked_up_at")
-    assert where(diagnostic) == ("SLA201", 29, 14)
+    assert where(diagnostic) == ("SLA201", 31, 14)
     assert diagnostic.message == "unknown field `deliverd_at`"
     assert diagnostic.hints == ("did you mean `delivered_at`?",)
 
@@ -150,34 +152,34 @@ def test_unknown_field_with_did_you_mean() -> None:
 def test_unknown_field_deep_in_a_clause() -> None:
     diagnostic = one_error("complete and delivered_at within 24h of pickd_up_at")
     # "complete and delivered_at within 24h of " is 40 characters after column 14
-    assert where(diagnostic) == ("SLA201", 29, 54)
+    assert where(diagnostic) == ("SLA201", 31, 54)
     assert diagnostic.hints == ("did you mean `picked_up_at`?",)
 
 
 def test_unknown_field_with_nothing_close_has_no_hint() -> None:
     diagnostic = one_error("zzzzzz")
-    assert where(diagnostic) == ("SLA201", 29, 14)
+    assert where(diagnostic) == ("SLA201", 31, 14)
     assert diagnostic.hints == ()
 
 
 def test_unknown_group_field() -> None:
     diagnostic = one_error("complete", "target: 97% per month by ofice")
-    # `    target: 97% per month by ofice`: `ofice` is column 30 of line 30
-    assert where(diagnostic) == ("SLA201", 30, 30)
+    # `    target: 97% per month by ofice`: `ofice` is column 30 of line 32
+    assert where(diagnostic) == ("SLA201", 32, 30)
     assert diagnostic.hints == ("did you mean `office`?",)
 
 
 def test_unknown_field_in_a_derived_field() -> None:
     text = BASE.replace("  late: transit > 24h\n", "  late: transit > 24h\n  gross: valu * 2\n")
     [diagnostic] = errors_of(text + "  s:\n    require: complete\n    window: per month\n")
-    # `  gross: valu * 2` is line 27
-    assert where(diagnostic) == ("SLA201", 27, 10)
+    # `  gross: valu * 2` is line 29
+    assert where(diagnostic) == ("SLA201", 29, 10)
     assert diagnostic.hints == ("did you mean `value`?",)
 
 
 def test_both_operands_are_reported() -> None:
     found = errors("valu > 1.00 CNY and deliverd_at within 24h of picked_up_at")
-    assert [where(d) for d in found] == [("SLA201", 29, 14), ("SLA201", 29, 34)]
+    assert [where(d) for d in found] == [("SLA201", 31, 14), ("SLA201", 31, 34)]
     assert [d.hints for d in found] == [
         ("did you mean `value`?",), ("did you mean `delivered_at`?",)
     ]
@@ -186,13 +188,13 @@ def test_both_operands_are_reported() -> None:
 def test_errors_from_several_standards_come_together() -> None:
     text = BASE + (
         "  a:\n"
-        "    require: complet\n"     # line 29
+        "    require: complet\n"     # line 31
         "    window: per month\n"
         "  b:\n"
-        "    require: value\n"       # line 32
+        "    require: value\n"       # line 34
         "    window: per month\n"
     )
-    assert [where(d) for d in errors_of(text)] == [("SLA201", 29, 14), ("SLA202", 32, 14)]
+    assert [where(d) for d in errors_of(text)] == [("SLA201", 31, 14), ("SLA202", 34, 14)]
 
 
 # types: SLA202
@@ -200,34 +202,34 @@ def test_errors_from_several_standards_come_together() -> None:
 
 def test_comparing_money_with_a_duration() -> None:
     diagnostic = one_error("value > 24h")
-    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert where(diagnostic) == ("SLA202", 31, 14)
     assert "money[CNY]" in diagnostic.message
     assert "duration" in diagnostic.message
 
 
 def test_require_must_be_boolean() -> None:
     diagnostic = one_error("value")
-    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert where(diagnostic) == ("SLA202", 31, 14)
     assert "money[CNY]" in diagnostic.message
     assert "`require`" in diagnostic.message
 
 
 def test_scope_and_exclusion_must_be_boolean() -> None:
     found = errors("complete", "for: weight", "except: booked_at")
-    assert [where(d) for d in found] == [("SLA202", 30, 10), ("SLA202", 31, 13)]
+    assert [where(d) for d in found] == [("SLA202", 32, 10), ("SLA202", 33, 13)]
     assert "number" in found[0].message
     assert "timestamp" in found[1].message
 
 
 def test_and_needs_booleans() -> None:
     diagnostic = one_error("complete and value")
-    assert where(diagnostic) == ("SLA202", 29, 27)
+    assert where(diagnostic) == ("SLA202", 31, 27)
     assert "money[CNY]" in diagnostic.message
 
 
 def test_not_needs_a_boolean() -> None:
     diagnostic = one_error("not weight")
-    assert where(diagnostic) == ("SLA202", 29, 18)
+    assert where(diagnostic) == ("SLA202", 31, 18)
 
 
 @pytest.mark.parametrize(
@@ -241,7 +243,7 @@ def test_not_needs_a_boolean() -> None:
 )
 def test_arithmetic_names_both_types(require: str, left: str, right: str) -> None:
     diagnostic = one_error(require)
-    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert where(diagnostic) == ("SLA202", 31, 14)
     assert f"{left} and {right}" in diagnostic.message
 
 
@@ -253,31 +255,31 @@ def test_comparing_number_with_timestamp() -> None:
 
 def test_ordering_needs_ordered_values() -> None:
     diagnostic = one_error("office < TSN")
-    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert where(diagnostic) == ("SLA202", 31, 14)
     assert diagnostic.hints == ("use `==` or `!=`",)
 
 
 def test_within_needs_a_duration_limit() -> None:
     diagnostic = one_error("delivered_at within value of picked_up_at")
-    assert where(diagnostic) == ("SLA202", 29, 34)
+    assert where(diagnostic) == ("SLA202", 31, 34)
     assert "money[CNY]" in diagnostic.message
 
 
 def test_within_needs_timestamps() -> None:
     diagnostic = one_error("weight within 24h of picked_up_at")
-    assert where(diagnostic) == ("SLA202", 29, 14)
+    assert where(diagnostic) == ("SLA202", 31, 14)
     assert "number" in diagnostic.message
 
 
 def test_penalty_must_be_money() -> None:
     diagnostic = one_error("complete", "target: 97% per month", "penalty: 5 per breach")
-    assert where(diagnostic) == ("SLA202", 31, 14)
+    assert where(diagnostic) == ("SLA202", 33, 14)
     assert "number" in diagnostic.message
 
 
 def test_group_by_timestamp_is_refused() -> None:
     diagnostic = one_error("complete", "target: 97% per month by booked_at")
-    assert where(diagnostic) == ("SLA202", 30, 30)
+    assert where(diagnostic) == ("SLA202", 32, 30)
 
 
 # enum values: SLA203
@@ -309,31 +311,31 @@ def test_bare_enum_values_are_marked() -> None:
 
 def test_wrong_enum_value_by_bare_name() -> None:
     diagnostic = one_error("office == XYZ")
-    assert where(diagnostic) == ("SLA203", 29, 24)
+    assert where(diagnostic) == ("SLA203", 31, 24)
     assert "XYZ" in diagnostic.message
 
 
 def test_wrong_enum_value_in_a_list_gets_did_you_mean() -> None:
     diagnostic = one_error("office in [TSN, PEKK]")
-    assert where(diagnostic) == ("SLA203", 29, 30)
+    assert where(diagnostic) == ("SLA203", 31, 30)
     assert diagnostic.hints == ("did you mean `PEK`?",)
 
 
 def test_wrong_enum_value_as_a_string_in_a_list() -> None:
     diagnostic = one_error('office in ["XYZ"]')
-    assert where(diagnostic) == ("SLA203", 29, 25)
+    assert where(diagnostic) == ("SLA203", 31, 25)
 
 
 def test_wrong_enum_value_as_a_string_in_a_comparison() -> None:
     diagnostic = one_error('office == "PEKK"')
-    assert where(diagnostic) == ("SLA203", 29, 24)
+    assert where(diagnostic) == ("SLA203", 31, 24)
     assert diagnostic.hints == ("did you mean `PEK`?",)
 
 
 @pytest.mark.parametrize("rate", ["0%", "100.5%", "150%"])
 def test_target_out_of_range(rate: str) -> None:
     diagnostic = one_error("complete", f"target: {rate} per month")
-    assert where(diagnostic) == ("SLA203", 30, 13)
+    assert where(diagnostic) == ("SLA203", 32, 13)
 
 
 def test_target_of_100_percent_is_fine() -> None:
@@ -343,7 +345,7 @@ def test_target_of_100_percent_is_fine() -> None:
 def test_disqualify_count_must_be_at_least_one() -> None:
     diagnostic = one_error("complete", "window: per month",
                            "disqualify: after 0 breaches within 1w")
-    assert where(diagnostic) == ("SLA203", 31, 17)
+    assert where(diagnostic) == ("SLA203", 33, 17)
 
 
 # currency: SLA205
@@ -351,14 +353,14 @@ def test_disqualify_count_must_be_at_least_one() -> None:
 
 def test_currency_mismatch_in_a_clause() -> None:
     diagnostic = one_error("value > 100 USD")
-    assert where(diagnostic) == ("SLA205", 29, 22)
+    assert where(diagnostic) == ("SLA205", 31, 22)
     assert "USD" in diagnostic.message
     assert "CNY" in diagnostic.message
 
 
 def test_currency_mismatch_in_a_penalty() -> None:
     diagnostic = one_error("complete", "target: 97% per month", "penalty: 10 EUR per breach")
-    assert where(diagnostic) == ("SLA205", 31, 14)
+    assert where(diagnostic) == ("SLA205", 33, 14)
 
 
 def test_currency_mismatch_in_a_parameter() -> None:
@@ -376,14 +378,14 @@ def test_cap_must_not_depend_on_a_record() -> None:
         "penalty: 10.00 CNY per breach, at most value per month",
     )
     # `    penalty: 10.00 CNY per breach, at most value`: `value` is column 44
-    assert where(diagnostic) == ("SLA208", 31, 44)
+    assert where(diagnostic) == ("SLA208", 33, 44)
     assert "`value`" in diagnostic.message
 
 
 def test_credit_must_not_depend_on_a_record() -> None:
     diagnostic = one_error("complete", "target: 97% per month",
                            "credit: 5% of value per missed month")
-    assert where(diagnostic) == ("SLA208", 31, 19)
+    assert where(diagnostic) == ("SLA208", 33, 19)
 
 
 def test_credit_must_not_depend_on_a_derived_field() -> None:
@@ -392,7 +394,7 @@ def test_credit_must_not_depend_on_a_derived_field() -> None:
         "  s:\n    require: complete\n    target: 97% per month\n"
         "    credit: half per missed month\n"
     ))
-    assert [where(d) for d in found] == [("SLA208", 32, 13)]
+    assert [where(d) for d in found] == [("SLA208", 34, 13)]
 
 
 def test_parameter_must_not_depend_on_a_record() -> None:
@@ -411,27 +413,27 @@ def test_penalty_amount_may_depend_on_a_record() -> None:
 def test_credit_period_must_be_the_target_period() -> None:
     diagnostic = one_error("complete", "target: 97% per month",
                            "credit: 5% of monthly_fee per missed quarter")
-    assert where(diagnostic) == ("SLA204", 31, 13)
+    assert where(diagnostic) == ("SLA204", 33, 13)
     assert diagnostic.hints == ("write `month`",)
 
 
 def test_consecutive_missed_period_must_be_the_target_period() -> None:
     diagnostic = one_error("complete", "target: 97% per month",
                            "disqualify: after 3 consecutive missed weeks")
-    assert where(diagnostic) == ("SLA204", 31, 17)
+    assert where(diagnostic) == ("SLA204", 33, 17)
     assert diagnostic.hints == ("write `month`",)
 
 
 def test_credit_needs_a_target() -> None:
     diagnostic = one_error("complete", "window: per month",
                            "credit: 5% of monthly_fee per missed month")
-    assert where(diagnostic) == ("SLA204", 31, 13)
+    assert where(diagnostic) == ("SLA204", 33, 13)
 
 
 def test_consecutive_missed_needs_a_target() -> None:
     diagnostic = one_error("complete", "window: per month",
                            "disqualify: after 2 consecutive missed months")
-    assert where(diagnostic) == ("SLA204", 31, 17)
+    assert where(diagnostic) == ("SLA204", 33, 17)
 
 
 def test_breaches_within_needs_no_target() -> None:
@@ -457,3 +459,165 @@ def test_derived_cycle() -> None:
     text = BASE.replace("  late: transit > 24h\n", "  late: transit > 24h\n  a: b\n  b: a\n")
     found = errors_of(text + "  s:\n    require: complete\n    window: per month\n")
     assert [d.code.code for d in found] == ["SLA207"]
+
+
+# percentages are fractions: not comparable with plain numbers
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        "shipped / pieces >= 98%",
+        "on_time_share >= 98%",
+        "on_time_share >= 0.98",
+        "weight >= 99.8",
+        "weight * 50% > 3",
+        "5% of weight < weight",
+        "value / monthly_fee < 10%",
+        "transit / 24h <= 150%",
+        "(shipped - pieces) / pieces <= share",
+    ],
+)
+def test_percentages_where_they_mean_a_fraction(require: str) -> None:
+    checked(require)
+
+
+@pytest.mark.parametrize(
+    ("require", "column", "message"),
+    [
+        ("weight >= 99.8%", 14, "cannot compare number with ratio"),
+        ("99.8% < weight", 14, "cannot compare ratio with number"),
+        ("weight + 1% > 2", 14, "cannot apply `+` to number and ratio"),
+        ("pieces >= share", 14, "cannot compare number with ratio"),
+        ("weight in [1, 5%]", 28, "ratio cannot be a value of number"),
+        ("on_time_share > weight", 14, "cannot compare ratio with number"),
+    ],
+)
+def test_a_percentage_with_a_plain_number_is_a_type_error(
+    require: str, column: int, message: str
+) -> None:
+    diagnostic = one_error(require)
+    assert where(diagnostic) == ("SLA202", 31, column)
+    assert diagnostic.message == message
+
+
+def test_the_hint_says_how_to_compare_with_a_number() -> None:
+    diagnostic = one_error("weight >= 99.8%")
+    assert diagnostic.hints == (
+        "write `99.8` to compare with a number, or declare `weight` as `ratio` if it holds "
+        "fractions (0.998 for 99.8%)",
+    )
+
+
+# warnings: the contract checks, and the checked contract holds them
+
+
+def test_warnings_are_kept_on_the_checked_contract() -> None:
+    result = checked("complete", "for: delivered_at within 24h of picked_up_at",
+                     "except: late")
+    assert [(where(d), d.severity.value) for d in result.warnings] == [
+        (("SLA301", 32, 10), "warning"),   # delivered_at
+        (("SLA301", 32, 37), "warning"),   # picked_up_at
+        (("SLA301", 33, 13), "warning"),   # late, through transit, needs both
+    ]
+    assert "`late`" in result.warnings[2].message
+    assert "`delivered_at`" in result.warnings[2].message
+
+
+def test_a_field_with_a_default_or_required_gives_no_warning() -> None:
+    assert checked("complete", "for: complete and value > 0 CNY").warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("require", "warned"),
+    [
+        ("weight / pieces > 1", ["pieces"]),
+        ("value / monthly_fee < 1", []),
+        ("transit / 1h < 24", []),
+        ("1h / transit < 24", ["transit"]),
+        ("pieces > 0 and weight / pieces > 1", []),
+        ("pieces != 0 and (complete or weight / pieces > 1)", []),
+        ("0 < pieces and weight / pieces > 1", []),
+        ("pieces == 0 or weight / pieces > 1", []),
+        ("weight / pieces > 1 and pieces > 0", ["pieces"]),
+        ("not (pieces > 0) and weight / pieces > 1", ["pieces"]),
+        ("pieces > 0 or weight / pieces > 1", ["pieces"]),
+    ],
+)
+def test_a_divisor_from_the_record_is_a_warning_unless_guarded(
+    require: str, warned: list[str]
+) -> None:
+    result = checked(require)
+    assert [d.code.code for d in result.warnings] == ["SLA302"] * len(warned)
+    assert [d.span.text for d in result.warnings if d.span is not None] == warned
+
+
+def test_warnings_come_with_the_errors() -> None:
+    text = contract_text("weight / pieces > 1", "for: complet")
+    with pytest.raises(ContractError) as info:
+        check(load_contract_text(text, "c.yaml"))
+    assert [d.code.code for d in info.value.diagnostics] == ["SLA201"]
+    assert [d.code.code for d in info.value.warnings] == ["SLA302"]
+
+
+# constants: computed at check time, so that compiling and running cannot fail on them
+
+
+@pytest.mark.parametrize(
+    "require",
+    [
+        "value < 999999999999999.99 CNY",
+        "transit < 36525d",
+        "transit < 1h * 876600",
+        "weight > 0.000000000000000001",
+        "value / (2 - 1) > 0 CNY",
+        "transit / (1ms * 0.5) > 1",
+    ],
+)
+def test_constants_within_range(require: str) -> None:
+    checked(require)
+
+
+@pytest.mark.parametrize(
+    ("require", "code", "text"),
+    [
+        ("transit < 1h * 876601", "SLA210", "1h * 876601"),
+        ("value / (2 - 2) > 0 CNY", "SLA209", "2 - 2"),
+        ("transit / (1ms * 0.0001) > 1", "SLA209", "1ms * 0.0001"),  # rounds to 0 microseconds
+        ("1000000 / 0.001 / 0.001 / 0.001 < weight", "SLA210", "1000000 / 0.001 / 0.001 / 0.001"),
+        ("-1000000 * 1000000000 < weight", "SLA210", "-1000000 * 1000000000"),
+    ],
+)
+def test_constants_out_of_range_or_dividing_by_zero(require: str, code: str, text: str) -> None:
+    diagnostic = one_error(require)
+    assert diagnostic.code.code == code
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == text
+
+
+def test_a_parameter_dividing_by_zero_is_reported_once() -> None:
+    text = BASE.replace("  share: 5%\n", "  share: 5%\n  fee: 100.00 CNY / (1 - 1)\n")
+    found = errors_of(text + "  s:\n    require: complete\n    target: 97% per month\n"
+                             "    credit: fee per missed month\n")
+    assert [where(d) for d in found] == [("SLA209", 9, 22)]
+
+
+def test_a_derived_field_that_is_constant_is_computed_as_a_parameter_is() -> None:
+    # the compiler computes a constant derived field once, where it is used: 36525d times
+    # a billion would overflow there
+    text = BASE.replace("  late: transit > 24h\n",
+                        "  late: transit > 24h\n  big: 999999999\n  long: 36525d * big\n")
+    found = errors_of(text + "  s:\n    require: transit < long\n    window: per month\n")
+    assert [where(d) for d in found] == [("SLA210", 30, 9)]
+    assert found[0].span is not None
+    assert found[0].span.text == "36525d * big"
+
+
+def test_a_window_is_placed_by_a_timestamp_or_date() -> None:
+    text = contract_yaml("n: int",
+                         standards="  s:\n    require: n > 0\n    window: per month of n\n")
+    with pytest.raises(ContractError) as info:
+        check(load_contract_text(text, "c.yaml"))
+    [found] = info.value.diagnostics
+    assert found.code.code == "SLA202"
+    assert "placed by a timestamp or date" in found.message

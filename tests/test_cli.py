@@ -294,3 +294,50 @@ def test_a_replaced_output_keeps_its_mode(tmp_path: Path, umask_022: None) -> No
     assert code == 1
     assert target.read_text().startswith("slacheck")
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
+
+
+def test_as_of_a_date_is_midnight_in_the_contracts_zone() -> None:
+    code, out, _ = _run("verify", str(CONTRACT), str(SHIPMENTS), "--as-of", "2025-04-01",
+                        "--format", "json")
+    assert code == 1
+    assert json.loads(out)["as_of"] == AS_OF  # Asia/Shanghai, +08:00
+    code, out, _ = _run("plan", str(CONTRACT), "--as-of", "2025-04-01")
+    assert code == 0
+
+
+@pytest.mark.parametrize("value", ["2025-04-01T00:00:00", "yesterday", "2025-02-30", ""])
+def test_every_as_of_error_names_the_option(small: Path, value: str) -> None:
+    code, _, err = _run("verify", str(small), str(SHIPMENTS), "--as-of", value)
+    assert code == 2
+    assert "--as-of" in err
+    assert "Traceback" not in err
+
+
+def test_the_main_help_is_complete() -> None:
+    code, out, _ = _run("--help")
+    assert code == 0
+    body = out.splitlines()[1:]  # after the usage line, which ends in `[ARGS]...`
+    assert not any(line.rstrip().endswith(("...", "e.g.")) for line in body)
+    flat = " ".join(out.split())
+    for sentence in ("Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all.",
+                     "Load and check CONTRACTS; print every problem and warning found, in file "
+                     "order.",
+                     "Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or "
+                     "Parquet, by their extension, each perhaps .gz), folders, glob patterns, or "
+                     "- for standard input."):
+        assert sentence in flat
+    assert "slacheck verify" in out
+    assert "Exit codes" in out
+    for code_line in ("4    inconclusive", "70   internal error"):
+        assert code_line in out
+
+
+def test_a_gzip_corrupt_inside_exits_3(small: Path, tmp_path: Path) -> None:
+    packed = bytearray(gzip.compress(SHIPMENTS.read_bytes()))
+    for index in range(200, 260):
+        packed[index] ^= 0xFF
+    path = tmp_path / "corrupt.jsonl.gz"
+    path.write_bytes(bytes(packed))
+    code, _, err = _run("verify", str(small), str(path), "--as-of", AS_OF)
+    assert code == 3
+    assert f"cannot read {path}" in err

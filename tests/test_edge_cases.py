@@ -129,15 +129,17 @@ def test_two_absent_events_add_up_to_a_late_round_trip(tmp_path: Path) -> None:
 
 def test_a_deadline_past_the_last_date_is_an_evaluation_error(tmp_path: Path) -> None:
     rows: list[Row] = [
-        # 10^13 seconds (about 316,000 years) after 1 March 2025 is past year 9999
-        {"id": "a", "at": "2025-03-01T00:00:00Z", "wait": 10**13,
+        # a wait of 36,500 days (the longest a record may hold) times 10,000 is 365 million
+        # days: past any date Python can hold
+        {"id": "a", "at": "2025-03-01T00:00:00Z", "wait": 36_500 * 86_400,
          "done_at": "2025-03-02T00:00:00Z"},
-        # done in 30 minutes of an hour allowed
-        {"id": "b", "at": "2025-03-01T00:00:00Z", "wait": 3600,
+        # done in 30 minutes of 10,000 seconds allowed
+        {"id": "b", "at": "2025-03-01T00:00:00Z", "wait": 1,
          "done_at": "2025-03-01T00:30:00Z"},
     ]
     result = _run(tmp_path, ["wait: duration", "done_at: timestamp"],
-                  "  s:\n    require: done_at within wait of at\n    target: 50% per month\n", rows)
+                  "  s:\n    require: done_at within wait * 10000 of at\n"
+                  "    target: 50% per month\n", rows)
     [error] = result.evaluation_errors
     assert (error.record.id, error.standard, error.clause) == ("a", "s", "require")
     assert error.reason.startswith("a date or duration out of range")
@@ -146,24 +148,22 @@ def test_a_deadline_past_the_last_date_is_an_evaluation_error(tmp_path: Path) ->
     assert result.compliant
 
 
-def test_a_penalty_too_large_to_round_is_an_evaluation_error_and_unpriced(
-    tmp_path: Path,
-) -> None:
+def test_a_huge_penalty_is_priced_exactly(tmp_path: Path) -> None:
     rows: list[Row] = [
-        # 10^30 euros has 31 digits before the cents: more than decimal arithmetic's 28
-        '{"id": "a", "at": "2025-03-01T00:00:00Z", "ok": false, "value": 1e30}',
+        # 18 integer digits, the most a record may hold, times 10^14: 34 significant digits,
+        # beyond the default decimal context's 28, and still exact
+        {"id": "a", "at": "2025-03-01T00:00:00Z", "ok": False,
+         "value": "999999999999999999.99"},
         {"id": "b", "at": "2025-03-02T00:00:00Z", "ok": False, "value": "12.34"},
     ]
     result = _run(tmp_path, ["ok: bool", "value: money"],
-                  "  s:\n    require: ok\n    window: per month\n    penalty: value per breach\n",
-                  rows)
-    [error] = result.evaluation_errors
-    assert (error.record.id, error.clause) == ("a", "penalty")
-    assert error.reason == "a number out of range (InvalidOperation)"
+                  "  s:\n    require: ok\n    window: per month\n"
+                  "    penalty: value * 100000000000000 per breach\n", rows)
+    assert result.evaluation_errors == ()
     standard = _only(result)
-    assert [ref.id for ref in standard.unpriced] == ["a"]
-    assert standard.unpriced_total == 1
-    assert standard.penalties == Decimal("12.34")  # b alone is priced
+    # by hand: (10^18 - 0.01) x 10^14 + 12.34 x 10^14 = 10^32 - 10^12 + 1234 x 10^12
+    #        = 10^32 + 1233 x 10^12
+    assert str(standard.penalties) == "100000000000000001233000000000000.00"
     assert result.verdict.value == "non-compliant"
 
 

@@ -178,7 +178,8 @@ def test_wrong_format_version() -> None:
 def test_missing_required_key_points_at_its_parent_key() -> None:
     diagnostic = one_error(BASE.replace("  id: demo\n", "") + SIMPLE)
     assert where(diagnostic) == ("SLA002", 2, 1)
-    assert "'id' is a required property" in diagnostic.message
+    assert diagnostic.message == "`contract` has no `id`"
+    assert diagnostic.hints == ("add `id:`",)
 
 
 def test_top_level_must_be_a_mapping() -> None:
@@ -311,6 +312,56 @@ def test_a_trailing_newline_does_not_pass_a_pattern(
     assert "\n" not in found[0].message
 
 
+# shape errors say what was expected in the contract's own terms, never a Python repr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    window: per month\n", "    target: {key: 99%}\n",
+         "`target` must be a clause written as text, e.g. `97% per month`; found a mapping"),
+        ("    require: lost\n", "    require: [lost]\n",
+         "`require` must be a clause written as text, e.g. "
+         "`delivered_at within 24h of picked_up_at`; found a list"),
+        ("  id: demo\n", "  id: demo\n  decimals: two\n",
+         "`decimals` must be a whole number; found the text `two`"),
+        ("  id: demo\n", "  id: demo\n  decimals: 7\n",
+         "`decimals` must be at most 6; found the number `7`"),
+        ("  id: demo\n", "  id: demo\n  rounding: nearest\n",
+         "`rounding` must be one of `half_up`, `half_even`, `down`, `up`; "
+         "found the text `nearest`"),
+        ("slacheck: 1", "slacheck: 2", "`slacheck` must be `1`; found the number `2`"),
+        ("  currency: CNY", "  currency: cny", "`cny` is not a valid currency code"),
+        ("    lost: {type: bool, default: false}", "    lost: 5",
+         "`lost` must be one of `string`, `int`, `decimal`, `ratio`, `money`, `bool`, `timestamp`, "
+         "`date`, `duration`, `enum`, or a mapping with `type:`; found the number `5`"),
+        ("    window: per month\n", "    window: per month\n    disqualify: 5\n",
+         "`disqualify` must be a clause written as text, e.g. "
+         "`after 3 consecutive missed months`, or a list of clauses; found the number `5`"),
+        ("[TSN, PEK]", "[TSN, TSN]", "`values` lists `TSN` more than once"),
+        ("  id: demo\n", "", "`contract` has no `id`"),
+        ("  id: demo\n", "  id: demo\n  title:\n", "`title` must be text; found nothing"),
+        ("    lost: {type: bool, default: false}", "    and: bool",
+         "`and` is a word of the clause language and cannot be a field name"),
+    ],
+    ids=["mapping-for-clause", "list-for-clause", "text-for-int", "maximum", "enum", "const",
+         "pattern", "one-of", "one-of-list", "unique", "required", "null", "keyword"],
+)
+def test_shape_errors_say_what_was_expected(old: str, new: str, expected: str) -> None:
+    found = errors((BASE + SIMPLE).replace(old, new, 1))
+    messages = [d.message for d in found]
+    assert expected in messages
+    for message in messages:
+        assert "{'" not in message
+        assert "is not of type" not in message
+        assert "does not match" not in message
+
+
+def test_a_shape_error_stands_at_the_value() -> None:
+    diagnostic = one_error(BASE + "  s:\n    require: lost\n    target: {key: 99%}\n")
+    assert where(diagnostic) == ("SLA002", 19, 13)
+
+
 # values the schema lets through but the loader refuses
 
 
@@ -405,6 +456,25 @@ def test_standard_tag_is_allowed() -> None:
 
 def test_deep_nesting_is_refused() -> None:
     assert one_error("x: " + "[" * 40 + "]" * 40 + "\n").code.code == "SLA003"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("x: " + "[" * 1000 + "]" * 1000 + "\n", 1, 36),
+        ("x: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n", 1, 129),
+        ("".join("  " * depth + f"k{depth}:\n" for depth in range(1000)) + "  " * 1000 + "v\n",
+         33, 65),
+    ],
+    ids=["flow-lists", "flow-mappings", "block-mappings"],
+)
+def test_nesting_is_limited_while_reading_before_any_recursion(
+    text: str, line: int, column: int
+) -> None:
+    # PyYAML composes a tree recursively: 1,000 levels were a RecursionError
+    diagnostic = one_error(text)
+    assert where(diagnostic) == ("SLA003", line, column)  # the first node past the limit
+    assert diagnostic.message == "the contract is nested more than 32 deep"
 
 
 def test_oversized_contract_is_refused() -> None:
@@ -581,3 +651,17 @@ def test_a_clause_that_yaml_reads_as_a_bool_is_kept_as_written() -> None:
     [standard] = contract.standards
     assert standard.require.text == "true"
     assert standard.exclusions[0].reason == "false"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "hint"),
+    [
+        ("  id: demo\n", "  id: demo\n  decimals: two\n", "for example `decimals: 2`"),
+        ("    window: per month\n", "    window: [month]\n", "for example `window: per month`"),
+        ("    lost: {type: bool, default: false}", "    lost: 5", "for example `lost: bool`"),
+        ("slacheck: 1", "slacheck: 2", "write `slacheck: 1`"),
+    ],
+)
+def test_a_shape_error_hints_at_an_example(old: str, new: str, hint: str) -> None:
+    diagnostic = one_error((BASE + SIMPLE).replace(old, new, 1))
+    assert diagnostic.hints == (hint,)

@@ -408,7 +408,8 @@ def test_clause_syntax_error(clause: str, text: str, line: int, column: int) -> 
 
 def test_syntax_error_hint_says_what_was_expected() -> None:
     diagnostic = assert_syntax_error("97 per month", 1, 1, "target")
-    assert diagnostic.hints == ("expected a percentage like `97%`",)
+    assert diagnostic.hints == (
+        "expected a measure like `p95(transit)`, a percentage like `97%`",)
 
 
 def test_syntax_error_is_placed_in_the_file_by_the_source_origins() -> None:
@@ -427,3 +428,135 @@ def test_syntax_error_on_the_second_line_of_a_multi_line_source() -> None:
         parse(source)
     [diagnostic] = info.value.diagnostics
     assert diagnostic.location == ("contract.yaml", 8, 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "column"),
+    [("min(a, b) > 2", "min", 1), ("x >= max (a, b)", "max", 6), ("not isnull(x)", "isnull", 5)],
+)
+def test_a_call_says_there_are_no_functions(text: str, name: str, column: int) -> None:
+    diagnostic = assert_syntax_error(text, 1, column)
+    assert diagnostic.message == f"the clause language has no function `{name}`"
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == name
+    assert "no functions" in diagnostic.hints[0]
+
+
+def test_a_parenthesis_after_a_word_of_the_language_is_not_a_call() -> None:
+    diagnostic = assert_syntax_error("x in (a, b)", 1, 6)
+    assert diagnostic.message == "unexpected `(`"
+
+
+# limits: a clause is never nested deeper than the checker and compiler can recurse
+
+
+def too_deep(text: str, clause: str = "expr") -> Diagnostic:
+    with pytest.raises(ContractError) as info:
+        parse(Source(text), clause)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA102"
+    return diagnostic
+
+
+@pytest.mark.parametrize(("word", "op"), [("and", "and"), ("or", "or"), ("+", "+"), ("*", "*")])
+def test_a_chain_of_more_than_100_terms_is_refused_at_the_101st(word: str, op: str) -> None:
+    text = f" {word} ".join(f"a{index}" for index in range(200))
+    diagnostic = too_deep(text)
+    assert diagnostic.message == f"more than 100 terms joined by `{op}`"
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == "a100"
+
+
+def test_a_20000_term_sum_is_refused_without_recursion() -> None:
+    diagnostic = too_deep(" + ".join(["x"] * 20_000) + " > 1")
+    assert diagnostic.span is not None
+    assert diagnostic.span.start == len("x + ") * 100
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("not " * 5000 + "a", 1 + 4 * 100),
+        # the comparison is a level too
+        ("- " * 5000 + "a > 1", 1 + 2 * 99),
+        ("(a and " * 5000 + "a" + ")" * 5000, 2 + 7 * 99),
+        ("5% of " * 5000 + "a > 1", 1 + 6 * 99),
+    ],
+    ids=["not", "minus", "parentheses", "percent-of"],
+)
+def test_nesting_deeper_than_100_is_refused_where_it_passes_the_limit(
+    text: str, column: int
+) -> None:
+    diagnostic = too_deep(text)
+    assert diagnostic.message == "the clause is nested more than 100 deep"
+    assert diagnostic.span is not None
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, column)
+
+
+def test_chains_within_chains_count_their_whole_depth() -> None:
+    inner = " + ".join(["x"] * 60)
+    diagnostic = too_deep(f"({inner}) * 2 + " + " + ".join(["y"] * 60) + " > 1")
+    assert diagnostic.message == "the clause is nested more than 100 deep"
+
+
+def test_at_the_limits_a_clause_parses() -> None:
+    chain = p(" and ".join(["a"] * 100))
+    depth = 0
+    while isinstance(chain, ast.Logical):
+        chain, depth = chain.left, depth + 1
+    assert depth == 99
+    assert p("not " * 99 + "a") is not None
+
+
+def test_long_chains_are_left_associative_with_spans() -> None:
+    node = p("a - b + c * d / e")
+    assert node == binary("+", binary("-", ref("a"), ref("b")),
+                          binary("/", binary("*", ref("c"), ref("d")), ref("e")))
+    assert isinstance(node, ast.Binary)
+    assert node.span is not None
+    assert node.span.text == "a - b + c * d / e"
+    assert node.left.span is not None
+    assert node.left.span.text == "a - b"
+    assert isinstance(node.right, ast.Binary)
+    assert node.right.left.span is not None
+    assert node.right.left.span.text == "c * d"
+
+
+@pytest.mark.parametrize(
+    ("text", "literal", "hint"),
+    [
+        ("x < 1000000000000000 CNY", "1000000000000000 CNY", "less than 10^15"),
+        ("x < 1000000000000000", "1000000000000000", "less than 10^15"),
+        ("x < 100000000000000000%", "100000000000000000%", "less than 10^15"),
+        ("x < 0.0000000000000000001", "0.0000000000000000001", "18 decimal places"),
+        ("x < 36526d", "36526d", "at most 100 years (36525d)"),
+        ("x < 924000000h", "924000000h", "at most 100 years"),
+        ("x < " + "9" * 5000 + "h", "9" * 5000 + "h", "at most 100 years"),
+    ],
+)
+def test_a_literal_out_of_range_is_refused_where_it_stands(
+    text: str, literal: str, hint: str
+) -> None:
+    with pytest.raises(ContractError) as info:
+        p(text)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA203"
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == literal
+    assert hint in diagnostic.hints[0]
+
+
+@pytest.mark.parametrize("count", ["1000001", "9" * 5000])
+def test_a_count_out_of_range_is_refused(count: str) -> None:
+    # 5,000 digits were a ValueError from int(): more than Python converts from text
+    with pytest.raises(ContractError) as info:
+        p(f"after {count} breaches within 1d", "disqualify")
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code.code == "SLA203"
+    assert diagnostic.hints == ("a count is at most 1,000,000",)
+
+
+def test_literals_at_the_limits_parse() -> None:
+    assert p("x < 999999999999999.999999999999999999 CNY") is not None
+    assert p("x < 36525d") is not None
+    assert p("after 1000000 breaches within 1d", "disqualify") is not None

@@ -155,7 +155,7 @@ def test_reader_gives_one_record_or_rejection_per_line(lines: list[bytes]) -> No
 
 @settings(max_examples=200, deadline=None)
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=4,
-                   min_value=Decimal("-1e12"), max_value=Decimal("1e12")))
+                   min_value=Decimal("0"), max_value=Decimal("1e12")))
 def test_money_read_from_a_json_number_is_exact(amount: Decimal) -> None:
     line = f'{{"id": "a", "office": "TSN", "at": "2025-01-01T00:00:00Z", "value": {amount}}}'
     [item] = list(Reader(SCHEMA).read(io.BytesIO(line.encode()), "d"))

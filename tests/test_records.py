@@ -139,11 +139,12 @@ def test_windows_line_endings() -> None:
         "1e-7",
         "1E-7",
         "2.5e-3",
-        "-0.5",
+        "0.5",
         "5",
         "0",
-        "123456789012345678901234567890.12",
-        "123456789012345678901234567890",
+        "123456789012345678.12",
+        "123456789012345678",
+        "0.123456789012345678901234567890",
     ],
 )
 def test_json_number_money_stays_exact(text: str) -> None:
@@ -336,7 +337,7 @@ def test_lines_longer_than_a_read_chunk(tmp_path: Path) -> None:
     long_note = "x" * (3 << 20)  # 3 MiB: longer than the reader's chunk
     path.write_text(line(note=long_note) + "\n" + line(shipment_id="S2") + "\n", "utf-8")
     with open_data(str(path)) as stream:
-        items = list(Reader(SCHEMA).read(stream, str(path)))
+        items = list(Reader(SCHEMA, max_line_bytes=4 << 20).read(stream, str(path)))
     assert record_of(items[0])["note"] == long_note
     assert record_of(items[1])["_line"] == 2
 
@@ -437,3 +438,198 @@ def test_line_rejections_name_the_line() -> None:
     assert rejection_of(not_json).reason.endswith(': {"shipment_id": "S2",')
     assert rejection_of(not_object).reason == "not a JSON object: [1, 2]"
     assert rejection_of(duplicate).reason == 'duplicate: "S1"'
+
+
+def test_seen_ids_take_two_ids_with_the_same_digest_for_two() -> None:
+    seen = SeenIds(hash_function=lambda key: 0x5EED_0000_0000_0001)
+    assert seen.add("MOT-25-000001")
+    assert seen.add("MOT-25-000002")  # same digest, another id: not a duplicate
+    assert seen.add("")
+    assert not seen.add("MOT-25-000001")
+    assert not seen.add("MOT-25-000002")
+    assert not seen.add("")
+    assert len(seen) == 3
+
+
+def test_seen_ids_grow_past_their_first_size_and_confirm_long_ids() -> None:
+    seen = SeenIds(capacity=16, hash_function=lambda key: len(key) % 7)
+    ids = [f"{number}-" + "x" * (number % 300) for number in range(2000)]
+    assert all(seen.add(identifier) for identifier in ids)
+    assert not any(seen.add(identifier) for identifier in ids)
+    assert len(seen) == 2000
+
+
+def test_seen_ids_memory_per_id() -> None:
+    seen = SeenIds()
+    for number in range(100_000):
+        seen.add(f"MOT-25-{number:06d}")
+    # the table is filled to between 35% and 70%: 11 to 23 bytes per id, then the id
+    assert seen.nbytes / len(seen) < 8 / 0.35 + 1 + len("MOT-25-000000") + 1
+
+
+# numbers: ASCII digits, a stated range, money not negative, exact whatever the keys
+
+
+def _raw(value: str, **more: str) -> str:
+    fields = "".join(f', "{key}": {text}' for key, text in more.items())
+    return '{"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", ' \
+           f'"complete": true, "value": {value}{fields}}}'
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "words"),
+    [
+        (line(value="1" * 19), "value", "at most 18 digits before the decimal point"),
+        (line(value="1" * 27 + ".00"), "value", "at most 18 digits"),
+        (_raw("1" * 27), "value", "at most 18 digits"),
+        (_raw(str(10**18)), "value", "at most 18 digits"),
+        (_raw("1e400"), "value", "at most 18 digits"),
+        (_raw("1E18"), "value", "at most 18 digits"),
+        (line(weight="-" + "9" * 19), "weight", "at most 18 digits"),
+        (_raw("1.5", weight="-1e19"), "weight", "at most 18 digits"),
+        (line(pieces="1" * 30), "pieces", "at most 18 digits"),
+        (line(wait="99999999999999999999"), "wait", "duration"),
+        (_raw("1.5", wait="1e20"), "wait", "duration"),
+        (line(wait=3_153_600_001), "wait", "duration"),
+        (line(booked_at="1899-12-31T23:59:59Z"), "booked_at", "years 1900 to 9000"),
+        (line(booked_at="9001-01-01T00:00:00Z"), "booked_at", "years 1900 to 9000"),
+        (line(delivered_at="0001-01-01T00:00:00+01:00"), "delivered_at", "years 1900 to 9000"),
+        (line(ship_date="9999-12-31"), "ship_date", "years 1900 to 9000"),
+    ],
+)
+def test_numbers_and_times_beyond_the_supported_range_are_rejected(
+    raw: str, field: str, words: str
+) -> None:
+    rejected = rejection_of(read(raw)[0])
+    assert (rejected.line, rejected.field) == (1, field)
+    assert words in rejected.reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "expected"),
+    [
+        (line(value="999999999999999999.99"), "value", Decimal("999999999999999999.99")),
+        (_raw("999999999999999999"), "value", Decimal("999999999999999999")),
+        (line(value="0000000000000000000001.50"), "value", Decimal("1.50")),
+        (_raw("1e-400"), "value", Decimal("1e-400")),
+        (line(value="-0.00"), "value", Decimal("0.00")),
+        (_raw("-0.0"), "value", Decimal("0.0")),
+        (line(weight="-12.5"), "weight", Decimal("-12.5")),
+        (line(pieces=-3), "pieces", Decimal(-3)),
+        (line(wait=3_153_600_000), "wait", timedelta(days=36500)),
+        (line(wait=-60), "wait", timedelta(seconds=-60)),
+        (line(booked_at="1900-01-01T00:00:00Z"), "booked_at", datetime(1900, 1, 1, tzinfo=UTC)),
+        (line(booked_at="9000-12-31T23:59:59Z"), "booked_at",
+         datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ],
+)
+def test_numbers_and_times_at_the_edges_are_accepted(raw: str, field: str, expected: Any) -> None:
+    assert record_of(read(raw)[0])[field] == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [line(value="-5.00"), line(value="-0.01"), _raw("-5"), _raw("-0.5"), _raw("-1e-9")],
+)
+def test_negative_money_is_rejected(raw: str) -> None:
+    rejected = rejection_of(read(raw)[0])
+    assert rejected.field == "value"
+    assert rejected.reason.startswith("negative: ")
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"value": "١٢٣.٤٥"}, "value"),  # Arabic-Indic digits
+        ({"value": "\uff11\uff12\uff13.45"}, "value"),  # fullwidth digits
+        ({"weight": "१२"}, "weight"),  # Devanagari digits
+        ({"pieces": "٣"}, "pieces"),
+        ({"wait": "٦٠"}, "wait"),
+    ],
+)
+def test_numbers_take_ascii_digits_only(values: dict[str, Any], field: str) -> None:
+    rejected = rejection_of(read(line(**values))[0])
+    assert rejected.field == field
+    assert "ASCII digits" in rejected.reason
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # the real key spelt with an escape, a decoy key ending in `"value"` whose number
+        # reads as the same float
+        '{"x\\"value": 0.12500000000000000001, "\\u0076alue": 0.125, "shipment_id": "S1", '
+        '"office": "TSN", "booked_at": "2025-01-01T00:00:00Z", "complete": true}',
+        '{"a": "\\"", "value": 0.125, "b\\"value": 0.12500000000000000001, '
+        '"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", '
+        '"complete": true}',
+    ],
+)
+def test_exact_money_does_not_depend_on_how_keys_are_spelt(raw: str) -> None:
+    value = record_of(read(raw)[0])["value"]
+    assert str(value) == "0.125"
+
+
+# duplicate keys
+
+
+_BASE = '"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00Z", ' \
+        '"complete": true'
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ('{' + _BASE + ', "value": "1.00", "value": "100.00"}', "value"),
+        ('{"value":"1.00",' + _BASE.replace(": ", ":") + ',"value":"100.00"}', "value"),
+        ('{"value" : "1.00", ' + _BASE + ', "value" : "100.00", "note": ":x"}', "value"),
+        ('{"value"\t: "1.00", ' + _BASE + ', "value"\t:"100.00"}', "value"),
+        ('{' + _BASE + ', "value": "1.00", "\\u0076alue": "100.00"}', "value"),
+        ('{' + _BASE + ', "value": "1.00", "extra": 1, "extra": 2}', "extra"),
+        ('{' + _BASE + ', "value": "1.00", "extra": {"a": 1, "a": 2}}', None),
+    ],
+)
+def test_a_key_repeated_in_an_object_rejects_the_line(raw: str, field: str | None) -> None:
+    rejected = rejection_of(read(raw)[0])
+    assert (rejected.line, rejected.field) == (1, field)
+    assert "appears more than once" in rejected.reason
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{' + _BASE + ', "value": "1.00", "note": "he said \\": twice\\": "}',
+        '{' + _BASE + ', "value": "1.00", "note": " starts with a space"}',
+        '{' + _BASE + ', "value" : "1.00", "extra": {"value": 2, "a": {"value": 3}}}',
+        '{' + _BASE + ', "value": 1.5, "note": "\\"value\\": 2"}',
+        '{ ' + _BASE + ' , "value" : "1.00" }',
+    ],
+)
+def test_keys_that_only_look_repeated_are_accepted(raw: str) -> None:
+    assert record_of(read(raw)[0])["_line"] == 1
+
+
+def test_a_line_too_deep_to_check_its_keys_is_rejected_not_let_through() -> None:
+    # orjson reads 1,020 levels; the stdlib's exact check of the keys cannot, so it says so
+    deep = "[" * 1020 + '{"x": 1, "x": 2}' + "]" * 1020
+    rejected = rejection_of(read('{' + _BASE + ', "value": "1.00", "deep": ' + deep + '}')[0])
+    assert (rejected.line, rejected.field) == (1, None)
+    assert rejected.reason.startswith("nested too deeply to check its keys")
+
+
+def test_python_values_are_read_as_json_would_hold_them() -> None:
+    given = {**GOOD, "value": Decimal("12.50"), "wait": timedelta(seconds=90, microseconds=5),
+             "booked_at": datetime(2025, 1, 1, 8, tzinfo=UTC), "ship_date": date(2025, 1, 3),
+             "pieces": 10**20}
+    rejected: list[Rejection] = []
+    good, bad = (Reader(SCHEMA).objects([given, {**given, "shipment_id": "S2", "pieces": 3}],
+                                        "<records>", rejected.append), rejected)
+    [record] = list(good)
+    assert record["value"] == Decimal("12.50")
+    assert record["wait"] == timedelta(seconds=90, microseconds=5)
+    assert record["booked_at"] == datetime(2025, 1, 1, 8, tzinfo=UTC)
+    assert record["ship_date"] == date(2025, 1, 3)
+    assert record["_line"] == 2
+    [rejection] = bad
+    assert (rejection.source, rejection.line, rejection.field) == ("<records>", 1, "pieces")
+    assert given["value"] == Decimal("12.50")  # left as it was given

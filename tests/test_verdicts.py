@@ -418,3 +418,105 @@ def test_an_event_before_its_start_is_a_plausibility_warning(tmp_path: Path) -> 
     _, text, _ = _run("verify", *files, "--as-of", AS_OF)
     assert ("WARNING: 1 record passed with `delivered_at` before `picked_up_at`, most likely "
             "wrong data: odd (line 2)") in text
+
+
+# --- presence tests and the evaluation time as a value ------------------------------------
+
+def test_is_present_decides_a_scope_and_as_of_prices_an_open_record(tmp_path: Path) -> None:
+    contract = contract_yaml(
+        "region: {type: string, optional: true}", "delivered_at: {type: timestamp, optional: true}",
+        head="contract: {id: p, currency: EUR, timezone: UTC}",
+        standards="  open-age:\n    for: delivered_at is absent and region is present\n"
+                  "    require: as_of - at <= 30d\n    window: per month\n",
+    )
+    records = [
+        {"id": "a", "at": "2025-01-01T00:00:00Z", "region": "EU"},   # open 90 days: breach
+        {"id": "b", "at": "2025-03-20T00:00:00Z", "region": "EU"},   # open 12 days: passes
+        {"id": "c", "at": "2025-01-01T00:00:00Z"},                   # no region: out of scope
+        {"id": "d", "at": "2025-01-01T00:00:00Z", "region": "EU",
+         "delivered_at": "2025-01-02T00:00:00Z"},                    # delivered: out of scope
+    ]
+    files = _files(tmp_path, contract, records)
+    assert _run("lint", files[0])[1] == "1 contract ok\n"  # no warning: presence is decided
+    _, out, _ = _run("verify", *files, "--as-of", AS_OF, "--format", "json")
+    standard = json.loads(out)["standards"][0]
+    assert [(w["window"], w["passed"], w["breached"]) for w in standard["windows"]] == [
+        ("2025-01", 0, 1), ("2025-03", 1, 0)]
+    assert standard["scope_undetermined"]["total"] == 0
+
+
+# --- mistakes in the data that would change the money silently -----------------------------
+
+LOSSES = contract_yaml(
+    "lost: {type: bool, default: false}", "value: money",
+    head="contract: {id: l, currency: CNY, timezone: UTC}",
+    standards="  safe:\n    require: not lost\n    window: per month\n"
+              "    penalty: value per breach\n",
+)
+
+
+def test_an_undeclared_field_resembling_a_declared_one_is_warned_about(tmp_path: Path) -> None:
+    records: list[dict[str, Any]] = [
+        {"id": "a", "at": "2025-03-01T00:00:00Z", "value": "125000.00", "Lost": True},
+        {"id": "b", "at": "2025-03-02T00:00:00Z", "value": "10.00", "Lost": True},
+        {"id": "c", "at": "2025-03-03T00:00:00Z", "value": "10.00", "note": "fragile"},
+    ]
+    files = _files(tmp_path, LOSSES, records)
+    code, out, _ = _run("verify", *files, "--as-of", AS_OF)
+    assert code == 0  # `Lost` is not `lost`: nothing is lost as far as the contract can see
+    assert ("WARNING: 2 records have the field `Lost`, which the contract does not declare and "
+            "slacheck ignores; did you mean `lost`? (first at " + files[1] + ":1)") in out
+    assert "`note`" not in out  # nothing like a declared field: not worth a warning
+    _, out, _ = _run("verify", *files, "--as-of", AS_OF, "--format", "json")
+    assert json.loads(out)["lines"]["undeclared_fields"] == [
+        {"field": "Lost", "records": 2, "source": files[1], "first_line": 1,
+         "resembles": "lost"},
+        {"field": "note", "records": 1, "source": files[1], "first_line": 3,
+         "resembles": None},
+    ]
+
+
+def test_strict_records_reject_undeclared_fields(tmp_path: Path) -> None:
+    contract = LOSSES.replace("  time: at\n", "  time: at\n  strict: true\n")
+    records: list[dict[str, Any]] = [
+        {"id": "a", "at": "2025-03-01T00:00:00Z", "value": "125000.00", "Lost": True},
+        {"id": "b", "at": "2025-03-02T00:00:00Z", "value": "10.00", "lost": True},
+    ]
+    code, out, _ = _run("verify", *_files(tmp_path, contract, records), "--as-of", AS_OF,
+                        "--format", "json")
+    report = json.loads(out)
+    assert (report["lines"]["accepted"], report["lines"]["rejected"]) == (1, 1)
+    [rejection] = report["lines"]["rejections"]
+    assert (rejection["line"], rejection["field"]) == (1, "Lost")
+    assert rejection["reason"].startswith("not declared in the contract")
+    assert report["totals"]["penalties"] == "10.00"
+    assert code == 1
+
+
+def test_a_currency_in_the_data_must_be_the_contracts(tmp_path: Path) -> None:
+    records: list[dict[str, Any]] = [
+        {"id": "a", "at": "2025-03-01T00:00:00Z", "value": "100.00", "lost": True,
+         "currency": "USD"},
+        {"id": "b", "at": "2025-03-02T00:00:00Z", "value": "10.00", "lost": True,
+         "currency": "CNY"},
+    ]
+    code, out, _ = _run("verify", *_files(tmp_path, LOSSES, records), "--as-of", AS_OF,
+                        "--format", "json")
+    report = json.loads(out)
+    [rejection] = report["lines"]["rejections"]
+    assert (rejection["line"], rejection["field"]) == (1, "currency")
+    assert "in \"USD\", but the contract's amounts are in CNY" in rejection["reason"]
+    assert report["totals"]["penalties"] == "10.00"  # the USD amount is not read as CNY
+    assert code == 1
+
+
+def test_money_may_be_negative_only_where_the_contract_says(tmp_path: Path) -> None:
+    records = [{"id": "a", "at": "2025-03-01T00:00:00Z", "value": "-5.00", "lost": True}]
+    _, out, _ = _run("verify", *_files(tmp_path, LOSSES, records), "--as-of", AS_OF,
+                     "--format", "json")
+    assert json.loads(out)["lines"]["rejected"] == 1
+    refunds = LOSSES.replace("value: money", "value: {type: money, negative: true}")
+    _, out, _ = _run("verify", *_files(tmp_path, refunds, records), "--as-of", AS_OF,
+                     "--format", "json")
+    assert json.loads(out)["lines"]["accepted"] == 1
+    assert json.loads(out)["totals"]["penalties"] == "-5.00"

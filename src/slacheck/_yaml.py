@@ -36,13 +36,27 @@ class Place:
     node: yaml.Node
 
 
-def _refuse_anchors(source: Source) -> None:
-    """Aliases are refused where they are used (they can multiply a tree), and anchors
-    that nothing uses where they are set."""
+def _scan(source: Source) -> None:
+    """Read the YAML events, which PyYAML produces without recursion, before composing a
+    tree, which it does recursively: nesting deeper than `MAX_DEPTH` is refused here.
+
+    Aliases are refused where they are used (they can multiply a tree), and anchors that
+    nothing uses where they are set.
+    """
     anchors: dict[str, Span] = {}
     found: list[Diagnostic] = []
+    depth = 0
     for event in yaml.parse(source.body, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
         mark, name = event.start_mark, getattr(event, "anchor", None)
+        if isinstance(event, yaml.NodeEvent) and depth > MAX_DEPTH and mark is not None:
+            _refuse(CONTRACT_UNSAFE, f"the contract is nested more than {MAX_DEPTH} deep",
+                    span_at(source, mark.line + 1, mark.column + 1),
+                    ("flatten it: a contract needs a few levels, never this many",))
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
         if name is None or mark is None:
             continue
         span = span_at(source, mark.line + 1, mark.column + 1, len(name) + 1)
@@ -62,7 +76,7 @@ def _refuse_anchors(source: Source) -> None:
 
 def compose(source: Source) -> tuple[Any, dict[YamlPath, Place]]:
     try:
-        _refuse_anchors(source)
+        _scan(source)
         node = yaml.compose(source.body, Loader=yaml.SafeLoader)
     except yaml.reader.ReaderError as error:
         raise ContractError([_unreadable_character(source, error)]) from None
@@ -123,8 +137,6 @@ def _convert(
     if id(node) in seen:
         _refuse(CONTRACT_UNSAFE, "YAML aliases are not allowed", span)
     seen.add(id(node))
-    if len(path) > MAX_DEPTH:
-        _refuse(CONTRACT_UNSAFE, "the contract is nested too deeply", span)
     if node.tag not in _PLAIN_TAGS:
         _refuse(CONTRACT_UNSAFE, f"YAML tag `{node.tag}` is not allowed", span)
     places[path] = Place(span, key, node)

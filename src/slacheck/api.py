@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from itertools import chain
+from os import PathLike, fspath
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import ContractError
@@ -14,6 +18,7 @@ from slacheck.findings import Result
 from slacheck.loader import IncompleteContractError, load_contract
 from slacheck.model import Contract
 from slacheck.plan import EVIDENCE_LIMIT, Plan, build_plan
+from slacheck.records import MAX_LINE_BYTES, Records
 
 
 def load_checked(path: str | Path) -> CheckedContract:
@@ -33,22 +38,44 @@ def load_checked(path: str | Path) -> CheckedContract:
     return check(contract)
 
 
+Data = str | PathLike[str] | Iterable[str | PathLike[str]] | Iterable[Mapping[str, Any]]
+"""A path, a list of paths (read in order as one stream), or records (dicts) from Python."""
+
+
 def verify(
     contract: str | Path | Contract | CheckedContract,
-    data: Sequence[str],
+    data: Data,
     *,
-    as_of: datetime,
+    as_of: datetime | date,
     evidence_limit: int = EVIDENCE_LIMIT,
     quarantine: Quarantine | None = None,
     progress: Progress | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    format_in: str | None = None,
 ) -> Result:
-    """Check records against a contract as of a moment.
+    """Check records against a contract as of a moment (a date: midnight in its time zone).
+
+    `data` is a path, a list of paths (`-` is standard input, a folder its data files, a
+    glob pattern the files it matches), or records: dicts, checked by the same rules as
+    JSON lines, the n-th rejected as line n of `<records>`. Each file is read in the format
+    of its extension (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, each perhaps `.gz`),
+    or `format_in` (one of `readers.FORMATS`). A line longer than `max_line_bytes` is
+    rejected (see `records.MAX_LINE_BYTES`).
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
-    ...                 ["examples/motorola-sinotrans/shipments.jsonl"],
+    ...                 "examples/motorola-sinotrans/shipments.jsonl",
     ...                 as_of=datetime.fromisoformat("2025-04-01T00:00:00+08:00"))
     >>> str(result.penalties)
     '159050.50'
+    >>> lost = {"shipment_id": "S1", "service": "road", "office": "TSN",
+    ...         "booked_at": "2025-03-10T10:00:00+08:00", "value": "120.00", "lost": True,
+    ...         "complete": True, "accurate": True, "billed_correctly": True}
+    >>> result = verify("contracts/motorola-sinotrans.yaml", [lost, {**lost, "value": "-1"}],
+    ...                 as_of=date(2025, 4, 1))
+    >>> str(result.penalties), result.lines.accepted
+    ('120.00', 1)
+    >>> result.lines.rejections[0].line, result.lines.rejections[0].reason
+    (2, 'negative: "-1"; money is at least 0')
     """
     if isinstance(contract, str | Path):
         checked = load_checked(contract)
@@ -56,11 +83,38 @@ def verify(
         checked = check(contract)
     else:
         checked = contract
+    inputs = _inputs(data)
     plan = compile_plan(checked, as_of, evidence_limit)
-    state = run_stream(plan, data, quarantine=quarantine, progress=progress)
+    state = run_stream(plan, inputs, quarantine=quarantine, progress=progress,
+                       max_line_bytes=max_line_bytes, format_in=format_in)
     return conclude(plan, state)
 
 
-def compile_plan(checked: CheckedContract, as_of: datetime,
+def _inputs(data: Data) -> list[str | Records]:
+    """What `verify` reads: a path, paths, or records, told apart by the first item (a
+    string is one path, never a list of one-character paths)."""
+    if isinstance(data, str | PathLike):
+        return [fspath(data)]
+    if not isinstance(data, Iterable) or isinstance(data, Mapping | bytes):
+        raise TypeError(f"data must be paths or records (dicts), not {type(data).__name__}")
+    items = iter(data)
+    first = next(items, None)
+    if first is None:
+        return []
+    if isinstance(first, Mapping):
+        return [Records(chain([first], items))]
+    paths: list[str | Records] = []
+    for item in chain([first], items):
+        if not isinstance(item, str | PathLike):
+            raise TypeError(f"data must be paths or records (dicts), not a mix with "
+                            f"{type(item).__name__}")
+        paths.append(fspath(item))
+    return paths
+
+
+def compile_plan(checked: CheckedContract, as_of: datetime | date,
                  evidence_limit: int = EVIDENCE_LIMIT) -> Plan:
+    """The plan of a checked contract as of a moment; a date is midnight in its time zone."""
+    if not isinstance(as_of, datetime):
+        as_of = datetime.combine(as_of, time(), ZoneInfo(checked.contract.timezone))
     return build_plan(checked, as_of, evidence_limit)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
 
@@ -141,9 +142,18 @@ class Not(Node):
     operand: Expr
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Presence(Node):
+    """`delivered_at is present`, `customs_hold is absent`: always true or false, never
+    pending, so a scope can test an optional field without being undetermined."""
+
+    operand: Expr
+    present: bool
+
+
 Expr = (
     Number | Percent | Money | Duration | String | Bool | Ref | Neg | Binary | PercentOf
-    | Compare | In | Within | Logical | Not
+    | Compare | In | Within | Logical | Not | Presence
 )
 
 
@@ -153,14 +163,64 @@ class Window(Node):
 
     period: Period
     by: tuple[Ref, ...] = ()
+    of: Ref | None = None
+    """The timestamp or date field that places a record in a window; by default the
+    records' time field."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Aggregate(Node):
+    """`count()`, `count(late)`, `sum(x)`, `mean(x)`, `min(x)`, `max(x)`, `p95(x)`."""
+
+    function: str
+    operand: Expr | None = None
+
+    @property
+    def rank(self) -> Decimal | None:
+        """For a percentile, its rank between 0 and 1: p95 -> 0.95."""
+        if not self.function.startswith("p"):
+            return None
+        return Decimal(self.function[1:]) / 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ratio(Node):
+    """`sum(units_delivered) / sum(units_ordered)`: a ratio of two aggregates."""
+
+    numerator: Aggregate
+    denominator: Aggregate
+
+
+Measure = Aggregate | Ratio
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tier(Node):
+    """`99% for key`: the target of one value of the grouping field."""
+
+    rate: Percent
+    group: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Target(Node):
-    """`97% per month by office`."""
+    """`97% per month by office`, `p95(transit) <= 72h per month, at least 20 records`,
+    `99% for key, 97% for suitable per month by tier, warn below 99.5%`.
 
-    rate: Percent
+    With `measure` None the target is on the rate of passed records: `rate`, or `tiers`.
+    """
+
+    rate: Percent | None = None
     window: Window | None = None
+    tiers: tuple[Tier, ...] = ()
+    measure: Measure | None = None
+    op: CmpOp = CmpOp.GE
+    goal: Expr | None = None
+    """The measure's target value, when there is a measure."""
+    minimum: int | None = None
+    minimum_span: Span | None = field(default=None, compare=False, repr=False)
+    warn: Expr | None = None
+    warn_below: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,3 +258,30 @@ class AnyBreach(Node):
 
 
 Disqualify = ConsecutiveMissed | BreachesWithin | AnyBreach
+
+
+def children(node: Node) -> list[Node]:
+    """The nodes directly under `node`, left to right."""
+    out: list[Node] = []
+    for each in fields(node):
+        value = getattr(node, each.name)
+        if isinstance(value, Node) and each.name != "span":
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(item for item in value if isinstance(item, Node))
+    return out
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of a tree, parents before children and left to right, without recursion:
+    a long chain (`a and b and ...`) is as deep as it is long."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(reversed(children(item)))
+
+
+def refs(node: Node) -> Iterator[Ref]:
+    """Every name a tree mentions, in the order written."""
+    return (item for item in walk(node) if isinstance(item, Ref))

@@ -8,24 +8,34 @@ from dataclasses import dataclass, field
 from slacheck import ast
 from slacheck import types as t
 from slacheck._source import Span
+from slacheck.constants import Constants
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
+    CLAUSE_TOO_DEEP,
     CYCLE,
+    DIVISOR_FROM_RECORD,
     NAME_CLASH,
     NOT_CONSTANT,
+    OPTIONAL_IN_CONDITION,
     TYPE_MISMATCH,
     UNKNOWN_NAME,
     Code,
     ContractError,
     Diagnostic,
     did_you_mean,
+    order,
 )
 from slacheck.model import Clause, Contract, Named, Standard
-from slacheck.typer import Typer, UntypedError, refs
+from slacheck.typer import Typer, UntypedError
 from slacheck.types import Kind, Type
 
 _GROUPABLE = {Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.NUMBER, Kind.DATE}
+
+MAX_INLINED_DEPTH = 200
+"""How deep a clause may nest with the derived fields it uses written out under their
+names, as the compiler steps through them: each clause is at most 100 deep
+(`parser.MAX_DEPTH`), but a chain of derived fields could be as deep as it is long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +43,8 @@ class CheckedContract:
     """A contract whose every expression has a type; what the plan is compiled from.
 
     `types` maps `id(node)` to the node's type; `enum_values` holds the ids of bare
-    names that stand for a value of an enum (`office == TSN`).
+    names that stand for a value of an enum (`office == TSN`); `warnings`, in file order,
+    what checks but may not mean what its author thinks.
     """
 
     contract: Contract
@@ -41,6 +52,7 @@ class CheckedContract:
     enum_values: frozenset[int] = field(repr=False)
     parameter_types: dict[str, Type]
     derived_types: dict[str, Type]
+    warnings: tuple[Diagnostic, ...] = ()
 
     def type_of(self, node: ast.Node) -> Type:
         return self.types[id(node)]
@@ -55,12 +67,19 @@ class _Checker:
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
         self.found: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.derived_names = {named.name for named in contract.derived}
+        self.optional_behind: dict[str, str] = {}
+        """Derived field -> an optional field without default that it needs."""
+        self.inlined_depth: dict[str, int] = {}
+        """Derived field -> how deep it nests with the derived fields it uses written out."""
         self.fields = {spec.name: spec.type for spec in contract.schema.fields}
         for spec in contract.schema.fields:
             if spec.type.kind is Kind.MONEY:
                 self.fields[spec.name] = t.money(contract.currency)
         names = tuple(named.name for named in contract.parameters)
         self.typer = Typer(contract.currency, self.fields, names, self.found)
+        self.constants = Constants(self.typer.types, self._error)
         self.parameters = self.typer.parameters
         self.derived = self.typer.derived
 
@@ -71,14 +90,16 @@ class _Checker:
         self._derived_fields()
         for standard in self.contract.standards:
             self._standard(standard)
+        warnings = tuple(sorted(self.warnings, key=order))
         if self.found:
-            raise ContractError(self.found)
+            raise ContractError(self.found, warnings)
         return CheckedContract(
             self.contract,
             self.typer.types,
             frozenset(self.typer.enum_values),
             dict(self.parameters),
             dict(self.derived),
+            warnings,
         )
 
     def _error(self, code: Code, message: str, span: Span | None,
@@ -99,51 +120,76 @@ class _Checker:
         try:
             self.parameters[named.name] = self.typer.infer(expr)
         except UntypedError:
+            self.typer.untyped.add(named.name)
             return
-        self._constant(expr, "a parameter")
+        if self._constant(expr, "a parameter"):
+            self.constants.values[named.name] = self.constants.check(expr)
 
     def _derived_fields(self) -> None:
-        pending = {named.name: named for named in self.contract.derived}
-        order: list[Named] = []
-        visiting: set[str] = set()
-
-        def visit(named: Named) -> None:
-            if named in order:
-                return
-            if named.name in visiting:
-                self._error(CYCLE, f"derived field `{named.name}` depends on itself",
-                            named.span, ("a derived field cannot use itself, directly or "
-                                         "through other derived fields",))
-                raise UntypedError
-            visiting.add(named.name)
-            for ref in refs(_expr(named.clause)):
-                if ref.name in pending:
-                    visit(pending[ref.name])
-            visiting.discard(named.name)
-            order.append(named)
-
-        for named in self.contract.derived:
-            try:
-                visit(named)
-            except UntypedError:
-                return
-        for named in order:
-            try:
-                self.derived[named.name] = self.typer.infer(_expr(named.clause))
-            except UntypedError:
+        """Type derived fields in dependency order. One in a cycle, or built on one that
+        cannot be typed, is left untyped: its uses are not reported again."""
+        declared = {named.name: named for named in self.contract.derived}
+        uses = {name: [ref.name for ref in ast.refs(_expr(named.clause)) if ref.name in declared]
+                for name, named in declared.items()}
+        for name in self._dependency_order(declared, uses):
+            expr = _expr(declared[name].clause)
+            needs = (self._optional(ref.name) for ref in ast.refs(expr))
+            if (first := next((field for field in needs if field is not None), None)) is not None:
+                self.optional_behind[name] = first
+            if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
+                    or not self._inlined(expr, name)):
+                self.typer.untyped.add(name)
                 continue
+            try:
+                self.derived[name] = self.typer.infer(expr)
+            except UntypedError:
+                self.typer.untyped.add(name)
+                continue
+            value = self.constants.check(expr)
+            if value is not None:  # a constant, which the compiler computes where it is used
+                self.constants.values[name] = value
+            self._divisions(expr)
+
+    def _dependency_order(self, declared: dict[str, Named],
+                          uses: dict[str, list[str]]) -> list[str]:
+        """Derived fields, each after those it uses; each cycle is reported, and its
+        fields left untyped. Depth first without recursion: chains of fields may be long."""
+        ordered: list[str] = []
+        state: dict[str, bool] = {}  # False while its dependencies are visited, then True
+        for root in declared:
+            if root in state:
+                continue
+            stack = [(root, iter(uses[root]))]
+            state[root] = False
+            while stack:
+                name, pending = stack[-1]
+                following = next(pending, None)
+                if following is None:
+                    stack.pop()
+                    state[name] = True
+                    ordered.append(name)
+                elif following not in state:
+                    state[following] = False
+                    stack.append((following, iter(uses[following])))
+                elif not state[following]:
+                    cycle = [item for item, _ in stack]
+                    cycle = cycle[cycle.index(following):]
+                    self.typer.untyped.update(cycle)
+                    self._error(CYCLE, f"derived field `{following}` depends on itself",
+                                declared[following].span,
+                                ("a derived field cannot use itself, directly or through "
+                                 f"other derived fields: {' -> '.join([*cycle, following])}",))
+        return ordered
 
     def _standard(self, standard: Standard) -> None:
         self._predicate(standard.require, "`require`")
         if standard.scope is not None:
-            self._predicate(standard.scope, "`for`")
+            self._predicate(standard.scope, "`for`", condition="for")
         for exclusion in standard.exclusions:
-            self._predicate(exclusion.when, "`except`")
+            self._predicate(exclusion.when, "`except`", condition="except")
         self._window(standard.window)
         if standard.target is not None and isinstance(standard.target.node, ast.Target):
-            rate = standard.target.node.rate
-            if not 0 < rate.value <= 1:
-                self._error(BAD_VALUE, "a target must be above 0% and at most 100%", rate.span)
+            self._target(standard.target.node, standard.window)
         if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
             self._penalty(standard.penalty.node)
         if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
@@ -157,8 +203,95 @@ class _Checker:
             if isinstance(node, ast.ConsecutiveMissed | ast.BreachesWithin) and node.count < 1:
                 self._error(BAD_VALUE, "the count must be at least 1", node.span)
 
+    def _target(self, target: ast.Target, window: ast.Window) -> None:
+        """Rates within (0%, 100%]; tiers on one grouping field; a measure typed, its goal
+        and warning line of the measure's type and constant."""
+        for rate in (target.rate, *(tier.rate for tier in target.tiers)):
+            if rate is not None and not 0 < rate.value <= 1:
+                self._error(BAD_VALUE, "a target must be above 0% and at most 100%", rate.span)
+        if target.tiers:
+            self._tiers(target.tiers, window)
+        if target.minimum is not None and target.minimum < 1:
+            self._error(BAD_VALUE, "a minimum sample is at least 1 record", target.minimum_span)
+        wanted = t.RATIO if target.measure is None else self._measure(target.measure)
+        upward = target.op in (ast.CmpOp.GE, ast.CmpOp.GT)
+        if target.warn is not None and target.warn_below != upward:
+            self._error(BAD_VALUE, f"a target that must stay {'above' if upward else 'below'} "
+                        f"its line warns {'below' if upward else 'above'} it", target.warn.span,
+                        (f"write `warn {'below' if upward else 'above'} ...`",))
+        if target.measure is not None and target.op not in _ORDERING:
+            self._error(BAD_VALUE, f"a target compares with `>=`, `>`, `<=` or `<`, not "
+                        f"`{target.op.value}`", target.span)
+        for value, what in ((target.goal, "the target"), (target.warn, "the warning line")):
+            if value is None or wanted is None:
+                continue
+            try:
+                found = self.typer.infer(value)
+            except UntypedError:
+                continue
+            self._constant(value, what)
+            if not _fits(found, wanted):
+                self._error(TYPE_MISMATCH, f"{what} is {found}, but the measure is {wanted}",
+                            value.span, (_example(wanted),))
+
+    def _tiers(self, tiers: tuple[ast.Tier, ...], window: ast.Window) -> None:
+        if len(window.by) != 1:
+            self._error(BAD_WINDOW, "targets per group need exactly one grouping field",
+                        window.span or tiers[0].span,
+                        ("write `per month by customer_tier`",))
+            return
+        field = self.fields.get(window.by[0].name)
+        seen: set[str] = set()
+        for tier in tiers:
+            if tier.group in seen:
+                self._error(BAD_VALUE, f"`{tier.group}` has two targets", tier.span)
+            seen.add(tier.group)
+            if field is not None and field.kind is Kind.ENUM and tier.group not in field.values:
+                self._error(BAD_VALUE, f"`{tier.group}` is not a value of "
+                            f"`{window.by[0].name}`", tier.span,
+                            did_you_mean(tier.group, field.values))
+
+    def _measure(self, measure: ast.Measure) -> Type | None:
+        """The type of the measure's figure, or None when it cannot be typed."""
+        if isinstance(measure, ast.Ratio):
+            top, bottom = self._aggregate(measure.numerator), self._aggregate(measure.denominator)
+            if top is None or bottom is None:
+                return None
+            if top.kind is not bottom.kind or top.currency != bottom.currency:
+                self._error(TYPE_MISMATCH, f"a ratio of {top} to {bottom} is not a share",
+                            measure.span, ("divide like by like: units by units, money by "
+                                           "money",))
+                return None
+            return t.RATIO
+        return self._aggregate(measure)
+
+    def _aggregate(self, aggregate: ast.Aggregate) -> Type | None:
+        operand, function = aggregate.operand, aggregate.function
+        if function == "count":
+            if operand is not None:
+                self._predicate_expr(operand, "what `count` counts")
+            return t.NUMBER
+        if operand is None:
+            self._error(BAD_VALUE, f"`{function}` needs a value: `{function}(transit)`",
+                        aggregate.span)
+            return None
+        rank = aggregate.rank
+        if rank is not None and not 0 < rank < 1:
+            self._error(BAD_VALUE, f"`{function}` is not a percentile between p0 and p100",
+                        aggregate.span, ("write `p95(transit)`",))
+        try:
+            found = self.typer.infer(operand)
+        except UntypedError:
+            return None
+        if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+            self._error(TYPE_MISMATCH, f"`{function}` takes a number, money or a duration, "
+                        f"not {found}", operand.span)
+            return None
+        return found
+
     def _penalty(self, penalty: ast.Penalty) -> None:
-        self._money(penalty.amount, "a penalty", constant=False)
+        if self._money(penalty.amount, "a penalty", constant=False):
+            self._divisions(penalty.amount)
         if penalty.cap is not None:
             self._money(penalty.cap, "a cap", constant=True)
 
@@ -181,32 +314,198 @@ class _Checker:
             elif kind.kind not in _GROUPABLE:
                 self._error(TYPE_MISMATCH, f"cannot group by `{ref.name}` of type {kind}",
                             ref.span, ("group by a string, enum, bool, number or date field",))
+        if window.of is not None:
+            placed = self.fields.get(window.of.name)
+            if placed is None:
+                self._error(UNKNOWN_NAME, f"unknown field `{window.of.name}`", window.of.span,
+                            did_you_mean(window.of.name, self.fields))
+            elif placed.kind not in (Kind.TIMESTAMP, Kind.DATE):
+                self._error(TYPE_MISMATCH, f"windows are placed by a timestamp or date, not "
+                            f"by `{window.of.name}` of type {placed}", window.of.span,
+                            ("write `per month of delivered_at`",))
 
-    def _predicate(self, clause: Clause, what: str) -> None:
-        expr = _expr(clause)
+    def _predicate(self, clause: Clause, what: str, condition: str | None = None) -> None:
+        self._predicate_expr(_expr(clause), what, condition)
+
+    def _predicate_expr(self, expr: ast.Expr, what: str, condition: str | None = None) -> None:
+        if not self._inlined(expr):
+            return
         try:
             found = self.typer.infer(expr)
         except UntypedError:
             return
         if found.kind is not Kind.BOOL:
             self._error(TYPE_MISMATCH, f"{what} must be true or false, not {found}", expr.span)
+            return
+        self.constants.check(expr)
+        self._divisions(expr)
+        if condition is not None:
+            self._optional_reads(expr, condition)
 
-    def _money(self, expr: ast.Expr, what: str, *, constant: bool) -> None:
+    def _money(self, expr: ast.Expr, what: str, *, constant: bool) -> bool:
+        """Whether `expr` is an amount of money (and constant if it must be)."""
+        if not self._inlined(expr):
+            return False
         try:
             found = self.typer.infer(expr)
         except UntypedError:
-            return
+            return False
         if found.kind is not Kind.MONEY:
             self._error(TYPE_MISMATCH, f"{what} must be an amount of money, not {found}",
                         expr.span, (f"write an amount like `1000 {self.contract.currency}`",))
-        elif constant:
-            self._constant(expr, what)
+            return False
+        if constant and not self._constant(expr, what):
+            return False
+        self.constants.check(expr)
+        return True
 
-    def _constant(self, expr: ast.Expr, what: str) -> None:
-        for ref in refs(expr):
+    def _inlined(self, expr: ast.Expr, name: str | None = None) -> bool:
+        """Whether `expr`, with the derived fields it uses written out, nests at most
+        `MAX_INLINED_DEPTH` deep; reports the use that goes past it. For a derived field
+        (`name`), keeps its depth for the fields and clauses that use it."""
+        deepest = 0
+        stack: list[tuple[ast.Node, int]] = [(expr, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if isinstance(node, ast.Ref) and node.name in self.inlined_depth:
+                depth += self.inlined_depth[node.name]  # the name is a step, then its tree
+                if depth > MAX_INLINED_DEPTH:
+                    what = f"`{name}`" if name is not None else "the clause"
+                    self._error(CLAUSE_TOO_DEEP, f"with the derived fields it uses, {what} is "
+                                f"nested more than {MAX_INLINED_DEPTH} deep", node.span,
+                                ("compute a step of the chain in the data, or use fewer "
+                                 "derived fields one on another",))
+                    return False
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in ast.children(node))
+        if name is not None:
+            self.inlined_depth[name] = deepest
+        return True
+
+    # warnings
+    def _warn(self, code: Code, message: str, span: Span | None, hint: str) -> None:
+        self.warnings.append(Diagnostic(code, message, span, (hint,)))
+
+    def _optional(self, name: str) -> str | None:
+        """The optional field without a default that reading `name` needs, if any."""
+        spec = self.contract.schema.field(name)
+        if spec is not None:
+            return name if not spec.required and spec.default is None else None
+        return self.optional_behind.get(name)
+
+    def _optional_reads(self, expr: ast.Expr, condition: str) -> None:
+        """A `for` or `except` that needs an optional field is neither true nor false for
+        a record without it, and such a record is then out of scope or not excluded."""
+        tested = {id(ref) for node in ast.walk(expr) if isinstance(node, ast.Presence)
+                  for ref in ast.refs(node)}  # `x is present` is decided either way
+        seen: set[str] = set()
+        for ref in ast.refs(expr):
+            if id(ref) in tested:
+                continue
+            needs = self._optional(ref.name)
+            if needs is None or ref.name in seen:
+                continue
+            seen.add(ref.name)
+            if needs == ref.name:
+                message = f"`{condition}` reads the optional field `{needs}`, which has no default"
+            else:
+                message = (f"`{condition}` reads `{ref.name}`, which needs the optional field "
+                           f"`{needs}` (no default)")
+            self._warn(OPTIONAL_IN_CONDITION, message, ref.span,
+                       f"give `{needs}` a default or test `{needs} is present`: a record "
+                       f"without it is counted as scope undetermined (the clause is neither "
+                       f"true nor false)")
+
+    def _divisions(self, expr: ast.Expr) -> None:
+        """Every division by a value from the record, unless a guard before it rules zero
+        out: `ordered > 0 and shipped / ordered ...`, `ordered == 0 or ...`."""
+        stack: list[tuple[ast.Node, frozenset[ast.Node]]] = [(expr, frozenset())]
+        while stack:
+            node, safe = stack.pop()
+            if isinstance(node, ast.Logical):
+                tested = _guarded(node.left, node.op)
+                stack += [(node.right, safe | tested), (node.left, safe)]
+                continue
+            divisor = node.right if isinstance(node, ast.Binary) else None
+            if (isinstance(node, ast.Binary) and node.op is ast.BinOp.DIV
+                    and node.right not in safe and self._from_record(node.right)):
+                text = divisor.span.text if divisor and divisor.span else "the divisor"
+                zero = self._zero_for(node.right)
+                self._warn(DIVISOR_FROM_RECORD,
+                           f"the divisor `{text}` comes from the record and can be zero",
+                           node.right.span,
+                           f"guard it (`{text} > {zero} and ...`), or a record where it is "
+                           "zero cannot be evaluated")
+            stack += [(child, safe) for child in ast.children(node)]
+
+    def _from_record(self, expr: ast.Expr) -> bool:
+        return any(ref.name in self.fields or ref.name in self.derived_names
+                   for ref in ast.refs(expr))
+
+    def _zero_for(self, expr: ast.Expr) -> str:
+        kind = self.typer.types.get(id(expr), t.NUMBER).kind
+        if kind is Kind.DURATION:
+            return "0s"
+        if kind is Kind.MONEY:
+            return f"0 {self.contract.currency}"
+        return "0"
+
+    def _constant(self, expr: ast.Expr, what: str) -> bool:
+        """Whether `expr` depends on no record field; reports each one it depends on."""
+        constant = True
+        for ref in ast.refs(expr):
             if ref.name in self.fields or ref.name in self.derived:
+                constant = False
                 self._error(NOT_CONSTANT, f"{what} cannot depend on the record field "
                             f"`{ref.name}`", ref.span, ("use a literal or a parameter",))
+        return constant
+
+
+_ORDERING = (ast.CmpOp.GE, ast.CmpOp.GT, ast.CmpOp.LE, ast.CmpOp.LT)
+
+
+def _fits(found: Type, wanted: Type) -> bool:
+    """A goal fits its measure: the same kind (and currency), a ratio measure taking a
+    percentage or a number, a number measure a number written in the contract."""
+    if found.kind is not wanted.kind:
+        return False
+    if found.kind is Kind.MONEY:
+        return found.currency == wanted.currency
+    return True
+
+
+def _example(wanted: Type) -> str:
+    return {Kind.DURATION: "write a duration such as `72h`",
+            Kind.MONEY: "write an amount such as `1000 EUR`"}.get(
+        wanted.kind, "write a number such as `20`, or a percentage such as `98%`")
+
+
+def _guarded(left: ast.Expr, op: ast.BoolOp) -> frozenset[ast.Node]:
+    """What `left` rules out being zero on the right of `and` (`x > 0 and ...`), or of
+    `or` (`x == 0 or ...`): the right side is only evaluated when the left did not decide."""
+    wanted = {ast.CmpOp.NE, ast.CmpOp.GT, ast.CmpOp.LT} if op is ast.BoolOp.AND else {
+        ast.CmpOp.EQ}
+    found: set[ast.Node] = set()
+    stack: list[ast.Expr] = [left]
+    while stack:  # the conjuncts of `and`, or the disjuncts of `or`
+        node = stack.pop()
+        if isinstance(node, ast.Logical) and node.op is op:
+            stack += [node.left, node.right]
+        elif isinstance(node, ast.Compare) and node.op in wanted:
+            if _is_zero(node.right):
+                found.add(node.left)
+            elif _is_zero(node.left):
+                found.add(node.right)
+    return frozenset(found)
+
+
+def _is_zero(expr: ast.Expr) -> bool:
+    match expr:
+        case ast.Number(value=value) | ast.Percent(value=value) | ast.Money(amount=value):
+            return value == 0
+        case ast.Duration(microseconds=microseconds):
+            return microseconds == 0
+    return False
 
 
 def _expr(clause: Clause) -> ast.Expr:

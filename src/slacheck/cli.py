@@ -13,24 +13,40 @@ Exit codes (also in the README):
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from typing import Any, NoReturn
 
 import click
 
+from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
+from slacheck._progress import Progress, progress
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
-from slacheck.diagnostics import ContractError, DataError, codes, did_you_mean, lookup
+from slacheck.checker import check
+from slacheck.diagnostics import (
+    ContractError,
+    DataError,
+    Diagnostic,
+    Severity,
+    codes,
+    did_you_mean,
+    lookup,
+    order,
+)
+from slacheck.engine.codegen import generate
+from slacheck.engine.state import State
 from slacheck.findings import Result, Verdict
-from slacheck.loader import contract_schema
+from slacheck.loader import IncompleteContractError, contract_schema, load_contract
 from slacheck.plan import EVIDENCE_LIMIT
+from slacheck.readers import FORMATS
 from slacheck.records import Rejection
-from slacheck.reporters import RENDERERS
+from slacheck.reporters import RENDERERS, REPORTS
 from slacheck.reporters.json import result_schema
 
 EXIT_COMPLIANT = 0
@@ -83,7 +99,20 @@ def _errors(debug: bool) -> Iterator[None]:
 
 
 class _Group(click.Group):
-    """Turns an unexpected exception, wherever it is raised, into the internal-error code."""
+    """Turns an unexpected exception, wherever it is raised, into the internal-error code;
+    lists each command with the whole first paragraph of its help, wrapped: click's
+    one-line summary cuts a sentence at `e.g.` or at the width of the terminal."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                summary = (command.help or "").split("\n\n")[0]
+                rows.append((name, " ".join(summary.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -113,6 +142,13 @@ def _debug_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                         help="Show tracebacks.")
 
 
+def _format_in_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--format-in", "format_in", type=click.Choice(FORMATS), default=None,
+                        help="Read every DATA file in this format, whatever its extension "
+                             "(by default: .jsonl, .json, .csv, .tsv, .parquet; others and "
+                             "standard input as JSON lines).")
+
+
 class _MaxRejected(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """`N` lines or `P%` of the lines read."""
 
@@ -136,6 +172,21 @@ class _MaxRejected(click.ParamType):  # type: ignore[type-arg]  # generic only i
                          "lines read (e.g. 0.5%)", param, ctx)
 
 
+class _FailOn(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
+    """A comma-separated list of `fail_on.Condition` values, `all` or `none`."""
+
+    name = "LIST"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> frozenset[failing.Condition]:
+        if isinstance(value, frozenset):
+            return value
+        try:
+            return failing.parse(str(value))
+        except ValueError as error:
+            return self.fail(str(error), param, ctx)
+
+
 def _too_many_rejected(result: Result, limit: int | Fraction) -> str | None:
     lines = result.lines
     allowed = limit if isinstance(limit, int) else limit * lines.read
@@ -153,40 +204,73 @@ def _share(fraction: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
-def _as_of(value: str) -> datetime:
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _as_of(value: str) -> datetime | date:
+    """`--as-of` read: `now`, an aware date and time, or a date, which the API takes as
+    midnight in the contract's time zone (known only once the contract is loaded)."""
     if value == "now":
         return datetime.now(UTC).replace(microsecond=0)
+    example = "e.g. 2025-04-01T00:00:00+08:00, or a date alone for midnight in the contract's " \
+              "time zone"
+    if _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:
+            raise _as_of_error(f"`{value}` is not a valid date ({error})") from None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"`{value}` is not an ISO 8601 date and time") from None
+        raise _as_of_error(f"`{value}` is not an ISO 8601 date or date and time with a UTC "
+                           f"offset, nor `now`; {example}") from None
     if moment.tzinfo is None:
-        raise click.BadParameter("give a UTC offset, e.g. 2025-04-01T00:00:00+08:00")
+        raise _as_of_error(f"`{value}` has no UTC offset: give one, {example}")
     return moment
 
 
-def _progress(quiet: bool) -> Callable[[int], None] | None:
-    if quiet or not sys.stderr.isatty():
-        return None
+def _as_of_error(message: str) -> click.BadParameter:
+    return click.BadParameter(message, param_hint="'--as-of'")
 
-    def show(lines: int) -> None:
-        click.echo(f"\r{lines:,} lines read", err=True, nl=False)
 
-    return show
+def _progress(quiet: bool, data: Sequence[str] = ()) -> Progress | None:
+    """Lines read, their rate, the time elapsed and the share of the data, on a terminal."""
+    return progress(quiet, data)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="slacheck")
 def main() -> None:
-    """Check logistics service-level agreements against shipment records."""
+    """Check logistics service-level agreements against shipment records.
+
+    A contract (YAML) says what a provider promised; `slacheck verify` runs shipment
+    records (JSON lines, CSV, Parquet) against it and reports the targets met or missed,
+    the penalties and service credits owed, and any disqualification, with the records
+    behind every figure. `slacheck COMMAND --help` tells more of each command.
+
+    \b
+    Example:
+      slacheck verify contract.yaml shipments.jsonl --as-of 2025-04-01
+
+    \b
+    Exit codes:
+      0    compliant (lint: no problems)
+      1    non-compliant: a target missed, something owed, or a disqualification
+      2    the contract or the command is wrong
+      3    the data could not be read, or too many lines rejected (--max-rejected)
+      4    inconclusive: no record could be evaluated
+      70   internal error: a bug in slacheck, never a verdict
+      130  interrupted; no output file is written
+    """
 
 
 @main.command("verify")
 @click.argument("contract", type=click.Path(dir_okay=False))
 @click.argument("data", nargs=-1, required=True)
 @click.option("--as-of", "as_of", default="now", show_default=True,
-              help="Evaluation time, ISO 8601 with an offset, or `now`; deadlines not yet "
-                   "passed at this time are pending.")
+              help="Evaluation time: ISO 8601 with a UTC offset, a date (midnight in the "
+                   "contract's time zone), or `now`; deadlines not yet passed at this time "
+                   "are pending.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -199,14 +283,22 @@ def main() -> None:
 @click.option("--max-rejected", type=_MaxRejected(), default=None,
               help="Exit 3 without a verdict when more lines than this are rejected: a "
                    "number of lines, or a share of the lines read such as 0.5%.")
+@click.option("--fail-on", "fail_on", type=_FailOn(), default=",".join(
+                  item.value for item in failing.Condition if item in failing.DEFAULT),
+              show_default=True,
+              help="What makes the exit code 1: a comma-separated list of missed, penalty, "
+                   "credit, disqualification, warning (or all, or none).")
+@_format_in_option()
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    output: str | None, quarantine: str | None, evidence_limit: int,
-                   max_rejected: int | Fraction | None, quiet: bool, debug: bool) -> None:
-    """Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."""
+                   max_rejected: int | Fraction | None, fail_on: frozenset[failing.Condition],
+                   format_in: str | None, quiet: bool, debug: bool) -> None:
+    """Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or Parquet, by
+    their extension, each perhaps .gz), folders, glob patterns, or - for standard input."""
     moment = _as_of(as_of)
-    progress = _progress(quiet)
+    shown = _progress(quiet, data)
     with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
         # outputs are opened first: a path that cannot be written fails before the run
         report_file = None
@@ -221,12 +313,16 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                 text = item.text or b""
                 sink.write(text if text.endswith(b"\n") else text + b"\n")
 
-        result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                        quarantine=keep, progress=progress)
-        if progress is not None:
-            click.echo("\r\033[K", err=True, nl=False)
+        try:
+            result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                            quarantine=keep, progress=shown, format_in=format_in)
+        finally:
+            if shown is not None:
+                shown.clear()
         refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
         report = "" if refused else RENDERERS[fmt](result)
+        if fmt == "github" and not refused:
+            _step_summary(result)
         if report_file is not None:
             if refused:
                 report_file.cancel()  # no report; the quarantine still says what was rejected
@@ -236,39 +332,128 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         _fail(refused, EXIT_DATA)
     if report_file is None:
         click.echo(report, nl=False)
-    sys.exit(EXIT_CODES[result.verdict])
+    sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
+
+
+def _step_summary(result: Result) -> None:
+    """`--format github`: the Markdown summary to `$GITHUB_STEP_SUMMARY`, when it is set."""
+    from slacheck.reporters import github
+
+    try:
+        github.step_summary(result)
+    except OSError as error:
+        raise OutputError(f"cannot write the job summary to $GITHUB_STEP_SUMMARY: "
+                          f"{error.strerror or error}") from None
+
+
+@main.command("report")
+@click.argument("contract", type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to this file (atomically) instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default=None,
+              help="Report format; by default markdown for an output file named .md, "
+                   "else html.")
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, ISO 8601 with an offset, or `now`.")
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
+              show_default=True,
+              help="Records kept as evidence per window and per list; counts stay exact.")
+@_format_in_option()
+@click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
+@_debug_option()
+def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt: str | None,
+                   as_of: str, evidence_limit: int, format_in: str | None, quiet: bool,
+                   debug: bool) -> None:
+    """Write an audit report of DATA against CONTRACT: one self-contained HTML file (or
+    Markdown) with the verdict, charts, the ledger, the evidence and the data quality.
+
+    Exits 0 once the report is written, whatever the verdict (`verify` gives the verdict's
+    exit code); 2 or 3 as `verify` does when the contract, command or data is wrong.
+    """
+    moment = _as_of(as_of)
+    if fmt is None:
+        fmt = "markdown" if output and output.lower().endswith((".md", ".markdown")) else "html"
+    shown = _progress(quiet, data)
+    with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
+        report_file = (stack.enter_context(output_file(output, [contract, *data]))
+                       if output else None)
+        try:
+            result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
+                            progress=shown, format_in=format_in)
+        finally:
+            if shown is not None:
+                shown.clear()
+        report = REPORTS[fmt](result)
+        if report_file is not None:
+            report_file.write(report.encode("utf-8"))
+    if report_file is None:
+        click.echo(report, nl=False)
 
 
 @main.command("lint")
 @click.argument("contracts", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @_debug_option()
 def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
-    """Load and check CONTRACTS; print every problem found, in file order."""
-    problems = 0
+    """Load and check CONTRACTS; print every problem and warning found, in file order.
+
+    Exits 2 if any contract has a problem; warnings alone are printed and exit 0.
+    """
+    problems = warnings = 0
     for path in contracts:
-        try:
-            load_checked(path)
-        except ContractError as error:
-            if debug:
-                raise
-            problems += len(error.diagnostics)
-            click.echo("\n\n".join(item.render() for item in error.diagnostics), err=True)
+        errors, cautions = _lint(path)
+        if errors and debug:
+            raise ContractError(errors, cautions)
+        problems, warnings = problems + len(errors), warnings + len(cautions)
+        found = sorted([*errors, *cautions], key=order)
+        if found:
+            click.echo("\n\n".join(item.render() for item in found), err=True)
             click.echo(err=True)
+    files = _plural(len(contracts), "contract")
     if problems:
-        _fail(f"slacheck: {problems} problem{'s' if problems != 1 else ''} in "
-              f"{len(contracts)} contract{'s' if len(contracts) != 1 else ''}", EXIT_INVALID)
-    click.echo(f"{len(contracts)} contract{'s' if len(contracts) != 1 else ''} ok")
+        counts = _plural(problems, "problem") + (
+            f" and {_plural(warnings, 'warning')}" if warnings else "")
+        _fail(f"slacheck: {counts} in {files}", EXIT_INVALID)
+    click.echo(f"{files} ok" + (f", {_plural(warnings, 'warning')}" if warnings else ""))
+
+
+def _lint(path: str) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
+    """The errors and the warnings of one contract file: loading problems that leave the
+    rest sound do not hide what the check finds in the rest, nor its warnings."""
+    try:
+        contract = load_contract(path)
+        errors: tuple[Diagnostic, ...] = ()
+    except IncompleteContractError as error:
+        contract, errors = error.contract, error.diagnostics
+    except ContractError as error:
+        return error.diagnostics, error.warnings
+    try:
+        checked = check(contract)
+    except ContractError as error:
+        return (*errors, *error.diagnostics), error.warnings
+    return errors, checked.warnings
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 @main.command("plan")
 @click.argument("contract", type=click.Path(dir_okay=False))
-@click.option("--as-of", "as_of", default="now", show_default=True)
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, as for `verify`.")
+@click.option("--code", is_flag=True,
+              help="Print the generated per-record code instead, each line marked with the "
+                   "standard and clause it comes from.")
 @_debug_option()
-def plan_command(contract: str, as_of: str, debug: bool) -> None:
+def plan_command(contract: str, as_of: str, code: bool, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
     with _errors(debug):
         plan = compile_plan(load_checked(contract), _as_of(as_of))
-    click.echo(plan.describe())
+    if code:
+        click.echo(generate(plan, State.empty(plan), "<data>").annotated(), nl=False)
+    else:
+        click.echo(plan.describe())
 
 
 @main.command("schema")
@@ -281,16 +466,64 @@ def schema_command(of_result: bool) -> None:
 
 
 @main.command("explain")
-@click.argument("code", required=False)
-def explain_command(code: str | None) -> None:
-    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all."""
+@click.argument("args", nargs=-1, metavar="[CODE | CONTRACT DATA...]")
+@click.option("--standard", help="The standard whose figure to explain (with CONTRACT DATA).")
+@click.option("--window", "window_label", metavar="W",
+              help="One window, by its label (2025-02, 2025-W05, 2025-Q1...).")
+@click.option("--group", metavar="G", help="One group of a grouped standard (office=PEK).")
+@click.option("--record", metavar="ID", help="One record: each clause evaluated on it.")
+@click.option("--as-of", "as_of", default="now", show_default=True,
+              help="Evaluation time, as for `verify`.")
+@click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
+              show_default=True, help="Record ids listed per list; counts stay exact.")
+@_debug_option()
+def explain_command(args: tuple[str, ...], standard: str | None, window_label: str | None,
+                    group: str | None, record: str | None, as_of: str, evidence_limit: int,
+                    debug: bool) -> None:
+    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all. Given a
+    contract, its data and --standard ID, explain how a figure of that run was computed.
+
+    \b
+    Examples:
+      slacheck explain SLA201
+      slacheck explain contract.yaml shipments.jsonl --standard delivery-24h --window 2025-02
+      slacheck explain contract.yaml shipments.jsonl --standard delivery-24h --record S-0042
+    """
+    if len(args) <= 1:
+        if standard or window_label or group or record:
+            _fail("slacheck: --standard, --window, --group and --record explain a run: "
+                  "slacheck explain CONTRACT DATA... --standard ID", EXIT_INVALID)
+        _explain_code(args[0] if args else None)
+        return
+    if standard is None:
+        _fail("slacheck: explain CONTRACT DATA... needs --standard ID, the standard whose "
+              "figure to explain", EXIT_INVALID)
+    from slacheck.explain import ExplainError, explain
+
+    moment = _as_of(as_of)
+    with _errors(debug):
+        try:
+            text = explain(load_checked(args[0]), args[1:], as_of=moment, standard=standard,
+                           window_label=window_label, group=group, record=record,
+                           evidence_limit=evidence_limit)
+        except ExplainError as error:
+            _fail(f"slacheck: {error}", EXIT_INVALID)
+    click.echo(text, nl=False)
+
+
+def _explain_code(code: str | None) -> None:
     if code is None:
         for entry in codes():
-            click.echo(f"{entry.code}  {entry.slug:20} {entry.summary}")
+            kind = "(warning) " if entry.severity is Severity.WARNING else ""
+            click.echo(f"{entry.code}  {entry.slug:21} {kind}{entry.summary}")
         return
     found = lookup(code)
     if found is None:
         close = did_you_mean(code.lower(), [entry.slug for entry in codes()])
         hint = close[0] if close else "`slacheck explain` lists them all"
+        if code.endswith((".yaml", ".yml")):
+            hint = ("to explain a run, give the data and a standard: slacheck explain "
+                    f"{code} DATA... --standard ID")
         _fail(f"slacheck: no diagnostic code `{code}`; {hint}", EXIT_INVALID)
-    click.echo(f"{found.code} {found.slug}: {found.summary}")
+    kind = " (warning)" if found.severity is Severity.WARNING else ""
+    click.echo(f"{found.code} {found.slug}{kind}: {found.summary}")

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from slacheck import ast
 from slacheck.checker import CheckedContract
+from slacheck.typer import AS_OF
 from slacheck.types import Kind
 
 Record = Mapping[str, Any]
@@ -149,13 +150,13 @@ class Compiler:
         self.as_of = as_of
         contract = checked.contract
         self._derived = {named.name: named.clause.node for named in contract.derived}
-        self._parameters: dict[str, Any] = {}
-        for named in contract.parameters:
-            node = named.clause.node
-            self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
         self._fields = set(contract.schema.names)
         self._not_yet = Open(as_of, after=True)
         """The value of an event absent at the evaluation time."""
+        self._parameters: dict[str, Any] = {}
+        for named in contract.parameters:  # a parameter may use the ones declared before it
+            node = named.clause.node
+            self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
 
     # values
     def value(self, expr: ast.Expr) -> Value:
@@ -233,6 +234,8 @@ class Compiler:
             return operator.itemgetter(name)
         if name in self._derived:
             return self._value(self._derived[name])  # type: ignore[arg-type]
+        if name not in self._parameters and name == AS_OF:
+            return _Constant(self.as_of)
         return _Constant(self._parameters[name])
 
     def _unary(self, function: Callable[[Any], Any], operand: Value) -> Value:
@@ -307,6 +310,8 @@ class Compiler:
                 return self._in(operand, items, negated)
             case ast.Within(event=event, limit=limit, start=start):
                 return self._within(event, limit, start)
+            case ast.Presence(operand=operand, present=present):
+                return _presence(self._value(operand), present)
             case ast.Ref(name=name) if name in self._derived:
                 return self._truth(self._derived[name])  # type: ignore[arg-type]
         value = self._value(expr)
@@ -551,6 +556,17 @@ def _compare_open(op: ast.CmpOp, left: Value, right: Value) -> Truth:
 
 def _name(expr: ast.Expr, otherwise: str) -> str:
     return f"`{expr.name}`" if isinstance(expr, ast.Ref) else otherwise
+
+
+def _presence(value: Value, present: bool) -> Truth:
+    """Whether a value is recorded: an event not yet happened is absent. Never pending."""
+
+    def test(record: Record) -> int:
+        found = value(record)
+        return PASS if (found is not None and not isinstance(found, Open)) == present \
+            else BREACH
+
+    return test
 
 
 def _guarded_division(function: Callable[[Any, Any], Any],

@@ -8,6 +8,8 @@ from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 
+from slacheck._money import total as money_total
+
 
 class Verdict(Enum):
     """What a run concludes; each has its own exit code in the CLI."""
@@ -61,6 +63,20 @@ class Implausible:
 
 
 @dataclass(frozen=True, slots=True)
+class Undeclared:
+    """A field the records hold that the contract does not declare: ignored, but named,
+    since `Lost` for `lost` or a misspelt `force_majeure` silently changes the money."""
+
+    field: str
+    records: int
+    source: str
+    line: int
+    """Where it first appears."""
+    resembles: str | None = None
+    """The declared field it looks like (case, a slip of the keyboard), if any."""
+
+
+@dataclass(frozen=True, slots=True)
 class Lines:
     """Every line accounted for: read = accepted + rejected; `outside` are accepted
     records whose time falls outside the contract's effective period."""
@@ -70,6 +86,7 @@ class Lines:
     rejected: int
     rejections: tuple[RejectedLine, ...]
     outside: int = 0
+    undeclared: tuple[Undeclared, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +105,18 @@ class WindowOutcome:
     target: Fraction | None
     breaches: tuple[RecordRef, ...] = ()
     exclusions: tuple[tuple[str, int], ...] = ()
+    measure: str = "rate"
+    """What `value` is: `rate` (passed / (passed + breached)) or the measure as written."""
+    unit: str = "share"
+    """`share`, `number`, `money` or `seconds`: how `value` and `target` read."""
+    value: Fraction | None = None
+    """The window's figure, exact; None when there is nothing to measure."""
+    sample: int = 0
+    """The records the figure rests on."""
+    status: str = "no target"
+    """`met`, `warned` (met, inside the warning band), `missed`, `not evaluated` (nothing
+    to measure, or below the minimum sample), `no commitment`, or `no target`."""
+    op: str = ">="
 
     @property
     def rate(self) -> Fraction | None:
@@ -96,11 +125,10 @@ class WindowOutcome:
 
     @property
     def met(self) -> bool | None:
-        """True or False against the target; None with no target or nothing counted."""
-        rate = self.rate
-        if self.target is None or rate is None:
-            return None
-        return rate >= self.target
+        """True or False against the target; None when the window was not judged."""
+        if self.status in ("met", "warned"):
+            return True
+        return False if self.status == "missed" else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,14 +191,23 @@ class StandardResult:
     implausible: tuple[Implausible, ...] = ()
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
+    clause_lines: tuple[tuple[str, int], ...] = ()
+    """(kind, line in the contract file): `standard` for the standard's key, then each clause
+    in the order of `clauses` (`for`, `except`, `require`, `target`, ...), where known."""
 
     @property
     def breaches(self) -> int:
         return sum(window.breached for window in self.windows)
 
+    def line_of(self, kind: str) -> int | None:
+        """The contract line of the first clause of this kind (`target`, `penalty`...), else
+        of the standard itself, else None."""
+        lines = dict(reversed(self.clause_lines))
+        return lines.get(kind, lines.get("standard"))
+
     @property
     def credit_total(self) -> Decimal:
-        return sum((credit.amount for credit in self.credits), self.zero)
+        return money_total((credit.amount for credit in self.credits), self.zero)
 
     @property
     def disqualification(self) -> Disqualification | None:
@@ -212,11 +249,11 @@ class Result:
 
     @property
     def penalties(self) -> Decimal:
-        return sum((standard.penalties for standard in self.standards), self.zero)
+        return money_total((standard.penalties for standard in self.standards), self.zero)
 
     @property
     def credits(self) -> Decimal:
-        return sum((standard.credit_total for standard in self.standards), self.zero)
+        return money_total((standard.credit_total for standard in self.standards), self.zero)
 
     @property
     def breaches(self) -> int:

@@ -3,28 +3,23 @@ with every clause parsed where it stands in the file."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
-
-from slacheck import ast, parser
-from slacheck._resources import package_text
+from slacheck import ast, parser, types
+from slacheck._shape import Problem, validate
+from slacheck._shape import contract_schema as contract_schema  # public here, for the CLI
 from slacheck._source import Source, whole_file
 from slacheck._yaml import Place, YamlPath, clause_source, compose, nearest
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
-    CONTRACT_SHAPE,
     CONTRACT_UNREADABLE,
     CONTRACT_UNSAFE,
     UNKNOWN_NAME,
@@ -34,16 +29,18 @@ from slacheck.diagnostics import (
     did_you_mean,
 )
 from slacheck.model import Clause, Contract, Exclusion, Named, Standard
-from slacheck.types import FIELD_TYPES, FieldSpec, Kind, RecordSchema, Type
+from slacheck.readspec import build_read
+from slacheck.types import (
+    FIELD_TYPES,
+    FIRST_DATE,
+    LAST_DATE,
+    FieldSpec,
+    Kind,
+    RecordSchema,
+    Type,
+)
 
 MAX_BYTES = 1 << 20
-
-
-def contract_schema() -> dict[str, Any]:
-    """The JSON Schema of contract files (also what `slacheck schema` prints)."""
-    text = package_text("schemas", "contract.schema.json")
-    result: dict[str, Any] = json.loads(text)
-    return result
 
 
 def load_contract(path: str | Path) -> Contract:
@@ -81,133 +78,53 @@ def load_contract_text(raw: bytes | str, name: str = "<contract>") -> Contract:
         ) from None
     source = whole_file(text, name)
     tree, places = compose(source)
-    found, broken = _validate(tree, places, source)
+    problems = validate(tree, places)
     builder = _Builder(source, places, hashlib.sha256(data).hexdigest())
-    builder.found.extend(found)
-    builder.broken.update(path[0] if path else "" for path in broken)
-    if any(len(path) < 2 or path[0] != "standards" for path in broken):
-        raise ContractError(found)
-    # a standard that does not have the right shape is left out; the others are still
-    # parsed, so one run reports their problems too
-    for path in broken:
-        tree["standards"].pop(path[1], None)
+    builder.found.extend(problem.diagnostic for problem in problems)
+    # what does not have the right shape is left out where the rest stays whole, so that
+    # one run reports the problems of the rest too
+    if not all(_leave_out(tree, problem, builder.unparsed) for problem in problems):
+        raise ContractError(builder.found)
     return builder.build(tree)
 
 
-def _validate(
-    tree: Any, places: dict[YamlPath, Place], source: Source
-) -> tuple[list[Diagnostic], list[YamlPath]]:
-    """Every way the tree breaks the contract schema, and where."""
-    validator = _Validator(contract_schema())
-    errors = list(validator.iter_errors(tree))
-    found = [_shape_diagnostic(error, places, source) for error in errors]
-    return found, [_instance_path(error) for error in errors]
+_OPTIONAL_META = frozenset({"title", "provider", "customer", "decimals", "rounding", "effective"})
 
 
-def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-    """JSON Schema's `pattern` as the standard reads it (ECMA-262): `$` is the end of the
-    text and `\\d` an ASCII digit. Python's `$` also matches before a final newline, which
-    let an id such as `"s\\n"` through, and its `\\d` takes any script's digits."""
-    if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-@functools.cache
-def _regex(pattern: str) -> re.Pattern[str]:
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + "\\Z"
-    return re.compile(pattern, re.ASCII)
-
-
-_Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped stub
-    jsonschema.Draft202012Validator, {"pattern": _pattern}
-)
-
-
-def _instance_path(error: ValidationError) -> YamlPath:
-    """Where the error is: for a bad key (`propertyNames`), the key itself, not its mapping."""
-    path: YamlPath = tuple(error.absolute_path)
-    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
-        return (*path, error.instance)
-    return path
-
-
-def _shape_diagnostic(
-    error: ValidationError, places: dict[YamlPath, Place], source: Source
-) -> Diagnostic:
-    error = _specific(error)
-    path = _instance_path(error)
-    where = ".".join(str(part) for part in path) or "the contract"
-    place = nearest(path, places)
-    span = place.value if place else None
-    if path != tuple(error.absolute_path):
-        span = place.key if place is not None else span
-        if error.validator == "pattern":
-            kind = "standard id" if path[0] == "standards" else "name"
-            return Diagnostic(CONTRACT_SHAPE, f"{shown(str(error.instance))} is not a valid "
-                              f"{kind}", span, (_KEY_RULES[kind],))
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        allowed = list(schema.get("properties", {}))
-        extras = [name for name in error.instance if name not in allowed]
-        extra = extras[0] if extras else "?"
-        key_place = places.get((*path, extra))
-        return Diagnostic(
-            CONTRACT_SHAPE,
-            f"unknown key `{extra}` in {where}",
-            key_place.key if key_place and key_place.key else span,
-            did_you_mean(extra, allowed) or (f"allowed here: {', '.join(allowed)}",),
-        )
-    hints: tuple[str, ...] = ()
-    if error.validator == "required" and place is not None and place.key is not None:
-        span = place.key
-        present = error.instance if isinstance(error.instance, dict) else {}
-        required = error.validator_value if isinstance(error.validator_value, list) else []
-        missing = [name for name in required if name not in present]
-        hints = tuple(f"add `{name}:`" for name in missing[:1])
-    if error.validator == "enum":
-        options = error.validator_value if isinstance(error.validator_value, list) else []
-        hints = ("one of: " + ", ".join(str(item) for item in options),)
-    return Diagnostic(CONTRACT_SHAPE, f"{where}: {error.message}", span, hints)
-
-
-def shown(text: str) -> str:
-    """Text quoted for a message: in backticks, or JSON-escaped when it holds a line break
-    or another character that would not show."""
-    if text.isprintable():
-        return f"`{text}`"
-    return json.dumps(text, ensure_ascii=False)
-
-
-_KEY_RULES = {
-    "standard id": "use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
-    "name": "use letters, digits and `_`, starting with a letter",
-}
-
-_WEAK = frozenset({"type", "enum", "const"})
-
-
-def _specific(error: ValidationError) -> ValidationError:
-    """Inside `oneOf`, the branch the author meant: one whose error is not about the type.
-
-    A mapping with a misspelt key fails the string branch on its type and the mapping
-    branch on the key; the key is the news.
-    """
-    while error.context:
-        meant = [item for item in error.context if item.validator not in _WEAK]
-        if not meant:
-            return best_match(error.context) or error
-        # a misspelt key also makes a required key missing: the misspelling is the cause
-        meant.sort(key=lambda item: item.validator != "additionalProperties")
-        error = meant[0]
-    return error
+def _leave_out(tree: Any, problem: Problem, unparsed: set[str]) -> bool:
+    """Take what `problem` is about out of the tree, if the rest can do without it: a
+    standard, a parameter, a derived or record field (whose users the builder then leaves
+    out too), optional metadata, an unknown key. False if the contract cannot be built."""
+    path = problem.path
+    section = path[0] if path and isinstance(tree, dict) else None
+    if section in ("standards", "parameters", "derived") and len(path) >= 2:
+        tree[section].pop(path[1], None)
+        if section != "standards":
+            unparsed.add(str(path[1]))
+        return True
+    if section == "records" and len(path) >= 3 and path[1] == "fields":
+        tree["records"]["fields"].pop(path[2], None)
+        unparsed.add(str(path[2]))
+        return True
+    if section == "contract" and len(path) >= 2 and path[1] in _OPTIONAL_META:
+        tree["contract"].pop(path[1], None)
+        return True
+    if problem.unknown_key:
+        parent = tree
+        for part in path[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        return True
+    return False
 
 
 class IncompleteContractError(ContractError):
-    """Problems confined to some standards or to the contract's metadata.
+    """Problems that leave the rest of the contract worth checking.
 
-    `contract` holds the standards that did load, so the checker can still report on them
-    in the same run: problems there cannot be caused by the ones already found.
+    `contract` holds what did load, so the checker can still report on it in the same
+    run: what is left out (a standard that did not parse, a parameter that did not parse
+    and whatever uses it) is what problems there could follow from.
     """
 
     def __init__(self, diagnostics: list[Diagnostic], contract: Contract) -> None:
@@ -223,9 +140,9 @@ class _Builder:
         self.places = places
         self.sha256 = sha256
         self.found: list[Diagnostic] = []
-        self.broken: set[str | int] = set()
-        """Top-level sections with problems: only some leave the rest worth checking."""
         self.schema: RecordSchema | None = None
+        self.unparsed: set[str] = set()
+        """Parameters and derived fields that did not parse: what uses them is left out."""
 
     def build(self, tree: dict[str, Any]) -> Contract:
         meta = tree["contract"]
@@ -262,11 +179,30 @@ class _Builder:
             path=self.source.name,
             sha256=self.sha256,
         )
-        if self.found and self.broken <= {"standards", "contract"}:
-            raise IncompleteContractError(self.found, contract)
         if self.found:
-            raise ContractError(self.found)
+            raise IncompleteContractError(self.found, self._without_unparsed(contract))
         return contract
+
+    def _without_unparsed(self, contract: Contract) -> Contract:
+        """The contract without what uses a name that did not parse, which the checker
+        would otherwise report as unknown."""
+        named = [*contract.parameters, *contract.derived]
+        while True:  # until nothing more is left out: a derived field may use another
+            left_out = {item.name for item in named if self._uses_unparsed(item.clause)}
+            if not left_out:
+                break
+            self.unparsed |= left_out
+            named = [item for item in named if item.name not in left_out]
+        return replace(
+            contract,
+            parameters=tuple(item for item in contract.parameters if item in named),
+            derived=tuple(item for item in contract.derived if item in named),
+            standards=tuple(standard for standard in contract.standards
+                            if not any(map(self._uses_unparsed, _clauses(standard)))),
+        )
+
+    def _uses_unparsed(self, clause: Clause) -> bool:
+        return any(ref.name in self.unparsed for ref in ast.refs(clause.node))
 
     # helpers
     def _error(self, code: Code, message: str, path: YamlPath, hints: tuple[str, ...] = (),
@@ -276,7 +212,6 @@ class _Builder:
         if place is not None:
             span = place.key if key and place.key is not None else place.value
         self.found.append(Diagnostic(code, message, span, hints))
-        self.broken.add(path[0])
 
     def _timezone(self, name: str) -> str:
         try:
@@ -291,10 +226,17 @@ class _Builder:
         if text is None:
             return None
         try:
-            return date.fromisoformat(text)
+            parsed = date.fromisoformat(text)
         except ValueError:
             self._error(BAD_VALUE, f"`{text}` is not a date", path, ("write it as YYYY-MM-DD",))
             return None
+        if not FIRST_DATE <= parsed <= LAST_DATE:  # the calendar's ends are near enough to fail
+            end = "a start" if path[-1] == "from" else "an end"
+            self._error(BAD_VALUE, f"`{text}` is out of range: a contract's dates lie "
+                        f"between {FIRST_DATE} and {LAST_DATE}", path,
+                        (f"leave `{path[-1]}` out for a contract without {end}",))
+            return None
+        return parsed
 
     def clause(self, path: YamlPath, kind: str) -> Clause | None:
         """Parse the scalar at `path` as a clause, positioned where it stands in the file."""
@@ -304,7 +246,8 @@ class _Builder:
             node = parser.parse(source, kind)
         except ContractError as error:
             self.found.extend(error.diagnostics)
-            self.broken.add(path[0])
+            if path[0] in ("parameters", "derived"):
+                self.unparsed.add(str(path[1]))
             return None
         return Clause(" ".join(source.body.split()), node, place.value)
 
@@ -329,7 +272,7 @@ class _Builder:
             elif kind is not Kind.ENUM and values:
                 self._error(BAD_VALUE, f"`values` is only for enum fields, `{name}` is "
                             f"{body['type']}", (*path, "values"))
-            field_type = Type(kind, values=values)
+            field_type = types.field_type(body["type"], values)
             default = None
             if "default" in body:
                 default = self._default(body["default"], field_type, (*path, "default"))
@@ -341,12 +284,31 @@ class _Builder:
                     default=default,
                     integral=body["type"] == "int",
                     span=self.places[path].key,
+                    negative=bool(body.get("negative", False)),
                 )
             )
-        schema = RecordSchema(tuple(fields), records["id"], records["time"])
+            if body.get("negative") and kind is not Kind.MONEY:
+                self._error(BAD_VALUE, f"`negative` is only for money fields, `{name}` is "
+                            f"{body['type']}", (*path, "negative"))
+        schema = RecordSchema(tuple(fields), records["id"], records["time"],
+                              strict=bool(records.get("strict", False)))
+        read, problems = build_read(records.get("read"), schema)
+        for problem in problems:
+            if problem.unknown_name in self.unparsed:
+                continue  # its declaration is wrong, and reported
+            path = ("records", "read", *problem.path)
+            if problem.unknown_name is not None:
+                self._error(UNKNOWN_NAME, problem.message, path,
+                            did_you_mean(problem.unknown_name, schema.names), key=True)
+            else:
+                self._error(BAD_VALUE, problem.message, path,
+                            (problem.hint,) if problem.hint else ())
+        schema = replace(schema, read=read)
         for role, kinds in (("id", (Kind.STRING, Kind.NUMBER)), ("time", (Kind.TIMESTAMP,))):
             name = records[role]
             spec = schema.field(name)
+            if spec is None and name in self.unparsed:
+                continue  # its declaration is wrong, and reported
             if spec is None:
                 self._error(UNKNOWN_NAME, f"the {role} field `{name}` is not declared",
                             ("records", role), did_you_mean(name, schema.names))
@@ -365,7 +327,7 @@ class _Builder:
     def _standard(self, key: str, body: dict[str, Any]) -> Standard | None:
         base: YamlPath = ("standards", key)
         errors_before = len(self.found)
-        require = self.clause((*base, "require"), "expr")
+        require = self.clause((*base, "require"), "expr") if "require" in body else None
         scope = self.clause((*base, "for"), "expr") if "for" in body else None
         exclusions = self._exclusions(base, body.get("except"))
         target = self.clause((*base, "target"), "target") if "target" in body else None
@@ -381,6 +343,8 @@ class _Builder:
         if ("target" in body and target is None) or ("window" in body and window_clause is None):
             return None  # the clause that says the window did not parse; already reported
         window = self._window(base, target, window_clause)
+        if "require" not in body:  # the schema allows it only for a target on a measure
+            require = Clause("true", ast.Bool(value=True))  # every record counts
         if require is None or window is None or len(self.found) > errors_before:
             return None
         return Standard(
@@ -449,6 +413,12 @@ class _Builder:
             if clause is not None:
                 out.append(Exclusion(clause, reason or clause.text))
         return tuple(out)
+
+
+def _clauses(standard: Standard) -> list[Clause]:
+    optional = [standard.scope, standard.target, standard.penalty, standard.credit]
+    return [standard.require, *(item.when for item in standard.exclusions),
+            *(clause for clause in optional if clause is not None), *standard.disqualify]
 
 
 def _coerce_default(value: Any, field_type: Type) -> Any:

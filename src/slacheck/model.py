@@ -43,6 +43,21 @@ class Standard:
     """The timestamp field that dates a breach; by default the moment it became certain."""
     span: Span | None = field(default=None, compare=False)
 
+    def in_order(self) -> tuple[tuple[str, Clause, str], ...]:
+        """Every clause as the contract lists a standard's: (kind, clause, what to show),
+        an exclusion shown by its reason."""
+        out: list[tuple[str, Clause, str]] = []
+        if self.scope is not None:
+            out.append(("for", self.scope, self.scope.text))
+        out.extend(("except", item.when, item.reason) for item in self.exclusions)
+        out.append(("require", self.require, self.require.text))
+        for kind, clause in (("target", self.target), ("penalty", self.penalty),
+                             ("credit", self.credit)):
+            if clause is not None:
+                out.append((kind, clause, clause.text))
+        out.extend(("disqualify", rule, rule.text) for rule in self.disqualify)
+        return tuple(out)
+
     @property
     def target_rate(self) -> ast.Percent | None:
         node = self.target.node if self.target is not None else None
@@ -76,3 +91,6 @@ class Contract:
     effective_to: date | None = None
     path: str = "<contract>"
     sha256: str = ""
+
+    def standard(self, standard_id: str) -> Standard | None:
+        return next((item for item in self.standards if item.id == standard_id), None)

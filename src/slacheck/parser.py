@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import (
     LarkError,
     UnexpectedCharacters,
@@ -19,9 +22,21 @@ from lark.tree import Meta
 
 from slacheck import _tables, ast
 from slacheck._source import Source, Span
-from slacheck.diagnostics import BAD_VALUE, CLAUSE_SYNTAX, ContractError, Diagnostic
+from slacheck.diagnostics import (
+    BAD_VALUE,
+    CLAUSE_SYNTAX,
+    CLAUSE_TOO_DEEP,
+    ContractError,
+    Diagnostic,
+)
+from slacheck.types import LIMIT_COUNT, LIMIT_DURATION, LIMIT_NUMBER, MAX_DECIMALS
 
 CLAUSES = ("expr", "window", "target", "penalty", "credit", "disqualify")
+
+MAX_DEPTH = 100
+"""How deep a clause may nest, counting every node from the top to a name or literal (`a`
+is 1 deep, a chain of N terms N): deep enough for any clause a person writes, shallow
+enough for the checker and the compiler to walk recursively."""
 
 _MICROSECONDS = {
     "ms": 1_000,
@@ -32,9 +47,14 @@ _MICROSECONDS = {
     "w": 604_800_000_000,
 }
 
+_DURATION_LIMIT = f"a duration is at most 100 years ({LIMIT_DURATION // _MICROSECONDS['d']}d)"
+
 # What a user should read instead of a terminal's name in "expected ..." hints.
 _READABLE = {
     "PERCENT": "a percentage like `97%`",
+    "AGGREGATE": "a measure like `p95(transit)`",
+    "RECORDS": "`records`",
+    "WARN_SIDE": "`below` or `above`",
     "DURATION": "a duration like `24h`",
     "NUMBER": "a number",
     "INT": "a whole number",
@@ -56,6 +76,11 @@ _READABLE = {
 
 
 STARTS = [f"start_{name}" for name in CLAUSES]
+
+# A name just before an unexpected `(`: someone wrote a call, `min(a, b)`.
+_CALLED = re.compile(r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\Z")
+_WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false", "per", "by",
+                    "at", "most", "breach", "after", "on", "any", "least", "warn", "for"})
 
 
 @functools.cache
@@ -86,20 +111,43 @@ class _ToAst(Transformer[Token, Any]):
         start = token.start_pos or 0
         return Span(self._source, start, token.end_pos or start + len(token))
 
-    # literals
+    # literals: each in range, so that no computation with it can fail
+    def _sized(self, value: Decimal, span: Span | None) -> Decimal:
+        hint = None
+        exponent = value.normalize().as_tuple().exponent
+        if value.copy_abs() >= LIMIT_NUMBER:  # exact: abs() rounds to the context
+            hint = "numbers and amounts must be less than 10^15 in size"
+        elif isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+            hint = f"numbers and amounts have at most {MAX_DECIMALS} decimal places"
+        if hint is not None:
+            raise _ClauseError(Diagnostic(
+                BAD_VALUE, f"`{span.text if span else value}` is out of range", span, (hint,)))
+        return value
+
     def number(self, meta: Meta, children: list[Token]) -> ast.Number:
-        return ast.Number(value=Decimal(str(children[0])), span=self._span(meta))
+        span = self._span(meta)
+        return ast.Number(value=self._sized(Decimal(str(children[0])), span), span=span)
 
     def percent(self, meta: Meta, children: list[Token]) -> ast.Percent:
         return self._percent(children[0])
 
     def _percent(self, token: Token) -> ast.Percent:
-        return ast.Percent(value=Decimal(str(token)[:-1]).scaleb(-2), span=self._tspan(token))
+        span = self._tspan(token)
+        value = Decimal(str(token)[:-1]).scaleb(-2)
+        return ast.Percent(value=self._sized(value, span), span=span)
 
     def money(self, meta: Meta, children: list[Token]) -> ast.Money:
-        return ast.Money(
-            amount=Decimal(str(children[0])), currency=str(children[1]), span=self._span(meta)
-        )
+        span = self._span(meta)
+        amount = self._sized(Decimal(str(children[0])), span)
+        return ast.Money(amount=amount, currency=str(children[1]), span=span)
+
+    def _count(self, token: Token) -> int:
+        text = str(token)
+        if len(text) > len(str(LIMIT_COUNT)) or int(text) > LIMIT_COUNT:
+            raise _ClauseError(Diagnostic(BAD_VALUE, f"`{text}` is out of range",
+                                          self._tspan(token),
+                                          (f"a count is at most {LIMIT_COUNT:,}",)))
+        return int(text)
 
     def duration(self, meta: Meta, children: list[Token]) -> ast.Duration:
         return self._duration(children[0])
@@ -108,6 +156,9 @@ class _ToAst(Transformer[Token, Any]):
         text = str(token)
         digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
         amount = Decimal(digits) * _MICROSECONDS[text[len(digits) :]]
+        if amount > LIMIT_DURATION:
+            raise _ClauseError(Diagnostic(BAD_VALUE, f"`{text}` is out of range",
+                                          self._tspan(token), (_DURATION_LIMIT,)))
         if amount != amount.to_integral_value():
             raise _ClauseError(
                 Diagnostic(
@@ -134,20 +185,28 @@ class _ToAst(Transformer[Token, Any]):
     def neg(self, meta: Meta, children: list[ast.Expr]) -> ast.Neg:
         return ast.Neg(operand=children[0], span=self._span(meta))
 
-    def _binary(self, op: ast.BinOp, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return ast.Binary(op=op, left=children[0], right=children[1], span=self._span(meta))
+    def _chain(self, meta: Meta, operands: list[ast.Expr], ops: list[str],
+               build: Callable[[str, ast.Expr, ast.Expr, Span], ast.Expr]) -> ast.Expr:
+        """`a - b + c` folded to the left in a loop: ((a - b) + c)."""
+        if len(operands) > MAX_DEPTH:
+            extra = operands[MAX_DEPTH]
+            raise _ClauseError(Diagnostic(
+                CLAUSE_TOO_DEEP, f"more than {MAX_DEPTH} terms joined by `{ops[0]}`",
+                extra.span, ("name a part of it as a derived field, or use `in [...]`",)))
+        result = operands[0]
+        for op, right in zip(ops, operands[1:], strict=True):
+            end = right.span.end if right.span is not None else meta.end_pos
+            result = build(op, result, right, Span(self._source, meta.start_pos, end))
+        return result
 
-    def add(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.ADD, meta, children)
+    def _arithmetic(self, meta: Meta, children: list[Any]) -> ast.Expr:
+        return self._chain(
+            meta, children[::2], [str(token) for token in children[1::2]],
+            lambda op, left, right, span: ast.Binary(
+                op=ast.BinOp(op), left=left, right=right, span=span))
 
-    def sub(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.SUB, meta, children)
-
-    def mul(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.MUL, meta, children)
-
-    def div(self, meta: Meta, children: list[ast.Expr]) -> ast.Binary:
-        return self._binary(ast.BinOp.DIV, meta, children)
+    sum = _arithmetic
+    product = _arithmetic
 
     def percent_of(self, meta: Meta, children: list[Any]) -> ast.PercentOf:
         return ast.PercentOf(
@@ -173,24 +232,34 @@ class _ToAst(Transformer[Token, Any]):
         event, limit, start = children
         return ast.Within(event=event, limit=limit, start=start, span=self._span(meta))
 
-    def and_(self, meta: Meta, children: list[ast.Expr]) -> ast.Logical:
-        return ast.Logical(
-            op=ast.BoolOp.AND, left=children[0], right=children[1], span=self._span(meta)
-        )
+    def presence(self, meta: Meta, children: list[Any]) -> ast.Presence:
+        operand, word = children
+        return ast.Presence(operand=operand, present=str(word) == "present",
+                            span=self._span(meta))
 
-    def or_(self, meta: Meta, children: list[ast.Expr]) -> ast.Logical:
-        return ast.Logical(
-            op=ast.BoolOp.OR, left=children[0], right=children[1], span=self._span(meta)
-        )
+    def _logical(self, op: ast.BoolOp, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return self._chain(
+            meta, children, [op.value] * (len(children) - 1),
+            lambda _, left, right, span: ast.Logical(op=op, left=left, right=right, span=span))
+
+    def and_expr(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return self._logical(ast.BoolOp.AND, meta, children)
+
+    def or_expr(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return self._logical(ast.BoolOp.OR, meta, children)
 
     def not_(self, meta: Meta, children: list[ast.Expr]) -> ast.Not:
         return ast.Not(operand=children[0], span=self._span(meta))
 
     # clauses
-    def window(self, meta: Meta, children: list[Token]) -> ast.Window:
+    def window(self, meta: Meta, children: list[Any]) -> ast.Window:
         period, *names = children
+        of = names.pop(0) if names and isinstance(names[0], ast.Ref) else None
         by = tuple(ast.Ref(name=str(name), span=self._tspan(name)) for name in names)
-        return ast.Window(period=_period(period), by=by, span=self._span(meta))
+        return ast.Window(period=_period(period), by=by, of=of, span=self._span(meta))
+
+    def window_of(self, meta: Meta, children: list[Token]) -> ast.Ref:
+        return ast.Ref(name=str(children[0]), span=self._tspan(children[0]))
 
     def start_expr(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
         return children[0]
@@ -198,9 +267,82 @@ class _ToAst(Transformer[Token, Any]):
     def start_window(self, meta: Meta, children: list[ast.Window]) -> ast.Window:
         return children[0]
 
-    def start_target(self, meta: Meta, children: list[Any]) -> ast.Target:
-        window = children[1] if len(children) > 1 else None
-        return ast.Target(rate=self._percent(children[0]), window=window, span=self._span(meta))
+    def rate_target(self, meta: Meta, children: list[Any]) -> ast.Target:
+        rate, *rest = children
+        return ast.Target(rate=self._percent(rate), span=self._span(meta), **self._tail(rest))
+
+    def tier_target(self, meta: Meta, children: list[Any]) -> ast.Target:
+        tiers = [child for child in children if isinstance(child, ast.Tier)]
+        rest = children[len(tiers):]
+        return ast.Target(tiers=tuple(tiers), span=self._span(meta), **self._tail(rest))
+
+    def measure_target(self, meta: Meta, children: list[Any]) -> ast.Target:
+        measure, op, goal, *rest = children
+        return ast.Target(measure=measure, op=ast.CmpOp(str(op)), goal=goal,
+                          span=self._span(meta), **self._tail(rest))
+
+    def target_window(self, meta: Meta, children: list[Token]) -> ast.Window:
+        return self.window(meta, children)
+
+    def more_by(self, meta: Meta, children: list[Token]) -> tuple[str, Token]:
+        return ("by", children[0])
+
+    def _tail(self, items: list[Any]) -> dict[str, Any]:
+        """The window and the options after it; a grouping field may follow the window's
+        first one (`by depot, service`) but not an option."""
+        options: dict[str, Any] = {}
+        window: ast.Window | None = None
+        for item in items:
+            if isinstance(item, ast.Window):
+                window = item
+                continue
+            kind, *values = item
+            if kind == "by":
+                name = values[0]
+                if window is None or not window.by or options:
+                    raise _ClauseError(Diagnostic(
+                        CLAUSE_SYNTAX, f"`{name}` cannot stand here",
+                        self._tspan(name),
+                        ("a grouping field follows `by` and the fields before it: "
+                         "`per month by depot, service, at least 20 records`",)))
+                field = ast.Ref(name=str(name), span=self._tspan(name))
+                window = dataclasses.replace(window, by=(*window.by, field))
+            elif kind == "minimum":
+                options["minimum"], options["minimum_span"] = values
+            else:
+                options["warn"], options["warn_below"] = values
+        return {"window": window, **options}
+
+    def tier(self, meta: Meta, children: list[Token]) -> ast.Tier:
+        rate, group = children
+        value = str(group)[1:-1] if group.type == "STRING" else str(group)
+        return ast.Tier(rate=self._percent(rate), group=value, span=self._span(meta))
+
+    def aggregate(self, meta: Meta, children: list[Any]) -> ast.Aggregate:
+        function, *operand = children
+        return ast.Aggregate(function=str(function), operand=operand[0] if operand else None,
+                             span=self._span(meta))
+
+    def ratio(self, meta: Meta, children: list[Any]) -> ast.Ratio:
+        parts: list[ast.Aggregate] = []
+        index = 0
+        while index < len(children):  # AGGREGATE, then its operand unless it has none
+            function = children[index]
+            operand = children[index + 1] if index + 1 < len(children) and not (
+                isinstance(children[index + 1], Token)
+                and children[index + 1].type == "AGGREGATE") else None
+            parts.append(ast.Aggregate(function=str(function), operand=operand,
+                                       span=self._tspan(function)))
+            index += 2 if operand is not None else 1
+        numerator, denominator = parts
+        return ast.Ratio(numerator=numerator, denominator=denominator, span=self._span(meta))
+
+    def minimum(self, meta: Meta, children: list[Token]) -> tuple[str, int, Span | None]:
+        return ("minimum", int(children[0]), self._span(meta))
+
+    def warn(self, meta: Meta, children: list[Any]) -> tuple[str, Any, bool]:
+        side, value = children
+        return ("warn", value, str(side) == "below")
 
     def start_penalty(self, meta: Meta, children: list[Any]) -> ast.Penalty:
         if len(children) == 1:
@@ -215,12 +357,13 @@ class _ToAst(Transformer[Token, Any]):
 
     def consecutive_missed(self, meta: Meta, children: list[Token]) -> ast.ConsecutiveMissed:
         return ast.ConsecutiveMissed(
-            count=int(children[0]), period=_period(children[1]), span=self._span(meta)
+            count=self._count(children[0]), period=_period(children[1]), span=self._span(meta)
         )
 
     def breaches_within(self, meta: Meta, children: list[Token]) -> ast.BreachesWithin:
         return ast.BreachesWithin(
-            count=int(children[0]), within=self._duration(children[1]), span=self._span(meta)
+            count=self._count(children[0]), within=self._duration(children[1]),
+            span=self._span(meta),
         )
 
     def any_breach(self, meta: Meta, children: list[Token]) -> ast.AnyBreach:
@@ -239,7 +382,12 @@ def parse(source: Source, clause: str = "expr") -> Any:
     """
     try:
         tree = _lark().parse(source.body, start=f"start_{clause}")
-        return _ToAst(source).transform(tree)
+        _limit_tree(source, tree)
+        node = _ToAst(source).transform(tree)
+        _limit_ast(node)
+        return node
+    except _ClauseError as error:
+        raise ContractError([error.diagnostic]) from None
     except VisitError as error:
         if isinstance(error.orig_exc, _ClauseError):
             raise ContractError([error.orig_exc.diagnostic]) from None
@@ -248,6 +396,37 @@ def parse(source: Source, clause: str = "expr") -> Any:
         raise ContractError([_syntax_diagnostic(source, error)]) from None
     except LarkError as error:  # pragma: no cover - any other Lark failure is still a position
         raise ContractError([Diagnostic(CLAUSE_SYNTAX, str(error), Span(source, 0, 0))]) from None
+
+
+def _too_deep(span: Span | None) -> _ClauseError:
+    return _ClauseError(Diagnostic(
+        CLAUSE_TOO_DEEP, f"the clause is nested more than {MAX_DEPTH} deep", span,
+        ("name a part of it as a derived field",)))
+
+
+def _limit_tree(source: Source, tree: Tree[Token]) -> None:
+    """Refuse a parse tree deeper than `MAX_DEPTH` before it is transformed, which Lark
+    does recursively: `not not not ...` 5,000 times was a RecursionError."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]  # the start rule is not a level
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            start = 0 if getattr(meta, "empty", True) else meta.start_pos
+            raise _too_deep(Span(source, start, start))
+        stack.extend((child, depth + 1) for child in reversed(node.children)
+                     if isinstance(child, Tree))
+
+
+def _limit_ast(node: ast.Node) -> None:
+    """Refuse a clause deeper than `MAX_DEPTH` once chains are folded: a chain of chains
+    is as deep as their lengths added."""
+    stack: list[tuple[ast.Node, int]] = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _too_deep(item.span)
+        stack.extend((child, depth + 1) for child in reversed(ast.children(item)))
 
 
 def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
@@ -267,6 +446,15 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         token = error.token
         start = token.start_pos or 0
         end = token.end_pos or start + len(str(token))
+        call = _CALLED.search(body, 0, start) if token.type == "LPAR" else None
+        if call is not None and call["name"] not in _WORDS:
+            return Diagnostic(
+                CLAUSE_SYNTAX,
+                f"the clause language has no function `{call['name']}`",
+                Span(source, call.start("name"), call.end("name")),
+                ("there are no functions (yet): write the condition with operators, "
+                 "comparisons, `and`, `or` and `not`",),
+            )
         return Diagnostic(
             CLAUSE_SYNTAX,
             f"unexpected `{token}`",

@@ -10,7 +10,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+)
 from fractions import Fraction
 from operator import itemgetter
 from typing import Any
@@ -18,10 +26,25 @@ from zoneinfo import ZoneInfo
 
 from slacheck import ast
 from slacheck.checker import CheckedContract
-from slacheck.compiler import Compiler, Record, Truth
+from slacheck.compiler import PASS, PENDING, Compiler, Record, Truth
+from slacheck.measures import (
+    Count,
+    Extreme,
+    Mean,
+    Measure,
+    Percentile,
+    Rate,
+    RatioOfSums,
+    Sum,
+    Unit,
+)
 from slacheck.model import Contract, Standard
-from slacheck.types import RecordSchema
+from slacheck.objectives import Objective
+from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
+
+_ROUNDING = Context(prec=120, Emax=999_999, Emin=-999_999, traps=[InvalidOperation])
+"""Rounding to the contract's quantum may round (that is its job) but never overflows."""
 
 ROUNDING = {
     "half_up": ROUND_HALF_UP,
@@ -40,7 +63,7 @@ class Money:
     rounding: str
 
     def round(self, amount: Decimal) -> Decimal:
-        return amount.quantize(self.quantum, rounding=self.rounding)
+        return amount.quantize(self.quantum, rounding=self.rounding, context=_ROUNDING)
 
     @property
     def zero(self) -> Decimal:
@@ -82,9 +105,18 @@ class StandardPlan:
     exclusions: tuple[tuple[Truth, str], ...]
     requirement: Truth
     period: ast.Period
+    window_field: str | None
+    """The field that places a record in this standard's windows, when not the time field."""
+    window_field_is_date: bool
     group_fields: tuple[str, ...]
     group_key: Callable[[Record], Any] | None
-    target: Fraction | None
+    objective: Objective | None
+    """The target per window on the standard's measure; None when there is no target."""
+    measure: Measure
+    """What each window computes: the rate of passed records unless the target says."""
+    measure_value: Callable[[Record], Any] | None
+    """The value a record adds to the measure, as an exact Fraction (a tuple for a ratio),
+    None when unknown; None when the measure needs no values."""
     penalty: Callable[[Record], Any] | None
     cap: Decimal | None
     cap_period: ast.Period | None
@@ -155,6 +187,14 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _goal(value: Fraction | None, unit: Unit) -> str:
+    if value is None:
+        return "-"
+    if unit is Unit.SECONDS:
+        return _show(timedelta(microseconds=int(value * 1_000_000)))
+    return str(value)
+
+
 def _stages(standard: StandardPlan) -> list[str]:
     if standard.deadline_source is not None:
         event, start, limit = standard.deadline_source
@@ -164,10 +204,23 @@ def _stages(standard: StandardPlan) -> list[str]:
     else:
         how = "compiled closure, three-valued"
     by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
-    lines = [f"stage 1: {how}", f"stage 2: count per {standard.period.value}{by}"]
+    measured = "" if isinstance(standard.measure, Rate) else f" and {standard.measure.label}"
+    of = f" of {standard.window_field}" if standard.window_field else ""
+    lines = [f"stage 1: {how}",
+             f"stage 2: count{measured} per {standard.period.value}{of}{by}"]
     third = []
-    if standard.target is not None:
-        third.append(f"met when passed / (passed + breached) >= {standard.target}")
+    if standard.objective is not None:
+        objective = standard.objective
+        unit = objective.measure.unit
+        goal = ", ".join(f"{group}: {_goal(value, unit)}"
+                         for group, value in objective.targets.items()) \
+            if objective.targets else _goal(objective.target, unit)
+        what = "passed / (passed + breached)" if isinstance(objective.measure, Rate) \
+            else objective.measure.label
+        extra = "" if objective.minimum is None else f", at least {objective.minimum} records"
+        if objective.warn is not None:
+            extra += f", warned past {_goal(objective.warn, unit)}"
+        third.append(f"met when {what} {objective.op} {goal}{extra}")
     if standard.penalty is not None:
         cap = "" if standard.cap is None else (
             f", capped at {standard.cap} per {(standard.cap_period or standard.period).value}")
@@ -243,7 +296,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         breach_time: Callable[[Record], Any] | None = itemgetter(standard.breach_time)
     else:
         breach_time = compiler.breach_time(standard.require.node)  # type: ignore[arg-type]
-    rate = standard.target_rate
+    objective, measure_value = _objective(standard, compiler)
     return StandardPlan(
         index=index,
         id=standard.id,
@@ -256,9 +309,14 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         ),
         requirement=compiler.truth(standard.require.node),  # type: ignore[arg-type]
         period=window.period,
+        window_field=window.of.name if window.of is not None else None,
+        window_field_is_date=window.of is not None and compiler.checked.contract.schema.field(
+            window.of.name) is not None and _is_date(compiler, window.of.name),
         group_fields=fields,
         group_key=group_key,
-        target=Fraction(rate.value) if rate is not None else None,
+        objective=objective,
+        measure=objective.measure if objective is not None else Rate(),
+        measure_value=measure_value,
         penalty=penalty,
         cap=cap,
         cap_period=cap_period,
@@ -278,15 +336,100 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     )
 
 
+def _is_date(compiler: Compiler, name: str) -> bool:
+    spec = compiler.checked.contract.schema.field(name)
+    return spec is not None and spec.type.kind is Kind.DATE
+
+
+def _objective(standard: Standard,
+               compiler: Compiler) -> tuple[Objective | None, Callable[[Record], Any] | None]:
+    """The target as an objective on its measure, and what each record adds to it."""
+    node = standard.target.node if standard.target is not None else None
+    if not isinstance(node, ast.Target):
+        return None, None
+    warn = None if node.warn is None else _fraction(compiler.constant(node.warn))
+    if node.measure is None:
+        if node.tiers:
+            targets = {tier.group: Fraction(tier.rate.value) for tier in node.tiers}
+            return Objective(Rate(), ">=", targets=targets, minimum=node.minimum,
+                             warn=warn), None
+        assert node.rate is not None
+        return Objective(Rate(), ">=", Fraction(node.rate.value), minimum=node.minimum,
+                         warn=warn), None
+    assert node.goal is not None
+    measure, value = _measure(node.measure, compiler)
+    goal = _fraction(compiler.constant(node.goal))
+    return Objective(measure, node.op.value, goal, minimum=node.minimum, warn=warn), value
+
+
+def _measure(node: ast.Measure, compiler: Compiler) -> tuple[Measure, Callable[[Record], Any]]:
+    label = _measure_text(node)
+    if isinstance(node, ast.Ratio):
+        top, bottom = _operand(node.numerator, compiler), _operand(node.denominator, compiler)
+
+        def both(record: Record) -> tuple[Fraction, Fraction] | None:
+            a, b = top(record), bottom(record)
+            return None if a is None or b is None else (a, b)
+
+        return RatioOfSums(label), both
+    value = _operand(node, compiler)
+    if node.function == "count":
+        return Count(label), value
+    unit = _unit(compiler.checked.type_of(node.operand)) if node.operand is not None \
+        else Unit.NUMBER
+    if node.function == "sum":
+        return Sum(label, unit), value
+    if node.function == "mean":
+        return Mean(label, unit), value
+    if node.function in ("min", "max"):
+        return Extreme(label, unit, largest=node.function == "max"), value
+    assert node.rank is not None
+    return Percentile(label, unit, Fraction(node.rank)), value
+
+
+def _operand(node: ast.Aggregate, compiler: Compiler) -> Callable[[Record], Any]:
+    """A record's contribution to an aggregate, as an exact Fraction or None if unknown:
+    1 or 0 for what `count` counts, else the operand's value."""
+    if node.operand is None:
+        return lambda record: _ONE
+    if node.function == "count":
+        truth = compiler.truth(node.operand)
+
+        def counted(record: Record) -> Fraction | None:
+            found = truth(record)
+            return None if found == PENDING else (_ONE if found == PASS else _ZERO)
+
+        return counted
+    value = compiler.value(node.operand)
+    return lambda record: _fraction(value(record))
+
+
+_ONE, _ZERO = Fraction(1), Fraction(0)
+
+
+def _fraction(value: Any) -> Fraction | None:
+    """A figure as an exact fraction: a duration in seconds, money and numbers as written."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return Fraction(value // timedelta(microseconds=1), 1_000_000)
+    return Fraction(value)
+
+
+def _unit(found: Type) -> Unit:
+    if found.kind is Kind.MONEY:
+        return Unit.MONEY
+    if found.kind is Kind.DURATION:
+        return Unit.SECONDS
+    return Unit.SHARE if found.scale is Scale.RATIO else Unit.NUMBER
+
+
+def _measure_text(node: ast.Measure) -> str:
+    """The measure as the contract wrote it, spaces normalised."""
+    if node.span is not None:
+        return " ".join(node.span.text.split())
+    return f"{node.function}()" if isinstance(node, ast.Aggregate) else "ratio"
+
+
 def _clauses(standard: Standard) -> tuple[tuple[str, str], ...]:
-    out = []
-    if standard.scope is not None:
-        out.append(("for", standard.scope.text))
-    out.extend(("except", item.reason) for item in standard.exclusions)
-    out.append(("require", standard.require.text))
-    for name in ("target", "penalty", "credit"):
-        clause = getattr(standard, name)
-        if clause is not None:
-            out.append((name, clause.text))
-    out.extend(("disqualify", rule.text) for rule in standard.disqualify)
-    return tuple(out)
+    return tuple((kind, shown) for kind, _, shown in standard.in_order())

@@ -1,7 +1,9 @@
 """Streaming record readers: JSON lines in, coerced records or rejections with line numbers out.
 
 Money stays exact whatever parses the JSON: orjson turns a JSON number into a float, so a
-line whose number fields arrive as floats is parsed again with `Decimal` for every number.
+line whose number fields arrive as floats is read again, exactly, from its own text. Input
+written to hurt is bounded before it can: lines have a length limit, values a supported
+range, a key written twice rejects its line, and every rejection names what it rejects.
 """
 
 from __future__ import annotations
@@ -11,23 +13,26 @@ import hashlib
 import io
 import json
 import linecache
+import math
 import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import chain, zip_longest
 from typing import IO, Any, NoReturn, Protocol, cast
 
 import orjson
 
 from slacheck._ids import SeenIds
 from slacheck.diagnostics import DataError
+from slacheck.mapping import Combiner, Conflict, Map, Problem, compile_mapping
 from slacheck.types import FieldSpec, Kind, RecordSchema
 
-_DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
 _NUMBER_TOKEN = rb"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 
 
@@ -40,10 +45,26 @@ class Rejection:
     field: str | None
     reason: str
     text: bytes | None = None
+    more: tuple[tuple[str | None, str], ...] = ()
+    """The line's other problems, each with its field: a line is rejected with all of them."""
+
+    @property
+    def problems(self) -> tuple[tuple[str | None, str], ...]:
+        return ((self.field, self.reason), *self.more)
 
     @property
     def message(self) -> str:
-        return f"{self.field}: {self.reason}" if self.field else self.reason
+        return "; ".join(f"{field}: {reason}" if field else reason
+                         for field, reason in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Records given from Python (dicts) rather than read from a file, checked by the same
+    rules (see `Reader.objects`); `name` stands for a file's path in rejections and reports."""
+
+    items: Iterable[Any]
+    name: str = "<records>"
 
 
 class _RejectedError(Exception):
@@ -55,7 +76,12 @@ class _RejectedError(Exception):
         super().__init__(reason)
         self.field = field
         self.reason = reason + after
+        self.more: tuple[tuple[str | None, str], ...] = ()
+        """Further problems of the same line."""
 
+
+Row = tuple[int, "dict[str, Any] | _RejectedError", bytes | None]
+"""A row of a table: its line number, its values by column (or why it has none), its text."""
 
 SHOWN_LENGTH = 40
 
@@ -66,6 +92,8 @@ def shown(value: Any) -> str:
     """
     if type(value) is Decimal or type(value) is float:
         text = str(value)
+    elif type(value) is str:
+        text = json.dumps(value[: SHOWN_LENGTH + 1], ensure_ascii=False)
     else:
         text = json.dumps(value, ensure_ascii=False, default=str)
     return _printable(text)
@@ -83,28 +111,91 @@ def _escape(char: str) -> str:
 
 
 Coercer = Callable[[Any], Any]
+"""Checks and converts one field's value on the slow path, raising `_RejectedError`."""
+
+# The supported ranges, so that no arithmetic of the engine can fail on a record's value:
+# numbers and money below 10^18 in size (then an amount rounded to the contract's decimals,
+# or a sum of a billion of them, stays within the 28 digits of Decimal's default context),
+# durations within 36,500 days either way and times within the years 1900 to 9000, so that
+# a deadline added to a time cannot overflow.
+MAX_DIGITS = 18
+_BIG = 10**MAX_DIGITS
+MAX_DURATION_SECONDS = 36_500 * 86_400
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+_YEARS = f"years {FIRST_YEAR} to {LAST_YEAR} are supported"
+
+# plain decimals in ASCII digits; those of the fast path also fit the range
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_MONEY_FAST = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]+)?")
+_NUMBER_FAST = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]+)?")
+_WHOLE_FAST = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}")
 
 
-def _decimal(reason: str, integral: bool) -> Coercer:
+def _number(field: str, what: str, *, signed: bool, integral: bool = False,
+            bounded: bool = True) -> Coercer:
+    """The slow path of a number or amount: every value the inlined checks did not take,
+    accepted (leading zeros, -0, a decimal from an exact re-read) or rejected with why."""
+
     def coerce(value: Any) -> Decimal:
         kind = type(value)
         if kind is str:
-            if not _DECIMAL_TEXT.fullmatch(value):
-                raise ValueError(reason)
-            result = Decimal(value)
-        elif kind is Decimal:
-            result = value
-            if not result.is_finite():
-                raise ValueError(reason)
+            if _DECIMAL_TEXT.fullmatch(value) is None:
+                ascii_only = not any(char.isdigit() and not char.isascii() for char in value)
+                raise _RejectedError(field, what, value,
+                                     after="" if ascii_only else " (ASCII digits only)")
+            number = Decimal(value)
         elif kind is int:
-            result = Decimal(value)
+            number = Decimal(value)
+        elif kind is Decimal and value.is_finite():
+            number = value
         else:
-            raise ValueError(reason)
-        if integral and result != result.to_integral_value():
-            raise ValueError("not a whole number")
-        return result
+            raise _RejectedError(field, what, value)
+        if bounded and not -_BIG < number < _BIG:
+            raise _RejectedError(field, "too large", value,
+                                 after=f"; at most {MAX_DIGITS} digits before the decimal point")
+        if integral and number != number.to_integral_value():
+            raise _RejectedError(field, "not a whole number", value)
+        if number.is_signed() and not signed:
+            if number:
+                raise _RejectedError(field, "negative", value, after="; money is at least 0")
+            number = number.copy_abs()
+        return number
 
     return coerce
+
+
+def _duration(field: str) -> Coercer:
+    seconds_of = _number(field, "not a number of seconds", signed=True, bounded=False)
+
+    def coerce(value: Any) -> timedelta:
+        seconds = seconds_of(value)
+        if abs(seconds) > MAX_DURATION_SECONDS:
+            raise _RejectedError(field, "not a supported duration", value,
+                                 after=f"; at most {MAX_DURATION_SECONDS} seconds (36,500 "
+                                       f"days) either way")
+        return timedelta(microseconds=int(seconds * 1_000_000))
+
+    return coerce
+
+
+def _date(field: str) -> Coercer:
+    def coerce(value: Any) -> date:
+        if type(value) is not str:
+            raise _RejectedError(field, "not a valid date", value)
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as error:
+            raise _RejectedError(field, "not a valid date", value,
+                                 after=_detail(error)) from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise _RejectedError(field, "out of range", value, after=f"; {_YEARS}")
+        return day
+
+    return coerce
+
+
+def _detail(error: ValueError) -> str:
+    return "" if str(error).startswith("Invalid isoformat") else f" ({error})"
 
 
 # a date alone, possibly with an offset (which Python 3.11 reads as a naive midnight)
@@ -112,16 +203,13 @@ _DATE_ONLY = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}(?::?[0-9]{
 
 
 def _bad_timestamp(field: str, value: Any) -> NoReturn:
-    """Why `value` is not a timestamp, with a hint that is itself accepted: the slow path."""
+    """Why `value` is not a supported timestamp, with a hint that is itself accepted."""
     if type(value) is not str:
         raise _RejectedError(field, "not a valid date/time", value)
     date_only = _DATE_ONLY.fullmatch(value)
     if date_only is not None:
         day, offset = date_only.groups()
-        try:
-            date.fromisoformat(day)
-        except ValueError as error:
-            raise _RejectedError(field, "not a valid date", value, after=f" ({error})") from None
+        _date(field)(day)
         if offset:
             after = f"; the field is a timestamp: write {day}T00:00:00{offset}"
         else:
@@ -131,40 +219,15 @@ def _bad_timestamp(field: str, value: Any) -> NoReturn:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
-        detail = "" if str(error).startswith("Invalid isoformat") else f" ({error})"
-        raise _RejectedError(field, "not a valid date/time", value, after=detail) from None
+        raise _RejectedError(field, "not a valid date/time", value,
+                             after=_detail(error)) from None
     if moment.tzinfo is None:
         raise _RejectedError(field, "has no UTC offset", value,
                              after=f"; add the offset where it was recorded, or for UTC "
                                    f"write {value}Z")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise _RejectedError(field, "out of range", value, after=f"; {_YEARS}")
     raise _RejectedError(field, "not a valid date/time", value)
-
-
-def _date(value: Any) -> date:
-    if type(value) is not str:
-        raise ValueError("not a valid date")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not a valid date") from None
-
-
-def _duration(value: Any) -> timedelta:
-    seconds = _decimal("not a number of seconds", integral=False)(value)
-    return timedelta(microseconds=int(seconds * 1_000_000))
-
-
-def coercer(spec: FieldSpec) -> Coercer:
-    """The function that checks and converts one field's JSON value, for the kinds the
-    generated coercer does not read inline (`_check`): whole numbers, dates, durations."""
-    kind = spec.type.kind
-    if kind is Kind.NUMBER:
-        return _decimal("not a number", integral=spec.integral)
-    table: dict[Kind, Coercer] = {
-        Kind.DATE: _date,
-        Kind.DURATION: _duration,
-    }
-    return table[kind]
 
 
 class Hash(Protocol):
@@ -195,12 +258,14 @@ class _Hashing(io.RawIOBase):
     def __init__(self, raw: IO[bytes], digest: Hash | None, *, owned: bool) -> None:
         super().__init__()
         self._raw, self._digest, self._owned = raw, digest, owned
+        self.consumed = 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int | None = -1) -> bytes:
         data = self._raw.read(-1 if size is None else size)
+        self.consumed += len(data)
         if self._digest is not None:
             self._digest.update(data)
         return data
@@ -243,46 +308,71 @@ def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
     """Generate one function that checks every field of a parsed line and converts it in place.
 
     Unrolled per field with the common checks inlined, it runs several times faster than a
-    loop over per-field closures; the source is registered with `linecache` so tracebacks
-    and debuggers show it.
+    loop over per-field closures; whatever the inlined checks do not take goes to a slow
+    path that accepts it or says why not. The source is registered with `linecache` so
+    tracebacks and debuggers show it.
     """
+    return _compile_fields(schema)[0]
+
+
+Problems = Callable[[dict[str, Any], list["_RejectedError"]], None]
+"""Checks every field of a parsed line as the coercer does, collecting each field's problem."""
+
+
+def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], None], Problems]:
+    """The coercer (`compile_coercer`), and beside it the same checks with every field's
+    problem collected rather than the first raised: for a rejected line, so that its
+    rejection names every field that failed."""
     namespace: dict[str, Any] = {
         "_R": _RejectedError,
         "_Inexact": _InexactError,
         "_Decimal": Decimal,
-        "_decimal_text": _DECIMAL_TEXT.fullmatch,
+        "_BIG": _BIG,
+        "_money_text": _MONEY_FAST.fullmatch,
+        "_number_text": _NUMBER_FAST.fullmatch,
+        "_whole_text": _WHOLE_FAST.fullmatch,
         "_fromisoformat": datetime.fromisoformat,
         "_bad_timestamp": _bad_timestamp,
+        "_FIRST": f"{FIRST_YEAR:04d}",
+        "_AFTER_LAST": f"{LAST_YEAR + 1:04d}",
         "str": str,
         "float": float,
         "int": int,
     }
     lines = ["def coerce(r):", "    get = r.get"]
+    every = ["def problems(r, found):", "    get = r.get"]
     for index, spec in enumerate(schema.fields):
-        name = repr(spec.name)
-        namespace[f"_default_{index}"] = spec.default
-        lines.append(f"    v = get({name})")
-        lines.append("    if v is None:")
-        if spec.required:
-            lines.append(f"        raise _R({name}, 'missing (null)' if {name} in r "
-                         "else 'missing')")
-        else:
-            lines.append(f"        r[{name}] = _default_{index}")
-        lines.append("    else:")
-        lines.extend("        " + line for line in _check(spec, index, namespace))
-        if spec.type.kind not in (Kind.STRING, Kind.ENUM, Kind.BOOL):
-            lines.append(f"        r[{name}] = v")
-    source = "\n".join(lines) + "\n"
+        block = _field_block(spec, index, namespace)
+        lines.extend("    " + line for line in block)
+        every.extend(["    try:", *("        " + line for line in block),
+                      "    except _R as problem:", "        found.append(problem)"])
+    source = "\n".join(lines) + "\n\n" + "\n".join(every) + "\n"
     filename = f"<slacheck coercer {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # generated from the schema above
-    function: Callable[[dict[str, Any]], None] = namespace["coerce"]
-    return function
+    return namespace["coerce"], namespace["problems"]
+
+
+def _field_block(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
+    """Lines that check one field of the record `r` and convert it in place."""
+    name = repr(spec.name)
+    namespace[f"_default_{index}"] = spec.default
+    lines = [f"v = get({name})", "if v is None:"]
+    if spec.required:
+        lines.append(f"    raise _R({name}, 'missing (null)' if {name} in r else 'missing')")
+    else:
+        lines.append(f"    r[{name}] = _default_{index}")
+    lines.append("else:")
+    lines.extend("    " + line for line in _check(spec, index, namespace))
+    if spec.type.kind not in (Kind.STRING, Kind.ENUM, Kind.BOOL):
+        lines.append(f"    r[{name}] = v")
+    return lines
 
 
 def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     """Lines that check `v` for one field and leave the coerced value in `v`."""
     name, kind = repr(spec.name), spec.type.kind
+    slow = f"_slow_{index}"
     if kind is Kind.STRING:
         return [f"if v.__class__ is not str: raise _R({name}, 'not a string', v)"]
     if kind is Kind.ENUM:
@@ -292,50 +382,184 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     if kind is Kind.BOOL:
         return [f"if v is not True and v is not False: raise _R({name}, 'not true or false', v)"]
     if kind is Kind.TIMESTAMP:
+        # the year is a timestamp's first four characters: its range is checked on the text
         return [
-            f"if v.__class__ is not str: _bad_timestamp({name}, v)",
+            f"if v.__class__ is not str or not _FIRST <= v < _AFTER_LAST: "
+            f"_bad_timestamp({name}, v)",
             "try: v = _fromisoformat(v)",
             f"except ValueError: _bad_timestamp({name}, v)",
             f"if v.tzinfo is None: _bad_timestamp({name}, r[{name}])",
         ]
-    if kind is Kind.MONEY or (kind is Kind.NUMBER and not spec.integral):
-        reason = repr("not an amount" if kind is Kind.MONEY else "not a number")
+    if kind is Kind.MONEY or kind is Kind.NUMBER:
+        money = kind is Kind.MONEY
+        signed = not money or spec.negative
+        namespace[slow] = _number(spec.name, "not an amount" if money else "not a number",
+                                  signed=signed, integral=spec.integral)
+        text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
             "c = v.__class__",
-            "if c is str:",
-            f"    if _decimal_text(v) is None: raise _R({name}, {reason}, v)",
-            "    v = _Decimal(v)",
+            f"if c is str: v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
+            f"elif c is int and {'-_BIG <' if signed else '0 <='} v < _BIG: v = _Decimal(v)",
             "elif c is float: raise _Inexact",
-            "elif c is int: v = _Decimal(v)",
-            f"elif c is not _Decimal or not v.is_finite(): raise _R({name}, {reason}, v)",
+            f"else: v = {slow}(v)",
         ]
-    namespace[f"_coerce_{index}"] = coercer(spec)
+    namespace[slow] = _duration(spec.name) if kind is Kind.DURATION else _date(spec.name)
     return [
         "if v.__class__ is float: raise _Inexact",
-        f"try: v = _coerce_{index}(v)",
-        f"except ValueError as error: raise _R({name}, str(error), v) from None",
+        f"v = {slow}(v)",
     ]
 
 
-class Reader:
-    """Reads JSON lines against a record schema, yielding records and rejections in order."""
+MAX_LINE_BYTES = 1 << 20
+"""The longest line read by default (1 MiB, without its newline): a longer one is rejected, so
+that a line without end (a gzip of zeros) costs neither memory nor time beyond its reading."""
 
-    def __init__(self, schema: RecordSchema, *, keep_text: bool = False) -> None:
+_READ_SIZE = 1 << 20
+
+
+class _LongLine(bytes):
+    """The first `limit` bytes of a line longer than that, for its rejection and quarantine."""
+
+    limit: int
+
+
+class _Unwritten(bytes):
+    """Stands for what cannot be read as a JSON text: a Python value that is not a JSON
+    object (from `Reader.objects`), the rest of a broken JSON array."""
+
+    field: str | None
+    reason: str
+
+
+def unwritten(field: str | None, reason: str) -> _Unwritten:
+    """A marker that rejects its line with `reason`: what a reader found in place of a line."""
+    marker = _Unwritten()
+    marker.field, marker.reason = field, reason
+    return marker
+
+
+def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
+    """Each of `items` as a JSON line, or a marker saying why it cannot be one."""
+    dumps = orjson.dumps
+    for item in items:
+        if isinstance(item, Mapping) and type(item) is not dict:
+            item = dict(item)
+        try:
+            text = dumps(item, default=_json_default)
+        except TypeError:  # also an integer beyond 64 bits, which the stdlib writes
+            problem = _why_unwritten(item)
+            if problem is not None:
+                yield problem
+                continue
+            text = json.dumps(item, default=_json_default).encode()
+            not_finite = True
+        else:
+            not_finite = b"null" in text  # orjson writes NaN and infinity as null
+        if not_finite and type(item) is dict:
+            for key, value in item.items():
+                if type(value) is float and not math.isfinite(value):
+                    text = unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
+                    break
+        yield text if len(text) <= limit else _ended([text], False, limit)
+
+
+def _json_default(value: Any) -> Any:
+    """A Python value JSON has no type for, as text the reader takes for it."""
+    if type(value) is Decimal:
+        return str(value)
+    if type(value) is timedelta:
+        return f"{Decimal(value // timedelta(microseconds=1)).scaleb(-6):f}"
+    if isinstance(value, date | time):  # for the stdlib; orjson writes these itself
+        return value.isoformat()
+    raise TypeError
+
+
+def _why_unwritten(item: Any) -> _Unwritten | None:
+    """What makes `item` no JSON object, if anything does (else orjson refused a large int)."""
+    if type(item) is not dict:
+        return unwritten(None, f"not a JSON object: a {type(item).__name__}")
+    for key, value in item.items():
+        if type(key) is not str:
+            return unwritten(None, f"not a JSON object: key {key!r} is not a string")
+        try:
+            json.dumps(value, default=_json_default)
+        except (TypeError, ValueError):
+            return unwritten(key, f"not a JSON value: a {type(value).__name__}")
+    return None
+
+
+@dataclass(slots=True)
+class UndeclaredField:
+    """A field the records hold and the contract does not declare: how often, and where first."""
+
+    field: str
+    count: int
+    source: str
+    line: int
+
+
+_NOT_DECLARED = "not declared in the contract (records are strict)"
+_DECLARE = "; declare the field, or remove it from the data"
+
+
+def _same_currency(value: Any, currency: str) -> None:
+    if value is not None and value != currency:
+        raise _RejectedError("currency", f"in {shown(value)}, but the contract's amounts are "
+                             f"in {currency}", after="; convert the amounts, or check the export")
+
+
+class Reader:
+    """Reads records against a record schema, yielding records and rejections in order: JSON
+    lines (`records`), rows of other formats (`rows`), or Python values (`objects`)."""
+
+    def __init__(self, schema: RecordSchema, *, keep_text: bool = False,
+                 max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None) -> None:
+        if max_line_bytes < 1:
+            raise ValueError("max_line_bytes must be at least 1")
         self.schema = schema
+        self.declared = frozenset(schema.names)
+        self.currency = currency
+        """The contract's currency: a record's own `currency` field, if any, must match."""
+        self.undeclared: dict[str, UndeclaredField] = {}
+        """Fields the contract does not declare, as found in the records."""
         self.keep_text = keep_text
-        self.coerce = compile_coercer(schema)
+        self.max_line_bytes = max_line_bytes
+        self.coerce, self.problems = _compile_fields(schema)
+        self.mapping = compile_mapping(schema, text=False)
+        """What JSON records need beyond the coercer (`records.read`), if anything."""
+        self.text_mapping = compile_mapping(schema, text=True)
+        columns = {spec.name: schema.read.field(spec.name).column or spec.name
+                   for spec in schema.fields}
         self.number_text = {
-            spec.name: re.compile(b'"%s"' % re.escape(spec.name.encode()) + _NUMBER_TOKEN)
+            columns[spec.name]: re.compile(b'"%s"' % re.escape(columns[spec.name].encode())
+                                           + _NUMBER_TOKEN)
             for spec in schema.fields
             if spec.type.kind in (Kind.MONEY, Kind.NUMBER, Kind.DURATION)
         }
         self.id_field = schema.id_field
+        self.order: dict[str | None, int] = {name: index
+                                             for index, name in enumerate(schema.names)}
+        """Problems of a line are listed in the order of the fields."""
         self.seen = SeenIds()
+        duplicates = schema.read.duplicates
+        self.keep_first = duplicates == "first"
+        self.combiner = (Combiner(schema, keep_text=keep_text, show=shown)
+                         if duplicates in ("last", "combine") else None)
+        """Holds the records of `duplicates: last` or `combine` until the input ends."""
+        self.dropped = 0
+        """Lines of `duplicates: first` left for the first line of their id."""
+
+    @property
+    def merged(self) -> int:
+        """Lines that went into the record of an earlier line of the same id."""
+        return self.dropped + (self.combiner.merged if self.combiner is not None else 0)
 
     def read(self, stream: IO[bytes], name: str) -> Iterator[dict[str, Any] | Rejection]:
-        """Each line becomes a record dict or a `Rejection`, in the order of the lines."""
+        """Each line becomes a record dict or a `Rejection`, in the order of the lines (records
+        held to be combined come at the end)."""
         rejected: list[Rejection] = []
-        for record in self.records(stream, name, rejected.append):
+        for record in chain(self.records(stream, name, rejected.append),
+                            self.held(rejected.append)):
             yield from rejected
             rejected.clear()
             yield record
@@ -344,44 +568,212 @@ class Reader:
     def records(
         self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object]
     ) -> Iterator[dict[str, Any]]:
-        """The records of a stream; each line that is not one goes to `reject` as it is read.
+        """The records of a stream of JSON lines; each line that is not one goes to `reject`
+        as it is read.
 
         A record is the parsed object with its declared fields converted (fields it does
         not declare are left as they are) and `_line`, its line number.
         """
+        lines = _lines(stream, name, self.max_line_bytes, self.seen)
+        return self._parsed(enumerate(lines, start=1), name, reject)
+
+    def lines(
+        self, numbered: Iterable[tuple[int, bytes]], name: str,
+        reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
+        """Records from JSON texts each with its line number (the elements of a JSON array)."""
+        return self._parsed(numbered, name, reject)
+
+    def objects(
+        self, items: Iterable[Any], name: str, reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
+        """Records given as Python values (from the API), the n-th as line n.
+
+        Each is written as a JSON line and read as one, so that the same rules, and the same
+        rejections, apply to a dict as to a line; `Decimal` is written as its text, a date
+        or time in ISO 8601, a `timedelta` as its seconds. The caller's dicts are left as
+        they are.
+        """
+        return self._parsed(enumerate(_json_lines(items, self.max_line_bytes), start=1), name,
+                            reject)
+
+    def _parsed(
+        self, numbered: Iterable[tuple[int, bytes]], name: str,
+        reject: Callable[[Rejection], object]
+    ) -> Iterator[dict[str, Any]]:
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
+        mapping, combiner = self.mapping, self.combiner
         loads = orjson.loads
-        try:
-            for number, text in enumerate(_lines(stream, seen), start=1):
+        # the coercer sets every declared field, so a record holds more keys only when it
+        # has undeclared ones: one length comparison finds them
+        declared = len(self.declared)
+        currency = self.currency if "currency" in self.declared else None
+        for number, text in numbered:
+            try:
                 try:
-                    try:
-                        raw = loads(text)
-                    except orjson.JSONDecodeError:
-                        raw = _strict_loads(text)
-                    if type(raw) is not dict:
-                        raise _RejectedError(None, "not a JSON object", raw)
+                    raw = loads(text)
+                except orjson.JSONDecodeError:
+                    raw = _strict_loads(text)
+                if type(raw) is not dict:
+                    raise _RejectedError(None, "not a JSON object", raw)
+                if text.translate(None, b" \t\r\n").count(b'":') != len(raw):
+                    _repeated_keys(text)
+                if mapping is not None:
+                    raw = self._mapped(raw, text)
+                try:
                     try:
                         coerce(raw)
                     except _InexactError:
                         raw = self._exact(loads(text), text)
+                        if mapping is not None:
+                            raw = self._mapped(raw, text)
                         coerce(raw)
-                    raw["_line"] = number
-                    if not seen.add(str(raw[id_field])):
-                        raise _RejectedError(id_field, "duplicate", raw[id_field])
-                    yield raw
-                except _RejectedError as rejected:
-                    reject(Rejection(name, number, rejected.field, rejected.reason,
-                                     text if keep else None))
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise DataError(f"cannot read {name}: {error}") from None
+                except _RejectedError as first:
+                    raise self._every_problem(first, _exactly(text), mapping) from None
+                if len(raw) != declared:
+                    self._undeclared(raw, name, number)
+                elif currency is not None:
+                    _same_currency(raw.get("currency"), currency)
+                raw["_line"] = number
+                if combiner is not None:
+                    combiner.add(raw, name, text if keep else None)
+                    continue
+                if not seen.add(str(raw[id_field])):
+                    if self.keep_first:
+                        self.dropped += 1
+                        continue
+                    raise _RejectedError(id_field, "duplicate", raw[id_field])
+                yield raw
+            except _RejectedError as rejected:
+                if number == 1 and rejected.field is None and _looks_like_csv(text):
+                    rejected.reason += _CSV_HINT
+                reject(Rejection(name, number, rejected.field, rejected.reason,
+                                 text if keep else None, rejected.more))
 
+    def rows(
+        self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
+        text: bool
+    ) -> Iterator[dict[str, Any]]:
+        """Records from the rows of a table (CSV, Parquet): each row is its line number,
+        its values by column (or why it has none) and its text for a quarantine file.
+
+        `text` says every value is text, as in CSV (see `mapping.compile_mapping`).
+        """
+        mapping = self.text_mapping if text else self.mapping
+        coerce, combiner = self.coerce, self.combiner
+        declared = len(self.declared)
+        for number, values, raw_text in rows:
+            try:
+                if isinstance(values, _RejectedError):
+                    raise values
+                problems: list[Problem] = []
+                # the coercer converts in place: the row stays as read, to say all its problems
+                record = dict(values) if mapping is None else mapping(values, problems)
+                if problems:
+                    raise self._every_problem(None, values, mapping)
+                try:
+                    coerce(record)
+                except _RejectedError as first:
+                    raise self._every_problem(first, values, mapping) from None
+                if len(record) != declared:
+                    self._undeclared(record, name, number)
+                elif self.currency is not None and "currency" in self.declared:
+                    _same_currency(record.get("currency"), self.currency)
+                record["_line"] = number
+                if combiner is not None:
+                    combiner.add(record, name, raw_text)
+                    continue
+                if not self.seen.add(str(record[self.id_field])):
+                    if self.keep_first:
+                        self.dropped += 1
+                        continue
+                    raise _RejectedError(self.id_field, "duplicate", record[self.id_field])
+                yield record
+            except _RejectedError as rejected:
+                reject(Rejection(name, number, rejected.field, rejected.reason,
+                                 raw_text if self.keep_text else None, rejected.more))
+
+    def held(self, reject: Callable[[Rejection], object],
+             items: Iterable[tuple[str, dict[str, Any] | Conflict]] | None = None
+             ) -> Iterator[dict[str, Any]]:
+        """The records held to be combined (`duplicates: last` or `combine`), once every line
+        is read (or those of `items`, a part of `finished`); each line of an id whose lines
+        cannot be combined is rejected."""
+        for _, item in self.finished() if items is None else items:
+            if isinstance(item, Conflict):
+                (field, reason), *more = item.problems
+                for (path, line), text in zip_longest(item.lines, item.texts):
+                    reject(Rejection(path, line, field, reason, text, tuple(more)))
+                continue
+            yield item
+
+    def finished(self) -> Iterator[tuple[str, dict[str, Any] | Conflict]]:
+        """What `held` gives, each with the source of its id's first line."""
+        return iter(()) if self.combiner is None else self.combiner.finish()
+
+    def _mapped(self, raw: dict[str, Any], text: bytes) -> dict[str, Any]:
+        """A JSON record mapped by `records.read`; a value it cannot read rejects the line."""
+        assert self.mapping is not None
+        problems: list[Problem] = []
+        record = self.mapping(raw, problems)
+        if problems:
+            raise self._every_problem(None, _exactly(text), self.mapping)
+        return record
+
+    def _every_problem(self, first: _RejectedError | None, values: Any,
+                       mapping: Map | None) -> _RejectedError:
+        """The rejection of a record with every problem it has: its `values` (a row, or the
+        line parsed again) read from the start, each field checked whatever the others do."""
+        if not isinstance(values, dict):
+            return first or _RejectedError(None, "not a JSON object")
+        problems: list[Problem] = []
+        record = dict(values) if mapping is None else mapping(values, problems)
+        found = [_RejectedError(field, what, value, after=after)
+                 for field, what, value, after in problems]
+        unread = {problem.field for problem in found}
+        checked: list[_RejectedError] = []
+        self.problems(record, checked)
+        found.extend(problem for problem in checked if problem.field not in unread)
+        found.sort(key=lambda problem: self.order.get(problem.field, len(self.order)))
+        extra = [key for key in record if key not in self.declared]
+        if extra and self.schema.strict:
+            found.append(_RejectedError(extra[0], _NOT_DECLARED, after=_DECLARE))
+        if self.currency is not None and "currency" in record:
+            try:
+                _same_currency(record["currency"], self.currency)
+            except _RejectedError as other:
+                found.append(other)
+        if not found:
+            return first or _RejectedError(None, "not a record")
+        head, *rest = found
+        head.more = tuple((problem.field, problem.reason) for problem in rest)
+        return head
+
+    def _undeclared(self, raw: dict[str, Any], name: str, number: int) -> None:
+        """Fields the contract does not declare: rejected when it is strict, else counted
+        (a misspelt `Lost` must not pass in silence); a `currency` must be the contract's."""
+        extra = [key for key in raw if key not in self.declared]
+        if self.schema.strict:
+            raise _RejectedError(extra[0], _NOT_DECLARED, after=_DECLARE)
+        if self.currency is not None and "currency" in raw:
+            _same_currency(raw["currency"], self.currency)
+        for key in extra:
+            found = self.undeclared.get(key)
+            if found is None:
+                self.undeclared[key] = UndeclaredField(key, 1, name, number)
+            else:
+                found.count += 1
 
     def _exact(self, raw: dict[str, Any], text: bytes) -> dict[str, Any]:
         """The line's number fields as exact decimals, read from the line's own text.
 
-        A key written plainly can occur only once as a key of the top-level object when it
-        matches once; anything less certain parses the whole line again with `Decimal`.
+        On a line without a backslash every key is spelt as it reads and no string holds a
+        quote, so a key found once by its plain spelling is the top-level key, and its number
+        is the one orjson read. A backslash (an escaped quote, a key spelt `\\u0076alue`)
+        or anything less certain parses the whole line again with `Decimal`.
         """
+        if b"\\" in text:
+            return json.loads(text, parse_float=Decimal)  # type: ignore[no-any-return]
         for name, pattern in self.number_text.items():
             value = raw.get(name)
             if type(value) is not float:
@@ -393,19 +785,68 @@ class Reader:
         return raw
 
 
-def _plain_size(stream: IO[bytes]) -> int | None:
-    """The size of an uncompressed regular file behind `stream`, if it is one."""
-    if isinstance(stream, gzip.GzipFile):
+
+def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
+    """A function giving the share of the file behind `stream` read so far, if it is known
+    (a regular file, compressed or not)."""
+    source = stream._source if isinstance(stream, _Gzipped) else stream
+    if not isinstance(source, _Hashing):
         return None
     try:
-        status = os.fstat(stream.fileno())
-    except (OSError, AttributeError, ValueError):
+        status = os.fstat(source.fileno())
+    except (OSError, ValueError):
         return None
-    return status.st_size if stat.S_ISREG(status.st_mode) else None
+    if not stat.S_ISREG(status.st_mode) or not status.st_size:
+        return None
+    size = status.st_size
+    return lambda: source.consumed / size
+
+
+def _repeated_keys(text: bytes) -> None:
+    """Reject a line whose objects repeat a key, which JSON parsers settle silently (the last
+    value wins): the exact check, for the lines the cheap one in `Reader._parsed` cannot clear.
+
+    That cheap one: with the spaces, tabs and returns taken out, every key's closing quote
+    is followed by its colon, so a line has at least as many `":` as keys (at any depth,
+    repeated or not); one with exactly as many as its object has keys repeats none.
+    """
+    found: list[tuple[int, str]] = []
+    objects = 0
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal objects
+        objects += 1
+        result = dict(items)
+        if len(result) != len(items):
+            keys: set[str] = set()
+            for key, _ in items:
+                if key in keys:
+                    found.append((objects, key))
+                    break
+                keys.add(key)
+        return result
+
+    try:
+        json.loads(text, object_pairs_hook=pairs)
+    except RecursionError:
+        raise _RejectedError(None, "nested too deeply to check its keys",
+                             after=f": {_line_shown(text)}") from None
+    except ValueError:
+        raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
+    if found:
+        top = [key for number, key in found if number == objects]
+        key = top[0] if top else found[0][1]
+        raise _RejectedError(key if top else None, f"key {shown(key)} appears more than once in "
+                             f"{'the record' if top else 'a nested object'}")
 
 
 def _strict_loads(text: bytes) -> Any:
     """The stdlib's reading of a line orjson refused (it also takes integers beyond 64 bits)."""
+    if type(text) is _Unwritten:
+        raise _RejectedError(text.field, text.reason)
+    if type(text) is _LongLine:
+        raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes",
+                             after=f": {_line_shown(text)}")
     if not text.strip():
         raise _RejectedError(None, "empty line")
     try:
@@ -416,8 +857,29 @@ def _strict_loads(text: bytes) -> Any:
     except json.JSONDecodeError as error:
         raise _RejectedError(None, f"not valid JSON ({error.msg.lower()} at column "
                                    f"{error.colno})", after=f": {_line_shown(text)}") from None
+    except ArithmeticError:  # a number Decimal cannot hold: 1e1000000000000000000
+        raise _RejectedError(None, "a number out of range",
+                             after=f": {_line_shown(text)}") from None
     except (ValueError, RecursionError):
         raise _RejectedError(None, "not valid JSON", after=f": {_line_shown(text)}") from None
+
+
+def _exactly(text: bytes) -> Any:
+    """A line parsed again with exact decimals, to find all its problems; None if it cannot."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError, ArithmeticError):
+        return None
+
+
+_CSV_HINT = ("; this looks like the header of a CSV file: name the file .csv (or .tsv), or "
+             "give the format (--format-in csv)")
+
+
+def _looks_like_csv(text: bytes) -> bool:
+    """Whether a first line that is not JSON reads as the header of a CSV or TSV file."""
+    head = text.lstrip(b"\xef\xbb\xbf \t")
+    return head[:1] not in b'{["' and any(sep in head for sep in (b",", b"\t", b";"))
 
 
 def _line_shown(text: bytes) -> str:
@@ -428,23 +890,62 @@ def _no_constant(name: str) -> Any:
     raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
 
 
-def _lines(stream: IO[bytes], seen: SeenIds | None = None) -> Iterator[bytes]:
-    """Lines of a binary stream read in large chunks.
+def _lines(stream: IO[bytes], name: str, limit: int,
+           seen: SeenIds | None = None) -> Iterator[bytes]:
+    """Lines of a binary stream read in large chunks, each piece copied once (linear time).
 
-    From the first chunk of a plain file, the number of lines is estimated and `seen` is
-    sized for it once, rather than grown and copied as the ids arrive.
+    A line longer than `limit` bytes comes out as a `_LongLine` of its first `limit` bytes,
+    the rest skipped as it is read, so memory stays within the limit and a chunk. Chunks
+    are no longer than the limit, so only a line that spans chunks needs its length checked.
+
+    Once a chunk has given records, `seen` is sized for the ids they project over the
+    whole file, rather than grown and copied as the ids arrive; it grows by doubling from
+    there. Only records count: blank or rejected lines reserve nothing.
     """
-    carry = b""
-    size = _plain_size(stream) if seen is not None else None
-    while chunk := stream.read(1 << 20):
-        if size is not None and seen is not None:
-            lines_in_chunk = chunk.count(b"\n") or 1
-            seen.reserve(len(seen) + int(size / len(chunk) * lines_in_chunk * 1.02) + 1)
-            size = None
+    share = _read_share(stream) if seen is not None else None
+    before = len(seen) if seen is not None else 0
+    size = min(_READ_SIZE, limit)
+    start: list[bytes] = []  # the start of a line no chunk has ended yet
+    held = 0  # its length
+    cut = False  # that line is longer than `limit`; `start` holds its first `limit` bytes
+    cr_only: bool | None = None  # lines end with CR alone (old Mac style), told by chunk 1
+    while True:
+        if share is not None and seen is not None and len(seen) > before:
+            seen.reserve(before + int((len(seen) - before) / share() * 1.02) + 1)
+            share = None
+        try:
+            chunk = stream.read(size)
+        except (OSError, EOFError, zlib.error) as error:
+            raise DataError(f"cannot read {name}: {error}") from None
+        if not chunk:
+            break
+        if cr_only is None:
+            cr_only = b"\n" not in chunk and b"\r" in chunk
+        if cr_only:
+            chunk = chunk.replace(b"\r", b"\n")
         lines = chunk.split(b"\n")
-        lines[0] = carry + lines[0]
-        carry = lines.pop()
-        yield from lines
-    if carry:
-        yield carry
+        rest = lines.pop()
+        if lines:
+            if start or cut:
+                if not cut:
+                    start.append(lines[0])
+                lines[0] = _ended(start, cut, limit)
+                start, held, cut = [], 0, False
+            yield from lines
+        if rest and not cut:
+            held += len(rest)
+            if held > limit:
+                rest, cut = rest[: len(rest) - (held - limit)], True
+            start.append(rest)
+    if start or cut:
+        yield _ended(start, cut, limit)
 
+
+def _ended(parts: list[bytes], cut: bool, limit: int) -> bytes:
+    """A line from its parts, or a `_LongLine` if it is longer than `limit`."""
+    text = b"".join(parts)
+    if not cut and len(text) <= limit:
+        return text
+    long_line = _LongLine(text[:limit])
+    long_line.limit = limit
+    return long_line

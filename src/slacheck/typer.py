@@ -6,7 +6,7 @@ Records nothing but types and diagnostics: `types` maps `id(node)` to its type, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from slacheck import ast
 from slacheck import types as t
@@ -20,9 +20,14 @@ from slacheck.diagnostics import (
     Diagnostic,
     did_you_mean,
 )
-from slacheck.types import Kind, Type
+from slacheck.types import Kind, Scale, Type
 
 _ORDERED = {Kind.NUMBER, Kind.MONEY, Kind.DURATION, Kind.TIMESTAMP, Kind.DATE}
+
+
+AS_OF = "as_of"
+"""The evaluation time, as a value: `as_of - booked_at` is how long an open record has waited.
+A field, derived field or parameter of that name takes precedence."""
 
 
 class UntypedError(Exception):
@@ -41,6 +46,8 @@ class Typer:
         self.parameters: dict[str, Type] = {}
         self.types: dict[int, Type] = {}
         self.enum_values: set[int] = set()
+        self.untyped: set[str] = set()
+        """Declared names whose own declaration failed: their uses are not errors again."""
         self.found = found
 
     def _error(self, code: Code, message: str, span: Span | None,
@@ -54,8 +61,10 @@ class Typer:
 
     def _type(self, expr: ast.Expr) -> Type:
         match expr:
-            case ast.Number() | ast.Percent():
+            case ast.Number():
                 return t.NUMBER
+            case ast.Percent():
+                return t.RATIO
             case ast.Money(currency=currency):
                 if currency != self.currency:
                     self._error(CURRENCY_MISMATCH, f"amount in {currency}, but the contract's "
@@ -89,6 +98,9 @@ class Typer:
                 return self._in(expr)
             case ast.Within():
                 return self._within(expr)
+            case ast.Presence(operand=operand):
+                self.infer(operand)
+                return t.BOOL
             case ast.Logical(left=left, right=right):
                 self.both(lambda: self._boolean(left, expr.op.value),
                            lambda: self._boolean(right, expr.op.value))
@@ -102,6 +114,10 @@ class Typer:
         for table in (self.fields, self.derived, self.parameters):
             if name in table:
                 return table[name]
+        if name in self.untyped:
+            raise UntypedError
+        if name == AS_OF:
+            return t.TIMESTAMP
         declared = (*self.fields, *self.derived, *self.parameter_names)
         self._error(UNKNOWN_NAME, f"unknown field `{name}`", expr.span,
                     did_you_mean(name, declared))
@@ -136,19 +152,44 @@ class Typer:
     def _binary(self, expr: ast.Binary) -> Type:
         left, right = self._pair(expr.left, expr.right)
         result = _arithmetic(expr.op, left.kind, right.kind)
-        if result is None:
-            self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}")
+        if result is None or not _mixable(expr.op, left, right):
+            self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}",
+                           self._ratio_hint(expr.left, left, expr.right, right,
+                                            _PHRASES.get(expr.op, "use it with")))
             raise UntypedError  # pragma: no cover
         if result is Kind.MONEY:
             return left if left.kind is Kind.MONEY else right
         if result is Kind.NUMBER:
-            return t.NUMBER
+            return Type(Kind.NUMBER, scale=_scale(expr.op, left, right))
         return Type(result)
+
+    def _ratio_hint(self, left: ast.Expr, left_type: Type, right: ast.Expr, right_type: Type,
+                    phrase: str) -> tuple[str, ...]:
+        """How to mix a ratio (`99.8%`) and a plain number (`level`) rightly, if that is
+        what went wrong."""
+        scales = {left_type.scale: left, right_type.scale: right}
+        if {left_type.kind, right_type.kind} != {Kind.NUMBER} or not (
+            {Scale.RATIO, Scale.PLAIN} <= scales.keys()
+        ):
+            return ()
+        ratio, plain = scales[Scale.RATIO], scales[Scale.PLAIN]
+        if isinstance(ratio, ast.Percent) and ratio.span is not None:
+            written = ratio.span.text
+            hint = f"write `{written.removesuffix('%')}` to {phrase} a number"
+            example = f" ({ratio.value} for {written})"
+        elif isinstance(ratio, ast.Ref):
+            hint, example = f"make `{ratio.name}` a plain number to {phrase} a number", ""
+        else:
+            hint, example = f"write the percentage as a plain number to {phrase} a number", ""
+        if isinstance(plain, ast.Ref) and plain.name in self.fields:
+            hint += f", or declare `{plain.name}` as `ratio` if it holds fractions{example}"
+        return (hint,)
 
     def _compare(self, expr: ast.Compare) -> Type:
         left, right = self._operands(expr.left, expr.right)
         if not _comparable(left, right):
-            self._mismatch(expr, f"cannot compare {left} with {right}")
+            self._mismatch(expr, f"cannot compare {left} with {right}",
+                           self._ratio_hint(expr.left, left, expr.right, right, "compare with"))
         if expr.op not in (ast.CmpOp.EQ, ast.CmpOp.NE) and left.kind not in _ORDERED:
             self._mismatch(expr, f"`{expr.op.value}` needs ordered values, not {left}",
                            ("use `==` or `!=`",))
@@ -156,10 +197,18 @@ class Typer:
 
     def _in(self, expr: ast.In) -> Type:
         operand = self.infer(expr.operand)
-        for item in expr.items:
-            found = self._item(item, operand)
-            if not _comparable(operand, found):
-                self._mismatch(item, f"{found} cannot be a value of {operand}")
+        failed = False
+        for item in expr.items:  # every item is checked, so each wrong one is reported
+            try:
+                found = self._item(item, operand)
+                if not _comparable(operand, found):
+                    self._mismatch(item, f"{found} cannot be a value of {operand}",
+                                   self._ratio_hint(expr.operand, operand, item, found,
+                                                    "compare with"))
+            except UntypedError:
+                failed = True
+        if failed:
+            raise UntypedError
         return t.BOOL
 
     def _within(self, expr: ast.Within) -> Type:
@@ -167,7 +216,11 @@ class Typer:
         limit = self.infer(expr.limit)
         for node, found in ((expr.event, event), (expr.start, start)):
             if found.kind is not Kind.TIMESTAMP:
-                self._mismatch(node, f"a deadline needs a timestamp here, not {found}")
+                hint = ("a deadline is between two moments: "
+                        "`delivered_at within 24h of picked_up_at`")
+                if isinstance(node, ast.Ref) and node.name in self.fields:
+                    hint = f"declare `{node.name}` as `timestamp`"
+                self._mismatch(node, f"a deadline needs a timestamp here, not {found}", (hint,))
         if limit.kind is not Kind.DURATION:
             self._mismatch(expr.limit, f"a deadline needs a duration here, not {limit}",
                            ("write a duration such as `24h` or `2d`",))
@@ -188,17 +241,50 @@ class Typer:
         """A string, or a bare name that is not declared: perhaps a value of an enum."""
         if isinstance(expr, ast.Ref):
             return not self.declared(expr.name)
-        return isinstance(expr, ast.String)
+        return isinstance(expr, ast.String) or self._hyphenated(expr)
+
+    def _hyphenated(self, expr: ast.Expr) -> bool:
+        """A value with a `-` written bare, `HAM-MUC`: names that are not declared and
+        numbers, which the grammar reads as a subtraction."""
+        if not isinstance(expr, ast.Binary):
+            return False
+        stack: list[ast.Expr] = [expr]
+        names = 0
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Binary) and node.op is ast.BinOp.SUB:
+                stack += [node.left, node.right]
+            elif isinstance(node, ast.Ref) and not self.declared(node.name):
+                names += 1
+            elif not isinstance(node, ast.Number):
+                return False
+        return names > 0
+
+    def _quote(self, item: ast.Expr, operand: Type) -> None:
+        """One diagnostic for a bare hyphenated value, not one per part; never returns."""
+        written = item.span.text if item.span is not None else ""
+        value = "".join(written.split())
+        hint = f'write "{value}": bare, `{value}` reads as `{value.replace("-", " - ")}`'
+        if operand.kind is Kind.ENUM and value not in operand.values and operand.values:
+            self._error(BAD_VALUE, f"`{value}` is not one of {operand}", item.span,
+                        (*did_you_mean(value, operand.values), hint))
+        else:
+            self._error(BAD_VALUE, f"the value `{value}` must be written in quotes",
+                        item.span, (hint,))
+        raise UntypedError
 
     def declared(self, name: str) -> bool:
-        return name in self.fields or name in self.derived or name in self.parameters
+        return (name in self.fields or name in self.derived or name in self.parameters
+                or name in self.untyped)
 
     def _item(self, item: ast.Expr, operand: Type) -> Type:
+        if operand.is_text and self._hyphenated(item):
+            self._quote(item, operand)
         if operand.kind is Kind.ENUM and isinstance(item, ast.String | ast.Ref):
             value = item.value if isinstance(item, ast.String) else item.name
             if isinstance(item, ast.Ref) and self.declared(item.name):
                 return self.infer(item)
-            if value not in operand.values:
+            if value not in operand.values and operand.values:  # no values: reported
                 self._error(BAD_VALUE, f"`{value}` is not one of {operand}", item.span,
                             did_you_mean(value, operand.values))
                 raise UntypedError
@@ -209,12 +295,45 @@ class Typer:
         return self.infer(item)
 
 
+_PHRASES = {ast.BinOp.ADD: "add it to", ast.BinOp.SUB: "subtract it from"}
+
+
 def _comparable(left: Type, right: Type) -> bool:
     if left.is_text and right.is_text:
         return True
     if left.kind is not right.kind:
         return False
+    if left.kind is Kind.NUMBER:
+        return Scale.ANY in (left.scale, right.scale) or left.scale is right.scale
     return left.kind is not Kind.MONEY or left.currency == right.currency
+
+
+def _mixable(op: ast.BinOp, left: Type, right: Type) -> bool:
+    """Numbers added or subtracted must measure the same thing: `level + 1%` does not."""
+    if op in (ast.BinOp.ADD, ast.BinOp.SUB) and left.kind is right.kind is Kind.NUMBER:
+        return _comparable(left, right)
+    return True
+
+
+def _scale(op: ast.BinOp, left: Type, right: Type) -> Scale:
+    """The scale of a number computed from two values.
+
+    A quotient of two like quantities (`shipped / ordered`, money by money, a duration
+    by a duration) is a ratio; otherwise a plain number wins over a ratio (`pieces * 50%`
+    is a number of pieces), and a ratio over a number written in the contract.
+    """
+    if left.kind is not Kind.NUMBER or right.kind is not Kind.NUMBER:
+        return Scale.RATIO  # money / money, duration / duration
+    if op is ast.BinOp.DIV and left.scale is right.scale is Scale.PLAIN:
+        return Scale.RATIO
+    scales = {left.scale, right.scale}
+    if op in (ast.BinOp.ADD, ast.BinOp.SUB):
+        scales.discard(Scale.ANY)
+        return scales.pop() if scales else Scale.ANY
+    for scale in (Scale.PLAIN, Scale.RATIO):
+        if scale in scales:
+            return scale
+    return Scale.ANY
 
 
 _ARITHMETIC: dict[tuple[ast.BinOp, Kind, Kind], Kind] = {}
@@ -233,18 +352,3 @@ for _kind in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
 
 def _arithmetic(op: ast.BinOp, left: Kind, right: Kind) -> Kind | None:
     return _ARITHMETIC.get((op, left, right))
-
-
-def refs(node: object) -> Iterator[ast.Ref]:
-    """Every name an expression mentions."""
-    if isinstance(node, ast.Ref):
-        yield node
-        return
-    if isinstance(node, tuple):
-        for item in node:
-            yield from refs(item)
-        return
-    for name in getattr(node, "__slots__", ()):
-        child = getattr(node, name, None)
-        if isinstance(child, ast.Node | tuple) and name != "span":
-            yield from refs(child)

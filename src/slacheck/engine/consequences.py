@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
+from slacheck._money import total as money_total
+from slacheck._source import Span
 from slacheck._version import __version__
 from slacheck._words import plural
 from slacheck.engine.state import StandardState, State, Tally
@@ -17,8 +20,10 @@ from slacheck.findings import (
     RecordPenalty,
     Result,
     StandardResult,
+    Undeclared,
     WindowOutcome,
 )
+from slacheck.model import Standard
 from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed, Plan, StandardPlan
 from slacheck.windows import window
 
@@ -50,12 +55,24 @@ def conclude(plan: Plan, state: State) -> Result:
             rejected=state.rejected,
             rejections=tuple(state.rejections),
             outside=state.outside,
+            undeclared=_undeclared(plan, state),
         ),
         standards=standards,
         disqualification=disqualification,
         evidence_limit=plan.evidence_limit,
         zero=plan.money.zero,
     )
+
+
+def _undeclared(plan: Plan, state: State) -> tuple[Undeclared, ...]:
+    declared = plan.schema.names
+    lowered = {name.lower(): name for name in declared}
+    out = []
+    for key, found in sorted(state.undeclared.items()):
+        near = lowered.get(key.lower()) or next(
+            iter(difflib.get_close_matches(key, declared, n=1, cutoff=0.75)), None)
+        out.append(Undeclared(key, found.count, found.source, found.line, near))
+    return tuple(out)
 
 
 def _group(sp: StandardPlan, key: Any) -> tuple[tuple[str, str], ...]:
@@ -80,8 +97,18 @@ def _order(item: tuple[tuple[int, Any], Tally]) -> tuple[int, tuple[str, ...]]:
 
 def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult:
     outcomes: list[tuple[int, Any, WindowOutcome]] = []
+    measure = sp.measure
     for (key, group), tally in sorted(st.tallies.items(), key=_order):
         bounds = window(sp.period, key, plan.zone)
+        value = measure.value(tally.measured, tally.passed, tally.breached)
+        sample = measure.sample(tally.measured, tally.passed, tally.breached)
+        objective = sp.objective
+        shown = _group(sp, group)
+        target = status = None
+        if objective is not None:
+            one_group = shown[0][1] if len(shown) == 1 else None
+            target = objective.target_for(one_group)
+            status = objective.judge(value, sample, one_group).value
         outcome = WindowOutcome(
             label=bounds.label,
             start=bounds.start,
@@ -92,9 +119,15 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
             breached=tally.breached,
             pending=tally.pending,
             excluded=tally.excluded,
-            target=sp.target,
+            target=target,
             breaches=tuple(tally.breaches),
             exclusions=tuple(sorted(tally.exclusions.items())),
+            measure=measure.label,
+            unit=measure.unit.value,
+            value=value,
+            sample=sample,
+            status=status or "no target",
+            op=objective.op if objective is not None else ">=",
         )
         outcomes.append((key, outcome.group, outcome))
     missed = [(key, group, o) for key, group, o in outcomes if o.closed and o.met is False]
@@ -126,7 +159,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         record_penalties_total=st.record_penalties_total,
         unpriced=tuple(st.unpriced),
         unpriced_total=st.unpriced_total,
-        penalties=sum((item.net for item in penalty_windows), plan.money.zero),
+        penalties=money_total((item.net for item in penalty_windows), plan.money.zero),
         credits=credits,
         missed_windows=tuple(dict.fromkeys(o.label for _, _, o in missed)),
         longest_missed_run=run,
@@ -140,7 +173,17 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         implausible=tuple(Implausible(label, st.implausible_totals[label], tuple(refs))
                           for label, refs in sorted(st.implausible.items())),
         zero=plan.money.zero,
+        clause_lines=_clause_lines(plan.contract.standard(sp.id)),
     )
+
+
+def _clause_lines(standard: Standard | None) -> tuple[tuple[str, int], ...]:
+    """Where the standard and each of its clauses stand in the contract file."""
+    if standard is None:
+        return ()
+    spans: list[tuple[str, Span | None]] = [("standard", standard.span)]
+    spans.extend((kind, clause.span) for kind, clause, _ in standard.in_order())
+    return tuple((kind, span.line) for kind, span in spans if span is not None)
 
 
 def _label(outcome: WindowOutcome) -> str:

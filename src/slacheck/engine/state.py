@@ -12,8 +12,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from slacheck._money import add
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
+from slacheck.measures import Measure, Rate
 from slacheck.plan import Plan
+from slacheck.records import UndeclaredField
 
 GroupKey = Any
 """A group's field values: one value, a tuple of values, or None when not grouped."""
@@ -29,8 +32,12 @@ class Tally:
     excluded: int = 0
     breaches: list[RecordRef] = field(default_factory=list)
     exclusions: dict[str, int] = field(default_factory=dict)
+    measured: Any = None
+    """The window's state of the standard's measure, when it needs values."""
 
-    def merge(self, other: Tally, limit: int) -> None:
+    def merge(self, other: Tally, limit: int, measure: Measure) -> None:
+        if self.measured is not None:
+            measure.merge(self.measured, other.measured)
         self.passed += other.passed
         self.breached += other.breached
         self.pending += other.pending
@@ -48,6 +55,7 @@ class PenaltySum:
 
 @dataclass(slots=True)
 class StandardState:
+    measure: Measure = field(default_factory=Rate)
     tallies: dict[tuple[int, GroupKey], Tally] = field(default_factory=dict)
     penalties: dict[int, PenaltySum] = field(default_factory=dict)
     record_penalties: list[tuple[RecordRef, Decimal]] = field(default_factory=list)
@@ -69,10 +77,13 @@ class StandardState:
 
     def merge(self, other: StandardState, limit: int) -> None:
         for key, tally in other.tallies.items():
-            self.tallies.setdefault(key, Tally()).merge(tally, limit)
+            into = self.tallies.get(key)
+            if into is None:
+                into = self.tallies[key] = Tally(measured=self.measure.start())
+            into.merge(tally, limit, self.measure)
         for bucket, amount in other.penalties.items():
             mine = self.penalties.setdefault(bucket, PenaltySum())
-            mine.gross += amount.gross
+            mine.gross = add(mine.gross, amount.gross)
             mine.breaches += amount.breaches
         self.record_penalties = (self.record_penalties + other.record_penalties)[:limit]
         self.record_penalties_total += other.record_penalties_total
@@ -103,10 +114,12 @@ class State:
     rejected: int = 0
     rejections: list[RejectedLine] = field(default_factory=list)
     inputs: list[tuple[str, str | None]] = field(default_factory=list)
+    undeclared: dict[str, UndeclaredField] = field(default_factory=dict)
+    """Fields found in the records that the contract does not declare."""
 
     @classmethod
     def empty(cls, plan: Plan) -> State:
-        return cls(plan.evidence_limit, [StandardState() for _ in plan.standards])
+        return cls(plan.evidence_limit, [StandardState(sp.measure) for sp in plan.standards])
 
     def merge(self, other: State) -> None:
         """Add another part's state to this one."""
@@ -116,5 +129,11 @@ class State:
         self.rejected += other.rejected
         self.rejections = (self.rejections + other.rejections)[: self.limit]
         self.inputs.extend(other.inputs)
+        for key, found in other.undeclared.items():
+            have = self.undeclared.get(key)
+            if have is None:
+                self.undeclared[key] = UndeclaredField(key, found.count, found.source, found.line)
+            else:
+                have.count += found.count
         for mine, theirs in zip(self.standards, other.standards, strict=True):
             mine.merge(theirs, self.limit)

@@ -18,7 +18,7 @@ from slacheck.findings import (
     StandardResult,
     WindowOutcome,
 )
-from slacheck.reporters._format import fraction, moment, percent, target
+from slacheck.reporters._format import figure, fraction, goal, moment, percent, target
 
 SCHEMA = "slacheck.result/1"
 
@@ -68,6 +68,11 @@ def to_dict(result: Result) -> dict[str, Any]:
             "accepted": result.lines.accepted,
             "rejected": result.lines.rejected,
             "outside_period": result.lines.outside,
+            "undeclared_fields": [
+                {"field": item.field, "records": item.records, "source": item.source,
+                 "first_line": item.line, "resembles": item.resembles}
+                for item in result.lines.undeclared
+            ],
             "rejections": [
                 {"source": item.source, "line": item.line, "field": item.field,
                  "reason": item.reason}
@@ -101,6 +106,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         "id": standard.id,
         "title": standard.title,
         "clauses": [{"kind": kind, "text": text} for kind, text in standard.clauses],
+        "clause_lines": [{"kind": kind, "line": line} for kind, line in standard.clause_lines],
         "breaches": standard.breaches,
         "windows": [_window(window) for window in standard.windows],
         "missed_windows": list(standard.missed_windows),
@@ -160,8 +166,17 @@ def _window(window: WindowOutcome) -> dict[str, Any]:
         "exclusions": dict(window.exclusions),
         "rate": percent(window.rate),
         "rate_exact": fraction(window.rate),
-        "target": target(window.target),
+        "target": target(window.target) if window.unit == "share" else goal(window.target,
+                                                                               window.unit),
         "met": window.met,
+        "measure": window.measure,
+        "unit": window.unit,
+        "value": percent(window.value) if window.unit == "share" else figure(window.value,
+                                                                            window.unit),
+        "value_exact": fraction(window.value),
+        "sample": window.sample,
+        "status": window.status,
+        "op": window.op,
         "breach_records": [_ref(ref) for ref in window.breaches],
     }
 

@@ -12,10 +12,12 @@ from slacheck.findings import (
     Verdict,
     WindowOutcome,
 )
-from slacheck.reporters._format import moment, percent, plural, printable, target
+from slacheck.reporters._format import figure, goal, moment, percent, plural, printable
 
 _HEAD = ("window", "group", "passed", "breached", "pending", "excluded", "rate", "target", "result")
 _SHOWN = 10
+_STATUS = {"met": "met", "warned": "met, warning", "not evaluated": "not evaluated",
+           "no commitment": "no commitment", "no target": "-"}
 _REJECTED_WARNING = Fraction(1, 100)
 """Above this share of the lines read, the report warns that the data may be wrong."""
 
@@ -53,6 +55,12 @@ def _lines(result: Result) -> list[str]:
     hidden = lines.rejected - len(lines.rejections)
     if hidden > 0:
         out.append(f"  ... and {hidden} more rejected {plural(hidden, 'line')}")
+    for odd in lines.undeclared:
+        if odd.resembles is not None:
+            out.append(f"WARNING: {odd.records} {plural(odd.records, 'record')} "
+                       f"{'has' if odd.records == 1 else 'have'} the field `{odd.field}`, which "
+                       f"the contract does not declare and slacheck ignores; did you mean "
+                       f"`{odd.resembles}`? (first at {odd.source}:{odd.line})")
     if lines.read and Fraction(lines.rejected, lines.read) > _REJECTED_WARNING:
         share = percent(Fraction(lines.rejected, lines.read))
         out.append(f"WARNING: {lines.rejected} of {lines.read} lines ({share}%) were rejected; "
@@ -84,6 +92,11 @@ def _verdict(standard: StandardResult) -> str:
     open_below = [w for w in standard.windows if not w.closed and w.met is False]
     if open_below:
         return "AT RISK in open windows"
+    warned = [w.label for w in standard.windows if w.status == "warned"]
+    if warned:
+        return f"met, inside the warning band in {', '.join(dict.fromkeys(warned))}"
+    if not any(w.met is not None for w in standard.windows):
+        return "not evaluated"
     return "met"
 
 
@@ -132,9 +145,12 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
 
 
 def _table(windows: tuple[WindowOutcome, ...]) -> list[str]:
-    """The windows as aligned columns; the group column only when the target is grouped."""
+    """The windows as aligned columns; the group column only when the target is grouped;
+    the figure's column is named after the measure."""
     grouped = any(window.group for window in windows)
-    rows = [_HEAD, *(_row(window) for window in windows)]
+    measure = windows[0].measure if windows else "rate"
+    head = (*_HEAD[:6], measure if len(measure) < 24 else "value", *_HEAD[7:])
+    rows = [head, *(_row(window) for window in windows)]
     if not grouped:
         rows = [row[:1] + row[2:] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -150,14 +166,12 @@ def _table(windows: tuple[WindowOutcome, ...]) -> list[str]:
 
 def _row(window: WindowOutcome) -> tuple[str, ...]:
     group = ", ".join(f"{name}={value}" for name, value in window.group) or "-"
-    rate = percent(window.rate)
-    goal = target(window.target)
-    if window.met is None:
-        verdict = "no data" if window.rate is None and window.target is not None else "-"
-    elif window.met:
-        verdict = "met"
-    else:
+    value = figure(window.value, window.unit)
+    wanted = goal(window.target, window.unit)
+    if window.status == "missed":
         verdict = "missed" if window.closed else "below (open)"
+    else:
+        verdict = _STATUS.get(window.status, window.status)
     return (
         window.label,
         group,
@@ -165,8 +179,8 @@ def _row(window: WindowOutcome) -> tuple[str, ...]:
         str(window.breached),
         str(window.pending),
         str(window.excluded),
-        f"{rate}%" if rate is not None else "-",
-        f"{goal}%" if goal is not None else "-",
+        value or "-",
+        (wanted if window.op == ">=" else f"{window.op} {wanted}") if wanted else "-",
         verdict,
     )
 

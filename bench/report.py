@@ -1,0 +1,119 @@
+"""Times `slacheck report` (the HTML audit report) against `slacheck verify` on the same file.
+
+The report reads and checks the same records as `verify` and then renders a page whose size
+depends on the windows and the evidence limit, not on the number of records; the goal is a
+report within 1.2 times the time of `verify`. Both run as their own processes, in alternating
+order, best of `--repeat`, on data from bench/generate.py (made once and reused, as run.py does).
+Wall time and CPU time (user + system, from wait4) are both shown: on a shared machine the
+wall time of one run varies with the load, its CPU time much less, so the ratio is taken on
+CPU time.
+
+    python bench/report.py --sizes 100000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log, sizes
+
+GOAL = 1.2
+
+
+@dataclass
+class Best:
+    wall: float = float("inf")
+    cpu: float = float("inf")
+
+
+@dataclass(frozen=True)
+class Timed:
+    wall: float
+    cpu: float
+    status: int
+    stderr: bytes
+
+
+def measure(command: list[str]) -> Timed:
+    """Run a child to completion: its wall time and its own CPU time."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        err.seek(0)
+        return Timed(wall, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status),
+                     err.read())
+
+
+def bench_size(python: str, path: Path, out: Path, as_of: str, repeat: int) -> tuple[Best, Best]:
+    commands = {
+        "verify": [python, "-m", "slacheck", "verify", CONTRACT, str(path), "--as-of", as_of,
+                   "--quiet", "-o", str(out / "result.txt")],
+        "report": [python, "-m", "slacheck", "report", CONTRACT, str(path), "--as-of", as_of,
+                   "--quiet", "-o", str(out / "audit.html")],
+    }
+    allowed = {"verify": (0, 1), "report": (0,)}
+    sides = {"verify": Best(), "report": Best()}
+    for attempt in range(repeat):
+        order = ("verify", "report") if attempt % 2 == 0 else ("report", "verify")
+        for name in order:
+            run = measure(commands[name])
+            if run.status not in allowed[name]:
+                raise BenchError(f"{name} exited {run.status}: {' '.join(commands[name])}\n"
+                                 + run.stderr.decode(errors="replace")[-4000:])
+            best = sides[name]
+            best.wall, best.cpu = min(best.wall, run.wall), min(best.cpu, run.cpu)
+            log(f"  {name}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU")
+    page = (out / "audit.html").read_bytes()
+    if not page.startswith(b"<!DOCTYPE html>"):
+        raise BenchError("the report is not an HTML page")
+    log(f"  report: {len(page) / 1024:.0f} KiB of HTML")
+    return sides["verify"], sides["report"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=sizes, default=[100_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--python", default=sys.executable, help="interpreter for every child")
+    parser.add_argument("--as-of", default=AS_OF)
+    parser.add_argument("--data-dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "slacheck-bench",
+                        help="where generated files are kept between runs")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    rows = ["| N | verify s (CPU) | report s (CPU) | report/verify (CPU) | report/verify (wall) |",
+            "|---:|---:|---:|---:|---:|"]
+    worst = 0.0
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            for n in args.sizes:
+                path = dataset(args.python, args.data_dir, n, args.seed)
+                verify, report = bench_size(args.python, path, Path(scratch), args.as_of,
+                                            args.repeat)
+                ratio = report.cpu / verify.cpu
+                worst = max(worst, ratio)
+                rows.append(f"| {n:,} | {verify.cpu:.2f} | {report.cpu:.2f} | {ratio:.2f}x "
+                            f"| {report.wall / verify.wall:.2f}x |")
+    except BenchError as err:
+        log(f"bench failed: {err}")
+        return 1
+    print("\n".join(rows))
+    verdict = "within" if worst <= GOAL else "above"
+    print(f"\nreport/verify at most {worst:.2f}x: {verdict} the {GOAL}x goal")
+    return 0 if worst <= GOAL else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""The stream engine's generated code: stages 1 and 2 of every standard as one function.
+
+Per record, one generated function evaluates every standard: window keys computed once,
+the plan's compiled closures called directly or their source inlined, counters bumped in
+place. Breaches and other rare events go to the closures of `effects`. The source is kept
+in `linecache` under a name of its own, so a traceback through it shows the line, and
+`Generated.origin` maps each line back to the standard and clause it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slacheck.compiler import BREACH, OVERDUE, PENDING
+from slacheck.engine.effects import (
+    FAILURES,
+    on_breach,
+    on_failure,
+    on_implausible,
+    on_undetermined,
+)
+from slacheck.engine.state import StandardState, State, Tally
+from slacheck.plan import Plan, StandardPlan
+from slacheck.windows import KEY_SOURCE, key_function
+
+Evaluate = Callable[[dict[str, Any], datetime, datetime], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """The per-record function, its source, and where each of its lines came from."""
+
+    evaluate: Evaluate
+    source: str
+    origins: tuple[tuple[str, str], ...]
+    """Per line (0-based): the standard id and the clause (`window`, `for`, `except`,
+    `require`, `measure`, `consequences`), or ("", "") for shared lines."""
+
+    def origin(self, line: int) -> tuple[str, str]:
+        """The standard and clause behind line `line` (1-based, as tracebacks count)."""
+        return self.origins[line - 1] if 0 < line <= len(self.origins) else ("", "")
+
+    def annotated(self) -> str:
+        """The source with each line's standard and clause beside it, for `slacheck plan`."""
+        width = max(len(line) for line in self.source.splitlines())
+        return "\n".join(
+            f"{line.ljust(width)}  # {standard} {clause}".rstrip(" #") if standard else line
+            for line, (standard, clause) in zip(self.source.splitlines(), self.origins,
+                                                 strict=True)
+        ) + "\n"
+
+
+def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
+    return generate(plan, state, path).evaluate
+
+
+def generate(plan: Plan, state: State, path: str) -> Generated:
+    """Generate the per-record function of stages 1 and 2 for every standard of the plan.
+
+    The source holds no text of the contract but field names, which the contract schema
+    restricts to identifiers and which are written with `repr`; every value (limits, sets,
+    closures) is bound in the namespace, never written into the code.
+    """
+    namespace: dict[str, Any] = {"_Tally": Tally, "_Failed": FAILURES, "_no_time": timedelta(0),
+                                 "_zone": plan.zone, **plan.constants}
+    periods = list(dict.fromkeys(sp.period for sp in plan.standards))
+    lines: list[tuple[str, str, str]] = [("", "", "def evaluate(r, moment, l):")]
+    lines.extend(("", "window", f"    k_{period.value} = {KEY_SOURCE[period]}")
+                 for period in periods)
+    for sp in plan.standards:
+        body = _standard_source(sp, state.standards[sp.index], namespace, plan, path)
+        lines.extend((sp.id, clause, "    " + text) for clause, text in body)
+    lines.append(("", "", "    return None"))
+    source = "\n".join(text for _, _, text in lines) + "\n"
+    filename = f"<slacheck plan {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # generated from the plan above
+    function: Evaluate = namespace["evaluate"]
+    return Generated(function, source, tuple((s, c) for s, c, _ in lines))
+
+
+def _name(sp: StandardPlan, what: str) -> str:
+    """A readable, unique name for one standard's binding: `breach_1_delivery_24h`."""
+    return f"{what}_{sp.index}_{re.sub(r'[^0-9A-Za-z_]', '_', sp.id)}"
+
+
+Line = tuple[str, str]
+"""(clause, source text) of one generated line."""
+
+
+def _indent(lines: list[Line]) -> list[Line]:
+    return [(clause, "    " + text) for clause, text in lines]
+
+
+def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, Any],
+                     plan: Plan, path: str) -> list[Line]:
+    names = {what: _name(sp, what) for what in (
+        "scope", "require", "group", "tallies", "breach", "undetermined", "failed", "order",
+        "start", "add", "value")}
+    namespace.update({
+        names["scope"]: sp.scope,
+        names["require"]: sp.requirement,
+        names["group"]: sp.group_key,
+        names["tallies"]: st.tallies,
+        names["breach"]: on_breach(sp, st, plan, path),
+        names["undetermined"]: on_undetermined(st, plan, path),
+        names["failed"]: on_failure(sp, st, plan, path),
+        names["order"]: on_implausible(sp, st, plan, path),
+        names["start"]: sp.measure.start,
+        names["add"]: sp.measure.add,
+        names["value"]: sp.measure_value,
+    })
+    key = f"k_{sp.period.value}"
+    group = f"{names['group']}(r)" if sp.group_key is not None else "None"
+    placed: list[Line] = []
+    local = "l"
+    if sp.window_field is not None:  # its own field places the record: key it here
+        key, local = "kw", "lw"
+        namespace[_name(sp, "key")] = key_function(sp.period)
+        at = "w" if sp.window_field_is_date else "w.astimezone(_zone)"
+        placed = [("window", f"w = r[{sp.window_field!r}]"),
+                  ("window", "if w is None:"),
+                  ("window", f"    {names['undetermined']}(r)"),
+                  ("window", "else:"),
+                  ("window", f"    lw = {at}"),
+                  ("window", f"    kw = {_name(sp, 'key')}(lw)")]
+    body: list[Line] = [
+        ("window", f"key = ({key}, {group})"),
+        ("window", f"t = {names['tallies']}.get(key)"),
+        ("window", "if t is None:"),
+        ("window", f"    t = {names['tallies']}[key] = _Tally(measured={names['start']}())"),
+    ]
+    nested = _outcome_source(sp, names,
+                             f"{names['breach']}(r, t, {{}}, moment, {local}, {key})",
+                             f"{names['order']}(r)")
+    if sp.measure_value is not None:  # every record in scope and not excluded is measured
+        nested = [("measure", f"v = {names['value']}(r)"), ("measure", "if v is not None:"),
+                  ("measure", f"    {names['add']}(t.measured, v)"), *nested]
+    for j, (excluded, reason) in reversed(list(enumerate(sp.exclusions))):
+        test, why = f"{_name(sp, 'except')}_{j}", f"{_name(sp, 'reason')}_{j}"
+        namespace[test] = excluded
+        namespace[why] = reason
+        source = sp.exclusion_sources[j]
+        nested = [
+            ("except", f"x = {source}" if source else f"x = {test}(r)"),
+            ("except", "if x == 1:"),
+            ("except", "    t.excluded += 1"),
+            ("except", f"    t.exclusions[{why}] = t.exclusions.get({why}, 0) + 1"),
+            *([] if source else [("except", f"elif x == {PENDING}:"),
+                                 ("except", f"    {names['undetermined']}(r)")]),
+            ("except", "else:"),
+            *_indent(nested),
+        ]
+    body += nested
+    if placed:  # the window's lines run only when the record could be placed
+        body = [*placed, *_indent(body)]
+    if sp.scope is not None:
+        if sp.scope_source:
+            body = [("for", f"if {sp.scope_source}:"), *_indent(body)]
+        else:
+            body = [("for", f"x = {names['scope']}(r)"), ("for", "if x == 1:"), *_indent(body),
+                    ("for", f"elif x == {PENDING}:"), ("for", f"    {names['undetermined']}(r)")]
+    return [("", f"# {sp.id}"), ("", "try:"), *_indent(body),
+            ("", "except _Failed as error:"), ("", f"    {names['failed']}(r, error)")]
+
+
+def _outcome_source(sp: StandardPlan, names: dict[str, str], breach: str,
+                    order: str) -> list[Line]:
+    """Stage 1's verdict on the requirement, counted into the tally `t`; a passed deadline
+    is checked for an event recorded before its own start (`order`)."""
+    if sp.deadline_source is not None:
+        event, start, limit = sp.deadline_source
+        # `e <= s + limit` as `e - s <= limit`: one aware subtraction, then cheap duration
+        # comparisons, so checking the event is not before its start costs nearly nothing
+        lines = [
+            f"s = {start}",
+            "if s is None:",
+            "    t.pending += 1",
+            "else:",
+            f"    e = {event}",
+            "    if e is None:",
+            f"        if _as_of - s > {limit}:",
+            f"            {breach.format(OVERDUE)}",
+            "        else:",
+            "            t.pending += 1",
+            "    else:",
+            "        w = e - s",
+            f"        if w <= {limit}:",
+            "            t.passed += 1",
+            "            if w < _no_time:",
+            f"                {order}",
+            "        else:",
+            f"            {breach.format(BREACH)}",
+        ]
+    elif sp.requirement_source is not None:
+        lines = [
+            f"if {sp.requirement_source}:",
+            "    t.passed += 1",
+            "else:",
+            f"    {breach.format(BREACH)}",
+        ]
+    else:
+        lines = [
+            f"o = {names['require']}(r)",
+            "if o == 1:",
+            "    t.passed += 1",
+            *([f"    {order}"] if sp.event_orders else []),
+            "elif o == 2:",
+            "    t.pending += 1",
+            "else:",
+            f"    {breach.format('o')}",
+        ]
+    return [("require", line) for line in lines]

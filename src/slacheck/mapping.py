@@ -1,0 +1,266 @@
+"""From an export's rows to records: columns renamed, text read in its declared formats,
+placeholders read as absent, and line items of one id combined into one record.
+
+What the contract's `records.read` declares (see `readspec`) is compiled here once into
+one function per row; the record it gives goes to the coercer like a JSON line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slacheck.readspec import directives, has_time
+from slacheck.types import FieldRead, FieldSpec, Kind, ReadSpec, RecordSchema
+
+Problem = tuple[str, str, Any, str]
+"""A field that could not be read: the field, what it is not, the value, and a hint."""
+Map = Callable[[dict[str, Any], list[Problem]], dict[str, Any]]
+Convert = Callable[[str], Any]
+
+_DATE_ALONE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CACHED = 4096
+"""Distinct texts remembered per date field: exports repeat their dates, and strptime is slow."""
+
+
+class _UnreadError(Exception):
+    """A text that is not in its field's declared form: (what, value, hint)."""
+
+
+def compile_mapping(schema: RecordSchema, *, text: bool) -> Map | None:
+    """One function from a row (column name to value) to a record (field name to value).
+
+    `text` is for formats whose every value is text (CSV): there an empty cell is absent,
+    spaces around a value that is not a string are dropped, and `true`/`false` are read
+    as booleans. None when a JSON record needs nothing beyond the coercer's checks.
+    """
+    read = schema.read
+    if not text and not read.changes_values:
+        return None
+    absent = frozenset(read.absent)
+    steps = []
+    for spec in schema.fields:
+        how = read.field(spec.name)
+        strip = text and spec.type.kind not in (Kind.STRING, Kind.ENUM)
+        steps.append((spec.name, how.column or spec.name, _converter(spec, how, read, text),
+                      strip))
+    used = frozenset(name for name, _, _, _ in steps) | {column for _, column, _, _ in steps}
+
+    def mapped(row: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+        record = {key: value for key, value in row.items() if key not in used}
+        for name, column, convert, strip in steps:
+            value = row.get(column, row)
+            if value is row:
+                continue  # not in the row: missing
+            if value.__class__ is str:
+                if strip:
+                    value = value.strip()
+                if value in absent or (text and not value):
+                    continue
+                if convert is not None:
+                    try:
+                        value = convert(value)
+                    except _UnreadError as unread:
+                        problems.append((name, *unread.args))
+                        continue
+            record[name] = value
+        return record
+
+    return mapped
+
+
+def _converter(spec: FieldSpec, how: FieldRead, read: ReadSpec, text: bool) -> Convert | None:
+    """What turns a field's text into what the coercer takes, if anything needs to."""
+    kind = spec.type.kind
+    zone = ZoneInfo(read.assume_timezone) if read.assume_timezone else None
+    if kind in (Kind.TIMESTAMP, Kind.DATE) and how.format is not None:
+        return functools.lru_cache(maxsize=_CACHED)(_formatted(kind, how, read, zone))
+    if kind is Kind.TIMESTAMP and zone is not None:
+        return functools.lru_cache(maxsize=_CACHED)(_zoned(how, zone))
+    if kind in (Kind.NUMBER, Kind.MONEY, Kind.DURATION) and (read.decimal != "."
+                                                             or read.thousands):
+        return _separated(read.decimal, read.thousands)
+    if kind is Kind.BOOL and text:
+        return _boolean
+    return None
+
+
+def _formatted(kind: Kind, how: FieldRead, read: ReadSpec, zone: ZoneInfo | None) -> Convert:
+    text_format = how.format or ""
+    two_digits = "%y" in directives(text_format)
+    start = read.two_digit_years_from or 0
+    timed = has_time(text_format)
+    what = f"not a {'date' if kind is Kind.DATE else 'date/time'} in the format {text_format}"
+
+    def convert(value: str) -> str:
+        try:
+            moment = datetime.strptime(value, text_format)
+            if two_digits:
+                year = start - start % 100 + moment.year % 100
+                moment = moment.replace(year=year if year >= start else year + 100)
+        except ValueError:
+            raise _UnreadError(what, value, "") from None
+        if kind is Kind.DATE:
+            return moment.date().isoformat()
+        if not timed:
+            moment = datetime.combine(moment.date(), how.time_of_day)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)  # the loader requires a zone without %z
+        return moment.isoformat()
+
+    return convert
+
+
+def _zoned(how: FieldRead, zone: ZoneInfo) -> Convert:
+    """ISO 8601 timestamps without an offset read in the declared zone; a date alone at
+    the field's time of day. Anything else is left for the coercer to take or explain."""
+
+    def convert(value: str) -> str:
+        if _DATE_ALONE.fullmatch(value):
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                return value
+            return datetime.combine(day, how.time_of_day, zone).isoformat()
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.replace(tzinfo=zone).isoformat() if moment.tzinfo is None else value
+
+    return convert
+
+
+def _separated(decimal: str, thousands: str) -> Convert:
+    point = re.escape(decimal)
+    whole = rf"[0-9]{{1,3}}(?:{re.escape(thousands)}[0-9]{{3}})+|[0-9]+" if thousands else "[0-9]+"
+    form = re.compile(rf"-?(?:{whole})(?:{point}[0-9]+)?")
+    example = f"1{thousands}234{decimal}5"
+    what = f"not a number written as {example}"
+
+    def convert(value: str) -> str:
+        if form.fullmatch(value) is None:
+            raise _UnreadError(what, value, "")
+        if thousands:
+            value = value.replace(thousands, "")
+        return value.replace(decimal, ".")
+
+    return convert
+
+
+def _boolean(value: str) -> Any:
+    lowered = value.lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    return value
+
+
+# line items of one id
+
+
+@dataclass(slots=True)
+class _Group:
+    record: dict[str, Any]
+    source: str
+    lines: list[tuple[str, int]]
+    texts: list[bytes | None]
+    conflicts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Lines of one id that cannot be combined: every one of them, and why."""
+
+    lines: tuple[tuple[str, int], ...]
+    texts: tuple[bytes | None, ...]
+    problems: tuple[tuple[str, str], ...]
+
+
+def _absent_wins(keep: Any, new: Any, pick: Callable[[Any, Any], Any]) -> Any:
+    return None if keep is None or new is None else pick(keep, new)
+
+
+def _present(keep: Any, new: Any, pick: Callable[[Any, Any], Any]) -> Any:
+    if keep is None:
+        return new
+    return keep if new is None else pick(keep, new)
+
+
+_RULES: dict[str, Callable[[Any, Any], Any]] = {
+    "first": lambda keep, new: keep,
+    "last": lambda keep, new: new,
+    "sum": lambda keep, new: _present(keep, new, lambda a, b: a + b),
+    "min": lambda keep, new: _present(keep, new, min),
+    "max": lambda keep, new: _present(keep, new, max),
+    "latest": lambda keep, new: _absent_wins(keep, new, max),
+    "all": lambda keep, new: _absent_wins(keep, new, lambda a, b: a and b),
+    "any": lambda keep, new: _absent_wins(keep, new, lambda a, b: a or b),
+}
+"""How a field's value so far (`keep`) takes the next line's; `same` is checked apart."""
+
+
+class Combiner:
+    """Records of one id, possibly from lines far apart, combined into one once all are read.
+
+    `duplicates: last` keeps the last line's values; `combine` applies each field's rule.
+    Every record is held until the input ends: memory grows with the number of ids.
+    """
+
+    def __init__(self, schema: RecordSchema, *, keep_text: bool,
+                 show: Callable[[Any], str]) -> None:
+        mode = schema.read.duplicates
+        self.show = show
+        self.id_field = schema.id_field
+        self.keep_text = keep_text
+        self.rules = [
+            (spec.name, "last" if mode == "last" else schema.read.field(spec.name).combine)
+            for spec in schema.fields if spec.name != schema.id_field
+        ]
+        self.groups: dict[str, _Group] = {}
+        self.merged = 0
+        """Lines combined into the record of an earlier line (in groups without conflict)."""
+
+    def add(self, record: dict[str, Any], source: str, text: bytes | None) -> None:
+        key = str(record[self.id_field])
+        line = (source, record["_line"])
+        group = self.groups.get(key)
+        if group is None:
+            self.groups[key] = _Group(record, source, [line],
+                                      [text] if self.keep_text else [])
+            return
+        group.lines.append(line)
+        if self.keep_text:
+            group.texts.append(text)
+        held = group.record
+        for name, rule in self.rules:
+            keep, new = held[name], record[name]
+            if rule == "same":
+                if keep != new and name not in group.conflicts:
+                    group.conflicts[name] = (
+                        f"differs between the lines of {self.id_field} "
+                        f"{self.show(record[self.id_field])}: {self.show(keep)} (line "
+                        f"{group.lines[0][1]}) and {self.show(new)} (line {line[1]}); say "
+                        "how to combine it with `combine`")
+            else:
+                held[name] = _RULES[rule](keep, new)
+
+    def finish(self) -> Iterator[tuple[str, dict[str, Any] | Conflict]]:
+        """Each id's record (or its conflict), with the source of its first line, in the
+        order the ids first appeared; forgets them as it goes."""
+        groups, self.groups = self.groups, {}
+        for group in groups.values():
+            if group.conflicts:
+                yield group.source, Conflict(tuple(group.lines), tuple(group.texts),
+                                             tuple(group.conflicts.items()))
+                continue
+            self.merged += len(group.lines) - 1
+            group.record["_lines"] = tuple(group.lines)
+            yield group.source, group.record
+

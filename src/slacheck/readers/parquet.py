@@ -1,0 +1,87 @@
+"""Parquet, through pyarrow (the optional extra `slacheck[parquet]`): one record per row.
+
+Rows are read in batches, so memory stays within a batch and a row group; row n is line n.
+Values become what a JSON line would hold, so the same checks apply: a decimal column stays
+exact, a timestamp column with a zone is ISO 8601 with its offset (one without a zone is a
+time without an offset, as in any other format), a double is read as its shortest decimal
+form (the nearest a binary float comes to the amount it was written from).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import shutil
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import IO, Any
+
+import orjson
+
+from slacheck.diagnostics import DataError
+from slacheck.readers.delimited import missing_columns
+from slacheck.records import _READ_SIZE, Row, _json_default
+
+BATCH_ROWS = 16_384
+
+
+def parquet_rows(stream: IO[bytes], name: str, *, path: str | None, keep_text: bool,
+                 required: Mapping[str, str] | None = None) -> Iterator[Row]:
+    """The rows of a Parquet file. `path`, when it is a plain file, is opened by pyarrow
+    itself (which needs to seek); `stream` is read to its end either way, for the digest.
+    A file without a `required` column is a data error (see `delimited.missing_columns`)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise DataError(f"cannot read {name}: reading Parquet needs pyarrow, which is not "
+                        "installed (pip install 'slacheck[parquet]')") from None
+    if path is None:
+        source: Any = io.BytesIO(stream.read())
+    else:
+        shutil.copyfileobj(stream, _Discard(), _READ_SIZE)  # every byte hashed
+        source = path
+    number = 0
+    try:
+        parquet = pq.ParquetFile(source)
+        missing_columns(parquet.schema_arrow.names, required or {}, name)
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            for row in batch.to_pylist():
+                number += 1
+                values = {key: _plain(value) for key, value in row.items()}
+                text = _text(row) if keep_text else None
+                yield number, values, text
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise DataError(f"cannot read {name} as Parquet (after {number} rows): "
+                        f"{error}") from None
+
+
+def _text(row: dict[str, Any]) -> bytes:
+    """A row as a JSON line, for a quarantine file."""
+    try:
+        return orjson.dumps(row, default=_json_default)
+    except TypeError:
+        return repr(row).encode()
+
+
+class _Discard(io.RawIOBase):
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return len(data)
+
+
+def _plain(value: Any) -> Any:
+    """A Parquet value as JSON would hold it, for the same checks as a JSON line."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None or kind is Decimal:
+        return value
+    if kind is float:
+        return repr(value) if math.isfinite(value) else str(value)
+    if kind is datetime or kind is date or kind is time:
+        return value.isoformat()
+    if kind is timedelta:
+        return _json_default(value)
+    return value  # bytes, lists, structs: the checks say what they are not

@@ -1,0 +1,50 @@
+"""End-to-end cases as data: `tests/cases/<name>/` holds `contract.yaml`, `records.jsonl`
+and `expected.json`, run through the command line by this one test.
+
+`expected.json` is written by hand from the case's `README.md` (never copied from
+slacheck's output): the evaluation time, the exit code, and for each standard the
+windows in order with the fields worth checking; only the fields it names are compared,
+but every window must be listed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from slacheck.cli import main
+
+CASES = sorted(path for path in (Path(__file__).parent / "cases").iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[path.name for path in CASES])
+def test_case(case: Path) -> None:
+    expected = json.loads((case / "expected.json").read_text("utf-8"))
+    result = CliRunner().invoke(main, [
+        "verify", str(case / "contract.yaml"), str(case / "records.jsonl"),
+        "--as-of", expected["as_of"], "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == expected["exit"], result.stderr
+    report = json.loads(result.stdout)
+    standards = {standard["id"]: standard for standard in report["standards"]}
+    for standard_id, wanted in expected["standards"].items():
+        found = standards[standard_id]
+        windows = [_key(window) for window in found["windows"]]
+        assert windows == [_key(window) for window in wanted["windows"]], standard_id
+        for have, want in zip(found["windows"], wanted["windows"], strict=True):
+            assert _subset(have, want) == want, f"{standard_id} {_key(want)}"
+    for name, value in expected.get("totals", {}).items():
+        assert report["totals"][name] == value
+    if "verdict" in expected:
+        assert report["verdict"] == expected["verdict"]
+
+
+def _key(window: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return window["window"], tuple(sorted(window.get("group", {}).items()))
+
+
+def _subset(have: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
+    return {name: have.get(name) for name in want}

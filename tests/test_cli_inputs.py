@@ -1,0 +1,111 @@
+"""The command line with exports as they come: CSV, folders, globs, standard input, and
+`--format-in`; a file that cannot be read exits 3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from slacheck.cli import main
+from tests.conftest import contract_yaml
+
+CONTRACT = contract_yaml(
+    "ok: bool",
+    head="contract: {id: small, currency: EUR, timezone: Europe/Berlin}",
+    standards="  all-ok:\n    require: ok\n    target: 50% per month\n",
+)
+CSV = "id,at,ok\r\nr1,2025-03-01T10:00:00Z,true\r\nr2,2025-03-02T10:00:00Z,false\r\n"
+AS_OF = "2025-04-01"
+
+
+def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def contract(tmp_path: Path) -> Path:
+    path = tmp_path / "c.yaml"
+    path.write_text(CONTRACT, "utf-8")
+    return path
+
+
+def _lines(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("lines:"))
+
+
+def test_a_csv_file_by_its_extension(tmp_path: Path, contract: Path) -> None:
+    data = tmp_path / "export.csv"
+    data.write_text(CSV, "utf-8")
+    code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF)
+    assert code == 0
+    assert _lines(out) == "lines: 2 read, 2 accepted, 0 rejected"
+
+
+def test_a_csv_given_as_json_lines_says_what_it_looks_like(tmp_path: Path,
+                                                           contract: Path) -> None:
+    data = tmp_path / "export.txt"
+    data.write_text(CSV, "utf-8")
+    code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF)
+    assert code == 4
+    assert "looks like the header of a CSV file" in out
+    code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF,
+                        "--format-in", "csv")
+    assert code == 0
+
+
+def test_standard_input_in_a_given_format(contract: Path) -> None:
+    code, out, _ = _run("verify", str(contract), "-", "--as-of", AS_OF, "--format-in", "tsv",
+                        stdin=CSV.replace(",", "\t").encode())
+    assert (code, _lines(out)) == (0, "lines: 2 read, 2 accepted, 0 rejected")
+
+
+def test_a_folder_and_a_glob_read_their_files_in_order(tmp_path: Path, contract: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "b.csv").write_text(CSV.replace("r1", "r3").replace("r2", "r4"), "utf-8")
+    (folder / "a.json").write_text(json.dumps([
+        {"id": "r1", "at": "2025-03-01T10:00:00Z", "ok": True},
+        {"id": "r2", "at": "2025-03-01T10:00:00Z", "ok": False}]), "utf-8")
+    code, out, _ = _run("verify", str(contract), str(folder), "--as-of", AS_OF,
+                        "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert [item["path"] for item in result["inputs"]] == [str(folder / "a.json"),
+                                                           str(folder / "b.csv")]
+    assert result["lines"]["read"] == 4
+    code, out, _ = _run("verify", str(contract), str(folder / "*.csv"), "--as-of", AS_OF)
+    assert (code, _lines(out)) == (0, "lines: 2 read, 2 accepted, 0 rejected")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("export.csv", b"id,id,at\n", "names the column `id` twice"),
+        ("export.json", b'{"id": "r1"}\n', "not a JSON array"),
+        ("exports/*.parquet", b"", "no file matches"),
+    ],
+)
+def test_a_file_that_cannot_be_read_exits_3(tmp_path: Path, contract: Path, name: str,
+                                            data: bytes, words: str) -> None:
+    path = tmp_path / name
+    if "*" not in name:
+        path.write_bytes(data)
+    code, _, err = _run("verify", str(contract), str(path), "--as-of", AS_OF)
+    assert code == 3
+    assert words in err
+
+
+def test_rejected_rows_go_to_the_quarantine_verbatim(tmp_path: Path, contract: Path) -> None:
+    data = tmp_path / "export.csv"
+    data.write_bytes(CSV.encode() + b"r3,2025-03-03T10:00:00Z,maybe\r\n\"r4\r\nx\",,\r\n")
+    kept = tmp_path / "rejected.csv"
+    code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF, "--quarantine",
+                        str(kept))
+    assert code == 0
+    assert _lines(out) == "lines: 4 read, 2 accepted, 2 rejected"
+    assert kept.read_bytes() == b"r3,2025-03-03T10:00:00Z,maybe\r\n\"r4\r\nx\",,\r\n"
+    assert f"{data}:5: at: missing; ok: missing" in out

@@ -1,0 +1,276 @@
+"""`slacheck explain`: a diagnostic code as before, and how one figure of a run was computed.
+
+The figures expected here come from the cases' hand-worked READMEs, the acceptance case's
+`expected.json` and README, and the data lines themselves, read by eye.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from slacheck.cli import main
+from tests.conftest import AS_OF, ROOT, contract_yaml
+
+ACCEPTANCE = ["contracts/motorola-sinotrans.yaml", "examples/motorola-sinotrans/shipments.jsonl",
+              "--as-of", AS_OF]
+TIERS = ["tests/cases/tiers/contract.yaml", "tests/cases/tiers/records.jsonl",
+         "--as-of", "2024-08-01T00:00:00+08:00"]
+PERCENTILES = ["tests/cases/percentiles/contract.yaml", "tests/cases/percentiles/records.jsonl",
+               "--as-of", "2025-04-01T00:00:00Z"]
+RATIO = ["tests/cases/ratio-of-sums/contract.yaml", "tests/cases/ratio-of-sums/records.jsonl",
+         "--as-of", "2025-03-01T00:00:00Z"]
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _explain(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, ["explain", *args], input=stdin)
+
+
+def _ok(*args: str, stdin: str | None = None) -> list[str]:
+    run = _explain(*args, stdin=stdin)
+    assert run.exit_code == 0, run.output
+    return [line.strip() for line in run.stdout.splitlines()]
+
+
+# -- the diagnostic codes, as before ---------------------------------------------------
+
+
+def test_a_code_or_slug_is_still_explained() -> None:
+    assert _ok("SLA201") == ["SLA201 unknown-field: A clause names a field or parameter that "
+                             "is not declared."]
+    assert _ok("unknown-field") == _ok("SLA201")
+    listing = _ok()
+    assert listing[0].startswith("SLA001  yaml-syntax")
+    wrong = _explain("SLA999")
+    assert wrong.exit_code == 2
+    assert "no diagnostic code `SLA999`" in wrong.stderr
+
+
+def test_a_contract_alone_or_options_without_data_say_how_to_explain_a_run() -> None:
+    alone = _explain("contracts/motorola-sinotrans.yaml")
+    assert alone.exit_code == 2
+    assert "slacheck explain contracts/motorola-sinotrans.yaml DATA... --standard ID" in \
+        alone.stderr
+    options = _explain("SLA201", "--standard", "delivery-24h")
+    assert options.exit_code == 2
+    assert "explain a run" in options.stderr
+    no_standard = _explain(*ACCEPTANCE)
+    assert no_standard.exit_code == 2
+    assert "needs --standard ID" in no_standard.stderr
+
+
+# -- one window ------------------------------------------------------------------------
+
+
+def test_a_rate_window_with_its_records_arithmetic_and_status() -> None:
+    lines = _ok(*TIERS, "--standard", "on-time", "--window", "2024-07", "--group", "tier=key")
+    # tests/cases/tiers/README.md: key, 10 shipments, E07 late: 9/10 = 90.00% < 99%
+    assert lines[lines.index("10 records in the window") + 1:] == [
+        "passed: 9",
+        "E01 (line 1), E02 (line 2), E03 (line 3), E04 (line 4), E05 (line 5), E06 (line 6), "
+        "E08 (line 8), E09 (line 9), E10 (line 10)",
+        "breached: 1",
+        "E07 (line 7)",
+        "rate = passed / (passed + breached) = 9 / (9 + 1) = 9/10 = 90.00% (pending and "
+        "excluded records are outside both)",
+        "target: rate >= 99%",
+        "at least 5 records: 10 measured, enough",
+        "90.00% >= 99%: does not hold",
+        "status: missed",
+        "the run's result agrees: the same counts, figure, sample and status",
+        "",
+        "consequences: none (no penalty, service credit or disqualify clause under on-time)"]
+
+
+def test_below_the_minimum_sample_and_no_commitment() -> None:
+    general = _ok(*TIERS, "--standard", "on-time", "--window", "2024-07", "--group", "general")
+    # general: 3 shipments, fewer than 5: not evaluated
+    assert "at least 5 records: 3 measured, too few: not evaluated" in general
+    assert "status: not evaluated" in general
+    harmful = _ok(*TIERS, "--standard", "on-time", "--window", "2024-07", "--group", "harmful")
+    assert "target: none for tier=harmful: no commitment" in harmful
+    everything = _ok(*TIERS, "--standard", "on-time")
+    assert everything[everything.index("4 windows (records outside the contract period: 0); "
+                                       "--window W for the records behind one:") + 1:][:4] == [
+        "2024-07 tier=general: passed 2, breached 1; rate 66.67%; not evaluated",
+        "2024-07 tier=harmful: breached 1; rate 0.00%; no commitment",
+        "2024-07 tier=key: passed 9, breached 1; rate 90.00%; missed",
+        "2024-07 tier=suitable: passed 5, breached 1; rate 83.33%; missed"]
+
+
+def test_the_acceptance_window_with_exclusions_and_a_capped_penalty() -> None:
+    lines = _ok(*ACCEPTANCE, "--standard", "delivery-24h", "--window", "2025-02",
+                "--evidence-limit", "3")
+    # examples/motorola-sinotrans/expected.json: 216 passed, 11 breached, 8 excluded for
+    # force majeure in February; 11 breaches at 1000.00 capped at 10000.00
+    assert "excluded: 8" in lines
+    assert any(line.startswith("force_majeure: 8: ") and line.endswith(
+        "and 5 more (--evidence-limit 8 lists them all)") for line in lines)
+    assert "passed: 216" in lines
+    assert "breached: 11" in lines
+    assert ("rate = passed / (passed + breached) = 216 / (216 + 11) = 216/227 = 95.15% "
+            "(pending and excluded records are outside both)") in lines
+    assert "95.15% >= 97%: does not hold" in lines
+    assert ("2025-02: 11 priced breaches, gross 11000.00 CNY; capped at 10000.00 CNY: "
+            "-1000.00 -> net 10000.00 CNY") in lines
+    assert "total owed under delivery-24h: 22000.00 CNY" in lines
+    assert "the run's result agrees: the same counts, figure, sample and status" in lines
+
+
+def test_a_disqualification_names_its_rule_time_and_records() -> None:
+    lines = _ok(*ACCEPTANCE, "--standard", "safe-custody")
+    # README: disqualified under safe-custody at 2025-03-29T11:06:00+08:00, 3 breaches
+    # within 90 days: MOT-25-00036 (line 36), MOT-25-00641 (line 647), MOT-25-01260 (line 1266)
+    assert "disqualify after 3 breaches less than 90d apart" in lines
+    assert ("disqualified at 2025-03-29T11:06:00+08:00: 3 breaches within 90 days; records: "
+            "MOT-25-00036 (line 36), MOT-25-00641 (line 647), MOT-25-01260 (line 1266)") in lines
+
+
+def test_measures_give_their_own_arithmetic() -> None:
+    p95 = _ok(*PERCENTILES, "--standard", "p95-under-19h", "--window", "2025-03")
+    # 20 values 1h..20h: nearest rank ceil(0.95 * 20) = 19, the 19th smallest, 19h
+    assert ("p95(transit): nearest rank, the ceil(0.95 x 20) = 19th smallest of 20 values "
+            "= 19h") in p95
+    assert "the values ranked around it: #18 18h, #19 19h, #20 20h" in p95
+    assert "19h < 19h: does not hold" in p95
+    mean = _ok(*PERCENTILES, "--standard", "mean", "--window", "2025-03")
+    assert "mean(transit) = sum / count = 210h / 20 = 10.5h" in mean  # 1 + ... + 20 = 210
+    median = _ok(*PERCENTILES, "--standard", "median", "--window", "2025-03")
+    assert "warn above 9h: 10h is inside the warning band" in median
+    assert "status: warned" in median
+    count = _ok(*PERCENTILES, "--standard", "very-slow", "--window", "2025-03")
+    assert ("count(transit > 18h): 2 of the 20 records with a known value: P19 (line 19), "
+            "P20 (line 20)") in count
+    january = _ok(*RATIO, "--standard", "fill-rate", "--window", "2025-01")
+    # (99 + 50 + 48) / (100 + 50 + 50)
+    assert ("sum(shipped) / sum(ordered) over 3 records with both values known = 197 / 200 = "
+            "197/200 = 98.50%") in january
+    february = _ok(*RATIO, "--standard", "fill-rate", "--window", "2025-02")
+    assert ("sum(shipped) / sum(ordered) over 1 record with both values known = 0 / 0: the "
+            "denominator adds up to 0, so no figure") in february
+    assert "status: not evaluated" in february
+
+
+# -- one record ------------------------------------------------------------------------
+
+
+def test_a_record_clause_by_clause() -> None:
+    late = _ok(*TIERS, "--standard", "on-time", "--record", "E07")
+    # E07: due 8 July 18:00, delivered 9 July 10:00: 16 hours late
+    assert late == [
+        "record E07: tests/cases/tiers/records.jsonl line 7, under standard on-time",
+        "fields: tier key, due_at 2024-07-08T18:00:00+08:00, delivered_at "
+        "2024-07-09T10:00:00+08:00, freight_charge 1000.00",
+        "due_at 2024-07-08T18:00:00+08:00: window 2024-07, group tier=key",
+        "require: `delivered_at <= due_at`: delivered_at 2024-07-09T10:00:00+08:00 is 16h "
+        "after due_at 2024-07-08T18:00:00+08:00, so `delivered_at <= due_at` is false: breach",
+        "counted as: breached, in 2024-07 tier=key"]
+
+
+def test_a_deadline_overdue_and_a_record_out_of_scope() -> None:
+    overdue = _ok(*ACCEPTANCE, "--standard", "delivery-24h", "--record", "MOT-25-01201")
+    # line 1207: picked up 2025-03-25T01:39Z, never delivered; due 24h later
+    assert ("require: `delivered_at within 24h of picked_up_at`: delivered_at is absent; it "
+            "was due by 2025-03-26T01:39:00+00:00 (24h after picked_up_at "
+            "2025-03-25T01:39:00+00:00), and as of 2025-04-01T00:00:00+08:00 it is overdue: "
+            "breach (overdue: the event is still absent)") in overdue
+    assert "counted as: breached (overdue), in 2025-03" in overdue
+    assert ("penalty: 1000.00 CNY per breach, at most 10000.00 CNY per month: 1000.00 CNY"
+            in overdue)
+    ocean = _ok(*ACCEPTANCE, "--standard", "delivery-24h", "--record", "MOT-25-00001")
+    assert ("for: `service in [air_export, air_import, domestic_air]`: service ocean, so "
+            "`service in [air_export, air_import, domestic_air]` is false") in ocean
+    assert "counted as: not in scope, in 2025-01" in ocean
+    late = _ok(*ACCEPTANCE, "--standard", "delivery-24h", "--record", "MOT-25-00451")
+    # line 455: picked up 2025-02-01T08:09, delivered 2025-02-02T15:20:47.694031: 31h 11min
+    # 47.694031s later
+    assert any("is 31h 11min 47.694031s after picked_up_at 2025-02-01T08:09:00+08:00; limit "
+               "24h: breach" in line for line in late)
+
+
+def test_a_record_of_a_measure_says_what_it_adds() -> None:
+    lines = _ok(*PERCENTILES, "--standard", "very-slow", "--record", "P19")
+    assert ("require: none written (the target is on a measure): every record in scope and "
+            "not excluded passes") in lines
+    assert "adds 1 to count(transit > 18h): transit 19h, so `transit > 18h` is true" in lines
+    ratio = _ok(*RATIO, "--standard", "fill-rate", "--record", "R3")
+    assert ("adds 48 / 50 to sum(shipped) / sum(ordered): shipped 48; ordered 50") in ratio
+
+
+def test_scope_undetermined_and_evaluation_errors(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text(contract_yaml(
+        "region: {type: string, optional: true}", "a: int", "b: int",
+        standards="  s:\n    for: region == \"EU\"\n    require: a / b >= 1\n"
+                  "    target: 50% per month\n"), "utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text(
+        '{"id": "r1", "at": "2025-01-05T10:00:00+08:00", "region": "EU", "a": 2, "b": 1}\n'
+        '{"id": "r2", "at": "2025-01-06T10:00:00+08:00", "a": 2, "b": 1}\n'
+        '{"id": "r3", "at": "2025-01-07T10:00:00+08:00", "region": "EU", "a": 1, "b": 0}\n'
+        '{"id": "r4", "at": "2025-01-08T10:00:00+08:00", "region": "US", "a": 1, "b": 1}\n'
+        '{"id": "r5", "at": "2025-01-09T10:00:00+08:00", "region": "EU", "a": 0, "b": 1}\n',
+        "utf-8")
+    run = [str(contract), str(data), "--as-of", "2025-03-01", "--standard", "s"]
+    lines = _ok(*run, "--window", "2025-01")
+    assert lines[lines.index("5 records in the window") + 1:][:10] == [
+        "not in scope: 1 (the `for` clause is false)",
+        "scope undetermined: 1 (a field `for` or `except` needs is absent)",
+        "r2 (line 2)",
+        "evaluation error: 1 (left out of the counts)",
+        "r3 (line 3): division by zero: `b` is 0",
+        "passed: 1",
+        "r1 (line 1)",
+        "breached: 1",
+        "r5 (line 5)",
+        "rate = passed / (passed + breached) = 1 / (1 + 1) = 1/2 = 50.00% (pending and "
+        "excluded records are outside both)"]
+    assert "status: met" in lines  # 50% >= 50%
+    assert "the run's result agrees: the same counts, figure, sample and status" in lines
+    error = _ok(*run, "--record", "r3")
+    assert ("require: cannot be evaluated: division by zero: `b` is 0: an evaluation error, "
+            "left out of the counts") in error
+
+
+def test_standard_input_is_read_twice(tmp_path: Path) -> None:
+    records = (ROOT / "tests/cases/tiers/records.jsonl").read_text("utf-8")
+    lines = _ok("tests/cases/tiers/contract.yaml", "-", "--as-of",
+                "2024-08-01T00:00:00+08:00", "--standard", "on-time", "--window", "2024-07",
+                "--group", "suitable", stdin=records)
+    assert "rate = passed / (passed + breached) = 5 / (5 + 1) = 5/6 = 83.33% (pending and " \
+           "excluded records are outside both)" in lines
+    record = _ok("tests/cases/tiers/contract.yaml", "-", "--as-of",
+                 "2024-08-01T00:00:00+08:00", "--standard", "on-time", "--record", "E13",
+                 stdin=records)
+    assert record[0] == "record E13: - line 13, under standard on-time"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--standard", "on-tme"], "no standard `on-tme` in the contract; did you mean `on-time`?"),
+    (["--standard", "on-time", "--window", "2024-08"],
+     "no window `2024-08` under on-time; its windows: 2024-07"),
+    (["--standard", "on-time", "--group", "tier=vip"],
+     "no group `tier=vip` under on-time; its groups: tier=general, tier=harmful, tier=key, "
+     "tier=suitable"),
+    (["--standard", "on-time", "--record", "E99"], "no accepted record with id `E99`"),
+])
+def test_what_the_run_does_not_have_is_a_command_error(args: list[str], message: str) -> None:
+    run = _explain(*TIERS, *args)
+    assert run.exit_code == 2
+    assert message in run.stderr
+
+
+def test_a_broken_contract_keeps_its_exit_code(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text("slacheck: 1\ncontract: {id: x}\n", "utf-8")
+    run = _explain(str(contract), "tests/cases/tiers/records.jsonl", "--standard", "s")
+    assert run.exit_code == 2
+    missing = _explain(*TIERS[:1], "nowhere.jsonl", "--standard", "on-time")
+    assert missing.exit_code == 3
