@@ -98,7 +98,7 @@ def read_input(reader: Reader, source: Input, stream: IO[bytes],
         rows = delimited_rows(stream, path, delimiter=delimiter, quote=read.quote,
                               encoding=read.encoding, limit=limit, keep_text=reader.keep_text,
                               required=required_columns(reader.schema))
-        return reader.rows(rows, path, reject, text=True)
+        return reader.rows(rows, path, reject, text=True, stream=stream)
     plain = os.path.isfile(path) and not path.lower().endswith(".gz")
     rows = parquet_rows(stream, path, path=path if plain else None, keep_text=reader.keep_text,
                         required=required_columns(reader.schema))
