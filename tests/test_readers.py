@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import re
+import tracemalloc
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -335,3 +336,42 @@ def test_a_long_array_is_read_in_a_moving_window(monkeypatch: pytest.MonkeyPatch
                                  limit=200)
     assert rejected == []
     assert lines_of(records) == list(range(2, 52))
+
+
+class _Endless(io.RawIOBase):
+    """`size` bytes of one byte value and no line end, made as they are read."""
+
+    def __init__(self, size: int, head: bytes, fill: bytes = b"0") -> None:
+        super().__init__()
+        self.head, self.left, self.fill = head, size, fill
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            return head
+        count = min(self.left, size if size is not None and size >= 0 else self.left)
+        self.left -= count
+        return self.fill * count
+
+
+@pytest.mark.parametrize(("fmt", "head"), [("csv", b"id,at\nA,"), ("json", b'[{"id": "')])
+def test_a_row_without_end_is_read_in_bounded_memory(fmt: str, head: bytes) -> None:
+    from slacheck.records import Reader, Rejection
+
+    reader = Reader(schema())
+    rejected: list[Rejection] = []
+    tracemalloc.start()
+    try:
+        records = list(read_input(reader, Input("endless", fmt),
+                                  _Endless(64 << 20, head),  # type: ignore[arg-type]
+                                  rejected.append))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert records == []
+    assert [item.line for item in rejected] == [2 if fmt == "csv" else 1]
+    assert "line limit" in rejected[0].reason
+    assert peak < 16 << 20
