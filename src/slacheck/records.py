@@ -47,6 +47,8 @@ class Rejection:
     text: bytes | None = None
     more: tuple[tuple[str | None, str], ...] = ()
     """The line's other problems, each with its field: a line is rejected with all of them."""
+    header: bytes | None = None
+    """The header line of the CSV file the line is from, for a quarantine file."""
 
     @property
     def problems(self) -> tuple[tuple[str | None, str], ...]:
@@ -655,14 +657,15 @@ class Reader:
 
     def rows(
         self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
-        text: bool, stream: IO[bytes] | None = None
+        text: bool, stream: IO[bytes] | None = None, header: list[bytes] | None = None
     ) -> Iterator[dict[str, Any]]:
         """Records from the rows of a table (CSV, Parquet): each row is its line number,
         its values by column (or why it has none) and its text for a quarantine file.
 
         `text` says every value is text, as in CSV (see `mapping.compile_mapping`). With
         the `stream` the rows are read from, the id table is sized once for the ids the
-        first rows project over the file, as for JSON lines (see `_lines`).
+        first rows project over the file, as for JSON lines (see `_lines`). `header`, once
+        the first row is read, holds the file's header line, which rejections carry.
         """
         mapping = self.text_mapping if text else self.mapping
         coerce = self.coerce
@@ -688,7 +691,8 @@ class Reader:
                     yield record
             except _RejectedError as rejected:
                 reject(Rejection(name, number, rejected.field, rejected.reason,
-                                 raw_text if self.keep_text else None, rejected.more))
+                                 raw_text if self.keep_text else None, rejected.more,
+                                 header[0] if header else None))
 
     def _admitted(self, record: dict[str, Any], name: str, number: int,
                   text: bytes | None) -> bool:

@@ -95,10 +95,11 @@ def read_input(reader: Reader, source: Input, stream: IO[bytes],
     if source.format in ("csv", "tsv"):
         read = reader.schema.read
         delimiter = read.delimiter or ("\t" if source.format == "tsv" else None)
+        header: list[bytes] = []
         rows = delimited_rows(stream, path, delimiter=delimiter, quote=read.quote,
                               encoding=read.encoding, limit=limit, keep_text=reader.keep_text,
-                              required=required_columns(reader.schema))
-        return reader.rows(rows, path, reject, text=True, stream=stream)
+                              required=required_columns(reader.schema), header_line=header)
+        return reader.rows(rows, path, reject, text=True, stream=stream, header=header)
     plain = os.path.isfile(path) and not path.lower().endswith(".gz")
     rows = parquet_rows(stream, path, path=path if plain else None, keep_text=reader.keep_text,
                         required=required_columns(reader.schema))

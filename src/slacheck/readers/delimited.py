@@ -107,17 +107,21 @@ def _physical(stream: IO[bytes], name: str, limit: int) -> Iterator[bytes]:
 
 def delimited_rows(stream: IO[bytes], name: str, *, delimiter: str | None, quote: str,
                    encoding: str, limit: int, keep_text: bool,
-                   required: Mapping[str, str] | None = None) -> Iterator[Row]:
+                   required: Mapping[str, str] | None = None,
+                   header_line: list[bytes] | None = None) -> Iterator[Row]:
     """The data rows of a CSV or TSV stream, each as (line, values or why not, text).
 
     `required` maps the columns every row must have to their fields: a header without one
     of them cannot give a single record, and is a data error rather than a rejection of
-    every row.
+    every row. With `keep_text`, the header line as the file holds it (less a byte-order
+    mark) is put in `header_line`, for a quarantine file.
     """
     lines = _Lines(stream, name, encoding, limit, keep_text)
     first = _first_line(lines, name)
     if first is None:
         return
+    if keep_text and header_line is not None:
+        header_line.append(b"".join(lines.kept).removeprefix(codecs.BOM_UTF8))
     if delimiter is None:
         delimiter = _detect(first)
     header = _header(first, delimiter, quote, name)
