@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from slacheck.cli import main
 from tests.conftest import contract_yaml
+from tests.test_cli import _run
 
 CONTRACT = contract_yaml(
     "ok: bool",
@@ -19,11 +18,6 @@ CONTRACT = contract_yaml(
 )
 CSV = "id,at,ok\r\nr1,2025-03-01T10:00:00Z,true\r\nr2,2025-03-02T10:00:00Z,false\r\n"
 AS_OF = "2025-04-01"
-
-
-def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
