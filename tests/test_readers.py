@@ -98,8 +98,9 @@ def test_a_row_with_the_wrong_number_of_cells_is_rejected_with_the_counts() -> N
     data = f"id,at,value\nA,{AT}\nB,{AT},1,extra\nC,{AT},3\n".encode()
     records, rejected = read_all(data, "csv")
     assert lines_of(records) == [4]
-    assert [(item.line, item.reason.split(":")[0]) for item in rejected] == [
-        (2, "2 cells where the header has 3"), (3, "4 cells where the header has 3")]
+    assert [(item.line, item.reason) for item in rejected] == [
+        (2, f"2 cells where the header has 3: A,{AT}"),
+        (3, f"4 cells where the header has 3: B,{AT},1,extra")]
 
 
 def test_a_rejected_row_names_every_field_that_failed_with_its_value() -> None:
@@ -128,7 +129,8 @@ def test_blank_lines_and_undeclared_columns() -> None:
 def test_a_row_longer_than_the_line_limit_is_cut_off_at_a_line_end() -> None:
     data = f"id,at\nA,{AT}\n\"{'x' * 500}\n{'y' * 500}\",{AT}\nC,{AT}\n".encode()
     records, rejected = read_all(data, "csv", limit=300)
-    assert (rejected[0].line, rejected[0].reason) == (3, "longer than the line limit of 300 bytes")
+    assert rejected[0].line == 3
+    assert rejected[0].reason.startswith('longer than the line limit of 300 bytes: "xxx')
     assert lines_of(records)[0] == 2
     assert records[-1]["id"] == "C"
 
@@ -375,3 +377,10 @@ def test_a_row_without_end_is_read_in_bounded_memory(fmt: str, head: bytes) -> N
     assert [item.line for item in rejected] == [2 if fmt == "csv" else 1]
     assert "line limit" in rejected[0].reason
     assert peak < 16 << 20
+
+
+def test_an_unknown_format_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown format 'xlsx'"):
+        expand(str(tmp_path), "xlsx")
+    with pytest.raises(ValueError, match="unknown format 'xlsx'"):
+        read_all(b"", "xlsx")
