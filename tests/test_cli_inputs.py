@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from slacheck.cli import main
 from tests.conftest import contract_yaml
+from tests.test_cli import _run
 
 CONTRACT = contract_yaml(
     "ok: bool",
@@ -19,11 +18,6 @@ CONTRACT = contract_yaml(
 )
 CSV = "id,at,ok\r\nr1,2025-03-01T10:00:00Z,true\r\nr2,2025-03-02T10:00:00Z,false\r\n"
 AS_OF = "2025-04-01"
-
-
-def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -102,10 +96,32 @@ def test_a_file_that_cannot_be_read_exits_3(tmp_path: Path, contract: Path, name
 def test_rejected_rows_go_to_the_quarantine_verbatim(tmp_path: Path, contract: Path) -> None:
     data = tmp_path / "export.csv"
     data.write_bytes(CSV.encode() + b"r3,2025-03-03T10:00:00Z,maybe\r\n\"r4\r\nx\",,\r\n")
-    kept = tmp_path / "rejected.csv"
+    kept, reasons = tmp_path / "rejected.csv", tmp_path / "reasons.jsonl"
     code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF, "--quarantine",
-                        str(kept))
+                        str(kept), "--quarantine-reasons", str(reasons))
     assert code == 0
     assert _lines(out) == "lines: 4 read, 2 accepted, 2 rejected"
-    assert kept.read_bytes() == b"r3,2025-03-03T10:00:00Z,maybe\r\n\"r4\r\nx\",,\r\n"
+    # the header first, so that the quarantine can be mended and checked again
+    assert kept.read_bytes() == b"id,at,ok\r\nr3,2025-03-03T10:00:00Z,maybe\r\n\"r4\r\nx\",,\r\n"
     assert f"{data}:5: at: missing; ok: missing" in out
+    assert [json.loads(line) for line in reasons.read_text("utf-8").splitlines()] == [
+        {"source": str(data), "line": 4,
+         "problems": [{"field": "ok", "reason": 'not true or false: "maybe"'}]},
+        {"source": str(data), "line": 5,
+         "problems": [{"field": "at", "reason": "missing"}, {"field": "ok", "reason": "missing"}]},
+    ]
+    code, out, _ = _run("verify", str(contract), str(kept), "--as-of", AS_OF)
+    assert _lines(out) == "lines: 2 read, 0 accepted, 2 rejected"
+
+
+def test_the_reasons_alone_and_json_lines_quarantined_as_before(tmp_path: Path,
+                                                                contract: Path) -> None:
+    data = tmp_path / "export.jsonl"
+    data.write_bytes(b'{"id": "r1", "at": "2025-03-01T10:00:00Z", "ok": true}\r\nnot json\r\n')
+    reasons, kept = tmp_path / "reasons.jsonl", tmp_path / "kept.jsonl"
+    _run("verify", str(contract), str(data), "--as-of", AS_OF, "--quarantine-reasons",
+         str(reasons))
+    [line] = reasons.read_text("utf-8").splitlines()
+    assert json.loads(line)["line"] == 2
+    _run("verify", str(contract), str(data), "--as-of", AS_OF, "--quarantine", str(kept))
+    assert kept.read_bytes() == b"not json\r\n"

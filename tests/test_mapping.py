@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from slacheck.api import verify
 from slacheck.diagnostics import ContractError
 from tests.conftest import where
 from tests.readers_helpers import lines_of, read_all, schema, why
@@ -243,3 +245,30 @@ def test_what_is_wrong_in_the_read_section(read: str, code: str, line: int,
 
 def test_a_utf8_signature_encoding_is_taken() -> None:
     assert schema(read="csv: {encoding: utf-8-sig}").read.encoding == "utf-8-sig"
+
+
+def test_every_line_is_accounted_for_when_line_items_are_combined(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text("\n".join([
+        "slacheck: 1",
+        "contract: {id: demo, currency: USD, timezone: UTC}",
+        "records:",
+        "  id: shipment",
+        "  time: at",
+        "  fields: {shipment: string, at: timestamp, ok: bool, value: money}",
+        "  read: {duplicates: combine, fields: {ok: {combine: all}, value: {combine: sum}}}",
+        "standards:",
+        "  s: {require: ok, target: 90% per month, penalty: value per breach}",
+    ]))
+    line = {"shipment": "S1", "at": "2025-01-05T00:00:00Z", "ok": True, "value": "1.00"}
+    rows = [line, {**line, "shipment": "S2"}, {**line, "ok": False, "value": "2.50"},
+            {**line, "shipment": "S3", "at": "2025-01-06T00:00:00Z"},
+            {**line, "shipment": "S3"}, {**line, "shipment": "S4", "value": "-1"}]
+    result = verify(contract, rows, as_of=datetime(2025, 3, 1, tzinfo=UTC))
+    lines = result.lines
+    assert (lines.read, lines.accepted, lines.rejected) == (6, 3, 3)
+    assert [(item.line, item.field) for item in lines.rejections] == [
+        (6, "value"), (4, "at"), (5, "at")]
+    [window] = result.standards[0].windows
+    assert (window.passed, window.breached) == (1, 1)
+    assert str(result.penalties) == "3.50"

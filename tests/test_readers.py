@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import re
+import tracemalloc
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -97,8 +98,9 @@ def test_a_row_with_the_wrong_number_of_cells_is_rejected_with_the_counts() -> N
     data = f"id,at,value\nA,{AT}\nB,{AT},1,extra\nC,{AT},3\n".encode()
     records, rejected = read_all(data, "csv")
     assert lines_of(records) == [4]
-    assert [(item.line, item.reason.split(":")[0]) for item in rejected] == [
-        (2, "2 cells where the header has 3"), (3, "4 cells where the header has 3")]
+    assert [(item.line, item.reason) for item in rejected] == [
+        (2, f"2 cells where the header has 3: A,{AT}"),
+        (3, f"4 cells where the header has 3: B,{AT},1,extra")]
 
 
 def test_a_rejected_row_names_every_field_that_failed_with_its_value() -> None:
@@ -127,7 +129,8 @@ def test_blank_lines_and_undeclared_columns() -> None:
 def test_a_row_longer_than_the_line_limit_is_cut_off_at_a_line_end() -> None:
     data = f"id,at\nA,{AT}\n\"{'x' * 500}\n{'y' * 500}\",{AT}\nC,{AT}\n".encode()
     records, rejected = read_all(data, "csv", limit=300)
-    assert (rejected[0].line, rejected[0].reason) == (3, "longer than the line limit of 300 bytes")
+    assert rejected[0].line == 3
+    assert rejected[0].reason.startswith('longer than the line limit of 300 bytes: "xxx')
     assert lines_of(records)[0] == 2
     assert records[-1]["id"] == "C"
 
@@ -335,3 +338,49 @@ def test_a_long_array_is_read_in_a_moving_window(monkeypatch: pytest.MonkeyPatch
                                  limit=200)
     assert rejected == []
     assert lines_of(records) == list(range(2, 52))
+
+
+class _Endless(io.RawIOBase):
+    """`size` bytes of one byte value and no line end, made as they are read."""
+
+    def __init__(self, size: int, head: bytes, fill: bytes = b"0") -> None:
+        super().__init__()
+        self.head, self.left, self.fill = head, size, fill
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            return head
+        count = min(self.left, size if size is not None and size >= 0 else self.left)
+        self.left -= count
+        return self.fill * count
+
+
+@pytest.mark.parametrize(("fmt", "head"), [("csv", b"id,at\nA,"), ("json", b'[{"id": "')])
+def test_a_row_without_end_is_read_in_bounded_memory(fmt: str, head: bytes) -> None:
+    from slacheck.records import Reader, Rejection
+
+    reader = Reader(schema())
+    rejected: list[Rejection] = []
+    tracemalloc.start()
+    try:
+        records = list(read_input(reader, Input("endless", fmt),
+                                  _Endless(64 << 20, head),  # type: ignore[arg-type]
+                                  rejected.append))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert records == []
+    assert [item.line for item in rejected] == [2 if fmt == "csv" else 1]
+    assert "line limit" in rejected[0].reason
+    assert peak < 16 << 20
+
+
+def test_an_unknown_format_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown format 'xlsx'"):
+        expand(str(tmp_path), "xlsx")
+    with pytest.raises(ValueError, match="unknown format 'xlsx'"):
+        read_all(b"", "xlsx")

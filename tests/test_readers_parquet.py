@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slacheck.diagnostics import DataError
 from slacheck.readers import Input, read_input
@@ -90,3 +92,30 @@ def test_without_pyarrow_parquet_says_what_to_install(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(DataError, match=r"pip install 'slacheck\[parquet\]'"):
         read_all(b"", "parquet")
+
+
+def test_a_row_with_a_value_python_cannot_hold_is_rejected_alone() -> None:
+    far = pa.array([0, 10**18, 0], pa.int64()).cast(pa.timestamp("us", tz="UTC"))  # 33,658
+    data = parquet({"id": ["A", "B", "C"], "at": far})
+    records, [rejection] = read_all(data, "parquet")
+    assert [record["id"] for record in records] == ["A", "C"]
+    assert rejection.line == 2
+    assert rejection.reason.startswith("a value that cannot be read")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1,
+                max_size=8))
+def test_any_damage_to_a_file_gives_rows_or_a_data_error(flips: list[tuple[int, int]]) -> None:
+    data = bytearray(GOOD)
+    for at, byte in flips:
+        data[at % len(data)] = byte
+    try:
+        records, rejected = read_all(bytes(data), "parquet")
+    except DataError:
+        return
+    lines = sorted([*(record["_line"] for record in records), *(item.line for item in rejected)])
+    assert lines == list(range(1, len(lines) + 1))
+
+
+GOOD = parquet({"id": ["A", "B", "C"], "at": [AT] * 3, "value": ["1.5", "x", None]})

@@ -7,7 +7,8 @@ import csv
 import gzip
 import io
 import json
-from datetime import date
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,67 @@ def test_a_gzipped_tsv_copy_gives_the_same_figures(tmp_path: Path,
     copy = tmp_path / "scms.tsv.gz"
     copy.write_bytes(gzip.compress(text.getvalue().encode("utf-8")))
     _check(_figures(copy), expected)
+
+
+SHIPMENTS = """\
+slacheck: 1
+contract: {id: scms-shipments, currency: USD, timezone: UTC}
+records:
+  id: shipment
+  time: scheduled_at
+  fields:
+    shipment: string
+    brand: string
+    scheduled_at: timestamp
+    delivered_at: {type: timestamp, optional: true}
+    value: money
+  read:
+    assume_timezone: UTC
+    two_digit_years_from: 1950
+    duplicates: combine
+    fields:
+      shipment: "ASN/DN #"
+      brand: Brand
+      scheduled_at: {column: Scheduled Delivery Date, format: "%d-%b-%y"}
+      delivered_at: {column: Delivered to Client Date, format: "%d-%b-%y", combine: latest}
+      value: {column: Line Item Value, combine: sum}
+standards:
+  on-time:
+    require: delivered_at <= scheduled_at
+    target: 97% per month
+    penalty: 2% of value per breach
+"""
+
+
+def test_line_items_rolled_up_into_shipments(tmp_path: Path) -> None:
+    """The export with one record per shipment (`ASN/DN #`): values summed, delivered when
+    the last line item is; a shipment whose line items disagree on a field that must agree
+    (its brand, here) is rejected line by line, naming both values."""
+    contract = tmp_path / "shipments.yaml"
+    contract.write_text(SHIPMENTS, "utf-8")
+    groups: dict[str, list[dict[str, str]]] = {}
+    for row in _rows():
+        groups.setdefault(row["ASN/DN #"], []).append(row)
+    agreed = [rows for rows in groups.values() if len({row["Brand"] for row in rows}) == 1]
+    late = [rows for rows in agreed
+            if max(_day(row["Delivered to Client Date"]) for row in rows)
+            > _day(rows[0]["Scheduled Delivery Date"])]
+    penalty = sum((sum(Decimal(row["Line Item Value"]) for row in rows) * Decimal("0.02"))
+                  .quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for rows in late)
+    lines_agreed = sum(len(rows) for rows in agreed)
+    assert 0 < len(agreed) < lines_agreed < 737
+
+    result = verify(contract, SAMPLE, as_of=AS_OF)
+    lines = result.lines
+    assert (lines.read, lines.accepted, lines.rejected) == (737, lines_agreed,
+                                                            737 - lines_agreed)
+    windows = result.standards[0].windows
+    assert sum(item.passed + item.breached for item in windows) == len(agreed)
+    assert sum(item.breached for item in windows) == len(late)
+    assert result.penalties == penalty
+    assert all(item.message.startswith("brand: differs between the lines of shipment")
+               for item in lines.rejections)
+
+
+def _day(text: str) -> date:
+    return datetime.strptime(text, "%d-%b-%y").date()

@@ -76,6 +76,11 @@ def verify(
     ('120.00', 1)
     >>> result.lines.rejections[0].line, result.lines.rejections[0].reason
     (2, 'negative: "-1"; money is at least 0')
+    >>> result = verify("contracts/scms-on-time.yaml",
+    ...                 "examples/scms-on-time/SCMS_Delivery_History_2006-2007.csv",
+    ...                 as_of=date(2008, 1, 1))
+    >>> str(result.penalties), result.lines.accepted
+    ('17613.17', 737)
     """
     if isinstance(contract, str | Path):
         checked = load_checked(contract)

@@ -276,7 +276,11 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--quarantine", type=click.Path(dir_okay=False),
-              help="Write every rejected line, verbatim, to this file.")
+              help="Write every rejected line, verbatim, to this file (after the header "
+                   "of its CSV file), so that it can be mended and checked again.")
+@click.option("--quarantine-reasons", "reasons", type=click.Path(dir_okay=False),
+              help="Write, for every rejected line, a JSON line with its file, its line and "
+                   "each of its problems (field and reason), in the order of --quarantine.")
 @click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
               show_default=True,
               help="Records kept as evidence per window and per list; counts stay exact.")
@@ -292,9 +296,10 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
-                   output: str | None, quarantine: str | None, evidence_limit: int,
-                   max_rejected: int | Fraction | None, fail_on: frozenset[failing.Condition],
-                   format_in: str | None, quiet: bool, debug: bool) -> None:
+                   output: str | None, quarantine: str | None, reasons: str | None,
+                   evidence_limit: int, max_rejected: int | Fraction | None,
+                   fail_on: frozenset[failing.Condition], format_in: str | None, quiet: bool,
+                   debug: bool) -> None:
     """Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or Parquet, by
     their extension, each perhaps .gz), folders, glob patterns, or - for standard input."""
     moment = _as_of(as_of)
@@ -302,16 +307,10 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
     with _errors(debug), cleanup_on_signals(), ExitStack() as stack:
         # outputs are opened first: a path that cannot be written fails before the run
         report_file = None
+        kept = [path for path in (quarantine, reasons) if path]
         if output:
-            others = [contract, *data, *([quarantine] if quarantine else [])]
-            report_file = stack.enter_context(output_file(output, others))
-        keep: Callable[[Rejection], None] | None = None
-        if quarantine:
-            sink = stack.enter_context(output_file(quarantine, [contract, *data]))
-
-            def keep(item: Rejection) -> None:
-                text = item.text or b""
-                sink.write(text if text.endswith(b"\n") else text + b"\n")
+            report_file = stack.enter_context(output_file(output, [contract, *data, *kept]))
+        keep = _quarantine(stack, quarantine, reasons, [contract, *data])
 
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
@@ -333,6 +332,37 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
     if report_file is None:
         click.echo(report, nl=False)
     sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
+
+
+def _quarantine(stack: ExitStack, path: str | None, reasons: str | None,
+                inputs: list[str]) -> Callable[[Rejection], None] | None:
+    """What receives each rejected line: its text, verbatim, to `path` (after the header of
+    its CSV file, the first time), and its problems as a JSON line to `reasons`."""
+    if not path and not reasons:
+        return None
+    sink = stack.enter_context(output_file(path, [*inputs, *([reasons] if reasons else [])])) \
+        if path else None
+    why = stack.enter_context(output_file(reasons, inputs)) if reasons else None
+    headed: set[str] = set()
+
+    def keep(item: Rejection) -> None:
+        if sink is not None:
+            table = item.header is not None  # a CSV row: its text ends as it did in its file
+            if table and item.source not in headed:
+                headed.add(item.source)
+                sink.write(_ended(item.header or b"", table))
+            sink.write(_ended(item.text or b"", table))
+        if why is not None:
+            problems = [{"field": field, "reason": reason} for field, reason in item.problems]
+            why.write(json.dumps({"source": item.source, "line": item.line,
+                                  "problems": problems}, ensure_ascii=False).encode() + b"\n")
+
+    return keep
+
+
+def _ended(text: bytes, table: bool) -> bytes:
+    """A rejected line with a line end: its own, if it kept one (a CSV row), or LF."""
+    return text if text.endswith((b"\n", b"\r") if table else b"\n") else text + b"\n"
 
 
 def _step_summary(result: Result) -> None:

@@ -8,6 +8,8 @@ one function per row; the record it gives goes to the coercer like a JSON line.
 from __future__ import annotations
 
 import functools
+import hashlib
+import linecache
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,40 +40,52 @@ def compile_mapping(schema: RecordSchema, *, text: bool) -> Map | None:
     `text` is for formats whose every value is text (CSV): there an empty cell is absent,
     spaces around a value that is not a string are dropped, and `true`/`false` are read
     as booleans. None when a JSON record needs nothing beyond the coercer's checks.
+    Generated per schema and unrolled per field, like the coercer (`records`).
     """
     read = schema.read
     if not text and not read.changes_values:
         return None
-    absent = frozenset(read.absent)
-    steps = []
-    for spec in schema.fields:
+    namespace: dict[str, Any] = {"_absent": frozenset(read.absent), "_Unread": _UnreadError,
+                                 "_MISSING": _MISSING, "str": str}
+    used = set()
+    lines = ["def mapped(row, problems):",
+             "    record = {key: value for key, value in row.items() if key not in _used}"]
+    for index, spec in enumerate(schema.fields):
         how = read.field(spec.name)
+        column = how.column or spec.name
+        used |= {spec.name, column}
+        convert = _converter(spec, how, read, text)
+        namespace[f"_convert_{index}"] = convert
+        name = repr(spec.name)
+        if convert is None:
+            kept = [f"record[{name}] = v"]
+        else:
+            kept = ["try:", f"    record[{name}] = _convert_{index}(v)",
+                    "except _Unread as unread:", f"    problems.append(({name}, *unread.args))"]
+        tests = (["v"] if text else []) + (["v not in _absent"] if read.absent else [])
+        if tests:  # an empty cell, or a placeholder, is absent
+            kept = [f"if {' and '.join(tests)}:", *("    " + line for line in kept)]
         strip = text and spec.type.kind not in (Kind.STRING, Kind.ENUM)
-        steps.append((spec.name, how.column or spec.name, _converter(spec, how, read, text),
-                      strip))
-    used = frozenset(name for name, _, _, _ in steps) | {column for _, column, _, _ in steps}
+        lines += [
+            f"    v = row.get({column!r}, _MISSING)",
+            "    if v.__class__ is str:",
+            *(["        v = v.strip()"] if strip else []),
+            *("        " + line for line in kept),
+            "    elif v is not _MISSING:",
+            f"        record[{name}] = v",
+        ]
+    namespace["_used"] = frozenset(used)
+    lines.append("    return record")
+    source = "\n".join(lines) + "\n"
+    filename = f"<slacheck mapping {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # generated from the schema above
+    function: Map = namespace["mapped"]
+    return function
 
-    def mapped(row: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
-        record = {key: value for key, value in row.items() if key not in used}
-        for name, column, convert, strip in steps:
-            value = row.get(column, row)
-            if value is row:
-                continue  # not in the row: missing
-            if value.__class__ is str:
-                if strip:
-                    value = value.strip()
-                if value in absent or (text and not value):
-                    continue
-                if convert is not None:
-                    try:
-                        value = convert(value)
-                    except _UnreadError as unread:
-                        problems.append((name, *unread.args))
-                        continue
-            record[name] = value
-        return record
 
-    return mapped
+_MISSING = object()
+"""Stands for a column a row does not have (a field that is missing, not null)."""
 
 
 def _converter(spec: FieldSpec, how: FieldRead, read: ReadSpec, text: bool) -> Convert | None:

@@ -47,6 +47,8 @@ class Rejection:
     text: bytes | None = None
     more: tuple[tuple[str | None, str], ...] = ()
     """The line's other problems, each with its field: a line is rejected with all of them."""
+    header: bytes | None = None
+    """The header line of the CSV file the line is from, for a quarantine file."""
 
     @property
     def problems(self) -> tuple[tuple[str | None, str], ...]:
@@ -416,6 +418,9 @@ that a line without end (a gzip of zeros) costs neither memory nor time beyond i
 
 _READ_SIZE = 1 << 20
 
+_ROWS_TO_SIZE = 4096
+"""The records of a table after which its id table is sized for the whole file."""
+
 
 class _LongLine(bytes):
     """The first `limit` bytes of a line longer than that, for its rejection and quarantine."""
@@ -652,17 +657,24 @@ class Reader:
 
     def rows(
         self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
-        text: bool
+        text: bool, stream: IO[bytes] | None = None, header: list[bytes] | None = None
     ) -> Iterator[dict[str, Any]]:
         """Records from the rows of a table (CSV, Parquet): each row is its line number,
         its values by column (or why it has none) and its text for a quarantine file.
 
-        `text` says every value is text, as in CSV (see `mapping.compile_mapping`).
+        `text` says every value is text, as in CSV (see `mapping.compile_mapping`). With
+        the `stream` the rows are read from, the id table is sized once for the ids the
+        first rows project over the file, as for JSON lines (see `_lines`). `header`, once
+        the first row is read, holds the file's header line, which rejections carry.
         """
         mapping = self.text_mapping if text else self.mapping
-        coerce, combiner = self.coerce, self.combiner
-        declared = len(self.declared)
+        coerce = self.coerce
+        share = _read_share(stream) if stream is not None else None
+        before = len(self.seen)
         for number, values, raw_text in rows:
+            if share is not None and len(self.seen) - before >= _ROWS_TO_SIZE:
+                self.seen.reserve(before + int((len(self.seen) - before) / share() * 1.02) + 1)
+                share = None
             try:
                 if isinstance(values, _RejectedError):
                     raise values
@@ -675,23 +687,32 @@ class Reader:
                     coerce(record)
                 except _RejectedError as first:
                     raise self._every_problem(first, values, mapping) from None
-                if len(record) != declared:
-                    self._undeclared(record, name, number)
-                elif self.currency is not None and "currency" in self.declared:
-                    _same_currency(record.get("currency"), self.currency)
-                record["_line"] = number
-                if combiner is not None:
-                    combiner.add(record, name, raw_text)
-                    continue
-                if not self.seen.add(str(record[self.id_field])):
-                    if self.keep_first:
-                        self.dropped += 1
-                        continue
-                    raise _RejectedError(self.id_field, "duplicate", record[self.id_field])
-                yield record
+                if self._admitted(record, name, number, raw_text):
+                    yield record
             except _RejectedError as rejected:
                 reject(Rejection(name, number, rejected.field, rejected.reason,
-                                 raw_text if self.keep_text else None, rejected.more))
+                                 raw_text if self.keep_text else None, rejected.more,
+                                 header[0] if header else None))
+
+    def _admitted(self, record: dict[str, Any], name: str, number: int,
+                  text: bytes | None) -> bool:
+        """What follows the coercion of a record (`_parsed` has it inline): undeclared fields,
+        the currency, its line, its id. False when the record is held to be combined, or
+        merged into the first of its id."""
+        if len(record) != len(self.declared):
+            self._undeclared(record, name, number)
+        elif self.currency is not None and "currency" in self.declared:
+            _same_currency(record.get("currency"), self.currency)
+        record["_line"] = number
+        if self.combiner is not None:
+            self.combiner.add(record, name, text if self.keep_text else None)
+            return False
+        if not self.seen.add(str(record[self.id_field])):
+            if self.keep_first:
+                self.dropped += 1
+                return False
+            raise _RejectedError(self.id_field, "duplicate", record[self.id_field])
+        return True
 
     def held(self, reject: Callable[[Rejection], object],
              items: Iterable[tuple[str, dict[str, Any] | Conflict]] | None = None

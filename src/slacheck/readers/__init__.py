@@ -47,6 +47,8 @@ class Input:
 def format_of(path: str, given: str | None = None) -> str:
     """The format `path` is read in: `given`, else its extension's, else JSON lines."""
     if given is not None:
+        if given not in FORMATS:
+            raise ValueError(f"unknown format {given!r}: one of {', '.join(FORMATS)}")
         return given
     name = path.lower().removesuffix(".gz")
     return EXTENSIONS.get(os.path.splitext(name)[1], "jsonl")
@@ -56,8 +58,9 @@ def expand(path: str, given: str | None = None) -> list[Input]:
     """The files `path` names: itself, the data files of a folder (by name, not recursing),
     or the files a glob pattern matches (sorted); a folder or pattern naming none is an
     error, so that a run never checks nothing by mistake."""
+    fmt = format_of(path, given)  # an unknown format is refused before any file is read
     if path == "-" or os.path.isfile(path):
-        return [Input(path, format_of(path, given))]
+        return [Input(path, fmt)]
     if os.path.isdir(path):
         names = sorted(entry.path for entry in os.scandir(path)
                        if entry.is_file() and not entry.name.startswith(".")
@@ -95,10 +98,13 @@ def read_input(reader: Reader, source: Input, stream: IO[bytes],
     if source.format in ("csv", "tsv"):
         read = reader.schema.read
         delimiter = read.delimiter or ("\t" if source.format == "tsv" else None)
+        header: list[bytes] = []
         rows = delimited_rows(stream, path, delimiter=delimiter, quote=read.quote,
                               encoding=read.encoding, limit=limit, keep_text=reader.keep_text,
-                              required=required_columns(reader.schema))
-        return reader.rows(rows, path, reject, text=True)
+                              required=required_columns(reader.schema), header_line=header)
+        return reader.rows(rows, path, reject, text=True, stream=stream, header=header)
+    if source.format != "parquet":
+        raise ValueError(f"unknown format {source.format!r}")
     plain = os.path.isfile(path) and not path.lower().endswith(".gz")
     rows = parquet_rows(stream, path, path=path if plain else None, keep_text=reader.keep_text,
                         required=required_columns(reader.schema))

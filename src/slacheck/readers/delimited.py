@@ -32,12 +32,10 @@ class _Lines:
     quarantine file) and the lines its encoding could not decode.
     """
 
-    def __init__(self, stream: IO[bytes], name: str, encoding: str, limit: int,
-                 keep: bool) -> None:
+    def __init__(self, stream: IO[bytes], name: str, encoding: str, limit: int) -> None:
         self.pieces = _physical(stream, name, limit)
         self.encoding = encoding
         self.limit = limit
-        self.keep = keep
         self.number = 0
         """The number of the last line given."""
         self.size = 0
@@ -52,8 +50,7 @@ class _Lines:
         raw = next(self.pieces)
         self.number += 1
         self.size += len(raw)
-        if self.keep:
-            self.kept.append(raw)
+        self.kept.append(raw)
         if type(raw) is _Cut or self.size > self.limit:
             raise _TooLongError
         if self.number == 1:
@@ -107,17 +104,21 @@ def _physical(stream: IO[bytes], name: str, limit: int) -> Iterator[bytes]:
 
 def delimited_rows(stream: IO[bytes], name: str, *, delimiter: str | None, quote: str,
                    encoding: str, limit: int, keep_text: bool,
-                   required: Mapping[str, str] | None = None) -> Iterator[Row]:
+                   required: Mapping[str, str] | None = None,
+                   header_line: list[bytes] | None = None) -> Iterator[Row]:
     """The data rows of a CSV or TSV stream, each as (line, values or why not, text).
 
     `required` maps the columns every row must have to their fields: a header without one
     of them cannot give a single record, and is a data error rather than a rejection of
-    every row.
+    every row. With `keep_text`, the header line as the file holds it (less a byte-order
+    mark) is put in `header_line`, for a quarantine file.
     """
-    lines = _Lines(stream, name, encoding, limit, keep_text)
+    lines = _Lines(stream, name, encoding, limit)
     first = _first_line(lines, name)
     if first is None:
         return
+    if keep_text and header_line is not None:
+        header_line.append(b"".join(lines.kept).removeprefix(codecs.BOM_UTF8))
     if delimiter is None:
         delimiter = _detect(first)
     header = _header(first, delimiter, quote, name)
@@ -135,11 +136,13 @@ def delimited_rows(stream: IO[bytes], name: str, *, delimiter: str | None, quote
             return
         except _TooLongError:
             # the reader starts afresh on the line after the one that went past the limit
-            values = _RejectedError(None, f"longer than the line limit of {limit} bytes")
+            values = _RejectedError(None, f"longer than the line limit of {limit} bytes",
+                                    after=f": {_row_shown(lines)}")
         except csv.Error as error:
-            values = _RejectedError(None, f"not valid CSV ({error})")
+            values = _RejectedError(None, f"not valid CSV ({error})",
+                                    after=f": {_row_shown(lines)}")
         else:
-            values = _values(row, header, named, whole, delimiter, lines)
+            values = _values(row, header, named, whole, lines)
         yield start, values, b"".join(lines.kept) if keep_text else None
 
 
@@ -182,6 +185,11 @@ def _header(first: str, delimiter: str, quote: str, name: str) -> list[str]:
     return header
 
 
+def _row_shown(lines: _Lines) -> str:
+    """The start of the row being read, for its rejection."""
+    return _line_shown(b"".join(lines.kept).rstrip(b"\r\n"))
+
+
 def missing_columns(header: list[str], required: Mapping[str, str], name: str) -> None:
     """A data error naming the first required column the header lacks, if any."""
     for column, field in required.items():
@@ -192,7 +200,7 @@ def missing_columns(header: list[str], required: Mapping[str, str], name: str) -
 
 
 def _values(row: list[str], header: list[str], named: list[tuple[int, str]], whole: bool,
-            delimiter: str, lines: _Lines) -> dict[str, Any] | _RejectedError:
+            lines: _Lines) -> dict[str, Any] | _RejectedError:
     """A row's values by column, or why it has none: every problem of the row."""
     if not row:
         return _RejectedError(None, "empty line")
@@ -201,7 +209,7 @@ def _values(row: list[str], header: list[str], named: list[tuple[int, str]], who
     if len(row) != width:
         problems.append(_RejectedError(
             None, f"{len(row)} cell{'s' if len(row) != 1 else ''} where the header has {width}",
-            after=f": {_line_shown(delimiter.join(row).encode())}"))
+            after=f": {_row_shown(lines)}"))
     for line, byte, raw in lines.undecoded:
         problems.append(_RejectedError(None, f"line {line} is not valid {lines.encoding} "
                                              f"(byte {byte})", after=f": {_line_shown(raw)}"))

@@ -21,7 +21,7 @@ import orjson
 
 from slacheck.diagnostics import DataError
 from slacheck.readers.delimited import missing_columns
-from slacheck.records import _READ_SIZE, Row, _json_default
+from slacheck.records import _READ_SIZE, Row, _json_default, _RejectedError
 
 BATCH_ROWS = 16_384
 
@@ -46,15 +46,35 @@ def parquet_rows(stream: IO[bytes], name: str, *, path: str | None, keep_text: b
     try:
         parquet = pq.ParquetFile(source)
         missing_columns(parquet.schema_arrow.names, required or {}, name)
+        unreadable = (pa.ArrowException, OverflowError, ValueError)
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-            for row in batch.to_pylist():
+            for row in _rows_of(batch, unreadable):
                 number += 1
+                if isinstance(row, _RejectedError):
+                    yield number, row, None
+                    continue
                 values = {key: _plain(value) for key, value in row.items()}
                 text = _text(row) if keep_text else None
                 yield number, values, text
     except (pa.ArrowException, OSError, ValueError) as error:
         raise DataError(f"cannot read {name} as Parquet (after {number} rows): "
                         f"{error}") from None
+
+
+def _rows_of(batch: Any, unreadable: tuple[type[Exception], ...]
+             ) -> list[dict[str, Any] | _RejectedError]:
+    """A batch's rows as Python values; a row holding a value Python cannot hold (a date
+    past the year 9999) is a rejection of its own, and the others are read."""
+    try:
+        rows: list[dict[str, Any] | _RejectedError] = batch.to_pylist()
+    except unreadable:
+        rows = []
+        for index in range(batch.num_rows):
+            try:
+                rows.extend(batch.slice(index, 1).to_pylist())
+            except unreadable as error:
+                rows.append(_RejectedError(None, f"a value that cannot be read ({error})"))
+    return rows
 
 
 def _text(row: dict[str, Any]) -> bytes:
