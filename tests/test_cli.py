@@ -319,9 +319,10 @@ def test_the_main_help_is_complete() -> None:
     body = out.splitlines()[1:]  # after the usage line, which ends in `[ARGS]...`
     assert not any(line.rstrip().endswith(("...", "e.g.")) for line in body)
     flat = " ".join(out.split())
-    for sentence in ("Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all.",
-                     "Load and check CONTRACTS; print every problem and warning found, in file "
-                     "order.",
+    for sentence in ("Explain a diagnostic CODE (e.g. SLA201, or the name under the caret, "
+                     "unknown-field): what it means, why it matters, a wrong and a right "
+                     "example.",
+                     "Check the contracts in PATHS: files, folders and globs.",
                      "Check DATA (JSON lines, .gz, or - for standard input) against CONTRACT."):
         assert sentence in flat
     assert "slacheck verify" in out

@@ -27,19 +27,9 @@ from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
-from slacheck.checker import check
-from slacheck.diagnostics import (
-    ContractError,
-    DataError,
-    Diagnostic,
-    Severity,
-    codes,
-    did_you_mean,
-    lookup,
-    order,
-)
+from slacheck.diagnostics import ContractError, DataError
 from slacheck.findings import Result, Verdict
-from slacheck.loader import IncompleteContractError, contract_schema, load_contract
+from slacheck.loader import contract_schema
 from slacheck.plan import EVIDENCE_LIMIT
 from slacheck.records import Rejection
 from slacheck.reporters import RENDERERS, REPORTS
@@ -378,46 +368,57 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
 
 
 @main.command("lint")
-@click.argument("contracts", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="text (problems on standard error), json (with start and end positions), "
+                   "sarif (code scanning), github (annotations in a pull request).")
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 2).")
+@click.option("--only-contracts", is_flag=True,
+              help="Skip named files that are not contracts (no top-level `slacheck:` key), "
+                   "as in a folder: what the pre-commit hook passes.")
 @_debug_option()
-def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
-    """Load and check CONTRACTS; print every problem and warning found, in file order.
+def lint_command(paths: tuple[str, ...], fmt: str, strict: bool, only_contracts: bool,
+                 debug: bool) -> None:
+    """Check the contracts in PATHS: files, folders and globs. Every problem and warning,
+    with code, position, caret and hint, in file order.
 
-    Exits 2 if any contract has a problem; warnings alone are printed and exit 0.
+    A folder or a glob is searched for YAML files that are contracts, recognised by the
+    top-level `slacheck:` key, so other YAML is never linted. Exits 2 if a contract has a
+    problem (or, with --strict, a warning), or if no contract is found; warnings alone are
+    printed and exit 0.
     """
-    problems = warnings = 0
-    for path in contracts:
-        errors, cautions = _lint(path)
-        if errors and debug:
-            raise ContractError(errors, cautions)
-        problems, warnings = problems + len(errors), warnings + len(cautions)
-        found = sorted([*errors, *cautions], key=order)
-        if found:
-            click.echo("\n\n".join(item.render() for item in found), err=True)
-            click.echo(err=True)
-    files = _plural(len(contracts), "contract")
-    if problems:
-        counts = _plural(problems, "problem") + (
-            f" and {_plural(warnings, 'warning')}" if warnings else "")
-        _fail(f"slacheck: {counts} in {files}", EXIT_INVALID)
-    click.echo(f"{files} ok" + (f", {_plural(warnings, 'warning')}" if warnings else ""))
+    from slacheck import lint
 
-
-def _lint(path: str) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
-    """The errors and the warnings of one contract file: loading problems that leave the
-    rest sound do not hide what the check finds in the rest, nor its warnings."""
-    try:
-        contract = load_contract(path)
-        errors: tuple[Diagnostic, ...] = ()
-    except IncompleteContractError as error:
-        contract, errors = error.contract, error.diagnostics
-    except ContractError as error:
-        return error.diagnostics, error.warnings
-    try:
-        checked = check(contract)
-    except ContractError as error:
-        return (*errors, *error.diagnostics), error.warnings
-    return errors, checked.warnings
+    run = lint.lint(paths, only_contracts=only_contracts, strict=strict)
+    if debug:
+        for report in run.reports:
+            if report.errors:
+                raise ContractError(report.errors, report.warnings)
+    for missing in run.selection.missing:
+        click.echo(f"slacheck: {missing}: no such file or folder"
+                   + (", and no file matches" if any(c in missing for c in "*?[") else ""),
+                   err=True)
+    if fmt != "text":
+        click.echo(lint.RENDERERS[fmt](run), nl=False)
+    elif run.reports:
+        click.echo(lint.render_text(run), err=True, nl=False)
+    if run.selection.missing:
+        sys.exit(EXIT_INVALID)
+    if not run.reports:
+        if only_contracts:
+            return  # a commit that touches no contract
+        skipped = run.selection.skipped
+        _fail("slacheck: no contract found" + (
+            f" ({_plural(skipped, 'YAML file')} without the `slacheck:` key skipped)"
+            if skipped else ""), EXIT_INVALID)
+    if fmt == "text":
+        line = lint.summary(run)
+        if run.failed:
+            _fail(line, EXIT_INVALID)
+        click.echo(line)
+    elif run.failed:
+        sys.exit(EXIT_INVALID)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -448,16 +449,14 @@ def schema_command(of_result: bool) -> None:
 @main.command("explain")
 @click.argument("code", required=False)
 def explain_command(code: str | None) -> None:
-    """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all."""
+    """Explain a diagnostic CODE (e.g. SLA201, or the name under the caret, unknown-field):
+    what it means, why it matters, a wrong and a right example. Without a code, list them."""
+    from slacheck import lint
+
     if code is None:
-        for entry in codes():
-            kind = "(warning) " if entry.severity is Severity.WARNING else ""
-            click.echo(f"{entry.code}  {entry.slug:21} {kind}{entry.summary}")
+        click.echo(lint.explain_list(), nl=False)
         return
-    found = lookup(code)
-    if found is None:
-        close = did_you_mean(code.lower(), [entry.slug for entry in codes()])
-        hint = close[0] if close else "`slacheck explain` lists them all"
-        _fail(f"slacheck: no diagnostic code `{code}`; {hint}", EXIT_INVALID)
-    kind = " (warning)" if found.severity is Severity.WARNING else ""
-    click.echo(f"{found.code} {found.slug}{kind}: {found.summary}")
+    try:
+        click.echo(lint.explain_code(code), nl=False)
+    except LookupError as error:
+        _fail(f"slacheck: {error.args[0]}", EXIT_INVALID)
