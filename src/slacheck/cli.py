@@ -425,6 +425,78 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1, with the diff, if a contract is not formatted.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print the diff of what formatting would change.")
+@click.option("--only-contracts", is_flag=True,
+              help="Skip named files that are not contracts, as in a folder.")
+@_debug_option()
+def fmt_command(paths: tuple[str, ...], check: bool, show_diff: bool, only_contracts: bool,
+                debug: bool) -> None:
+    """Write every clause of the contracts in PATHS (files, folders, globs; - for standard
+    input to standard output) in one canonical spelling; comments and the rest of the YAML
+    are kept byte for byte.
+
+    Exits 1 with --check when a contract is not formatted, 2 when one cannot be read (its
+    YAML or a clause does not parse: see `slacheck lint`).
+    """
+    from slacheck import fmt, lint
+
+    if paths == ("-",):
+        text = sys.stdin.read()
+        with _errors(debug):
+            formatted = _formatted(lambda: fmt.format_text(text, "-"))
+        click.echo(formatted.text, nl=False)
+        sys.exit(EXIT_NON_COMPLIANT if check and formatted.changed else 0)
+    selection = lint.select(paths, only_contracts)
+    for missing in selection.missing:
+        click.echo(f"slacheck: {missing}: no such file or folder", err=True)
+    changed = failed = 0
+    for path in selection.contracts:
+        try:
+            formatted = _formatted(lambda path=path: fmt.format_file(path))  # type: ignore[misc]
+        except ContractError as error:
+            if debug:
+                raise
+            failed += 1
+            click.echo("\n\n".join(item.render() for item in error.diagnostics) + "\n", err=True)
+            continue
+        except OSError as error:
+            failed += 1
+            click.echo(f"slacheck: cannot read {path}: {error.strerror}", err=True)
+            continue
+        if not formatted.changed:
+            continue
+        changed += 1
+        if check or show_diff:
+            click.echo(fmt.diff(formatted, path), nl=False)
+        else:
+            with _errors(debug), output_file(path, []) as out:
+                out.write(formatted.text.encode("utf-8"))
+    verb = "would be reformatted" if check or show_diff else "reformatted"
+    total = len(selection.contracts)
+    click.echo(f"{_plural(changed, 'contract')} {verb}, {total - changed - failed} unchanged"
+               + (f", {failed} not formatted (see above)" if failed else ""), err=True)
+    if failed or selection.missing:
+        sys.exit(EXIT_INVALID)
+    if check and changed:
+        sys.exit(EXIT_NON_COMPLIANT)
+
+
+def _formatted(make: Callable[[], Any]) -> Any:
+    """A formatted file, its meaning checked: a failed check is a bug, an internal error."""
+    from slacheck.fmt import FormatError
+
+    try:
+        return make()
+    except FormatError as error:
+        raise RuntimeError(f"formatting would change the contract's meaning ({error}); "
+                           "the file is left as it is") from None
+
+
 @main.command("plan")
 @click.argument("contract", type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", default="now", show_default=True,
