@@ -497,6 +497,43 @@ def _formatted(make: Callable[[], Any]) -> Any:
                            "the file is left as it is") from None
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1)
+@click.option("--run", "pattern", metavar="PATTERN",
+              help="Run only the tests whose `FILE::NAME` matches this regular expression.")
+@_debug_option()
+def test_command(paths: tuple[str, ...], pattern: str | None, debug: bool) -> None:
+    """Run contract tests: the test files in PATHS (files or folders searched for files
+    with a `slacheck-tests:` key; by default the current folder), each a set of small
+    record examples with the findings they must give.
+
+    Exits 0 when every test passes, 1 when one fails (expected against found is shown),
+    2 when a test file or its contract is wrong, or no test is found.
+    """
+    import re as regex
+
+    from slacheck import contract_tests
+
+    if pattern is not None:
+        try:
+            regex.compile(pattern)
+        except regex.error as error:
+            raise click.BadParameter(f"not a regular expression: {error}",
+                                     param_hint="'--run'") from None
+    report = contract_tests.run(paths or (".",), pattern)
+    click.echo(contract_tests.render(report), nl=False)
+    for problem in report.errors:
+        click.echo(f"slacheck: {problem}", err=True)
+    click.echo(contract_tests.summary(report))
+    if report.errors:
+        sys.exit(EXIT_INVALID)
+    if not report.outcomes:
+        _fail("slacheck: no test found" + (f" matching `{pattern}`" if pattern else ""),
+              EXIT_INVALID)
+    if report.failed:
+        sys.exit(EXIT_NON_COMPLIANT)
+
+
 @main.command("plan")
 @click.argument("contract", type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", default="now", show_default=True,
