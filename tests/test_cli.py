@@ -320,8 +320,7 @@ def test_the_main_help_is_complete() -> None:
     assert not any(line.rstrip().endswith(("...", "e.g.")) for line in body)
     flat = " ".join(out.split())
     for sentence in ("Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all.",
-                     "Load and check CONTRACTS; print every problem and warning found, in file "
-                     "order.",
+                     "Check the contracts in PATHS: files, folders and globs.",
                      "Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or "
                      "Parquet, by their extension, each perhaps .gz), folders, glob patterns, or "
                      "- for standard input."):

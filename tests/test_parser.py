@@ -408,8 +408,24 @@ def test_clause_syntax_error(clause: str, text: str, line: int, column: int) -> 
 
 def test_syntax_error_hint_says_what_was_expected() -> None:
     diagnostic = assert_syntax_error("97 per month", 1, 1, "target")
+    assert diagnostic.hints == ("a target is a percentage: write `97%`",)
+    diagnostic = assert_syntax_error("0.975 per month", 1, 1, "target")
+    assert diagnostic.hints == ("a target is a percentage: write `97.5%`",)
+    diagnostic = assert_syntax_error("count per month", 1, 1, "target")
     assert diagnostic.hints == (
         "expected a measure like `p95(transit)`, a percentage like `97%`",)
+
+
+@pytest.mark.parametrize(("clause", "column", "meant"), [
+    ("delivered_at within 24 hours of picked_up_at", 24, "24h"),
+    ("delivered_at within 24hrs of picked_up_at", 23, "24h"),
+    ("delivered_at within 1.5 days of picked_up_at", 25, "1.5d"),
+    ("x - y <= 30 mins", 13, "30min"),
+])
+def test_a_unit_spelt_out_gets_the_short_form(clause: str, column: int, meant: str) -> None:
+    diagnostic = assert_syntax_error(clause, 1, column)
+    assert diagnostic.hints == (f"a duration is a number and a unit, together: write `{meant}` "
+                                "(units: ms, s, min, h, d, w)",)
 
 
 def test_syntax_error_is_placed_in_the_file_by_the_source_origins() -> None:

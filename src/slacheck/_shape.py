@@ -220,7 +220,9 @@ def _example(nodes: list[dict[str, Any]]) -> str | None:
     """An example of the value that failed: given where it is used, or where defined."""
     for node in reversed(nodes[-2:]):
         if isinstance(node.get("examples"), list) and node["examples"]:
-            return str(node["examples"][0])
+            example = node["examples"][0]
+            # a mapping or a list as YAML's flow style writes it (JSON is such YAML)
+            return example if isinstance(example, str) else json.dumps(example)
     return None
 
 

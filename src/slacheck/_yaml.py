@@ -15,7 +15,11 @@ from slacheck._source import Source, Span, span_at
 from slacheck.diagnostics import (
     CONTRACT_SHAPE,
     CONTRACT_UNSAFE,
+    DUPLICATE_KEY,
+    YAML_INDENTATION,
     YAML_SYNTAX,
+    YAML_TAB,
+    YAML_UNCLOSED,
     Code,
     ContractError,
     Diagnostic,
@@ -81,18 +85,148 @@ def compose(source: Source) -> tuple[Any, dict[YamlPath, Place]]:
     except yaml.reader.ReaderError as error:
         raise ContractError([_unreadable_character(source, error)]) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        span = span_at(source, mark.line + 1, mark.column + 1) if mark else None
-        problem = error.problem or error.context or "invalid YAML"
-        raise ContractError([Diagnostic(YAML_SYNTAX, problem, span)]) from None
-    except yaml.YAMLError as error:
-        raise ContractError([Diagnostic(YAML_SYNTAX, str(error), file=source.name)]) from None
+        raise ContractError([yaml_error(source, error)]) from None
+    except yaml.YAMLError:  # pragma: no cover - PyYAML marks every error it raises
+        raise ContractError([Diagnostic(YAML_SYNTAX, "the file does not read as YAML",
+                                        file=source.name)]) from None
     if node is None:
         raise ContractError([Diagnostic(CONTRACT_SHAPE, "the contract is empty", file=source.name)])
     places: dict[YamlPath, Place] = {}
     seen: set[int] = set()
     tree = _convert(node, (), None, source, places, seen)
     return tree, places
+
+
+_TOKENS = {
+    "<block end>": "the end of the indented block",
+    "<block mapping start>": "a key",
+    "<block sequence start>": "a list item",
+    "<scalar>": "a value",
+    "<stream end>": "the end of the file",
+    "<document start>": "the start of the document",
+    "<document end>": "the end of the document",
+    "<flow mapping start>": "`{`",
+    "<flow sequence start>": "`[`",
+}
+_CLOSING = {"{": "}", "[": "]"}
+
+
+def _plain(problem: str) -> str:
+    """A PyYAML phrase without its token names."""
+    for token, words in _TOKENS.items():
+        problem = problem.replace(f"'{token}'", words).replace(token, words)
+    return problem
+
+
+def yaml_error(source: Source, error: yaml.MarkedYAMLError) -> Diagnostic:
+    """A YAML error said in the contract's terms, where its cause is: an unclosed bracket
+    or quote where it opens, a tab where it stands, a misindented line at its start."""
+    problem, context = error.problem or "", error.context or ""
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    opened = error.context_mark
+    lines = source.body.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def at(code: Code, message: str, where: tuple[int, int], *hints: str,
+           length: int = 1) -> Diagnostic:
+        return Diagnostic(code, message, span_at(source, where[0], where[1], length), hints)
+
+    if opened is not None and context.startswith("while parsing a flow"):
+        bracket = source.body[opened.index:opened.index + 1] or "{"
+        closing = _CLOSING.get(bracket, "}")
+        return at(YAML_UNCLOSED, f"this `{bracket}` is not closed", (opened.line + 1,
+                  opened.column + 1), f"close it with `{closing}` on the same line, or, if "
+                  f"it is closed further on, put a `,` between its entries (line {line} "
+                  f"is where YAML gave up)")
+    if opened is not None and "quoted scalar" in context and "end of stream" in problem:
+        quote = source.body[opened.index:opened.index + 1] or '"'
+        return at(YAML_UNCLOSED, f"this quote {quote} is never closed",
+                  (opened.line + 1, opened.column + 1),
+                  f"end the value with {quote} on the same line")
+    if "'\\t'" in problem or "'\t'" in problem:
+        leading = not text[:column - 1].strip()
+        what = "the indentation of this line" if leading else "this line"
+        return at(YAML_TAB, f"a tab in {what}; YAML allows only spaces there", (line, column),
+                  "replace the tab with spaces, as many as the lines around it use")
+    if problem.startswith("found character") and "cannot start any token" in problem:
+        character = text[column - 1:column] or "?"
+        shown = "a backtick" if character == "`" else f"`{character}`"
+        return at(YAML_SYNTAX, f"a value cannot start with {shown} in YAML",
+                  (line, column), f"put the value in quotes: \"{text[column - 1:].strip()}\"")
+    if "unknown escape character" in problem:
+        return at(YAML_SYNTAX, "a backslash that is no escape in a double-quoted value",
+                  (line, max(1, column - 1)), "use single quotes, or write `\\\\` for a "
+                  "backslash", length=2)
+    if problem == "could not find expected ':'" and opened is not None:
+        key_line = lines[opened.line] if opened.line < len(lines) else ""
+        word = key_line.strip().split(" ")[0] if key_line.strip() else "this line"
+        return at(YAML_INDENTATION, f"`{word}` has no `:` after it",
+                  (opened.line + 1, opened.column + 1),
+                  f"write `{word}: value`, or join the line to the one above it",
+                  length=max(1, len(word)))
+    if problem == "mapping values are not allowed here":
+        return _mapping_value(source, lines, line, column)
+    if "expected a single document" in context:
+        return at(YAML_SYNTAX, "a second YAML document (`---`) in the contract file",
+                  (line, column), "a contract file holds one contract: remove the `---` and "
+                  "what follows, or put it in a file of its own", length=3)
+    if problem.startswith(("expected <block end>", "expected '<document start>'")):
+        found = problem.split("but found ", 1)[-1].strip("'")
+        if found in ("}", "]"):
+            return at(YAML_SYNTAX, f"this `{found}` closes nothing", (line, column),
+                      f"remove it, or open it with `{'{' if found == '}' else '['}` before")
+        if found == "<scalar>":
+            return at(YAML_SYNTAX, "text after a quoted value", (line, column),
+                      "put the whole value inside the quotes")
+        if found == "-":
+            return at(YAML_INDENTATION, "a list item (`- `) among keys", (line, column),
+                      "indent it under the key whose list it belongs to")
+        if found == "?":
+            return at(YAML_INDENTATION, "a key among list items", (line, column),
+                      "start it with `- ` if it is an item, or indent it like the keys it "
+                      "belongs with")
+        indent = len(text) - len(text.lstrip(" "))
+        spaces = "space" if indent == 1 else "spaces"
+        return at(YAML_INDENTATION, f"this line is indented by {indent} {spaces}, which lines "
+                  "up with no key above it", (line, column),
+                  "indent it exactly like the key it stands beside (or two more than the key "
+                  "it belongs under)")
+    return at(YAML_SYNTAX, f"the YAML does not read here: {_plain(problem or context)}",
+              (line, column), "check the line for a stray character, a missing space after a "
+              "colon, or quotes that do not pair")
+
+
+def _mapping_value(source: Source, lines: list[str], line: int, column: int) -> Diagnostic:
+    """`: ` where YAML cannot start a key: a colon inside a value, a line indented under a
+    key that already has a value, or a key on the line above without its space."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    before = text[:column - 1]
+    key, _, value = before.partition(": ")
+    span = span_at(source, line, column)
+    if value.strip():
+        quoted = text[len(key) + 2:].strip().replace('"', '\\"')
+        return Diagnostic(YAML_SYNTAX, f"a second `: ` in the value of `{key.strip()}`", span,
+                          (f"put the value in quotes: `{key.strip()}: \"{quoted}\"`",))
+    indent = len(text) - len(text.lstrip(" "))
+    above = next((lines[index] for index in range(line - 2, -1, -1)
+                  if lines[index].strip() and not lines[index].lstrip().startswith("#")), "")
+    above_indent = len(above) - len(above.lstrip(" "))
+    name = text.strip().split(":")[0]
+    if ": " not in above and not above.rstrip().endswith(":"):
+        return Diagnostic(YAML_SYNTAX, "no `: ` between key and value on this line",
+                          span_at(source, max(1, line - 1), above_indent + 1,
+                                  max(1, len(above.strip()))),
+                          ("write a space after the colon: `key: value`",))
+    if indent > above_indent:
+        owner = above.strip().split(":")[0]
+        return Diagnostic(YAML_INDENTATION, f"`{name}` is indented under `{owner}`, which "
+                          "already has a value", span_at(source, line, indent + 1,
+                                                          max(1, len(name))),
+                          (f"indent `{name}` like `{owner}`, or move `{owner}`'s value "
+                           "under it",))
+    return Diagnostic(YAML_SYNTAX, "a `: ` where YAML cannot start a key", span,
+                      ("put the value in quotes if it holds `: `",))
 
 
 def _unreadable_character(source: Source, error: yaml.reader.ReaderError) -> Diagnostic:
@@ -148,8 +282,10 @@ def _convert(
                 _refuse(CONTRACT_SHAPE, "keys must be plain text", key_span)
             name = str(key_node.value)
             if name in out:
-                _refuse(CONTRACT_SHAPE, f"`{name}` is given twice", key_span,
-                        ("remove one of them",))
+                first = places[(*path, name)].key
+                where = f" (first at line {first.line})" if first is not None else ""
+                _refuse(DUPLICATE_KEY, f"`{name}` is given twice", key_span,
+                        (f"remove one of them{where}",))
             out[name] = _convert(value_node, (*path, name), key_span, source, places, seen)
         return out
     if isinstance(node, yaml.SequenceNode):

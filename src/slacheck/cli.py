@@ -28,21 +28,11 @@ from slacheck._output import OutputError, Terminated, cleanup_on_signals, output
 from slacheck._progress import Progress, progress
 from slacheck._version import __version__
 from slacheck.api import compile_plan, load_checked, verify
-from slacheck.checker import check
-from slacheck.diagnostics import (
-    ContractError,
-    DataError,
-    Diagnostic,
-    Severity,
-    codes,
-    did_you_mean,
-    lookup,
-    order,
-)
+from slacheck.diagnostics import ContractError, DataError
 from slacheck.engine.codegen import generate
 from slacheck.engine.state import State
 from slacheck.findings import Result, Verdict
-from slacheck.loader import IncompleteContractError, contract_schema, load_contract
+from slacheck.loader import contract_schema
 from slacheck.plan import EVIDENCE_LIMIT
 from slacheck.readers import FORMATS
 from slacheck.records import Rejection
@@ -422,50 +412,170 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
 
 
 @main.command("lint")
-@click.argument("contracts", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="text (problems on standard error), json (with start and end positions), "
+                   "sarif (code scanning), github (annotations in a pull request).")
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 2).")
+@click.option("--only-contracts", is_flag=True,
+              help="Skip named files that are not contracts (no top-level `slacheck:` key), "
+                   "as in a folder: what the pre-commit hook passes.")
 @_debug_option()
-def lint_command(contracts: tuple[str, ...], debug: bool) -> None:
-    """Load and check CONTRACTS; print every problem and warning found, in file order.
+def lint_command(paths: tuple[str, ...], fmt: str, strict: bool, only_contracts: bool,
+                 debug: bool) -> None:
+    """Check the contracts in PATHS: files, folders and globs. Every problem and warning,
+    with code, position, caret and hint, in file order.
 
-    Exits 2 if any contract has a problem; warnings alone are printed and exit 0.
+    A folder or a glob is searched for YAML files that are contracts, recognised by the
+    top-level `slacheck:` key, so other YAML is never linted. Exits 2 if a contract has a
+    problem (or, with --strict, a warning), or if no contract is found; warnings alone are
+    printed and exit 0.
     """
-    problems = warnings = 0
-    for path in contracts:
-        errors, cautions = _lint(path)
-        if errors and debug:
-            raise ContractError(errors, cautions)
-        problems, warnings = problems + len(errors), warnings + len(cautions)
-        found = sorted([*errors, *cautions], key=order)
-        if found:
-            click.echo("\n\n".join(item.render() for item in found), err=True)
-            click.echo(err=True)
-    files = _plural(len(contracts), "contract")
-    if problems:
-        counts = _plural(problems, "problem") + (
-            f" and {_plural(warnings, 'warning')}" if warnings else "")
-        _fail(f"slacheck: {counts} in {files}", EXIT_INVALID)
-    click.echo(f"{files} ok" + (f", {_plural(warnings, 'warning')}" if warnings else ""))
+    from slacheck import lint
 
-
-def _lint(path: str) -> tuple[tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
-    """The errors and the warnings of one contract file: loading problems that leave the
-    rest sound do not hide what the check finds in the rest, nor its warnings."""
-    try:
-        contract = load_contract(path)
-        errors: tuple[Diagnostic, ...] = ()
-    except IncompleteContractError as error:
-        contract, errors = error.contract, error.diagnostics
-    except ContractError as error:
-        return error.diagnostics, error.warnings
-    try:
-        checked = check(contract)
-    except ContractError as error:
-        return (*errors, *error.diagnostics), error.warnings
-    return errors, checked.warnings
+    run = lint.lint(paths, only_contracts=only_contracts, strict=strict)
+    if debug:
+        for report in run.reports:
+            if report.errors:
+                raise ContractError(report.errors, report.warnings)
+    for missing in run.selection.missing:
+        click.echo(f"slacheck: {missing}: no such file or folder"
+                   + (", and no file matches" if any(c in missing for c in "*?[") else ""),
+                   err=True)
+    if fmt != "text":
+        click.echo(lint.RENDERERS[fmt](run), nl=False)
+    elif run.reports:
+        click.echo(lint.render_text(run), err=True, nl=False)
+    if run.selection.missing:
+        sys.exit(EXIT_INVALID)
+    if not run.reports:
+        if only_contracts:
+            return  # a commit that touches no contract
+        skipped = run.selection.skipped
+        _fail("slacheck: no contract found" + (
+            f" ({_plural(skipped, 'YAML file')} without the `slacheck:` key skipped)"
+            if skipped else ""), EXIT_INVALID)
+    if fmt == "text":
+        line = lint.summary(run)
+        if run.failed:
+            _fail(line, EXIT_INVALID)
+        click.echo(line)
+    elif run.failed:
+        sys.exit(EXIT_INVALID)
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1, with the diff, if a contract is not formatted.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print the diff of what formatting would change.")
+@click.option("--only-contracts", is_flag=True,
+              help="Skip named files that are not contracts, as in a folder.")
+@_debug_option()
+def fmt_command(paths: tuple[str, ...], check: bool, show_diff: bool, only_contracts: bool,
+                debug: bool) -> None:
+    """Write every clause of the contracts in PATHS (files, folders, globs; - for standard
+    input to standard output) in one canonical spelling; comments and the rest of the YAML
+    are kept byte for byte.
+
+    Exits 1 with --check when a contract is not formatted, 2 when one cannot be read (its
+    YAML or a clause does not parse: see `slacheck lint`).
+    """
+    from slacheck import fmt, lint
+
+    if paths == ("-",):
+        text = sys.stdin.read()
+        with _errors(debug):
+            formatted = _formatted(lambda: fmt.format_text(text, "-"))
+        click.echo(formatted.text, nl=False)
+        sys.exit(EXIT_NON_COMPLIANT if check and formatted.changed else 0)
+    selection = lint.select(paths, only_contracts)
+    for missing in selection.missing:
+        click.echo(f"slacheck: {missing}: no such file or folder", err=True)
+    changed = failed = 0
+    for path in selection.contracts:
+        try:
+            formatted = _formatted(lambda path=path: fmt.format_file(path))  # type: ignore[misc]
+        except ContractError as error:
+            if debug:
+                raise
+            failed += 1
+            click.echo("\n\n".join(item.render() for item in error.diagnostics) + "\n", err=True)
+            continue
+        except OSError as error:
+            failed += 1
+            click.echo(f"slacheck: cannot read {path}: {error.strerror}", err=True)
+            continue
+        if not formatted.changed:
+            continue
+        changed += 1
+        if check or show_diff:
+            click.echo(fmt.diff(formatted, path), nl=False)
+        else:
+            with _errors(debug), output_file(path, []) as out:
+                out.write(formatted.text.encode("utf-8"))
+    verb = "would be reformatted" if check or show_diff else "reformatted"
+    total = len(selection.contracts)
+    click.echo(f"{_plural(changed, 'contract')} {verb}, {total - changed - failed} unchanged"
+               + (f", {failed} not formatted (see above)" if failed else ""), err=True)
+    if failed or selection.missing:
+        sys.exit(EXIT_INVALID)
+    if check and changed:
+        sys.exit(EXIT_NON_COMPLIANT)
+
+
+def _formatted(make: Callable[[], Any]) -> Any:
+    """A formatted file, its meaning checked: a failed check is a bug, an internal error."""
+    from slacheck.fmt import FormatError
+
+    try:
+        return make()
+    except FormatError as error:
+        raise RuntimeError(f"formatting would change the contract's meaning ({error}); "
+                           "the file is left as it is") from None
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1)
+@click.option("--run", "pattern", metavar="PATTERN",
+              help="Run only the tests whose `FILE::NAME` matches this regular expression.")
+@_debug_option()
+def test_command(paths: tuple[str, ...], pattern: str | None, debug: bool) -> None:
+    """Run contract tests: the test files in PATHS (files or folders searched for files
+    with a `slacheck-tests:` key; by default the current folder), each a set of small
+    record examples with the findings they must give.
+
+    Exits 0 when every test passes, 1 when one fails (expected against found is shown),
+    2 when a test file or its contract is wrong, or no test is found.
+    """
+    import re as regex
+
+    from slacheck import contract_tests
+
+    if pattern is not None:
+        try:
+            regex.compile(pattern)
+        except regex.error as error:
+            raise click.BadParameter(f"not a regular expression: {error}",
+                                     param_hint="'--run'") from None
+    report = contract_tests.run(paths or (".",), pattern)
+    click.echo(contract_tests.render(report), nl=False)
+    for problem in report.errors:
+        click.echo(f"slacheck: {problem}", err=True)
+    click.echo(contract_tests.summary(report))
+    if report.errors:
+        sys.exit(EXIT_INVALID)
+    if not report.outcomes:
+        _fail("slacheck: no test found" + (f" matching `{pattern}`" if pattern else ""),
+              EXIT_INVALID)
+    if report.failed:
+        sys.exit(EXIT_NON_COMPLIANT)
 
 
 @main.command("plan")
@@ -542,18 +652,16 @@ def explain_command(args: tuple[str, ...], standard: str | None, window_label: s
 
 
 def _explain_code(code: str | None) -> None:
+    from slacheck import lint
+
     if code is None:
-        for entry in codes():
-            kind = "(warning) " if entry.severity is Severity.WARNING else ""
-            click.echo(f"{entry.code}  {entry.slug:21} {kind}{entry.summary}")
+        click.echo(lint.explain_list(), nl=False)
         return
-    found = lookup(code)
-    if found is None:
-        close = did_you_mean(code.lower(), [entry.slug for entry in codes()])
-        hint = close[0] if close else "`slacheck explain` lists them all"
+    try:
+        click.echo(lint.explain_code(code), nl=False)
+    except LookupError as error:
+        message = error.args[0]
         if code.endswith((".yaml", ".yml")):
-            hint = ("to explain a run, give the data and a standard: slacheck explain "
-                    f"{code} DATA... --standard ID")
-        _fail(f"slacheck: no diagnostic code `{code}`; {hint}", EXIT_INVALID)
-    kind = " (warning)" if found.severity is Severity.WARNING else ""
-    click.echo(f"{found.code} {found.slug}{kind}: {found.summary}")
+            message += ("; to explain a run, give the data and a standard: slacheck explain "
+                        f"{code} DATA... --standard ID")
+        _fail(f"slacheck: {message}", EXIT_INVALID)

@@ -455,11 +455,12 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
                 ("there are no functions (yet): write the condition with operators, "
                  "comparisons, `and`, `or` and `not`",),
             )
+        expected = set(error.accepts or error.expected)
         return Diagnostic(
             CLAUSE_SYNTAX,
             f"unexpected `{token}`",
             Span(source, start, end),
-            _expected_hint(set(error.accepts or error.expected)),
+            _slip_hint(body, token, start, expected) or _expected_hint(expected),
         )
     if isinstance(error, UnexpectedCharacters):
         at: int = error.pos_in_stream or 0
@@ -471,6 +472,29 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         )
     position: int = getattr(error, "pos_in_stream", 0) or 0
     return Diagnostic(CLAUSE_SYNTAX, "the clause does not parse", Span(source, position, position))
+
+
+_UNIT_WORDS = {"ms": "ms", "millisecond": "ms", "milliseconds": "ms", "sec": "s", "secs": "s",
+               "second": "s", "seconds": "s", "m": "min", "mins": "min", "minute": "min",
+               "minutes": "min", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
+               "day": "d", "days": "d", "week": "w", "weeks": "w"}
+_NUMBER_BEFORE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*\Z")
+
+
+def _slip_hint(body: str, token: Token, start: int,
+               expected: set[str]) -> tuple[str, ...]:
+    """A hint for the usual slips: a share written as a fraction where a percentage is
+    expected (`0.97 per month`), a unit spelt out (`24 hours`, `24hr`)."""
+    if token.type == "NUMBER" and "PERCENT" in expected:
+        value = Decimal(str(token))
+        meant = f"{(value * 100).normalize():f}%" if value <= 1 else f"{token}%"
+        return (f"a target is a percentage: write `{meant}`",)
+    number = _NUMBER_BEFORE.search(body, 0, start)
+    unit = _UNIT_WORDS.get(str(token).lower()) if token.type == "NAME" else None
+    if number is not None and unit is not None:
+        return (f"a duration is a number and a unit, together: write `{number[1]}{unit}` "
+                "(units: ms, s, min, h, d, w)",)
+    return ()
 
 
 def _expected_hint(expected: set[str] | frozenset[str]) -> tuple[str, ...]:
