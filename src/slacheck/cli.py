@@ -19,21 +19,48 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from fractions import Fraction
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._version import __version__
-from slacheck.api import compile_plan, load_checked, verify
 from slacheck.diagnostics import ContractError, DataError
-from slacheck.findings import Result, Verdict
-from slacheck.loader import contract_schema
-from slacheck.plan import EVIDENCE_LIMIT
-from slacheck.records import Rejection
-from slacheck.reporters import RENDERERS, REPORTS
-from slacheck.reporters.json import result_schema
+
+if TYPE_CHECKING:
+    from slacheck import fail_on as failing
+    from slacheck.checker import CheckedContract
+    from slacheck.findings import Result
+    from slacheck.plan import Plan
+    from slacheck.records import Rejection
+
+# Only what every command needs is imported here: `lint`, `fmt` and `explain` run in a
+# commit hook, where the engine and the reporters would be most of their time. The
+# names the options show are written out; tests/test_cli.py checks them against the
+# modules they come from.
+VERIFY_FORMATS = ("github", "json", "junit", "sarif", "text")
+REPORT_FORMATS = ("html", "markdown")
+EVIDENCE_LIMIT = 100
+FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification"
+
+
+def verify(*args: Any, **kwargs: Any) -> Result:
+    """`slacheck.api.verify`, imported when a command needs it."""
+    from slacheck.api import verify as run
+
+    return run(*args, **kwargs)
+
+
+def load_checked(path: str) -> CheckedContract:
+    from slacheck.api import load_checked as load
+
+    return load(path)
+
+
+def compile_plan(checked: CheckedContract, as_of: datetime | date) -> Plan:
+    from slacheck.api import compile_plan as build
+
+    return build(checked, as_of)
 
 EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
@@ -45,10 +72,11 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES = {
-    Verdict.COMPLIANT: EXIT_COMPLIANT,
-    Verdict.NON_COMPLIANT: EXIT_NON_COMPLIANT,
-    Verdict.INCONCLUSIVE: EXIT_INCONCLUSIVE,
+    "compliant": EXIT_COMPLIANT,
+    "non-compliant": EXIT_NON_COMPLIANT,
+    "inconclusive": EXIT_INCONCLUSIVE,
 }
+"""The exit code of each verdict (`Verdict.value`)."""
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -160,6 +188,8 @@ class _FailOn(click.ParamType):  # type: ignore[type-arg]  # generic only in new
                 ctx: click.Context | None) -> frozenset[failing.Condition]:
         if isinstance(value, frozenset):
             return value
+        from slacheck import fail_on as failing
+
         try:
             return failing.parse(str(value))
         except ValueError as error:
@@ -255,7 +285,7 @@ def main() -> None:
               help="Evaluation time: ISO 8601 with a UTC offset, a date (midnight in the "
                    "contract's time zone), or `now`; deadlines not yet passed at this time "
                    "are pending.")
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(VERIFY_FORMATS), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
@@ -267,8 +297,7 @@ def main() -> None:
 @click.option("--max-rejected", type=_MaxRejected(), default=None,
               help="Exit 3 without a verdict when more lines than this are rejected: a "
                    "number of lines, or a share of the lines read such as 0.5%.")
-@click.option("--fail-on", "fail_on", type=_FailOn(), default=",".join(
-                  item.value for item in failing.Condition if item in failing.DEFAULT),
+@click.option("--fail-on", "fail_on", type=_FailOn(), default=FAIL_ON_DEFAULT,
               show_default=True,
               help="What makes the exit code 1: a comma-separated list of missed, penalty, "
                    "credit, disqualification, warning (or all, or none).")
@@ -300,6 +329,9 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         if progress is not None:
             click.echo("\r\033[K", err=True, nl=False)
         refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
+        from slacheck import fail_on as failing
+        from slacheck.reporters import RENDERERS
+
         report = "" if refused else RENDERERS[fmt](result)
         if fmt == "github" and not refused:
             _step_summary(result)
@@ -312,7 +344,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         _fail(refused, EXIT_DATA)
     if report_file is None:
         click.echo(report, nl=False)
-    sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
+    sys.exit(EXIT_CODES[failing.fails(result, fail_on).value])
 
 
 def _step_summary(result: Result) -> None:
@@ -331,7 +363,7 @@ def _step_summary(result: Result) -> None:
 @click.argument("data", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
-@click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default=None,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="Report format; by default markdown for an output file named .md, "
                    "else html.")
 @click.option("--as-of", "as_of", default="now", show_default=True,
@@ -360,6 +392,8 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
                         progress=progress)
         if progress is not None:
             click.echo("\r\033[K", err=True, nl=False)
+        from slacheck.reporters import REPORTS
+
         report = REPORTS[fmt](result)
         if report_file is not None:
             report_file.write(report.encode("utf-8"))
@@ -551,7 +585,14 @@ def plan_command(contract: str, as_of: str, debug: bool) -> None:
               help="The schema of `verify --format json` output instead.")
 def schema_command(of_result: bool) -> None:
     """Print the JSON Schema of contract files (for editors), or of JSON results."""
-    schema = result_schema() if of_result else contract_schema()
+    if of_result:
+        from slacheck.reporters.json import result_schema
+
+        schema = result_schema()
+    else:
+        from slacheck.loader import contract_schema
+
+        schema = contract_schema()
     click.echo(json.dumps(schema, indent=2, sort_keys=True))
 
 
