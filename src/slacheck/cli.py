@@ -535,8 +535,14 @@ def _formatted(make: Callable[[], Any]) -> Any:
 @click.argument("paths", nargs=-1)
 @click.option("--run", "pattern", metavar="PATTERN",
               help="Run only the tests whose `FILE::NAME` matches this regular expression.")
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Name each part of each contract (requirement, exclusion, target, tier, "
+                   "penalty, cap, credit, disqualification) that no test exercised.")
+@click.option("--fail-under", type=click.IntRange(0, 100), metavar="PERCENT",
+              help="Exit 1 when a contract's coverage is below PERCENT (implies --coverage).")
 @_debug_option()
-def test_command(paths: tuple[str, ...], pattern: str | None, debug: bool) -> None:
+def test_command(paths: tuple[str, ...], pattern: str | None, show_coverage: bool,
+                 fail_under: int | None, debug: bool) -> None:
     """Run contract tests: the test files in PATHS (files or folders searched for files
     with a `slacheck-tests:` key; by default the current folder), each a set of small
     record examples with the findings they must give.
@@ -558,13 +564,20 @@ def test_command(paths: tuple[str, ...], pattern: str | None, debug: bool) -> No
     click.echo(contract_tests.render(report), nl=False)
     for problem in report.errors:
         click.echo(f"slacheck: {problem}", err=True)
+    parts = report.coverage()
+    if show_coverage or fail_under is not None:
+        click.echo(contract_tests.render_coverage(parts), nl=False)
     click.echo(contract_tests.summary(report))
+    below = fail_under is not None and any(
+        100 * sum(part.exercised for part in mine) < fail_under * len(mine)
+        for contract in report.contracts
+        if (mine := [part for part in parts if part.contract == contract]))
     if report.errors:
         sys.exit(EXIT_INVALID)
     if not report.outcomes:
         _fail("slacheck: no test found" + (f" matching `{pattern}`" if pattern else ""),
               EXIT_INVALID)
-    if report.failed:
+    if report.failed or below:
         sys.exit(EXIT_NON_COMPLIANT)
 
 
