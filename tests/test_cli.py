@@ -340,3 +340,38 @@ def test_a_gzip_corrupt_inside_exits_3(small: Path, tmp_path: Path) -> None:
     code, _, err = _run("verify", str(small), str(path), "--as-of", AS_OF)
     assert code == 3
     assert f"cannot read {path}" in err
+
+
+def test_the_names_the_options_show_are_those_of_their_modules() -> None:
+    import slacheck.cli as cli
+    from slacheck import fail_on
+    from slacheck.findings import Verdict
+    from slacheck.plan import EVIDENCE_LIMIT
+    from slacheck.readers import FORMATS
+    from slacheck.reporters import RENDERERS, REPORTS
+
+    assert tuple(sorted(RENDERERS)) == cli.VERIFY_FORMATS
+    assert tuple(sorted(REPORTS)) == cli.REPORT_FORMATS
+    assert cli.EVIDENCE_LIMIT == EVIDENCE_LIMIT
+    assert cli.INPUT_FORMATS == FORMATS
+    assert fail_on.parse(cli.FAIL_ON_DEFAULT) == fail_on.DEFAULT
+    assert set(cli.EXIT_CODES) == {verdict.value for verdict in Verdict}
+
+
+def test_lint_fmt_and_explain_import_neither_engine_nor_reporters() -> None:
+    script = (
+        "import sys\n"
+        "from slacheck.cli import main\n"
+        "for args in (['lint', 'contracts'], ['fmt', '--check', 'contracts'],"
+        " ['explain', 'SLA201']):\n"
+        "    try:\n"
+        "        main(args, standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('slacheck.api', 'slacheck.engine', 'slacheck.findings', 'slacheck.plan',"
+        " 'slacheck.records', 'slacheck.reporters', 'jinja2', 'orjson')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                               text=True, check=True)
+    assert completed.stdout.splitlines()[-1] == "[]"

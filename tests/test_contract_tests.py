@@ -160,3 +160,74 @@ def test_not_a_test_file_and_missing_paths(tmp_path: Path) -> None:
     assert "no such file or folder" in err
     assert not contract_tests.is_test_file(tmp_path / "missing.yaml")
     assert contract_tests.is_test_file(SUITE)
+
+
+def test_coverage_names_what_no_test_exercised() -> None:
+    code, out, _ = run(str(SUITE), "--coverage")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[-1] == "4 passed, 0 failed"
+    contract = Path("contracts") / "motorola-sinotrans.yaml"
+    start = lines.index(f"coverage of {ROOT / contract}: 15 of 25 parts exercised (60%)")
+    assert lines[start + 1:-1] == [
+        "  not exercised: pickup-2h: a record breaches `require`",
+        "  not exercised: pickup-2h: the target is missed",
+        "  not exercised: delivery-24h: the penalty cap is reached",
+        "  not exercised: delivery-24h: `disqualify: after 3 consecutive missed months`",
+        "  not exercised: perfect-order: a record breaches `require`",
+        "  not exercised: perfect-order: the target is missed",
+        "  not exercised: perfect-order: a service credit is owed",
+        "  not exercised: safe-custody: `disqualify: after 3 breaches within 90d`",
+        "  not exercised: billing-accuracy: a record breaches `require`",
+        "  not exercised: billing-accuracy: the target is missed",
+    ]
+
+
+def test_fail_under_fails_a_contract_below_the_share() -> None:
+    assert run(str(SUITE), "--fail-under", "60")[0] == 0
+    code, out, _ = run(str(SUITE), "--fail-under", "61")
+    assert code == 1
+    assert "(60%)" in out
+
+
+def test_coverage_counts_tiers_warnings_caps_credits_and_every_rule(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text("""\
+slacheck: 1
+contract: {id: c, currency: EUR, timezone: UTC}
+records:
+  id: id
+  time: at
+  fields: {id: string, at: timestamp, ok: bool, tier: {type: enum, values: [key, other]},
+           storm: {type: bool, default: false}}
+standards:
+  s:
+    except: storm
+    require: ok
+    target: 99% for key, 50% for other per month by tier, warn below 100%
+    penalty: 10 EUR per breach, at most 10 EUR per month
+    credit: 5 EUR per missed month
+    disqualify: [after 1 consecutive missed month, after 2 breaches within 2d, on any breach]
+""", "utf-8")
+    path = tmp_path / "t.yaml"
+    path.write_text("""\
+slacheck-tests: 1
+contract: c.yaml
+as_of: "2025-04-01"
+tests:
+  two breaches and a storm:
+    records:
+      - {id: a, at: "2025-01-01T00:00:00Z", ok: false, tier: key}
+      - {id: b, at: "2025-01-01T01:00:00Z", ok: false, tier: key}
+      - {id: c, at: "2025-01-01T02:00:00Z", ok: true, tier: key, storm: true}
+    expect: {penalties: "10.00"}
+""", "utf-8")
+    code, out, _ = run(str(path), "--coverage")
+    assert code == 0, out
+    assert [line for line in out.splitlines() if "not exercised" in line] == [
+        "  not exercised: s: a record passes `require`",
+        "  not exercised: s: the target is met",
+        "  not exercised: s: a window is warned",
+        "  not exercised: s: the target for `other`",
+    ]
+    assert "10 of 14 parts exercised (71%)" in out

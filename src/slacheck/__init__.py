@@ -9,18 +9,49 @@
 (False, '159050.50')
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from slacheck._version import __version__
-from slacheck.api import load_checked, verify
-from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import (
     ContractError,
     DataError,
     Diagnostic,
     SlacheckError,
 )
-from slacheck.findings import Result, StandardResult, WindowOutcome
-from slacheck.loader import load_contract
-from slacheck.model import Contract
+
+if TYPE_CHECKING:
+    from slacheck.api import load_checked, verify
+    from slacheck.checker import CheckedContract, check
+    from slacheck.findings import Result, StandardResult, WindowOutcome
+    from slacheck.loader import load_contract
+    from slacheck.model import Contract
+
+# The rest of the API is imported when first used: `slacheck lint`, in a commit hook,
+# needs neither the engine nor the findings.
+_LAZY = {
+    "CheckedContract": "slacheck.checker",
+    "Contract": "slacheck.model",
+    "Result": "slacheck.findings",
+    "StandardResult": "slacheck.findings",
+    "WindowOutcome": "slacheck.findings",
+    "check": "slacheck.checker",
+    "load_checked": "slacheck.api",
+    "load_contract": "slacheck.loader",
+    "verify": "slacheck.api",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'slacheck' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CheckedContract",

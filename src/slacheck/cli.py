@@ -19,25 +19,50 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from fractions import Fraction
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from slacheck import fail_on as failing
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._progress import Progress, progress
 from slacheck._version import __version__
-from slacheck.api import compile_plan, load_checked, verify
 from slacheck.diagnostics import ContractError, DataError
-from slacheck.engine.codegen import generate
-from slacheck.engine.state import State
-from slacheck.findings import Result, Verdict
-from slacheck.loader import contract_schema
-from slacheck.plan import EVIDENCE_LIMIT
-from slacheck.readers import FORMATS
-from slacheck.records import Rejection
-from slacheck.reporters import RENDERERS, REPORTS
-from slacheck.reporters.json import result_schema
+
+if TYPE_CHECKING:
+    from slacheck import fail_on as failing
+    from slacheck.checker import CheckedContract
+    from slacheck.findings import Result
+    from slacheck.plan import Plan
+    from slacheck.records import Rejection
+
+# Only what every command needs is imported here: `lint`, `fmt` and `explain` run in a
+# commit hook, where the engine and the reporters would be most of their time. The
+# names the options show are written out; tests/test_cli.py checks them against the
+# modules they come from.
+VERIFY_FORMATS = ("github", "json", "junit", "sarif", "text")
+REPORT_FORMATS = ("html", "markdown")
+INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
+EVIDENCE_LIMIT = 100
+FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification"
+
+
+def verify(*args: Any, **kwargs: Any) -> Result:
+    """`slacheck.api.verify`, imported when a command needs it."""
+    from slacheck.api import verify as run
+
+    return run(*args, **kwargs)
+
+
+def load_checked(path: str) -> CheckedContract:
+    from slacheck.api import load_checked as load
+
+    return load(path)
+
+
+def compile_plan(checked: CheckedContract, as_of: datetime | date) -> Plan:
+    from slacheck.api import compile_plan as build
+
+    return build(checked, as_of)
 
 EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
@@ -49,10 +74,11 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES = {
-    Verdict.COMPLIANT: EXIT_COMPLIANT,
-    Verdict.NON_COMPLIANT: EXIT_NON_COMPLIANT,
-    Verdict.INCONCLUSIVE: EXIT_INCONCLUSIVE,
+    "compliant": EXIT_COMPLIANT,
+    "non-compliant": EXIT_NON_COMPLIANT,
+    "inconclusive": EXIT_INCONCLUSIVE,
 }
+"""The exit code of each verdict (`Verdict.value`)."""
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -133,7 +159,7 @@ def _debug_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def _format_in_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option("--format-in", "format_in", type=click.Choice(FORMATS), default=None,
+    return click.option("--format-in", "format_in", type=click.Choice(INPUT_FORMATS), default=None,
                         help="Read every DATA file in this format, whatever its extension "
                              "(by default: .jsonl, .json, .csv, .tsv, .parquet; others and "
                              "standard input as JSON lines).")
@@ -171,6 +197,8 @@ class _FailOn(click.ParamType):  # type: ignore[type-arg]  # generic only in new
                 ctx: click.Context | None) -> frozenset[failing.Condition]:
         if isinstance(value, frozenset):
             return value
+        from slacheck import fail_on as failing
+
         try:
             return failing.parse(str(value))
         except ValueError as error:
@@ -261,7 +289,7 @@ def main() -> None:
               help="Evaluation time: ISO 8601 with a UTC offset, a date (midnight in the "
                    "contract's time zone), or `now`; deadlines not yet passed at this time "
                    "are pending.")
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
+@click.option("--format", "fmt", type=click.Choice(VERIFY_FORMATS), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
@@ -277,8 +305,7 @@ def main() -> None:
 @click.option("--max-rejected", type=_MaxRejected(), default=None,
               help="Exit 3 without a verdict when more lines than this are rejected: a "
                    "number of lines, or a share of the lines read such as 0.5%.")
-@click.option("--fail-on", "fail_on", type=_FailOn(), default=",".join(
-                  item.value for item in failing.Condition if item in failing.DEFAULT),
+@click.option("--fail-on", "fail_on", type=_FailOn(), default=FAIL_ON_DEFAULT,
               show_default=True,
               help="What makes the exit code 1: a comma-separated list of missed, penalty, "
                    "credit, disqualification, warning (or all, or none).")
@@ -309,6 +336,9 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
             if shown is not None:
                 shown.clear()
         refused = None if max_rejected is None else _too_many_rejected(result, max_rejected)
+        from slacheck import fail_on as failing
+        from slacheck.reporters import RENDERERS
+
         report = "" if refused else RENDERERS[fmt](result)
         if fmt == "github" and not refused:
             _step_summary(result)
@@ -321,7 +351,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         _fail(refused, EXIT_DATA)
     if report_file is None:
         click.echo(report, nl=False)
-    sys.exit(EXIT_CODES[failing.fails(result, fail_on)])
+    sys.exit(EXIT_CODES[failing.fails(result, fail_on).value])
 
 
 def _quarantine(stack: ExitStack, path: str | None, reasons: str | None,
@@ -371,7 +401,7 @@ def _step_summary(result: Result) -> None:
 @click.argument("data", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of standard output.")
-@click.option("--format", "fmt", type=click.Choice(sorted(REPORTS)), default=None,
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
               help="Report format; by default markdown for an output file named .md, "
                    "else html.")
 @click.option("--as-of", "as_of", default="now", show_default=True,
@@ -404,6 +434,8 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
         finally:
             if shown is not None:
                 shown.clear()
+        from slacheck.reporters import REPORTS
+
         report = REPORTS[fmt](result)
         if report_file is not None:
             report_file.write(report.encode("utf-8"))
@@ -545,8 +577,14 @@ def _formatted(make: Callable[[], Any]) -> Any:
 @click.argument("paths", nargs=-1)
 @click.option("--run", "pattern", metavar="PATTERN",
               help="Run only the tests whose `FILE::NAME` matches this regular expression.")
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Name each part of each contract (requirement, exclusion, target, tier, "
+                   "penalty, cap, credit, disqualification) that no test exercised.")
+@click.option("--fail-under", type=click.IntRange(0, 100), metavar="PERCENT",
+              help="Exit 1 when a contract's coverage is below PERCENT (implies --coverage).")
 @_debug_option()
-def test_command(paths: tuple[str, ...], pattern: str | None, debug: bool) -> None:
+def test_command(paths: tuple[str, ...], pattern: str | None, show_coverage: bool,
+                 fail_under: int | None, debug: bool) -> None:
     """Run contract tests: the test files in PATHS (files or folders searched for files
     with a `slacheck-tests:` key; by default the current folder), each a set of small
     record examples with the findings they must give.
@@ -568,13 +606,20 @@ def test_command(paths: tuple[str, ...], pattern: str | None, debug: bool) -> No
     click.echo(contract_tests.render(report), nl=False)
     for problem in report.errors:
         click.echo(f"slacheck: {problem}", err=True)
+    parts = report.coverage()
+    if show_coverage or fail_under is not None:
+        click.echo(contract_tests.render_coverage(parts), nl=False)
     click.echo(contract_tests.summary(report))
+    below = fail_under is not None and any(
+        100 * sum(part.exercised for part in mine) < fail_under * len(mine)
+        for contract in report.contracts
+        if (mine := [part for part in parts if part.contract == contract]))
     if report.errors:
         sys.exit(EXIT_INVALID)
     if not report.outcomes:
         _fail("slacheck: no test found" + (f" matching `{pattern}`" if pattern else ""),
               EXIT_INVALID)
-    if report.failed:
+    if report.failed or below:
         sys.exit(EXIT_NON_COMPLIANT)
 
 
@@ -591,6 +636,9 @@ def plan_command(contract: str, as_of: str, code: bool, debug: bool) -> None:
     with _errors(debug):
         plan = compile_plan(load_checked(contract), _as_of(as_of))
     if code:
+        from slacheck.engine.codegen import generate
+        from slacheck.engine.state import State
+
         click.echo(generate(plan, State.empty(plan), "<data>").annotated(), nl=False)
     else:
         click.echo(plan.describe())
@@ -601,7 +649,14 @@ def plan_command(contract: str, as_of: str, code: bool, debug: bool) -> None:
               help="The schema of `verify --format json` output instead.")
 def schema_command(of_result: bool) -> None:
     """Print the JSON Schema of contract files (for editors), or of JSON results."""
-    schema = result_schema() if of_result else contract_schema()
+    if of_result:
+        from slacheck.reporters.json import result_schema
+
+        schema = result_schema()
+    else:
+        from slacheck.loader import contract_schema
+
+        schema = contract_schema()
     click.echo(json.dumps(schema, indent=2, sort_keys=True))
 
 

@@ -80,6 +80,7 @@ class Outcome:
     case: Case
     differences: tuple[str, ...] = ()
     error: str | None = None
+    result: Any = field(default=None, compare=False, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -181,7 +182,7 @@ def load_suite(path: str) -> Suite:
                           tuple(_clean(record) for record in records),
                           tuple(str(base / item) for item in data),
                           _as_of(as_of, where), expect))
-    return Suite(path, str(base / contract), tuple(cases))
+    return Suite(path, os.path.normpath(base / contract), tuple(cases))
 
 
 def select(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -218,7 +219,7 @@ def run_case(suite: Suite, case: Case, checked: Any) -> Outcome:
         return Outcome(suite, case, error=str(error))
     if len(results) == 2:
         return Outcome(suite, case, error="give `records` or `data`, not both")
-    return Outcome(suite, case, tuple(compare(case.expect, results[0])))
+    return Outcome(suite, case, tuple(compare(case.expect, results[0])), result=results[0])
 
 
 def _text(value: Any) -> str:
@@ -303,6 +304,17 @@ def _window(item: Any, result: Any) -> Iterable[str]:
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    contracts: dict[str, Any] = field(default_factory=dict)
+    """Each contract under test (its path) and its loaded model, for `coverage`."""
+
+    def coverage(self) -> list[Part]:
+        """Every part of every contract under test, and whether a test exercised it."""
+        parts: list[Part] = []
+        for path, contract in self.contracts.items():
+            results = [outcome.result for outcome in self.outcomes
+                       if outcome.suite.contract == path and outcome.result is not None]
+            parts += coverage(contract, results, path)
+        return parts
 
     @property
     def failed(self) -> int:
@@ -340,6 +352,7 @@ def run(paths: Sequence[str], pattern: str | None = None) -> Report:
                                  f"(see `slacheck lint {suite.contract}`):\n"
                                  + "\n".join(item.render() for item in error.diagnostics))
             continue
+        report.contracts.setdefault(suite.contract, checked.contract)
         report.outcomes += [run_case(suite, case, checked) for case in cases]
     return report
 
@@ -366,3 +379,86 @@ def render(report: Report) -> str:
 def summary(report: Report) -> str:
     return f"{report.passed} passed, {report.failed} failed"
 
+
+
+# coverage: which parts of a contract the tests exercised
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of a contract a test can exercise, and whether one did."""
+
+    contract: str
+    standard: str
+    what: str
+    exercised: bool
+
+
+def _parts(standard: Any, results: list[Any]) -> list[tuple[str, bool]]:
+    """Each part of one standard (its model) and whether any of `results` exercised it."""
+    from slacheck import ast
+
+    found = [item for result in results for item in result.standards if item.id == standard.id]
+    windows = [window for item in found for window in item.windows]
+    parts = [("a record passes `require`", any(window.passed for window in windows)),
+             ("a record breaches `require`", any(window.breached for window in windows))]
+    for exclusion in standard.exclusions:
+        parts.append((f"`except` {exclusion.reason}", any(
+            reason == exclusion.reason and count for window in windows
+            for reason, count in window.exclusions)))
+    target = standard.target.node if standard.target is not None else None
+    if isinstance(target, ast.Target):
+        parts += [("the target is met", any(window.status in ("met", "warned")
+                                            for window in windows)),
+                  ("the target is missed", any(window.status == "missed" for window in windows))]
+        if target.warn is not None:
+            parts.append(("a window is warned", any(window.status == "warned"
+                                                    for window in windows)))
+        for tier in target.tiers:
+            parts.append((f"the target for `{tier.group}`", any(
+                dict(window.group).get(standard.window.by[0].name) == tier.group
+                and window.status in ("met", "warned", "missed") for window in windows)))
+    penalty = standard.penalty.node if standard.penalty is not None else None
+    if isinstance(penalty, ast.Penalty):
+        owed = [item for each in found for item in each.penalty_windows]
+        parts.append(("a penalty is owed", any(item.net for item in owed)))
+        if penalty.cap is not None:
+            parts.append(("the penalty cap is reached", any(item.gross > item.net
+                                                            for item in owed)))
+    if standard.credit is not None:
+        parts.append(("a service credit is owed", any(each.credits for each in found)))
+    for rule in standard.disqualify:
+        node = rule.node
+        rules = [item.rule for each in found for item in each.disqualifications]
+        if isinstance(node, ast.ConsecutiveMissed):
+            hit = any(text.startswith(f"target missed in {node.count} consecutive")
+                      for text in rules)
+        elif isinstance(node, ast.BreachesWithin):
+            hit = any(text.startswith(f"{node.count} breaches within") for text in rules)
+        else:
+            hit = any(not text.startswith("target missed in") and " breaches within " not in text
+                      for text in rules)
+        parts.append((f"`disqualify: {rule.text}`", hit))
+    return parts
+
+
+def coverage(contract: Any, results: list[Any], path: str) -> list[Part]:
+    """Every part of `contract` and whether one of the tests' results exercised it."""
+    return [Part(path, standard.id, what, hit) for standard in contract.standards
+            for what, hit in _parts(standard, results)]
+
+
+def render_coverage(parts: list[Part]) -> str:
+    lines = []
+    for contract in dict.fromkeys(part.contract for part in parts):
+        mine = [part for part in parts if part.contract == contract]
+        done = sum(part.exercised for part in mine)
+        lines.append(f"coverage of {contract}: {done} of {len(mine)} parts exercised "
+                     f"({percent_of(done, len(mine))})")
+        lines += [f"  not exercised: {part.standard}: {part.what}"
+                  for part in mine if not part.exercised]
+    return "".join(line + "\n" for line in lines)
+
+
+def percent_of(done: int, total: int) -> str:
+    return f"{100 * done // total if total else 100}%"
