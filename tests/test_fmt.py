@@ -67,6 +67,8 @@ def test_expressions_are_spelt_one_way(written: str, formatted: str) -> None:
     ("target", "sum(a)/sum(b)>=98%", "sum(a) / sum(b) >= 98%"),
     ("target", "count()<= 3 per day", "count() <= 3 per day"),
     ("window", "per  month by office ,depot", "per month by office, depot"),
+    ("window", "per month  of delivered_at by office", "per month of delivered_at by office"),
+    ("target", "90% per months of  delivered_at", "90% per month of delivered_at"),
     ("penalty", "10%of value per breach,at most  fee*2 per months",
      "10% of value per breach, at most fee * 2 per month"),
     ("credit", "5 % of fee per missed months".replace("5 %", "5%"), "5% of fee per missed month"),

@@ -154,6 +154,8 @@ def _plural(count: int, period: ast.Period) -> str:
 
 def _window(window: ast.Window) -> str:
     text = f"per {window.period.value}"
+    if window.of is not None:
+        text += f" of {window.of.name}"
     if window.by:
         text += " by " + ", ".join(ref.name for ref in window.by)
     return text
