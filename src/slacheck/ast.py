@@ -151,12 +151,6 @@ class Presence(Node):
     present: bool
 
 
-Expr = (
-    Number | Percent | Money | Duration | String | Bool | Ref | Neg | Binary | PercentOf
-    | Compare | In | Within | Logical | Not | Presence
-)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Window(Node):
     """`per month by office`: the calendar period and the grouping fields."""
@@ -192,6 +186,13 @@ class Ratio(Node):
 
 
 Measure = Aggregate | Ratio
+
+Expr = (
+    Number | Percent | Money | Duration | String | Bool | Ref | Neg | Binary | PercentOf
+    | Compare | In | Within | Logical | Not | Presence | Aggregate
+)
+"""`Aggregate` stands only in the amount of a consequence due per window (the checker says
+so elsewhere): the total of the window's records, `sum(cases_short * unit_cost)`."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,8 +234,30 @@ class Penalty(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WindowPenalty(Node):
+    """`3% of sum(short_cases * unit_cost) per missed month`: due once for each missed
+    window (and group), computed from the window's records."""
+
+    amount: Expr
+    period: Period
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Credit(Node):
-    """`5% of monthly_fee per missed month`."""
+    """`5% of monthly_fee per missed month`, or `1% of sum(freight) per full point below
+    target, at most 15% of sum(freight)`: the amount times the whole percentage points by
+    which the window fell short, capped."""
+
+    amount: Expr
+    period: Period | None = None
+    """The period counted, for a credit per missed window; None for one per point."""
+    per_point: bool = False
+    cap: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reward(Node):
+    """`0.5% of monthly_fee per met month`: owed by the customer for each met window."""
 
     amount: Expr
     period: Period

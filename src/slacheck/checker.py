@@ -192,10 +192,16 @@ class _Checker:
             self._target(standard.target.node, standard.window)
         if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
             self._penalty(standard.penalty.node)
+        if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
+            node = standard.penalty.node
+            self._window_amount(node.amount, "a penalty per missed window")
+            self._consequence_period(standard, node.period, node.span, "this penalty")
         if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
-            credit = standard.credit.node
-            self._money(credit.amount, "a service credit", constant=True)
-            self._consequence_period(standard, credit.period, credit.span, "a service credit")
+            self._credit(standard, standard.credit.node)
+        if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
+            node = standard.reward.node
+            self._window_amount(node.amount, "a reward")
+            self._consequence_period(standard, node.period, node.span, "a reward", "met")
         for rule in standard.disqualify:
             node = rule.node
             if isinstance(node, ast.ConsecutiveMissed):
@@ -289,16 +295,67 @@ class _Checker:
             return None
         return found
 
+    def _credit(self, standard: Standard, credit: ast.Credit) -> None:
+        self._window_amount(credit.amount, "a service credit")
+        if credit.period is not None:
+            self._consequence_period(standard, credit.period, credit.span, "a service credit")
+            return
+        if credit.cap is not None:
+            self._window_amount(credit.cap, "a cap")
+        target = standard.target.node if standard.target is not None else None
+        if not isinstance(target, ast.Target):
+            self._error(BAD_WINDOW, "a service credit per point needs a target to fall short "
+                        "of", credit.span, ("add a target such as `target: 97% per month`",))
+        elif target.measure is not None and self._measure(target.measure) != t.RATIO:
+            self._error(BAD_VALUE, "points below target are percentage points: the target "
+                        "must be a share", credit.span,
+                        ("give the standard a rate target such as `97% per month`, or a ratio "
+                         "such as `sum(delivered) / sum(ordered) >= 98%`",))
+        elif target.op not in (ast.CmpOp.GE, ast.CmpOp.GT):
+            self._error(BAD_VALUE, "points below target need a target that must be reached "
+                        "(`>=`)", credit.span)
+
+    def _window_amount(self, amount: ast.Expr, what: str) -> None:
+        """An amount due per window: money, from literals and parameters, and from the
+        window's records only through totals such as `sum(freight_charge)`."""
+        totals = [node for node in ast.walk(amount) if isinstance(node, ast.Aggregate)]
+        inner = {id(node) for total in totals for node in ast.walk(total)}
+        typed = True
+        for total in totals:
+            nested = [node for node in ast.walk(total)
+                      if isinstance(node, ast.Aggregate) and node is not total]
+            if nested:
+                self._error(BAD_VALUE, "a total cannot contain another total", nested[0].span,
+                            ("total the record's own value: `sum(cases * unit_cost)`",))
+                typed = False
+            elif self._aggregate(total) is None:
+                typed = False
+        for ref in ast.refs(amount):
+            if id(ref) not in inner and (ref.name in self.fields or ref.name in self.derived):
+                self._error(NOT_CONSTANT, f"{what} is due per window: it cannot read the "
+                            f"record field `{ref.name}` outside a total", ref.span,
+                            (f"total it over the window's records: `sum({ref.name})`",))
+                typed = False
+        if typed:
+            self._money(amount, what, constant=False)
+
     def _penalty(self, penalty: ast.Penalty) -> None:
+        totals = [node for node in ast.walk(penalty.amount) if isinstance(node, ast.Aggregate)]
+        if totals:
+            self._error(BAD_VALUE, "a penalty per breach is computed from one record; "
+                        f"`{totals[0].function}(...)` totals a window", totals[0].span,
+                        ("for an amount due once per missed window, write "
+                         "`... per missed month`",))
+            return
         if self._money(penalty.amount, "a penalty", constant=False):
             self._divisions(penalty.amount)
         if penalty.cap is not None:
             self._money(penalty.cap, "a cap", constant=True)
 
     def _consequence_period(self, standard: Standard, period: ast.Period, span: Span | None,
-                            what: str) -> None:
+                            what: str, outcome: str = "miss") -> None:
         if standard.target is None:
-            self._error(BAD_WINDOW, f"{what} needs a target to miss", span,
+            self._error(BAD_WINDOW, f"{what} needs a target to {outcome}", span,
                         ("add a target such as `target: 97% per month`",))
         elif period is not standard.window.period:
             self._error(BAD_WINDOW, f"{what} counts {period.value}s but the target is per "

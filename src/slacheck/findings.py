@@ -138,6 +138,8 @@ class PenaltyWindow:
     net: Decimal
     cap: Decimal | None
     breaches: int
+    arithmetic: str = ""
+    """How an amount due per missed window was computed from the window's totals."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,18 @@ class RecordPenalty:
 class Credit:
     label: str
     amount: Decimal
+    arithmetic: str = ""
+    """How the amount was computed, when it is more than a constant: the window's totals,
+    the full points below target, the cap."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reward:
+    """A bonus the customer owes the provider for a met window."""
+
+    label: str
+    amount: Decimal
+    arithmetic: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +191,10 @@ class StandardResult:
     unpriced_total: int = 0
     penalties: Decimal = Decimal(0)
     credits: tuple[Credit, ...] = ()
+    rewards: tuple[Reward, ...] = ()
+    unpriced_windows: tuple[str, ...] = ()
+    """Windows owed an amount that cannot be computed (a total of no value, a division by
+    zero): owed, of unknown amount."""
     missed_windows: tuple[str, ...] = ()
     longest_missed_run: int = 0
     overdue_open: tuple[RecordRef, ...] = ()
@@ -208,6 +226,10 @@ class StandardResult:
     @property
     def credit_total(self) -> Decimal:
         return money_total((credit.amount for credit in self.credits), self.zero)
+
+    @property
+    def reward_total(self) -> Decimal:
+        return money_total((reward.amount for reward in self.rewards), self.zero)
 
     @property
     def disqualification(self) -> Disqualification | None:
@@ -256,6 +278,11 @@ class Result:
         return money_total((standard.credit_total for standard in self.standards), self.zero)
 
     @property
+    def rewards(self) -> Decimal:
+        """Bonuses the customer owes: they never make a run non-compliant."""
+        return money_total((standard.reward_total for standard in self.standards), self.zero)
+
+    @property
     def breaches(self) -> int:
         return sum(standard.breaches for standard in self.standards)
 
@@ -280,7 +307,8 @@ class Result:
         evidence: with no record evaluated the run is inconclusive."""
         missed = any(standard.missed_windows for standard in self.standards)
         owed = (self.penalties > 0 or self.credits > 0
-                or any(standard.unpriced_total for standard in self.standards))
+                or any(standard.unpriced_total or standard.unpriced_windows
+                       for standard in self.standards))
         if missed or owed or self.disqualification is not None:
             return Verdict.NON_COMPLIANT
         return Verdict.COMPLIANT if self.evaluated else Verdict.INCONCLUSIVE

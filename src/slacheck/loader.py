@@ -334,6 +334,7 @@ class _Builder:
         window_clause = self.clause((*base, "window"), "window") if "window" in body else None
         penalty = self.clause((*base, "penalty"), "penalty") if "penalty" in body else None
         credit = self.clause((*base, "credit"), "credit") if "credit" in body else None
+        reward = self.clause((*base, "reward"), "reward") if "reward" in body else None
         rules = body.get("disqualify", [])
         paths = [(*base, "disqualify")] if isinstance(rules, str) else [
             (*base, "disqualify", index) for index in range(len(rules))
@@ -357,6 +358,7 @@ class _Builder:
             target=target,
             penalty=penalty,
             credit=credit,
+            reward=reward,
             disqualify=disqualify,
             breach_time=breach_time,
             span=self.places[base].key,
@@ -416,7 +418,8 @@ class _Builder:
 
 
 def _clauses(standard: Standard) -> list[Clause]:
-    optional = [standard.scope, standard.target, standard.penalty, standard.credit]
+    optional = [standard.scope, standard.target, standard.penalty, standard.credit,
+                standard.reward]
     return [standard.require, *(item.when for item in standard.exclusions),
             *(clause for clause in optional if clause is not None), *standard.disqualify]
 

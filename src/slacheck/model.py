@@ -38,6 +38,7 @@ class Standard:
     target: Clause | None = None
     penalty: Clause | None = None
     credit: Clause | None = None
+    reward: Clause | None = None
     disqualify: tuple[Clause, ...] = ()
     breach_time: str | None = None
     """The timestamp field that dates a breach; by default the moment it became certain."""
@@ -52,7 +53,7 @@ class Standard:
         out.extend(("except", item.when, item.reason) for item in self.exclusions)
         out.append(("require", self.require, self.require.text))
         for kind, clause in (("target", self.target), ("penalty", self.penalty),
-                             ("credit", self.credit)):
+                             ("credit", self.credit), ("reward", self.reward)):
             if clause is not None:
                 out.append((kind, clause, clause.text))
         out.extend(("disqualify", rule, rule.text) for rule in self.disqualify)

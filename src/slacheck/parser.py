@@ -31,7 +31,7 @@ from slacheck.diagnostics import (
 )
 from slacheck.types import LIMIT_COUNT, LIMIT_DURATION, LIMIT_NUMBER, MAX_DECIMALS
 
-CLAUSES = ("expr", "window", "target", "penalty", "credit", "disqualify")
+CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify")
 
 MAX_DEPTH = 100
 """How deep a clause may nest, counting every node from the top to a name or literal (`a`
@@ -352,8 +352,20 @@ class _ToAst(Transformer[Token, Any]):
             amount=amount, cap=cap, cap_period=_period(period), span=self._span(meta)
         )
 
+    def window_penalty(self, meta: Meta, children: list[Any]) -> ast.WindowPenalty:
+        return ast.WindowPenalty(amount=children[0], period=_period(children[1]),
+                                 span=self._span(meta))
+
     def start_credit(self, meta: Meta, children: list[Any]) -> ast.Credit:
         return ast.Credit(amount=children[0], period=_period(children[1]), span=self._span(meta))
+
+    def credit_per_point(self, meta: Meta, children: list[Any]) -> ast.Credit:
+        amount, *cap = children
+        return ast.Credit(amount=amount, per_point=True, cap=cap[0] if cap else None,
+                          span=self._span(meta))
+
+    def start_reward(self, meta: Meta, children: list[Any]) -> ast.Reward:
+        return ast.Reward(amount=children[0], period=_period(children[1]), span=self._span(meta))
 
     def consecutive_missed(self, meta: Meta, children: list[Token]) -> ast.ConsecutiveMissed:
         return ast.ConsecutiveMissed(

@@ -6,8 +6,9 @@ reads the rules kept here. `describe()` prints the plan, for debugging and golde
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import (
@@ -65,6 +66,11 @@ class Money:
     def round(self, amount: Decimal) -> Decimal:
         return amount.quantize(self.quantum, rounding=self.rounding, context=_ROUNDING)
 
+    def round_exact(self, amount: Fraction) -> Decimal:
+        """An exact amount (a share of a window's total) rounded once, to the quantum."""
+        decimal = _ROUNDING.divide(Decimal(amount.numerator), Decimal(amount.denominator))
+        return self.round(decimal)
+
     @property
     def zero(self) -> Decimal:
         return self.round(Decimal(0))
@@ -91,6 +97,29 @@ class AnyBreach:
 
 
 DisqualifyRule = ConsecutiveMissed | BreachesWithin | AnyBreach
+
+
+@dataclass(frozen=True, slots=True)
+class WindowAmount:
+    """An amount due per window (and group), from constants and the window's totals.
+
+    `evaluate` takes the values of the standard's `totals`, in their order, and gives the
+    exact amount before rounding, or None when a total it needs is undefined (the mean of
+    no record) or it divides by zero.
+    """
+
+    text: str
+    evaluate: Callable[[Sequence[Fraction | None]], Fraction | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRule:
+    """A service credit for a missed window: the amount once, or the amount for each
+    whole percentage point below the target (`per_point`), at most `cap`."""
+
+    amount: WindowAmount
+    per_point: bool = False
+    cap: WindowAmount | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +150,14 @@ class StandardPlan:
     cap: Decimal | None
     cap_period: ast.Period | None
     cap_key: KeyFunction | None
-    credit: Decimal | None
+    window_penalty: WindowAmount | None
+    """A penalty due once per missed window, from its totals (a chargeback)."""
+    credit: CreditRule | None
+    reward: WindowAmount | None
+    """A bonus the customer owes for each met window."""
+    totals: tuple[tuple[Measure, Callable[[Record], Any]], ...]
+    """The window totals the amounts above use (`sum(freight_charge)`), each kept per
+    window and group over the records in scope and not excluded, like the measure."""
     disqualify: tuple[DisqualifyRule, ...]
     """Every rule the contract lists, in its order; stage 3 applies each."""
     breach_time: Callable[[Record], Any] | None
@@ -225,8 +261,17 @@ def _stages(standard: StandardPlan) -> list[str]:
         cap = "" if standard.cap is None else (
             f", capped at {standard.cap} per {(standard.cap_period or standard.period).value}")
         third.append(f"penalty per breach{cap}")
+    if standard.window_penalty is not None:
+        third.append(f"penalty {standard.window_penalty.text} per missed window")
     if standard.credit is not None:
-        third.append(f"credit {standard.credit} per missed window")
+        credit = standard.credit
+        if credit.per_point:
+            cap = "" if credit.cap is None else f", at most {credit.cap.text}"
+            third.append(f"credit {credit.amount.text} per full point below target{cap}")
+        else:
+            third.append(f"credit {credit.amount.text} per missed window")
+    if standard.reward is not None:
+        third.append(f"reward {standard.reward.text} per met window")
     for rule in standard.disqualify:
         match rule:
             case ConsecutiveMissed(count=count):
@@ -280,9 +325,16 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         penalty = compiler.value(node.amount)
         cap = money.round(compiler.constant(node.cap)) if node.cap is not None else None
         cap_period = node.cap_period
-    credit = None
+    totals = _Totals(compiler)
+    window_penalty = credit = reward = None
+    if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
+        window_penalty = totals.amount(standard.penalty.node.amount)
     if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
-        credit = money.round(compiler.constant(standard.credit.node.amount))
+        node_credit = standard.credit.node
+        credit = CreditRule(totals.amount(node_credit.amount), node_credit.per_point,
+                            totals.amount(node_credit.cap) if node_credit.cap else None)
+    if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
+        reward = totals.amount(standard.reward.node.amount)
     rules: list[DisqualifyRule] = []
     for rule in standard.disqualify:
         match rule.node:
@@ -321,7 +373,10 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         cap=cap,
         cap_period=cap_period,
         cap_key=key_function(cap_period) if cap_period is not None else None,
+        window_penalty=window_penalty,
         credit=credit,
+        reward=reward,
+        totals=tuple(totals.found.values()),
         disqualify=tuple(rules),
         breach_time=breach_time,
         event_orders=tuple(compiler.event_orders(standard.require.node)),  # type: ignore[arg-type]
@@ -334,6 +389,63 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
         deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
     )
+
+
+class _Totals:
+    """Compiles amounts due per window; each distinct total (`sum(freight_charge)`) is
+    kept once per standard, however many amounts use it."""
+
+    def __init__(self, compiler: Compiler) -> None:
+        self.compiler = compiler
+        self.found: dict[str, tuple[Measure, Callable[[Record], Any]]] = {}
+
+    def amount(self, expr: ast.Expr) -> WindowAmount:
+        evaluate = self._compile(expr)
+        text = " ".join(expr.span.text.split()) if expr.span is not None else "amount"
+        return WindowAmount(text, evaluate)
+
+    def _compile(self, expr: ast.Expr) -> Callable[[Sequence[Fraction | None]], Fraction | None]:
+        match expr:
+            case ast.Aggregate():
+                text = _measure_text(expr)
+                if text not in self.found:
+                    self.found[text] = _measure(expr, self.compiler)
+                index = list(self.found).index(text)
+                return itemgetter(index)
+            case ast.Neg(operand=operand):
+                inner = self._compile(operand)
+                return lambda values: _apply(operator.neg, inner(values))
+            case ast.PercentOf(percent=percent, operand=operand):
+                share, inner = Fraction(percent.value), self._compile(operand)
+                return lambda values: _apply(lambda x: share * x, inner(values))
+            case ast.Binary(op=op, left=left, right=right):
+                first, second = self._compile(left), self._compile(right)
+                how = _ARITHMETIC[op]
+                return lambda values: _apply2(how, first(values), second(values))
+        constant = _fraction(self.compiler.constant(expr))
+        return lambda values: constant
+
+
+def _apply(how: Callable[[Fraction], Fraction], value: Fraction | None) -> Fraction | None:
+    return None if value is None else how(value)
+
+
+def _apply2(how: Callable[[Fraction, Fraction], Fraction], left: Fraction | None,
+            right: Fraction | None) -> Fraction | None:
+    if left is None or right is None:
+        return None
+    try:
+        return how(left, right)
+    except ZeroDivisionError:
+        return None
+
+
+_ARITHMETIC: dict[ast.BinOp, Callable[[Fraction, Fraction], Fraction]] = {
+    ast.BinOp.ADD: operator.add,
+    ast.BinOp.SUB: operator.sub,
+    ast.BinOp.MUL: operator.mul,
+    ast.BinOp.DIV: operator.truediv,
+}
 
 
 def _is_date(compiler: Compiler, name: str) -> bool:

@@ -108,6 +108,12 @@ class Typer:
             case ast.Not(operand=operand):
                 self._boolean(operand, "not")
                 return t.BOOL
+            case ast.Aggregate(function=function, operand=operand):
+                # checked where it stands (`Checker._aggregate`): a count is a number,
+                # every other total has its operand's type
+                if function == "count" or operand is None:
+                    return t.NUMBER
+                return self.infer(operand)
         raise AssertionError(f"unhandled node {expr!r}")  # pragma: no cover
 
     def _ref(self, expr: ast.Ref, name: str) -> Type:

@@ -134,11 +134,16 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         ("window", f"key = ({key}, {group})"),
         ("window", f"t = {names['tallies']}.get(key)"),
         ("window", "if t is None:"),
-        ("window", f"    t = {names['tallies']}[key] = _Tally(measured={names['start']}())"),
+        ("window", f"    t = {names['tallies']}[key] = _Tally(measured={names['start']}()"
+                   f"{_totals_start(sp, namespace)})"),
     ]
     nested = _outcome_source(sp, names,
                              f"{names['breach']}(r, t, {{}}, moment, {local}, {key})",
                              f"{names['order']}(r)")
+    for j in reversed(range(len(sp.totals))):  # so is each total of a consequence
+        total, value = f"{_name(sp, 'total')}_{j}", f"{_name(sp, 'total_value')}_{j}"
+        nested = [("consequences", f"v = {value}(r)"), ("consequences", "if v is not None:"),
+                  ("consequences", f"    {total}(t.totals[{j}], v)"), *nested]
     if sp.measure_value is not None:  # every record in scope and not excluded is measured
         nested = [("measure", f"v = {names['value']}(r)"), ("measure", "if v is not None:"),
                   ("measure", f"    {names['add']}(t.measured, v)"), *nested]
@@ -168,6 +173,19 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
                     ("for", f"elif x == {PENDING}:"), ("for", f"    {names['undetermined']}(r)")]
     return [("", f"# {sp.id}"), ("", "try:"), *_indent(body),
             ("", "except _Failed as error:"), ("", f"    {names['failed']}(r, error)")]
+
+
+def _totals_start(sp: StandardPlan, namespace: dict[str, Any]) -> str:
+    """The `totals=` argument of a new tally, binding each total's functions by name."""
+    if not sp.totals:
+        return ""
+    starts = []
+    for j, (total, value) in enumerate(sp.totals):
+        namespace[f"{_name(sp, 'total_start')}_{j}"] = total.start
+        namespace[f"{_name(sp, 'total')}_{j}"] = total.add
+        namespace[f"{_name(sp, 'total_value')}_{j}"] = value
+        starts.append(f"{_name(sp, 'total_start')}_{j}()")
+    return f", totals=[{', '.join(starts)}]"
 
 
 def _outcome_source(sp: StandardPlan, names: dict[str, str], breach: str,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import math
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from slacheck._money import total as money_total
@@ -19,12 +22,22 @@ from slacheck.findings import (
     PenaltyWindow,
     RecordPenalty,
     Result,
+    Reward,
     StandardResult,
     Undeclared,
     WindowOutcome,
 )
+from slacheck.measures import Measure, Unit
 from slacheck.model import Standard
-from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed, Plan, StandardPlan
+from slacheck.plan import (
+    AnyBreach,
+    BreachesWithin,
+    ConsecutiveMissed,
+    CreditRule,
+    Plan,
+    StandardPlan,
+    WindowAmount,
+)
 from slacheck.windows import window
 
 
@@ -97,8 +110,11 @@ def _order(item: tuple[tuple[int, Any], Tally]) -> tuple[int, tuple[str, ...]]:
 
 def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult:
     outcomes: list[tuple[int, Any, WindowOutcome]] = []
+    totals: list[list[Fraction | None]] = []
     measure = sp.measure
     for (key, group), tally in sorted(st.tallies.items(), key=_order):
+        totals.append([total.value(state, tally.passed, tally.breached)
+                       for (total, _), state in zip(sp.totals, tally.totals, strict=True)])
         bounds = window(sp.period, key, plan.zone)
         value = measure.value(tally.measured, tally.passed, tally.breached)
         sample = measure.sample(tally.measured, tally.passed, tally.breached)
@@ -131,10 +147,10 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         )
         outcomes.append((key, outcome.group, outcome))
     missed = [(key, group, o) for key, group, o in outcomes if o.closed and o.met is False]
-    penalty_windows = _penalty_windows(plan, sp, st)
-    credits = tuple(
-        Credit(_label(o), sp.credit) for _, _, o in missed if sp.credit is not None
-    )
+    owed = _WindowAmounts(plan, sp)
+    for (_, _, outcome), values in zip(outcomes, totals, strict=True):
+        owed.add(outcome, values)
+    penalty_windows = _penalty_windows(plan, sp, st) + tuple(owed.penalties)
     run = _longest_run(missed, None, plan)[0]
     found: list[Disqualification] = []
     for rule in sp.disqualify:
@@ -160,7 +176,9 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         unpriced=tuple(st.unpriced),
         unpriced_total=st.unpriced_total,
         penalties=money_total((item.net for item in penalty_windows), plan.money.zero),
-        credits=credits,
+        credits=tuple(owed.credits),
+        rewards=tuple(owed.rewards),
+        unpriced_windows=tuple(owed.unpriced),
         missed_windows=tuple(dict.fromkeys(o.label for _, _, o in missed)),
         longest_missed_run=run,
         overdue_open=tuple(st.overdue),
@@ -190,6 +208,92 @@ def _label(outcome: WindowOutcome) -> str:
     if not outcome.group:
         return outcome.label
     return outcome.label + " " + ", ".join(f"{name}={value}" for name, value in outcome.group)
+
+
+class _WindowAmounts:
+    """The amounts due per closed window: a penalty or a credit when it missed its target,
+    a reward when it met it; each computed exactly from the window's totals and rounded
+    once, with its arithmetic."""
+
+    def __init__(self, plan: Plan, sp: StandardPlan) -> None:
+        self.plan, self.sp = plan, sp
+        self.penalties: list[PenaltyWindow] = []
+        self.credits: list[Credit] = []
+        self.rewards: list[Reward] = []
+        self.unpriced: list[str] = []
+
+    def add(self, outcome: WindowOutcome, values: list[Fraction | None]) -> None:
+        sp, label = self.sp, _label(outcome)
+        if not outcome.closed or outcome.met is None:
+            return
+        shown = "; ".join(f"{total.label} = {self._show(value, total)}"
+                          for (total, _), value in zip(sp.totals, values, strict=True))
+        if outcome.met is False and sp.window_penalty is not None:
+            amount = self._amount(sp.window_penalty, values, label)
+            if amount is not None:
+                self.penalties.append(PenaltyWindow(
+                    label, amount, amount, None, outcome.breached,
+                    _joined(shown, f"{sp.window_penalty.text} = {amount}")))
+        if outcome.met is False and sp.credit is not None:
+            self._credit(sp.credit, outcome, values, label, shown)
+        if outcome.met is True and sp.reward is not None:
+            amount = self._amount(sp.reward, values, label)
+            if amount is not None:
+                self.rewards.append(Reward(label, amount,
+                                           _joined(shown, f"{sp.reward.text} = {amount}")))
+
+    def _credit(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
+                label: str, shown: str) -> None:
+        exact = rule.amount.evaluate(values)
+        if exact is None:
+            self.unpriced.append(label)
+            return
+        if not rule.per_point:
+            amount = self.plan.money.round_exact(exact)
+            self.credits.append(Credit(label, amount,
+                                       _joined(shown, f"{rule.amount.text} = {amount}")
+                                       if shown else ""))
+            return
+        assert outcome.value is not None and outcome.target is not None
+        points = math.floor((Fraction(outcome.target) - outcome.value) * 100)
+        gross = exact * points
+        how = (f"{points} full {plural(points, 'point')} below {_percent(outcome.target)} "
+               f"x {rule.amount.text} ({self.plan.money.round_exact(exact)})")
+        if rule.cap is not None:
+            cap = rule.cap.evaluate(values)
+            if cap is None:
+                self.unpriced.append(label)
+                return
+            if gross > cap:
+                how += f" = {self.plan.money.round_exact(gross)}, at most {rule.cap.text}"
+                gross = cap
+        amount = self.plan.money.round_exact(gross)
+        self.credits.append(Credit(label, amount, _joined(shown, f"{how} = {amount}")))
+
+    def _amount(self, rule: WindowAmount, values: list[Fraction | None],
+                label: str) -> Decimal | None:
+        exact = rule.evaluate(values)
+        if exact is None:
+            self.unpriced.append(label)
+            return None
+        return self.plan.money.round_exact(exact)
+
+    def _show(self, value: Fraction | None, total: Measure) -> str:
+        if value is None:
+            return "none"
+        if total.unit is Unit.MONEY:
+            return str(self.plan.money.round_exact(value))
+        return str(value) if value.denominator == 1 else str(float(value))
+
+
+def _joined(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+def _percent(value: Any) -> str:
+    shown = Decimal(value.numerator) / Decimal(value.denominator) * 100 \
+        if isinstance(value, Fraction) else Decimal(value) * 100
+    return f"{shown.normalize():f}%"
 
 
 def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[PenaltyWindow, ...]:

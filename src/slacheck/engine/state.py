@@ -34,10 +34,15 @@ class Tally:
     exclusions: dict[str, int] = field(default_factory=dict)
     measured: Any = None
     """The window's state of the standard's measure, when it needs values."""
+    totals: list[Any] = field(default_factory=list)
+    """The window's state of each total its consequences use (`StandardPlan.totals`)."""
 
-    def merge(self, other: Tally, limit: int, measure: Measure) -> None:
+    def merge(self, other: Tally, limit: int, measure: Measure,
+              totals: tuple[Measure, ...] = ()) -> None:
         if self.measured is not None:
             measure.merge(self.measured, other.measured)
+        for total, mine, theirs in zip(totals, self.totals, other.totals, strict=True):
+            total.merge(mine, theirs)
         self.passed += other.passed
         self.breached += other.breached
         self.pending += other.pending
@@ -56,6 +61,7 @@ class PenaltySum:
 @dataclass(slots=True)
 class StandardState:
     measure: Measure = field(default_factory=Rate)
+    totals: tuple[Measure, ...] = ()
     tallies: dict[tuple[int, GroupKey], Tally] = field(default_factory=dict)
     penalties: dict[int, PenaltySum] = field(default_factory=dict)
     record_penalties: list[tuple[RecordRef, Decimal]] = field(default_factory=list)
@@ -79,8 +85,9 @@ class StandardState:
         for key, tally in other.tallies.items():
             into = self.tallies.get(key)
             if into is None:
-                into = self.tallies[key] = Tally(measured=self.measure.start())
-            into.merge(tally, limit, self.measure)
+                into = self.tallies[key] = Tally(measured=self.measure.start(),
+                                                 totals=[total.start() for total in self.totals])
+            into.merge(tally, limit, self.measure, self.totals)
         for bucket, amount in other.penalties.items():
             mine = self.penalties.setdefault(bucket, PenaltySum())
             mine.gross = add(mine.gross, amount.gross)
@@ -119,7 +126,9 @@ class State:
 
     @classmethod
     def empty(cls, plan: Plan) -> State:
-        return cls(plan.evidence_limit, [StandardState(sp.measure) for sp in plan.standards])
+        return cls(plan.evidence_limit, [
+            StandardState(sp.measure, tuple(total for total, _ in sp.totals))
+            for sp in plan.standards])
 
     def merge(self, other: State) -> None:
         """Add another part's state to this one."""

@@ -91,6 +91,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         "totals": {
             "penalties": str(result.penalties),
             "service_credits": str(result.credits),
+            "rewards": str(result.rewards),
             "breaches": result.breaches,
         },
         "disqualification": _disqualification(result.disqualification),
@@ -115,7 +116,8 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
             "total": str(standard.penalties),
             "windows": [
                 {"window": item.label, "gross": str(item.gross), "net": str(item.net),
-                 "cap": None if item.cap is None else str(item.cap), "breaches": item.breaches}
+                 "cap": None if item.cap is None else str(item.cap), "breaches": item.breaches,
+                 **({"arithmetic": item.arithmetic} if item.arithmetic else {})}
                 for item in standard.penalty_windows
             ],
             "records": [
@@ -131,9 +133,19 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         "service_credits": {
             "total": str(standard.credit_total),
             "windows": [
-                {"window": item.label, "amount": str(item.amount)} for item in standard.credits
+                {"window": item.label, "amount": str(item.amount),
+                 **({"arithmetic": item.arithmetic} if item.arithmetic else {})}
+                for item in standard.credits
             ],
         },
+        "rewards": {
+            "total": str(standard.reward_total),
+            "windows": [
+                {"window": item.label, "amount": str(item.amount), "arithmetic": item.arithmetic}
+                for item in standard.rewards
+            ],
+        },
+        "unpriced_windows": list(standard.unpriced_windows),
         "overdue_open": {
             "total": standard.overdue_open_total,
             "records": [_ref(ref) for ref in standard.overdue_open],

@@ -135,8 +135,19 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
                    " no penalty amount (owed, amount unknown): it needs a field "
                    f"{'this record lacks' if count == 1 else 'these records lack'}: "
                    f"{_refs(standard.unpriced, count)}")
+    for item in standard.penalty_windows:
+        if item.arithmetic:
+            out.append(f"    {item.label}: {item.arithmetic}")
     for credit in standard.credits:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
+        if credit.arithmetic:
+            out.append(f"    {credit.arithmetic}")
+    for reward in standard.rewards:
+        out.append(f"  reward: {reward.label} {reward.amount} {currency} (owed by the customer)")
+        out.append(f"    {reward.arithmetic}")
+    if standard.unpriced_windows:
+        out.append(f"  WARNING: an amount is owed for {', '.join(standard.unpriced_windows)} "
+                   "but cannot be computed (a total of no record, or a division by zero)")
     if standard.disqualification is not None:
         out.append("  " + _disqualified(standard.disqualification))
         out.extend(f"    also: {item.rule} at {moment(item.at)}"
@@ -190,6 +201,8 @@ def _totals(result: Result) -> list[str]:
         f"total penalties: {result.penalties} {result.currency}",
         f"total service credits: {result.credits} {result.currency}",
     ]
+    if any(standard.rewards for standard in result.standards):
+        out.append(f"total rewards (owed by the customer): {result.rewards} {result.currency}")
     if result.disqualification is not None:
         out.append(_disqualified(result.disqualification))
     verdict = result.verdict
