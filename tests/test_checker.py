@@ -524,6 +524,25 @@ def test_warnings_are_kept_on_the_checked_contract() -> None:
     assert "`delivered_at`" in result.warnings[2].message
 
 
+@pytest.mark.parametrize("condition", [
+    "for: delivered_at is present and delivered_at <= picked_up_at + 24h",
+    "for: delivered_at is absent or delivered_at <= picked_up_at + 24h",
+    "for: complete and delivered_at is present and (delivered_at <= picked_up_at + 24h)",
+])
+def test_an_optional_field_tested_for_presence_first_gives_no_warning(condition: str) -> None:
+    """`x is present and x ...` is decided for every record (false and unknown is false):
+    the hint of the warning says to write exactly this, so it must not warn."""
+    warnings = checked("complete", condition).warnings
+    assert [d.message for d in warnings if "delivered_at" in d.message] == []
+
+
+def test_an_optional_field_read_beside_its_presence_test_still_warns() -> None:
+    """`x is present or x > ...` does not guard: the right side runs when x is absent."""
+    warnings = checked("complete", "for: delivered_at is present or delivered_at <= "
+                       "picked_up_at + 24h").warnings
+    assert [where(d) for d in warnings if "`delivered_at`" in d.message] == [("SLA301", 32, 37)]
+
+
 def test_a_field_with_a_default_or_required_gives_no_warning() -> None:
     assert checked("complete", "for: complete and value > 0 CNY").warnings == ()
 

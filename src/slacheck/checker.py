@@ -456,11 +456,11 @@ class _Checker:
         tested = {id(ref) for node in ast.walk(expr) if isinstance(node, ast.Presence)
                   for ref in ast.refs(node)}  # `x is present` is decided either way
         seen: set[str] = set()
-        for ref in ast.refs(expr):
+        for ref, guarded in _reads(expr):
             if id(ref) in tested:
                 continue
             needs = self._optional(ref.name)
-            if needs is None or ref.name in seen:
+            if needs is None or ref.name in seen or needs in guarded:
                 continue
             seen.add(ref.name)
             if needs == ref.name:
@@ -535,6 +535,38 @@ def _example(wanted: Type) -> str:
     return {Kind.DURATION: "write a duration such as `72h`",
             Kind.MONEY: "write an amount such as `1000 EUR`"}.get(
         wanted.kind, "write a number such as `20`, or a percentage such as `98%`")
+
+
+def _reads(expr: ast.Expr) -> list[tuple[ast.Ref, frozenset[str]]]:
+    """Every name `expr` reads, in the order written, with the fields known present where
+    it is read: on the right of `x is present and ...` or of `x is absent or ...`, which
+    is evaluated only when the left did not decide."""
+    out: list[tuple[ast.Ref, frozenset[str]]] = []
+    stack: list[tuple[ast.Node, frozenset[str]]] = [(expr, frozenset())]
+    while stack:
+        node, known = stack.pop()
+        if isinstance(node, ast.Ref):
+            out.append((node, known))
+        elif isinstance(node, ast.Logical):
+            stack += [(node.right, known | _present(node.left, node.op)), (node.left, known)]
+        else:
+            stack.extend((child, known) for child in reversed(ast.children(node)))
+    return out
+
+
+def _present(left: ast.Expr, op: ast.BoolOp) -> frozenset[str]:
+    """The fields `left` shows present when the right of `op` is evaluated: each `x is
+    present` among the conjuncts of `and`, each `x is absent` among the disjuncts of `or`."""
+    found: set[str] = set()
+    stack: list[ast.Expr] = [left]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Logical) and node.op is op:
+            stack += [node.left, node.right]
+        elif (isinstance(node, ast.Presence) and isinstance(node.operand, ast.Ref)
+              and node.present is (op is ast.BoolOp.AND)):
+            found.add(node.operand.name)
+    return frozenset(found)
 
 
 def _guarded(left: ast.Expr, op: ast.BoolOp) -> frozenset[ast.Node]:
