@@ -31,7 +31,7 @@ from slacheck.diagnostics import ContractError, Diagnostic
 
 _STANDARD_CLAUSES = {"for": "expr", "except": "expr", "require": "expr", "target": "target",
                      "window": "window", "penalty": "penalty", "credit": "credit",
-                     "disqualify": "disqualify"}
+                     "reward": "reward", "disqualify": "disqualify"}
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false"})
 
 
@@ -131,6 +131,8 @@ def _expr(node: ast.Node) -> str:
             return "true" if value else "false"
         case ast.Ref(name=name):
             return name
+        case ast.Aggregate(function=function, operand=operand):
+            return f"{function}({'' if operand is None else expr(operand)})"
     raise FormatError(f"no canonical spelling of {type(node).__name__}")
 
 
@@ -202,12 +204,19 @@ def clause(node: ast.Node) -> str:
         case ast.Target():
             return _target(node)
         case ast.Penalty(amount=amount, cap=cap, cap_period=period):
-            text = f"{expr(amount)} per breach"
+            text = f"{expr(amount, _SUM)} per breach"
             if cap is not None and period is not None:
-                text += f", at most {expr(cap)} per {period.value}"
+                text += f", at most {expr(cap, _SUM)} per {period.value}"
             return text
-        case ast.Credit(amount=amount, period=period):
-            return f"{expr(amount)} per missed {period.value}"
+        case ast.WindowPenalty(amount=amount, period=period):
+            return f"{expr(amount, _SUM)} per missed {period.value}"
+        case ast.Credit(amount=amount, period=period, cap=cap):
+            if period is not None:
+                return f"{expr(amount, _SUM)} per missed {period.value}"
+            text = f"{expr(amount, _SUM)} per full point below target"
+            return text if cap is None else f"{text}, at most {expr(cap, _SUM)}"
+        case ast.Reward(amount=amount, period=period):
+            return f"{expr(amount, _SUM)} per met {period.value}"
         case ast.ConsecutiveMissed(count=count, period=period):
             return f"after {count} consecutive missed {_plural(count, period)}"
         case ast.BreachesWithin(count=count, within=within):

@@ -60,7 +60,7 @@ def _clauses(standard: Standard) -> Iterator[Clause]:
         yield standard.scope
     for exclusion in standard.exclusions:
         yield exclusion.when
-    for clause in (standard.target, standard.penalty, standard.credit):
+    for clause in (standard.target, standard.penalty, standard.credit, standard.reward):
         if clause is not None:
             yield clause
     yield from standard.disqualify
@@ -107,6 +107,7 @@ class _Rules:
     # one standard
     def standard(self, standard: Standard) -> None:
         if (standard.target is None and standard.penalty is None and standard.credit is None
+                and standard.reward is None
                 and not standard.disqualify):
             self._warn(NO_CONSEQUENCE, f"the standard `{standard.id}` has no target and no "
                        "consequence: its breaches change no verdict", standard.span,
