@@ -407,6 +407,70 @@ def test_penalty_amount_may_depend_on_a_record() -> None:
     checked("complete", "window: per month", "penalty: 10.5% of value per breach")
 
 
+# consequences due per window: totals of the window's records
+
+
+def test_amounts_due_per_window_may_total_the_windows_records() -> None:
+    checked("complete", "target: 97% per month",
+            "penalty: 3% of sum(value * pieces) per missed month")
+    checked("complete", "target: 97% per month",
+            "credit: 1% of sum(value) per full point below target, at most 15% of sum(value)")
+    checked("complete", "target: 97% per month", "reward: 0.5% of monthly_fee per met month")
+    checked("true", "target: sum(shipped) / sum(pieces) >= 98% per month",
+            "credit: 2% of monthly_fee per full point below target")
+
+
+def test_a_penalty_per_breach_cannot_total_a_window() -> None:
+    diagnostic = one_error("complete", "window: per month",
+                           "penalty: 3% of sum(value) per breach")
+    # `    penalty: 3% of sum(value) per breach`: `sum` is column 20
+    assert where(diagnostic) == ("SLA203", 33, 20)
+    assert diagnostic.hints == ("for an amount due once per missed window, write "
+                                "`... per missed month`",)
+
+
+def test_an_amount_due_per_window_reads_records_only_through_totals() -> None:
+    diagnostic = one_error("complete", "target: 97% per month",
+                           "penalty: 3% of sum(value) + value per missed month")
+    assert where(diagnostic) == ("SLA208", 33, 33)
+    assert diagnostic.hints == ("total it over the window's records: `sum(value)`",)
+
+
+def test_a_total_holds_no_total() -> None:
+    with pytest.raises(ContractError) as info:
+        checked("complete", "target: 97% per month",
+                "reward: 1% of sum(sum(value)) per met month")
+    [diagnostic] = info.value.diagnostics
+    assert where(diagnostic) == ("SLA101", 33, 23)
+
+
+def test_a_total_of_a_flag_is_a_type_error() -> None:
+    diagnostic = one_error("complete", "target: 97% per month",
+                           "penalty: 1 CNY * sum(complete) per missed month")
+    assert where(diagnostic)[0] == "SLA202"
+    assert "`sum` takes a number, money or a duration" in diagnostic.message
+
+
+def test_points_below_target_need_a_target_on_a_share() -> None:
+    diagnostic = one_error("true", "target: p95(transit) <= 72h per month",
+                           "credit: 1% of monthly_fee per full point below target")
+    assert where(diagnostic) == ("SLA203", 33, 13)
+    assert "percentage points" in diagnostic.message
+
+
+def test_a_reward_needs_a_target_to_meet() -> None:
+    diagnostic = one_error("complete", "window: per month",
+                           "reward: 1% of monthly_fee per met month")
+    assert where(diagnostic) == ("SLA204", 33, 13)
+    assert diagnostic.message == "a reward needs a target to meet"
+
+
+def test_a_reward_counts_the_targets_period() -> None:
+    diagnostic = one_error("complete", "target: 97% per month",
+                           "reward: 1% of monthly_fee per met quarter")
+    assert where(diagnostic) == ("SLA204", 33, 13)
+
+
 # periods: SLA204
 
 

@@ -193,15 +193,15 @@ class _Checker:
         if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
             self._penalty(standard.penalty.node)
         if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
-            node = standard.penalty.node
-            self._window_amount(node.amount, "a penalty per missed window")
-            self._consequence_period(standard, node.period, node.span, "this penalty")
+            due = standard.penalty.node
+            self._window_amount(due.amount, "a penalty per missed window")
+            self._consequence_period(standard, due.period, due.span, "this penalty")
         if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
             self._credit(standard, standard.credit.node)
         if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
-            node = standard.reward.node
-            self._window_amount(node.amount, "a reward")
-            self._consequence_period(standard, node.period, node.span, "a reward", "met")
+            reward = standard.reward.node
+            self._window_amount(reward.amount, "a reward")
+            self._consequence_period(standard, reward.period, reward.span, "a reward", "meet")
         for rule in standard.disqualify:
             node = rule.node
             if isinstance(node, ast.ConsecutiveMissed):
@@ -320,16 +320,8 @@ class _Checker:
         window's records only through totals such as `sum(freight_charge)`."""
         totals = [node for node in ast.walk(amount) if isinstance(node, ast.Aggregate)]
         inner = {id(node) for total in totals for node in ast.walk(total)}
-        typed = True
-        for total in totals:
-            nested = [node for node in ast.walk(total)
-                      if isinstance(node, ast.Aggregate) and node is not total]
-            if nested:
-                self._error(BAD_VALUE, "a total cannot contain another total", nested[0].span,
-                            ("total the record's own value: `sum(cases * unit_cost)`",))
-                typed = False
-            elif self._aggregate(total) is None:
-                typed = False
+        kinds = [self._aggregate(total) for total in totals]  # each one reports its errors
+        typed = all(kind is not None for kind in kinds)
         for ref in ast.refs(amount):
             if id(ref) not in inner and (ref.name in self.fields or ref.name in self.derived):
                 self._error(NOT_CONSTANT, f"{what} is due per window: it cannot read the "

@@ -254,7 +254,8 @@ class _WindowAmounts:
                                        _joined(shown, f"{rule.amount.text} = {amount}")
                                        if shown else ""))
             return
-        assert outcome.value is not None and outcome.target is not None
+        assert outcome.value is not None  # a missed window was measured against a target
+        assert outcome.target is not None
         points = math.floor((Fraction(outcome.target) - outcome.value) * 100)
         gross = exact * points
         how = (f"{points} full {plural(points, 'point')} below {_percent(outcome.target)} "

@@ -1,0 +1,146 @@
+"""Consequences due per window: a penalty per missed window, a credit per full point below
+target, a reward per met window. Every amount here is computed by hand in its comment."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from slacheck.api import verify
+from slacheck.findings import Result, StandardResult, Verdict
+from slacheck.loader import load_contract_text
+from slacheck.reporters import RENDERERS
+from tests.conftest import contract_yaml
+
+AS_OF = datetime.fromisoformat("2025-07-01T00:00:00+00:00")
+HEAD = "contract: {id: w, currency: EUR, timezone: UTC}"
+FIELDS = ("ok: bool", "fee: money", "pieces: int")
+
+
+def _verify(tmp_path: Path, clauses: str, rows: list[dict[str, Any]],
+            as_of: datetime = AS_OF) -> Result:
+    standards = "  s:\n    require: ok\n" + "".join(f"    {line}\n"
+                                                   for line in clauses.splitlines())
+    text = contract_yaml(*FIELDS, head=HEAD, standards=standards,
+                         parameters="monthly_fee: 1000.00 EUR")
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), "utf-8")
+    return verify(load_contract_text(text, "c.yaml"), [str(data)], as_of=as_of)
+
+
+def _rows(month: str, good: int, bad: int, fee: str = "10.00",
+          pieces: int = 1) -> list[dict[str, Any]]:
+    return [{"id": f"{month}-{n}", "at": f"{month}-02T00:00:00Z", "ok": n < good, "fee": fee,
+             "pieces": pieces} for n in range(good + bad)]
+
+
+def _only(result: Result) -> StandardResult:
+    [standard] = result.standards
+    return standard
+
+
+def test_a_window_missed_by_less_than_a_full_point_owes_a_credit_of_zero(
+        tmp_path: Path) -> None:
+    # March: 96 of 100 = 96% against 97%: 1 full point below.
+    # April: 193 of 200 = 96.5%: 0.5 points below, no full point: a credit of 0.00, listed
+    rows = _rows("2025-03", 96, 4) + _rows("2025-04", 193, 7)
+    result = _verify(tmp_path, rows=rows, clauses=(
+        "target: 97% per month\n"
+        "credit: 1% of sum(fee) per full point below target"))
+    credits = {item.label: item.amount for item in _only(result).credits}
+    # March: sum(fee) = 100 x 10.00 = 1000.00; 1 point x 1% x 1000.00 = 10.00
+    assert credits == {"2025-03": Decimal("10.00"), "2025-04": Decimal("0.00")}
+    assert "0 full points below 97%" in _only(result).credits[1].arithmetic
+    assert result.credits == Decimal("10.00")
+
+
+def test_full_points_are_counted_exactly_at_a_whole_point(tmp_path: Path) -> None:
+    # 95 of 100 = 95% exactly against 97%: 2 full points, not 1 (no float error)
+    result = _verify(tmp_path, rows=_rows("2025-03", 95, 5), clauses=(
+        "target: 97% per month\n"
+        "credit: 2% of monthly_fee per full point below target"))
+    # 2 x 2% x 1000.00 = 40.00
+    assert [(c.label, c.amount) for c in _only(result).credits] == [("2025-03", Decimal("40.00"))]
+
+
+def test_a_credit_cap_is_hit_exactly_or_passed(tmp_path: Path) -> None:
+    # 90 of 100 = 90%: 7 points; 7 x 1% x 1000.00 = 70.00; capped at 5% of 1000.00 = 50.00
+    # 95 of 100: 2 points: 20.00, under the cap; 92 of 100: 5 points: 50.00, the cap exactly
+    rows = _rows("2025-03", 90, 10) + _rows("2025-04", 95, 5) + _rows("2025-05", 92, 8)
+    result = _verify(tmp_path, rows=rows, clauses=(
+        "target: 97% per month\n"
+        "credit: 1% of sum(fee) per full point below target, at most 5% of sum(fee)"))
+    credits = _only(result).credits
+    assert [(c.label, c.amount) for c in credits] == [
+        ("2025-03", Decimal("50.00")), ("2025-04", Decimal("20.00")),
+        ("2025-05", Decimal("50.00"))]
+    assert "= 70.00, at most 5% of sum(fee)" in credits[0].arithmetic
+    assert "at most" not in credits[2].arithmetic  # 50.00 is not above the cap
+
+
+def test_a_penalty_per_missed_window_is_due_only_when_the_window_missed(
+        tmp_path: Path) -> None:
+    # March 9 of 10 passed (90% < 95%): 4% of sum(fee * pieces) = 4% of 10 x 10.00 x 3 = 12.00
+    # April 10 of 10: met, nothing due
+    rows = _rows("2025-03", 9, 1, pieces=3) + _rows("2025-04", 10, 0, pieces=3)
+    result = _verify(tmp_path, rows=rows, clauses=(
+        "target: 95% per month\n"
+        "penalty: 4% of sum(fee * pieces) per missed month"))
+    [window] = _only(result).penalty_windows
+    assert (window.label, window.gross, window.net, window.breaches) == (
+        "2025-03", Decimal("12.00"), Decimal("12.00"), 1)
+    assert result.penalties == Decimal("12.00")
+
+
+def test_an_open_window_owes_nothing_yet(tmp_path: Path) -> None:
+    # June is still open on 15 June: missed so far, but neither penalty nor credit is due
+    result = _verify(tmp_path, rows=_rows("2025-06", 1, 9), as_of=datetime.fromisoformat(
+        "2025-06-15T00:00:00+00:00"), clauses=(
+        "target: 95% per month\n"
+        "penalty: 4% of sum(fee) per missed month"))
+    assert _only(result).penalty_windows == ()
+    assert result.penalties == Decimal("0.00")
+
+
+def test_a_reward_is_owed_for_met_windows_and_never_makes_a_run_non_compliant(
+        tmp_path: Path) -> None:
+    # both months met: 0.5% of 1000.00 = 5.00 each, 10.00 in all, owed by the customer
+    rows = _rows("2025-03", 10, 0) + _rows("2025-04", 20, 0)
+    result = _verify(tmp_path, rows=rows, clauses=(
+        "target: 95% per month\n"
+        "reward: 0.5% of monthly_fee per met month"))
+    assert [(r.label, r.amount) for r in _only(result).rewards] == [
+        ("2025-03", Decimal("5.00")), ("2025-04", Decimal("5.00"))]
+    assert result.rewards == Decimal("10.00")
+    assert result.verdict is Verdict.COMPLIANT
+    report = json.loads(RENDERERS["json"](result))
+    assert report["totals"]["rewards"] == "10.00"
+    assert report["standards"][0]["rewards"]["windows"][0] == {
+        "window": "2025-03", "amount": "5.00",
+        "arithmetic": "0.5% of monthly_fee = 5.00"}
+
+
+def test_an_amount_that_cannot_be_computed_is_owed_of_unknown_amount(
+        tmp_path: Path) -> None:
+    # the mean of fees per piece divides by sum(pieces) = 0: the credit cannot be priced
+    result = _verify(tmp_path, rows=_rows("2025-03", 0, 2, pieces=0), clauses=(
+        "target: 95% per month\n"
+        "credit: 10% of sum(fee) / sum(pieces) per missed month"))
+    assert _only(result).credits == ()
+    assert _only(result).unpriced_windows == ("2025-03",)
+    assert result.verdict is Verdict.NON_COMPLIANT
+    assert "cannot be computed" in RENDERERS["text"](result)
+
+
+def test_credits_per_group_are_rounded_once_from_exact_totals(tmp_path: Path) -> None:
+    # one third of a cent per record: sum(fee) over 3 records of 0.01 = 0.03;
+    # 1 of 3 passed (33.33...% against 50%): 16.66... points, 16 full;
+    # 16 x 10% x 0.03 = 0.048, rounded half up once: 0.05 (rounding each point's 0.003
+    # to 0.00 first would give 0.00)
+    result = _verify(tmp_path, rows=_rows("2025-03", 1, 2, fee="0.01"), clauses=(
+        "target: 50% per month\n"
+        "credit: 10% of sum(fee) per full point below target"))
+    assert [c.amount for c in _only(result).credits] == [Decimal("0.05")]
