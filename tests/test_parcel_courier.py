@@ -87,7 +87,7 @@ def test_share_of_value_penalties(report: dict[str, Any]) -> None:
 
 def test_totals_and_disqualification(report: dict[str, Any]) -> None:
     assert report["totals"] == {"breaches": 3 + 2 + 2 + 1, "penalties": "81.17",
-                                "service_credits": "300.00"}
+                                "service_credits": "300.00", "rewards": "0.00"}
     found = report["disqualification"]
     assert (found["standard"], found["at"]) == ("chilled-never-lost", "2025-03-10T08:00:00+01:00")
     assert [item["id"] for item in found["records"]] == ["P10"]

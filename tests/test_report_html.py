@@ -180,7 +180,7 @@ def test_ledger_reconciles(result: Result) -> None:
     assert delivery.records_sum == "26,000.00"
     assert delivery.penalty_line == 52
     assert by_id["safe-custody"].records_sum == "137,050.50"
-    assert by_id["perfect-order"].credits == (("January 2025", "10,000.00"),)
+    assert by_id["perfect-order"].credits == (("January 2025", "10,000.00", ""),)
     assert (view.penalties, view.credits, view.owed) == ("159,050.50", "10,000.00",
                                                           "169,050.50")
 

@@ -144,3 +144,20 @@ def test_credits_per_group_are_rounded_once_from_exact_totals(tmp_path: Path) ->
         "target: 50% per month\n"
         "credit: 10% of sum(fee) per full point below target"))
     assert [c.amount for c in _only(result).credits] == [Decimal("0.05")]
+
+
+def test_explain_shows_an_amount_due_per_window_with_its_arithmetic() -> None:
+    from click.testing import CliRunner
+
+    from slacheck.cli import main
+    from tests.conftest import ROOT
+
+    case = ROOT / "tests" / "cases" / "chargeback"
+    result = CliRunner().invoke(main, [
+        "explain", str(case / "contract.yaml"), str(case / "records.jsonl"),
+        "--standard", "otif", "--as-of", "2024-08-01T00:00:00-05:00"])
+    assert result.exit_code == 0, result.output
+    # tests/cases/chargeback/README.md: 3% of 335.50 = 10.065, half up 10.07
+    assert ("  2024-06 supplier_id=SUP-1: 10.07 USD\n"
+            "    sum(noncompliant_cases * unit_cogs) = 335.50; 3% of "
+            "sum(noncompliant_cases * unit_cogs) = 10.07\n") in result.output

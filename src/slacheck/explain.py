@@ -30,7 +30,7 @@ from slacheck.api import compile_plan, verify
 from slacheck.checker import CheckedContract
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler
 from slacheck.diagnostics import did_you_mean
-from slacheck.findings import RecordRef, StandardResult, WindowOutcome
+from slacheck.findings import PenaltyWindow, RecordRef, StandardResult, WindowOutcome
 from slacheck.measures import Count, Extreme, Mean, Percentile, Rate, RatioOfSums, Sum
 from slacheck.model import Standard
 from slacheck.objectives import Status
@@ -515,6 +515,28 @@ class _Explainer:
 
     # -- consequences -------------------------------------------------------------------
 
+    def _per_window(self, found: StandardResult, labels: set[str] | None) -> list[str]:
+        """A penalty due per missed window and a reward per met one, with their arithmetic."""
+        out: list[str] = []
+        currency = self.currency
+        for kind, clause, items in (
+                ("penalty", self.sp.window_penalty, found.penalty_windows),
+                ("reward", self.sp.reward, found.rewards)):
+            if clause is None:
+                continue
+            shown = [item for item in items
+                     if labels is None or item.label.split(" ")[0] in labels]
+            out += ["", f"{kind}: {self._clause(kind)}"]
+            if not shown:
+                out.append(f"  no {'missed' if kind == 'penalty' else 'met'} window, no {kind}")
+            for item in shown:
+                amount = item.net if isinstance(item, PenaltyWindow) else item.amount
+                out.append(f"  {item.label}: {amount} {currency}")
+                out.append(f"    {item.arithmetic}")
+            total = found.penalties if kind == "penalty" else found.reward_total
+            out.append(f"  total: {total} {currency}")
+        return out
+
     def _consequences(self, found: StandardResult, selected: list[_Bucket] | None) -> list[str]:
         sp, currency = self.sp, self.currency
         out: list[str] = []
@@ -569,8 +591,12 @@ class _Explainer:
                 out.append("  no missed window, no credit" + (" here" if selected else ""))
             for credit in credits:
                 out.append(f"  {credit.label} missed: {credit.amount} {currency}")
+                if credit.arithmetic:
+                    out.append(f"    {credit.arithmetic}")
             out.append(f"  total: {found.credit_total} {currency}")
-        if sp.penalty is None and sp.credit is None and not sp.disqualify:
+        out.extend(self._per_window(found, labels))
+        if (sp.penalty is None and sp.window_penalty is None and sp.credit is None
+                and sp.reward is None and not sp.disqualify):
             out.extend(["", f"consequences: none (no penalty, service credit or disqualify "
                             f"clause under {sp.id})"])
         for rule in sp.disqualify:

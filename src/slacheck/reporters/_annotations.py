@@ -128,7 +128,7 @@ def collect(result: Result) -> tuple[Finding, ...]:
                     f"{s.id}: penalty owed, amount unknown",
                     f"{s.id}: {_view.count(ledger.unpriced.total, 'breach')} owed at an amount "
                     f"the data cannot tell: {ledger.unpriced.text}.", s.id))
-            for label, amount in ledger.credits:
+            for label, amount, _ in ledger.credits:
                 out.append(Finding("service-credit", "error", contract, ledger.credit_line,
                                    f"{s.id}: service credit {amount} {currency}",
                                    f"{s.id}: {label}: a service credit of {amount} {currency} "

@@ -462,8 +462,15 @@ class Ledger:
     records_sum: str | None
     """The sum of the record amounts, when every one is listed: it equals `gross`."""
     unpriced: RefList | None
-    credits: tuple[tuple[str, str], ...]
+    credits: tuple[tuple[str, str, str], ...]
+    """(window in words, amount, arithmetic when computed from the window's totals)."""
     credit_total: str
+    credits_computed: bool = False
+    """Whether a credit's amount was computed from its window (an arithmetic column)."""
+    reward_clause: str | None = None
+    reward_line: int | None = None
+    rewards: tuple[tuple[str, str, str], ...] = ()
+    reward_total: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,6 +613,8 @@ class Report:
     penalties: str
     credits: str
     owed: str
+    rewards: str
+    """Bonuses the customer owes the provider, apart from what the provider owes."""
     standards: tuple[StandardView, ...]
     ledgers: tuple[Ledger, ...]
     reconciles: bool
@@ -664,6 +673,7 @@ def build(result: Result) -> Report:
         penalties=money(penalties),
         credits=money(credits),
         owed=money(owed),
+        rewards=money(result.rewards) if any(s.rewards for s in result.standards) else "",
         standards=standards,
         ledgers=ledgers,
         reconciles=ledger_net == penalties and ledger_credits == credits,
@@ -720,7 +730,15 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
         else:
             out.append(f"{_cap(payer)} owes {payee} {parts[0]}.")
 
+    if result.rewards > 0:
+        out.append(f"{_cap(payee)} owes {payer} {money(result.rewards)} {currency} in rewards "
+                   "for met windows.")
     for standard in result.standards:
+        if standard.unpriced_windows:
+            out.append(f"An amount under {standard.id} is owed for "
+                       f"{_and([when(label) for label in standard.unpriced_windows])} as well, "
+                       "at an amount that cannot be computed (a total of no record, or a "
+                       "division by zero).")
         if standard.unpriced_total:
             number = standard.unpriced_total
             out.append(f"{count(number, 'breach')} under {standard.id} "
@@ -1317,7 +1335,7 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure:
 def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
     clauses = dict(standard.clauses)
     has_penalty = "penalty" in clauses
-    if not has_penalty and not standard.credits:
+    if not has_penalty and not standard.credits and not standard.rewards:
         return None
     zero = result.zero
     currency = printable(result.currency)
@@ -1335,7 +1353,9 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         else:
             sum_text = (f"{count(item.breaches, 'breach')}, their amounts added up: "
                         f"{money(item.gross)} {currency}")
-        if adjustment:
+        if item.arithmetic:  # due per missed window, from its totals
+            arithmetic = f"{printable(item.arithmetic)}; net {money(item.net)} {currency}"
+        elif adjustment:
             arithmetic = (f"{sum_text}; capped at {money(item.cap or zero)} {currency}: "
                           f"{money(adjustment)} {currency}; net {money(item.net)} {currency}")
         else:
@@ -1376,9 +1396,15 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         records_sum=records_sum,
         unpriced=refs(standard.unpriced, standard.unpriced_total)
         if standard.unpriced_total else None,
-        credits=tuple((_credit_words(credit.label), money(credit.amount))
-                      for credit in standard.credits),
+        credits=tuple((_credit_words(credit.label), money(credit.amount),
+                       printable(credit.arithmetic)) for credit in standard.credits),
         credit_total=money(standard.credit_total),
+        credits_computed=any(credit.arithmetic for credit in standard.credits),
+        reward_clause=printable(clauses["reward"]) if "reward" in clauses else None,
+        reward_line=lines.get("reward"),
+        rewards=tuple((_credit_words(reward.label), money(reward.amount),
+                       printable(reward.arithmetic)) for reward in standard.rewards),
+        reward_total=money(standard.reward_total),
     )
 
 

@@ -82,7 +82,7 @@ def render(result: Result) -> str:
             if ledger is not None and ledger.credits:
                 _fail(case, "service-credit", f"{ledger.credit_total} {view.currency} in "
                       f"service credits owed under {s.id}",
-                      "\n".join(f"{label}: {amount}" for label, amount in ledger.credits))
+                      "\n".join(f"{label}: {amount}" for label, amount, _ in ledger.credits))
             else:
                 _out(case, "no service credit owed")
         if "disqualify" in kinds:
