@@ -471,6 +471,28 @@ def test_a_reward_counts_the_targets_period() -> None:
     assert where(diagnostic) == ("SLA204", 33, 13)
 
 
+def test_a_graduated_penalty_counts_periods_of_a_duration() -> None:
+    checked("complete", "window: per month",
+            "penalty: 1% of value per completed 1d of transit rounded up to 1h, at most 50% "
+            "of value per breach, at most 10000 CNY per month")
+    diagnostic = one_error("complete", "window: per month",
+                           "penalty: 1% of value per started 1d of weight")
+    assert where(diagnostic) == ("SLA202", 33, 44)
+    assert diagnostic.message == "a penalty counts periods of a duration, not of decimal"
+
+
+def test_a_period_of_delay_is_longer_than_zero() -> None:
+    diagnostic = one_error("complete", "window: per month",
+                           "penalty: 1% of value per started 0h of transit")
+    assert where(diagnostic) == ("SLA203", 33, 38)
+
+
+def test_a_cap_per_breach_is_money() -> None:
+    diagnostic = one_error("complete", "window: per month",
+                           "penalty: 1% of value per breach, at most 5% per breach")
+    assert where(diagnostic) == ("SLA202", 33, 46)
+
+
 # periods: SLA204
 
 

@@ -71,6 +71,15 @@ def test_expressions_are_spelt_one_way(written: str, formatted: str) -> None:
     ("target", "90% per months of  delivered_at", "90% per month of delivered_at"),
     ("penalty", "10%of value per breach,at most  fee*2 per months",
      "10% of value per breach, at most fee * 2 per month"),
+    ("penalty", "10.5% of value per  completed 2d of delay rounded up to 1d,at most 55% of value "
+     "per breach", "10.5% of value per completed 2d of delay rounded up to 1d, at most 55% of "
+     "value per breach"),
+    ("penalty", "1 CNY per 1h of(a-b),at most 9 CNY per month",
+     "1 CNY per 1h of (a - b), at most 9 CNY per month"),
+    ("penalty", "3%of sum(a*b) per missed month", "3% of sum(a * b) per missed month"),
+    ("credit", "1%of sum(f) per full point below target,at most 15%of sum(f)",
+     "1% of sum(f) per full point below target, at most 15% of sum(f)"),
+    ("reward", "0.5%of fee per met months", "0.5% of fee per met month"),
     ("credit", "5 % of fee per missed months".replace("5 %", "5%"), "5% of fee per missed month"),
     ("disqualify", "after 1 consecutive missed months", "after 1 consecutive missed month"),
     ("disqualify", "after 3 consecutive missed month", "after 3 consecutive missed months"),

@@ -226,11 +226,23 @@ class Target(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Penalty(Node):
-    """`1000 CNY per breach, at most 10000 CNY per month`."""
+    """`1000 CNY per breach, at most 10000 CNY per month`, or graduated by a delay:
+    `10.5% of value per completed 2d of delay rounded up to 1d, at most 55% of value per
+    breach`."""
 
     amount: Expr
     cap: Expr | None = None
     cap_period: Period | None = None
+    per: Duration | None = None
+    """The period of delay the amount is due for, when graduated."""
+    counting: str = "pro rata"
+    """How a part of a period counts: `started` (as a whole), `completed` (not at all) or
+    `pro rata` (as its share)."""
+    delay: Expr | None = None
+    rounded: tuple[str, Duration] | None = None
+    """(`up` or `down`, unit): the delay rounded to whole units before periods are counted."""
+    record_cap: Expr | None = None
+    """`at most X per breach`: the most one record owes."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

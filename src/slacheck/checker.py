@@ -343,6 +343,28 @@ class _Checker:
             self._divisions(penalty.amount)
         if penalty.cap is not None:
             self._money(penalty.cap, "a cap", constant=True)
+        if penalty.record_cap is not None and self._money(penalty.record_cap, "a cap per breach",
+                                                          constant=False):
+            self._divisions(penalty.record_cap)
+        if penalty.delay is not None:
+            self._delay(penalty)
+
+    def _delay(self, penalty: ast.Penalty) -> None:
+        """A graduated penalty counts periods of a duration; each length is above zero."""
+        assert penalty.delay is not None
+        for length, what in ((penalty.per, "a period of delay"),
+                             (penalty.rounded[1] if penalty.rounded else None, "a rounding unit")):
+            if length is not None and length.microseconds <= 0:
+                self._error(BAD_VALUE, f"{what} must be longer than zero", length.span)
+        try:
+            found = self.typer.infer(penalty.delay)
+        except UntypedError:
+            return
+        if found.kind is not Kind.DURATION:
+            self._error(TYPE_MISMATCH, f"a penalty counts periods of a duration, not of {found}",
+                        penalty.delay.span,
+                        ("name the delay as a duration: `delay: delivered_at - due_at` under "
+                         "`derived`, then `per completed 2d of delay`",))
 
     def _consequence_period(self, standard: Standard, period: ast.Period, span: Span | None,
                             what: str, outcome: str = "miss") -> None:

@@ -163,6 +163,17 @@ def _window(window: ast.Window) -> str:
     return text
 
 
+def _graduation(penalty: ast.Penalty) -> str:
+    """`breach`, or `completed 2d of delay rounded up to 1d`."""
+    if penalty.per is None or penalty.delay is None:
+        return "breach"
+    counting = "" if penalty.counting == "pro rata" else penalty.counting + " "
+    text = f"{counting}{penalty.per.text} of {expr(penalty.delay, _UNARY)}"
+    if penalty.rounded is not None:
+        text += f" rounded {penalty.rounded[0]} to {penalty.rounded[1].text}"
+    return text
+
+
 def _measure(measure: ast.Measure) -> str:
     if isinstance(measure, ast.Ratio):
         return f"{_measure(measure.numerator)} / {_measure(measure.denominator)}"
@@ -204,7 +215,9 @@ def clause(node: ast.Node) -> str:
         case ast.Target():
             return _target(node)
         case ast.Penalty(amount=amount, cap=cap, cap_period=period):
-            text = f"{expr(amount, _SUM)} per breach"
+            text = f"{expr(amount, _SUM)} per {_graduation(node)}"
+            if node.record_cap is not None:
+                text += f", at most {expr(node.record_cap, _SUM)} per breach"
             if cap is not None and period is not None:
                 text += f", at most {expr(cap, _SUM)} per {period.value}"
             return text

@@ -345,12 +345,43 @@ class _ToAst(Transformer[Token, Any]):
         return ("warn", value, str(side) == "below")
 
     def start_penalty(self, meta: Meta, children: list[Any]) -> ast.Penalty:
-        if len(children) == 1:
-            return ast.Penalty(amount=children[0], span=self._span(meta))
-        amount, cap, period = children
-        return ast.Penalty(
-            amount=amount, cap=cap, cap_period=_period(period), span=self._span(meta)
-        )
+        amount, *caps = children
+        return ast.Penalty(amount=amount, span=self._span(meta), **self._caps(caps))
+
+    def graduated_penalty(self, meta: Meta, children: list[Any]) -> ast.Penalty:
+        amount, *rest = children
+        counting = "pro rata"
+        if isinstance(rest[0], Token) and rest[0].type == "COUNTING":
+            counting = str(rest.pop(0))
+        per, delay, *rest = rest
+        rounded = rest.pop(0) if rest and isinstance(rest[0], tuple) and \
+            rest[0][0] in ("up", "down") else None
+        return ast.Penalty(amount=amount, per=self._duration(per), counting=counting,
+                           delay=delay, rounded=rounded, span=self._span(meta),
+                           **self._caps(rest))
+
+    def _caps(self, caps: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+        """The keyword arguments of `ast.Penalty` for its caps; each kind at most once."""
+        out: dict[str, Any] = {}
+        for kind, cap, period in caps:
+            if ("record_cap" if kind == "breach" else "cap") in out:
+                raise _ClauseError(Diagnostic(
+                    CLAUSE_SYNTAX, f"two caps per {'breach' if kind == 'breach' else 'period'}",
+                    cap.span, ("keep one: the lower is the one that binds",)))
+            if kind == "breach":
+                out["record_cap"] = cap
+            else:
+                out["cap"], out["cap_period"] = cap, period
+        return out
+
+    def period_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any]:
+        return ("period", children[0], _period(children[1]))
+
+    def breach_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any]:
+        return ("breach", children[0], None)
+
+    def delay_rounding(self, meta: Meta, children: list[Token]) -> tuple[str, ast.Duration]:
+        return (str(children[0]), self._duration(children[1]))
 
     def window_penalty(self, meta: Meta, children: list[Any]) -> ast.WindowPenalty:
         return ast.WindowPenalty(amount=children[0], period=_period(children[1]),

@@ -6,6 +6,7 @@ reads the rules kept here. `describe()` prints the plan, for debugging and golde
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -322,7 +323,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     penalty = cap = cap_period = None
     if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
         node = standard.penalty.node
-        penalty = compiler.value(node.amount)
+        penalty = _penalty(node, compiler)
         cap = money.round(compiler.constant(node.cap)) if node.cap is not None else None
         cap_period = node.cap_period
     totals = _Totals(compiler)
@@ -389,6 +390,45 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
         deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
     )
+
+
+def _penalty(node: ast.Penalty, compiler: Compiler) -> Callable[[Record], Any]:
+    """A breach's amount before rounding: the amount, times the periods of delay when it
+    is graduated, at most the cap per breach; None when a value it needs is absent."""
+    amount = compiler.value(node.amount)
+    record_cap = compiler.value(node.record_cap) if node.record_cap is not None else None
+    if node.delay is None or node.per is None:
+        if record_cap is None:
+            return amount
+        return lambda record: _at_most(amount(record), record_cap(record))
+    delay = compiler.value(node.delay)
+    per = node.per.microseconds
+    unit = node.rounded[1].microseconds if node.rounded is not None else None
+    up = node.rounded is not None and node.rounded[0] == "up"
+    counting = node.counting
+
+    def graduated(record: Record) -> Decimal | None:
+        base, late = amount(record), delay(record)
+        if base is None or not isinstance(late, timedelta):
+            return None  # an absent delay (an event not yet happened) cannot be priced yet
+        micros = max(late // timedelta(microseconds=1), 0)
+        if unit is not None:
+            micros = (-(-micros // unit) if up else micros // unit) * unit
+        periods = Fraction(micros, per)
+        if counting == "completed":
+            periods = Fraction(math.floor(periods))
+        elif counting == "started":
+            periods = Fraction(math.ceil(periods))
+        owed = _ROUNDING.divide(Decimal(periods.numerator) * base, Decimal(periods.denominator))
+        return _at_most(owed, record_cap(record)) if record_cap is not None else owed
+
+    return graduated
+
+
+def _at_most(amount: Decimal | None, cap: Decimal | None) -> Decimal | None:
+    if amount is None or cap is None:
+        return None
+    return min(amount, cap)
 
 
 class _Totals:
