@@ -478,7 +478,7 @@ def test_a_graduated_penalty_counts_periods_of_a_duration() -> None:
     diagnostic = one_error("complete", "window: per month",
                            "penalty: 1% of value per started 1d of weight")
     assert where(diagnostic) == ("SLA202", 33, 44)
-    assert diagnostic.message == "a penalty counts periods of a duration, not of decimal"
+    assert diagnostic.message == "a penalty counts periods of a duration, not of number"
 
 
 def test_a_period_of_delay_is_longer_than_zero() -> None:
