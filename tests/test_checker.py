@@ -719,3 +719,13 @@ def test_a_window_grouped_by_a_derived_field() -> None:
     text = text.replace("  late: transit > 24h\n", "  late: transit > 24h\n"
                         "  tier: tier_of[shipment_id]\n")
     check(load_contract_text(text, "c.yaml"))
+
+
+def test_a_tier_that_the_table_never_gives_is_refused() -> None:
+    text = with_tables("complete", "target: 99% for kye, 97% for suitable per month by tier")
+    text = text.replace("  late: transit > 24h\n", "  late: transit > 24h\n"
+                        "  tier: tier_of[shipment_id]\n")
+    [error] = errors_of(text)
+    assert error.message == ("`kye` is not a value of table `tier_of`, from which `tier` is "
+                             "read")
+    assert error.hints == ("did you mean `key`?",)

@@ -290,6 +290,26 @@ class _Checker:
                 self._error(BAD_VALUE, f"`{tier.group}` is not a value of "
                             f"`{window.by[0].name}`", tier.span,
                             did_you_mean(tier.group, field.values))
+        self._tiers_of_table(tiers, window.by[0].name)
+
+    def _tiers_of_table(self, tiers: tuple[ast.Tier, ...], name: str) -> None:
+        """A group read from a table of words (`tier: customer_tier[customer_id]`) takes
+        only the table's values: a target for another is a slip that would never apply."""
+        named = next((item for item in self.contract.derived if item.name == name), None)
+        node = named.clause.node if named is not None else None
+        table = next((item for item in self.contract.tables
+                      if isinstance(node, ast.Lookup) and item.name == node.table), None)
+        if table is None:
+            return
+        values = {value.value for _, entries in (("", table.values), *table.changes)
+                  for _, value in entries if isinstance(value, ast.String)}
+        if isinstance(table.default, ast.String):
+            values.add(table.default.value)
+        for tier in tiers:
+            if values and tier.group not in values:
+                self._error(BAD_VALUE, f"`{tier.group}` is not a value of table "
+                            f"`{table.name}`, from which `{name}` is read", tier.span,
+                            did_you_mean(tier.group, sorted(values)))
 
     def _measure(self, measure: ast.Measure) -> Type | None:
         """The type of the measure's figure, or None when it cannot be typed."""
