@@ -726,3 +726,111 @@ def test_a_window_is_placed_by_a_timestamp_or_date() -> None:
     [found] = info.value.diagnostics
     assert found.code.code == "SLA202"
     assert "placed by a timestamp or date" in found.message
+
+
+# functions, conditionals and lookup tables (language depth I)
+
+TABLES = """\
+tables:
+  tier_of: {K1: key, S1: suitable}
+  allowance: {values: {key: 24h, suitable: 48h}, default: 72h}
+"""
+
+
+def with_tables(require: str, *more: str, tables: str = TABLES) -> str:
+    return contract_text(require, *more).replace("standards:\n", tables + "standards:\n", 1)
+
+
+@pytest.mark.parametrize("require", [
+    "min(weight, 2) > 1",
+    "max(delivered_at, booked_at) > booked_at",
+    "min(value, 10 CNY, monthly_fee) > 5 CNY",
+    "floor(weight) == 3 and ceil(weight) == 4 and round(weight, 2) > 1",
+    "abs(value) > 1 CNY and abs(transit) < 2h",
+    "(if complete then pieces else 0) > 2",
+    "if complete then late else not late",
+    "min(ship_date, ship_date) is present",
+    "max(on_time_share, 97%) >= 98%",
+])
+def test_well_typed_functions_and_conditionals(require: str) -> None:
+    checked(require)
+
+
+def test_min_of_one_value_is_refused_with_the_measure_it_may_mean() -> None:
+    error = one_error("min(weight) > 2")
+    assert error.message == "`min` of one value is that value"
+    assert "`min(a, b)` is the smaller of two or more values" in error.hints[0]
+    assert "`min(transit) <= 72h per month`" in error.hints[0]
+
+
+@pytest.mark.parametrize(("require", "message"), [
+    ("min(weight, value) > 1", "`min` compares values of one type, not number and money[CNY]"),
+    ("max(office, office) == TSN", "`max` needs numbers, amounts, durations, timestamps or "
+                                   "dates, not enum[TSN, PEK]"),
+    ("floor(transit) > 1", "`floor` takes a number or an amount, not duration"),
+    ("round(weight, pieces) > 1", "the decimals to keep are a whole number written in the "
+                                  "clause, from 0 to 18"),
+    ("round(weight, 1.5) > 1", "the decimals to keep are a whole number written in the "
+                               "clause, from 0 to 18"),
+    ("round(weight, 1, 2) > 1", "`round` takes one or two arguments, not 3"),
+    ("abs(weight, 1) > 1", "`abs` takes one argument, not 2"),
+    ("(if weight then 1 else 2) > 0", "`if` needs true or false, not number"),
+    ("(if complete then 1 else 2 CNY) > 0", "the branches of `if` are number and money[CNY]"),
+])
+def test_function_and_conditional_errors(require: str, message: str) -> None:
+    assert one_error(require).message == message
+
+
+def test_a_duration_in_floor_hints_at_a_unit() -> None:
+    assert one_error("floor(transit) > 1").hints == (
+        "divide by a unit first: `floor(transit / 1h)` is in hours",)
+
+
+def test_lookups_are_typed_by_their_tables_values() -> None:
+    found = check(load_contract_text(with_tables(
+        "allowance[tier_of[shipment_id]] > 1h"), "c.yaml"))
+    require = found.contract.standards[0].require.node
+    assert isinstance(require, ast.Compare)
+    assert found.type_of(require.left) == t.DURATION
+
+
+@pytest.mark.parametrize(("require", "code", "message"), [
+    ("tier_off[shipment_id] == key", "SLA201", "unknown table `tier_off`"),
+    ("tier_of[pieces] == key", "SLA202", "a table's keys are text, not number"),
+    ('tier_of["K2"] == key', "SLA203", "`K2` is not a key of table `tier_of`"),
+    ("tier_of == key", "SLA202", "`tier_of` is a table, not a value"),
+    ("allowance[office at booked_at] > 1h", "SLA202",
+     "table `allowance` does not change over time"),
+])
+def test_lookup_errors(require: str, code: str, message: str) -> None:
+    found = errors_of(with_tables(require))
+    assert [(d.code.code, d.message) for d in found] == [(code, message)]
+
+
+def test_an_unknown_table_suggests_a_declared_one() -> None:
+    [error] = errors_of(with_tables("tier_off[shipment_id] == key"))
+    assert error.hints == ("did you mean `tier_of`?",)
+
+
+def test_a_table_has_values_of_one_type() -> None:
+    tables = "tables:\n  mixed: {a: 24h, b: 3}\n"
+    [error] = errors_of(with_tables("mixed[office] > 1h", tables=tables))
+    assert error.message == "table `mixed` has values of duration and of number"
+    assert where(error)[1] == 30  # the value `3`, where it stands
+
+
+def test_a_window_grouped_by_a_derived_field() -> None:
+    text = with_tables("complete", "target: 99% for key, 97% for suitable per month by tier")
+    text = text.replace("  late: transit > 24h\n", "  late: transit > 24h\n"
+                        "  tier: tier_of[shipment_id]\n")
+    check(load_contract_text(text, "c.yaml"))
+
+
+def test_a_tier_that_the_table_never_gives_is_refused() -> None:
+    text = with_tables("complete", "target: 99% for kye, 97% for suitable per month by tier")
+    text = text.replace("  late: transit > 24h\n", "  late: transit > 24h\n"
+                        "  tier: tier_of[shipment_id]\n")
+    [error] = errors_of(text)
+    assert error.message == ("`kye` is not a value of table `tier_of`, from which `tier` is "
+                             "read")
+    assert error.hints == ("did you mean `key`?",)

@@ -10,7 +10,15 @@ import pytest
 
 from slacheck import ast
 from slacheck.checker import CheckedContract, check
-from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler, Truth
+from slacheck.compiler import (
+    BREACH,
+    OVERDUE,
+    PASS,
+    PENDING,
+    ClauseEvaluationError,
+    Compiler,
+    Truth,
+)
 from slacheck.loader import load_contract_text
 from tests.conftest import contract_yaml
 
@@ -377,3 +385,119 @@ def test_absent_events_are_bounded_by_the_evaluation_time(
 
 def test_an_open_value_reads_as_unknown_outside_comparisons() -> None:
     assert value_of("end - at", rec(at=BEFORE)) is None
+
+
+# functions, conditionals and lookup tables (language depth I)
+
+TABLES = """\
+tables:
+  tier_of: {K1: key, S1: suitable}
+  allowance:
+    values: {key: 24h, suitable: 48h}
+    default: 72h
+    changes:
+      - {from: "2025-01-05", values: {key: 12h}}
+"""
+
+
+def _with(expr: str, tables: str = TABLES, head: str | None = None) -> Compiler:
+    text = BASE if head is None else BASE.replace(
+        "contract: {id: demo, currency: CNY, timezone: Asia/Shanghai}", head)
+    text += tables
+    text += f"derived:\n  x: {expr}\n"
+    text += "standards:\n  s:\n    require: fine\n    window: per month\n"
+    return Compiler(check(load_contract_text(text, "c.yaml")), AS_OF)
+
+
+def derived_value(expr: str, record: dict[str, Any], **options: Any) -> Any:
+    compiler = _with(expr, **options)
+    return compiler.value(_expr(compiler.checked.contract.derived[0].clause.node))(record)
+
+
+@pytest.mark.parametrize(("expr", "weight", "expected"), [
+    ("floor(weight)", "3", "3"), ("floor(weight)", "2.999", "2"), ("floor(weight)", "-0.5", "-1"),
+    ("ceil(weight)", "3", "3"), ("ceil(weight)", "3.001", "4"), ("ceil(weight)", "-0.5", "0"),
+    ("round(weight)", "2.5", "3"), ("round(weight)", "2.4999", "2"),
+    ("round(weight)", "-2.5", "-3"), ("round(weight, 2)", "0.125", "0.13"),
+    ("round(weight, 2)", "0.1249", "0.12"), ("abs(weight)", "-1.5", "1.5"),
+    ("min(weight, 2, 5)", "3", "2"), ("max(weight, 2)", "3", "3"),
+])
+def test_functions_compute_exactly(expr: str, weight: str, expected: str) -> None:
+    found = derived_value(expr, rec(weight=D(weight)))
+    assert str(found) == expected  # as written: never `-0`, two places kept
+
+
+def test_round_follows_the_contracts_rounding() -> None:
+    head = ("contract: {id: demo, currency: CNY, timezone: Asia/Shanghai, "
+            "rounding: half_even}")
+    assert derived_value("round(weight)", rec(weight=D("2.5")), head=head) == D(2)
+    assert derived_value("round(weight)", rec(weight=D("3.5")), head=head) == D(4)
+
+
+def test_functions_of_money_and_time() -> None:
+    assert derived_value("min(value, fee)", rec(value=D("1200.00"))) == D("1000.00")
+    assert derived_value("round(value / 3, 2)", rec(value=D("100.00"))) == D("33.33")
+    end = START + timedelta(hours=5)
+    assert derived_value("max(start, end)", rec(start=START, end=end)) == end
+    assert derived_value("abs(start - end)", rec(start=START, end=end)) == timedelta(hours=5)
+
+
+def test_a_function_of_an_absent_value_is_absent() -> None:
+    assert derived_value("min(weight, 2)", rec()) is None
+    assert derived_value("floor(weight)", rec()) is None
+    # an event not yet happened is unknown inside a function: pending, never a breach
+    assert derived_value("max(start, end) > start", rec(start=START)) is None
+
+
+def test_a_conditional_takes_its_branch() -> None:
+    assert derived_value("if fine then weight else 0", rec(weight=D(7))) == D(7)
+    assert derived_value("if fine then weight else 0", rec(fine=False, weight=D(7))) == D(0)
+
+
+def test_a_conditional_on_an_absent_field_is_absent() -> None:
+    assert derived_value("if ok then 1 else 0", rec()) is None
+    assert derived_value("if ok then 1 else 0", rec(ok=False)) == D(0)
+    assert derived_value("(if ok then 1 else 0) == 0", rec()) is None
+
+
+def test_a_conditional_truth_keeps_an_overdue_breach() -> None:
+    checked = _checked("if fine then end within 24h of start else true")
+    truth = Compiler(checked, AS_OF).truth(_expr(checked.contract.standards[0].require.node))
+    assert truth(rec(start=START)) == OVERDUE
+    assert truth(rec(start=START, fine=False)) == PASS
+    pending = _checked("if ok then true else false")
+    compiled = Compiler(pending, AS_OF).truth(_expr(pending.contract.standards[0].require.node))
+    assert compiled(rec()) == PENDING
+
+
+def test_a_lookup_reads_its_table() -> None:
+    assert derived_value('tier_of["K1"]', rec()) == "key"
+    assert derived_value("allowance[office]", rec(office="TSN")) == timedelta(hours=72)
+
+
+def test_a_key_the_table_lacks_is_an_evaluation_error() -> None:
+    text = (BASE + TABLES).replace("    fine: bool\n", "    fine: bool\n    customer: string\n")
+    text += "derived:\n  x: tier_of[customer]\n"
+    text += "standards:\n  s:\n    require: fine\n    window: per month\n"
+    compiler = Compiler(check(load_contract_text(text, "c.yaml")), AS_OF)
+    value = compiler.value(_expr(compiler.checked.contract.derived[0].clause.node))
+    assert value(rec(customer="S1")) == "suitable"
+    assert value(rec(customer=None)) is None
+    with pytest.raises(ClauseEvaluationError, match="`X9` is not a key of table `tier_of`"):
+        value(rec(customer="X9"))
+
+
+def test_a_dated_table_is_read_at_the_records_time_or_at_a_field() -> None:
+    text = BASE.replace("    fine: bool\n", "    fine: bool\n    tier: string\n") + TABLES
+    text += "derived:\n  x: allowance[tier]\n  y: allowance[tier at start]\n"
+    text += "standards:\n  s:\n    require: fine\n    window: per month\n"
+    compiler = Compiler(check(load_contract_text(text, "c.yaml")), AS_OF)
+    x, y = (compiler.value(_expr(named.clause.node)) for named in compiler.checked.contract.derived)
+    # the change takes effect at midnight of 2025-01-05 in Asia/Shanghai (16:00Z the day before)
+    before = datetime.fromisoformat("2025-01-04T23:59:59+08:00")
+    on = datetime.fromisoformat("2025-01-05T00:00:00+08:00")
+    assert x(rec(tier="key", at=before)) == timedelta(hours=24)
+    assert x(rec(tier="key", at=on)) == timedelta(hours=12)
+    assert x(rec(tier="suitable", at=on)) == timedelta(hours=48)
+    assert y(rec(tier="key", at=before, start=on)) == timedelta(hours=12)
+    assert y(rec(tier="key", at=on, start=None)) is None

@@ -274,3 +274,15 @@ def test_a_broken_contract_keeps_its_exit_code(tmp_path: Path) -> None:
     assert run.exit_code == 2
     missing = _explain(*TIERS[:1], "nowhere.jsonl", "--standard", "on-time")
     assert missing.exit_code == 3
+
+
+def test_a_record_whose_group_cannot_be_looked_up() -> None:
+    case = "tests/cases/expressions"
+    run = [f"{case}/contract.yaml", f"{case}/records.jsonl", "--as-of",
+           "2024-08-01T00:00:00+08:00", "--standard", "fill-rate"]
+    lines = _ok(*run, "--record", "R5")
+    assert lines[-1] == ("its group (cannot be evaluated: `X9` is not a key of table "
+                         "`customer_tier`): an evaluation error of this standard, counted in "
+                         "no window")
+    # the window's arithmetic leaves it out, as the run does
+    assert "passed: 2" in _ok(*run, "--window", "2024-07", "--group", "key")

@@ -50,6 +50,14 @@ def canonical(text: str, kind: str = "expr") -> str:
     ("delivered_at is  absent", "delivered_at is absent"),
     ("1000.00   CNY", "1000.00 CNY"),
     ("97.50%", "97.5%"),
+    ("min( a,b ,c)>=2", "min(a, b, c) >= 2"),
+    ("round(x,2)", "round(x, 2)"),
+    ("if(a)then b else(c+1)", "if a then b else c + 1"),
+    ("(if a then b else c)+1", "(if a then b else c) + 1"),
+    ("if a then (if b then c else d) else e", "if a then if b then c else d else e"),
+    ("not(if a then b else c)", "not (if a then b else c)"),
+    ("tier[ customer_id ]=='key'", 'tier[customer_id] == "key"'),
+    ("rate[lane at(picked_up_at+1h)]", "rate[lane at picked_up_at + 1h]"),
 ])
 def test_expressions_are_spelt_one_way(written: str, formatted: str) -> None:
     assert canonical(written) == formatted
@@ -123,6 +131,12 @@ def _extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
                   children, children, children),
         st.builds(lambda operand, present: ast.Presence(operand=operand, present=present),
                   children, st.booleans()),
+        st.builds(lambda function, args: ast.Call(function=function, args=tuple(args)),
+                  st.sampled_from(ast.FUNCTIONS), st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda condition, then, otherwise: ast.Conditional(
+            condition=condition, then=then, otherwise=otherwise), children, children, children),
+        st.builds(lambda key, at: ast.Lookup(table="rates", key=key, at=at),
+                  children, st.none() | children),
     )
 
 

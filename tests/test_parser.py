@@ -448,14 +448,48 @@ def test_syntax_error_on_the_second_line_of_a_multi_line_source() -> None:
 
 @pytest.mark.parametrize(
     ("text", "name", "column"),
-    [("min(a, b) > 2", "min", 1), ("x >= max (a, b)", "max", 6), ("not isnull(x)", "isnull", 5)],
+    [("isnull(x) > 2", "isnull", 1), ("x >= mx (a, b)", "mx", 6), ("not isnull(x)", "isnull", 5)],
 )
-def test_a_call_says_there_are_no_functions(text: str, name: str, column: int) -> None:
+def test_a_call_of_an_unknown_function_lists_the_functions(text: str, name: str,
+                                                           column: int) -> None:
     diagnostic = assert_syntax_error(text, 1, column)
     assert diagnostic.message == f"the clause language has no function `{name}`"
     assert diagnostic.span is not None
     assert diagnostic.span.text == name
-    assert "no functions" in diagnostic.hints[0]
+    assert "`min`, `max`, `floor`, `ceil`, `round`, `abs`" in diagnostic.hints[0]
+
+
+def test_functions_parse_as_calls() -> None:
+    assert parse(Source("min(a, b) > 2")) == ast.Compare(
+        op=ast.CmpOp.GT, left=ast.Call(function="min", args=(ref("a"), ref("b"))),
+        right=ast.Number(value=Decimal(2)))
+    assert parse(Source("round(x, 2)")) == ast.Call(
+        function="round", args=(ast.Ref(name="x"), ast.Number(value=Decimal(2))))
+
+
+def test_a_conditional_takes_the_rest_of_the_clause_as_its_else() -> None:
+    assert parse(Source("if a then b else c + 1")) == ast.Conditional(
+        condition=ast.Ref(name="a"), then=ast.Ref(name="b"),
+        otherwise=ast.Binary(op=ast.BinOp.ADD, left=ref("c"), right=num("1")))
+
+
+def test_a_lookup_names_its_table_and_optionally_a_time() -> None:
+    assert parse(Source("tier[customer_id] == key")).left == ast.Lookup(
+        table="tier", key=ast.Ref(name="customer_id"))
+    assert parse(Source("rate[lane at picked_up_at]")) == ast.Lookup(
+        table="rate", key=ast.Ref(name="lane"), at=ast.Ref(name="picked_up_at"))
+
+
+def test_a_call_where_no_value_stands_says_so() -> None:
+    diagnostic = assert_syntax_error("per month by min(a, b)", 1, 14, clause="window")
+    assert diagnostic.message == "`min(...)` cannot stand here"
+
+
+def test_a_measure_of_two_values_is_explained() -> None:
+    diagnostic = assert_syntax_error("max(a, b) <= 72h per month", 1, 6, clause="target")
+    assert diagnostic.message == "a measure takes one value: `max(x)` is the largest over " \
+        "the window"
+    assert "`longest: max(a, b)`" in diagnostic.hints[0]
 
 
 def test_a_parenthesis_after_a_word_of_the_language_is_not_a_call() -> None:

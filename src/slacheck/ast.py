@@ -152,6 +152,44 @@ class Presence(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Call(Node):
+    """`min(a, b)`, `max(a, b, c)`, `floor(x)`, `ceil(x)`, `round(x)`, `round(x, 2)`,
+    `abs(x)`; with a list field, `max(readings)`, `count(readings, each > 8)`.
+
+    `function` is one of `FUNCTIONS` (the parser refuses any other name)."""
+
+    function: str
+    args: tuple[Expr, ...]
+
+
+FUNCTIONS = ("min", "max", "floor", "ceil", "round", "abs")
+"""The scalar functions of expressions; `min(x)` and `max(x)` of one value that is not a
+list are refused (in a target they measure a window instead)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Conditional(Node):
+    """`if on_time then min(received, ordered) else 0`: an absent condition gives an
+    absent value, as a comparison with an absent field is pending."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lookup(Node):
+    """`customer_tier[customer_id]`: the value of a key in a table the contract declares;
+    `fuel_rate[lane at picked_up_at]` reads an effective-dated table at that time rather
+    than at the record's time field."""
+
+    table: str
+    key: Expr
+    at: Expr | None = None
+    table_span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Window(Node):
     """`per month by office`: the calendar period and the grouping fields."""
 
@@ -189,7 +227,7 @@ Measure = Aggregate | Ratio
 
 Expr = (
     Number | Percent | Money | Duration | String | Bool | Ref | Neg | Binary | PercentOf
-    | Compare | In | Within | Logical | Not | Presence | Aggregate
+    | Compare | In | Within | Logical | Not | Presence | Call | Conditional | Lookup | Aggregate
 )
 """`Aggregate` stands only in the amount of a consequence due per window (the checker says
 so elsewhere): the total of the window's records, `sum(cases_short * unit_cost)`."""

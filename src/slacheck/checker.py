@@ -27,7 +27,7 @@ from slacheck.diagnostics import (
     order,
 )
 from slacheck.model import Clause, Contract, Named, Standard
-from slacheck.typer import Typer, UntypedError
+from slacheck.typer import TableType, Typer, UntypedError, unite
 from slacheck.types import Kind, Type
 
 _GROUPABLE = {Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.NUMBER, Kind.DATE}
@@ -85,6 +85,7 @@ class _Checker:
 
     def run(self) -> CheckedContract:
         self._names()
+        self._tables()
         for named in self.contract.parameters:
             self._parameter(named)
         self._derived_fields()
@@ -114,6 +115,45 @@ class _Checker:
                 self._error(NAME_CLASH, f"`{named.name}` is declared more than once", named.span,
                             ("rename the parameter or derived field",))
             seen.add(named.name)
+
+    def _tables(self) -> None:
+        """Each table's values of one type: the type its lookups have."""
+        taken = {*self.fields, *(named.name for named in self.contract.parameters),
+                 *self.derived_names}
+        for table in self.contract.tables:
+            if table.name in taken:
+                self._error(NAME_CLASH, f"`{table.name}` is both a table and a field or "
+                            "parameter", table.span, ("rename the table",))
+            nodes = [value for _, value in table.values]
+            nodes += [value for _, entries in table.changes for _, value in entries]
+            if table.default is not None:
+                nodes.append(table.default)
+            found: Type | None = None
+            failed = not nodes
+            if not nodes:
+                self._error(BAD_VALUE, f"table `{table.name}` has no values", table.span)
+            for node in nodes:
+                try:
+                    each = self.typer.infer(node)
+                except UntypedError:
+                    failed = True
+                    continue
+                merged = each if found is None else unite(found, each)
+                if merged is None:
+                    self._error(TYPE_MISMATCH, f"table `{table.name}` has values of {found} "
+                                f"and of {each}", node.span,
+                                ("every value of a table has one type",))
+                    failed = True
+                    continue
+                found = merged
+            if failed or found is None:
+                self.typer.untyped.add(table.name)
+                continue
+            keys = {key for key, _ in table.values}
+            keys.update(key for _, entries in table.changes for key, _ in entries)
+            self.typer.tables[table.name] = TableType(found, tuple(sorted(keys)),
+                                                      table.default is not None,
+                                                      bool(table.changes))
 
     def _parameter(self, named: Named) -> None:
         expr = _expr(named.clause)
@@ -246,7 +286,7 @@ class _Checker:
                         window.span or tiers[0].span,
                         ("write `per month by customer_tier`",))
             return
-        field = self.fields.get(window.by[0].name)
+        field = self.fields.get(window.by[0].name) or self.derived.get(window.by[0].name)
         seen: set[str] = set()
         for tier in tiers:
             if tier.group in seen:
@@ -256,6 +296,26 @@ class _Checker:
                 self._error(BAD_VALUE, f"`{tier.group}` is not a value of "
                             f"`{window.by[0].name}`", tier.span,
                             did_you_mean(tier.group, field.values))
+        self._tiers_of_table(tiers, window.by[0].name)
+
+    def _tiers_of_table(self, tiers: tuple[ast.Tier, ...], name: str) -> None:
+        """A group read from a table of words (`tier: customer_tier[customer_id]`) takes
+        only the table's values: a target for another is a slip that would never apply."""
+        named = next((item for item in self.contract.derived if item.name == name), None)
+        node = named.clause.node if named is not None else None
+        table = next((item for item in self.contract.tables
+                      if isinstance(node, ast.Lookup) and item.name == node.table), None)
+        if table is None:
+            return
+        values = {value.value for _, entries in (("", table.values), *table.changes)
+                  for _, value in entries if isinstance(value, ast.String)}
+        if isinstance(table.default, ast.String):
+            values.add(table.default.value)
+        for tier in tiers:
+            if values and tier.group not in values:
+                self._error(BAD_VALUE, f"`{tier.group}` is not a value of table "
+                            f"`{table.name}`, from which `{name}` is read", tier.span,
+                            did_you_mean(tier.group, sorted(values)))
 
     def _measure(self, measure: ast.Measure) -> Type | None:
         """The type of the measure's figure, or None when it cannot be typed."""
@@ -378,10 +438,12 @@ class _Checker:
 
     def _window(self, window: ast.Window) -> None:
         for ref in window.by:
-            kind = self.fields.get(ref.name)
+            kind = self.fields.get(ref.name) or self.derived.get(ref.name)
+            if kind is None and ref.name in self.typer.untyped:
+                continue  # its own declaration is reported
             if kind is None:
                 self._error(UNKNOWN_NAME, f"unknown field `{ref.name}`", ref.span,
-                            did_you_mean(ref.name, self.fields))
+                            did_you_mean(ref.name, (*self.fields, *self.derived)))
             elif kind.kind not in _GROUPABLE:
                 self._error(TYPE_MISMATCH, f"cannot group by `{ref.name}` of type {kind}",
                             ref.span, ("group by a string, enum, bool, number or date field",))
@@ -524,6 +586,15 @@ class _Checker:
     def _constant(self, expr: ast.Expr, what: str) -> bool:
         """Whether `expr` depends on no record field; reports each one it depends on."""
         constant = True
+        for node in ast.walk(expr):  # a dated table is read at the record's time
+            if not isinstance(node, ast.Lookup) or node.at is not None:
+                continue
+            table = self.typer.tables.get(node.table)
+            if table is not None and table.dated:
+                constant = False
+                self._error(NOT_CONSTANT, f"{what} cannot depend on the record's time, at "
+                            f"which table `{node.table}` is read", node.span,
+                            ("read it at a fixed date, or use a table that does not change",))
         for ref in ast.refs(expr):
             if ref.name in self.fields or ref.name in self.derived:
                 constant = False

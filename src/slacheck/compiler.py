@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import operator
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
-from slacheck import ast
+from slacheck import ast, functions
 from slacheck.checker import CheckedContract
 from slacheck.typer import AS_OF
 from slacheck.types import Kind
@@ -150,6 +152,7 @@ class Compiler:
         self.as_of = as_of
         contract = checked.contract
         self._derived = {named.name: named.clause.node for named in contract.derived}
+        self._tables = {table.name: table for table in contract.tables}
         self._fields = set(contract.schema.names)
         self._not_yet = Open(as_of, after=True)
         """The value of an event absent at the evaluation time."""
@@ -173,6 +176,10 @@ class Compiler:
 
     def _may_be_open(self, expr: ast.Node) -> bool:
         """Whether the expression can depend on an event that has not happened yet."""
+        if isinstance(expr, ast.Call | ast.Lookup):
+            return False  # their arguments are read as known values or unknown
+        if isinstance(expr, ast.Conditional):
+            return self._may_be_open(expr.then) or self._may_be_open(expr.otherwise)
         if isinstance(expr, ast.Ref):
             if expr.name in self._derived and id(expr) not in self.checked.enum_values:
                 return self._may_be_open(self._derived[expr.name])
@@ -216,6 +223,13 @@ class Compiler:
                 if self._may_be_open(operand):
                     scale = _open_arithmetic(ast.BinOp.MUL, scale)
                 return self._combine(scale, self._value(operand), _Constant(percent.value))
+            case ast.Call():
+                return self._call(expr)
+            case ast.Conditional(condition=condition, then=then, otherwise=otherwise):
+                return _conditional(self.truth(condition), self._value(then),
+                                    self._value(otherwise))
+            case ast.Lookup():
+                return self._lookup(expr)
         truth = self.truth(expr)
         return lambda record: _as_bool(truth(record))
 
@@ -237,6 +251,66 @@ class Compiler:
         if name not in self._parameters and name == AS_OF:
             return _Constant(self.as_of)
         return _Constant(self._parameters[name])
+
+    def _call(self, expr: ast.Call) -> Value:
+        """A function of known values: absent when one is absent (or not yet happened)."""
+        function = functions.implementation(expr, self.checked.contract.rounding)
+        read = expr.args[:1] if expr.function == "round" else expr.args
+        args = [self.value(arg) for arg in read]
+        if all(isinstance(arg, _Constant) for arg in args):
+            values = [arg.value for arg in args]  # type: ignore[attr-defined]
+            return _Constant(None if None in values else function(*values))
+        if len(args) == 1:
+            return self._unary(function, args[0])
+        if len(args) == 2:
+            return self._combine(function, args[0], args[1])
+
+        def apply(record: Record) -> Any:
+            values = [arg(record) for arg in args]
+            return None if None in values else function(*values)
+
+        return apply
+
+    def _lookup(self, expr: ast.Lookup) -> Value:
+        """A table's value at a key: a key it lacks is the table's default, or an error of
+        the record; a dated table is read at `at`, or at the record's time field."""
+        table = self._tables[expr.table]
+        key = self.value(expr.key)
+        versions = [(starts, {name: self.constant(node) for name, node in entries.items()})
+                    for starts, entries in table.versions()]
+        default = self.constant(table.default) if table.default is not None else _MISSING
+        name = expr.table
+        if len(versions) == 1:
+            values = versions[0][1]
+
+            def look(record: Record) -> Any:
+                found = key(record)
+                if found is None:
+                    return None
+                value = values.get(found, default)
+                if value is _MISSING:
+                    raise ClauseEvaluationError(f"`{found}` is not a key of table `{name}`")
+                return value
+
+            return look
+        dates = [starts for starts, _ in versions[1:] if starts is not None]
+        tables = [values for _, values in versions]
+        at = self.value(expr.at) if expr.at is not None else \
+            operator.itemgetter(self.checked.contract.schema.time_field)
+        zone = ZoneInfo(self.checked.contract.timezone)
+
+        def look_dated(record: Record) -> Any:
+            found, moment = key(record), at(record)
+            if found is None or moment is None:
+                return None
+            day = moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
+            value = tables[bisect_right(dates, day)].get(found, default)
+            if value is _MISSING:
+                raise ClauseEvaluationError(f"`{found}` is not a key of table `{name}` "
+                                            f"on {day.isoformat()}")
+            return value
+
+        return look_dated
 
     def _unary(self, function: Callable[[Any], Any], operand: Value) -> Value:
         if isinstance(operand, _Constant):
@@ -314,6 +388,9 @@ class Compiler:
                 return _presence(self._value(operand), present)
             case ast.Ref(name=name) if name in self._derived:
                 return self._truth(self._derived[name])  # type: ignore[arg-type]
+            case ast.Conditional(condition=condition, then=then, otherwise=otherwise):
+                return _conditional(self.truth(condition), self._truth(then),
+                                    self._truth(otherwise), PENDING)
         value = self._value(expr)
         if isinstance(value, _Constant):
             return _Constant(PENDING if value.value is None else value.value)
@@ -480,6 +557,27 @@ class Compiler:
             return PASS if happened <= due else BREACH
 
         return deadline
+
+
+_MISSING: Final = object()
+"""The default of a table without one."""
+
+
+def _conditional(condition: Truth, then: Callable[[Record], Any],
+                 otherwise: Callable[[Record], Any],
+                 unknown: Any = None) -> Callable[[Record], Any]:
+    """`if condition then a else b`: a pending condition gives `unknown` (no value, or a
+    pending truth), as a comparison with an absent field does."""
+
+    def choose(record: Record) -> Any:
+        decided = condition(record)
+        if decided == PASS:
+            return then(record)
+        if decided == PENDING:
+            return unknown
+        return otherwise(record)
+
+    return choose
 
 
 def _bind(value: Any, constants: dict[str, Any]) -> str:

@@ -204,7 +204,10 @@ class _Explainer:
         start, end = self.plan.period_start, self.plan.period_end
         if (start is not None and moment < start) or (end is not None and moment >= end):
             return None
-        group = self.sp.group_key(found) if self.sp.group_key is not None else None
+        try:  # a derived grouping field can fail, `customer_tier[customer_id]`
+            group = self.sp.group_key(found) if self.sp.group_key is not None else None
+        except FAILURES as error:
+            group = _Unreadable(_reason(error))
         return self.key(moment.astimezone(self.plan.zone)), group
 
     # -- figures ------------------------------------------------------------------------
@@ -236,6 +239,8 @@ class _Explainer:
                 outside += 1
                 continue
             key, value = place
+            if isinstance(value, _Unreadable):
+                continue  # an evaluation error of this standard: in no window
             bucket = buckets.get(place)
             if bucket is None:
                 bucket = buckets[place] = _Bucket(key, value, measured=sp.measure.start())
@@ -652,6 +657,10 @@ class _Explainer:
                        "period: the record is in no window")
             return "\n".join(out) + "\n"
         key, group = place
+        if isinstance(group, _Unreadable):
+            out.append(f"  its group {group}: an evaluation error of this standard, "
+                       "counted in no window")
+            return "\n".join(out) + "\n"
         label = window(sp.period, key, plan.zone).label
         grouped = self._group_text(group)
         out.append(f"  {schema.time_field} {moment.isoformat()}: window {label}"

@@ -32,7 +32,8 @@ from slacheck.diagnostics import ContractError, Diagnostic
 _STANDARD_CLAUSES = {"for": "expr", "except": "expr", "require": "expr", "target": "target",
                      "window": "window", "penalty": "penalty", "credit": "credit",
                      "reward": "reward", "disqualify": "disqualify"}
-_WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false"})
+_WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false",
+                    "if", "then", "else"})
 
 
 class FormatError(Exception):
@@ -42,11 +43,13 @@ class FormatError(Exception):
 
 # the printer
 
-_OR, _AND, _NOT, _COMPARISON, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
+_IF, _OR, _AND, _NOT, _COMPARISON, _SUM, _PRODUCT, _UNARY, _ATOM = range(9)
 
 
 def _level(node: ast.Node) -> int:
     match node:
+        case ast.Conditional():
+            return _IF
         case ast.Logical(op=ast.BoolOp.OR):
             return _OR
         case ast.Logical():
@@ -85,7 +88,7 @@ def _name(text: str) -> str:
     return f'"{text}"' if '"' not in text else f"'{text}'"
 
 
-def expr(node: ast.Node, needs: int = _OR) -> str:
+def expr(node: ast.Node, needs: int = _IF) -> str:
     """An expression in canonical spelling, in parentheses if it binds less than `needs`."""
     text = _expr(node)
     return f"({text})" if _level(node) < needs else text
@@ -133,6 +136,13 @@ def _expr(node: ast.Node) -> str:
             return name
         case ast.Aggregate(function=function, operand=operand):
             return f"{function}({'' if operand is None else expr(operand)})"
+        case ast.Call(function=function, args=args):
+            return f"{function}({', '.join(expr(arg) for arg in args)})"
+        case ast.Conditional(condition=condition, then=then, otherwise=otherwise):
+            return f"if {expr(condition)} then {expr(then)} else {expr(otherwise)}"
+        case ast.Lookup(table=table, key=key, at=at):
+            when = f" at {expr(at, _SUM)}" if at is not None else ""
+            return f"{table}[{expr(key)}{when}]"
     raise FormatError(f"no canonical spelling of {type(node).__name__}")
 
 

@@ -28,7 +28,7 @@ from slacheck.diagnostics import (
     Diagnostic,
     did_you_mean,
 )
-from slacheck.model import Clause, Contract, Exclusion, Named, Standard
+from slacheck.model import Clause, Contract, Entries, Exclusion, Named, Standard, Table
 from slacheck.readspec import build_read
 from slacheck.types import (
     FIELD_TYPES,
@@ -151,6 +151,7 @@ class _Builder:
         schema = self.schema = self._schema(tree["records"])
         parameters = self._named(tree.get("parameters", {}), "parameters")
         derived = self._named(tree.get("derived", {}), "derived")
+        tables = tuple(self._table(name, body) for name, body in tree.get("tables", {}).items())
         standards = tuple(
             standard
             for key, body in tree["standards"].items()
@@ -175,6 +176,7 @@ class _Builder:
             schema=schema,
             parameters=parameters,
             derived=derived,
+            tables=tables,
             standards=standards,
             path=self.source.name,
             sha256=self.sha256,
@@ -258,6 +260,49 @@ class _Builder:
             if clause is not None:
                 out.append(Named(name, clause, self.places[(section, name)].key))
         return tuple(out)
+
+    def _table(self, name: str, body: dict[str, Any]) -> Table:
+        """A lookup table, short (`{K1: key}`) or long (`values`, `default`, `changes`)."""
+        base: YamlPath = ("tables", name)
+        long = isinstance(body.get("values"), dict)
+        entries = self._entries((*base, "values") if long else base, body["values"] if long
+                                else body)
+        if not long:
+            return Table(name, entries, span=self.places[base].key)
+        default = self._table_value((*base, "default")) if "default" in body else None
+        changes = []
+        for index, change in enumerate(body.get("changes", [])):
+            at: YamlPath = (*base, "changes", index)
+            starts = self._date(change["from"], (*at, "from"))
+            if starts is not None:
+                changes.append((starts, self._entries((*at, "values"), change["values"])))
+        if len({starts for starts, _ in changes}) < len(changes):
+            self._error(BAD_VALUE, f"table `{name}` changes twice on one date",
+                        (*base, "changes"), ("merge the changes of one date",))
+        return Table(name, entries, default, tuple(changes), self.places[base].key)
+
+    def _entries(self, path: YamlPath, values: dict[str, Any]) -> Entries:
+        return tuple((key, value) for key in values
+                     if (value := self._table_value((*path, key))) is not None)
+
+    def _table_value(self, path: YamlPath) -> ast.Expr | None:
+        """A table's value, written as in a clause; a bare word is a string."""
+        clause = self.clause(path, "expr")
+        if clause is None:
+            return None
+        node = clause.node
+        if isinstance(node, ast.Ref):
+            return ast.String(value=node.name, span=node.span)
+        if isinstance(node, ast.Neg) and isinstance(node.operand, ast.Number | ast.Money):
+            return node
+        if not isinstance(node, ast.String | ast.Number | ast.Percent | ast.Money
+                          | ast.Duration):
+            self._error(BAD_VALUE, "a table's value is a word, a string, a number, a "
+                        "percentage, an amount or a duration", path,
+                        ('write it as a literal: `key`, `"Key account"`, `3`, `97%`, '
+                         "`12.50 CNY`, `48h`",))
+            return None
+        return node
 
     def _schema(self, records: dict[str, Any]) -> RecordSchema:
         fields = []

@@ -74,6 +74,32 @@ class Named:
     span: Span | None = field(default=None, compare=False)
 
 
+Entries = tuple[tuple[str, ast.Expr], ...]
+"""A table's values by key, each a literal as written in a clause."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A lookup table (`tables:`): values by key, a default for a key not listed, and the
+    values that change on a date (each change lists only the keys that change)."""
+
+    name: str
+    values: Entries
+    default: ast.Expr | None = None
+    changes: tuple[tuple[date, Entries], ...] = ()
+    span: Span | None = field(default=None, compare=False)
+
+    def versions(self) -> list[tuple[date | None, dict[str, ast.Expr]]]:
+        """The table as in force from each date on: (None, the first values), then one
+        whole table per change, in date order."""
+        current = dict(self.values)
+        out: list[tuple[date | None, dict[str, ast.Expr]]] = [(None, dict(current))]
+        for starts, changed in sorted(self.changes, key=lambda change: change[0]):
+            current.update(changed)
+            out.append((starts, dict(current)))
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class Contract:
     id: str
@@ -83,6 +109,7 @@ class Contract:
     standards: tuple[Standard, ...]
     parameters: tuple[Named, ...] = ()
     derived: tuple[Named, ...] = ()
+    tables: tuple[Table, ...] = ()
     title: str = ""
     provider: str = ""
     customer: str = ""

@@ -77,10 +77,18 @@ _READABLE = {
 
 STARTS = [f"start_{name}" for name in CLAUSES]
 
-# A name just before an unexpected `(`: someone wrote a call, `min(a, b)`.
+# A name just before an unexpected `(`: someone wrote a call where none can stand, say
+# `per month by min(a, b)`.
 _CALLED = re.compile(r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\Z")
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false", "per", "by",
-                    "at", "most", "breach", "after", "on", "any", "least", "warn", "for"})
+                    "at", "most", "breach", "after", "on", "any", "least", "warn", "for",
+                    "if", "then", "else"})
+# A target's measure still open at an unexpected comma: `max(a, b) <= 72h per month`.
+_MEASURE_OPEN = re.compile(r"\s*(?P<name>count|sum|mean|min|max|p[0-9.]+)\s*\([^()]*\Z")
+_EXTREME = {"min": "smallest", "max": "largest"}
+_FUNCTIONS_HINT = ("the functions are " + ", ".join(f"`{name}`" for name in ast.FUNCTIONS)
+                   + "; otherwise write the condition with operators, comparisons, `and`, "
+                   "`or` and `not`")
 
 
 @functools.cache
@@ -412,6 +420,25 @@ class _ToAst(Transformer[Token, Any]):
     def any_breach(self, meta: Meta, children: list[Token]) -> ast.AnyBreach:
         return ast.AnyBreach(span=self._span(meta))
 
+    # expressions of language depth I
+    def call(self, meta: Meta, children: list[Any]) -> ast.Call:
+        name, *args = children
+        if str(name) not in ast.FUNCTIONS:
+            raise _ClauseError(Diagnostic(
+                CLAUSE_SYNTAX, f"the clause language has no function `{name}`",
+                self._tspan(name), (_FUNCTIONS_HINT,)))
+        return ast.Call(function=str(name), args=tuple(args), span=self._span(meta))
+
+    def conditional(self, meta: Meta, children: list[ast.Expr]) -> ast.Conditional:
+        condition, then, otherwise = children
+        return ast.Conditional(condition=condition, then=then, otherwise=otherwise,
+                               span=self._span(meta))
+
+    def lookup(self, meta: Meta, children: list[Any]) -> ast.Lookup:
+        table, key, *at = children
+        return ast.Lookup(table=str(table), key=key, at=at[0] if at else None,
+                          table_span=self._tspan(table), span=self._span(meta))
+
 
 def _period(token: Token) -> ast.Period:
     return ast.Period(str(token).removesuffix("s"))
@@ -491,13 +518,26 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         end = token.end_pos or start + len(str(token))
         call = _CALLED.search(body, 0, start) if token.type == "LPAR" else None
         if call is not None and call["name"] not in _WORDS:
+            name = call["name"]
+            known = name in ast.FUNCTIONS or name in ("count", "sum", "mean")
             return Diagnostic(
                 CLAUSE_SYNTAX,
-                f"the clause language has no function `{call['name']}`",
+                f"`{name}(...)` cannot stand here" if known
+                else f"the clause language has no function `{name}`",
                 Span(source, call.start("name"), call.end("name")),
-                ("there are no functions (yet): write the condition with operators, "
-                 "comparisons, `and`, `or` and `not`",),
+                ("a function call is a value inside an expression, such as "
+                 "`min(a, b) <= 24h`",) if known else (_FUNCTIONS_HINT,),
             )
+        measure = _MEASURE_OPEN.match(body, 0, start) if token.type == "COMMA" else None
+        if measure is not None:
+            name = measure["name"]
+            return Diagnostic(
+                CLAUSE_SYNTAX, f"a measure takes one value: `{name}(x)` is the "
+                f"{_EXTREME.get(name, 'figure')} over the window",
+                Span(source, start, end),
+                (f"for the {_EXTREME.get(name, 'value')} of several values on each record, "
+                 f"name it as a derived field (`longest: {name}(a, b)`) and measure that: "
+                 f"`{name}(longest) <= 72h per month`",))
         expected = set(error.accepts or error.expected)
         return Diagnostic(
             CLAUSE_SYNTAX,

@@ -315,11 +315,22 @@ def build_plan(checked: CheckedContract, as_of: datetime,
                 evidence_limit, constants)
 
 
+def _group_key(parts: list[Callable[[Record], Any]]) -> Callable[[Record], Any]:
+    """A group key computed from the record, derived fields among its parts."""
+    if len(parts) == 1:
+        return parts[0]
+    return lambda record: tuple(part(record) for part in parts)
+
+
 def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
               constants: dict[str, Any]) -> StandardPlan:
     window = standard.window
     fields = tuple(ref.name for ref in window.by)
     group_key: Callable[[Record], Any] | None = itemgetter(*fields) if fields else None
+    derived = {named.name for named in compiler.checked.contract.derived}
+    if derived.intersection(fields):  # a derived field, `tier: customer_tier[customer_id]`
+        group_key = _group_key([compiler.value(ref) if ref.name in derived
+                                else itemgetter(ref.name) for ref in window.by])
     penalty = cap = cap_period = None
     if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
         node = standard.penalty.node

@@ -7,8 +7,10 @@ Records nothing but types and diagnostics: `types` maps `id(node)` to its type, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn
 
-from slacheck import ast
+from slacheck import ast, functions
 from slacheck import types as t
 from slacheck._source import Span
 from slacheck.diagnostics import (
@@ -39,6 +41,8 @@ class Typer:
 
     def __init__(self, currency: str, fields: dict[str, Type], parameter_names: tuple[str, ...],
                  found: list[Diagnostic]) -> None:
+        self.tables: dict[str, TableType] = {}
+        """The contract's lookup tables, by name, once the checker has typed them."""
         self.currency = currency
         self.fields = fields
         self.parameter_names = parameter_names
@@ -108,6 +112,12 @@ class Typer:
             case ast.Not(operand=operand):
                 self._boolean(operand, "not")
                 return t.BOOL
+            case ast.Call():
+                return functions.call_type(self, expr)
+            case ast.Conditional():
+                return self._conditional(expr)
+            case ast.Lookup():
+                return self._lookup(expr)
             case ast.Aggregate(function=function, operand=operand):
                 # checked where it stands (`Checker._aggregate`): a count is a number,
                 # every other total has its operand's type
@@ -124,12 +134,69 @@ class Typer:
             raise UntypedError
         if name == AS_OF:
             return t.TIMESTAMP
+        if name in self.tables:
+            self._mismatch(expr, f"`{name}` is a table, not a value",
+                           (f"look a key up in it: `{name}[customer_id]`",))
         declared = (*self.fields, *self.derived, *self.parameter_names)
         self._error(UNKNOWN_NAME, f"unknown field `{name}`", expr.span,
                     did_you_mean(name, declared))
         raise UntypedError
 
+    def _conditional(self, expr: ast.Conditional) -> Type:
+        """Both branches one type; the condition true or false (absent: no value)."""
+        found: list[tuple[Type, Type]] = []
+        self.both(lambda: self._boolean(expr.condition, "if"),
+                  lambda: found.append(self._operands(expr.then, expr.otherwise)))
+        then, otherwise = found[0]
+        merged = unite(then, otherwise)
+        if merged is None:
+            self._mismatch(expr, f"the branches of `if` are {then} and {otherwise}",
+                           ("both branches must give one type: `if on_time then cases else 0`",))
+            raise UntypedError  # pragma: no cover
+        return merged
+
+    def _lookup(self, expr: ast.Lookup) -> Type:
+        table = self.tables.get(expr.table)
+        failed = False
+        if table is None:
+            failed = True
+            if expr.table not in self.untyped:
+                self._error(UNKNOWN_NAME, f"unknown table `{expr.table}`", expr.table_span,
+                            did_you_mean(expr.table, self.tables)
+                            or ("declare it under `tables:`",))
+        try:
+            key = self.infer(expr.key)
+            if not key.is_text:
+                self._mismatch(expr.key, f"a table's keys are text, not {key}",
+                               ("look up a string or enum field",))
+            if table is not None and isinstance(expr.key, ast.String) and not table.default \
+                    and expr.key.value not in table.keys:
+                self._error(BAD_VALUE, f"`{expr.key.value}` is not a key of table "
+                            f"`{expr.table}`", expr.key.span, did_you_mean(expr.key.value,
+                                                                         table.keys))
+                failed = True
+        except UntypedError:
+            failed = True
+        if expr.at is not None:
+            try:
+                at = self.infer(expr.at)
+                if at.kind not in (Kind.TIMESTAMP, Kind.DATE):
+                    self._mismatch(expr.at, f"a table is read at a timestamp or date, not {at}")
+                if table is not None and not table.dated:
+                    self._mismatch(expr.at, f"table `{expr.table}` does not change over time",
+                                   ("leave out `at ...`, or give the table `changes:`",))
+            except UntypedError:
+                failed = True
+        if failed or table is None:
+            raise UntypedError
+        return table.type
+
     def _mismatch(self, expr: ast.Node, message: str, hints: tuple[str, ...] = ()) -> None:
+        self._error(TYPE_MISMATCH, message, expr.span, hints)
+        raise UntypedError
+
+    def refuse(self, expr: ast.Node, message: str, hints: tuple[str, ...] = ()) -> NoReturn:
+        """Report a type error at `expr` and give up typing it (`UntypedError`)."""
         self._error(TYPE_MISMATCH, message, expr.span, hints)
         raise UntypedError
 
@@ -299,6 +366,31 @@ class Typer:
             self.types[id(item)] = operand
             return operand
         return self.infer(item)
+
+
+@dataclass(frozen=True, slots=True)
+class TableType:
+    """What the typer knows of a lookup table: its values' type, its keys, whether it has
+    a default and whether its values change on dates."""
+
+    type: Type
+    keys: tuple[str, ...]
+    default: bool = False
+    dated: bool = False
+
+
+def unite(left: Type, right: Type) -> Type | None:
+    """The one type of two values that may stand for each other (branches of `if`, the
+    arguments of `min`), or None: text with text, like kinds, numbers of one scale."""
+    if left.is_text and right.is_text:
+        if left == right:
+            return left
+        return t.STRING
+    if not _comparable(left, right):
+        return None
+    if left.kind is Kind.NUMBER:
+        return left if left.scale is not Scale.ANY else right
+    return left
 
 
 _PHRASES = {ast.BinOp.ADD: "add it to", ast.BinOp.SUB: "subtract it from"}
