@@ -459,8 +459,10 @@ def test_a_call_says_there_are_no_functions(text: str, name: str, column: int) -
 
 
 def test_a_parenthesis_after_a_word_of_the_language_is_not_a_call() -> None:
-    diagnostic = assert_syntax_error("x in (a, b)", 1, 6)
-    assert diagnostic.message == "unexpected `(`"
+    # `(a, b]` is an interval, so the list in parentheses fails at its `)`
+    diagnostic = assert_syntax_error("x in (a, b)", 1, 11)
+    assert diagnostic.message == "unexpected `)`"
+    assert "a list is written in brackets" in diagnostic.hints[0]
 
 
 # limits: a clause is never nested deeper than the checker and compiler can recurse
