@@ -252,6 +252,9 @@ class _Builder:
                 found = (self._date(str(text), (*path, key, index))
                          for index, text in enumerate(body.get(key, [])))
                 days[key] = frozenset(day for day in found if day is not None)
+            if len(weekend) == len(WEEKDAYS):
+                self._error(BAD_VALUE, f"calendar `{name}` has no business day in the week",
+                            (*path, "weekend"), ("list the days off only",))
             both = sorted(days["holidays"] & days["workdays"])
             if both:
                 self._error(BAD_VALUE, f"{both[0]} is both a holiday and a workday of "
