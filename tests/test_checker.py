@@ -685,7 +685,8 @@ def test_between_needs_ordered_values_of_one_type() -> None:
 def test_within_takes_months_but_not_dates() -> None:
     diagnostic = one_error("ship_date within 2d of booked_at")
     assert diagnostic.message == "a deadline needs a timestamp here, not date"
-    assert "for dates, compare" in diagnostic.hints[0]
+    assert diagnostic.hints[0] == "declare `ship_date` as `timestamp`"
+    assert "for dates, compare" in diagnostic.hints[1]
 
 
 CALENDARS = ("calendars:\n  cn: {weekend: [sat, sun], holidays: [2024-10-01]}\n"

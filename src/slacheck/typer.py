@@ -280,14 +280,15 @@ class Typer:
         limit = self.infer(expr.limit)
         for node, found in ((expr.event, event), (expr.start, start)):
             if found.kind is not Kind.TIMESTAMP:
-                hint = ("a deadline is between two moments: "
-                        "`delivered_at within 24h of picked_up_at`")
+                hints = ["a deadline is between two moments: "
+                         "`delivered_at within 24h of picked_up_at`"]
+                if isinstance(node, ast.Ref) and node.name in self.fields:
+                    hints = [f"declare `{node.name}` as `timestamp`"]
                 if found.kind is Kind.DATE:
-                    hint = ("for dates, compare: `delivered_on <= mabd + 2d`, or count "
-                            "`within 2 business days of ... using CALENDAR`")
-                elif isinstance(node, ast.Ref) and node.name in self.fields:
-                    hint = f"declare `{node.name}` as `timestamp`"
-                self._mismatch(node, f"a deadline needs a timestamp here, not {found}", (hint,))
+                    hints.append("for dates, compare: `delivered_on <= mabd + 2d`, or count "
+                                 "`within 2 business days of ... using CALENDAR`")
+                self._mismatch(node, f"a deadline needs a timestamp here, not {found}",
+                               tuple(hints))
         if limit.kind not in (Kind.DURATION, Kind.CALENDAR):
             self._mismatch(expr.limit, f"a deadline needs a duration here, not {limit}",
                            ("write a duration such as `24h`, `2d` or `9 months`",))
