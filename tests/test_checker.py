@@ -834,3 +834,91 @@ def test_a_tier_that_the_table_never_gives_is_refused() -> None:
     assert error.message == ("`kye` is not a value of table `tier_of`, from which `tier` is "
                              "read")
     assert error.hints == ("did you mean `key`?",)
+# time: dates, timestamps, calendar durations, between, business days
+
+
+@pytest.mark.parametrize("require", [
+    "ship_date <= 2024-07-05",
+    "ship_date - 1d <= 2024-07-05",
+    "1d + ship_date == 2024-07-05",
+    "ship_date - 2024-07-01 <= 3d",
+    "ship_date + 1 month >= 2024-07-05",
+    "booked_at + 9 months > delivered_at",
+    "delivered_at within 9 months of booked_at",
+    "ship_date between 2024-07-01 - 1d and 2024-07-01",
+    "value between 10 CNY and monthly_fee",
+    "transit between 1h and 24h",
+    "pieces between 1 and 10",
+    "booked_at between 2024-07-05T00:00+08:00 and 2024-07-06T00:00Z",
+    "booked_at in [2024-07-05T00:00+08:00, 2024-07-06T00:00+08:00)",
+    "booked_at not in (2024-07-05T00:00+08:00, as_of]",
+])
+def test_time_expressions_check(require: str) -> None:
+    checked(require)
+
+
+def test_date_minus_date_is_a_duration() -> None:
+    text = contract_text("complete").replace(
+        "  late: transit > 24h", "  late: transit > 24h\n  gap: ship_date - 2024-07-01")
+    assert check(load_contract_text(text, "c.yaml")).derived_types["gap"] == t.DURATION
+
+
+def test_a_date_compared_with_a_timestamp_is_an_error_with_a_hint() -> None:
+    diagnostic = one_error("ship_date <= booked_at")
+    assert diagnostic.message == "cannot compare date with timestamp"
+    assert "a date is a whole day and a timestamp a moment" in diagnostic.hints[0]
+    assert where(diagnostic) == ("SLA202", 31, 14)
+
+
+def test_a_fractional_day_on_a_date_is_an_error_with_a_hint() -> None:
+    diagnostic = one_error("ship_date + 36h <= 2024-07-05")
+    assert diagnostic.message == "a date moves by whole days, not by `36h`"
+    assert "`2d`" in diagnostic.hints[0]
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == "36h"
+
+
+def test_months_do_not_mix_with_durations() -> None:
+    diagnostic = one_error("transit <= 1 month")
+    assert diagnostic.message == "cannot compare duration with calendar duration"
+    assert "months and years have no fixed length" in diagnostic.hints[0]
+
+
+def test_between_needs_ordered_values_of_one_type() -> None:
+    wrong = one_error("ship_date between booked_at and as_of")
+    assert wrong.message == "cannot compare date with timestamp"
+    assert wrong.span is not None
+    assert wrong.span.text == "booked_at"
+    unordered = one_error("complete between true and false")
+    assert unordered.message == "between needs ordered values, not bool"
+
+
+def test_within_takes_months_but_not_dates() -> None:
+    diagnostic = one_error("ship_date within 2d of booked_at")
+    assert diagnostic.message == "a deadline needs a timestamp here, not date"
+    assert diagnostic.hints[0] == "declare `ship_date` as `timestamp`"
+    assert "for dates, compare" in diagnostic.hints[1]
+
+
+CALENDARS = ("calendars:\n  cn: {weekend: [sat, sun], holidays: [2024-10-01]}\n"
+             "  china: {holidays: [2024-10-01]}\n")
+
+
+def test_business_days_name_a_declared_calendar() -> None:
+    good = contract_text("delivered_at within 2 business days of booked_at using cn")
+    check(load_contract_text(good.replace("records:", CALENDARS + "records:"), "c.yaml"))
+    text = contract_text("delivered_at within 2 business days of booked_at using chna")
+    (diagnostic,) = errors_of(text.replace("records:", CALENDARS + "records:"))
+    assert diagnostic.message == "unknown calendar `chna`"
+    assert diagnostic.span is not None
+    assert diagnostic.span.text == "chna"
+    assert diagnostic.hints == ("did you mean `china`?",)
+    (undeclared,) = errors("delivered_at within 2 business days of booked_at using cn")
+    assert "declare it: `calendars:" in undeclared.hints[0]
+
+
+def test_a_cutoff_needs_a_timestamp_start() -> None:
+    text = contract_text("ship_date within 1 business day of ship_date using cn "
+                         "with cutoff 17:00")
+    (diagnostic,) = errors_of(text.replace("records:", CALENDARS + "records:"))
+    assert diagnostic.message == "a cut-off time needs a timestamp to compare with, not a date"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from slacheck import ast
+from slacheck.calendars import Months, add_months
 from slacheck.checker import CheckedContract, check
 from slacheck.compiler import (
     BREACH,
@@ -501,3 +503,141 @@ def test_a_dated_table_is_read_at_the_records_time_or_at_a_field() -> None:
     assert x(rec(tier="suitable", at=on)) == timedelta(hours=48)
     assert y(rec(tier="key", at=before, start=on)) == timedelta(hours=12)
     assert y(rec(tier="key", at=on, start=None)) is None
+# time: dates, months in local wall time, between and intervals, business days
+
+BERLIN = contract_yaml(
+    "start: {type: timestamp, optional: true}",
+    "end: {type: timestamp, optional: true}",
+    "day: date",
+    "mabd: date",
+    "gap: duration",
+    head="contract: {id: demo, currency: EUR, timezone: Europe/Berlin}",
+).replace("records:", "calendars:\n  cn: {holidays: [2024-10-01, 2024-10-02, 2024-10-03, "
+          "2024-10-04, 2024-10-07], workdays: [2024-09-29, 2024-10-12]}\nrecords:")
+
+
+def berlin(require: str, record: dict[str, Any], as_of: datetime = AS_OF) -> int:
+    text = BERLIN + f"standards:\n  s:\n    require: {require}\n    window: per month\n"
+    checked = check(load_contract_text(text, "c.yaml"))
+    return Compiler(checked, as_of).truth(_expr(checked.contract.standards[0].require.node))(
+        {"at": START, "day": date(2024, 7, 5), "mabd": date(2024, 7, 5),
+         "gap": timedelta(days=1), **record})
+
+
+def test_add_months_clamps_to_the_end_of_the_month() -> None:
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)  # leap year
+    assert add_months(date(2023, 1, 31), 1) == date(2023, 2, 28)
+    assert add_months(date(2024, 1, 30), 1) == date(2024, 2, 29)
+    assert add_months(date(2024, 3, 31), 1) == date(2024, 4, 30)
+    assert add_months(date(2024, 12, 31), 2) == date(2025, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2024, 3, 31), -1) == date(2024, 2, 29)
+    # not undone by going back: Mar 31 - 1 month + 1 month is Mar 29
+    assert add_months(add_months(date(2024, 3, 31), -1), 1) == date(2024, 3, 29)
+
+
+def test_months_are_added_in_local_wall_time_across_a_clock_change() -> None:
+    zone = ZoneInfo("Europe/Berlin")
+    winter = datetime.fromisoformat("2024-03-15T12:00:00+01:00")
+    summer = winter + Months(1, zone)
+    assert summer.isoformat() == "2024-04-15T12:00:00+02:00"
+    assert summer - winter == timedelta(days=31, hours=-1)  # 30 days 23 hours apart
+    back = datetime.fromisoformat("2024-10-15T12:00:00+02:00") + Months(1, zone)
+    assert back.isoformat() == "2024-11-15T12:00:00+01:00"
+    # a wall time the spring change skips is read as before the change: 02:30 +01:00
+    skipped = datetime.fromisoformat("2024-02-29T02:30:00+01:00") + Months(1, zone)
+    assert skipped.isoformat() == "2024-03-29T02:30:00+01:00"
+    gap = datetime.fromisoformat("2024-02-29T02:30:00+01:00") - Months(-1, zone)
+    assert gap.isoformat() == "2024-03-29T02:30:00+01:00"
+    assert datetime.fromisoformat("2024-01-31T23:30:00+00:00") + Months(1, zone) == \
+        datetime.fromisoformat("2024-03-01T00:30:00+01:00")  # Feb 1 00:30 local, not Feb 29
+    assert date(2024, 1, 31) + Months(12, zone) == date(2025, 1, 31)
+
+
+def test_within_months_at_its_edge() -> None:
+    start = datetime.fromisoformat("2024-01-31T10:00:00+01:00")
+    due = datetime.fromisoformat("2024-02-29T10:00:00+01:00")
+    within = "end within 1 month of start"
+    assert berlin(within, {"start": start, "end": due}) == PASS
+    assert berlin(within, {"start": start, "end": due + US}) == BREACH
+    assert berlin(within, {"start": start, "end": None}, as_of=due) == PENDING
+    assert berlin(within, {"start": start, "end": None}, as_of=due + US) == OVERDUE
+
+
+def test_dates_move_by_whole_days_and_are_days_apart() -> None:
+    assert berlin("day - 1d == 2024-07-04", {}) == PASS
+    assert berlin("mabd - day == 0d", {"mabd": date(2024, 7, 5)}) == PASS
+    assert berlin("mabd - day == 3d", {"mabd": date(2024, 7, 8)}) == PASS
+    assert berlin("day + gap == 2024-07-06", {}) == PASS
+    with pytest.raises(ClauseEvaluationError, match="a date moves by whole days: `gap`"):
+        berlin("day + gap == 2024-07-06", {"gap": timedelta(hours=36)})
+
+
+@pytest.mark.parametrize(("delivered", "outcome"), [
+    (date(2024, 7, 3), BREACH), (date(2024, 7, 4), PASS), (date(2024, 7, 5), PASS),
+    (date(2024, 7, 6), BREACH)])
+def test_between_includes_both_ends(delivered: date, outcome: int) -> None:
+    assert berlin("day between mabd - 1d and mabd", {"day": delivered}) == outcome
+
+
+def test_between_with_an_open_event() -> None:
+    clause = "end between start and start + 1h"
+    start = datetime(2025, 1, 9, tzinfo=UTC)
+    assert berlin(clause, {"start": start, "end": None}) == OVERDUE  # as_of is past the end
+    assert berlin(clause, {"start": start, "end": None},
+                  as_of=datetime(2025, 1, 9, 0, 30, tzinfo=UTC)) == PENDING
+
+
+@pytest.mark.parametrize(("hour", "closed_open", "open_closed"), [
+    (-1, BREACH, BREACH), (0, PASS, BREACH), (23, PASS, PASS), (24, BREACH, PASS),
+    (25, BREACH, BREACH)])
+def test_interval_ends(hour: int, closed_open: int, open_closed: int) -> None:
+    moment = datetime.fromisoformat("2024-07-05T00:00:00+08:00") + timedelta(hours=hour)
+    interval = "2024-07-05T00:00+08:00, 2024-07-06T00:00+08:00"
+    assert berlin(f"start in [{interval})", {"start": moment}) == closed_open
+    assert berlin(f"start in ({interval}]", {"start": moment}) == open_closed
+    assert berlin(f"start not in [{interval})", {"start": moment}) == 1 - closed_open
+
+
+# Calendar `cn`, Berlin time: Oct 1-4 and 7 are holidays, Sat Oct 12 a workday.
+@pytest.mark.parametrize(("booked", "due"), [
+    ("2024-09-27T16:59:59+02:00", "2024-09-29"),  # Fri before the cut-off: Sun 29 is worked
+    ("2024-09-27T17:00:00+02:00", "2024-09-30"),  # at the cut-off: counts from Sun 29
+    ("2024-09-30T10:00:00+02:00", "2024-10-08"),  # Mon: the next business day is Tue 8
+    ("2024-10-01T10:00:00+02:00", "2024-10-09"),  # a holiday counts from Tue 8
+    ("2024-10-11T18:00:00+02:00", "2024-10-14"),  # Fri late: counts from Sat 12 (worked)
+    ("2024-10-05T09:00:00+02:00", "2024-10-09"),  # Sat (not worked) counts from Tue 8
+])
+def test_next_business_day_with_a_cutoff(booked: str, due: str) -> None:
+    clause = "end within 1 business day of start using cn with cutoff 17:00"
+    start = datetime.fromisoformat(booked)
+    day_ends = datetime.fromisoformat(due + "T00:00:00+02:00") + timedelta(days=1)
+    assert berlin(clause, {"start": start, "end": day_ends - US}) == PASS
+    assert berlin(clause, {"start": start, "end": day_ends}) == BREACH
+    assert berlin(clause, {"start": start, "end": None}, as_of=day_ends - US) == PENDING
+    assert berlin(clause, {"start": start, "end": None}, as_of=day_ends) == OVERDUE
+
+
+def test_business_days_on_dates_and_without_cutoff() -> None:
+    clause = "day within 2 business days of mabd using cn"
+    # Mon Sep 30: two business days on, past the holidays, is Wed Oct 9
+    assert berlin(clause, {"mabd": date(2024, 9, 30), "day": date(2024, 10, 9)}) == PASS
+    assert berlin(clause, {"mabd": date(2024, 9, 30), "day": date(2024, 10, 10)}) == BREACH
+    late = "end within 1 business day of start using cn"
+    start = datetime.fromisoformat("2024-09-27T23:00:00+02:00")  # no cut-off: Fri counts
+    assert berlin(late, {"start": start,
+                         "end": datetime.fromisoformat("2024-09-29T23:59:00+02:00")}) == PASS
+
+
+def test_between_and_intervals_are_inlined() -> None:
+    text = BERLIN + ("standards:\n  s:\n    require: day between 2024-07-04 and mabd\n"
+                     "    except: at in [2024-07-05T00:00+08:00, 2024-07-06T00:00+08:00)\n"
+                     "    window: per month\n")
+    checked = check(load_contract_text(text, "c.yaml"))
+    compiler, constants = Compiler(checked, AS_OF), {}  # type: ignore[var-annotated]
+    standard = checked.contract.standards[0]
+    assert compiler.source(_expr(standard.require.node), constants) == \
+        "(_c0 <= r['day'] <= r['mabd'])"
+    assert compiler.source(_expr(standard.exclusions[0].when.node), constants) == \
+        "(_c1 <= r['at'] < _c2)"
+    assert constants["_c1"] == datetime(2024, 7, 4, 16, tzinfo=UTC)

@@ -4,7 +4,7 @@ byte; idempotent; and a formatted contract compiles to the same plan."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,15 @@ def test_expressions_are_spelt_one_way(written: str, formatted: str) -> None:
     ("disqualify", "after 3 consecutive missed month", "after 3 consecutive missed months"),
     ("disqualify", "after  3 breaches within 90d", "after 3 breaches within 90d"),
     ("disqualify", "on  any breach", "on any breach"),
+    ("expr", "d between mabd-1d and mabd", "d between mabd - 1d and mabd"),
+    ("expr", "(d between a and b) and c", "d between a and b and c"),
+    ("expr", "t in [2024-07-05T00:00+08:00,2024-07-06T00:00Z)",
+     "t in [2024-07-05T00:00+08:00, 2024-07-06T00:00Z)"),
+    ("expr", "t not in ( a,b ]", "t not in (a, b]"),
+    ("expr", "a within 9months of b", "a within 9 months of b"),
+    ("expr", "a + 1 years", "a + 1 year"),
+    ("expr", "a within 1  business  days of b using cn with cutoff 17:00",
+     "a within 1 business day of b using cn with cutoff 17:00"),
 ])
 def test_clauses_are_spelt_one_way(kind: str, written: str, formatted: str) -> None:
     assert canonical(written, kind) == formatted
@@ -110,6 +119,8 @@ _leaves = st.one_of(
         lambda text: parser.parse(Source(text), "expr")),
     st.just(ast.String(value="HAM-MUC")),
     st.booleans().map(lambda value: ast.Bool(value=value)),
+    st.sampled_from(["2024-02-29", "2024-07-05T00:00+08:00", "2024-07-05T23:59:59.5Z",
+                     "9 months", "1 year"]).map(lambda text: parser.parse(Source(text), "expr")),
 )
 
 
@@ -137,6 +148,16 @@ def _extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
             condition=condition, then=then, otherwise=otherwise), children, children, children),
         st.builds(lambda key, at: ast.Lookup(table="rates", key=key, at=at),
                   children, st.none() | children),
+        st.builds(lambda operand, low, high: ast.Between(operand=operand, low=low, high=high),
+                  children, children, children),
+        st.builds(lambda operand, low, high, low_closed, negated: ast.InRange(
+            operand=operand, low=low, high=high, low_closed=low_closed,
+            high_closed=not low_closed, negated=negated),
+                  children, children, children, st.booleans(), st.booleans()),
+        st.builds(lambda event, days, start, cutoff: ast.WithinBusiness(
+            event=event, days=days, start=start, calendar="cn", cutoff=cutoff),
+                  children, st.integers(0, 10), children,
+                  st.sampled_from([None, time(17, 0), time(9, 30)])),
     )
 
 
@@ -153,9 +174,11 @@ def test_any_expression_prints_to_text_that_parses_to_it(node: ast.Expr) -> None
 def test_any_spacing_formats_to_the_same_text(node: ast.Expr, random: Any) -> None:
     text = clause(node)
     messy, quoted = [], False
-    for character in text:
+    for index, character in enumerate(text):
         quoted = quoted != (character == '"')
-        spaced = character in " ([,+*/-" and not quoted
+        # not inside a date or a timestamp (`2024-07-05T00:00+08:00`), which is one word
+        in_word = text[index + 1:index + 2].isdigit() and text[index - 1:index].isalnum()
+        spaced = character in " ([,+*/-" and not quoted and not in_word
         messy.append(character + " " * random.randint(0, 2) if spaced else character)
     assert canonical("".join(messy)) == text
 

@@ -14,7 +14,7 @@ from slacheck.diagnostics import ContractError, Diagnostic
 from slacheck.loader import MAX_BYTES, load_contract, load_contract_text
 from slacheck.model import Contract
 from slacheck.types import Kind
-from tests.conftest import where
+from tests.conftest import contract_yaml, where
 
 # Line numbers below are counted in this text: `standards:` is line 16, so the first
 # standard's key is line 17 and its first field line 18.
@@ -668,3 +668,33 @@ def test_a_clause_that_yaml_reads_as_a_bool_is_kept_as_written() -> None:
 def test_a_shape_error_hints_at_an_example(old: str, new: str, hint: str) -> None:
     diagnostic = one_error((BASE + SIMPLE).replace(old, new, 1))
     assert diagnostic.hints == (hint,)
+
+
+STANDARD = "standards:\n  s:\n    require: true\n    window: per month\n"
+
+
+def test_business_calendars_are_loaded() -> None:
+    text = contract_yaml().replace("records:", "calendars:\n  cn: {holidays: [2024-10-01], "
+                                   "workdays: [\"2024-09-29\"]}\n  gulf: {weekend: [fri, sat]}\n"
+                                   "records:") + STANDARD
+    contract = load_contract_text(text, "c.yaml")
+    cn, gulf = contract.calendars
+    assert (cn.name, cn.weekend, cn.holidays, cn.workdays) == (
+        "cn", frozenset({5, 6}), frozenset({date(2024, 10, 1)}), frozenset({date(2024, 9, 29)}))
+    assert gulf.weekend == frozenset({4, 5})
+    assert contract.calendar("gulf") is gulf
+    assert contract.calendar("nowhere") is None
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("{holidays: [2024-10-01], workdays: [2024-10-01]}",
+     "2024-10-01 is both a holiday and a workday of calendar `cn`"),
+    ("{weekend: [mon, tue, wed, thu, fri, sat, sun]}",
+     "calendar `cn` has no business day in the week"),
+    ("{holidays: [2024-02-30]}", "`2024-02-30` is not a date"),
+])
+def test_bad_business_calendars(body: str, message: str) -> None:
+    text = contract_yaml().replace("records:", f"calendars:\n  cn: {body}\nrecords:") + STANDARD
+    with pytest.raises(ContractError) as info:
+        load_contract_text(text, "c.yaml")
+    assert [d.message for d in info.value.diagnostics] == [message]

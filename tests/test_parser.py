@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -493,8 +494,10 @@ def test_a_measure_of_two_values_is_explained() -> None:
 
 
 def test_a_parenthesis_after_a_word_of_the_language_is_not_a_call() -> None:
-    diagnostic = assert_syntax_error("x in (a, b)", 1, 6)
-    assert diagnostic.message == "unexpected `(`"
+    # `(a, b]` is an interval, so the list in parentheses fails at its `)`
+    diagnostic = assert_syntax_error("x in (a, b)", 1, 11)
+    assert diagnostic.message == "unexpected `)`"
+    assert "a list is written in brackets" in diagnostic.hints[0]
 
 
 # limits: a clause is never nested deeper than the checker and compiler can recurse
@@ -610,3 +613,68 @@ def test_literals_at_the_limits_parse() -> None:
     assert p("x < 999999999999999.999999999999999999 CNY") is not None
     assert p("x < 36525d") is not None
     assert p("after 1000000 breaches within 1d", "disqualify") is not None
+
+
+# time: dates, timestamps, calendar durations, intervals, business days
+
+
+def test_date_and_timestamp_literals() -> None:
+    assert p("d <= 2024-02-29").right == ast.Date(value=date(2024, 2, 29))
+    stamp = p("t < 2024-07-05T00:00+08:00").right
+    assert stamp.value == datetime(2024, 7, 4, 16, 0, tzinfo=UTC)
+    assert p("t < 2024-07-04T16:00Z").right == stamp  # the same moment
+    assert p("t < 2024-07-04T16:00:00.5Z").right.value.microsecond == 500_000
+
+
+def test_a_timestamp_needs_an_offset() -> None:
+    with pytest.raises(ContractError) as info:
+        p("t < 2024-07-05T00:00")
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.code.code, *diagnostic.location[1:]) == ("SLA203", 1, 5)
+    assert diagnostic.message == "the timestamp `2024-07-05T00:00` has no offset"
+    assert "never naive" in diagnostic.hints[0]
+    assert "`2024-07-05T00:00Z`" in diagnostic.hints[0]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("d == 2023-02-29", "`2023-02-29` is not a date"),
+    ("d == 1899-12-31", "`1899-12-31` is out of range"),
+    ("t == 2024-07-05T24:00Z", "`2024-07-05T24:00Z` is not a timestamp"),
+    ("t + 1201 months", "`1201 months` is out of range"),
+    ("t + 101 years", "`101 years` is out of range"),
+    ("a within 1 business day of b using cn with cutoff 24:00",
+     "`24:00` is not a time of day"),
+])
+def test_impossible_times_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ContractError) as info:
+        p(text)
+    assert info.value.diagnostics[0].message == message
+
+
+def test_calendar_durations() -> None:
+    assert p("a within 9 months of b").limit == ast.CalendarDuration(count=9, unit="month")
+    assert p("a + 2years").right.months == 24
+    assert p("a + 100 years").right.months == 1200
+
+
+def test_between_and_intervals() -> None:
+    node = p("d between m - 1d and m and ok")
+    assert isinstance(node, ast.Logical)
+    assert isinstance(node.left, ast.Between)
+    closed_open = p("t in [a, b)")
+    assert closed_open == ast.InRange(operand=ast.Ref(name="t"), low=ast.Ref(name="a"),
+                                      high=ast.Ref(name="b"), low_closed=True,
+                                      high_closed=False)
+    assert p("t not in (a, b]") == ast.InRange(
+        operand=ast.Ref(name="t"), low=ast.Ref(name="a"), high=ast.Ref(name="b"),
+        low_closed=False, high_closed=True, negated=True)
+    # a list of two stays a list
+    assert isinstance(p("office in [TSN, PEK]"), ast.In)
+
+
+def test_business_days() -> None:
+    node = p("a within 2 business days of b using cn with cutoff 17:30")
+    assert node == ast.WithinBusiness(event=ast.Ref(name="a"), days=2, start=ast.Ref(name="b"),
+                                      calendar="cn", cutoff=time(17, 30))
+    assert node.calendar_span.text == "cn"
+    assert p("a within 1 business day of b using cn").cutoff is None

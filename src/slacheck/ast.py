@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
@@ -190,6 +191,73 @@ class Lookup(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Date(Node):
+    """`2024-10-01`: a calendar date."""
+
+    value: date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timestamp(Node):
+    """`2024-07-05T00:00+08:00`: a moment, with the offset it was written with (never naive)."""
+
+    value: datetime
+    text: str = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CalendarDuration(Node):
+    """`9 months`, `1 year`: a number of calendar months, added in the contract's local
+    wall time, the day clamped to the end of a shorter month (Jan 31 + 1 month = Feb 29)."""
+
+    count: int
+    unit: str
+    """`month` or `year`, as written."""
+
+    @property
+    def months(self) -> int:
+        return self.count * (12 if self.unit == "year" else 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Between(Node):
+    """`delivered_on between mabd - 1d and mabd`: both ends included."""
+
+    operand: Expr
+    low: Expr
+    high: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InRange(Node):
+    """`picked_up_at in [a, b)`: an interval, each end open or closed (`[a, b]` is a list;
+    the closed interval is `between`)."""
+
+    operand: Expr
+    low: Expr
+    high: Expr
+    low_closed: bool = True
+    high_closed: bool = False
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WithinBusiness(Node):
+    """`delivered_at within 2 business days of booked_at using cn with cutoff 17:00`: due by
+    the end of the Nth business day after the day the start counts for (a start on a day off,
+    or at or after the cut-off, counts for the next business day)."""
+
+    event: Expr
+    days: int
+    start: Expr
+    calendar: str
+    calendar_span: Span | None = field(default=None, compare=False, repr=False)
+    cutoff: time | None = None
+
+
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Window(Node):
     """`per month by office`: the calendar period and the grouping fields."""
 
@@ -228,6 +296,7 @@ Measure = Aggregate | Ratio
 Expr = (
     Number | Percent | Money | Duration | String | Bool | Ref | Neg | Binary | PercentOf
     | Compare | In | Within | Logical | Not | Presence | Call | Conditional | Lookup | Aggregate
+    | Date | Timestamp | CalendarDuration | Between | InRange | WithinBusiness
 )
 """`Aggregate` stands only in the amount of a consequence due per window (the checker says
 so elsewhere): the total of the window's records, `sum(cases_short * unit_cost)`."""

@@ -78,7 +78,8 @@ class _Checker:
             if spec.type.kind is Kind.MONEY:
                 self.fields[spec.name] = t.money(contract.currency)
         names = tuple(named.name for named in contract.parameters)
-        self.typer = Typer(contract.currency, self.fields, names, self.found)
+        self.typer = Typer(contract.currency, self.fields, names, self.found,
+                           tuple(item.name for item in contract.calendars))
         self.constants = Constants(self.typer.types, self._error)
         self.parameters = self.typer.parameters
         self.derived = self.typer.derived

@@ -17,12 +17,13 @@ import dataclasses
 import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from slacheck import ast, functions
+from slacheck.calendars import BusinessDeadline, Months
 from slacheck.checker import CheckedContract
 from slacheck.typer import AS_OF
 from slacheck.types import Kind
@@ -154,6 +155,7 @@ class Compiler:
         self._derived = {named.name: named.clause.node for named in contract.derived}
         self._tables = {table.name: table for table in contract.tables}
         self._fields = set(contract.schema.names)
+        self._zone = ZoneInfo(contract.timezone)
         self._not_yet = Open(as_of, after=True)
         """The value of an event absent at the evaluation time."""
         self._parameters: dict[str, Any] = {}
@@ -208,6 +210,12 @@ class Compiler:
                 return _Constant(value)
             case ast.Bool(value=value):
                 return _Constant(value)
+            case ast.Date(value=day):
+                return _Constant(day)
+            case ast.Timestamp(value=moment):
+                return _Constant(moment)
+            case ast.CalendarDuration():
+                return _Constant(Months(expr.months, self._zone))
             case ast.Ref(name=name):
                 return self._ref(expr, name)
             case ast.Neg(operand=operand):
@@ -326,6 +334,9 @@ class Compiler:
         left_kind = self.checked.type_of(expr.left).kind
         right_kind = self.checked.type_of(expr.right).kind
         function = _arithmetic(expr.op, left_kind, right_kind)
+        if Kind.DATE in (left_kind, right_kind) and Kind.DURATION in (left_kind, right_kind):
+            function = _whole_days(function, expr.right if right_kind is Kind.DURATION
+                                   else expr.left)
         if expr.op is ast.BinOp.DIV:
             function = _guarded_division(function, expr.right)
         if self._may_be_open(expr.left) or self._may_be_open(expr.right):
@@ -384,6 +395,10 @@ class Compiler:
                 return self._in(operand, items, negated)
             case ast.Within(event=event, limit=limit, start=start):
                 return self._within(event, limit, start)
+            case ast.Between() | ast.InRange():
+                return self._truth(_bounds(expr))
+            case ast.WithinBusiness():
+                return self._within_business(expr)
             case ast.Presence(operand=operand, present=present):
                 return _presence(self._value(operand), present)
             case ast.Ref(name=name) if name in self._derived:
@@ -435,6 +450,19 @@ class Compiler:
                     return None
                 members = frozenset(item.value for item in values)  # type: ignore[attr-defined]
                 return f"({first} {'not in' if negated else 'in'} {_bind(members, constants)})"
+            case ast.Between(operand=operand, low=low, high=high):
+                sides = [self._operand(side, constants) for side in (low, operand, high)]
+                if None in sides:
+                    return None
+                return f"({sides[0]} <= {sides[1]} <= {sides[2]})"
+            case ast.InRange(operand=operand, low=low, high=high, negated=negated):
+                sides = [self._operand(side, constants) for side in (low, operand, high)]
+                if None in sides:
+                    return None
+                below = "<=" if expr.low_closed else "<"
+                above = "<=" if expr.high_closed else "<"
+                inside = f"{sides[0]} {below} {sides[1]} {above} {sides[2]}"
+                return f"(not ({inside}))" if negated else f"({inside})"
         return None
 
     def breach_time(self, expr: ast.Expr) -> Value | None:
@@ -454,6 +482,15 @@ class Compiler:
                 if self.checked.type_of(event).kind is not Kind.TIMESTAMP:
                     return None
                 event_at, due = self._value(event), self._value(deadline)
+            case ast.WithinBusiness(event=event, start=start) if \
+                    self.checked.type_of(event).kind is Kind.TIMESTAMP:
+                event_at, started = self._value(event), self._value(start)
+                ends = self._business_deadline(expr)
+
+                def due(record: Record) -> Any:
+                    begun = started(record)
+                    return begun if begun is None or isinstance(begun, Open) else \
+                        _due(ends, begun)[1]
             case _:
                 return None
 
@@ -493,7 +530,7 @@ class Compiler:
         limit = self._value(expr.limit)
         if event is None or start is None or not isinstance(limit, _Constant):
             return None
-        if limit.value is None:
+        if not isinstance(limit.value, timedelta):  # none, or months: the closure does it
             return None
         return event, start, _bind(limit.value, constants)
 
@@ -557,6 +594,70 @@ class Compiler:
             return PASS if happened <= due else BREACH
 
         return deadline
+
+
+    def _business_deadline(self, expr: ast.WithinBusiness) -> BusinessDeadline:
+        calendar = self.checked.contract.calendar(expr.calendar)
+        assert calendar is not None  # the typer checked the name
+        return BusinessDeadline(calendar, expr.days, expr.cutoff, self._zone)
+
+    def _within_business(self, expr: ast.WithinBusiness) -> Truth:
+        """Due by the end of the due day (see `ast.WithinBusiness`): a timestamp event
+        before the day's end passes, a date event on or before the day."""
+        ends = self._business_deadline(expr)
+        event_at, start_at = self._value(expr.event), self._value(expr.start)
+        by_day = self.checked.type_of(expr.event).kind is Kind.DATE
+        as_of = self.as_of
+
+        def deadline(record: Record) -> int:
+            started = start_at(record)
+            if started is None or isinstance(started, Open):
+                return PENDING  # the clock has not started
+            due_day, end = _due(ends, started)
+            happened = event_at(record)
+            if happened is None or isinstance(happened, Open):
+                return OVERDUE if as_of >= end else PENDING
+            if by_day:
+                return PASS if happened <= due_day else BREACH
+            return PASS if happened < end else BREACH
+
+        return deadline
+
+
+def _due(ends: BusinessDeadline, started: date | datetime) -> tuple[date, datetime]:
+    try:
+        return ends.due(started)
+    except ValueError as error:
+        raise ClauseEvaluationError(str(error)) from None
+
+
+def _bounds(expr: ast.Between | ast.InRange) -> ast.Expr:
+    """`x between a and b` as `x >= a and x <= b`, an interval likewise: the comparisons
+    carry the three-valued rule and open bounds."""
+    low_closed = True if isinstance(expr, ast.Between) else expr.low_closed
+    high_closed = True if isinstance(expr, ast.Between) else expr.high_closed
+    low = ast.Compare(op=ast.CmpOp.GE if low_closed else ast.CmpOp.GT, left=expr.operand,
+                      right=expr.low, span=expr.span)
+    high = ast.Compare(op=ast.CmpOp.LE if high_closed else ast.CmpOp.LT, left=expr.operand,
+                       right=expr.high, span=expr.span)
+    both = ast.Logical(op=ast.BoolOp.AND, left=low, right=high, span=expr.span)
+    if isinstance(expr, ast.InRange) and expr.negated:
+        return ast.Not(operand=both, span=expr.span)
+    return both
+
+
+def _whole_days(function: Callable[[Any, Any], Any],
+                duration: ast.Expr) -> Callable[[Any, Any], Any]:
+    """Date arithmetic with a duration that must be whole days; Python would drop the rest."""
+    what = _name(duration, "the duration")
+
+    def shift(a: Any, b: Any) -> Any:
+        moved = b if isinstance(b, timedelta) else a
+        if isinstance(moved, timedelta) and moved % timedelta(days=1):
+            raise ClauseEvaluationError(f"a date moves by whole days: {what} is {moved}")
+        return function(a, b)
+
+    return shift
 
 
 _MISSING: Final = object()

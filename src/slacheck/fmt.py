@@ -58,6 +58,8 @@ def _level(node: ast.Node) -> int:
             return _NOT
         case ast.Compare() | ast.In() | ast.Within() | ast.Presence():
             return _COMPARISON
+        case ast.Between() | ast.InRange() | ast.WithinBusiness():
+            return _COMPARISON
         case ast.Binary(op=ast.BinOp.ADD | ast.BinOp.SUB):
             return _SUM
         case ast.Binary():
@@ -143,6 +145,34 @@ def _expr(node: ast.Node) -> str:
         case ast.Lookup(table=table, key=key, at=at):
             when = f" at {expr(at, _SUM)}" if at is not None else ""
             return f"{table}[{expr(key)}{when}]"
+        case ast.Date() | ast.Timestamp() | ast.CalendarDuration() | ast.Between() | \
+                ast.InRange() | ast.WithinBusiness():
+            return _time(node)
+    raise FormatError(f"no canonical spelling of {type(node).__name__}")
+
+
+def _time(node: ast.Node) -> str:
+    """Dates, timestamps (as written: the offset is part of what the contract says),
+    calendar durations and the comparisons that use them."""
+    match node:
+        case ast.Date(value=value):
+            return value.isoformat()
+        case ast.Timestamp(text=text):
+            return text
+        case ast.CalendarDuration(count=count, unit=unit):
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+        case ast.Between(operand=operand, low=low, high=high):
+            return f"{expr(operand, _SUM)} between {expr(low, _SUM)} and {expr(high, _SUM)}"
+        case ast.InRange(operand=operand, low=low, high=high, negated=negated):
+            opening, closing = "[" if node.low_closed else "(", "]" if node.high_closed else ")"
+            return (f"{expr(operand, _SUM)} {'not in' if negated else 'in'} "
+                    f"{opening}{expr(low)}, {expr(high)}{closing}")
+        case ast.WithinBusiness(event=event, days=days, start=start, calendar=calendar):
+            text = (f"{expr(event, _SUM)} within {days} business day{'s' if days != 1 else ''}"
+                    f" of {expr(start, _SUM)} using {calendar}")
+            if node.cutoff is not None:
+                text += f" with cutoff {node.cutoff.strftime('%H:%M')}"
+            return text
     raise FormatError(f"no canonical spelling of {type(node).__name__}")
 
 

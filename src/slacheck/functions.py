@@ -114,7 +114,11 @@ def implementation(expr: ast.Call, rounding: str) -> Callable[..., Any]:
         case "abs":
             return abs
     assert expr.function == "round"
-    places = expr.args[1].value if len(expr.args) == 2 else Decimal(0)  # type: ignore[union-attr]
+    places = Decimal(0)
+    if len(expr.args) == 2:
+        written = expr.args[1]
+        assert isinstance(written, ast.Number)  # the typer took only a whole number literal
+        places = written.value
     exponent = Decimal(1).scaleb(-int(places))
     mode = ROUNDING[rounding]
     return lambda value: _WIDE.add(_ZERO, value.quantize(exponent, rounding=mode, context=_WIDE))

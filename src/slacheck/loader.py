@@ -17,6 +17,7 @@ from slacheck._shape import Problem, validate
 from slacheck._shape import contract_schema as contract_schema  # public here, for the CLI
 from slacheck._source import Source, whole_file
 from slacheck._yaml import Place, YamlPath, clause_source, compose, nearest
+from slacheck.calendars import WEEKDAYS, BusinessCalendar
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
@@ -157,6 +158,7 @@ class _Builder:
             for key, body in tree["standards"].items()
             if (standard := self._standard(key, body)) is not None
         )
+        calendars = self._calendars(tree.get("calendars", {}))
         starts = self._date(effective.get("from"), ("contract", "effective", "from"))
         ends = self._date(effective.get("to"), ("contract", "effective", "to"))
         if starts is not None and ends is not None and ends < starts:
@@ -173,6 +175,7 @@ class _Builder:
             timezone=timezone,
             effective_from=starts,
             effective_to=ends,
+            calendars=calendars,
             schema=schema,
             parameters=parameters,
             derived=derived,
@@ -239,6 +242,27 @@ class _Builder:
                         (f"leave `{path[-1]}` out for a contract without {end}",))
             return None
         return parsed
+
+    def _calendars(self, entries: dict[str, Any]) -> tuple[BusinessCalendar, ...]:
+        """`calendars: {cn: {weekend: [sat, sun], holidays: [...], workdays: [...]}}`."""
+        out = []
+        for name, body in entries.items():
+            path: YamlPath = ("calendars", name)
+            weekend = frozenset(WEEKDAYS.index(day) for day in body.get("weekend", ["sat", "sun"]))
+            days: dict[str, frozenset[date]] = {}
+            for key in ("holidays", "workdays"):
+                found = (self._date(str(text), (*path, key, index))
+                         for index, text in enumerate(body.get(key, [])))
+                days[key] = frozenset(day for day in found if day is not None)
+            if len(weekend) == len(WEEKDAYS):
+                self._error(BAD_VALUE, f"calendar `{name}` has no business day in the week",
+                            (*path, "weekend"), ("list the days off only",))
+            both = sorted(days["holidays"] & days["workdays"])
+            if both:
+                self._error(BAD_VALUE, f"{both[0]} is both a holiday and a workday of "
+                            f"calendar `{name}`", path, ("list it once",))
+            out.append(BusinessCalendar(name, weekend, days["holidays"], days["workdays"]))
+        return tuple(out)
 
     def clause(self, path: YamlPath, kind: str) -> Clause | None:
         """Parse the scalar at `path` as a clause, positioned where it stands in the file."""

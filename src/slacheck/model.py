@@ -7,6 +7,7 @@ from datetime import date
 
 from slacheck import ast
 from slacheck._source import Span
+from slacheck.calendars import BusinessCalendar
 from slacheck.types import RecordSchema
 
 
@@ -117,8 +118,13 @@ class Contract:
     rounding: str = "half_up"
     effective_from: date | None = None
     effective_to: date | None = None
+    calendars: tuple[BusinessCalendar, ...] = ()
+    """Business calendars by name (`calendars:`), for `within N business days ... using`."""
     path: str = "<contract>"
     sha256: str = ""
+
+    def calendar(self, name: str) -> BusinessCalendar | None:
+        return next((item for item in self.calendars if item.name == name), None)
 
     def standard(self, standard_id: str) -> Standard | None:
         return next((item for item in self.standards if item.id == standard_id), None)

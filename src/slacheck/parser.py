@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Callable
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +30,15 @@ from slacheck.diagnostics import (
     ContractError,
     Diagnostic,
 )
-from slacheck.types import LIMIT_COUNT, LIMIT_DURATION, LIMIT_NUMBER, MAX_DECIMALS
+from slacheck.types import (
+    FIRST_DATE,
+    LAST_DATE,
+    LIMIT_COUNT,
+    LIMIT_DURATION,
+    LIMIT_MONTHS,
+    LIMIT_NUMBER,
+    MAX_DECIMALS,
+)
 
 CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify")
 
@@ -72,6 +81,11 @@ _READABLE = {
     "MINUS": "`-`",
     "STAR": "`*`",
     "SLASH": "`/`",
+    "TIMESTAMP": "a timestamp like `2024-07-05T00:00+08:00`",
+    "DATE": "a date like `2024-07-05`",
+    "CALENDAR_DURATION": "months or years like `9 months`",
+    "BUSINESS_DAYS": "business days like `2 business days`",
+    "CLOCK": "a time of day like `17:00`",
 }
 
 
@@ -82,7 +96,7 @@ STARTS = [f"start_{name}" for name in CLAUSES]
 _CALLED = re.compile(r"(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\Z")
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false", "per", "by",
                     "at", "most", "breach", "after", "on", "any", "least", "warn", "for",
-                    "if", "then", "else"})
+                    "if", "then", "else", "between", "using", "cutoff", "with"})
 # A target's measure still open at an unexpected comma: `max(a, b) <= 72h per month`.
 _MEASURE_OPEN = re.compile(r"\s*(?P<name>count|sum|mean|min|max|p[0-9.]+)\s*\([^()]*\Z")
 _EXTREME = {"min": "smallest", "max": "largest"}
@@ -185,6 +199,85 @@ class _ToAst(Transformer[Token, Any]):
 
     def false(self, meta: Meta, children: list[Token]) -> ast.Bool:
         return ast.Bool(value=False, span=self._span(meta))
+
+    # time: dates, timestamps, calendar durations, intervals, business days
+    def _bad(self, token: Token, message: str, hint: str) -> _ClauseError:
+        return _ClauseError(Diagnostic(BAD_VALUE, message, self._tspan(token), (hint,)))
+
+    def _in_range(self, token: Token, day: date) -> date:
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise self._bad(token, f"`{token}` is out of range",
+                            f"dates lie between {FIRST_DATE} and {LAST_DATE}")
+        return day
+
+    def date(self, meta: Meta, children: list[Token]) -> ast.Date:
+        token = children[0]
+        try:
+            day = date.fromisoformat(str(token))
+        except ValueError:
+            raise self._bad(token, f"`{token}` is not a date",
+                            "write a real day as YYYY-MM-DD: `2024-02-29`") from None
+        return ast.Date(value=self._in_range(token, day), span=self._tspan(token))
+
+    def timestamp(self, meta: Meta, children: list[Token]) -> ast.Timestamp:
+        token = children[0]
+        text = str(token)
+        if not _OFFSET.search(text):
+            raise self._bad(token, f"the timestamp `{text}` has no offset",
+                            f"times are never naive: write `{text}+08:00` (its offset from "
+                            f"UTC) or `{text}Z` (UTC)")
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self._bad(token, f"`{text}` is not a timestamp",
+                            "write a real moment: `2024-07-05T00:00+08:00`") from None
+        self._in_range(token, moment.date())
+        return ast.Timestamp(value=moment, text=text, span=self._tspan(token))
+
+    def calendar_duration(self, meta: Meta, children: list[Token]) -> ast.CalendarDuration:
+        token = children[0]
+        text = str(token)
+        digits = text[:len(text) - len(text.lstrip("0123456789"))]
+        unit = text[len(digits):].strip().removesuffix("s")
+        count = int(digits) if len(digits) <= 6 else LIMIT_MONTHS + 1
+        if count * (12 if unit == "year" else 1) > LIMIT_MONTHS:
+            raise self._bad(token, f"`{text}` is out of range",
+                            "a calendar duration is at most 100 years (1200 months)")
+        return ast.CalendarDuration(count=count, unit=unit, span=self._tspan(token))
+
+    def between(self, meta: Meta, children: list[ast.Expr]) -> ast.Between:
+        operand, low, high = children
+        return ast.Between(operand=operand, low=low, high=high, span=self._span(meta))
+
+    def closed_open(self, meta: Meta, children: list[ast.Expr]) -> tuple[Any, ...]:
+        return (children[0], children[1], True, False)
+
+    def open_closed(self, meta: Meta, children: list[ast.Expr]) -> tuple[Any, ...]:
+        return (children[0], children[1], False, True)
+
+    def in_interval(self, meta: Meta, children: list[Any]) -> ast.InRange:
+        low, high, low_closed, high_closed = children[1]
+        return ast.InRange(operand=children[0], low=low, high=high, low_closed=low_closed,
+                           high_closed=high_closed, span=self._span(meta))
+
+    def not_in_interval(self, meta: Meta, children: list[Any]) -> ast.InRange:
+        return dataclasses.replace(self.in_interval(meta, children), negated=True)
+
+    def within_business(self, meta: Meta, children: list[Any]) -> ast.WithinBusiness:
+        event, days, start, calendar, *cutoff = children
+        count = self._count(Token("INT", str(days).split()[0], start_pos=days.start_pos,
+                                  end_pos=days.end_pos))
+        return ast.WithinBusiness(event=event, days=count, start=start, calendar=str(calendar),
+                                  calendar_span=self._tspan(calendar),
+                                  cutoff=cutoff[0] if cutoff else None, span=self._span(meta))
+
+    def business_cutoff(self, meta: Meta, children: list[Token]) -> time:
+        token = children[0]
+        try:
+            return time.fromisoformat(str(token))
+        except ValueError:
+            raise self._bad(token, f"`{token}` is not a time of day",
+                            "write hours and minutes from 00:00 to 23:59: `17:00`") from None
 
     def ref(self, meta: Meta, children: list[Token]) -> ast.Ref:
         return ast.Ref(name=str(children[0]), span=self._span(meta))
@@ -440,6 +533,9 @@ class _ToAst(Transformer[Token, Any]):
                           table_span=self._tspan(table), span=self._span(meta))
 
 
+_OFFSET = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+
+
 def _period(token: Token) -> ast.Period:
     return ast.Period(str(token).removesuffix("s"))
 
@@ -561,6 +657,7 @@ _UNIT_WORDS = {"ms": "ms", "millisecond": "ms", "milliseconds": "ms", "sec": "s"
                "second": "s", "seconds": "s", "m": "min", "mins": "min", "minute": "min",
                "minutes": "min", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
                "day": "d", "days": "d", "week": "w", "weeks": "w"}
+_LIST_IN_PARENS = re.compile(r"(?<![A-Za-z0-9_])in\s*\([^()\[\]]*\Z")
 _NUMBER_BEFORE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*\Z")
 
 
@@ -568,6 +665,9 @@ def _slip_hint(body: str, token: Token, start: int,
                expected: set[str]) -> tuple[str, ...]:
     """A hint for the usual slips: a share written as a fraction where a percentage is
     expected (`0.97 per month`), a unit spelt out (`24 hours`, `24hr`)."""
+    if token.type == "RPAR" and "RSQB" in expected and _LIST_IN_PARENS.search(body, 0, start):
+        return ("a list is written in brackets: `x in [a, b]`; `x in (a, b]` is the interval "
+                "a < x <= b, `x in [a, b)` the interval a <= x < b",)
     if token.type == "NUMBER" and "PERCENT" in expected:
         value = Decimal(str(token))
         meant = f"{(value * 100).normalize():f}%" if value <= 1 else f"{token}%"

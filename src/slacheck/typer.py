@@ -40,10 +40,12 @@ class Typer:
     """Types expressions against the declared fields, derived fields and parameters."""
 
     def __init__(self, currency: str, fields: dict[str, Type], parameter_names: tuple[str, ...],
-                 found: list[Diagnostic]) -> None:
+                 found: list[Diagnostic], calendars: tuple[str, ...] = ()) -> None:
         self.tables: dict[str, TableType] = {}
         """The contract's lookup tables, by name, once the checker has typed them."""
         self.currency = currency
+        self.calendars = calendars
+        """The business calendars the contract declares (`calendars:`)."""
         self.fields = fields
         self.parameter_names = parameter_names
         self.derived: dict[str, Type] = {}
@@ -124,6 +126,17 @@ class Typer:
                 if function == "count" or operand is None:
                     return t.NUMBER
                 return self.infer(operand)
+            case ast.Date():
+                return t.DATE
+            case ast.Timestamp():
+                return t.TIMESTAMP
+            case ast.CalendarDuration():
+                return t.CALENDAR
+            case ast.Between(operand=operand, low=low, high=high) | \
+                    ast.InRange(operand=operand, low=low, high=high):
+                return self._range(expr, operand, low, high)
+            case ast.WithinBusiness():
+                return self._within_business(expr)
         raise AssertionError(f"unhandled node {expr!r}")  # pragma: no cover
 
     def _ref(self, expr: ast.Ref, name: str) -> Type:
@@ -228,8 +241,11 @@ class Typer:
         if result is None or not _mixable(expr.op, left, right):
             self._mismatch(expr, f"cannot apply `{expr.op.value}` to {left} and {right}",
                            self._ratio_hint(expr.left, left, expr.right, right,
-                                            _PHRASES.get(expr.op, "use it with")))
+                                            _PHRASES.get(expr.op, "use it with"))
+                           or _time_hint(left, right))
             raise UntypedError  # pragma: no cover
+        if result is Kind.DATE and Kind.DURATION in (left.kind, right.kind):
+            self._whole_days(expr.right if right.kind is Kind.DURATION else expr.left)
         if result is Kind.MONEY:
             return left if left.kind is Kind.MONEY else right
         if result is Kind.NUMBER:
@@ -258,11 +274,59 @@ class Typer:
             hint += f", or declare `{plain.name}` as `ratio` if it holds fractions{example}"
         return (hint,)
 
+    def _whole_days(self, duration: ast.Expr) -> None:
+        """A duration written on a date must be whole days: a date has no time of day."""
+        if isinstance(duration, ast.Duration) and duration.microseconds % _DAY:
+            days = duration.microseconds / _DAY
+            self._mismatch(duration, f"a date moves by whole days, not by `{duration.text}`",
+                           (f"write whole days such as `{max(1, round(days))}d`, or use a "
+                            "timestamp field for a time of day",))
+
+    def _range(self, expr: ast.Between | ast.InRange, operand: ast.Expr, low: ast.Expr,
+               high: ast.Expr) -> Type:
+        """`x between a and b`, `x in [a, b)`: both ends of the operand's ordered type."""
+        word = "between" if isinstance(expr, ast.Between) else "an interval"
+        found: list[Type] = []
+        self.both(lambda: found.append(self.infer(operand)),
+                  lambda: self.both(lambda: found.append(self.infer(low)),
+                                    lambda: found.append(self.infer(high))))
+        kind, low_type, high_type = found
+        for end, end_type in ((low, low_type), (high, high_type)):
+            if not _comparable(kind, end_type):
+                self._mismatch(end, f"cannot compare {kind} with {end_type}",
+                               self._ratio_hint(operand, kind, end, end_type, "compare with")
+                               or _time_hint(kind, end_type))
+        if kind.kind not in _ORDERED:
+            self._mismatch(expr, f"{word} needs ordered values, not {kind}",
+                           ("numbers, money, durations, dates and timestamps have an order",))
+        return t.BOOL
+
+    def _within_business(self, expr: ast.WithinBusiness) -> Type:
+        event, start = self._pair(expr.event, expr.start)
+        for node, found in ((expr.event, event), (expr.start, start)):
+            if found.kind not in (Kind.TIMESTAMP, Kind.DATE):
+                self._mismatch(node, f"business days count from a timestamp or a date, "
+                               f"not {found}",
+                               ("`delivered_at within 2 business days of picked_up_at "
+                                "using cn`",))
+        if expr.calendar not in self.calendars:
+            hints = did_you_mean(expr.calendar, self.calendars) or (
+                "declare it: `calendars: {cn: {weekend: [sat, sun], holidays: [...]}}`",)
+            self._error(UNKNOWN_NAME, f"unknown calendar `{expr.calendar}`",
+                        expr.calendar_span, hints)
+            raise UntypedError
+        if expr.cutoff is not None and start.kind is Kind.DATE:
+            self._mismatch(expr.start, "a cut-off time needs a timestamp to compare with, "
+                           "not a date", ("leave out `with cutoff ...`, or start from a "
+                                          "timestamp field",))
+        return t.BOOL
+
     def _compare(self, expr: ast.Compare) -> Type:
         left, right = self._operands(expr.left, expr.right)
         if not _comparable(left, right):
             self._mismatch(expr, f"cannot compare {left} with {right}",
-                           self._ratio_hint(expr.left, left, expr.right, right, "compare with"))
+                           self._ratio_hint(expr.left, left, expr.right, right, "compare with")
+                           or _time_hint(left, right))
         if expr.op not in (ast.CmpOp.EQ, ast.CmpOp.NE) and left.kind not in _ORDERED:
             self._mismatch(expr, f"`{expr.op.value}` needs ordered values, not {left}",
                            ("use `==` or `!=`",))
@@ -289,14 +353,18 @@ class Typer:
         limit = self.infer(expr.limit)
         for node, found in ((expr.event, event), (expr.start, start)):
             if found.kind is not Kind.TIMESTAMP:
-                hint = ("a deadline is between two moments: "
-                        "`delivered_at within 24h of picked_up_at`")
+                hints = ["a deadline is between two moments: "
+                         "`delivered_at within 24h of picked_up_at`"]
                 if isinstance(node, ast.Ref) and node.name in self.fields:
-                    hint = f"declare `{node.name}` as `timestamp`"
-                self._mismatch(node, f"a deadline needs a timestamp here, not {found}", (hint,))
-        if limit.kind is not Kind.DURATION:
+                    hints = [f"declare `{node.name}` as `timestamp`"]
+                if found.kind is Kind.DATE:
+                    hints.append("for dates, compare: `delivered_on <= mabd + 2d`, or count "
+                                 "`within 2 business days of ... using CALENDAR`")
+                self._mismatch(node, f"a deadline needs a timestamp here, not {found}",
+                               tuple(hints))
+        if limit.kind not in (Kind.DURATION, Kind.CALENDAR):
             self._mismatch(expr.limit, f"a deadline needs a duration here, not {limit}",
-                           ("write a duration such as `24h` or `2d`",))
+                           ("write a duration such as `24h`, `2d` or `9 months`",))
         return t.BOOL
 
     def _operands(self, left: ast.Expr, right: ast.Expr) -> tuple[Type, Type]:
@@ -394,6 +462,20 @@ def unite(left: Type, right: Type) -> Type | None:
 
 
 _PHRASES = {ast.BinOp.ADD: "add it to", ast.BinOp.SUB: "subtract it from"}
+_DAY = 86_400_000_000
+
+
+def _time_hint(left: Type, right: Type) -> tuple[str, ...]:
+    """Why dates, timestamps and calendar durations do not mix as written."""
+    kinds = {left.kind, right.kind}
+    if kinds == {Kind.DATE, Kind.TIMESTAMP}:
+        return ("a date is a whole day and a timestamp a moment: compare a timestamp with "
+                "a timestamp (`delivered_at <= 2024-07-05T00:00+08:00`) or a date with a date "
+                "(`delivered_on <= 2024-07-05`)",)
+    if Kind.CALENDAR in kinds:
+        return ("months and years have no fixed length: add them to a timestamp or a date "
+                "(`picked_up_at + 9 months`), and compare the results",)
+    return ()
 
 
 def _comparable(left: Type, right: Type) -> bool:
@@ -441,6 +523,15 @@ for _op in (ast.BinOp.ADD, ast.BinOp.SUB):
     _ARITHMETIC[(_op, Kind.TIMESTAMP, Kind.DURATION)] = Kind.TIMESTAMP
 _ARITHMETIC[(ast.BinOp.ADD, Kind.DURATION, Kind.TIMESTAMP)] = Kind.TIMESTAMP
 _ARITHMETIC[(ast.BinOp.SUB, Kind.TIMESTAMP, Kind.TIMESTAMP)] = Kind.DURATION
+# dates move by whole days, and are whole days apart; months and years move either
+_ARITHMETIC[(ast.BinOp.SUB, Kind.DATE, Kind.DATE)] = Kind.DURATION
+for _moment in (Kind.DATE, Kind.TIMESTAMP):
+    for _op in (ast.BinOp.ADD, ast.BinOp.SUB):
+        _ARITHMETIC[(_op, _moment, Kind.CALENDAR)] = _moment
+    _ARITHMETIC[(ast.BinOp.ADD, Kind.CALENDAR, _moment)] = _moment
+_ARITHMETIC[(ast.BinOp.ADD, Kind.DATE, Kind.DURATION)] = Kind.DATE
+_ARITHMETIC[(ast.BinOp.SUB, Kind.DATE, Kind.DURATION)] = Kind.DATE
+_ARITHMETIC[(ast.BinOp.ADD, Kind.DURATION, Kind.DATE)] = Kind.DATE
 for _kind in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
     _ARITHMETIC[(ast.BinOp.MUL, _kind, Kind.NUMBER)] = _kind
     _ARITHMETIC[(ast.BinOp.MUL, Kind.NUMBER, _kind)] = _kind

@@ -16,6 +16,8 @@ class Kind(Enum):
     NUMBER = "number"
     MONEY = "money"
     DURATION = "duration"
+    CALENDAR = "calendar duration"
+    """Months or years (`9 months`): a calendar length, not a fixed number of seconds."""
     TIMESTAMP = "timestamp"
     DATE = "date"
     STRING = "string"
@@ -65,6 +67,7 @@ RATIO = Type(Kind.NUMBER, scale=Scale.RATIO)
 DURATION = Type(Kind.DURATION)
 TIMESTAMP = Type(Kind.TIMESTAMP)
 DATE = Type(Kind.DATE)
+CALENDAR = Type(Kind.CALENDAR)
 STRING = Type(Kind.STRING)
 
 
@@ -86,6 +89,8 @@ MAX_DECIMALS = 18
 """Numbers and amounts written in a contract have at most this many decimal places."""
 LIMIT_DURATION = 36525 * 86_400_000_000
 """Durations are at most this many microseconds: 100 years."""
+LIMIT_MONTHS = 1200
+"""Calendar durations (`9 months`) are at most this many months: 100 years."""
 LIMIT_COUNT = 1_000_000
 """Counts in rules (`after 3 breaches ...`) are at most this."""
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
