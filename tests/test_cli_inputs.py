@@ -36,7 +36,7 @@ def test_a_csv_file_by_its_extension(tmp_path: Path, contract: Path) -> None:
     data.write_text(CSV, "utf-8")
     code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF)
     assert code == 0
-    assert _lines(out) == "lines: 2 read, 2 accepted, 0 rejected"
+    assert _lines(out) == "lines: 2 read = 2 accepted + 0 rejected"
 
 
 def test_a_csv_given_as_json_lines_says_what_it_looks_like(tmp_path: Path,
@@ -54,7 +54,7 @@ def test_a_csv_given_as_json_lines_says_what_it_looks_like(tmp_path: Path,
 def test_standard_input_in_a_given_format(contract: Path) -> None:
     code, out, _ = _run("verify", str(contract), "-", "--as-of", AS_OF, "--format-in", "tsv",
                         stdin=CSV.replace(",", "\t").encode())
-    assert (code, _lines(out)) == (0, "lines: 2 read, 2 accepted, 0 rejected")
+    assert (code, _lines(out)) == (0, "lines: 2 read = 2 accepted + 0 rejected")
 
 
 def test_a_folder_and_a_glob_read_their_files_in_order(tmp_path: Path, contract: Path) -> None:
@@ -72,7 +72,7 @@ def test_a_folder_and_a_glob_read_their_files_in_order(tmp_path: Path, contract:
                                                            str(folder / "b.csv")]
     assert result["lines"]["read"] == 4
     code, out, _ = _run("verify", str(contract), str(folder / "*.csv"), "--as-of", AS_OF)
-    assert (code, _lines(out)) == (0, "lines: 2 read, 2 accepted, 0 rejected")
+    assert (code, _lines(out)) == (0, "lines: 2 read = 2 accepted + 0 rejected")
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_rejected_rows_go_to_the_quarantine_verbatim(tmp_path: Path, contract: P
     code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF, "--quarantine",
                         str(kept), "--quarantine-reasons", str(reasons))
     assert code == 0
-    assert _lines(out) == "lines: 4 read, 2 accepted, 2 rejected"
+    assert _lines(out) == "lines: 4 read = 2 accepted + 2 rejected"
     # the header first, so that the quarantine can be mended and checked again
     assert kept.read_bytes() == b"id,at,ok\r\nr3,2025-03-03T10:00:00Z,maybe\r\n\"r4\r\nx\",,\r\n"
     assert f"{data}:5: at: missing; ok: missing" in out
@@ -111,7 +111,7 @@ def test_rejected_rows_go_to_the_quarantine_verbatim(tmp_path: Path, contract: P
          "problems": [{"field": "at", "reason": "missing"}, {"field": "ok", "reason": "missing"}]},
     ]
     code, out, _ = _run("verify", str(contract), str(kept), "--as-of", AS_OF)
-    assert _lines(out) == "lines: 2 read, 0 accepted, 2 rejected"
+    assert _lines(out) == "lines: 2 read = 0 accepted + 2 rejected"
 
 
 def test_the_reasons_alone_and_json_lines_quarantined_as_before(tmp_path: Path,

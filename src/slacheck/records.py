@@ -49,10 +49,20 @@ class Rejection:
     """The line's other problems, each with its field: a line is rejected with all of them."""
     header: bytes | None = None
     """The header line of the CSV file the line is from, for a quarantine file."""
+    causes: tuple[str, ...] = ()
+    """What each problem is, without the value or the position that differ from line to line
+    (`not a valid date/time`), in the order of `problems`: the key of the rejection summary."""
 
     @property
     def problems(self) -> tuple[tuple[str | None, str], ...]:
         return ((self.field, self.reason), *self.more)
+
+    @property
+    def kinds(self) -> tuple[tuple[str | None, str], ...]:
+        """Each problem as (field, cause); a reason stands for a cause not given."""
+        causes = self.causes + tuple(reason for _, reason in self.problems[len(self.causes):])
+        return tuple((field, cause) for (field, _), cause in zip(self.problems, causes,
+                                                                 strict=True))
 
     @property
     def message(self) -> str:
@@ -70,9 +80,15 @@ class Records:
 
 
 class _RejectedError(Exception):
-    """Why a line is rejected; `value`, when given, is named in the reason (see `shown`)."""
+    """Why a line is rejected; `value`, when given, is named in the reason (see `shown`).
 
-    def __init__(self, field: str | None, reason: str, *value: Any, after: str = "") -> None:
+    `cause` is the reason less what differs from line to line (the value, a column, a
+    count); it defaults to `reason` as given, before the value and `after` are added.
+    """
+
+    def __init__(self, field: str | None, reason: str, *value: Any, after: str = "",
+                 cause: str | None = None) -> None:
+        self.cause = reason if cause is None else cause
         if value:
             reason = f"{reason}: {shown(value[0])}"
         super().__init__(reason)
@@ -80,6 +96,18 @@ class _RejectedError(Exception):
         self.reason = reason + after
         self.more: tuple[tuple[str | None, str], ...] = ()
         """Further problems of the same line."""
+        self.more_causes: tuple[str, ...] = ()
+        """The cause of each of `more`."""
+
+    def join(self, rest: list[_RejectedError]) -> _RejectedError:
+        """This problem with `rest`, the line's other problems, after it."""
+        self.more = tuple((problem.field, problem.reason) for problem in rest)
+        self.more_causes = tuple(problem.cause for problem in rest)
+        return self
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        return (self.cause, *self.more_causes)
 
 
 Row = tuple[int, "dict[str, Any] | _RejectedError", bytes | None]
@@ -434,12 +462,14 @@ class _Unwritten(bytes):
 
     field: str | None
     reason: str
+    cause: str
 
 
-def unwritten(field: str | None, reason: str) -> _Unwritten:
+def unwritten(field: str | None, reason: str, cause: str | None = None) -> _Unwritten:
     """A marker that rejects its line with `reason`: what a reader found in place of a line."""
     marker = _Unwritten()
     marker.field, marker.reason = field, reason
+    marker.cause = reason if cause is None else cause
     return marker
 
 
@@ -463,7 +493,8 @@ def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
         if not_finite and type(item) is dict:
             for key, value in item.items():
                 if type(value) is float and not math.isfinite(value):
-                    text = unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
+                    text = unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)",
+                                    "not a JSON number (NaN or Infinity)")
                     break
         yield text if len(text) <= limit else _ended([text], False, limit)
 
@@ -482,14 +513,17 @@ def _json_default(value: Any) -> Any:
 def _why_unwritten(item: Any) -> _Unwritten | None:
     """What makes `item` no JSON object, if anything does (else orjson refused a large int)."""
     if type(item) is not dict:
-        return unwritten(None, f"not a JSON object: a {type(item).__name__}")
+        return unwritten(None, f"not a JSON object: a {type(item).__name__}",
+                         "not a JSON object")
     for key, value in item.items():
         if type(key) is not str:
-            return unwritten(None, f"not a JSON object: key {key!r} is not a string")
+            return unwritten(None, f"not a JSON object: key {key!r} is not a string",
+                             "not a JSON object (a key that is not a string)")
         try:
             json.dumps(value, default=_json_default)
         except (TypeError, ValueError):
-            return unwritten(key, f"not a JSON value: a {type(value).__name__}")
+            return unwritten(key, f"not a JSON value: a {type(value).__name__}",
+                             "not a JSON value")
     return None
 
 
@@ -510,7 +544,8 @@ _DECLARE = "; declare the field, or remove it from the data"
 def _same_currency(value: Any, currency: str) -> None:
     if value is not None and value != currency:
         raise _RejectedError("currency", f"in {shown(value)}, but the contract's amounts are "
-                             f"in {currency}", after="; convert the amounts, or check the export")
+                             f"in {currency}", after="; convert the amounts, or check the export",
+                             cause=f"not the contract's currency, {currency}")
 
 
 class Reader:
@@ -653,7 +688,8 @@ class Reader:
                 if number == 1 and rejected.field is None and _looks_like_csv(text):
                     rejected.reason += _CSV_HINT
                 reject(Rejection(name, number, rejected.field, rejected.reason,
-                                 text if keep else None, rejected.more))
+                                 text if keep else None, rejected.more,
+                                 causes=rejected.causes))
 
     def rows(
         self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
@@ -692,7 +728,7 @@ class Reader:
             except _RejectedError as rejected:
                 reject(Rejection(name, number, rejected.field, rejected.reason,
                                  raw_text if self.keep_text else None, rejected.more,
-                                 header[0] if header else None))
+                                 header[0] if header else None, rejected.causes))
 
     def _admitted(self, record: dict[str, Any], name: str, number: int,
                   text: bytes | None) -> bool:
@@ -723,8 +759,11 @@ class Reader:
         for _, item in self.finished() if items is None else items:
             if isinstance(item, Conflict):
                 (field, reason), *more = item.problems
+                causes = tuple(f"differs between the lines of one {self.id_field}"
+                               for _ in item.problems)
                 for (path, line), text in zip_longest(item.lines, item.texts):
-                    reject(Rejection(path, line, field, reason, text, tuple(more)))
+                    reject(Rejection(path, line, field, reason, text, tuple(more),
+                                     causes=causes))
                 continue
             yield item
 
@@ -767,8 +806,7 @@ class Reader:
         if not found:
             return first or _RejectedError(None, "not a record")
         head, *rest = found
-        head.more = tuple((problem.field, problem.reason) for problem in rest)
-        return head
+        return head.join(rest)
 
     def _undeclared(self, raw: dict[str, Any], name: str, number: int) -> None:
         """Fields the contract does not declare: rejected when it is strict, else counted
@@ -857,14 +895,15 @@ def _repeated_keys(text: bytes) -> None:
     if found:
         top = [key for number, key in found if number == objects]
         key = top[0] if top else found[0][1]
+        where = "the record" if top else "a nested object"
         raise _RejectedError(key if top else None, f"key {shown(key)} appears more than once in "
-                             f"{'the record' if top else 'a nested object'}")
+                             f"{where}", cause=f"a key appears more than once in {where}")
 
 
 def _strict_loads(text: bytes) -> Any:
     """The stdlib's reading of a line orjson refused (it also takes integers beyond 64 bits)."""
     if type(text) is _Unwritten:
-        raise _RejectedError(text.field, text.reason)
+        raise _RejectedError(text.field, text.reason, cause=text.cause)
     if type(text) is _LongLine:
         raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes",
                              after=f": {_line_shown(text)}")
@@ -874,10 +913,12 @@ def _strict_loads(text: bytes) -> Any:
         return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except UnicodeDecodeError as error:
         raise _RejectedError(None, f"not valid UTF-8 (byte {error.start + 1})",
+                             cause="not valid UTF-8",
                              after=f": {_line_shown(text)}") from None
     except json.JSONDecodeError as error:
         raise _RejectedError(None, f"not valid JSON ({error.msg.lower()} at column "
-                                   f"{error.colno})", after=f": {_line_shown(text)}") from None
+                                   f"{error.colno})", after=f": {_line_shown(text)}",
+                             cause="not valid JSON") from None
     except ArithmeticError:  # a number Decimal cannot hold: 1e1000000000000000000
         raise _RejectedError(None, "a number out of range",
                              after=f": {_line_shown(text)}") from None
@@ -908,7 +949,8 @@ def _line_shown(text: bytes) -> str:
 
 
 def _no_constant(name: str) -> Any:
-    raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
+    raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)",
+                         cause="not valid JSON")
 
 
 def _lines(stream: IO[bytes], name: str, limit: int,
