@@ -90,6 +90,17 @@ class RejectionCause:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordWarning:
+    """Accepted records a `records.warn` rule of the contract applies to: implausible data
+    (delivered before it shipped, a year typed wrong), counted and named but not rejected."""
+
+    message: str
+    records: int
+    first: tuple[tuple[str, int], ...]
+    """(file, line) of the first of them, in input order (a few)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Lines:
     """Every line accounted for: read = accepted + rejected + merged; `accepted` counts
     records, `merged` the lines that went into the record of an earlier line of the same
@@ -104,6 +115,8 @@ class Lines:
     merged: int = 0
     causes: tuple[RejectionCause, ...] = ()
     """The rejections summed up per field and cause, the commonest first."""
+    warnings: tuple[RecordWarning, ...] = ()
+    """The `records.warn` rules that applied, in the contract's order."""
 
     @property
     def adds_up(self) -> bool:

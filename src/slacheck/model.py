@@ -74,6 +74,17 @@ class Named:
 
 
 @dataclass(frozen=True, slots=True)
+class RowRule:
+    """`records.reject` or `records.warn`: a condition on one record, and what it means. A
+    record the condition is true of is rejected with the message, or counted and named in
+    a plausibility warning; one it is unknown of (an absent field) is neither."""
+
+    when: Clause
+    message: str
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     id: str
     currency: str
@@ -91,6 +102,8 @@ class Contract:
     effective_to: date | None = None
     path: str = "<contract>"
     sha256: str = ""
+    reject: tuple[RowRule, ...] = ()
+    warn: tuple[RowRule, ...] = ()
 
     def standard(self, standard_id: str) -> Standard | None:
         return next((item for item in self.standards if item.id == standard_id), None)

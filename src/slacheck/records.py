@@ -20,7 +20,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import chain, zip_longest
@@ -527,6 +527,35 @@ def _why_unwritten(item: Any) -> _Unwritten | None:
     return None
 
 
+class Rule(Protocol):
+    """A `records.reject` or `records.warn` rule, compiled (see `plan.RecordRule`)."""
+
+    @property
+    def rejects(self) -> bool: ...
+
+    @property
+    def message(self) -> str: ...
+
+    def applies(self, record: Mapping[str, Any], /) -> bool: ...
+
+
+FIRST_PLACES = 5
+"""The lines a warning names, the first in input order."""
+
+
+@dataclass(slots=True)
+class Flagged:
+    """Records a `records.warn` rule applied to: how many, and the first few lines."""
+
+    records: int = 0
+    first: list[tuple[str, int]] = field(default_factory=list)
+
+    def add(self, source: str, line: int) -> None:
+        self.records += 1
+        if len(self.first) < FIRST_PLACES:
+            self.first.append((source, line))
+
+
 @dataclass(slots=True)
 class UndeclaredField:
     """A field the records hold and the contract does not declare: how often, and where first."""
@@ -553,7 +582,8 @@ class Reader:
     lines (`records`), rows of other formats (`rows`), or Python values (`objects`)."""
 
     def __init__(self, schema: RecordSchema, *, keep_text: bool = False,
-                 max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None) -> None:
+                 max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None,
+                 rules: Iterable[Rule] = ()) -> None:
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be at least 1")
         self.schema = schema
@@ -588,6 +618,12 @@ class Reader:
         """Holds the records of `duplicates: last` or `combine` until the input ends."""
         self.dropped = 0
         """Lines of `duplicates: first` left for the first line of their id."""
+        rules = tuple(rules)
+        self.reject_rules = tuple(rule for rule in rules if rule.rejects)
+        self.warn_rules = tuple(rule for rule in rules if not rule.rejects)
+        self.ruled = bool(rules)
+        self.warnings: dict[str, Flagged] = {}
+        """Per `records.warn` message, the records it applied to."""
 
     @property
     def merged(self) -> int:
@@ -674,8 +710,11 @@ class Reader:
                     self._undeclared(raw, name, number)
                 elif currency is not None:
                     _same_currency(raw.get("currency"), currency)
+                if self.ruled:
+                    self._rejected_by_rules(raw)
                 raw["_line"] = number
                 if combiner is not None:
+                    self._warned(raw, name, number)
                     combiner.add(raw, name, text if keep else None)
                     continue
                 if not seen.add(str(raw[id_field])):
@@ -683,6 +722,8 @@ class Reader:
                         self.dropped += 1
                         continue
                     raise _RejectedError(id_field, "duplicate", raw[id_field])
+                if self.ruled:
+                    self._warned(raw, name, number)
                 yield raw
             except _RejectedError as rejected:
                 if number == 1 and rejected.field is None and _looks_like_csv(text):
@@ -739,8 +780,11 @@ class Reader:
             self._undeclared(record, name, number)
         elif self.currency is not None and "currency" in self.declared:
             _same_currency(record.get("currency"), self.currency)
+        if self.ruled:
+            self._rejected_by_rules(record)
         record["_line"] = number
         if self.combiner is not None:
+            self._warned(record, name, number)
             self.combiner.add(record, name, text if self.keep_text else None)
             return False
         if not self.seen.add(str(record[self.id_field])):
@@ -748,7 +792,27 @@ class Reader:
                 self.dropped += 1
                 return False
             raise _RejectedError(self.id_field, "duplicate", record[self.id_field])
+        if self.ruled:
+            self._warned(record, name, number)
         return True
+
+    def _rejected_by_rules(self, record: dict[str, Any]) -> None:
+        """Reject a record that a `records.reject` rule applies to, with every such rule's
+        message."""
+        broken = [_RejectedError(None, rule.message) for rule in self.reject_rules
+                  if rule.applies(record)]
+        if broken:
+            head, *rest = broken
+            raise head.join(rest)
+
+    def _warned(self, record: dict[str, Any], name: str, number: int) -> None:
+        """Count a record under each `records.warn` rule that applies to it; it stays."""
+        for rule in self.warn_rules:
+            if rule.applies(record):
+                flagged = self.warnings.get(rule.message)
+                if flagged is None:
+                    flagged = self.warnings[rule.message] = Flagged()
+                flagged.add(name, number)
 
     def held(self, reject: Callable[[Rejection], object],
              items: Iterable[tuple[str, dict[str, Any] | Conflict]] | None = None

@@ -18,6 +18,7 @@ from slacheck.findings import (
     Lines,
     PenaltyWindow,
     RecordPenalty,
+    RecordWarning,
     RejectionCause,
     Result,
     StandardResult,
@@ -60,6 +61,9 @@ def conclude(plan: Plan, state: State) -> Result:
             undeclared=_undeclared(plan, state),
             merged=state.merged,
             causes=_causes(state),
+            warnings=tuple(RecordWarning(message, flagged.records, tuple(flagged.first))
+                           for message in dict.fromkeys(rule.message for rule in plan.rules)
+                           if (flagged := state.warnings.get(message)) is not None),
         ),
         standards=standards,
         disqualification=disqualification,

@@ -16,7 +16,7 @@ from slacheck._money import add
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.measures import Measure, Rate
 from slacheck.plan import Plan
-from slacheck.records import UndeclaredField
+from slacheck.records import FIRST_PLACES, Flagged, UndeclaredField
 
 GroupKey = Any
 """A group's field values: one value, a tuple of values, or None when not grouped."""
@@ -137,6 +137,8 @@ class State:
     """Lines merged into the record of an earlier line of the same id."""
     causes: dict[tuple[str | None, str], CauseTally] = field(default_factory=dict)
     """The rejections per field and cause."""
+    warnings: dict[str, Flagged] = field(default_factory=dict)
+    """Per `records.warn` message, the accepted records it applied to."""
 
     @classmethod
     def empty(cls, plan: Plan) -> State:
@@ -154,6 +156,10 @@ class State:
             kept.lines += tally.lines
             kept.first = (kept.first + tally.first)[:FIRST_LINES]
         self.rejections = (self.rejections + other.rejections)[: self.limit]
+        for message, flagged in other.warnings.items():
+            warned = self.warnings.setdefault(message, Flagged())
+            warned.records += flagged.records
+            warned.first = (warned.first + flagged.first)[:FIRST_PLACES]
         self.inputs.extend(other.inputs)
         for key, found in other.undeclared.items():
             have = self.undeclared.get(key)

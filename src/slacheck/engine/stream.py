@@ -45,8 +45,10 @@ def run_stream(
     """
     state = State.empty(plan)
     reader = Reader(plan.schema, keep_text=quarantine is not None,
-                    max_line_bytes=max_line_bytes, currency=plan.money.currency)
+                    max_line_bytes=max_line_bytes, currency=plan.money.currency,
+                    rules=plan.rules)
     state.undeclared = reader.undeclared
+    state.warnings = reader.warnings
     sources: list[Records | Input] = []
     for given in inputs:  # every path named is found before any is read
         sources.extend([given] if isinstance(given, Records) else expand(given, format_in))

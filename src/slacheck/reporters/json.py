@@ -68,6 +68,11 @@ def to_dict(result: Result) -> dict[str, Any]:
             "accepted": result.lines.accepted,
             "rejected": result.lines.rejected,
             "merged": result.lines.merged,
+            "warnings": [
+                {"message": item.message, "records": item.records,
+                 "first": [{"source": source, "line": line} for source, line in item.first]}
+                for item in result.lines.warnings
+            ],
             "adds_up": result.lines.adds_up,
             "outside_period": result.lines.outside,
             "causes": [

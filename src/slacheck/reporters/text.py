@@ -63,6 +63,9 @@ def _lines(result: Result) -> list[str]:
     hidden = lines.rejected - len(lines.rejections)
     if hidden > 0:
         out.append(f"  ... and {hidden} more rejected {plural(hidden, 'line')}")
+    for warned in lines.warnings:
+        out.append(f"WARNING: {warned.records} {plural(warned.records, 'record')}: "
+                   f"{warned.message} (kept; first: {_places(warned.first, warned.records)})")
     for odd in lines.undeclared:
         if odd.resembles is not None:
             out.append(f"WARNING: {odd.records} {plural(odd.records, 'record')} "
@@ -80,12 +83,17 @@ def _cause(item: RejectionCause) -> str:
     """`3 lines  at: not a valid date/time (first: a.csv:4, 9, 12)`: a cause, its count and
     its first lines, each file named once."""
     what = f"{item.field}: {item.cause}" if item.field else item.cause
+    return f"{item.lines} {plural(item.lines, 'line')}  {what} (first: " \
+        f"{_places(item.first, item.lines)})"
+
+
+def _places(first: tuple[tuple[str, int], ...], total: int) -> str:
+    """`a.csv:4, 9, b.csv:2, ...`: lines, each file named once in a row; `...` if more."""
     shown, last = [], None
-    for source, line in item.first:
+    for source, line in first:
         shown.append(str(line) if source == last else f"{source}:{line}")
         last = source
-    more = ", ..." if item.lines > len(item.first) else ""
-    return f"{item.lines} {plural(item.lines, 'line')}  {what} (first: {', '.join(shown)}{more})"
+    return ", ".join(shown) + (", ..." if total > len(first) else "")
 
 
 def _errors(result: Result) -> list[str]:
