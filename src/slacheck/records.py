@@ -267,7 +267,7 @@ class Hash(Protocol):
 
 
 def open_data(path: str, digest: Hash | None = None) -> IO[bytes]:
-    """A binary stream for `path`: `-` is standard input, `.gz` is decompressed.
+    """A binary stream for `path`: `-` is standard input, `.gz` and `.zst` are decompressed.
 
     `digest`, if given, is fed the bytes as the file holds them (compressed for `.gz`),
     every one of them by the time the stream ends: what `sha256sum` of the file prints, so
@@ -277,6 +277,8 @@ def open_data(path: str, digest: Hash | None = None) -> IO[bytes]:
         if path == "-":
             return cast(IO[bytes], _Hashing(sys.stdin.buffer, digest, owned=False))
         source = _Hashing(open(path, "rb"), digest, owned=True)  # noqa: SIM115 (it closes it)
+        if path.endswith(".zst"):
+            return cast(IO[bytes], _zstd(source, path))
         return cast(IO[bytes], _Gzipped(source) if path.endswith(".gz") else source)
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror or error}") from None
@@ -328,6 +330,48 @@ class _Gzipped(gzip.GzipFile):
             super().close()
         finally:
             self._source.close()
+
+
+def _zstd(source: _Hashing, path: str) -> _Zstd:
+    try:
+        import zstandard
+    except ImportError:
+        source.close()
+        raise DataError(f"cannot read {path}: reading zstd needs the zstandard package, which "
+                        "is not installed (pip install 'slacheck[zstd]')") from None
+    return _Zstd(source, zstandard)
+
+
+class _Zstd(io.RawIOBase):
+    """A `.zst` file decompressed (every frame); at the end the rest of the file is read, so
+    all is hashed. A damaged file is an `OSError`, as a damaged `.gz` is."""
+
+    def __init__(self, source: _Hashing, zstandard: Any) -> None:
+        super().__init__()
+        self._source = source
+        self._error = zstandard.ZstdError
+        self._reader = zstandard.ZstdDecompressor().stream_reader(
+            source, read_across_frames=True, closefd=False)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            data: bytes = self._reader.read(-1 if size is None else size)
+        except self._error as error:
+            raise OSError(f"not a valid zstd file ({error})") from None
+        if not data and size:
+            while self._source.read(1 << 20):
+                pass
+        return data
+
+    def close(self) -> None:
+        try:
+            self._reader.close()
+        finally:
+            self._source.close()
+            super().close()
 
 
 class _InexactError(Exception):
@@ -912,7 +956,7 @@ class Reader:
 def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
     """A function giving the share of the file behind `stream` read so far, if it is known
     (a regular file, compressed or not)."""
-    source = stream._source if isinstance(stream, _Gzipped) else stream
+    source = stream._source if isinstance(stream, _Gzipped | _Zstd) else stream
     if not isinstance(source, _Hashing):
         return None
     try:
