@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -36,7 +38,7 @@ def test_a_csv_file_by_its_extension(tmp_path: Path, contract: Path) -> None:
     data.write_text(CSV, "utf-8")
     code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF)
     assert code == 0
-    assert _lines(out) == "lines: 2 read, 2 accepted, 0 rejected"
+    assert _lines(out) == "lines: 2 read = 2 accepted + 0 rejected"
 
 
 def test_a_csv_given_as_json_lines_says_what_it_looks_like(tmp_path: Path,
@@ -54,7 +56,7 @@ def test_a_csv_given_as_json_lines_says_what_it_looks_like(tmp_path: Path,
 def test_standard_input_in_a_given_format(contract: Path) -> None:
     code, out, _ = _run("verify", str(contract), "-", "--as-of", AS_OF, "--format-in", "tsv",
                         stdin=CSV.replace(",", "\t").encode())
-    assert (code, _lines(out)) == (0, "lines: 2 read, 2 accepted, 0 rejected")
+    assert (code, _lines(out)) == (0, "lines: 2 read = 2 accepted + 0 rejected")
 
 
 def test_a_folder_and_a_glob_read_their_files_in_order(tmp_path: Path, contract: Path) -> None:
@@ -72,7 +74,7 @@ def test_a_folder_and_a_glob_read_their_files_in_order(tmp_path: Path, contract:
                                                            str(folder / "b.csv")]
     assert result["lines"]["read"] == 4
     code, out, _ = _run("verify", str(contract), str(folder / "*.csv"), "--as-of", AS_OF)
-    assert (code, _lines(out)) == (0, "lines: 2 read, 2 accepted, 0 rejected")
+    assert (code, _lines(out)) == (0, "lines: 2 read = 2 accepted + 0 rejected")
 
 
 @pytest.mark.parametrize(
@@ -100,7 +102,7 @@ def test_rejected_rows_go_to_the_quarantine_verbatim(tmp_path: Path, contract: P
     code, out, _ = _run("verify", str(contract), str(data), "--as-of", AS_OF, "--quarantine",
                         str(kept), "--quarantine-reasons", str(reasons))
     assert code == 0
-    assert _lines(out) == "lines: 4 read, 2 accepted, 2 rejected"
+    assert _lines(out) == "lines: 4 read = 2 accepted + 2 rejected"
     # the header first, so that the quarantine can be mended and checked again
     assert kept.read_bytes() == b"id,at,ok\r\nr3,2025-03-03T10:00:00Z,maybe\r\n\"r4\r\nx\",,\r\n"
     assert f"{data}:5: at: missing; ok: missing" in out
@@ -111,7 +113,7 @@ def test_rejected_rows_go_to_the_quarantine_verbatim(tmp_path: Path, contract: P
          "problems": [{"field": "at", "reason": "missing"}, {"field": "ok", "reason": "missing"}]},
     ]
     code, out, _ = _run("verify", str(contract), str(kept), "--as-of", AS_OF)
-    assert _lines(out) == "lines: 2 read, 0 accepted, 2 rejected"
+    assert _lines(out) == "lines: 2 read = 0 accepted + 2 rejected"
 
 
 def test_the_reasons_alone_and_json_lines_quarantined_as_before(tmp_path: Path,
@@ -125,3 +127,49 @@ def test_the_reasons_alone_and_json_lines_quarantined_as_before(tmp_path: Path,
     assert json.loads(line)["line"] == 2
     _run("verify", str(contract), str(data), "--as-of", AS_OF, "--quarantine", str(kept))
     assert kept.read_bytes() == b"not json\r\n"
+
+
+def test_zstd_compressed_exports_of_every_format(tmp_path: Path, contract: Path) -> None:
+    """A `.zst` file of any format reads as its plain copy; its digest is of the bytes as
+    the file holds them, compressed; it may hold more than one frame."""
+    zstandard = pytest.importorskip("zstandard")
+    rows = [("r1", "2025-03-01T10:00:00Z", True), ("r2", "2025-03-02T10:00:00Z", False)]
+    jsonl = "".join(json.dumps({"id": i, "at": at, "ok": ok}) + "\n" for i, at, ok in rows)
+    plain = {"export.csv": CSV.encode(), "export.jsonl": jsonl.encode(),
+             "export.tsv": CSV.replace(",", "\t").encode()}
+    for name, data in plain.items():
+        half = len(data) // 2
+        packed = (zstandard.ZstdCompressor().compress(data[:half])
+                  + zstandard.ZstdCompressor().compress(data[half:]))
+        path = tmp_path / (name + ".zst")
+        path.write_bytes(packed)
+        code, out, _ = _run("verify", str(contract), str(path), "--as-of", AS_OF,
+                            "--format", "json")
+        report = json.loads(out)
+        assert (code, report["lines"]["read"], report["lines"]["accepted"]) == (0, 2, 2), name
+        assert report["inputs"][0]["sha256"] == hashlib.sha256(packed).hexdigest()
+    pyarrow = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    table = pyarrow.table({"id": [r[0] for r in rows], "at": [r[1] for r in rows],
+                           "ok": [r[2] for r in rows]})
+    sink = io.BytesIO()
+    parquet.write_table(table, sink)
+    path = tmp_path / "export.parquet.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(sink.getvalue()))
+    code, out, _ = _run("verify", str(contract), str(path), "--as-of", AS_OF)
+    assert (code, _lines(out)) == (0, "lines: 2 read = 2 accepted + 0 rejected")
+    folder = tmp_path / "only-zst"
+    folder.mkdir()
+    (folder / "export.csv.zst").write_bytes(zstandard.ZstdCompressor().compress(CSV.encode()))
+    code, out, _ = _run("verify", str(contract), str(folder), "--as-of", AS_OF)
+    assert (code, _lines(out)) == (0, "lines: 2 read = 2 accepted + 0 rejected")
+
+
+def test_a_damaged_zstd_file_exits_3(tmp_path: Path, contract: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    packed = zstandard.ZstdCompressor().compress(CSV.encode() * 50)
+    path = tmp_path / "export.csv.zst"
+    path.write_bytes(packed[:12] + bytes(40) + packed[52:])
+    code, _, err = _run("verify", str(contract), str(path), "--as-of", AS_OF)
+    assert code == 3
+    assert f"cannot read {path}" in err

@@ -223,7 +223,7 @@ def test_text_report_counts_records_outside_the_contract_period(tmp_path: Path) 
     contract = OK.replace("timezone: UTC}", 'timezone: UTC, effective: {from: "2025-03-01"}}')
     rows = [_ok(0), {"id": "early", "at": "2025-02-28T23:59:59Z", "ok": False}]
     code, out, _ = _run("verify", *_files(tmp_path, contract, rows), "--as-of", AS_OF)
-    assert ("lines: 2 read, 2 accepted, 0 rejected "
+    assert ("lines: 2 read = 2 accepted + 0 rejected "
             "(1 accepted records fall outside the contract period)") in out
     assert code == 0  # the breach of 28 February is outside the contract
 

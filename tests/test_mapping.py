@@ -266,9 +266,14 @@ def test_every_line_is_accounted_for_when_line_items_are_combined(tmp_path: Path
             {**line, "shipment": "S3"}, {**line, "shipment": "S4", "value": "-1"}]
     result = verify(contract, rows, as_of=datetime(2025, 3, 1, tzinfo=UTC))
     lines = result.lines
-    assert (lines.read, lines.accepted, lines.rejected) == (6, 3, 3)
+    # S1 is lines 1 and 3 (one record, one line merged), S2 line 2; S3's lines differ
+    assert (lines.read, lines.accepted, lines.rejected, lines.merged) == (6, 2, 3, 1)
     assert [(item.line, item.field) for item in lines.rejections] == [
         (6, "value"), (4, "at"), (5, "at")]
+    assert [(item.field, item.cause, item.lines, item.first) for item in lines.causes] == [
+        ("at", "differs between the lines of one shipment", 2,
+         (("<records>", 4), ("<records>", 5))),
+        ("value", "negative", 1, (("<records>", 6),))]
     [window] = result.standards[0].windows
     assert (window.passed, window.breached) == (1, 1)
     assert str(result.penalties) == "3.50"

@@ -201,7 +201,7 @@ def test_data_quality_accounts_for_every_record(result: Result) -> None:
     assert (quality.read, quality.accepted, quality.rejected, quality.adds_up) == (
         1302, 1296, 6, True)
     assert [(item.field, item.reason, item.lines) for item in quality.rejected_summary] == [
-        ("(the line)", "not valid JSON", "101"), ("booked_at", "missing", "202"),
+        ("(the line)", "not valid JSON", "101"), ("booked_at", "missing (null)", "202"),
         ("value", "not an amount", "303"), ("service", "not one of the allowed values", "404"),
         ("shipment_id", "duplicate", "505"), ("picked_up_at", "not a valid date/time", "606")]
     for item in quality.accounting:

@@ -150,8 +150,11 @@ def test_line_items_rolled_up_into_shipments(tmp_path: Path) -> None:
 
     result = verify(contract, SAMPLE, as_of=AS_OF)
     lines = result.lines
-    assert (lines.read, lines.accepted, lines.rejected) == (737, lines_agreed,
-                                                            737 - lines_agreed)
+    # one record per shipment whose lines agree, its other lines merged into it
+    assert (lines.read, lines.accepted, lines.rejected, lines.merged) == (
+        737, len(agreed), 737 - lines_agreed, lines_agreed - len(agreed))
+    assert [(item.field, item.cause, item.lines) for item in lines.causes] == [
+        ("brand", "differs between the lines of one shipment", 737 - lines_agreed)]
     windows = result.standards[0].windows
     assert sum(item.passed + item.breached for item in windows) == len(agreed)
     assert sum(item.breached for item in windows) == len(late)

@@ -77,7 +77,7 @@ def estimated_lines(path: str) -> float | None:
     The uncompressed size of a `.gz` is the last four bytes of the file (modulo 4 GiB,
     and of its last member only, so an estimate it stays).
     """
-    if path == "-":
+    if path == "-" or path.endswith(".zst"):  # a zstd frame need not say its size
         return None
     try:
         status = os.stat(path)

@@ -90,6 +90,9 @@ class _Checker:
         for named in self.contract.parameters:
             self._parameter(named)
         self._derived_fields()
+        for kind, rules in (("reject", self.contract.reject), ("warn", self.contract.warn)):
+            for rule in rules:
+                self._predicate(rule.when, f"a `{kind}` rule's `when`")
         for standard in self.contract.standards:
             self._standard(standard)
         warnings = tuple(sorted(self.warnings, key=order))

@@ -77,9 +77,34 @@ class Undeclared:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectionCause:
+    """One cause of rejection of one field (`None`: the line as a whole), over every line it
+    rejected: thousands of rejected lines read as a few causes. A line with problems in
+    several fields counts under each."""
+
+    field: str | None
+    cause: str
+    lines: int
+    first: tuple[tuple[str, int], ...]
+    """(file, line) of the first lines it rejected, in input order (a few)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWarning:
+    """Accepted records a `records.warn` rule of the contract applies to: implausible data
+    (delivered before it shipped, a year typed wrong), counted and named but not rejected."""
+
+    message: str
+    records: int
+    first: tuple[tuple[str, int], ...]
+    """(file, line) of the first of them, in input order (a few)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Lines:
-    """Every line accounted for: read = accepted + rejected; `outside` are accepted
-    records whose time falls outside the contract's effective period."""
+    """Every line accounted for: read = accepted + rejected + merged; `accepted` counts
+    records, `merged` the lines that went into the record of an earlier line of the same
+    id; `outside` are accepted records whose time falls outside the contract's period."""
 
     read: int
     accepted: int
@@ -87,6 +112,16 @@ class Lines:
     rejections: tuple[RejectedLine, ...]
     outside: int = 0
     undeclared: tuple[Undeclared, ...] = ()
+    merged: int = 0
+    causes: tuple[RejectionCause, ...] = ()
+    """The rejections summed up per field and cause, the commonest first."""
+    warnings: tuple[RecordWarning, ...] = ()
+    """The `records.warn` rules that applied, in the contract's order."""
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether read = accepted + rejected + merged: every line accounted for once."""
+        return self.read == self.accepted + self.rejected + self.merged
 
 
 @dataclass(frozen=True, slots=True)

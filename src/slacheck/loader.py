@@ -29,7 +29,7 @@ from slacheck.diagnostics import (
     Diagnostic,
     did_you_mean,
 )
-from slacheck.model import Clause, Contract, Entries, Exclusion, Named, Standard, Table
+from slacheck.model import Clause, Contract, Entries, Exclusion, Named, RowRule, Standard, Table
 from slacheck.readspec import build_read
 from slacheck.types import (
     FIELD_TYPES,
@@ -183,6 +183,8 @@ class _Builder:
             standards=standards,
             path=self.source.name,
             sha256=self.sha256,
+            reject=self._rules(tree["records"], "reject"),
+            warn=self._rules(tree["records"], "warn"),
         )
         if self.found:
             raise IncompleteContractError(self.found, self._without_unparsed(contract))
@@ -386,6 +388,17 @@ class _Builder:
                 self._error(BAD_VALUE, f"the {role} field `{name}` must be a required {wanted}",
                             ("records", role))
         return schema
+
+    def _rules(self, records: dict[str, Any], kind: str) -> tuple[RowRule, ...]:
+        """`records.reject` or `records.warn`: each `when` parsed as a clause where it
+        stands in the file, so that its errors point there."""
+        out = []
+        for index, item in enumerate(records.get(kind, ())):
+            path: YamlPath = ("records", kind, index, "when")
+            clause = self.clause(path, "expr")
+            if clause is not None:
+                out.append(RowRule(clause, item["message"], self.places[path].key))
+        return tuple(out)
 
     def _default(self, value: Any, field_type: Type, path: YamlPath) -> Any:
         parsed = _coerce_default(value, field_type)

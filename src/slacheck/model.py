@@ -102,6 +102,17 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class RowRule:
+    """`records.reject` or `records.warn`: a condition on one record, and what it means. A
+    record the condition is true of is rejected with the message, or counted and named in
+    a plausibility warning; one it is unknown of (an absent field) is neither."""
+
+    when: Clause
+    message: str
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     id: str
     currency: str
@@ -122,6 +133,8 @@ class Contract:
     """Business calendars by name (`calendars:`), for `within N business days ... using`."""
     path: str = "<contract>"
     sha256: str = ""
+    reject: tuple[RowRule, ...] = ()
+    warn: tuple[RowRule, ...] = ()
 
     def calendar(self, name: str) -> BusinessCalendar | None:
         return next((item for item in self.calendars if item.name == name), None)

@@ -124,6 +124,22 @@ class CreditRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordRule:
+    """A `records.reject` (`rejects`) or `records.warn` rule: it applies to a record whose
+    condition is true (PASS); unknown, it does not."""
+
+    rejects: bool
+    when: Truth
+    message: str
+
+    def applies(self, record: Record) -> bool:
+        try:
+            return self.when(record) == PASS
+        except ArithmeticError:  # a division by zero: unknown, as for an absent field
+            return False
+
+
+@dataclass(frozen=True, slots=True)
 class StandardPlan:
     """One standard, compiled."""
 
@@ -187,6 +203,8 @@ class Plan:
     standards: tuple[StandardPlan, ...]
     evidence_limit: int
     constants: dict[str, Any]
+    rules: tuple[RecordRule, ...] = ()
+    """`records.reject` and `records.warn`, compiled: applied as each record is read."""
 
     def describe(self) -> str:
         """A readable listing of the three stages, as the engines will run them."""
@@ -311,8 +329,12 @@ def build_plan(checked: CheckedContract, as_of: datetime,
         _standard(index, standard, compiler, money, constants)
         for index, standard in enumerate(contract.standards)
     )
+    rules = tuple(RecordRule(kind == "reject", compiler.truth(rule.when.node),  # type: ignore[arg-type]
+                             rule.message)
+                  for kind, found in (("reject", contract.reject), ("warn", contract.warn))
+                  for rule in found)
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
-                evidence_limit, constants)
+                evidence_limit, constants, rules)
 
 
 def _group_key(parts: list[Callable[[Record], Any]]) -> Callable[[Record], Any]:

@@ -20,7 +20,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import chain, zip_longest
@@ -49,10 +49,20 @@ class Rejection:
     """The line's other problems, each with its field: a line is rejected with all of them."""
     header: bytes | None = None
     """The header line of the CSV file the line is from, for a quarantine file."""
+    causes: tuple[str, ...] = ()
+    """What each problem is, without the value or the position that differ from line to line
+    (`not a valid date/time`), in the order of `problems`: the key of the rejection summary."""
 
     @property
     def problems(self) -> tuple[tuple[str | None, str], ...]:
         return ((self.field, self.reason), *self.more)
+
+    @property
+    def kinds(self) -> tuple[tuple[str | None, str], ...]:
+        """Each problem as (field, cause); a reason stands for a cause not given."""
+        causes = self.causes + tuple(reason for _, reason in self.problems[len(self.causes):])
+        return tuple((field, cause) for (field, _), cause in zip(self.problems, causes,
+                                                                 strict=True))
 
     @property
     def message(self) -> str:
@@ -70,9 +80,15 @@ class Records:
 
 
 class _RejectedError(Exception):
-    """Why a line is rejected; `value`, when given, is named in the reason (see `shown`)."""
+    """Why a line is rejected; `value`, when given, is named in the reason (see `shown`).
 
-    def __init__(self, field: str | None, reason: str, *value: Any, after: str = "") -> None:
+    `cause` is the reason less what differs from line to line (the value, a column, a
+    count); it defaults to `reason` as given, before the value and `after` are added.
+    """
+
+    def __init__(self, field: str | None, reason: str, *value: Any, after: str = "",
+                 cause: str | None = None) -> None:
+        self.cause = reason if cause is None else cause
         if value:
             reason = f"{reason}: {shown(value[0])}"
         super().__init__(reason)
@@ -80,6 +96,18 @@ class _RejectedError(Exception):
         self.reason = reason + after
         self.more: tuple[tuple[str | None, str], ...] = ()
         """Further problems of the same line."""
+        self.more_causes: tuple[str, ...] = ()
+        """The cause of each of `more`."""
+
+    def join(self, rest: list[_RejectedError]) -> _RejectedError:
+        """This problem with `rest`, the line's other problems, after it."""
+        self.more = tuple((problem.field, problem.reason) for problem in rest)
+        self.more_causes = tuple(problem.cause for problem in rest)
+        return self
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        return (self.cause, *self.more_causes)
 
 
 Row = tuple[int, "dict[str, Any] | _RejectedError", bytes | None]
@@ -239,7 +267,7 @@ class Hash(Protocol):
 
 
 def open_data(path: str, digest: Hash | None = None) -> IO[bytes]:
-    """A binary stream for `path`: `-` is standard input, `.gz` is decompressed.
+    """A binary stream for `path`: `-` is standard input, `.gz` and `.zst` are decompressed.
 
     `digest`, if given, is fed the bytes as the file holds them (compressed for `.gz`),
     every one of them by the time the stream ends: what `sha256sum` of the file prints, so
@@ -249,6 +277,8 @@ def open_data(path: str, digest: Hash | None = None) -> IO[bytes]:
         if path == "-":
             return cast(IO[bytes], _Hashing(sys.stdin.buffer, digest, owned=False))
         source = _Hashing(open(path, "rb"), digest, owned=True)  # noqa: SIM115 (it closes it)
+        if path.endswith(".zst"):
+            return cast(IO[bytes], _zstd(source, path))
         return cast(IO[bytes], _Gzipped(source) if path.endswith(".gz") else source)
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror or error}") from None
@@ -300,6 +330,48 @@ class _Gzipped(gzip.GzipFile):
             super().close()
         finally:
             self._source.close()
+
+
+def _zstd(source: _Hashing, path: str) -> _Zstd:
+    try:
+        import zstandard
+    except ImportError:
+        source.close()
+        raise DataError(f"cannot read {path}: reading zstd needs the zstandard package, which "
+                        "is not installed (pip install 'slacheck[zstd]')") from None
+    return _Zstd(source, zstandard)
+
+
+class _Zstd(io.RawIOBase):
+    """A `.zst` file decompressed (every frame); at the end the rest of the file is read, so
+    all is hashed. A damaged file is an `OSError`, as a damaged `.gz` is."""
+
+    def __init__(self, source: _Hashing, zstandard: Any) -> None:
+        super().__init__()
+        self._source = source
+        self._error = zstandard.ZstdError
+        self._reader = zstandard.ZstdDecompressor().stream_reader(
+            source, read_across_frames=True, closefd=False)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            data: bytes = self._reader.read(-1 if size is None else size)
+        except self._error as error:
+            raise OSError(f"not a valid zstd file ({error})") from None
+        if not data and size:
+            while self._source.read(1 << 20):
+                pass
+        return data
+
+    def close(self) -> None:
+        try:
+            self._reader.close()
+        finally:
+            self._source.close()
+            super().close()
 
 
 class _InexactError(Exception):
@@ -434,12 +506,14 @@ class _Unwritten(bytes):
 
     field: str | None
     reason: str
+    cause: str
 
 
-def unwritten(field: str | None, reason: str) -> _Unwritten:
+def unwritten(field: str | None, reason: str, cause: str | None = None) -> _Unwritten:
     """A marker that rejects its line with `reason`: what a reader found in place of a line."""
     marker = _Unwritten()
     marker.field, marker.reason = field, reason
+    marker.cause = reason if cause is None else cause
     return marker
 
 
@@ -463,7 +537,8 @@ def _json_lines(items: Iterable[Any], limit: int) -> Iterator[bytes]:
         if not_finite and type(item) is dict:
             for key, value in item.items():
                 if type(value) is float and not math.isfinite(value):
-                    text = unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)")
+                    text = unwritten(key, f"not a JSON number: {value!r} (NaN or Infinity)",
+                                    "not a JSON number (NaN or Infinity)")
                     break
         yield text if len(text) <= limit else _ended([text], False, limit)
 
@@ -482,15 +557,47 @@ def _json_default(value: Any) -> Any:
 def _why_unwritten(item: Any) -> _Unwritten | None:
     """What makes `item` no JSON object, if anything does (else orjson refused a large int)."""
     if type(item) is not dict:
-        return unwritten(None, f"not a JSON object: a {type(item).__name__}")
+        return unwritten(None, f"not a JSON object: a {type(item).__name__}",
+                         "not a JSON object")
     for key, value in item.items():
         if type(key) is not str:
-            return unwritten(None, f"not a JSON object: key {key!r} is not a string")
+            return unwritten(None, f"not a JSON object: key {key!r} is not a string",
+                             "not a JSON object (a key that is not a string)")
         try:
             json.dumps(value, default=_json_default)
         except (TypeError, ValueError):
-            return unwritten(key, f"not a JSON value: a {type(value).__name__}")
+            return unwritten(key, f"not a JSON value: a {type(value).__name__}",
+                             "not a JSON value")
     return None
+
+
+class Rule(Protocol):
+    """A `records.reject` or `records.warn` rule, compiled (see `plan.RecordRule`)."""
+
+    @property
+    def rejects(self) -> bool: ...
+
+    @property
+    def message(self) -> str: ...
+
+    def applies(self, record: Mapping[str, Any], /) -> bool: ...
+
+
+FIRST_PLACES = 5
+"""The lines a warning names, the first in input order."""
+
+
+@dataclass(slots=True)
+class Flagged:
+    """Records a `records.warn` rule applied to: how many, and the first few lines."""
+
+    records: int = 0
+    first: list[tuple[str, int]] = field(default_factory=list)
+
+    def add(self, source: str, line: int) -> None:
+        self.records += 1
+        if len(self.first) < FIRST_PLACES:
+            self.first.append((source, line))
 
 
 @dataclass(slots=True)
@@ -510,7 +617,8 @@ _DECLARE = "; declare the field, or remove it from the data"
 def _same_currency(value: Any, currency: str) -> None:
     if value is not None and value != currency:
         raise _RejectedError("currency", f"in {shown(value)}, but the contract's amounts are "
-                             f"in {currency}", after="; convert the amounts, or check the export")
+                             f"in {currency}", after="; convert the amounts, or check the export",
+                             cause=f"not the contract's currency, {currency}")
 
 
 class Reader:
@@ -518,7 +626,8 @@ class Reader:
     lines (`records`), rows of other formats (`rows`), or Python values (`objects`)."""
 
     def __init__(self, schema: RecordSchema, *, keep_text: bool = False,
-                 max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None) -> None:
+                 max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None,
+                 rules: Iterable[Rule] = ()) -> None:
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be at least 1")
         self.schema = schema
@@ -553,6 +662,12 @@ class Reader:
         """Holds the records of `duplicates: last` or `combine` until the input ends."""
         self.dropped = 0
         """Lines of `duplicates: first` left for the first line of their id."""
+        rules = tuple(rules)
+        self.reject_rules = tuple(rule for rule in rules if rule.rejects)
+        self.warn_rules = tuple(rule for rule in rules if not rule.rejects)
+        self.ruled = bool(rules)
+        self.warnings: dict[str, Flagged] = {}
+        """Per `records.warn` message, the records it applied to."""
 
     @property
     def merged(self) -> int:
@@ -639,8 +754,11 @@ class Reader:
                     self._undeclared(raw, name, number)
                 elif currency is not None:
                     _same_currency(raw.get("currency"), currency)
+                if self.ruled:
+                    self._rejected_by_rules(raw)
                 raw["_line"] = number
                 if combiner is not None:
+                    self._warned(raw, name, number)
                     combiner.add(raw, name, text if keep else None)
                     continue
                 if not seen.add(str(raw[id_field])):
@@ -648,12 +766,15 @@ class Reader:
                         self.dropped += 1
                         continue
                     raise _RejectedError(id_field, "duplicate", raw[id_field])
+                if self.ruled:
+                    self._warned(raw, name, number)
                 yield raw
             except _RejectedError as rejected:
                 if number == 1 and rejected.field is None and _looks_like_csv(text):
                     rejected.reason += _CSV_HINT
                 reject(Rejection(name, number, rejected.field, rejected.reason,
-                                 text if keep else None, rejected.more))
+                                 text if keep else None, rejected.more,
+                                 causes=rejected.causes))
 
     def rows(
         self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
@@ -692,7 +813,7 @@ class Reader:
             except _RejectedError as rejected:
                 reject(Rejection(name, number, rejected.field, rejected.reason,
                                  raw_text if self.keep_text else None, rejected.more,
-                                 header[0] if header else None))
+                                 header[0] if header else None, rejected.causes))
 
     def _admitted(self, record: dict[str, Any], name: str, number: int,
                   text: bytes | None) -> bool:
@@ -703,8 +824,11 @@ class Reader:
             self._undeclared(record, name, number)
         elif self.currency is not None and "currency" in self.declared:
             _same_currency(record.get("currency"), self.currency)
+        if self.ruled:
+            self._rejected_by_rules(record)
         record["_line"] = number
         if self.combiner is not None:
+            self._warned(record, name, number)
             self.combiner.add(record, name, text if self.keep_text else None)
             return False
         if not self.seen.add(str(record[self.id_field])):
@@ -712,7 +836,27 @@ class Reader:
                 self.dropped += 1
                 return False
             raise _RejectedError(self.id_field, "duplicate", record[self.id_field])
+        if self.ruled:
+            self._warned(record, name, number)
         return True
+
+    def _rejected_by_rules(self, record: dict[str, Any]) -> None:
+        """Reject a record that a `records.reject` rule applies to, with every such rule's
+        message."""
+        broken = [_RejectedError(None, rule.message) for rule in self.reject_rules
+                  if rule.applies(record)]
+        if broken:
+            head, *rest = broken
+            raise head.join(rest)
+
+    def _warned(self, record: dict[str, Any], name: str, number: int) -> None:
+        """Count a record under each `records.warn` rule that applies to it; it stays."""
+        for rule in self.warn_rules:
+            if rule.applies(record):
+                flagged = self.warnings.get(rule.message)
+                if flagged is None:
+                    flagged = self.warnings[rule.message] = Flagged()
+                flagged.add(name, number)
 
     def held(self, reject: Callable[[Rejection], object],
              items: Iterable[tuple[str, dict[str, Any] | Conflict]] | None = None
@@ -723,8 +867,11 @@ class Reader:
         for _, item in self.finished() if items is None else items:
             if isinstance(item, Conflict):
                 (field, reason), *more = item.problems
+                causes = tuple(f"differs between the lines of one {self.id_field}"
+                               for _ in item.problems)
                 for (path, line), text in zip_longest(item.lines, item.texts):
-                    reject(Rejection(path, line, field, reason, text, tuple(more)))
+                    reject(Rejection(path, line, field, reason, text, tuple(more),
+                                     causes=causes))
                 continue
             yield item
 
@@ -767,8 +914,7 @@ class Reader:
         if not found:
             return first or _RejectedError(None, "not a record")
         head, *rest = found
-        head.more = tuple((problem.field, problem.reason) for problem in rest)
-        return head
+        return head.join(rest)
 
     def _undeclared(self, raw: dict[str, Any], name: str, number: int) -> None:
         """Fields the contract does not declare: rejected when it is strict, else counted
@@ -810,7 +956,7 @@ class Reader:
 def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
     """A function giving the share of the file behind `stream` read so far, if it is known
     (a regular file, compressed or not)."""
-    source = stream._source if isinstance(stream, _Gzipped) else stream
+    source = stream._source if isinstance(stream, _Gzipped | _Zstd) else stream
     if not isinstance(source, _Hashing):
         return None
     try:
@@ -857,14 +1003,15 @@ def _repeated_keys(text: bytes) -> None:
     if found:
         top = [key for number, key in found if number == objects]
         key = top[0] if top else found[0][1]
+        where = "the record" if top else "a nested object"
         raise _RejectedError(key if top else None, f"key {shown(key)} appears more than once in "
-                             f"{'the record' if top else 'a nested object'}")
+                             f"{where}", cause=f"a key appears more than once in {where}")
 
 
 def _strict_loads(text: bytes) -> Any:
     """The stdlib's reading of a line orjson refused (it also takes integers beyond 64 bits)."""
     if type(text) is _Unwritten:
-        raise _RejectedError(text.field, text.reason)
+        raise _RejectedError(text.field, text.reason, cause=text.cause)
     if type(text) is _LongLine:
         raise _RejectedError(None, f"longer than the line limit of {text.limit} bytes",
                              after=f": {_line_shown(text)}")
@@ -874,10 +1021,12 @@ def _strict_loads(text: bytes) -> Any:
         return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except UnicodeDecodeError as error:
         raise _RejectedError(None, f"not valid UTF-8 (byte {error.start + 1})",
+                             cause="not valid UTF-8",
                              after=f": {_line_shown(text)}") from None
     except json.JSONDecodeError as error:
         raise _RejectedError(None, f"not valid JSON ({error.msg.lower()} at column "
-                                   f"{error.colno})", after=f": {_line_shown(text)}") from None
+                                   f"{error.colno})", after=f": {_line_shown(text)}",
+                             cause="not valid JSON") from None
     except ArithmeticError:  # a number Decimal cannot hold: 1e1000000000000000000
         raise _RejectedError(None, "a number out of range",
                              after=f": {_line_shown(text)}") from None
@@ -908,7 +1057,8 @@ def _line_shown(text: bytes) -> str:
 
 
 def _no_constant(name: str) -> Any:
-    raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)")
+    raise _RejectedError(None, f"not valid JSON ({name} is not a JSON number)",
+                         cause="not valid JSON")
 
 
 def _lines(stream: IO[bytes], name: str, limit: int,

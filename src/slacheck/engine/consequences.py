@@ -21,6 +21,8 @@ from slacheck.findings import (
     Lines,
     PenaltyWindow,
     RecordPenalty,
+    RecordWarning,
+    RejectionCause,
     Result,
     Reward,
     StandardResult,
@@ -50,6 +52,7 @@ def conclude(plan: Plan, state: State) -> Result:
     disqualification = min(found, key=lambda item: item.at) if found else None
     """The earliest of every standard's earliest; the others stay listed per standard."""
     contract = plan.contract
+    _accounted(state)
     return Result(
         contract_id=contract.id,
         contract_title=contract.title,
@@ -69,12 +72,38 @@ def conclude(plan: Plan, state: State) -> Result:
             rejections=tuple(state.rejections),
             outside=state.outside,
             undeclared=_undeclared(plan, state),
+            merged=state.merged,
+            causes=_causes(state),
+            warnings=tuple(RecordWarning(message, flagged.records, tuple(flagged.first))
+                           for message in dict.fromkeys(rule.message for rule in plan.rules)
+                           if (flagged := state.warnings.get(message)) is not None),
         ),
         standards=standards,
         disqualification=disqualification,
         evidence_limit=plan.evidence_limit,
         zero=plan.money.zero,
     )
+
+
+def _accounted(state: State) -> None:
+    """Every line read is exactly one of accepted, rejected or merged, and every rejected
+    line is under at least one cause: anything else is a bug (exit code 70), never a figure
+    to report. Every run checks it, so every input of the test suite does too."""
+    total = state.accepted + state.rejected + state.merged
+    summed = sum(tally.lines for tally in state.causes.values())
+    if state.read != total or not state.rejected <= summed <= len(state.causes) * max(
+            state.rejected, 1):
+        raise RuntimeError(f"lines not accounted for: {state.read} read, {state.accepted} "
+                           f"accepted, {state.rejected} rejected, {state.merged} merged, "
+                           f"{summed} under the causes of rejection")
+
+
+def _causes(state: State) -> tuple[RejectionCause, ...]:
+    """The causes of rejection, the commonest first; of as many, the one met first (the
+    causes are kept in the order they were met, and the sort is stable)."""
+    items = sorted(state.causes.items(), key=lambda item: -item[1].lines)
+    return tuple(RejectionCause(field, cause, tally.lines, tuple(tally.first))
+                 for (field, cause), tally in items)
 
 
 def _undeclared(plan: Plan, state: State) -> tuple[Undeclared, ...]:

@@ -16,7 +16,7 @@ from slacheck._money import add
 from slacheck.findings import EvaluationError, RecordRef, RejectedLine
 from slacheck.measures import Measure, Rate
 from slacheck.plan import Plan
-from slacheck.records import UndeclaredField
+from slacheck.records import FIRST_PLACES, Flagged, UndeclaredField
 
 GroupKey = Any
 """A group's field values: one value, a tuple of values, or None when not grouped."""
@@ -109,6 +109,23 @@ class StandardState:
             self.implausible_totals[label] = self.implausible_totals.get(label, 0) + count
 
 
+FIRST_LINES = 5
+"""The lines each cause of rejection names, the first of them in input order."""
+
+
+@dataclass(slots=True)
+class CauseTally:
+    """The lines one (field, cause) of rejection rejected: how many, and the first few."""
+
+    lines: int = 0
+    first: list[tuple[str, int]] = field(default_factory=list)
+
+    def add(self, source: str, line: int) -> None:
+        self.lines += 1
+        if len(self.first) < FIRST_LINES:
+            self.first.append((source, line))
+
+
 @dataclass(slots=True)
 class State:
     """Everything stage 2 keeps: line accounting and one `StandardState` per standard."""
@@ -123,6 +140,12 @@ class State:
     inputs: list[tuple[str, str | None]] = field(default_factory=list)
     undeclared: dict[str, UndeclaredField] = field(default_factory=dict)
     """Fields found in the records that the contract does not declare."""
+    merged: int = 0
+    """Lines merged into the record of an earlier line of the same id."""
+    causes: dict[tuple[str | None, str], CauseTally] = field(default_factory=dict)
+    """The rejections per field and cause."""
+    warnings: dict[str, Flagged] = field(default_factory=dict)
+    """Per `records.warn` message, the accepted records it applied to."""
 
     @classmethod
     def empty(cls, plan: Plan) -> State:
@@ -136,7 +159,16 @@ class State:
         self.accepted += other.accepted
         self.outside += other.outside
         self.rejected += other.rejected
+        self.merged += other.merged
+        for cause, tally in other.causes.items():
+            kept = self.causes.setdefault(cause, CauseTally())
+            kept.lines += tally.lines
+            kept.first = (kept.first + tally.first)[:FIRST_LINES]
         self.rejections = (self.rejections + other.rejections)[: self.limit]
+        for message, flagged in other.warnings.items():
+            warned = self.warnings.setdefault(message, Flagged())
+            warned.records += flagged.records
+            warned.first = (warned.first + flagged.first)[:FIRST_PLACES]
         self.inputs.extend(other.inputs)
         for key, found in other.undeclared.items():
             have = self.undeclared.get(key)

@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import Any
 
 from slacheck.engine.codegen import compile_evaluator
-from slacheck.engine.state import State
+from slacheck.engine.state import CauseTally, State
 from slacheck.findings import RejectedLine
 from slacheck.plan import Plan
 from slacheck.readers import Input, expand, read_input
@@ -45,8 +45,10 @@ def run_stream(
     """
     state = State.empty(plan)
     reader = Reader(plan.schema, keep_text=quarantine is not None,
-                    max_line_bytes=max_line_bytes, currency=plan.money.currency)
+                    max_line_bytes=max_line_bytes, currency=plan.money.currency,
+                    rules=plan.rules)
     state.undeclared = reader.undeclared
+    state.warnings = reader.warnings
     sources: list[Records | Input] = []
     for given in inputs:  # every path named is found before any is read
         sources.extend([given] if isinstance(given, Records) else expand(given, format_in))
@@ -67,7 +69,7 @@ def run_stream(
     for path, held in groupby(reader.finished(), key=itemgetter(0)):
         _run_one(plan, state, partial(reader.held, items=held), path, quarantine, progress)
     state.read += reader.merged
-    state.accepted += reader.merged
+    state.merged += reader.merged
     return state
 
 
@@ -79,8 +81,15 @@ def _run_one(plan: Plan, state: State, read: Read, path: str,
     start, end = plan.period_start, plan.period_end
     evaluate = compile_evaluator(plan, state, path)
 
+    causes = state.causes
+
     def reject(item: Rejection) -> None:
         state.rejected += 1
+        for key in dict.fromkeys(item.kinds):  # a line counts once per cause
+            tally = causes.get(key)
+            if tally is None:
+                tally = causes[key] = CauseTally()
+            tally.add(item.source, item.line)
         if len(state.rejections) < limit:
             reason = item.reason + "".join(f"; {field}: {more}" if field else f"; {more}"
                                            for field, more in item.more)

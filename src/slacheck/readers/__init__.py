@@ -1,7 +1,7 @@
 """The inputs of a run: the files a path names (a file, a folder, a glob, `-`), the format
 of each, and the reader of each format, all giving records to the same checks.
 
-The format comes from the file's extension (under a `.gz`), or is given (`--format-in`):
+The format comes from the file's extension (under a `.gz` or `.zst`), or is given (`--format-in`):
 it is never guessed from content. A file of no known extension is read as JSON lines, and
 a first line that is not JSON but reads as a CSV header says so in its rejection.
 """
@@ -50,7 +50,7 @@ def format_of(path: str, given: str | None = None) -> str:
         if given not in FORMATS:
             raise ValueError(f"unknown format {given!r}: one of {', '.join(FORMATS)}")
         return given
-    name = path.lower().removesuffix(".gz")
+    name = _uncompressed(path.lower())
     return EXTENSIONS.get(os.path.splitext(name)[1], "jsonl")
 
 
@@ -67,7 +67,8 @@ def expand(path: str, given: str | None = None) -> list[Input]:
                        and (given is not None or _known(entry.name)))
         if not names:
             known = ", ".join(sorted(EXTENSIONS))
-            raise DataError(f"{path} is a folder without data files ({known}, or these .gz)")
+            raise DataError(f"{path} is a folder without data files ({known}, or these .gz "
+                            "or .zst)")
         return [Input(name, format_of(name, given)) for name in names]
     if any(char in path for char in "*?["):
         names = sorted(name for name in glob.glob(path) if os.path.isfile(name))
@@ -78,7 +79,19 @@ def expand(path: str, given: str | None = None) -> list[Input]:
 
 
 def _known(name: str) -> bool:
-    return os.path.splitext(name.lower().removesuffix(".gz"))[1] in EXTENSIONS
+    return os.path.splitext(_uncompressed(name.lower()))[1] in EXTENSIONS
+
+
+COMPRESSED = (".gz", ".zst")
+"""Compressions read, by extension: gzip and zstd."""
+
+
+def _uncompressed(name: str) -> str:
+    """A file's name less its compression's extension."""
+    for suffix in COMPRESSED:
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 def required_columns(schema: RecordSchema) -> dict[str, str]:
@@ -105,7 +118,7 @@ def read_input(reader: Reader, source: Input, stream: IO[bytes],
         return reader.rows(rows, path, reject, text=True, stream=stream, header=header)
     if source.format != "parquet":
         raise ValueError(f"unknown format {source.format!r}")
-    plain = os.path.isfile(path) and not path.lower().endswith(".gz")
+    plain = os.path.isfile(path) and not path.lower().endswith(COMPRESSED)
     rows = parquet_rows(stream, path, path=path if plain else None, keep_text=reader.keep_text,
                         required=required_columns(reader.schema))
     return reader.rows(rows, path, reject, text=False)

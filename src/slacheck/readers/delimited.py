@@ -140,7 +140,7 @@ def delimited_rows(stream: IO[bytes], name: str, *, delimiter: str | None, quote
                                     after=f": {_row_shown(lines)}")
         except csv.Error as error:
             values = _RejectedError(None, f"not valid CSV ({error})",
-                                    after=f": {_row_shown(lines)}")
+                                    after=f": {_row_shown(lines)}", cause="not valid CSV")
         else:
             values = _values(row, header, named, whole, lines)
         yield start, values, b"".join(lines.kept) if keep_text else None
@@ -209,14 +209,14 @@ def _values(row: list[str], header: list[str], named: list[tuple[int, str]], who
     if len(row) != width:
         problems.append(_RejectedError(
             None, f"{len(row)} cell{'s' if len(row) != 1 else ''} where the header has {width}",
-            after=f": {_row_shown(lines)}"))
+            after=f": {_row_shown(lines)}", cause=f"not the {width} cells of the header"))
     for line, byte, raw in lines.undecoded:
         problems.append(_RejectedError(None, f"line {line} is not valid {lines.encoding} "
-                                             f"(byte {byte})", after=f": {_line_shown(raw)}"))
+                                             f"(byte {byte})", after=f": {_line_shown(raw)}",
+                                       cause=f"not valid {lines.encoding}"))
     if problems:
         head, *rest = problems
-        head.more = tuple((None, problem.reason) for problem in rest)
-        return head
+        return head.join(rest)
     if whole:
         return dict(zip(header, row, strict=True))
     return {column: row[index] for index, column in named}

@@ -130,7 +130,7 @@ def _broken(window: _Window, reason: str) -> bytes:
     lines = window.rest_lines()
     return unwritten(None, f"{reason}; the array cannot be read past line {window.line} ("
                            f"{lines} line{'s' if lines != 1 else ''} from there): "
-                           f"{_printable(text)}")
+                           f"{_printable(text)}", cause=f"{reason}; the array breaks")
 
 
 def _long(text: bytes, limit: int) -> bytes:

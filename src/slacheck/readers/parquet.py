@@ -73,7 +73,8 @@ def _rows_of(batch: Any, unreadable: tuple[type[Exception], ...]
             try:
                 rows.extend(batch.slice(index, 1).to_pylist())
             except unreadable as error:
-                rows.append(_RejectedError(None, f"a value that cannot be read ({error})"))
+                rows.append(_RejectedError(None, f"a value that cannot be read ({error})",
+                                           cause="a value that cannot be read"))
     return rows
 
 

@@ -572,6 +572,7 @@ class DataQuality:
     read: int
     accepted: int
     rejected: int
+    merged: int
     adds_up: bool
     outside: int
     in_period: int
@@ -1478,6 +1479,16 @@ def _quality(result: Result) -> DataQuality:
         if len(numbers) > LIST_LIMIT:
             shown += f", and {len(numbers) - LIST_LIMIT:,} more"
         summary.append(Rejected(name, reason, len(numbers), shown))
+    described = len(lines.rejections)
+    if lines.causes:  # every rejected line, summed up as it was read
+        summary = []
+        for cause in lines.causes:
+            shown = ", ".join(str(line) for _, line in cause.first)
+            if cause.lines > len(cause.first):
+                shown += f", and {cause.lines - len(cause.first):,} more"
+            summary.append(Rejected(printable(cause.field or "(the line)"),
+                                    printable(cause.cause), cause.lines, shown))
+        described = lines.rejected
     in_period = lines.accepted - lines.outside
     accounting = []
     for standard in result.standards:
@@ -1510,11 +1521,12 @@ def _quality(result: Result) -> DataQuality:
         read=lines.read,
         accepted=lines.accepted,
         rejected=lines.rejected,
-        adds_up=lines.read == lines.accepted + lines.rejected,
+        merged=lines.merged,
+        adds_up=lines.adds_up,
         outside=lines.outside,
         in_period=in_period,
         rejected_summary=tuple(summary),
-        rejected_listed=len(lines.rejections),
+        rejected_listed=described,
         accounting=tuple(accounting),
         errors_total=result.evaluation_errors_total,
         warning=warning,

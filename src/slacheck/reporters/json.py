@@ -67,7 +67,19 @@ def to_dict(result: Result) -> dict[str, Any]:
             "read": result.lines.read,
             "accepted": result.lines.accepted,
             "rejected": result.lines.rejected,
+            "merged": result.lines.merged,
+            "warnings": [
+                {"message": item.message, "records": item.records,
+                 "first": [{"source": source, "line": line} for source, line in item.first]}
+                for item in result.lines.warnings
+            ],
+            "adds_up": result.lines.adds_up,
             "outside_period": result.lines.outside,
+            "causes": [
+                {"field": item.field, "cause": item.cause, "lines": item.lines,
+                 "first": [{"source": source, "line": line} for source, line in item.first]}
+                for item in result.lines.causes
+            ],
             "undeclared_fields": [
                 {"field": item.field, "records": item.records, "source": item.source,
                  "first_line": item.line, "resembles": item.resembles}

@@ -7,6 +7,7 @@ from fractions import Fraction
 from slacheck.findings import (
     Disqualification,
     RecordRef,
+    RejectionCause,
     Result,
     StandardResult,
     Verdict,
@@ -46,15 +47,25 @@ def render(result: Result) -> str:
 
 def _lines(result: Result) -> list[str]:
     lines = result.lines
-    head = f"lines: {lines.read} read, {lines.accepted} accepted, {lines.rejected} rejected"
+    head = f"lines: {lines.read} read = {lines.accepted} accepted + {lines.rejected} rejected"
+    if lines.merged:
+        head += f" + {lines.merged} merged into the record of an earlier line of their id"
+    if not lines.adds_up:
+        head += " (which does not add up)"
     if lines.outside:
         head += f" ({lines.outside} accepted records fall outside the contract period)"
     out = [head]
+    if len(lines.causes) < lines.rejected:  # else each line is its own cause, listed below
+        out.append("rejected lines by cause:")
+        out.extend(f"  {_cause(item)}" for item in lines.causes)
     for item in lines.rejections:
         out.append(f"  {item.source}:{item.line}: {item.message}")
     hidden = lines.rejected - len(lines.rejections)
     if hidden > 0:
         out.append(f"  ... and {hidden} more rejected {plural(hidden, 'line')}")
+    for warned in lines.warnings:
+        out.append(f"WARNING: {warned.records} {plural(warned.records, 'record')}: "
+                   f"{warned.message} (kept; first: {_places(warned.first, warned.records)})")
     for odd in lines.undeclared:
         if odd.resembles is not None:
             out.append(f"WARNING: {odd.records} {plural(odd.records, 'record')} "
@@ -66,6 +77,23 @@ def _lines(result: Result) -> list[str]:
         out.append(f"WARNING: {lines.rejected} of {lines.read} lines ({share}%) were rejected; "
                    "the figures below leave them out")
     return out
+
+
+def _cause(item: RejectionCause) -> str:
+    """`3 lines  at: not a valid date/time (first: a.csv:4, 9, 12)`: a cause, its count and
+    its first lines, each file named once."""
+    what = f"{item.field}: {item.cause}" if item.field else item.cause
+    return f"{item.lines} {plural(item.lines, 'line')}  {what} (first: " \
+        f"{_places(item.first, item.lines)})"
+
+
+def _places(first: tuple[tuple[str, int], ...], total: int) -> str:
+    """`a.csv:4, 9, b.csv:2, ...`: lines, each file named once in a row; `...` if more."""
+    shown, last = [], None
+    for source, line in first:
+        shown.append(str(line) if source == last else f"{source}:{line}")
+        last = source
+    return ", ".join(shown) + (", ..." if total > len(first) else "")
 
 
 def _errors(result: Result) -> list[str]:
