@@ -468,6 +468,22 @@ def test_functions_parse_as_calls() -> None:
         function="round", args=(ast.Ref(name="x"), ast.Number(value=Decimal(2))))
 
 
+@pytest.mark.parametrize("op", ["+", "-", "*", "/"])
+def test_a_call_after_an_operator_is_a_call_not_a_total(op: str) -> None:
+    """The amounts of consequences may total a window (`sum(x)`); after an operator of an
+    ordinary expression `min(` is still the function."""
+    call = ast.Call(function="min", args=(ref("b"), ref("c")))
+    assert parse(Source(f"a {op} min(b, c)")) == ast.Binary(
+        op=ast.BinOp(op), left=ref("a"), right=call)
+
+
+def test_an_amount_due_per_window_totals_after_an_operator() -> None:
+    penalty = parse(Source("1 CNY + 2% of sum(value) * 2 per missed month"), "penalty")
+    assert isinstance(penalty, ast.WindowPenalty)
+    assert [node.function for node in ast.walk(penalty) if isinstance(node, ast.Aggregate)] == [
+        "sum"]
+
+
 def test_a_conditional_takes_the_rest_of_the_clause_as_its_else() -> None:
     assert parse(Source("if a then b else c + 1")) == ast.Conditional(
         condition=ast.Ref(name="a"), then=ast.Ref(name="b"),
