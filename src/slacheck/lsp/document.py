@@ -152,8 +152,8 @@ def _value_text(line: str, start: int) -> tuple[int, str] | None:
         end = rest.find(quote, 1)
         return start + 1, rest[1:] if end < 0 else rest[1:end]
     comment = re.search(r"[ \t]#", rest)
-    text = rest if comment is None else rest[: comment.start()]
-    return start, text.rstrip()
+    # trailing spaces kept: the cursor may stand after them
+    return start, rest if comment is None else rest[: comment.start()]
 
 
 def clause_at(text: str, line: int, column: int) -> ClauseAt | None:
