@@ -84,7 +84,7 @@ def duration(node: ast.Duration) -> str:
     return f"{number} {unit}{'' if Decimal(number) == 1 else 's'}"
 
 
-def _value(node: ast.Expr) -> str:
+def _value(node: ast.Node) -> str:
     match node:
         case ast.Ref(name=name):
             return f"`{name}`"
@@ -93,7 +93,7 @@ def _value(node: ast.Expr) -> str:
     return f"`{spelled(node)}`"
 
 
-def condition(node: ast.Expr) -> str:
+def condition(node: ast.Node) -> str:
     """A predicate in words: `` `service` is one of air_export, air_import ``."""
     match node:
         case ast.Logical(op=op, left=left, right=right):
@@ -116,7 +116,7 @@ def condition(node: ast.Expr) -> str:
     return _value(node)
 
 
-def _limit(node: ast.Expr) -> str:
+def _limit(node: ast.Node) -> str:
     return duration(node) if isinstance(node, ast.Duration) else _value(node)
 
 
@@ -201,7 +201,7 @@ def _target(node: ast.Target, scope: str | None) -> str:
     return text
 
 
-def amount_words(node: ast.Expr) -> str:
+def amount_words(node: ast.Node) -> str:
     """An amount: `1000.00 CNY`, or a record's `value`, or `10% of value`."""
     match node:
         case ast.Ref():

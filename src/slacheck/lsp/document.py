@@ -17,7 +17,9 @@ import yaml
 
 Path = tuple[str | int, ...]
 
-_KEY = re.compile(r"""(?P<indent>[ ]*)(?P<dash>-[ ]+)?(?P<key>"[^"]*"|'[^']*'|[^\s#:"'{}\[\],-][^#:]*?|-[^\s#:][^#:]*?)[ ]*:(?=[ \t]|$)""")
+_KEY = re.compile(
+    r"""(?P<indent>[ ]*)(?P<dash>-[ ]+)?"""
+    r"""(?P<key>"[^"]*"|'[^']*'|[^\s#:"'{}\[\],-][^#:]*?|-[^\s#:][^#:]*?)[ ]*:(?=[ \t]|$)""")
 """A block mapping key at the start of a line, perhaps as a list item (`- when: ...`)."""
 _ITEM = re.compile(r"(?P<indent>[ ]*)-(?=[ ]|$)[ ]*")
 _CLAUSE_KEYS = {"require": "expr", "for": "expr", "target": "target", "window": "window",

@@ -90,7 +90,8 @@ def name_words(name: str, names: Declared) -> str | None:
                 else ", optional"
         elif spec.default is not None:
             default = spec.default
-            text += f", {str(default).lower() if isinstance(default, bool) else default} when absent"
+            shown = str(default).lower() if isinstance(default, bool) else default
+            text += f", {shown} when absent"
         return text
     if name in names.derived:
         return f"derived field, `{names.derived[name]}`"
