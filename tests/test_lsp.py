@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+import slacheck.lsp
 from slacheck.cli import main
 from tests.conftest import CONTRACT, ROOT
 
@@ -176,6 +177,49 @@ def test_without_pygls_the_command_says_what_to_install(monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "pygls.lsp", None)
     monkeypatch.setitem(sys.modules, "pygls.lsp.server", None)
     monkeypatch.delitem(sys.modules, "slacheck.lsp.server", raising=False)
+    monkeypatch.delattr(slacheck.lsp, "server", raising=False)  # imported by other tests
     result = CliRunner().invoke(main, ["lsp"])
     assert result.exit_code == 2
     assert "pip install 'slacheck[lsp]'" in result.output
+
+
+def test_the_handlers_in_process_answer_and_never_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same handlers as the subprocess runs, called directly, so that the coverage of
+    the wiring is measured; an answer that fails is logged, not raised."""
+    from pygls.workspace import Workspace
+
+    from slacheck.lsp import server as wiring
+
+    served = wiring.build(debounce=0)
+    served.protocol._workspace = Workspace(None)
+    published: list[types.PublishDiagnosticsParams] = []
+    logged: list[types.LogMessageParams] = []
+    monkeypatch.setattr(served, "text_document_publish_diagnostics", published.append)
+    monkeypatch.setattr(served, "window_log_message", logged.append)
+    features = served.protocol.fm.features
+    document = types.TextDocumentIdentifier(URI)
+    served.workspace.put_text_document(types.TextDocumentItem(URI, "yaml", 1, BROKEN))
+    features[types.TEXT_DOCUMENT_DID_OPEN](
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(URI, "yaml", 1, BROKEN)))
+    assert [item.code for item in published[-1].diagnostics] == ["SLA201"]
+    line = _line(BROKEN, "target: 97% per month by office")
+    shown = features[types.TEXT_DOCUMENT_HOVER](
+        types.HoverParams(document, types.Position(line, 14)))
+    assert "by office" in shown.contents.value
+    listed = features[types.TEXT_DOCUMENT_COMPLETION](
+        types.CompletionParams(document, types.Position(line, 20)))
+    assert [item.label for item in listed.items] == ["day", "week", "month", "quarter", "year"]
+    features[types.TEXT_DOCUMENT_DID_SAVE](types.DidSaveTextDocumentParams(document))
+    features[types.TEXT_DOCUMENT_DID_CLOSE](types.DidCloseTextDocumentParams(document))
+    assert published[-1].diagnostics == []
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(wiring, "hover", broken)
+    monkeypatch.setattr(wiring, "problems", broken)
+    assert features[types.TEXT_DOCUMENT_HOVER](
+        types.HoverParams(document, types.Position(line, 14))) is None
+    assert "hover failed" in logged[-1].message
+    served.lint(URI)
+    assert "internal error" in published[-1].diagnostics[0].message
