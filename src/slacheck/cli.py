@@ -706,6 +706,29 @@ def explain_command(args: tuple[str, ...], standard: str | None, window_label: s
     click.echo(text, nl=False)
 
 
+@main.command("lsp")
+@click.option("--stdio", is_flag=True,
+              help="Talk over standard input and output: the only transport, accepted "
+                   "because editors pass it.")
+def lsp_command(stdio: bool) -> None:
+    """Run the language server an editor starts: lint's problems as a contract is typed,
+    completion of names inside clauses, and on hover what a clause means in words.
+
+    Needs the `lsp` extra (pip install 'slacheck[lsp]'); exits 2 without it.
+    """
+    try:
+        from slacheck.lsp import server
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in _LSP_PACKAGES:
+            raise
+        _fail("slacheck: the language server needs pygls: pip install 'slacheck[lsp]'",
+              EXIT_INVALID)
+    server.main()
+
+
+_LSP_PACKAGES = frozenset({"pygls", "lsprotocol", "cattrs"})
+
+
 def _explain_code(code: str | None) -> None:
     from slacheck import lint
 

@@ -17,10 +17,10 @@ import glob
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from slacheck._version import __version__
@@ -35,6 +35,9 @@ from slacheck.diagnostics import (
     lookup,
     order,
 )
+
+if TYPE_CHECKING:
+    from slacheck.model import Contract
 
 FORMAT_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\{[ \t]*)?[\"']?slacheck[\"']?[ \t]*:", re.M)
 """A line that starts with the `slacheck:` key (block or flow style, quoted or not)."""
@@ -57,6 +60,12 @@ def is_contract(path: str | os.PathLike[str]) -> bool:
             head = stream.read(_READ_LIMIT)
     except OSError:
         return False
+    return FORMAT_KEY.search(head) is not None
+
+
+def is_contract_text(text: str) -> bool:
+    """`is_contract` of text held in memory (an editor's buffer)."""
+    head = text[:_READ_LIMIT].encode("utf-8", "surrogatepass")
     return FORMAT_KEY.search(head) is not None
 
 
@@ -141,15 +150,31 @@ class FileReport:
 def lint_file(path: str) -> FileReport:
     """Every problem and warning of one contract file: loading problems that leave the
     rest sound do not hide what the checker and the lint rules find in the rest."""
+    from slacheck.loader import load_contract
+
+    return _lint(path, lambda: load_contract(path))
+
+
+def lint_text(text: str, name: str) -> FileReport:
+    """`lint_file` of a contract held in memory (an editor's unsaved buffer); `name` is
+    what its diagnostics are reported under. Text that cannot be UTF-8 (a lone surrogate
+    from a client) is reported as unreadable, as such a file would be."""
+    from slacheck.loader import load_contract_text
+
+    data = text.encode("utf-8", "surrogatepass")
+    return _lint(name, lambda: load_contract_text(data, name))
+
+
+def _lint(path: str, load: Callable[[], Contract]) -> FileReport:
     from slacheck.checker import check
     from slacheck.lint_rules import advise
-    from slacheck.loader import IncompleteContractError, load_contract
+    from slacheck.loader import IncompleteContractError
 
     found: list[Diagnostic] = []
     complete = True
     try:
         try:
-            contract = load_contract(path)
+            contract = load()
         except IncompleteContractError as error:
             contract, complete = error.contract, False
             found.extend(error.diagnostics)
