@@ -119,8 +119,8 @@ def test_completion_of_keys_leaves_out_those_already_there() -> None:
     assert "penalty" in offered
     assert "require" not in offered  # billing-accuracy has one
     assert "title" not in offered
-    assert labels("", 0, 0) == ["slacheck", "contract", "parameters", "records", "derived",
-                                "standards"]
+    assert labels("", 0, 0) == ["slacheck", "contract", "parameters", "records", "calendars",
+                                "derived", "tables", "standards"]
     assert schema_keys(("contract",))["timezone"] == (
         "IANA time zone of every calendar window, e.g. Asia/Shanghai")
 
@@ -159,6 +159,18 @@ def test_hover_says_what_a_clause_means() -> None:
      "records (fewer: not evaluated)"),
     ("penalty", "penalty", "1000 CNY per breach, at most 5000 CNY per month",
      "each breach costs 1000 CNY, at most 5000 CNY in total per calendar month"),
+    ("penalty", "penalty", "10% of value per completed 2d of delay rounded up to 1d, at most "
+     "50% of value per breach",
+     "each breach costs 10% of `value` for each completed 2 days of `delay` (`delay` rounded "
+     "up to a multiple of 1 day first), at most 50% of `value` per breach"),
+    ("penalty", "penalty", "3% of sum(value) per missed month",
+     "for each missed calendar month (a window closed below its target), a penalty of 3% of "
+     "`sum(value)`, totalled over the window's records"),
+    ("credit", "credit", "1% of fee per full point below target, at most 15% of fee",
+     "for a missed window, a service credit of 1% of `fee` for each whole percentage point "
+     "below the target, at most 15% of `fee`"),
+    ("reward", "reward", "0.5% of fee per met month",
+     "for each met calendar month, a reward of 0.5% of `fee`, owed by the customer"),
     ("disqualify", "disqualify", "after 2 consecutive missed months",
      "disqualified after 2 consecutive missed calendar months of the same group, when the "
      "last of them closes"),

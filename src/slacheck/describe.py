@@ -60,9 +60,19 @@ def describe(kind: str, node: ast.Node, *, optional: Mapping[str, str] | None = 
             return f"records are counted together {window(node)}"
         case _, ast.Penalty():
             return _penalty(node)
-        case _, ast.Credit(amount=amount, period=period):
+        case _, ast.WindowPenalty(amount=amount, period=period):
+            return (f"for each missed {_PERIODS[period]} (a window closed below its target), "
+                    f"a penalty of {amount_words(amount)}, totalled over the window's records")
+        case _, ast.Credit(amount=amount, period=None, cap=cap):
+            capped = "" if cap is None else f", at most {amount_words(cap)}"
+            return (f"for a missed window, a service credit of {amount_words(amount)} for each "
+                    f"whole percentage point below the target{capped}")
+        case _, ast.Credit(amount=amount, period=ast.Period() as period):
             return (f"for each missed {_PERIODS[period]} (a window closed below its target), "
                     f"a service credit of {amount_words(amount)}")
+        case _, ast.Reward(amount=amount, period=period):
+            return (f"for each met {_PERIODS[period]}, a reward of {amount_words(amount)}, "
+                    "owed by the customer")
         case _, ast.ConsecutiveMissed(count=count, period=period):
             return (f"disqualified after {count} consecutive missed {_PERIODS[period]}"
                     f"{'s' if count != 1 else ''} of the same group, when the last of them "
@@ -215,6 +225,15 @@ def amount_words(node: ast.Node) -> str:
 
 def _penalty(node: ast.Penalty) -> str:
     text = f"each breach costs {amount_words(node.amount)}"
+    if node.per is not None and node.delay is not None:
+        counting = {"started": "each started", "completed": "each completed"}.get(
+            node.counting, "pro rata for each")
+        text += f" for {counting} {duration(node.per)} of {_value(node.delay)}"
+        if node.rounded is not None:
+            text += (f" ({_value(node.delay)} rounded {node.rounded[0]} to a multiple of "
+                     f"{duration(node.rounded[1])} first)")
+    if node.record_cap is not None:
+        text += f", at most {amount_words(node.record_cap)} per breach"
     if node.cap is not None:
         period = _PERIODS[node.cap_period] if node.cap_period is not None else "window"
         text += f", at most {amount_words(node.cap)} in total per {period}"
