@@ -35,7 +35,8 @@ def describe(kind: str, node: ast.Node, *, optional: Mapping[str, str] | None = 
     >>> from slacheck._source import Source
     >>> from slacheck.parser import parse
     >>> describe("target", parse(Source("97% per month by office"), "target"))
-    'met when at least 97% of the records in scope pass, per calendar month, by office'
+    ... # doctest: +ELLIPSIS
+    'met when at least 97% of the records in scope pass, per calendar month, by office; ...'
     """
     optional = optional or {}
     match kind, node:
