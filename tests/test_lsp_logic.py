@@ -188,3 +188,29 @@ def test_columns_in_the_clients_units() -> None:
     assert _units(line, 10, "utf-32") == 10
     assert _column(line, 11, "utf-16") == 10
     assert _column(line, 99, "utf-16") == len(line)
+
+
+@pytest.mark.parametrize(("line", "word", "shown"), [
+    # 0-based lines of contracts/motorola-sinotrans.yaml
+    (47, "air_export", "\n\n`air_export`: a value of `service`"),
+    (48, "force_majeure", "\n\n`force_majeure`: record field, bool, false when absent"),
+    (58, "monthly_fee", "\n\n`monthly_fee`: parameter, `200000.00 CNY`"),
+    (17, "200000", "**parameter** `monthly_fee`: a constant of the contract: 200000.00 CNY."),
+    (21, "booked_at", "**time**: record field, timestamp"),
+    (20, "shipment_id", "**id**: record field, string"),
+])
+def test_hover_names_what_a_name_is(line: int, word: str, shown: str) -> None:
+    found = hover(TEXT, line, LINES[line].index(word) + 1)
+    assert found is not None
+    assert found.markdown.endswith(shown)
+
+
+def test_hover_on_a_derived_field_shows_the_fields_it_reads() -> None:
+    text = TEXT.replace("standards:\n", "derived:\n  late: transit > 24h\n"
+                        "  transit: delivered_at - picked_up_at\nstandards:\n", 1)
+    lines = text.split("\n")
+    line = next(n for n, item in enumerate(lines) if "late: transit" in item)
+    found = hover(text, line, lines[line].index("transit") + 1)
+    assert found is not None
+    assert found.markdown == ("**derived** `late`: computed for each record: transit > 24h."
+                              "\n\n`transit`: derived field, `delivered_at - picked_up_at`")

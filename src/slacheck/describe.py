@@ -227,9 +227,9 @@ def amount_words(node: ast.Node) -> str:
 def _penalty(node: ast.Penalty) -> str:
     text = f"each breach costs {amount_words(node.amount)}"
     if node.per is not None and node.delay is not None:
-        counting = {"started": "each started", "completed": "each completed"}.get(
-            node.counting, "pro rata for each")
-        text += f" for {counting} {duration(node.per)} of {_value(node.delay)}"
+        counting = {"started": "for each started", "completed": "for each completed"}.get(
+            node.counting, "pro rata, for each")
+        text += f" {counting} {duration(node.per)} of {_value(node.delay)}"
         if node.rounded is not None:
             text += (f" ({_value(node.delay)} rounded {node.rounded[0]} to a multiple of "
                      f"{duration(node.rounded[1])} first)")
