@@ -493,6 +493,49 @@ def test_a_cap_per_breach_is_money() -> None:
     assert where(diagnostic) == ("SLA202", 33, 46)
 
 
+# credit tables
+
+
+def _banded(*rows: str, target: str = "97% per month") -> str:
+    table = "".join(f"      - {row}\n" for row in rows)
+    return BASE + f"  s:\n    require: complete\n    target: {target}\n    credit:\n{table}"
+
+
+def test_a_credit_table_that_tiles_the_figures_below_target_checks() -> None:
+    contract = check(load_contract_text(_banded(
+        "{at_least: 95%, below: 97%, credit: 2% of monthly_fee}",
+        "{below: 95%, credit: 5% of monthly_fee}"), "c.yaml"))
+    assert contract.warnings == ()
+
+
+def test_credit_bands_that_overlap_are_an_error() -> None:
+    found = errors_of(_banded("{at_least: 95%, below: 97%, credit: 2% of monthly_fee}",
+                              "{below: 96%, credit: 5% of monthly_fee}"))
+    assert [(where(d), d.message) for d in found] == [
+        (("SLA203", 34, 9), "credit bands overlap: a figure would fall in two")]
+
+
+def test_a_gap_between_bands_or_below_the_target_is_a_warning() -> None:
+    contract = check(load_contract_text(_banded(
+        "{at_least: 95%, below: 96%, credit: 2% of monthly_fee}",
+        "{below: 94%, credit: 5% of monthly_fee}"), "c.yaml"))
+    assert [(where(d), d.message) for d in contract.warnings] == [
+        (("SLA312", 34, 9), "no band holds the figures from 94% to 95%"),
+        (("SLA312", 34, 9), "no band holds the figures from 96% to the target, 97%"),
+    ]
+
+
+def test_a_bands_end_is_of_the_measures_type() -> None:
+    found = errors_of(_banded("{below: 72h, credit: 2% of monthly_fee}"))
+    assert [where(d) for d in found] == [("SLA202", 34, 17)]
+    assert found[0].message == "a band's end is duration, but the measure is ratio"
+
+
+def test_a_bands_credit_reads_records_only_through_totals() -> None:
+    found = errors_of(_banded("{below: 95%, credit: 5% of value}"))
+    assert [where(d) for d in found] == [("SLA208", 34, 36)]
+
+
 # periods: SLA204
 
 

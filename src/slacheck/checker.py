@@ -3,7 +3,9 @@ and checked for what its place in a standard needs, before any record is read.""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from slacheck import ast
 from slacheck import types as t
@@ -12,6 +14,7 @@ from slacheck.constants import Constants
 from slacheck.diagnostics import (
     BAD_VALUE,
     BAD_WINDOW,
+    BAND_GAP,
     CLAUSE_TOO_DEEP,
     CYCLE,
     DIVISOR_FROM_RECORD,
@@ -26,7 +29,7 @@ from slacheck.diagnostics import (
     did_you_mean,
     order,
 )
-from slacheck.model import Clause, Contract, Named, Standard
+from slacheck.model import Band, Clause, Contract, Named, Standard
 from slacheck.typer import TableType, Typer, UntypedError, unite
 from slacheck.types import Kind, Type
 
@@ -242,6 +245,8 @@ class _Checker:
             self._consequence_period(standard, due.period, due.span, "this penalty")
         if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
             self._credit(standard, standard.credit.node)
+        if standard.credit_bands:
+            self._bands(standard)
         if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
             reward = standard.reward.node
             self._window_amount(reward.amount, "a reward")
@@ -378,6 +383,66 @@ class _Checker:
         elif target.op not in (ast.CmpOp.GE, ast.CmpOp.GT):
             self._error(BAD_VALUE, "points below target need a target that must be reached "
                         "(`>=`)", credit.span)
+
+    def _bands(self, standard: Standard) -> None:
+        """A credit table: constant ends of the target's type, amounts due per window, and
+        bands that neither overlap nor leave a figure below the target in no band."""
+        target = standard.target.node if standard.target is not None else None
+        if not isinstance(target, ast.Target):
+            self._error(BAD_WINDOW, "a credit table needs a target to miss",
+                        standard.credit_bands[0].span,
+                        ("add a target such as `target: 97% per month`",))
+            return
+        wanted = t.RATIO if target.measure is None else self._measure(target.measure)
+        ranges: list[tuple[Decimal | None, Decimal | None, Band]] = []
+        for band in standard.credit_bands:
+            self._window_amount(_expr(band.amount), "a band's credit")
+            ends = [self._band_end(end, wanted) for end in (band.low, band.high)]
+            if None in [end for end, clause in zip(ends, (band.low, band.high), strict=True)
+                        if clause is not None]:
+                return  # reported
+            low, high = ends
+            if low is not None and high is not None and low >= high:
+                self._error(BAD_VALUE, "a band's `at_least` must be below its `below`",
+                            band.span)
+                return
+            ranges.append((low, high, band))
+        ranges.sort(key=lambda item: (item[0] is not None, item[0] or 0))
+        for (_, high, below), (low, _, band) in itertools.pairwise(ranges):
+            if high is None or low is None or low < high:
+                self._error(BAD_VALUE, "credit bands overlap: a figure would fall in two",
+                            band.span, ("make each band start where the one below it ends",))
+                return
+            if low > high:
+                self._warn(BAND_GAP, f"no band holds the figures from {_text(below.high)} "
+                           f"to {_text(band.low)}", band.span,
+                           "start this band where the one below it ends")
+        goal = target.rate if target.measure is None else None
+        _, top, highest = ranges[-1]
+        if goal is not None and top is not None and top < goal.value:
+            self._warn(BAND_GAP, f"no band holds the figures from {_text(highest.high)} to "
+                       f"the target, {goal.span.text if goal.span else 'the target'}",
+                       highest.span, "end the highest band at the target")
+
+    def _band_end(self, end: Clause | None, wanted: Type | None) -> Decimal | None:
+        """A band's end as a number (a share as a fraction, a duration in seconds)."""
+        if end is None or wanted is None:
+            return None
+        expr = _expr(end)
+        try:
+            found = self.typer.infer(expr)
+        except UntypedError:
+            return None
+        if not self._constant(expr, "a band's end"):
+            return None
+        if not _fits(found, wanted):
+            self._error(TYPE_MISMATCH, f"a band's end is {found}, but the measure is {wanted}",
+                        expr.span, (_example(wanted),))
+            return None
+        value = self.constants.check(expr)
+        if isinstance(value, int):  # a duration, in microseconds
+            return Decimal(value)
+        return value if isinstance(value, Decimal) else None
 
     def _window_amount(self, amount: ast.Expr, what: str) -> None:
         """An amount due per window: money, from literals and parameters, and from the
@@ -618,6 +683,10 @@ def _fits(found: Type, wanted: Type) -> bool:
     if found.kind is Kind.MONEY:
         return found.currency == wanted.currency
     return True
+
+
+def _text(clause: Clause | None) -> str:
+    return clause.text if clause is not None else "any figure"
 
 
 def _example(wanted: Type) -> str:

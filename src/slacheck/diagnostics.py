@@ -169,6 +169,12 @@ WINDOW_LONGER_THAN_CONTRACT = _register(
     "No whole window of the standard fits in the contract's effective period.",
     Severity.WARNING,
 )
+BAND_GAP = _register(
+    "SLA312", "band-gap",
+    "A credit table leaves figures below the target in no band: a window missed with such a "
+    "figure owes no credit.",
+    Severity.WARNING,
+)
 
 
 def _document(code: Code, why: str, bad: str, good: str) -> None:
@@ -504,3 +510,13 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
     """A hint naming the closest candidate, if one is close enough."""
     close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return (f"did you mean `{close[0]}`?",) if close else ()
+_document(
+    BAND_GAP,
+    "Credit tables are written as ranges, and a range mistyped (`98%` to `99%`, then `99.5%` "
+    "to the target) leaves a gap: a window missed in it owes nothing, which the contract "
+    "rarely means. The band just below the target should end at the target.",
+    "target: 99.5% per month\ncredit:\n  - {at_least: 99.5%, below: 99.9%, credit: 2% of fee}"
+    "\n  - {at_least: 98%, below: 99%, credit: 5% of fee}\n  - {below: 98%, credit: 10% of fee}",
+    "target: 99.5% per month\ncredit:\n  - {at_least: 99%, below: 99.5%, credit: 2% of fee}"
+    "\n  - {at_least: 98%, below: 99%, credit: 5% of fee}\n  - {below: 98%, credit: 10% of fee}",
+)

@@ -305,7 +305,12 @@ def _clauses(tree: Any, places: dict[YamlPath, Place]) -> Iterator[_Clause]:
         for field, kind in _STANDARD_CLAUSES.items():
             value = body.get(field)
             base: YamlPath = ("standards", key, field)
-            if isinstance(value, list):
+            if isinstance(value, list) and field == "credit":  # a credit table
+                for index in range(len(value)):
+                    row: YamlPath = (*base, index)
+                    found += [((*row, "at_least"), "expr"), ((*row, "below"), "expr"),
+                              ((*row, "credit"), "amount")]
+            elif isinstance(value, list):
                 for index, item in enumerate(value):
                     path: YamlPath = (*base, index)
                     found.append(((*path, "when") if isinstance(item, dict) else path, kind))

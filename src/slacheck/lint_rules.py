@@ -63,6 +63,8 @@ def _clauses(standard: Standard) -> Iterator[Clause]:
     for clause in (standard.target, standard.penalty, standard.credit, standard.reward):
         if clause is not None:
             yield clause
+    for band in standard.credit_bands:
+        yield from (clause for clause in (band.low, band.high, band.amount) if clause is not None)
     yield from standard.disqualify
 
 

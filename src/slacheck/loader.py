@@ -29,7 +29,17 @@ from slacheck.diagnostics import (
     Diagnostic,
     did_you_mean,
 )
-from slacheck.model import Clause, Contract, Entries, Exclusion, Named, RowRule, Standard, Table
+from slacheck.model import (
+    Band,
+    Clause,
+    Contract,
+    Entries,
+    Exclusion,
+    Named,
+    RowRule,
+    Standard,
+    Table,
+)
 from slacheck.readspec import build_read
 from slacheck.types import (
     FIELD_TYPES,
@@ -415,7 +425,9 @@ class _Builder:
         target = self.clause((*base, "target"), "target") if "target" in body else None
         window_clause = self.clause((*base, "window"), "window") if "window" in body else None
         penalty = self.clause((*base, "penalty"), "penalty") if "penalty" in body else None
-        credit = self.clause((*base, "credit"), "credit") if "credit" in body else None
+        bands = self._bands(base, body["credit"]) if isinstance(body.get("credit"), list) else ()
+        credit = self.clause((*base, "credit"), "credit") \
+            if "credit" in body and not isinstance(body["credit"], list) else None
         reward = self.clause((*base, "reward"), "reward") if "reward" in body else None
         rules = body.get("disqualify", [])
         paths = [(*base, "disqualify")] if isinstance(rules, str) else [
@@ -441,6 +453,7 @@ class _Builder:
             penalty=penalty,
             credit=credit,
             reward=reward,
+            credit_bands=bands,
             disqualify=disqualify,
             breach_time=breach_time,
             span=self.places[base].key,
@@ -479,6 +492,18 @@ class _Builder:
                         ("say the period: `97% per month`",))
         return None
 
+    def _bands(self, base: YamlPath, rows: list[dict[str, Any]]) -> tuple[Band, ...]:
+        """A credit table: each row's ends (`at_least`, `below`) and its credit."""
+        out = []
+        for index, row in enumerate(rows):
+            path: YamlPath = (*base, "credit", index)
+            low = self.clause((*path, "at_least"), "expr") if "at_least" in row else None
+            high = self.clause((*path, "below"), "expr") if "below" in row else None
+            amount = self.clause((*path, "credit"), "amount")
+            if amount is not None:
+                out.append(Band(low, high, amount, self.places[path].value))
+        return tuple(out)
+
     def _exclusions(self, base: YamlPath, spec: Any) -> tuple[Exclusion, ...]:
         if spec is None:
             return ()
@@ -502,7 +527,9 @@ class _Builder:
 def _clauses(standard: Standard) -> list[Clause]:
     optional = [standard.scope, standard.target, standard.penalty, standard.credit,
                 standard.reward]
-    return [standard.require, *(item.when for item in standard.exclusions),
+    bands = [clause for band in standard.credit_bands
+             for clause in (band.low, band.high, band.amount) if clause is not None]
+    return [standard.require, *(item.when for item in standard.exclusions), *bands,
             *(clause for clause in optional if clause is not None), *standard.disqualify]
 
 

@@ -29,6 +29,28 @@ class Exclusion:
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    """One row of a credit table: the credit owed when a missed window's figure is at least
+    `low` and below `high` (an end left out is open)."""
+
+    low: Clause | None
+    high: Clause | None
+    amount: Clause
+    span: Span | None = field(default=None, compare=False)
+
+    @property
+    def text(self) -> str:
+        """`98% to 99%: 5% of monthly_fee`, `below 98%: ...`, `from 99.5%: ...`."""
+        if self.low is not None and self.high is not None:
+            where = f"{self.low.text} to {self.high.text}"
+        elif self.high is not None:
+            where = f"below {self.high.text}"
+        else:
+            where = f"from {self.low.text}" if self.low is not None else "any figure"
+        return f"{where}: {self.amount.text}"
+
+
+@dataclass(frozen=True, slots=True)
 class Standard:
     id: str
     title: str
@@ -40,6 +62,8 @@ class Standard:
     penalty: Clause | None = None
     credit: Clause | None = None
     reward: Clause | None = None
+    credit_bands: tuple[Band, ...] = ()
+    """A credit table, in the contract's order: the band holding a missed window's figure."""
     disqualify: tuple[Clause, ...] = ()
     breach_time: str | None = None
     """The timestamp field that dates a breach; by default the moment it became certain."""
@@ -57,6 +81,9 @@ class Standard:
                              ("credit", self.credit), ("reward", self.reward)):
             if clause is not None:
                 out.append((kind, clause, clause.text))
+        if self.credit_bands:
+            first = self.credit_bands[0].amount
+            out.append(("credit", first, "; ".join(band.text for band in self.credit_bands)))
         out.extend(("disqualify", rule, rule.text) for rule in self.disqualify)
         return tuple(out)
 

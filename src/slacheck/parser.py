@@ -40,7 +40,7 @@ from slacheck.types import (
     MAX_DECIMALS,
 )
 
-CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify")
+CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify", "amount")
 
 MAX_DEPTH = 100
 """How deep a clause may nest, counting every node from the top to a name or literal (`a`
@@ -495,6 +495,9 @@ class _ToAst(Transformer[Token, Any]):
         amount, *cap = children
         return ast.Credit(amount=amount, per_point=True, cap=cap[0] if cap else None,
                           span=self._span(meta))
+
+    def start_amount(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
+        return children[0]
 
     def start_reward(self, meta: Meta, children: list[Any]) -> ast.Reward:
         return ast.Reward(amount=children[0], period=_period(children[1]), span=self._span(meta))

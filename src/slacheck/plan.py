@@ -40,7 +40,7 @@ from slacheck.measures import (
     Sum,
     Unit,
 )
-from slacheck.model import Contract, Standard
+from slacheck.model import Clause, Contract, Standard
 from slacheck.objectives import Objective
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
@@ -118,9 +118,26 @@ class CreditRule:
     """A service credit for a missed window: the amount once, or the amount for each
     whole percentage point below the target (`per_point`), at most `cap`."""
 
-    amount: WindowAmount
+    amount: WindowAmount | None
     per_point: bool = False
     cap: WindowAmount | None = None
+    bands: tuple[CreditBand, ...] = ()
+    """A credit table instead of one amount: the band holding the window's figure."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreditBand:
+    """A row of a credit table: figures at least `low` and below `high` (None: open), in
+    the measure's unit (a share as a fraction, a duration in seconds)."""
+
+    low: Fraction | None
+    high: Fraction | None
+    amount: WindowAmount
+    text: str
+
+    def holds(self, value: Fraction) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or
+                                                             value < self.high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,13 +299,16 @@ def _stages(standard: StandardPlan) -> list[str]:
         third.append(f"penalty per breach{cap}")
     if standard.window_penalty is not None:
         third.append(f"penalty {standard.window_penalty.text} per missed window")
-    if standard.credit is not None:
-        credit = standard.credit
+    if standard.credit is not None and standard.credit.bands:
+        third.append("credit from the table: " + "; ".join(
+            band.text for band in standard.credit.bands))
+    elif standard.credit is not None and standard.credit.amount is not None:
+        credit, amount = standard.credit, standard.credit.amount
         if credit.per_point:
             cap = "" if credit.cap is None else f", at most {credit.cap.text}"
-            third.append(f"credit {credit.amount.text} per full point below target{cap}")
+            third.append(f"credit {amount.text} per full point below target{cap}")
         else:
-            third.append(f"credit {credit.amount.text} per missed window")
+            third.append(f"credit {amount.text} per missed window")
     if standard.reward is not None:
         third.append(f"reward {standard.reward.text} per met window")
     for rule in standard.disqualify:
@@ -367,6 +387,11 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         node_credit = standard.credit.node
         credit = CreditRule(totals.amount(node_credit.amount), node_credit.per_point,
                             totals.amount(node_credit.cap) if node_credit.cap else None)
+    if standard.credit_bands:
+        credit = CreditRule(None, bands=tuple(
+            CreditBand(_end(band.low, compiler), _end(band.high, compiler),
+                       totals.amount(band.amount.node), band.text)  # type: ignore[arg-type]
+            for band in standard.credit_bands))
     if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
         reward = totals.amount(standard.reward.node.amount)
     rules: list[DisqualifyRule] = []
@@ -497,6 +522,10 @@ class _Totals:
                 return lambda values: _apply2(how, first(values), second(values))
         constant = _fraction(self.compiler.constant(expr))
         return lambda values: constant
+
+
+def _end(end: Clause | None, compiler: Compiler) -> Fraction | None:
+    return None if end is None else _fraction(compiler.constant(end.node))  # type: ignore[arg-type]
 
 
 def _apply(how: Callable[[Fraction], Fraction], value: Fraction | None) -> Fraction | None:

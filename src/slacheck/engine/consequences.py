@@ -273,6 +273,10 @@ class _WindowAmounts:
 
     def _credit(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
                 label: str, shown: str) -> None:
+        if rule.bands:
+            self._band(rule, outcome, values, label, shown)
+            return
+        assert rule.amount is not None
         exact = rule.amount.evaluate(values)
         if exact is None:
             self.unpriced.append(label)
@@ -299,6 +303,20 @@ class _WindowAmounts:
                 gross = cap
         amount = self.plan.money.round_exact(gross)
         self.credits.append(Credit(label, amount, _joined(shown, f"{how} = {amount}")))
+
+    def _band(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
+              label: str, shown: str) -> None:
+        """The credit of the band that holds the window's figure; none when no band does."""
+        value = outcome.value
+        band = next((band for band in rule.bands if value is not None and band.holds(value)),
+                    None)
+        if band is None:
+            return
+        amount = self._amount(band.amount, values, label)
+        if amount is not None:
+            figure = _percent(value) if outcome.unit == "share" else str(value)
+            self.credits.append(Credit(label, amount, _joined(
+                shown, f"{figure} is in the band {band.text} = {amount}")))
 
     def _amount(self, rule: WindowAmount, values: list[Fraction | None],
                 label: str) -> Decimal | None:
