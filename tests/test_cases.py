@@ -45,6 +45,9 @@ def test_case(case: Path) -> None:
                     have = [_subset(item, wanted_item)
                             for item, wanted_item in zip(have, want, strict=True)]
                 assert have == want, f"{standard_id} {kind} {part}"
+    if "pools" in expected:
+        assert [_subset(have, want) for have, want in zip(
+            report["pools"], expected["pools"], strict=True)] == expected["pools"]
     for name, value in expected.get("totals", {}).items():
         assert report["totals"][name] == value
     if "verdict" in expected:

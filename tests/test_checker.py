@@ -536,6 +536,34 @@ def test_a_bands_credit_reads_records_only_through_totals() -> None:
     assert [where(d) for d in found] == [("SLA208", 34, 36)]
 
 
+# pools of credits
+
+
+def _pooled(standards: str, limit: str = "10% of monthly_fee per month") -> str:
+    return BASE + ("  s:\n    require: complete\n    target: 97% per month\n"
+                   "    credit: 5% of monthly_fee per missed month\n"
+                   "  t:\n    require: complete\n    window: per month\n"
+                   f"pools:\n  risk:\n    standards: {standards}\n    limit: {limit}\n")
+
+
+def test_a_pool_of_credits_checks() -> None:
+    check(load_contract_text(_pooled("[s]"), "c.yaml"))
+
+
+def test_a_pool_names_standards_that_owe_credits() -> None:
+    found = errors_of(_pooled("[s, t, u]"))
+    assert [(where(d), d.message) for d in found] == [
+        (("SLA201", 38, 3), "the pool `risk` names no standard `u`"),
+        (("SLA203", 38, 3), "the standard `t` owes no service credit for the pool `risk` to "
+                            "hold"),
+    ]
+
+
+def test_a_pools_limit_is_constant_money_per_the_standards_period() -> None:
+    found = errors_of(_pooled("[s]", "5% of value per week"))
+    assert [where(d)[0] for d in found] == ["SLA204", "SLA208"]
+
+
 # periods: SLA204
 
 

@@ -375,6 +375,14 @@ class Credit(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Limit(Node):
+    """`10% of monthly_fee per month`: the most a pool of credits owes per period."""
+
+    amount: Expr
+    period: Period
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reward(Node):
     """`0.5% of monthly_fee per met month`: owed by the customer for each met window."""
 

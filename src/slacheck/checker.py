@@ -29,7 +29,7 @@ from slacheck.diagnostics import (
     did_you_mean,
     order,
 )
-from slacheck.model import Band, Clause, Contract, Named, Standard
+from slacheck.model import Band, Clause, Contract, Named, Pool, Standard
 from slacheck.typer import TableType, Typer, UntypedError, unite
 from slacheck.types import Kind, Type
 
@@ -98,6 +98,8 @@ class _Checker:
                 self._predicate(rule.when, f"a `{kind}` rule's `when`")
         for standard in self.contract.standards:
             self._standard(standard)
+        for pool in self.contract.pools:
+            self._pool(pool)
         warnings = tuple(sorted(self.warnings, key=order))
         if self.found:
             raise ContractError(self.found, warnings)
@@ -383,6 +385,27 @@ class _Checker:
         elif target.op not in (ast.CmpOp.GE, ast.CmpOp.GT):
             self._error(BAD_VALUE, "points below target need a target that must be reached "
                         "(`>=`)", credit.span)
+
+    def _pool(self, pool: Pool) -> None:
+        """A pool holds the credits of standards that have them, per their windows' period,
+        up to a constant amount."""
+        limit = pool.limit.node
+        assert isinstance(limit, ast.Limit)
+        self._money(limit.amount, "a pool's limit", constant=True)
+        known = {standard.id: standard for standard in self.contract.standards}
+        for name in pool.standards:
+            standard = known.get(name)
+            if standard is None:
+                self._error(UNKNOWN_NAME, f"the pool `{pool.id}` names no standard `{name}`",
+                            pool.span, did_you_mean(name, known))
+            elif standard.credit is None and not standard.credit_bands:
+                self._error(BAD_VALUE, f"the standard `{name}` owes no service credit for the "
+                            f"pool `{pool.id}` to hold",
+                            pool.span, ("give it a `credit`, or leave it out of the pool",))
+            elif standard.window.period is not limit.period:
+                self._error(BAD_WINDOW, f"the pool `{pool.id}` counts {limit.period.value}s but "
+                            f"`{name}` is judged per {standard.window.period.value}",
+                            limit.span, (f"write `per {standard.window.period.value}`",))
 
     def _bands(self, standard: Standard) -> None:
         """A credit table: constant ends of the target's type, amounts due per window, and

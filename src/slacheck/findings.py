@@ -190,6 +190,27 @@ class Credit:
     arithmetic: str = ""
     """How the amount was computed, when it is more than a constant: the window's totals,
     the full points below target, the cap."""
+    window: str = ""
+    """The window's own label (`2024-06`), without the group `label` may add."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolCap:
+    """A pool's credits in one window, and what its limit took off them."""
+
+    pool: str
+    window: str
+    standards: tuple[str, ...]
+    gross: Decimal
+    limit: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return min(self.gross, self.limit)
+
+    @property
+    def adjustment(self) -> Decimal:
+        return self.net - self.gross
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +321,8 @@ class Result:
     lines: Lines
     standards: tuple[StandardResult, ...]
     disqualification: Disqualification | None = None
+    pools: tuple[PoolCap, ...] = ()
+    """Every pool's credits per window; a pool over its limit lowers the credits owed."""
     evidence_limit: int = field(default=0)
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
@@ -310,7 +333,9 @@ class Result:
 
     @property
     def credits(self) -> Decimal:
-        return money_total((standard.credit_total for standard in self.standards), self.zero)
+        """Every standard's credits, less what pools over their limit take off."""
+        return money_total((*(standard.credit_total for standard in self.standards),
+                            *(pool.adjustment for pool in self.pools)), self.zero)
 
     @property
     def rewards(self) -> Decimal:

@@ -36,6 +36,7 @@ from slacheck.model import (
     Entries,
     Exclusion,
     Named,
+    Pool,
     RowRule,
     Standard,
     Table,
@@ -195,6 +196,7 @@ class _Builder:
             sha256=self.sha256,
             reject=self._rules(tree["records"], "reject"),
             warn=self._rules(tree["records"], "warn"),
+            pools=self._pools(tree.get("pools", {})),
         )
         if self.found:
             raise IncompleteContractError(self.found, self._without_unparsed(contract))
@@ -491,6 +493,15 @@ class _Builder:
             self._error(BAD_WINDOW, "the target has no window", (*base, "target"),
                         ("say the period: `97% per month`",))
         return None
+
+    def _pools(self, pools: dict[str, Any]) -> tuple[Pool, ...]:
+        out = []
+        for name, body in pools.items():
+            limit = self.clause(("pools", name, "limit"), "limit")
+            if limit is not None:
+                out.append(Pool(name, tuple(body["standards"]), limit,
+                                self.places[("pools", name)].key))
+        return tuple(out)
 
     def _bands(self, base: YamlPath, rows: list[dict[str, Any]]) -> tuple[Band, ...]:
         """A credit table: each row's ends (`at_least`, `below`) and its credit."""

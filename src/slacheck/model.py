@@ -51,6 +51,17 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
+class Pool:
+    """Credits of several standards owed together, at most `limit` per period (an at-risk
+    amount): the excess is a cap adjustment of the pool, not of any one standard."""
+
+    id: str
+    standards: tuple[str, ...]
+    limit: Clause
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Standard:
     id: str
     title: str
@@ -162,6 +173,7 @@ class Contract:
     sha256: str = ""
     reject: tuple[RowRule, ...] = ()
     warn: tuple[RowRule, ...] = ()
+    pools: tuple[Pool, ...] = ()
 
     def calendar(self, name: str) -> BusinessCalendar | None:
         return next((item for item in self.calendars if item.name == name), None)

@@ -40,7 +40,8 @@ from slacheck.types import (
     MAX_DECIMALS,
 )
 
-CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify", "amount")
+CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify", "amount",
+           "limit")
 
 MAX_DEPTH = 100
 """How deep a clause may nest, counting every node from the top to a name or literal (`a`
@@ -498,6 +499,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def start_amount(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
         return children[0]
+
+    def start_limit(self, meta: Meta, children: list[Any]) -> ast.Limit:
+        return ast.Limit(amount=children[0], period=_period(children[1]), span=self._span(meta))
 
     def start_reward(self, meta: Meta, children: list[Any]) -> ast.Reward:
         return ast.Reward(amount=children[0], period=_period(children[1]), span=self._span(meta))

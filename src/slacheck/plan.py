@@ -40,7 +40,7 @@ from slacheck.measures import (
     Sum,
     Unit,
 )
-from slacheck.model import Clause, Contract, Standard
+from slacheck.model import Clause, Contract, Pool, Standard
 from slacheck.objectives import Objective
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
@@ -123,6 +123,16 @@ class CreditRule:
     cap: WindowAmount | None = None
     bands: tuple[CreditBand, ...] = ()
     """A credit table instead of one amount: the band holding the window's figure."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPlan:
+    """Credits of `standards` owed together, at most `limit` per window of `period`."""
+
+    id: str
+    standards: tuple[str, ...]
+    limit: Decimal
+    period: ast.Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +232,7 @@ class Plan:
     constants: dict[str, Any]
     rules: tuple[RecordRule, ...] = ()
     """`records.reject` and `records.warn`, compiled: applied as each record is read."""
+    pools: tuple[PoolPlan, ...] = ()
 
     def describe(self) -> str:
         """A readable listing of the three stages, as the engines will run them."""
@@ -353,8 +364,9 @@ def build_plan(checked: CheckedContract, as_of: datetime,
                              rule.message)
                   for kind, found in (("reject", contract.reject), ("warn", contract.warn))
                   for rule in found)
+    pools = tuple(_pool(pool, compiler, money) for pool in contract.pools)
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
-                evidence_limit, constants, rules)
+                evidence_limit, constants, rules, pools)
 
 
 def _group_key(parts: list[Callable[[Record], Any]]) -> Callable[[Record], Any]:
@@ -522,6 +534,13 @@ class _Totals:
                 return lambda values: _apply2(how, first(values), second(values))
         constant = _fraction(self.compiler.constant(expr))
         return lambda values: constant
+
+
+def _pool(pool: Pool, compiler: Compiler, money: Money) -> PoolPlan:
+    limit = pool.limit.node
+    assert isinstance(limit, ast.Limit)  # the loader parsed it as a limit
+    return PoolPlan(pool.id, pool.standards, money.round(compiler.constant(limit.amount)),
+                    limit.period)
 
 
 def _end(end: Clause | None, compiler: Compiler) -> Fraction | None:

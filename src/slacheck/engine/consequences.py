@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import math
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from slacheck._money import add
 from slacheck._money import total as money_total
 from slacheck._source import Span
 from slacheck._version import __version__
@@ -20,6 +22,7 @@ from slacheck.findings import (
     Input,
     Lines,
     PenaltyWindow,
+    PoolCap,
     RecordPenalty,
     RecordWarning,
     RejectionCause,
@@ -37,6 +40,7 @@ from slacheck.plan import (
     ConsecutiveMissed,
     CreditRule,
     Plan,
+    PoolPlan,
     StandardPlan,
     WindowAmount,
 )
@@ -49,6 +53,7 @@ def conclude(plan: Plan, state: State) -> Result:
         _standard(plan, sp, state.standards[sp.index]) for sp in plan.standards
     )
     found = [s.disqualification for s in standards if s.disqualification is not None]
+    pools = tuple(cap for pool in plan.pools for cap in _pool(pool, standards))
     disqualification = min(found, key=lambda item: item.at) if found else None
     """The earliest of every standard's earliest; the others stay listed per standard."""
     contract = plan.contract
@@ -80,6 +85,7 @@ def conclude(plan: Plan, state: State) -> Result:
         ),
         standards=standards,
         disqualification=disqualification,
+        pools=pools,
         evidence_limit=plan.evidence_limit,
         zero=plan.money.zero,
     )
@@ -104,6 +110,18 @@ def _causes(state: State) -> tuple[RejectionCause, ...]:
     items = sorted(state.causes.items(), key=lambda item: -item[1].lines)
     return tuple(RejectionCause(field, cause, tally.lines, tuple(tally.first))
                  for (field, cause), tally in items)
+
+
+def _pool(pool: PoolPlan, standards: tuple[StandardResult, ...]) -> list[PoolCap]:
+    """The pool's credits per window, in window order; every window with a credit listed,
+    whether or not the limit takes anything off."""
+    held = [standard for standard in standards if standard.id in pool.standards]
+    windows: dict[str, Decimal] = {}
+    for standard in held:
+        for credit in standard.credits:
+            windows[credit.window] = add(windows.get(credit.window, Decimal(0)), credit.amount)
+    return [PoolCap(pool.id, window, pool.standards, gross, pool.limit)
+            for window, gross in sorted(windows.items())]
 
 
 def _undeclared(plan: Plan, state: State) -> tuple[Undeclared, ...]:
@@ -264,7 +282,10 @@ class _WindowAmounts:
                     label, amount, amount, None, outcome.breached,
                     _joined(shown, f"{sp.window_penalty.text} = {amount}")))
         if outcome.met is False and sp.credit is not None:
+            before = len(self.credits)
             self._credit(sp.credit, outcome, values, label, shown)
+            self.credits[before:] = [replace(item, window=outcome.label)
+                                     for item in self.credits[before:]]
         if outcome.met is True and sp.reward is not None:
             amount = self._amount(sp.reward, values, label)
             if amount is not None:

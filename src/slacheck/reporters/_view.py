@@ -616,6 +616,10 @@ class Report:
     owed: str
     rewards: str
     """Bonuses the customer owes the provider, apart from what the provider owes."""
+    pools: tuple[tuple[str, str, str, str, str, str], ...]
+    """(pool, window in words, credits, limit, adjustment, net) of every pool's windows."""
+    pool_adjustment: str
+    """What pool limits take off the standards' credits, in all ("" when nothing)."""
     standards: tuple[StandardView, ...]
     ledgers: tuple[Ledger, ...]
     reconciles: bool
@@ -639,7 +643,8 @@ def build(result: Result) -> Report:
     penalties, credits = result.penalties, result.credits
     owed = money_total((penalties, credits), result.zero)
     ledger_net = money_total((s.penalties for s in result.standards), result.zero)
-    ledger_credits = money_total((s.credit_total for s in result.standards), result.zero)
+    ledger_credits = money_total((*(s.credit_total for s in result.standards),
+                                  *(pool.adjustment for pool in result.pools)), result.zero)
     verdict = result.verdict
     starts = [w.start for s in result.standards for w in s.windows]
     ends = [w.end for s in result.standards for w in s.windows]
@@ -675,6 +680,12 @@ def build(result: Result) -> Report:
         credits=money(credits),
         owed=money(owed),
         rewards=money(result.rewards) if any(s.rewards for s in result.standards) else "",
+        pool_adjustment=money(money_total((item.adjustment for item in result.pools),
+                                          result.zero))
+        if any(item.adjustment for item in result.pools) else "",
+        pools=tuple((printable(item.pool), when(item.window), money(item.gross),
+                     money(item.limit), money(item.adjustment), money(item.net))
+                    for item in result.pools),
         standards=standards,
         ledgers=ledgers,
         reconciles=ledger_net == penalties and ledger_credits == credits,

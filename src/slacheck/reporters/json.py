@@ -107,6 +107,12 @@ def to_dict(result: Result) -> dict[str, Any]:
             "breaches": result.breaches,
         },
         "disqualification": _disqualification(result.disqualification),
+        "pools": [
+            {"pool": item.pool, "window": item.window, "standards": list(item.standards),
+             "gross": str(item.gross), "limit": str(item.limit), "adjustment":
+             str(item.adjustment), "net": str(item.net)}
+            for item in result.pools
+        ],
     }
 
 

@@ -225,9 +225,14 @@ def _row(window: WindowOutcome) -> tuple[str, ...]:
 
 
 def _totals(result: Result) -> list[str]:
-    out = [
+    out = [f"pool {item.pool}: {item.window} credits {item.gross} {result.currency} "
+           f"({', '.join(item.standards)}), at most {item.limit}"
+           + (f": {item.adjustment} -> {item.net} {result.currency}" if item.adjustment else "")
+           for item in result.pools]
+    out += [
         f"total penalties: {result.penalties} {result.currency}",
-        f"total service credits: {result.credits} {result.currency}",
+        f"total service credits: {result.credits} {result.currency}"
+        + (" (after pool limits)" if any(item.adjustment for item in result.pools) else ""),
     ]
     if any(standard.rewards for standard in result.standards):
         out.append(f"total rewards (owed by the customer): {result.rewards} {result.currency}")
