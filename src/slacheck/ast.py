@@ -375,6 +375,20 @@ class Credit(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Escalate(Node):
+    """A step of an escalation ladder: `after 2 missed months within 6 months: notice`, or
+    `after 2 consecutive missed months: termination right`. Findings carry no money."""
+
+    count: int
+    period: Period
+    within: int | None = None
+    """The look-back in windows, the missed one included; None for misses in a row."""
+    within_period: Period | None = None
+    step: str
+    """`notice`, `termination right`, or a warning's words in double quotes."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Limit(Node):
     """`10% of monthly_fee per month`: the most a pool of credits owes per period."""
 

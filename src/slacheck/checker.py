@@ -253,6 +253,8 @@ class _Checker:
             reward = standard.reward.node
             self._window_amount(reward.amount, "a reward")
             self._consequence_period(standard, reward.period, reward.span, "a reward", "meet")
+        for step in standard.escalate:
+            self._escalate(standard, step)
         for rule in standard.disqualify:
             node = rule.node
             if isinstance(node, ast.ConsecutiveMissed):
@@ -385,6 +387,24 @@ class _Checker:
         elif target.op not in (ast.CmpOp.GE, ast.CmpOp.GT):
             self._error(BAD_VALUE, "points below target need a target that must be reached "
                         "(`>=`)", credit.span)
+
+    def _escalate(self, standard: Standard, step: Clause) -> None:
+        node = step.node
+        assert isinstance(node, ast.Escalate)
+        self._consequence_period(standard, node.period, node.span, "an escalation")
+        if node.count < 1:
+            self._error(BAD_VALUE, "the count must be at least 1", node.span)
+        if node.within is not None:
+            if node.within_period is not None and \
+                    node.within_period is not standard.window.period:
+                self._error(BAD_WINDOW, f"the look-back counts {node.within_period.value}s "
+                            f"but the target is per {standard.window.period.value}",
+                            node.span, (f"write `within {node.within} "
+                                        f"{standard.window.period.value}s`",))
+            elif node.within < node.count:
+                self._error(BAD_VALUE, f"{node.count} misses cannot fall within "
+                            f"{node.within} {node.period.value}s", node.span,
+                            ("the look-back counts the missed window itself and those before",))
 
     def _pool(self, pool: Pool) -> None:
         """A pool holds the credits of standards that have them, per their windows' period,

@@ -85,6 +85,13 @@ def describe(kind: str, node: ast.Node, *, optional: Mapping[str, str] | None = 
                     "times less than that apart), at the breach that completes them")
         case _, ast.AnyBreach():
             return "disqualified on the first breach"
+        case _, ast.Escalate(count=count, period=period, within=within, step=step):
+            when = (f"{count} {_PERIODS[period]}s in a row are missed" if within is None
+                    else f"{count} of the last {within} {_PERIODS[period]}s (this one "
+                    "included) are missed")
+            return (f"at each missed window where {when}: {step}, a finding without money"
+                    + (" (the customer may end the contract)" if step == "termination right"
+                       else ""))
     return spelled(node)
 
 

@@ -223,6 +223,24 @@ class Reward:
 
 
 @dataclass(frozen=True, slots=True)
+class Escalation:
+    """A step of an escalation ladder reached at a missed window: a notice, a warning or a
+    termination right; no money. Dated when the window that reached it closed."""
+
+    rule: str
+    step: str
+    window: str
+    at: datetime
+    windows: tuple[str, ...]
+    """The missed windows that count towards it, oldest first."""
+    records: tuple[RecordRef, ...]
+
+    @property
+    def terminates(self) -> bool:
+        return self.step == "termination right"
+
+
+@dataclass(frozen=True, slots=True)
 class Disqualification:
     """When the provider lost the business, under which rule, and the records behind it."""
 
@@ -257,6 +275,8 @@ class StandardResult:
     overdue_open_total: int = 0
     disqualifications: tuple[Disqualification, ...] = ()
     """Every rule that disqualifies, earliest first."""
+    escalations: tuple[Escalation, ...] = ()
+    """Every step of the escalation ladder reached, in time order."""
     scope_undetermined: tuple[RecordRef, ...] = ()
     """Records whose `for` or `except` needs a field they lack: neither counted nor dropped."""
     scope_undetermined_total: int = 0

@@ -31,7 +31,7 @@ from slacheck.diagnostics import ContractError, Diagnostic
 
 _STANDARD_CLAUSES = {"for": "expr", "except": "expr", "require": "expr", "target": "target",
                      "window": "window", "penalty": "penalty", "credit": "credit",
-                     "reward": "reward", "disqualify": "disqualify"}
+                     "reward": "reward", "escalate": "escalate", "disqualify": "disqualify"}
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false",
                     "if", "then", "else"})
 
@@ -276,6 +276,11 @@ def clause(node: ast.Node) -> str:
             return f"after {count} breaches within {within.text}"
         case ast.AnyBreach():
             return "on any breach"
+        case ast.Escalate(count=count, period=period, within=within, step=step):
+            if within is None:
+                return f"after {count} consecutive missed {_plural(count, period)}: {step}"
+            return (f"after {count} missed {_plural(count, period)} within {within} "
+                    f"{_plural(within, period)}: {step}")
     return expr(node)
 
 

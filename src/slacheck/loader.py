@@ -436,6 +436,10 @@ class _Builder:
             (*base, "disqualify", index) for index in range(len(rules))
         ]
         disqualify = tuple(c for p in paths if (c := self.clause(p, "disqualify")) is not None)
+        steps = body.get("escalate", [])
+        escalate = tuple(c for p in ([(*base, "escalate")] if isinstance(steps, str) else [
+            (*base, "escalate", index) for index in range(len(steps))])
+            if (c := self.clause(p, "escalate")) is not None)
         breach_time = self._breach_time(base, body.get("breach_time"))
         if ("target" in body and target is None) or ("window" in body and window_clause is None):
             return None  # the clause that says the window did not parse; already reported
@@ -457,6 +461,7 @@ class _Builder:
             reward=reward,
             credit_bands=bands,
             disqualify=disqualify,
+            escalate=escalate,
             breach_time=breach_time,
             span=self.places[base].key,
         )
@@ -541,7 +546,8 @@ def _clauses(standard: Standard) -> list[Clause]:
     bands = [clause for band in standard.credit_bands
              for clause in (band.low, band.high, band.amount) if clause is not None]
     return [standard.require, *(item.when for item in standard.exclusions), *bands,
-            *(clause for clause in optional if clause is not None), *standard.disqualify]
+            *(clause for clause in optional if clause is not None), *standard.disqualify,
+            *standard.escalate]
 
 
 def _coerce_default(value: Any, field_type: Type) -> Any:

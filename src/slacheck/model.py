@@ -74,6 +74,8 @@ class Standard:
     credit: Clause | None = None
     reward: Clause | None = None
     credit_bands: tuple[Band, ...] = ()
+    escalate: tuple[Clause, ...] = ()
+    """Steps of an escalation ladder (notices, warnings, a termination right)."""
     """A credit table, in the contract's order: the band holding a missed window's figure."""
     disqualify: tuple[Clause, ...] = ()
     breach_time: str | None = None
@@ -95,6 +97,7 @@ class Standard:
         if self.credit_bands:
             first = self.credit_bands[0].amount
             out.append(("credit", first, "; ".join(band.text for band in self.credit_bands)))
+        out.extend(("escalate", rule, rule.text) for rule in self.escalate)
         out.extend(("disqualify", rule, rule.text) for rule in self.disqualify)
         return tuple(out)
 

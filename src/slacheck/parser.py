@@ -41,7 +41,7 @@ from slacheck.types import (
 )
 
 CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify", "amount",
-           "limit")
+           "limit", "escalate")
 
 MAX_DEPTH = 100
 """How deep a clause may nest, counting every node from the top to a name or literal (`a`
@@ -499,6 +499,27 @@ class _ToAst(Transformer[Token, Any]):
 
     def start_amount(self, meta: Meta, children: list[ast.Expr]) -> ast.Expr:
         return children[0]
+
+    def misses_within(self, meta: Meta, children: list[Any]) -> ast.Escalate:
+        count, period, length, within, step = children
+        return ast.Escalate(count=self._count(count), period=_period(period),
+                            within=self._count(length), within_period=_period(within),
+                            step=step, span=self._span(meta))
+
+    def misses_in_a_row(self, meta: Meta, children: list[Any]) -> ast.Escalate:
+        count, period, step = children
+        return ast.Escalate(count=self._count(count), period=_period(period), step=step,
+                            span=self._span(meta))
+
+    def notice(self, meta: Meta, children: list[Any]) -> str:
+        return "notice"
+
+    def termination_right(self, meta: Meta, children: list[Any]) -> str:
+        return "termination right"
+
+    def step_warning(self, meta: Meta, children: list[Token]) -> str:
+        words = str(children[0])[1:-1]
+        return f"'{words}'" if '"' in words else f'"{words}"'
 
     def start_limit(self, meta: Meta, children: list[Any]) -> ast.Limit:
         return ast.Limit(amount=children[0], period=_period(children[1]), span=self._span(meta))

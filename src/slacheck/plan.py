@@ -101,6 +101,16 @@ DisqualifyRule = ConsecutiveMissed | BreachesWithin | AnyBreach
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationRule:
+    """`after COUNT missed windows within WITHIN windows: STEP` (WITHIN None: in a row)."""
+
+    count: int
+    within: int | None
+    step: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class WindowAmount:
     """An amount due per window (and group), from constants and the window's totals.
 
@@ -204,6 +214,7 @@ class StandardPlan:
     window and group over the records in scope and not excluded, like the measure."""
     disqualify: tuple[DisqualifyRule, ...]
     """Every rule the contract lists, in its order; stage 3 applies each."""
+    escalations: tuple[EscalationRule, ...]
     breach_time: Callable[[Record], Any] | None
     """When a breach became certain (None for the record's time); see `Compiler.breach_time`."""
     event_orders: tuple[tuple[str, Callable[[Record], Any], Callable[[Record], Any]], ...]
@@ -449,6 +460,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         reward=reward,
         totals=tuple(totals.found.values()),
         disqualify=tuple(rules),
+        escalations=tuple(_escalation(step) for step in standard.escalate),
         breach_time=breach_time,
         event_orders=tuple(compiler.event_orders(standard.require.node)),  # type: ignore[arg-type]
         scope_source=compiler.source(standard.scope.node, constants)  # type: ignore[arg-type]
@@ -534,6 +546,12 @@ class _Totals:
                 return lambda values: _apply2(how, first(values), second(values))
         constant = _fraction(self.compiler.constant(expr))
         return lambda values: constant
+
+
+def _escalation(step: Clause) -> EscalationRule:
+    node = step.node
+    assert isinstance(node, ast.Escalate)  # the loader parsed it as a step
+    return EscalationRule(node.count, node.within, node.step, step.text)
 
 
 def _pool(pool: Pool, compiler: Compiler, money: Money) -> PoolPlan:

@@ -18,6 +18,7 @@ from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
     Credit,
     Disqualification,
+    Escalation,
     Implausible,
     Input,
     Lines,
@@ -39,6 +40,7 @@ from slacheck.plan import (
     BreachesWithin,
     ConsecutiveMissed,
     CreditRule,
+    EscalationRule,
     Plan,
     PoolPlan,
     StandardPlan,
@@ -211,6 +213,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         if hit is not None:
             found.append(hit)
     found.sort(key=lambda item: item.at)  # stable: rules that fall due together keep their order
+    escalations = _escalations(plan, sp, outcomes)
     disqualifications = tuple(_with_standard(hit, sp) for hit in found)
     return StandardResult(
         id=sp.id,
@@ -231,6 +234,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         overdue_open=tuple(st.overdue),
         overdue_open_total=st.overdue_total,
         disqualifications=disqualifications,
+        escalations=escalations,
         scope_undetermined=tuple(st.undetermined),
         scope_undetermined_total=st.undetermined_total,
         evaluation_errors=tuple(st.errors),
@@ -407,6 +411,48 @@ def _longest_run(
             if found is None or candidate.at < found.at:
                 found = candidate
     return longest, found
+
+
+def _escalations(plan: Plan, sp: StandardPlan,
+                 outcomes: list[tuple[int, Any, WindowOutcome]]) -> tuple[Escalation, ...]:
+    """The ladder's step reached at each missed closed window of each group: of the rules
+    with a look-back, the highest whose count the misses within it reach (windows before
+    the data, or the contract, count as no miss); a rule of misses in a row when the run
+    reaches its count."""
+    if not sp.escalations:
+        return ()
+    missed: dict[Any, dict[int, WindowOutcome]] = {}
+    for key, group, outcome in outcomes:
+        if outcome.closed and outcome.met is False:
+            missed.setdefault(group, {})[key] = outcome
+    found: list[Escalation] = []
+    for misses in missed.values():
+        for key, outcome in sorted(misses.items()):
+            reached: list[tuple[EscalationRule, list[WindowOutcome]]] = []
+            for rule in sp.escalations:
+                if rule.within is not None:
+                    counted = [misses[k] for k in range(key - rule.within + 1, key + 1)
+                               if k in misses]
+                else:
+                    run = key
+                    while run - 1 in misses:
+                        run -= 1
+                    counted = [misses[k] for k in range(run, key + 1)]
+                    if len(counted) != rule.count:
+                        continue
+                if len(counted) >= rule.count:
+                    reached.append((rule, counted))
+            ladder = [item for item in reached if item[0].within is not None]
+            if ladder:  # the highest step of the look-back ladder, the later-listed on a tie
+                reached = [max(reversed(ladder), key=lambda item: item[0].count),
+                           *(item for item in reached if item[0].within is None)]
+            for rule, counted in reached:
+                found.append(Escalation(
+                    rule.text, rule.step, _label(outcome), _closes(plan, outcome.end),
+                    tuple(_label(item) for item in counted),
+                    tuple(ref for item in counted for ref in item.breaches)))
+    found.sort(key=lambda item: item.at)
+    return tuple(found)
 
 
 def _breaches_within(plan: Plan, st: StandardState, count: int,

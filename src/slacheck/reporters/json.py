@@ -170,6 +170,12 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         },
         "disqualification": _disqualification(standard.disqualification),
         "disqualifications": [_disqualification(item) for item in standard.disqualifications],
+        "escalations": [
+            {"rule": item.rule, "step": item.step, "window": item.window,
+             "at": item.at.isoformat(), "windows": list(item.windows),
+             "records": [_ref(ref) for ref in item.records]}
+            for item in standard.escalations
+        ],
         "scope_undetermined": {
             "total": standard.scope_undetermined_total,
             "records": [_ref(ref) for ref in standard.scope_undetermined],

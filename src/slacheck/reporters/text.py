@@ -176,6 +176,11 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
     if standard.unpriced_windows:
         out.append(f"  WARNING: an amount is owed for {', '.join(standard.unpriced_windows)} "
                    "but cannot be computed (a total of no record, or a division by zero)")
+    for step in standard.escalations:
+        shown = step.step.upper() if step.terminates else step.step
+        out.append(f"  escalation at {step.window}: {shown}, as of {moment(step.at)} ({step.rule});"
+                   f" missed {', '.join(step.windows)}; records "
+                   f"{_refs(step.records, len(step.records))}")
     if standard.disqualification is not None:
         out.append("  " + _disqualified(standard.disqualification))
         out.extend(f"    also: {item.rule} at {moment(item.at)}"
