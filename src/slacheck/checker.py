@@ -460,12 +460,16 @@ class _Checker:
                 self._warn(BAND_GAP, f"no band holds the figures from {_text(below.high)} "
                            f"to {_text(band.low)}", band.span,
                            "start this band where the one below it ends")
-        goal = target.rate if target.measure is None else None
+        goal: ast.Expr | None = target.rate if target.measure is None else target.goal
+        reached = None
+        if goal is not None and target.op in (ast.CmpOp.GE, ast.CmpOp.GT):
+            found = self.constants.check(goal)
+            reached = Decimal(found) if isinstance(found, int) else found
         _, top, highest = ranges[-1]
-        if goal is not None and top is not None and top < goal.value:
+        if isinstance(reached, Decimal) and top is not None and top < reached:
+            shown = goal.span.text if goal is not None and goal.span else "the target"
             self._warn(BAND_GAP, f"no band holds the figures from {_text(highest.high)} to "
-                       f"the target, {goal.span.text if goal.span else 'the target'}",
-                       highest.span, "end the highest band at the target")
+                       f"the target, {shown}", highest.span, "end the highest band at the target")
 
     def _band_end(self, end: Clause | None, wanted: Type | None) -> Decimal | None:
         """A band's end as a number (a share as a fraction, a duration in seconds)."""
