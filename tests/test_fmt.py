@@ -85,6 +85,8 @@ def test_expressions_are_spelt_one_way(written: str, formatted: str) -> None:
     ("penalty", "1 CNY per 1h of(a-b),at most 9 CNY per month",
      "1 CNY per 1h of (a - b), at most 9 CNY per month"),
     ("penalty", "3%of sum(a*b) per missed month", "3% of sum(a * b) per missed month"),
+    ("penalty", "1 CNY per breach,at most 9 CNY per months  by office",
+     "1 CNY per breach, at most 9 CNY per month by office"),
     ("credit", "1%of sum(f) per full point below target,at most 15%of sum(f)",
      "1% of sum(f) per full point below target, at most 15% of sum(f)"),
     ("reward", "0.5%of fee per met months", "0.5% of fee per met month"),

@@ -161,3 +161,23 @@ def test_explain_shows_an_amount_due_per_window_with_its_arithmetic() -> None:
     assert ("  2024-06 supplier_id=SUP-1: 10.07 USD\n"
             "    sum(noncompliant_cases * unit_cogs) = 335.50; 3% of "
             "sum(noncompliant_cases * unit_cogs) = 10.07\n") in result.output
+
+
+def test_a_cap_per_month_by_office_caps_each_office_apart(tmp_path: Path) -> None:
+    # 3 breaches at 40.00 in PEK (120.00, capped at 100.00) and 1 in TSN (40.00, under it):
+    # 140.00 owed; capped over both offices together it would be 100.00
+    from tests.conftest import contract_yaml as yaml_text
+
+    standards = ("  s:\n    require: ok\n    window: per month\n"
+                 "    penalty: 40.00 EUR per breach, at most 100.00 EUR per month by office\n")
+    text = yaml_text("ok: bool", "office: string", head=HEAD, standards=standards)
+    rows = [{"id": f"p{n}", "at": "2025-03-02T00:00:00Z", "ok": False, "office": "PEK"}
+            for n in range(3)] + [{"id": "t", "at": "2025-03-03T00:00:00Z", "ok": False,
+                                   "office": "TSN"}]
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), "utf-8")
+    result = verify(load_contract_text(text, "c.yaml"), [str(data)], as_of=AS_OF)
+    assert [(w.label, w.gross, w.net) for w in _only(result).penalty_windows] == [
+        ("2025-03 office=PEK", Decimal("120.00"), Decimal("100.00")),
+        ("2025-03 office=TSN", Decimal("40.00"), Decimal("40.00"))]
+    assert result.penalties == Decimal("140.00")

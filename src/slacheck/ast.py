@@ -350,6 +350,8 @@ class Penalty(Node):
     """(`up` or `down`, unit): the delay rounded to whole units before periods are counted."""
     record_cap: Expr | None = None
     """`at most X per breach`: the most one record owes."""
+    cap_by: Ref | None = None
+    """`at most X per month by office`: the period's cap applies to each office apart."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

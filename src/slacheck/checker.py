@@ -519,6 +519,8 @@ class _Checker:
             self._divisions(penalty.amount)
         if penalty.cap is not None:
             self._money(penalty.cap, "a cap", constant=True)
+        if penalty.cap_by is not None:
+            self._window(ast.Window(period=ast.Period.MONTH, by=(penalty.cap_by,)))
         if penalty.record_cap is not None and self._money(penalty.record_cap, "a cap per breach",
                                                           constant=False):
             self._divisions(penalty.record_cap)

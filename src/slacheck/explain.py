@@ -553,8 +553,8 @@ class _Explainer:
             buckets = None if selected is None else {
                 window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
-            shown = [item for item in found.penalty_windows
-                     if buckets is None or item.label in buckets]
+            shown = [item for item in found.penalty_windows  # a label may name a group too
+                     if buckets is None or item.label.split(" ")[0] in buckets]
             if not shown:
                 out.append("  no breach, nothing owed" + (" in this window" if selected else ""))
             for item in shown:

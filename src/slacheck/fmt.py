@@ -260,6 +260,8 @@ def clause(node: ast.Node) -> str:
                 text += f", at most {expr(node.record_cap, _SUM)} per breach"
             if cap is not None and period is not None:
                 text += f", at most {expr(cap, _SUM)} per {period.value}"
+                if node.cap_by is not None:
+                    text += f" by {node.cap_by.name}"
             return text
         case ast.WindowPenalty(amount=amount, period=period):
             return f"{expr(amount, _SUM)} per missed {period.value}"

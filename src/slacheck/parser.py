@@ -462,10 +462,10 @@ class _ToAst(Transformer[Token, Any]):
                            delay=delay, rounded=rounded, span=self._span(meta),
                            **self._caps(rest))
 
-    def _caps(self, caps: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+    def _caps(self, caps: list[tuple[str, Any, Any, Any]]) -> dict[str, Any]:
         """The keyword arguments of `ast.Penalty` for its caps; each kind at most once."""
         out: dict[str, Any] = {}
-        for kind, cap, period in caps:
+        for kind, cap, period, by in caps:
             if ("record_cap" if kind == "breach" else "cap") in out:
                 raise _ClauseError(Diagnostic(
                     CLAUSE_SYNTAX, f"two caps per {'breach' if kind == 'breach' else 'period'}",
@@ -473,14 +473,16 @@ class _ToAst(Transformer[Token, Any]):
             if kind == "breach":
                 out["record_cap"] = cap
             else:
-                out["cap"], out["cap_period"] = cap, period
+                out["cap"], out["cap_period"], out["cap_by"] = cap, period, by
         return out
 
-    def period_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any]:
-        return ("period", children[0], _period(children[1]))
+    def period_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        by = children[2] if len(children) > 2 else None
+        return ("period", children[0], _period(children[1]),
+                None if by is None else ast.Ref(name=str(by), span=self._tspan(by)))
 
-    def breach_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any]:
-        return ("breach", children[0], None)
+    def breach_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        return ("breach", children[0], None, None)
 
     def delay_rounding(self, meta: Meta, children: list[Token]) -> tuple[str, ast.Duration]:
         return (str(children[0]), self._duration(children[1]))

@@ -204,6 +204,9 @@ class StandardPlan:
     cap: Decimal | None
     cap_period: ast.Period | None
     cap_key: KeyFunction | None
+    cap_group: Callable[[Record], Any] | None
+    """The value of the field whose each value has its own cap (`per month by office`)."""
+    cap_field: str | None
     window_penalty: WindowAmount | None
     """A penalty due once per missed window, from its totals (a chargeback)."""
     credit: CreditRule | None
@@ -396,12 +399,13 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     if derived.intersection(fields):  # a derived field, `tier: customer_tier[customer_id]`
         group_key = _group_key([compiler.value(ref) if ref.name in derived
                                 else itemgetter(ref.name) for ref in window.by])
-    penalty = cap = cap_period = None
+    penalty = cap = cap_period = cap_by = None
     if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
         node = standard.penalty.node
         penalty = _penalty(node, compiler)
         cap = money.round(compiler.constant(node.cap)) if node.cap is not None else None
         cap_period = node.cap_period
+        cap_by = node.cap_by.name if node.cap_by is not None else None
     totals = _Totals(compiler)
     window_penalty = credit = reward = None
     if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
@@ -455,6 +459,8 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         cap=cap,
         cap_period=cap_period,
         cap_key=key_function(cap_period) if cap_period is not None else None,
+        cap_group=itemgetter(cap_by) if cap_by is not None else None,
+        cap_field=cap_by,
         window_penalty=window_penalty,
         credit=credit,
         reward=reward,

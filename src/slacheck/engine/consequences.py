@@ -372,11 +372,21 @@ def _percent(value: Any) -> str:
 def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[PenaltyWindow, ...]:
     period = sp.cap_period or sp.period
     out = []
-    for key, total in sorted(st.penalties.items()):
+    for bucket, total in sorted(st.penalties.items(), key=_bucket_order):
         net = min(total.gross, sp.cap) if sp.cap is not None else total.gross
-        out.append(PenaltyWindow(window(period, key, plan.zone).label, total.gross, net, sp.cap,
-                                 total.breaches))
+        key, group = bucket if isinstance(bucket, tuple) else (bucket, None)
+        label = window(period, key, plan.zone).label
+        if isinstance(bucket, tuple):  # capped per value of a field
+            label += f" {sp.cap_field}={_text(group)}"
+        out.append(PenaltyWindow(label, total.gross, net, sp.cap, total.breaches))
     return tuple(out)
+
+
+def _bucket_order(item: tuple[Any, Any]) -> tuple[int, str]:
+    bucket = item[0]
+    if isinstance(bucket, tuple):
+        return bucket[0], _text(bucket[1])
+    return bucket, ""
 
 
 def _closes(plan: Plan, end: Any) -> Any:

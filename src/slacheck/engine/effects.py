@@ -109,6 +109,7 @@ def on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
     id_field = plan.schema.id_field
     round_money: Callable[[Decimal], Decimal] = plan.money.round
     penalty, cap_key, penalties = sp.penalty, sp.cap_key, st.penalties
+    cap_group = sp.cap_group
     keep_times = sp.keeps_breach_times
     dated = sp.breach_time
 
@@ -139,7 +140,9 @@ def on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
             if len(st.unpriced) < limit:
                 st.unpriced.append(ref)
             return
-        bucket = cap_key(local) if cap_key is not None else window
+        bucket: Any = cap_key(local) if cap_key is not None else window
+        if cap_group is not None:  # each value of the field capped apart
+            bucket = (bucket, cap_group(record))
         total = penalties.get(bucket)
         if total is None:
             total = penalties[bucket] = PenaltySum()

@@ -63,7 +63,8 @@ class StandardState:
     measure: Measure = field(default_factory=Rate)
     totals: tuple[Measure, ...] = ()
     tallies: dict[tuple[int, GroupKey], Tally] = field(default_factory=dict)
-    penalties: dict[int, PenaltySum] = field(default_factory=dict)
+    penalties: dict[Any, PenaltySum] = field(default_factory=dict)
+    """Per cap window (its key), or per (key, value) when each value of a field is capped."""
     record_penalties: list[tuple[RecordRef, Decimal]] = field(default_factory=list)
     record_penalties_total: int = 0
     unpriced: list[RecordRef] = field(default_factory=list)
