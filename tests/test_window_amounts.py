@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from slacheck.api import verify
 from slacheck.findings import Result, StandardResult, Verdict
 from slacheck.loader import load_contract_text
@@ -181,3 +183,25 @@ def test_a_cap_per_month_by_office_caps_each_office_apart(tmp_path: Path) -> Non
         ("2025-03 office=PEK", Decimal("120.00"), Decimal("100.00")),
         ("2025-03 office=TSN", Decimal("40.00"), Decimal("40.00"))]
     assert result.penalties == Decimal("140.00")
+
+
+@pytest.mark.parametrize(("round_at", "owed"), [
+    # by hand: 10% of fee per breach; March 0.005, April 0.005, June 3 x 0.0025, July 2 x 0.004
+    ("record", "0.02"),   # 0.01 + 0.01 + 3 x 0.00 + 2 x 0.00 (each 0.0025, 0.004 rounds down)
+    ("window", "0.04"),   # 0.01 + 0.01 + 0.0075 -> 0.01 + 0.008 -> 0.01
+    ("total", "0.03"),    # 0.005 + 0.005 + 0.0075 + 0.008 = 0.0255 -> 0.03
+])
+def test_where_money_is_rounded(tmp_path: Path, round_at: str, owed: str) -> None:
+    from tests.conftest import contract_yaml as yaml_text
+
+    head = f"contract: {{id: r, currency: EUR, timezone: UTC, round_at: {round_at}}}"
+    text = yaml_text("ok: bool", "fee: money", head=head, standards=(
+        "  s:\n    require: ok\n    window: per month\n    penalty: 10% of fee per breach\n"))
+    fees = [("03", "0.05")] + [("04", "0.05")] + [("06", "0.025")] * 3 + [("07", "0.04")] * 2
+    rows = [{"id": f"r{n}", "at": f"2025-{month}-02T00:00:00Z", "ok": False, "fee": fee}
+            for n, (month, fee) in enumerate(fees)]
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows), "utf-8")
+    result = verify(load_contract_text(text, "c.yaml"), [str(data)],
+                    as_of=datetime.fromisoformat("2025-08-01T00:00:00+00:00"))
+    assert str(result.penalties) == owed

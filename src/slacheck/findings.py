@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -346,21 +347,31 @@ class Result:
     evidence_limit: int = field(default=0)
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
+    total_rounding: str | None = None
+    """The rounding mode of the totals when the contract rounds only them (`round_at:
+    total`); None when every amount is rounded already."""
 
     @property
     def penalties(self) -> Decimal:
-        return money_total((standard.penalties for standard in self.standards), self.zero)
+        return self._total(standard.penalties for standard in self.standards)
+
+    def _total(self, amounts: Iterable[Decimal]) -> Decimal:
+        """An exact sum, rounded here when the contract rounds only its totals."""
+        found = money_total(amounts, self.zero)
+        if self.total_rounding is None:
+            return found
+        return found.quantize(self.zero, rounding=self.total_rounding)
 
     @property
     def credits(self) -> Decimal:
         """Every standard's credits, less what pools over their limit take off."""
-        return money_total((*(standard.credit_total for standard in self.standards),
-                            *(pool.adjustment for pool in self.pools)), self.zero)
+        return self._total((*(standard.credit_total for standard in self.standards),
+                            *(pool.adjustment for pool in self.pools)))
 
     @property
     def rewards(self) -> Decimal:
         """Bonuses the customer owes: they never make a run non-compliant."""
-        return money_total((standard.reward_total for standard in self.standards), self.zero)
+        return self._total(standard.reward_total for standard in self.standards)
 
     @property
     def breaches(self) -> int:

@@ -183,6 +183,7 @@ class _Builder:
             currency=meta["currency"],
             decimals=meta.get("decimals", 2),
             rounding=meta.get("rounding", "half_up"),
+            round_at=meta.get("round_at", "record"),
             timezone=timezone,
             effective_from=starts,
             effective_to=ends,

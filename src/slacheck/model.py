@@ -168,6 +168,8 @@ class Contract:
     customer: str = ""
     decimals: int = 2
     rounding: str = "half_up"
+    round_at: str = "record"
+    """Where money is rounded: each breach's amount, each window's sum, or the totals."""
     effective_from: date | None = None
     effective_to: date | None = None
     calendars: tuple[BusinessCalendar, ...] = ()

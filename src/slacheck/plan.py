@@ -63,6 +63,8 @@ class Money:
     currency: str
     quantum: Decimal
     rounding: str
+    round_at: str = "record"
+    """`record`, `window` or `total`: see `Contract.round_at`."""
 
     def round(self, amount: Decimal) -> Decimal:
         return amount.quantize(self.quantum, rounding=self.rounding, context=_ROUNDING)
@@ -70,7 +72,7 @@ class Money:
     def round_exact(self, amount: Fraction) -> Decimal:
         """An exact amount (a share of a window's total) rounded once, to the quantum."""
         decimal = _ROUNDING.divide(Decimal(amount.numerator), Decimal(amount.denominator))
-        return self.round(decimal)
+        return decimal if self.round_at == "total" else self.round(decimal)
 
     @property
     def zero(self) -> Decimal:
@@ -362,7 +364,7 @@ def build_plan(checked: CheckedContract, as_of: datetime,
     zone = ZoneInfo(contract.timezone)
     compiler = Compiler(checked, as_of)
     money = Money(contract.currency, Decimal(1).scaleb(-contract.decimals),
-                  ROUNDING[contract.rounding])
+                  ROUNDING[contract.rounding], contract.round_at)
     start = end = None
     if contract.effective_from is not None:
         start = datetime.combine(contract.effective_from, datetime.min.time(), zone)

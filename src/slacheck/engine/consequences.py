@@ -90,6 +90,7 @@ def conclude(plan: Plan, state: State) -> Result:
         pools=pools,
         evidence_limit=plan.evidence_limit,
         zero=plan.money.zero,
+        total_rounding=plan.money.rounding if plan.money.round_at == "total" else None,
     )
 
 
@@ -373,12 +374,13 @@ def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[P
     period = sp.cap_period or sp.period
     out = []
     for bucket, total in sorted(st.penalties.items(), key=_bucket_order):
-        net = min(total.gross, sp.cap) if sp.cap is not None else total.gross
+        gross = plan.money.round(total.gross) if plan.money.round_at == "window" else total.gross
+        net = min(gross, sp.cap) if sp.cap is not None else gross
         key, group = bucket if isinstance(bucket, tuple) else (bucket, None)
         label = window(period, key, plan.zone).label
         if isinstance(bucket, tuple):  # capped per value of a field
             label += f" {sp.cap_field}={_text(group)}"
-        out.append(PenaltyWindow(label, total.gross, net, sp.cap, total.breaches))
+        out.append(PenaltyWindow(label, gross, net, sp.cap, total.breaches))
     return tuple(out)
 
 

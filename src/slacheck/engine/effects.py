@@ -102,12 +102,18 @@ def _reason(error: Exception) -> str:
     return f"cannot be evaluated: {error}"
 
 
+def _exact(amount: Decimal) -> Decimal:
+    return amount
+
+
 def on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
                path: str) -> Callable[[dict[str, Any], Tally, int, datetime, datetime, int], None]:
     """What a breach records: its evidence, its money, and its time for disqualification."""
     limit = plan.evidence_limit
     id_field = plan.schema.id_field
     round_money: Callable[[Decimal], Decimal] = plan.money.round
+    if plan.money.round_at != "record":  # each amount exact: the window or total rounds
+        round_money = _exact
     penalty, cap_key, penalties = sp.penalty, sp.cap_key, st.penalties
     cap_group = sp.cap_group
     keep_times = sp.keeps_breach_times

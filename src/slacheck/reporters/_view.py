@@ -1387,8 +1387,10 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
     if total > len(listed):
         records_note = refs(tuple(item.record for item in standard.record_penalties),
                             total).note
-    records_sum = (money(money_total((item.amount for item in standard.record_penalties), zero))
-                   if complete and standard.record_penalties else None)
+    summed = money_total((item.amount for item in standard.record_penalties), zero)
+    # shown when it is the gross total: not when the contract rounds each window's sum
+    records_sum = (money(summed) if complete and standard.record_penalties and summed == gross
+                   else None)
     lines = dict(reversed(standard.clause_lines))
     return Ledger(
         standard=standard.id,
