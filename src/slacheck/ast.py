@@ -266,6 +266,9 @@ class Window(Node):
     of: Ref | None = None
     """The timestamp or date field that places a record in a window; by default the
     records' time field."""
+    rolling: int | None = None
+    """`per rolling 30 days`: the length in days of a window ending at each day's end
+    (`period` is then `DAY`, the bucket records are counted in); None for calendar windows."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

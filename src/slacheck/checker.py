@@ -370,6 +370,8 @@ class _Checker:
         if not isinstance(target, ast.Target):
             self._error(BAD_WINDOW, "a service credit per point needs a target to fall short "
                         "of", credit.span, ("add a target such as `target: 97% per month`",))
+        elif standard.window.rolling is not None:
+            self._consequence_period(standard, ast.Period.DAY, credit.span, "a service credit")
         elif target.measure is not None and self._measure(target.measure) != t.RATIO:
             self._error(BAD_VALUE, "points below target are percentage points: the target "
                         "must be a share", credit.span,
@@ -435,6 +437,14 @@ class _Checker:
         if standard.target is None:
             self._error(BAD_WINDOW, f"{what} needs a target to {outcome}", span,
                         ("add a target such as `target: 97% per month`",))
+        elif standard.window.rolling is not None:
+            # a rolling window is judged every day, over days the previous days' windows
+            # judged too: one late week would be owed for again on each of 30 days
+            self._error(BAD_WINDOW, f"{what} counts windows, and a rolling window is judged "
+                        "every day over days already judged", span,
+                        ("price each breach (`1000.00 CNY per breach`) or judge calendar "
+                         "windows (`per month`); a missed rolling window already makes the "
+                         "standard missed",))
         elif period is not standard.window.period:
             self._error(BAD_WINDOW, f"{what} counts {period.value}s but the target is per "
                         f"{standard.window.period.value}", span,
