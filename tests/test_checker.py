@@ -440,8 +440,9 @@ def test_a_total_holds_no_total() -> None:
     with pytest.raises(ContractError) as info:
         checked("complete", "target: 97% per month",
                 "reward: 1% of sum(sum(value)) per met month")
-    [diagnostic] = info.value.diagnostics
-    assert where(diagnostic) == ("SLA101", 33, 23)
+    [diagnostic] = info.value.diagnostics  # inside a total, `sum(...)` is a list's sum
+    assert where(diagnostic) == ("SLA202", 33, 27)
+    assert "`sum` in an expression takes a list field, not money" in diagnostic.message
 
 
 def test_a_total_of_a_flag_is_a_type_error() -> None:

@@ -353,6 +353,13 @@ class _Checker:
             found = self.typer.infer(operand)
         except UntypedError:
             return None
+        if found.kind is Kind.LIST:
+            self._error(TYPE_MISMATCH, f"`{function}` over a window takes one value per "
+                        f"record, not a {found}", operand.span,
+                        (f"take one value of each record's list first: "
+                         f"`{function}({function if function in ('min', 'max', 'sum') else 'max'}"
+                         f"({operand.span.text if operand.span else 'x'}))`",))
+            return None
         if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
             self._error(TYPE_MISMATCH, f"`{function}` takes a number, money or a duration, "
                         f"not {found}", operand.span)
