@@ -440,8 +440,9 @@ def test_a_total_holds_no_total() -> None:
     with pytest.raises(ContractError) as info:
         checked("complete", "target: 97% per month",
                 "reward: 1% of sum(sum(value)) per met month")
-    [diagnostic] = info.value.diagnostics
-    assert where(diagnostic) == ("SLA101", 33, 23)
+    [diagnostic] = info.value.diagnostics  # inside a total, `sum(...)` is a list's sum
+    assert where(diagnostic) == ("SLA202", 33, 27)
+    assert "`sum` in an expression takes a list field, not money" in diagnostic.message
 
 
 def test_a_total_of_a_flag_is_a_type_error() -> None:
@@ -993,3 +994,11 @@ def test_a_cutoff_needs_a_timestamp_start() -> None:
                          "with cutoff 17:00")
     (diagnostic,) = errors_of(text.replace("records:", CALENDARS + "records:"))
     assert diagnostic.message == "a cut-off time needs a timestamp to compare with, not a date"
+
+
+def test_a_credit_table_on_a_rolling_window_is_refused() -> None:
+    """A rolling window is judged every day over days already judged: a table would owe
+    again for the same late week on each of them."""
+    found = errors_of(_banded("{below: 95%, credit: 5% of monthly_fee}",
+                              target="97% per rolling 30 days"))
+    assert [where(d) for d in found] == [("SLA204", 34, 9)]

@@ -337,7 +337,7 @@ def test_a_trailing_newline_does_not_pass_a_pattern(
         ("  currency: CNY", "  currency: cny", "`cny` is not a valid currency code"),
         ("    lost: {type: bool, default: false}", "    lost: 5",
          "`lost` must be one of `string`, `int`, `decimal`, `ratio`, `money`, `bool`, `timestamp`, "
-         "`date`, `duration`, `enum`, or a mapping with `type:`; found the number `5`"),
+         "`date`, `duration`, `enum`, `list`, or a mapping with `type:`; found the number `5`"),
         ("    window: per month\n", "    window: per month\n    disqualify: 5\n",
          "`disqualify` must be a clause written as text, e.g. "
          "`after 3 consecutive missed months`, or a list of clauses; found the number `5`"),

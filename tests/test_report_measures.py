@@ -60,6 +60,8 @@ def _case(name: str) -> Result:
 
 
 def _month(label: str) -> str:
+    if "/" in label:  # a rolling window's first and last days, worded as they are
+        return label
     year, month = label.split("-")
     return f"{MONTHS[int(month) - 1]} {year}"
 

@@ -163,9 +163,13 @@ class Call(Node):
     args: tuple[Expr, ...]
 
 
-FUNCTIONS = ("min", "max", "floor", "ceil", "round", "abs")
-"""The scalar functions of expressions; `min(x)` and `max(x)` of one value that is not a
-list are refused (in a target they measure a window instead)."""
+FUNCTIONS = ("min", "max", "floor", "ceil", "round", "abs", "count", "sum", "mean")
+"""The functions of expressions; `min(x)` and `max(x)` of one value that is not a list are
+refused (in a target they measure a window instead); `count`, `sum` and `mean` take a list
+field (in a target, or a total of an amount, they measure a window)."""
+
+EACH = "each"
+"""Inside `count(readings, each > 8)`, the list's value being tested."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -266,6 +270,9 @@ class Window(Node):
     of: Ref | None = None
     """The timestamp or date field that places a record in a window; by default the
     records' time field."""
+    rolling: int | None = None
+    """`per rolling 30 days`: the length in days of a window ending at each day's end
+    (`period` is then `DAY`, the bucket records are counted in); None for calendar windows."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -362,6 +362,13 @@ class _Checker:
             found = self.typer.infer(operand)
         except UntypedError:
             return None
+        if found.kind is Kind.LIST:
+            self._error(TYPE_MISMATCH, f"`{function}` over a window takes one value per "
+                        f"record, not a {found}", operand.span,
+                        (f"take one value of each record's list first: "
+                         f"`{function}({function if function in ('min', 'max', 'sum') else 'max'}"
+                         f"({operand.span.text if operand.span else 'x'}))`",))
+            return None
         if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
             self._error(TYPE_MISMATCH, f"`{function}` takes a number, money or a duration, "
                         f"not {found}", operand.span)
@@ -379,6 +386,8 @@ class _Checker:
         if not isinstance(target, ast.Target):
             self._error(BAD_WINDOW, "a service credit per point needs a target to fall short "
                         "of", credit.span, ("add a target such as `target: 97% per month`",))
+        elif standard.window.rolling is not None:
+            self._consequence_period(standard, ast.Period.DAY, credit.span, "a service credit")
         elif target.measure is not None and self._measure(target.measure) != t.RATIO:
             self._error(BAD_VALUE, "points below target are percentage points: the target "
                         "must be a share", credit.span,
@@ -435,6 +444,10 @@ class _Checker:
             self._error(BAD_WINDOW, "a credit table needs a target to miss",
                         standard.credit_bands[0].span,
                         ("add a target such as `target: 97% per month`",))
+            return
+        if standard.window.rolling is not None:
+            self._consequence_period(standard, standard.window.period,
+                                     standard.credit_bands[0].span, "a credit table")
             return
         wanted = t.RATIO if target.measure is None else self._measure(target.measure)
         ranges: list[tuple[Decimal | None, Decimal | None, Band]] = []
@@ -549,6 +562,14 @@ class _Checker:
         if standard.target is None:
             self._error(BAD_WINDOW, f"{what} needs a target to {outcome}", span,
                         ("add a target such as `target: 97% per month`",))
+        elif standard.window.rolling is not None:
+            # a rolling window is judged every day, over days the previous days' windows
+            # judged too: one late week would be owed for again on each of 30 days
+            self._error(BAD_WINDOW, f"{what} counts windows, and a rolling window is judged "
+                        "every day over days already judged", span,
+                        ("price each breach (`1000.00 CNY per breach`) or judge calendar "
+                         "windows (`per month`); a missed rolling window already makes the "
+                         "standard missed",))
         elif period is not standard.window.period:
             self._error(BAD_WINDOW, f"{what} counts {period.value}s but the target is per "
                         f"{standard.window.period.value}", span,

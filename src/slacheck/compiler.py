@@ -26,9 +26,12 @@ from slacheck import ast, functions
 from slacheck.calendars import BusinessDeadline, Months
 from slacheck.checker import CheckedContract
 from slacheck.typer import AS_OF
-from slacheck.types import Kind
+from slacheck.types import Kind, Type
 
 Record = Mapping[str, Any]
+_EACH_KEY = "\x00each"
+"""Where `count(list, condition)` puts the value `each` names, in a copy of the record: no
+field can be named so."""
 Value = Callable[[Record], Any]
 Truth = Callable[[Record], int]
 
@@ -156,6 +159,8 @@ class Compiler:
         self._tables = {table.name: table for table in contract.tables}
         self._fields = set(contract.schema.names)
         self._zone = ZoneInfo(contract.timezone)
+        self._each = 0
+        """Inside the condition of `count(list, condition)`: `each` is the list's value."""
         self._not_yet = Open(as_of, after=True)
         """The value of an event absent at the evaluation time."""
         self._parameters: dict[str, Any] = {}
@@ -244,6 +249,8 @@ class Compiler:
     def _ref(self, expr: ast.Ref, name: str) -> Value:
         if id(expr) in self.checked.enum_values:
             return _Constant(name)
+        if name == ast.EACH and self._each:
+            return operator.itemgetter(_EACH_KEY)
         if name in self._fields:
             if self._is_event(name):
                 not_yet = self._not_yet
@@ -255,13 +262,20 @@ class Compiler:
                 return event
             return operator.itemgetter(name)
         if name in self._derived:
-            return self._value(self._derived[name])  # type: ignore[arg-type]
+            each, self._each = self._each, 0  # a derived field has no `each` of its own
+            try:
+                return self._value(self._derived[name])  # type: ignore[arg-type]
+            finally:
+                self._each = each
         if name not in self._parameters and name == AS_OF:
             return _Constant(self.as_of)
         return _Constant(self._parameters[name])
 
     def _call(self, expr: ast.Call) -> Value:
         """A function of known values: absent when one is absent (or not yet happened)."""
+        listed = self.checked.type_of(expr.args[0]) if expr.args else None
+        if listed is not None and listed.kind is Kind.LIST and listed.of is not None:
+            return self._list_call(expr, listed.of)
         function = functions.implementation(expr, self.checked.contract.rounding)
         read = expr.args[:1] if expr.function == "round" else expr.args
         args = [self.value(arg) for arg in read]
@@ -278,6 +292,40 @@ class Compiler:
             return None if None in values else function(*values)
 
         return apply
+
+    def _list_call(self, expr: ast.Call, of: Type) -> Value:
+        """`max(readings)`, `count(readings, each > 8)`...: over a record's list; absent
+        when the list is, or when the condition is pending for one of its values."""
+        values = self.value(expr.args[0])
+        if len(expr.args) == 1:
+            function = functions.list_implementation(expr, of)
+
+            def over(record: Record) -> Any:
+                found = values(record)
+                return None if found is None else function(found)
+
+            return over
+        self._each += 1
+        try:
+            truth = self.truth(expr.args[1])
+        finally:
+            self._each -= 1
+
+        def count(record: Record) -> Any:
+            found = values(record)
+            if found is None:
+                return None
+            scoped = dict(record)
+            counted = 0
+            for value in found:
+                scoped[_EACH_KEY] = value
+                outcome = truth(scoped)
+                if outcome == PENDING:
+                    return None
+                counted += outcome == PASS
+            return Decimal(counted)
+
+        return count
 
     def _lookup(self, expr: ast.Lookup) -> Value:
         """A table's value at a key: a key it lacks is the table's default, or an error of

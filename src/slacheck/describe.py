@@ -164,6 +164,9 @@ def window(node: ast.Window) -> str:
     """`per calendar month, by office`, with the field that places records if not the
     records' time."""
     text = f"per {_PERIODS[node.period]}"
+    if node.rolling is not None:
+        text = (f"over the rolling {node.rolling} days ending each day, judged at each day's "
+                "end")
     if node.of is not None:
         text += f" of `{node.of.name}`"
     if node.by:

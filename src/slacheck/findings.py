@@ -289,10 +289,22 @@ class StandardResult:
     clause_lines: tuple[tuple[str, int], ...] = ()
     """(kind, line in the contract file): `standard` for the standard's key, then each clause
     in the order of `clauses` (`for`, `except`, `require`, `target`, ...), where known."""
+    records: tuple[int, int, int, int] | None = None
+    """(passed, breached, pending, excluded) over the standard's records, when its windows
+    overlap (rolling windows count a record in each window that holds its day); None when
+    each record is in one window and the windows' counts add up."""
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(passed, breached, pending, excluded), each record counted once."""
+        if self.records is not None:
+            return self.records
+        windows = self.windows
+        return (sum(w.passed for w in windows), sum(w.breached for w in windows),
+                sum(w.pending for w in windows), sum(w.excluded for w in windows))
 
     @property
     def breaches(self) -> int:
-        return sum(window.breached for window in self.windows)
+        return self.counts()[1]
 
     def line_of(self, kind: str) -> int | None:
         """The contract line of the first clause of this kind (`target`, `penalty`...), else

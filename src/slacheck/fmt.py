@@ -196,6 +196,8 @@ def _plural(count: int, period: ast.Period) -> str:
 
 def _window(window: ast.Window) -> str:
     text = f"per {window.period.value}"
+    if window.rolling is not None:
+        text = f"per rolling {window.rolling} {_plural(window.rolling, ast.Period.DAY)}"
     if window.of is not None:
         text += f" of {window.of.name}"
     if window.by:

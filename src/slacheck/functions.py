@@ -7,11 +7,18 @@ single value is refused, since in a target `min(x)` measures a window instead.
 `floor`, `ceil` and `round` take a number or an amount; `round(x, 2)` keeps two decimals
 and rounds as the contract rounds money (`rounding:`, half up unless it says otherwise).
 `abs` takes a number, an amount or a duration.
+
+A record's list (`{type: list, of: decimal}`) has functions of its own: `max(readings)` and
+`min(readings)` its extremes, `sum(readings)`, `mean(readings)`, `count(readings)` its length
+and `count(readings, each > 8)` the values for which a condition holds (`each` names the
+value). Of an empty list, `count` and `sum` are 0, `min`, `max` and `mean` have no value
+(absent, so a comparison with them is pending); of an absent list, every one is absent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import (
     ROUND_CEILING,
     ROUND_FLOOR,
@@ -23,7 +30,7 @@ from decimal import (
 from typing import TYPE_CHECKING, Any
 
 from slacheck import ast
-from slacheck.types import MAX_DECIMALS, Kind, Type
+from slacheck.types import MAX_DECIMALS, Kind, Scale, Type
 
 if TYPE_CHECKING:
     from slacheck.typer import Typer
@@ -43,6 +50,8 @@ _WIDE = Context(prec=60)
 def call_type(typer: Typer, expr: ast.Call) -> Type:
     """The type of a call; reports what is wrong with it and raises `UntypedError`."""
     name, args = expr.function, expr.args
+    if name in LIST_FUNCTIONS:
+        return _list_type(typer, expr)
     if name in _EXTREME:
         return _extreme_type(typer, expr)
     most = 2 if name == "round" else 1
@@ -73,6 +82,8 @@ def _extreme_type(typer: Typer, expr: ast.Call) -> Type:
 
     name, args = expr.function, expr.args
     smaller, smallest = _EXTREME[name]
+    if len(args) == 1 and typer.infer(args[0]).kind is Kind.LIST:
+        return _list_type(typer, expr)
     if len(args) < 2:
         typer.refuse(expr, f"`{name}` of one value is that value" if args
                      else f"`{name}` needs two or more values",
@@ -98,6 +109,56 @@ def _extreme_type(typer: Typer, expr: ast.Call) -> Type:
         typer.refuse(expr, f"`{name}` needs numbers, amounts, durations, timestamps or dates, "
                      f"not {result}", ("compare text with `==` or `in [...]`",))
     return result
+
+
+LIST_FUNCTIONS = ("count", "sum", "mean")
+"""Functions of a list field only; `min` and `max` take one too."""
+
+
+def _list_type(typer: Typer, expr: ast.Call) -> Type:
+    name, args = expr.function, expr.args
+    most = 2 if name == "count" else 1
+    usage = (f"`{name}(readings)` of a list field (`{{type: list, of: decimal}}`)"
+             + (", or `count(readings, each > 8)`" if name == "count" else "")
+             + f"; over a window, `{name}(x)` is a target: `{name}(x) <= 10 per month`")
+    if not 1 <= len(args) <= most:
+        typer.refuse(expr, f"`{name}` in an expression takes a list field"
+                     + (" and a condition" if name == "count" else ""), (usage,))
+    found = typer.infer(args[0])
+    if found.kind is not Kind.LIST or found.of is None:
+        typer.refuse(args[0], f"`{name}` in an expression takes a list field, not {found}",
+                     (usage,))
+    if len(args) == 2:
+        typer.each_value(found.of, args[1])
+    if name == "count":
+        return Type(Kind.NUMBER, scale=Scale.PLAIN)
+    return found.of
+
+
+def list_implementation(expr: ast.Call, of: Type) -> Callable[[tuple[Any, ...]], Any]:
+    """The function of a call over a list's values (the list known), whose elements are of
+    type `of`: see the module's docstring for an empty list."""
+    zero = timedelta(0) if of.kind is Kind.DURATION else _ZERO
+    match expr.function:
+        case "count":
+            return lambda values: Decimal(len(values))
+        case "sum":
+            return lambda values: _sum(values, zero)
+        case "mean":
+            return lambda values: _sum(values, zero) / len(values) if values else None
+        case "min":
+            return lambda values: min(values) if values else None
+    assert expr.function == "max"
+    return lambda values: max(values) if values else None
+
+
+def _sum(values: tuple[Any, ...], zero: Any) -> Any:
+    if not values:
+        return zero
+    total = values[0]
+    for value in values[1:]:
+        total += value
+    return total
 
 
 def implementation(expr: ast.Call, rounding: str) -> Callable[..., Any]:

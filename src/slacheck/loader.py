@@ -356,9 +356,20 @@ class _Builder:
             elif kind is not Kind.ENUM and values:
                 self._error(BAD_VALUE, f"`values` is only for enum fields, `{name}` is "
                             f"{body['type']}", (*path, "values"))
-            field_type = types.field_type(body["type"], values)
+            if kind is Kind.LIST and body.get("of") not in types.LIST_ELEMENTS:
+                self._error(BAD_VALUE, f"list field `{name}` needs `of`: the type of its "
+                            "values", path, ("`{type: list, of: decimal}`; a list holds "
+                                             + ", ".join(types.LIST_ELEMENTS),))
+            elif kind is not Kind.LIST and ("of" in body or "separator" in body):
+                self._error(BAD_VALUE, f"`of` and `separator` are only for list fields, "
+                            f"`{name}` is {body['type']}", path)
+            elif kind is Kind.LIST and "default" in body:
+                self._error(BAD_VALUE, f"a list field has no default: `{name}`",
+                            (*path, "default"), ("make it `optional: true`: an absent list "
+                                                 "has no values, an empty one `[]`",))
+            field_type = types.field_type(body["type"], values, body.get("of"))
             default = None
-            if "default" in body:
+            if "default" in body and kind is not Kind.LIST:
                 default = self._default(body["default"], field_type, (*path, "default"))
             fields.append(
                 FieldSpec(
@@ -366,9 +377,10 @@ class _Builder:
                     type=field_type,
                     required=not body.get("optional", False) and "default" not in body,
                     default=default,
-                    integral=body["type"] == "int",
+                    integral=body["type"] == "int" or body.get("of") == "int",
                     span=self.places[path].key,
                     negative=bool(body.get("negative", False)),
+                    separator=body.get("separator"),
                 )
             )
             if body.get("negative") and kind is not Kind.MONEY:

@@ -25,6 +25,7 @@ from slacheck import _tables, ast
 from slacheck._source import Source, Span
 from slacheck.diagnostics import (
     BAD_VALUE,
+    BAD_WINDOW,
     CLAUSE_SYNTAX,
     CLAUSE_TOO_DEEP,
     ContractError,
@@ -109,6 +110,15 @@ _FUNCTIONS_HINT = ("the functions are " + ", ".join(f"`{name}`" for name in ast.
 @functools.cache
 def _lark() -> Lark:
     return _tables.load(STARTS)
+
+
+ROLLING_DAYS_MAX = 366
+"""The longest rolling window: a year. Each day's window merges this many days' counts."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Rolling:
+    days: int
 
 
 class _ClauseError(Exception):
@@ -358,7 +368,25 @@ class _ToAst(Transformer[Token, Any]):
         period, *names = children
         of = names.pop(0) if names and isinstance(names[0], ast.Ref) else None
         by = tuple(ast.Ref(name=str(name), span=self._tspan(name)) for name in names)
+        if isinstance(period, _Rolling):
+            return ast.Window(period=ast.Period.DAY, rolling=period.days, by=by, of=of,
+                              span=self._span(meta))
         return ast.Window(period=_period(period), by=by, of=of, span=self._span(meta))
+
+    def rolling(self, meta: Meta, children: list[Token]) -> _Rolling:
+        """`rolling 30 days`: a whole number of days, one to a year's worth."""
+        count, unit = children
+        if _period(unit) is not ast.Period.DAY:
+            raise _ClauseError(Diagnostic(
+                BAD_WINDOW, f"a rolling window counts days, not {unit}", self._tspan(unit),
+                ("write the length in days: `per rolling 90 days`; calendar periods are "
+                 "`per month`, `per quarter`",)))
+        days = int(str(count)) if len(str(count)) <= 4 else ROLLING_DAYS_MAX + 1
+        if not 1 <= days <= ROLLING_DAYS_MAX:
+            raise _ClauseError(Diagnostic(
+                BAD_VALUE, f"`{count}` days is out of range for a rolling window",
+                self._tspan(count), (f"a rolling window is 1 to {ROLLING_DAYS_MAX} days long",)))
+        return _Rolling(days)
 
     def window_of(self, meta: Meta, children: list[Token]) -> ast.Ref:
         return ast.Ref(name=str(children[0]), span=self._tspan(children[0]))

@@ -228,6 +228,9 @@ class StandardPlan:
     exclusion_sources: tuple[str | None, ...] = ()
     requirement_source: str | None = None
     deadline_source: tuple[str, str, str] | None = None
+    rolling: int | None = None
+    """`per rolling N days`: records are counted per day (`period` is `DAY`) and stage 3
+    judges, for each day, the N days ending with it (`slacheck.engine.rolling`)."""
 
     @property
     def keeps_breach_times(self) -> bool:
@@ -307,6 +310,9 @@ def _stages(standard: StandardPlan) -> list[str]:
     of = f" of {standard.window_field}" if standard.window_field else ""
     lines = [f"stage 1: {how}",
              f"stage 2: count{measured} per {standard.period.value}{of}{by}"]
+    if standard.rolling is not None:
+        lines.append(f"stage 3: each day's window merges the {standard.rolling} days ending "
+                     "with it")
     third = []
     if standard.objective is not None:
         objective = standard.objective
@@ -479,6 +485,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         ),
         requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
         deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
+        rolling=window.rolling,
     )
 
 

@@ -208,6 +208,38 @@ def _duration(field: str) -> Coercer:
     return coerce
 
 
+MAX_LIST = 100_000
+"""The most values a list field holds: a reading a minute for over two months."""
+
+
+def _list(spec: FieldSpec) -> Coercer:
+    """A list field: a JSON array (or, with a `separator`, a text cell) of values of one type,
+    each read as a field of that type would be, into a tuple. A float asks for the line to be
+    read again exactly; an absent value inside the list rejects the line."""
+    field, of = spec.name, spec.type.of
+    assert of is not None
+    if of.kind is Kind.DURATION:
+        element = _duration(field)
+    else:
+        money = of.kind is Kind.MONEY
+        element = _number(field, "not an amount" if money else "not a number",
+                          signed=not money or spec.negative, integral=spec.integral)
+    separator = spec.separator
+
+    def coerce(value: Any) -> tuple[Any, ...]:
+        if type(value) is str and separator is not None:
+            value = [item.strip() for item in value.split(separator)] if value.strip() else []
+        if type(value) is not list:
+            raise _RejectedError(field, "not a list", value)
+        if len(value) > MAX_LIST:
+            raise _RejectedError(field, "too long a list", after=f"; at most {MAX_LIST:,} values")
+        if any(type(item) is float for item in value):
+            raise _InexactError
+        return tuple(element(item) for item in value)
+
+    return coerce
+
+
 def _date(field: str) -> Coercer:
     def coerce(value: Any) -> date:
         if type(value) is not str:
@@ -477,6 +509,9 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
             "elif c is float: raise _Inexact",
             f"else: v = {slow}(v)",
         ]
+    if kind is Kind.LIST:
+        namespace[slow] = _list(spec)
+        return [f"v = {slow}(v)"]
     namespace[slow] = _duration(spec.name) if kind is Kind.DURATION else _date(spec.name)
     return [
         "if v.__class__ is float: raise _Inexact",
@@ -650,6 +685,9 @@ class Reader:
             for spec in schema.fields
             if spec.type.kind in (Kind.MONEY, Kind.NUMBER, Kind.DURATION)
         }
+        self.list_fields = tuple(columns[spec.name] for spec in schema.fields
+                                 if spec.type.kind is Kind.LIST)
+        """Lists of numbers are read exactly by parsing their line again (`_exact`)."""
         self.id_field = schema.id_field
         self.order: dict[str | None, int] = {name: index
                                              for index, name in enumerate(schema.names)}
@@ -939,7 +977,7 @@ class Reader:
         is the one orjson read. A backslash (an escaped quote, a key spelt `\\u0076alue`)
         or anything less certain parses the whole line again with `Decimal`.
         """
-        if b"\\" in text:
+        if b"\\" in text or any(type(raw.get(name)) is list for name in self.list_fields):
             return json.loads(text, parse_float=Decimal)  # type: ignore[no-any-return]
         for name, pattern in self.number_text.items():
             value = raw.get(name)

@@ -55,6 +55,8 @@ class Typer:
         self.untyped: set[str] = set()
         """Declared names whose own declaration failed: their uses are not errors again."""
         self.found = found
+        self._each: list[Type] = []
+        """The values `each` names, innermost last, inside `count(list, condition)`."""
 
     def _error(self, code: Code, message: str, span: Span | None,
                hints: tuple[str, ...] = ()) -> None:
@@ -139,7 +141,17 @@ class Typer:
                 return self._within_business(expr)
         raise AssertionError(f"unhandled node {expr!r}")  # pragma: no cover
 
+    def each_value(self, element: Type, condition: ast.Expr) -> None:
+        """Type `condition` as true or false of one value of a list, named `each`."""
+        self._each.append(element)
+        try:
+            self._boolean(condition, "count")
+        finally:
+            self._each.pop()
+
     def _ref(self, expr: ast.Ref, name: str) -> Type:
+        if name == ast.EACH and self._each:
+            return self._each[-1]
         for table in (self.fields, self.derived, self.parameters):
             if name in table:
                 return table[name]
@@ -152,7 +164,8 @@ class Typer:
                            (f"look a key up in it: `{name}[customer_id]`",))
         declared = (*self.fields, *self.derived, *self.parameter_names)
         self._error(UNKNOWN_NAME, f"unknown field `{name}`", expr.span,
-                    did_you_mean(name, declared))
+                    ("`each` names a list's value inside `count(readings, each > 8)`",)
+                    if name == ast.EACH else did_you_mean(name, declared))
         raise UntypedError
 
     def _conditional(self, expr: ast.Conditional) -> Type:
@@ -416,7 +429,7 @@ class Typer:
 
     def declared(self, name: str) -> bool:
         return (name in self.fields or name in self.derived or name in self.parameters
-                or name in self.untyped)
+                or name in self.untyped or (name == ast.EACH and bool(self._each)))
 
     def _item(self, item: ast.Expr, operand: Type) -> Type:
         if operand.is_text and self._hyphenated(item):

@@ -22,6 +22,8 @@ class Kind(Enum):
     DATE = "date"
     STRING = "string"
     ENUM = "enum"
+    LIST = "list"
+    """A record's list of values of one type (`of`): a temperature log."""
 
 
 class Scale(Enum):
@@ -45,8 +47,12 @@ class Type:
     currency: str | None = None
     values: tuple[str, ...] = ()
     scale: Scale = Scale.ANY
+    of: Type | None = None
+    """The type of a list's elements."""
 
     def __str__(self) -> str:
+        if self.kind is Kind.LIST and self.of is not None:
+            return f"list of {self.of}"
         if self.kind is Kind.MONEY and self.currency:
             return f"money[{self.currency}]"
         if self.kind is Kind.ENUM:
@@ -109,12 +115,19 @@ FIELD_TYPES: dict[str, Kind] = {
     "date": Kind.DATE,
     "duration": Kind.DURATION,
     "enum": Kind.ENUM,
+    "list": Kind.LIST,
 }
 
+LIST_ELEMENTS = ("int", "decimal", "ratio", "money", "duration")
+"""What a list field may hold (`{type: list, of: decimal}`): values with a sum and an order."""
 
-def field_type(name: str, values: tuple[str, ...] = ()) -> Type:
-    """The type of a field declared as `name` (a key of `FIELD_TYPES`)."""
+
+def field_type(name: str, values: tuple[str, ...] = (), of: str | None = None) -> Type:
+    """The type of a field declared as `name` (a key of `FIELD_TYPES`); a list's elements
+    are of the type named `of`."""
     kind = FIELD_TYPES[name]
+    if kind is Kind.LIST:
+        return Type(Kind.LIST, of=field_type(of or "decimal"))
     if kind is Kind.NUMBER:
         return RATIO if name == "ratio" else PLAIN
     return Type(kind, values=values if kind is Kind.ENUM else ())
@@ -132,6 +145,8 @@ class FieldSpec:
     span: Span | None = None
     negative: bool = False
     """Money may be below zero (a refund, a credit note); by default it may not."""
+    separator: str | None = None
+    """A list field read from a text cell (CSV): what separates its values."""
 
 
 COMBINE_RULES = ("same", "first", "last", "sum", "min", "max", "latest", "all", "any")

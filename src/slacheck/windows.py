@@ -53,12 +53,19 @@ class Window:
     end: datetime
 
 
-def window(period: Period, key: int, zone: ZoneInfo) -> Window:
-    first = _first_day(period, key)
-    following = _first_day(period, key + 1)
+def window(period: Period, key: int, zone: ZoneInfo, rolling: int | None = None) -> Window:
+    """The window of `key`; with `rolling`, the `rolling` days ending with day `key`."""
+    if rolling is not None:
+        first = date.fromordinal(key - rolling + 1)
+        following = date.fromordinal(key + 1)
+        text = f"{first.isoformat()}/{date.fromordinal(key).isoformat()}"
+    else:
+        first = _first_day(period, key)
+        following = _first_day(period, key + 1)
+        text = label(period, key)
     start = datetime(first.year, first.month, first.day, tzinfo=zone)
     end = datetime(following.year, following.month, following.day, tzinfo=zone)
-    return Window(period, key, label(period, key), start, end)
+    return Window(period, key, text, start, end)
 
 
 def label(period: Period, key: int) -> str:

@@ -14,6 +14,7 @@ from slacheck._money import total as money_total
 from slacheck._source import Span
 from slacheck._version import __version__
 from slacheck._words import plural
+from slacheck.engine.rolling import rolled
 from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
     Credit,
@@ -162,10 +163,11 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     outcomes: list[tuple[int, Any, WindowOutcome]] = []
     totals: list[list[Fraction | None]] = []
     measure = sp.measure
-    for (key, group), tally in sorted(st.tallies.items(), key=_order):
+    tallies = st.tallies if sp.rolling is None else rolled(plan, sp, st.tallies)
+    for (key, group), tally in sorted(tallies.items(), key=_order):
         totals.append([total.value(state, tally.passed, tally.breached)
                        for (total, _), state in zip(sp.totals, tally.totals, strict=True)])
-        bounds = window(sp.period, key, plan.zone)
+        bounds = window(sp.period, key, plan.zone, sp.rolling)
         value = measure.value(tally.measured, tally.passed, tally.breached)
         sample = measure.sample(tally.measured, tally.passed, tally.breached)
         objective = sp.objective
@@ -244,7 +246,15 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
                           for label, refs in sorted(st.implausible.items())),
         zero=plan.money.zero,
         clause_lines=_clause_lines(plan.contract.standard(sp.id)),
+        records=None if sp.rolling is None else _counts(st),
     )
+
+
+def _counts(st: StandardState) -> tuple[int, int, int, int]:
+    """A standard's counts over its day tallies, for windows that overlap (rolling)."""
+    tallies = st.tallies.values()
+    return (sum(t.passed for t in tallies), sum(t.breached for t in tallies),
+            sum(t.pending for t in tallies), sum(t.excluded for t in tallies))
 
 
 def _clause_lines(standard: Standard | None) -> tuple[tuple[str, int], ...]:

@@ -1506,14 +1506,10 @@ def _quality(result: Result) -> DataQuality:
     accounting = []
     for standard in result.standards:
         windows = standard.windows
-        parts = {
-            "passed": sum(w.passed for w in windows),
-            "breached": sum(w.breached for w in windows),
-            "pending": sum(w.pending for w in windows),
-            "excluded": sum(w.excluded for w in windows),
-        }
+        parts = dict(zip(("passed", "breached", "pending", "excluded"), standard.counts(),
+                         strict=True))
         reasons: Counter[str] = Counter()
-        for w in windows:
+        for w in windows if standard.records is None else ():  # rolling: overlapping counts
             for reason, number in w.exclusions:
                 reasons[printable(reason)] += number
         used = (sum(parts.values()) + standard.scope_undetermined_total
