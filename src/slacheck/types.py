@@ -121,6 +121,15 @@ def field_type(name: str, values: tuple[str, ...] = ()) -> Type:
 
 
 @dataclass(frozen=True, slots=True)
+class Bound:
+    """A field's `min` or `max`: the value records are compared with, and the contract's
+    text of it, which rejections quote (`72h` rather than a count of seconds)."""
+
+    value: Any
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One declared record field; `integral` marks `int` fields among numbers."""
 
@@ -132,6 +141,10 @@ class FieldSpec:
     span: Span | None = None
     negative: bool = False
     """Money may be below zero (a refund, a credit note); by default it may not."""
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    pattern: str | None = None
+    """A regular expression a string field's whole value matches."""
 
 
 COMBINE_RULES = ("same", "first", "last", "sum", "min", "max", "latest", "all", "any")
