@@ -363,8 +363,9 @@ class _Builder:
                     pattern=bounds.pattern,
                 )
             )
-            if body.get("negative") and kind is not Kind.MONEY:
-                self._error(BAD_VALUE, f"`negative` is only for money fields, `{name}` is "
+            if body.get("negative") and kind not in (Kind.MONEY, Kind.DURATION):
+                self._error(BAD_VALUE, f"`negative` is only for money and duration fields, "
+                            f"`{name}` is "
                             f"{body['type']}", (*path, "negative"))
         schema = RecordSchema(tuple(fields), records["id"], records["time"],
                               strict=bool(records.get("strict", False)))
