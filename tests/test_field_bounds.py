@@ -5,6 +5,7 @@ contract error where it is written."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -39,7 +40,6 @@ def _reader() -> Reader:
 
 def _read(*records: dict[str, object]) -> list[dict[str, object] | Rejection]:
     text = "".join(json.dumps(record) + "\n" for record in records)
-    import io
     return list(_reader().read(io.BytesIO(text.encode()), "d.jsonl"))
 
 
@@ -47,7 +47,8 @@ def test_values_within_the_bounds_are_accepted() -> None:
     edges = {**GOOD, "pieces": 999, "weight": "0.001", "value": "10000", "transit": 0,
              "due": "2020-01-01", "shipped_at": "2030-01-01T00:00:00+08:00"}
     [first, second] = _read(GOOD, {**edges, "id": "r2"})
-    assert isinstance(first, dict) and isinstance(second, dict)
+    assert isinstance(first, dict)
+    assert isinstance(second, dict)
 
 
 @pytest.mark.parametrize(("change", "field", "reason"), [
@@ -88,7 +89,7 @@ def test_bounds_through_the_cli_count_among_the_causes(tmp_path: Path) -> None:
     columns = list(GOOD)
     data.write_text(",".join(columns) + "\n" + "".join(
         ",".join(str(row[column]) for column in columns) + "\n" for row in rows), "utf-8")
-    code, out, _ = _run("verify", str(contract), str(data), "--as-of", "2025-02-01",
+    _, out, _ = _run("verify", str(contract), str(data), "--as-of", "2025-02-01",
                         "--format", "json")
     lines = json.loads(out)["lines"]
     assert (lines["read"], lines["accepted"], lines["rejected"]) == (5, 2, 3)
@@ -145,4 +146,5 @@ def test_the_cli_shows_a_bad_bound_with_its_place_and_hint(tmp_path: Path) -> No
     code, _, err = _run("verify", str(contract), str(data))
     assert code == 2
     assert f"{contract}:9:38: SLA203 the minimum 5 of `pieces` is above its maximum 2" in err
-    assert "help:" in err and "Traceback" not in err
+    assert "help:" in err
+    assert "Traceback" not in err

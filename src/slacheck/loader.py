@@ -369,7 +369,7 @@ class _Builder:
                             f"{body['type']}", (*path, "negative"))
         schema = RecordSchema(tuple(fields), records["id"], records["time"],
                               strict=bool(records.get("strict", False)))
-        read, problems = build_read(records.get("read"), schema)
+        read, problems = build_read(records.get("read"), schema, currency)
         for problem in problems:
             if problem.unknown_name in self.unparsed:
                 continue  # its declaration is wrong, and reported
