@@ -187,7 +187,9 @@ def test_any_bytes_named_zst_are_records_rejections_or_a_data_error(
         tmp_path_factory: pytest.TempPathFactory, data: bytes, fmt: str) -> None:
     path = tmp_path_factory.mktemp("zstd") / f"d.{fmt}.zst"
     path.write_bytes(data)
+    message = ""
     try:
         _zstd_read(str(path), fmt)
     except DataError as error:
-        assert str(path) in str(error)
+        message = str(error)
+    assert not message or str(path) in message
