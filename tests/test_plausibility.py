@@ -5,11 +5,16 @@ counted and listed with them."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slacheck.api import verify
 from slacheck.loader import load_contract_text
+from slacheck.plausibility import plausibility_rules
 from tests.conftest import contract_yaml
 from tests.test_cli import _run
 
@@ -82,3 +87,31 @@ def test_without_a_contract_period_only_the_record_s_own_time_counts() -> None:
     result = verify(contract, rows, as_of=date(2026, 1, 1))
     assert [(item.message, item.records) for item in result.lines.warnings] == [
         ("`due` more than 180 days from `at`: a year typed wrong?", 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31),
+                    timezones=st.sampled_from([UTC, timezone(timedelta(hours=14)),
+                                               timezone(timedelta(hours=-12)),
+                                               ZoneInfo("Asia/Shanghai")])),
+       st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31),
+                    timezones=st.just(UTC)))
+def test_the_quick_checks_agree_with_the_rules_as_stated(moment: datetime, time: datetime) -> None:
+    """The checks clear most records by their years and days alone: never one the rules as
+    the README states them flag."""
+    contract = load_contract_text(CONTRACT.replace("timezone: UTC", "timezone: Asia/Shanghai"))
+    zone = ZoneInfo("Asia/Shanghai")
+    rules = {message: check for check, message in plausibility_rules(
+        contract.schema, zone, date(2025, 1, 1), date(2025, 12, 31))}
+    record = {"at": time, "shipped_at": moment, "due": moment.date()}
+    start = datetime(2024, 1, 2, tzinfo=zone)      # a year before 2025-01-01
+    end = datetime(2027, 1, 1, tzinfo=zone)        # a year after the end of 2025-12-31
+    day = time.astimezone(zone).date()
+    assert bool(rules[f"`shipped_at` {PERIOD}: a year typed wrong?"](record)) == (
+        moment < start or moment > end)
+    assert bool(rules["`shipped_at` more than 180 days from `at`: a year typed wrong?"](
+        record)) == (abs(moment - time) > timedelta(days=180))
+    assert bool(rules[f"`due` {PERIOD}: a year typed wrong?"](record)) == (
+        moment.date() < date(2024, 1, 2) or moment.date() > date(2026, 12, 31))
+    assert bool(rules["`due` more than 180 days from `at`: a year typed wrong?"](record)) == (
+        abs(moment.date() - day) > timedelta(days=180))

@@ -18,12 +18,15 @@ numbers are left to a field's `min`, since a number may be a difference.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slacheck.compiler import PASS, Record
 from slacheck.types import Kind, RecordSchema
+
+FIRST_YEAR, LAST_YEAR = 1, 9999
+"""Stand for an end the contract period does not have."""
 
 PERIOD_MARGIN = timedelta(days=365)
 """How far outside the contract period a date may lie before it is implausible."""
@@ -32,6 +35,7 @@ RECORD_MARGIN = timedelta(days=180)
 
 Check = Callable[[Record], int]
 _NO = 0
+_DAY = timedelta(days=1)
 _TIMED = (Kind.DATE, Kind.TIMESTAMP)
 
 
@@ -64,13 +68,22 @@ def _outside(name: str, kind: Kind, zone: ZoneInfo, start: date | None,
     low: Any = None if start is None else start - PERIOD_MARGIN
     high: Any = None if end is None else end + PERIOD_MARGIN
     if kind is Kind.TIMESTAMP:  # the period ends at the midnight after its last day
-        low = None if low is None else datetime.combine(low, datetime.min.time(), zone)
-        high = None if high is None else datetime.combine(high + timedelta(days=1),
-                                                          datetime.min.time(), zone)
+        # in UTC: a record's time compares with a fixed offset several times faster than
+        # with a zone whose offset must be looked up
+        low = None if low is None else datetime.combine(
+            low, datetime.min.time(), zone).astimezone(UTC)
+        high = None if high is None else datetime.combine(
+            high + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
+
+    # most values lie in a year strictly between the bounds' years: an integer comparison
+    # clears them, and only the others are compared as times
+    # (a day inside each bound, since an offset moves a time's year by less than that)
+    low_year = FIRST_YEAR if low is None else (low + _DAY).year
+    high_year = LAST_YEAR if high is None else (high - _DAY).year
 
     def check(record: Record) -> int:
         value = record.get(name)
-        if value is None:
+        if value is None or low_year < value.year < high_year:
             return _NO
         if (low is not None and value < low) or (high is not None and value > high):
             return PASS
@@ -80,20 +93,28 @@ def _outside(name: str, kind: Kind, zone: ZoneInfo, start: date | None,
 
 
 def _far_from(name: str, kind: Kind, time_field: str, zone: ZoneInfo) -> Check:
+    # days apart as written, without offsets or zones, are cheap: fewer than the margin less
+    # two (an offset and a time of day move a time by less than a day each) clear a record
+    near = RECORD_MARGIN.days - 2
     if kind is Kind.DATE:
         def check(record: Record) -> int:
             value = record.get(name)
             if value is None:
                 return _NO
-            day = record[time_field].astimezone(zone).date()
-            return PASS if abs(value - day) > RECORD_MARGIN else _NO
+            time = record[time_field]
+            if -near < value.toordinal() - time.toordinal() < near:
+                return _NO
+            return PASS if abs(value - time.astimezone(zone).date()) > RECORD_MARGIN else _NO
         return check
 
     def check_time(record: Record) -> int:
         value = record.get(name)
         if value is None:
             return _NO
-        return PASS if abs(value - record[time_field]) > RECORD_MARGIN else _NO
+        time = record[time_field]
+        if -near < value.toordinal() - time.toordinal() < near:
+            return _NO
+        return PASS if abs(value - time) > RECORD_MARGIN else _NO
 
     return check_time
 
