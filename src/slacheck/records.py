@@ -686,6 +686,9 @@ class Reader:
         self.reject_rules = tuple(rule for rule in rules if rule.rejects)
         self.warn_rules = tuple(rule for rule in rules if not rule.rejects)
         self.ruled = bool(rules)
+        self.rejecting = bool(self.reject_rules)
+        """Whether any rule rejects: most contracts only warn (every one has the built-in
+        plausibility warnings), and a record need not be offered to no rule."""
         self.warnings: dict[str, Flagged] = {}
         """Per `records.warn` message, the records it applied to."""
 
@@ -774,7 +777,7 @@ class Reader:
                     self._undeclared(raw, name, number)
                 elif currency is not None:
                     _same_currency(raw.get("currency"), currency)
-                if self.ruled:
+                if self.rejecting:
                     self._rejected_by_rules(raw)
                 raw["_line"] = number
                 if combiner is not None:
@@ -844,7 +847,7 @@ class Reader:
             self._undeclared(record, name, number)
         elif self.currency is not None and "currency" in self.declared:
             _same_currency(record.get("currency"), self.currency)
-        if self.ruled:
+        if self.rejecting:
             self._rejected_by_rules(record)
         record["_line"] = number
         if self.combiner is not None:
