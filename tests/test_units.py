@@ -152,3 +152,20 @@ def test_a_conversion_that_cannot_be_is_a_contract_error(field: str, message: st
     line = text.splitlines().index(f"      {field}") + 1
     assert where(diagnostic)[:2] == ("SLA203", line)
     assert where(diagnostic)[2] == f"      {field}".index(f"{key}:") + len(key) + 3
+
+
+def test_a_unit_after_decimal_commas_and_a_currency_that_is_no_text() -> None:
+    read = READ.replace("currency_column: Currency\n",
+                        "currency_column: Currency\ndecimal: ','\nthousands: '.'\n")
+    records, rejected = read_all(
+        f'id;at;Weight (lb);Value;Value Currency;Currency\nr1;{AT};"1.000,5";1;USD;USD\n'
+        .encode(), "csv", schema(FIELDS, read))
+    assert rejected == []
+    # 1000.5 lb = 453.59237 + 0.226796185 kg
+    assert records[0]["weight"] == Decimal("453.819166185")
+    line = {"id": "r1", "at": AT, "Weight (lb)": 1, "Value": 1, "Value Currency": "USD",
+            "Currency": 840}
+    _, rejected = read_all(json.dumps(line).encode() + b"\n", "jsonl", schema(FIELDS, READ))
+    assert [item.message for item in rejected] == [
+        "currency: not the contract's currency, USD: 840; convert the amounts, or check the "
+        "export"]
