@@ -9,6 +9,7 @@ import tracemalloc
 from pathlib import Path
 from typing import IO, cast
 
+import zstandard
 from click.testing import CliRunner
 
 from slacheck.cli import main
@@ -106,6 +107,40 @@ def test_a_gzip_bomb_without_newlines_through_the_command_line(tmp_path: Path) -
     assert (lines["read"], lines["accepted"], lines["rejected"]) == (1, 0, 1)
     assert "line limit" in lines["rejections"][0]["reason"]
     assert peak < 16 * MiB
+
+
+def test_a_zstd_bomb_without_newlines_through_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "zeros.jsonl.zst"
+    # 64 MiB of zeros in a few kilobytes: one line without end
+    with open(path, "wb") as out, zstandard.ZstdCompressor().stream_writer(out) as packed:
+        for _ in range(64):
+            packed.write(bytes(MiB))
+    assert path.stat().st_size < MiB
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    CliRunner().invoke(main, ["verify", str(CONTRACT), str(empty), "--as-of", AS_OF])  # warm
+    tracemalloc.start()
+    try:
+        result = CliRunner().invoke(main, ["verify", str(CONTRACT), str(path), "--as-of", AS_OF,
+                                           "--format", "json"])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    lines = json.loads(result.stdout)["lines"]
+    assert (lines["read"], lines["accepted"], lines["rejected"]) == (1, 0, 1)
+    assert "line limit" in lines["rejections"][0]["reason"]
+    assert peak < 16 * MiB
+
+
+def test_a_damaged_zstd_file_exits_3_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "shipments.jsonl.zst"
+    frame = zstandard.ZstdCompressor(write_checksum=True).compress(b'{"a": 1}\n' * 1000)
+    path.write_bytes(frame[:-4] + bytes(byte ^ 0xFF for byte in frame[-4:]))  # its checksum
+    result = CliRunner().invoke(main, ["verify", str(CONTRACT), str(path), "--as-of", AS_OF])
+    assert result.exit_code == 3
+    assert f"cannot read {path}" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_money_beyond_the_range_on_a_priced_breach_is_rejected_at_its_line(

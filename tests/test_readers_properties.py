@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +127,69 @@ def test_json_lines_read_alike_whatever_their_line_ends(rows: list[dict[str, obj
     assert records == plain
     assert [(item.line, item.message) for item in rejected] == [
         (item.line, item.message) for item in plain_rejected]
+
+
+# zstd: a compressed file reads as its bytes would; bytes that are no zstd are a data error
+
+
+
+def _zstd_read(path: str, fmt: str) -> tuple[list[int], list[tuple[int, str]]]:
+    """The lines of the records and rejections of the file at `path`, read as the CLI does."""
+    from slacheck.readers import Input, read_input
+    from slacheck.records import open_data
+
+    reader = Reader(schema(), currency="USD")
+    rejected: list[Rejection] = []
+    stream = open_data(path)
+    try:
+        records = list(read_input(reader, Input(path, fmt), stream, rejected.append))
+    finally:
+        stream.close()
+    return [item["_line"] for item in records], [(item.line, item.message) for item in rejected]
+
+
+@SETTINGS
+@given(CSV_BYTES, st.sampled_from(["csv", "jsonl"]), st.integers(min_value=1, max_value=3))
+def test_zstd_compressed_bytes_read_as_the_plain_bytes(tmp_path_factory: pytest.TempPathFactory,
+                                                        data: bytes, fmt: str,
+                                                        frames: int) -> None:
+    folder = tmp_path_factory.mktemp("zstd")
+    plain, packed = folder / f"d.{fmt}", folder / f"d.{fmt}.zst"
+    plain.write_bytes(data)
+    step = max(1, len(data) // frames)  # a file of several frames is read whole
+    packed.write_bytes(b"".join(zstandard.ZstdCompressor().compress(data[start:start + step])
+                                for start in range(0, max(len(data), 1), step)))
+    try:
+        expected = _zstd_read(str(plain), fmt)
+    except DataError:
+        with pytest.raises(DataError):
+            _zstd_read(str(packed), fmt)
+        return
+    assert _zstd_read(str(packed), fmt) == expected
+
+
+def _damaged(data: bytes, cut: int, flip: int) -> bytes:
+    """A valid zstd frame of `data`, cut short at `cut` or with the byte at `flip` changed."""
+    frame = zstandard.ZstdCompressor(write_checksum=True).compress(data)
+    if flip % 2:
+        return frame[: cut % (len(frame) + 1)]
+    at = flip % len(frame)
+    return frame[:at] + bytes([frame[at] ^ 0x5A]) + frame[at + 1:]
+
+
+ZST_BYTES = st.one_of(st.binary(max_size=300),
+                      st.builds(_damaged, CSV_BYTES, st.integers(0, 400), st.integers(0, 400)))
+
+
+@SETTINGS
+@given(ZST_BYTES, st.sampled_from(["csv", "jsonl"]))
+def test_any_bytes_named_zst_are_records_rejections_or_a_data_error(
+        tmp_path_factory: pytest.TempPathFactory, data: bytes, fmt: str) -> None:
+    path = tmp_path_factory.mktemp("zstd") / f"d.{fmt}.zst"
+    path.write_bytes(data)
+    message = ""
+    try:
+        _zstd_read(str(path), fmt)
+    except DataError as error:
+        message = str(error)
+    assert not message or str(path) in message

@@ -17,6 +17,7 @@ from slacheck._shape import Problem, validate
 from slacheck._shape import contract_schema as contract_schema  # public here, for the CLI
 from slacheck._source import Source, whole_file
 from slacheck._yaml import Place, YamlPath, clause_source, compose, nearest
+from slacheck.bounds import Bounds, read_bounds
 from slacheck.calendars import WEEKDAYS, BusinessCalendar
 from slacheck.diagnostics import (
     BAD_VALUE,
@@ -160,7 +161,7 @@ class _Builder:
         meta = tree["contract"]
         timezone = self._timezone(meta["timezone"])
         effective = meta.get("effective", {})
-        schema = self.schema = self._schema(tree["records"])
+        schema = self.schema = self._schema(tree["records"], meta["currency"])
         parameters = self._named(tree.get("parameters", {}), "parameters")
         derived = self._named(tree.get("derived", {}), "derived")
         tables = tuple(self._table(name, body) for name, body in tree.get("tables", {}).items())
@@ -343,7 +344,7 @@ class _Builder:
             return None
         return node
 
-    def _schema(self, records: dict[str, Any]) -> RecordSchema:
+    def _schema(self, records: dict[str, Any], currency: str) -> RecordSchema:
         fields = []
         for name, spec in records["fields"].items():
             path: YamlPath = ("records", "fields", name)
@@ -371,6 +372,7 @@ class _Builder:
             default = None
             if "default" in body and kind is not Kind.LIST:
                 default = self._default(body["default"], field_type, (*path, "default"))
+            bounds = self._bounds(name, body, kind, currency, default, path)
             fields.append(
                 FieldSpec(
                     name=name,
@@ -381,14 +383,18 @@ class _Builder:
                     span=self.places[path].key,
                     negative=bool(body.get("negative", False)),
                     separator=body.get("separator"),
+                    minimum=bounds.minimum,
+                    maximum=bounds.maximum,
+                    pattern=bounds.pattern,
                 )
             )
-            if body.get("negative") and kind is not Kind.MONEY:
-                self._error(BAD_VALUE, f"`negative` is only for money fields, `{name}` is "
+            if body.get("negative") and kind not in (Kind.MONEY, Kind.DURATION):
+                self._error(BAD_VALUE, f"`negative` is only for money and duration fields, "
+                            f"`{name}` is "
                             f"{body['type']}", (*path, "negative"))
         schema = RecordSchema(tuple(fields), records["id"], records["time"],
                               strict=bool(records.get("strict", False)))
-        read, problems = build_read(records.get("read"), schema)
+        read, problems = build_read(records.get("read"), schema, currency)
         for problem in problems:
             if problem.unknown_name in self.unparsed:
                 continue  # its declaration is wrong, and reported
@@ -413,6 +419,19 @@ class _Builder:
                 self._error(BAD_VALUE, f"the {role} field `{name}` must be a required {wanted}",
                             ("records", role))
         return schema
+
+    def _bounds(self, name: str, body: dict[str, Any], kind: Kind, currency: str,
+                default: Any, path: YamlPath) -> Bounds:
+        """A field's `min`, `max` and `pattern` (see `bounds`), each problem at its key."""
+
+        def literal(key: str) -> ast.Node | None:
+            clause = self.clause((*path, key), "expr")
+            return None if clause is None else clause.node
+
+        bounds, problems = read_bounds(name, body, kind, currency, literal, default)
+        for problem in problems:
+            self._error(BAD_VALUE, problem.message, (*path, problem.key), (problem.hint,))
+        return bounds
 
     def _rules(self, records: dict[str, Any], kind: str) -> tuple[RowRule, ...]:
         """`records.reject` or `records.warn`: each `when` parsed as a clause where it

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Context, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +56,10 @@ def compile_mapping(schema: RecordSchema, *, text: bool) -> Map | None:
         column = how.column or spec.name
         used |= {spec.name, column}
         convert = _converter(spec, how, read, text)
+        scale = None if how.factor is None else _scaled(how.factor, spec.integral)
+        if scale is not None:
+            convert = scale if convert is None else _then(convert, scale)
+            namespace[f"_scale_{index}"] = scale
         namespace[f"_convert_{index}"] = convert
         name = repr(spec.name)
         if convert is None:
@@ -72,8 +77,21 @@ def compile_mapping(schema: RecordSchema, *, text: bool) -> Map | None:
             *(["        v = v.strip()"] if strip else []),
             *("        " + line for line in kept),
             "    elif v is not _MISSING:",
-            f"        record[{name}] = v",
+            *([f"        record[{name}] = v"] if scale is None else [
+                "        try:", f"            record[{name}] = _scale_{index}(v)",
+                "        except _Unread as unread:",
+                f"            problems.append(({name}, *unread.args))"]),
         ]
+    for index, (column, label) in enumerate(read.currency_columns):
+        used.add(column)
+        namespace[f"_other_currency_{index}"] = _other_currency(read)
+        lines += [
+            f"    c = row.get({column!r})",
+            f"    if _other_currency_{index}(c):",
+            f"        problems.append(({label!r}, _NOT_CURRENCY, c, _CONVERT))",
+        ]
+    namespace["_NOT_CURRENCY"] = f"not the contract's currency, {read.currency}"
+    namespace["_CONVERT"] = "; convert the amounts, or check the export"
     namespace["_used"] = frozenset(used)
     lines.append("    return record")
     source = "\n".join(lines) + "\n"
@@ -165,6 +183,57 @@ def _separated(decimal: str, thousands: str) -> Convert:
         return value.replace(decimal, ".")
 
     return convert
+
+
+_NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def _scaled(factor: Decimal, integral: bool) -> Callable[[Any], Any]:
+    """A column's number multiplied by `factor` into the field's unit, exactly: the product
+    is computed with as many digits as both have, so nothing is rounded here (amounts are
+    rounded where they are used, as always). What is not a number in ASCII digits, or is a
+    float (which the reader reads again exactly first), is left for the coercer; an int
+    field whose product is not whole is rejected with the value as the export wrote it."""
+    factor_digits = len(factor.as_tuple().digits)
+    fraction = f"not a whole number once multiplied by {factor}"
+
+    def scale(value: Any) -> Any:
+        kind = value.__class__
+        if kind is str:
+            if _NUMBER_TEXT.fullmatch(value) is None:
+                return value
+            number = Decimal(value)
+        elif kind is int or (kind is Decimal and value.is_finite()):
+            number = Decimal(value)
+        else:
+            return value
+        digits = len(number.as_tuple().digits) + factor_digits
+        product = Context(prec=digits).multiply(number, factor)
+        if integral and product != product.to_integral_value():
+            raise _UnreadError(fraction, value, "")
+        return product
+
+    return scale
+
+
+def _then(first: Convert, second: Callable[[Any], Any]) -> Convert:
+    return lambda value: second(first(value))
+
+
+def _other_currency(read: ReadSpec) -> Callable[[Any], bool]:
+    """Whether a currency cell names another currency than the contract's (an empty cell,
+    or a placeholder of `absent`, names none; the case of the code does not matter)."""
+    currency, absent = read.currency, frozenset(read.absent)
+
+    def other(value: Any) -> bool:
+        if value is None:
+            return False
+        if value.__class__ is not str:
+            return True
+        text = value.strip()
+        return bool(text) and text not in absent and text.upper() != currency
+
+    return other
 
 
 def _boolean(value: str) -> Any:

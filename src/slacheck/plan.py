@@ -42,6 +42,7 @@ from slacheck.measures import (
 )
 from slacheck.model import Clause, Contract, Pool, Standard
 from slacheck.objectives import Objective
+from slacheck.plausibility import plausibility_rules
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
 
@@ -250,7 +251,8 @@ class Plan:
     evidence_limit: int
     constants: dict[str, Any]
     rules: tuple[RecordRule, ...] = ()
-    """`records.reject` and `records.warn`, compiled: applied as each record is read."""
+    """`records.reject` and `records.warn`, compiled, then the built-in plausibility warnings
+    (`plausibility`): applied as each record is read."""
     pools: tuple[PoolPlan, ...] = ()
 
     def describe(self) -> str:
@@ -386,6 +388,8 @@ def build_plan(checked: CheckedContract, as_of: datetime,
                              rule.message)
                   for kind, found in (("reject", contract.reject), ("warn", contract.warn))
                   for rule in found)
+    rules += tuple(RecordRule(False, check, message) for check, message in plausibility_rules(
+        contract.schema, zone, contract.effective_from, contract.effective_to))
     pools = tuple(_pool(pool, compiler, money) for pool in contract.pools)
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
                 evidence_limit, constants, rules, pools)

@@ -7,12 +7,14 @@ format, a rule fits its field's type, a zone exists) and builds the `ReadSpec`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slacheck.types import FieldRead, Kind, ReadSpec, RecordSchema
+from slacheck.types import FieldRead, Kind, ReadSpec, RecordSchema, Scale
 
 _ORDERED = (Kind.NUMBER, Kind.MONEY, Kind.DURATION, Kind.TIMESTAMP, Kind.DATE)
 RULE_KINDS: dict[str, tuple[Kind, ...]] = {
@@ -24,6 +26,27 @@ RULE_KINDS: dict[str, tuple[Kind, ...]] = {
     "any": (Kind.BOOL,),
 }
 """The field types each combining rule takes; `same`, `first` and `last` take any."""
+
+UNITS: dict[str, tuple[str, Decimal]] = {
+    # mass, read into kilograms
+    "g": ("mass", Decimal("0.001")), "kg": ("mass", Decimal(1)), "t": ("mass", Decimal(1000)),
+    "lb": ("mass", Decimal("0.45359237")), "oz": ("mass", Decimal("0.028349523125")),
+    # length, read into metres
+    "mm": ("length", Decimal("0.001")), "cm": ("length", Decimal("0.01")),
+    "m": ("length", Decimal(1)), "km": ("length", Decimal(1000)),
+    "in": ("length", Decimal("0.0254")), "ft": ("length", Decimal("0.3048")),
+    "yd": ("length", Decimal("0.9144")), "mi": ("length", Decimal("1609.344")),
+    # volume, read into cubic metres
+    "l": ("volume", Decimal("0.001")), "m3": ("volume", Decimal(1)),
+    "ft3": ("volume", Decimal("0.028316846592")),
+    # time, read into a duration's seconds
+    "ms": ("time", Decimal("0.001")), "s": ("time", Decimal(1)), "min": ("time", Decimal(60)),
+    "h": ("time", Decimal(3600)), "d": ("time", Decimal(86400)),
+}
+"""`unit`: what a column's unit is, and the exact factor into the field's unit: kilograms,
+metres, cubic metres (int and decimal fields) or seconds (duration fields). The factors
+are the definitions (1 lb = 0.45359237 kg exactly, 1 in = 0.0254 m)."""
+_SCALED = (Kind.NUMBER, Kind.MONEY, Kind.DURATION)
 
 _SAMPLE = datetime(2006, 6, 2, 13, 4, 5, tzinfo=UTC)
 _TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%p", "%X", "%c", "%T", "%R", "%f")
@@ -51,9 +74,10 @@ def has_time(text: str) -> bool:
     return any(item in bare for item in _TIME_DIRECTIVES)
 
 
-def build_read(tree: dict[str, Any] | None,
-               schema: RecordSchema) -> tuple[ReadSpec, list[ReadProblem]]:
-    """The `ReadSpec` of a schema-valid `records.read` tree, and every problem found in it."""
+def build_read(tree: dict[str, Any] | None, schema: RecordSchema,
+               currency: str | None = None) -> tuple[ReadSpec, list[ReadProblem]]:
+    """The `ReadSpec` of a schema-valid `records.read` tree, and every problem found in it;
+    `currency` is the contract's, which currency columns must hold."""
     if tree is None:
         return ReadSpec(), []
     problems: list[ReadProblem] = []
@@ -96,6 +120,8 @@ def build_read(tree: dict[str, Any] | None,
         delimiter=delimiter,
         quote=quote,
         encoding=encoding,
+        currency_column=tree.get("currency_column"),
+        currency=currency,
     )
     return spec, problems
 
@@ -133,10 +159,55 @@ def _field_read(name: str, body: dict[str, Any], schema: RecordSchema, tree: dic
         wanted = ", ".join(item.value for item in kinds)
         problems.append(ReadProblem(f"`{rule}` cannot combine `{name}`, a {spec.type} field",
                                     (*path, "combine"), f"`{rule}` takes {wanted} fields"))
+    declared = str(spec.type) if kind is not Kind.NUMBER else (
+        "int" if spec.integral else "ratio" if spec.type.scale is Scale.RATIO else "decimal")
+    factor = _factor(name, kind, declared, body, path, problems)
+    if "currency" in body and kind is not Kind.MONEY:
+        problems.append(ReadProblem(f"`currency` is only for money fields, `{name}` is "
+                                    f"{declared}", (*path, "currency"),
+                                    "name the column of a money field's currency"))
     if len(problems) > found:
         return None
     return FieldRead(column=body.get("column"), format=text_format, time_of_day=time_of_day,
-                     combine=rule)
+                     combine=rule, factor=factor, unit=body.get("unit"),
+                     currency_column=body.get("currency"))
+
+
+def _factor(name: str, kind: Kind, type_name: str, body: dict[str, Any],
+            path: tuple[str | int, ...], problems: list[ReadProblem]) -> Decimal | None:
+    """The factor of `unit` or `multiply`, if either is given and fits the field."""
+    unit, multiply = body.get("unit"), body.get("multiply")
+    if unit is not None and multiply is not None:
+        problems.append(ReadProblem("give `unit` or `multiply`, not both", (*path, "multiply"),
+                                    "`unit: lb` is `multiply: 0.45359237`"))
+        return None
+    if unit is not None:
+        dimension, factor = UNITS[unit]  # the JSON Schema lists the units
+        fits = (kind is Kind.DURATION) if dimension == "time" else (
+            kind is Kind.NUMBER and type_name in ("int", "decimal"))
+        if not fits:
+            problems.append(ReadProblem(
+                f"`{unit}` is a unit of {dimension}, and `{name}` is {type_name}",
+                (*path, "unit"), "units of time are for duration fields (read into seconds); "
+                "of mass, length and volume for int and decimal fields (kg, m, m3)"))
+            return None
+        return factor
+    if multiply is None:
+        return None
+    if kind not in _SCALED:
+        problems.append(ReadProblem(f"`multiply` is only for int, decimal, ratio, money and "
+                                    f"duration fields, `{name}` is {type_name}",
+                                    (*path, "multiply"), "convert dates with `format`"))
+        return None
+    given: Decimal | None = None
+    with contextlib.suppress(InvalidOperation):
+        given = Decimal(str(multiply)) if not isinstance(multiply, bool) else None
+    if given is None or not given.is_finite() or given <= 0:
+        problems.append(ReadProblem(f"`multiply` of `{name}` is not a number above 0: "
+                                    f"{multiply}", (*path, "multiply"),
+                                    "write the factor into the field's unit, e.g. 0.45359237"))
+        return None
+    return given
 
 
 def _check_format(name: str, kind: Kind, text_format: str, tree: dict[str, Any],

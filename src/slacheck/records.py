@@ -470,6 +470,7 @@ def _field_block(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list
         lines.append(f"    r[{name}] = _default_{index}")
     lines.append("else:")
     lines.extend("    " + line for line in _check(spec, index, namespace))
+    lines.extend("    " + line for line in _bounded(spec, index, namespace))
     if spec.type.kind not in (Kind.STRING, Kind.ENUM, Kind.BOOL):
         lines.append(f"    r[{name}] = v")
     return lines
@@ -517,6 +518,25 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
         "if v.__class__ is float: raise _Inexact",
         f"v = {slow}(v)",
     ]
+
+
+def _bounded(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
+    """Lines that check the coerced `v` against the field's `min`, `max` and `pattern`; a
+    rejection quotes the bound as the contract writes it and the value as the record does."""
+    name = repr(spec.name)
+    lines = []
+    for bound, test, words in ((spec.minimum, "<", "below the minimum of"),
+                               (spec.maximum, ">", "above the maximum of")):
+        if bound is not None:
+            key = f"_{'min' if test == '<' else 'max'}_{index}"
+            namespace[key] = bound.value
+            lines.append(f"if v {test} {key}: raise _R({name}, {f'{words} {bound.text}'!r}, "
+                         f"r[{name}])")
+    if spec.pattern is not None:
+        namespace[f"_pattern_{index}"] = re.compile(spec.pattern).fullmatch
+        lines.append(f"if _pattern_{index}(v) is None: raise _R({name}, "
+                     f"{f'does not match the pattern {spec.pattern}'!r}, v)")
+    return lines
 
 
 MAX_LINE_BYTES = 1 << 20
@@ -704,6 +724,9 @@ class Reader:
         self.reject_rules = tuple(rule for rule in rules if rule.rejects)
         self.warn_rules = tuple(rule for rule in rules if not rule.rejects)
         self.ruled = bool(rules)
+        self.rejecting = bool(self.reject_rules)
+        """Whether any rule rejects: most contracts only warn (every one has the built-in
+        plausibility warnings), and a record need not be offered to no rule."""
         self.warnings: dict[str, Flagged] = {}
         """Per `records.warn` message, the records it applied to."""
 
@@ -792,7 +815,7 @@ class Reader:
                     self._undeclared(raw, name, number)
                 elif currency is not None:
                     _same_currency(raw.get("currency"), currency)
-                if self.ruled:
+                if self.rejecting:
                     self._rejected_by_rules(raw)
                 raw["_line"] = number
                 if combiner is not None:
@@ -862,7 +885,7 @@ class Reader:
             self._undeclared(record, name, number)
         elif self.currency is not None and "currency" in self.declared:
             _same_currency(record.get("currency"), self.currency)
-        if self.ruled:
+        if self.rejecting:
             self._rejected_by_rules(record)
         record["_line"] = number
         if self.combiner is not None:

@@ -134,6 +134,15 @@ def field_type(name: str, values: tuple[str, ...] = (), of: str | None = None) -
 
 
 @dataclass(frozen=True, slots=True)
+class Bound:
+    """A field's `min` or `max`: the value records are compared with, and the contract's
+    text of it, which rejections quote (`72h` rather than a count of seconds)."""
+
+    value: Any
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One declared record field; `integral` marks `int` fields among numbers."""
 
@@ -147,6 +156,10 @@ class FieldSpec:
     """Money may be below zero (a refund, a credit note); by default it may not."""
     separator: str | None = None
     """A list field read from a text cell (CSV): what separates its values."""
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    pattern: str | None = None
+    """A regular expression a string field's whole value matches."""
 
 
 COMBINE_RULES = ("same", "first", "last", "sum", "min", "max", "latest", "all", "any")
@@ -165,6 +178,12 @@ class FieldRead:
     """The time a date alone stands for in a timestamp field: midnight by default."""
     combine: str = "same"
     """With `duplicates: combine`, how the lines of one id give the field's value."""
+    factor: Decimal | None = None
+    """What the column's numbers are multiplied by (`multiply`, or the factor of `unit`)."""
+    unit: str | None = None
+    """The unit the column is written in (`lb`), when the factor comes from one."""
+    currency_column: str | None = None
+    """A money field: the column holding the currency its amounts are written in."""
 
 
 NO_READ = FieldRead()
@@ -189,6 +208,10 @@ class ReadSpec:
     """CSV: the delimiter, detected from the header when not given."""
     quote: str = '"'
     encoding: str = "utf-8"
+    currency_column: str | None = None
+    """The column holding the currency each row's amounts are written in."""
+    currency: str | None = None
+    """The contract's currency, which every currency column must hold."""
 
     def field(self, name: str) -> FieldRead:
         for key, read in self.fields:
@@ -200,7 +223,16 @@ class ReadSpec:
     def changes_values(self) -> bool:
         """Whether reading a JSON record takes more than the coercer's checks."""
         return bool(self.fields or self.assume_timezone or self.absent
-                    or self.decimal != "." or self.thousands)
+                    or self.decimal != "." or self.thousands or self.currency_column)
+
+    @property
+    def currency_columns(self) -> tuple[tuple[str, str], ...]:
+        """Each column holding a currency, with the field its rejection names: `currency`
+        for `currency_column`, the money field for its own."""
+        found = [(self.currency_column, "currency")] if self.currency_column else []
+        found += [(read.currency_column, name) for name, read in self.fields
+                  if read.currency_column]
+        return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)

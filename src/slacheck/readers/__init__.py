@@ -96,8 +96,10 @@ def _uncompressed(name: str) -> str:
 
 def required_columns(schema: RecordSchema) -> dict[str, str]:
     """The columns a table must have, each for its required field."""
-    return {schema.read.field(spec.name).column or spec.name: spec.name
-            for spec in schema.fields if spec.required}
+    required = {schema.read.field(spec.name).column or spec.name: spec.name
+                for spec in schema.fields if spec.required}
+    required.update(schema.read.currency_columns)  # a currency unchecked is no check
+    return required
 
 
 def read_input(reader: Reader, source: Input, stream: IO[bytes],
