@@ -1,0 +1,95 @@
+"""`jobs`: one JSON lines file read by several processes gives the output of one pass, byte
+for byte, duplicates across the cuts and line numbers included."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from slacheck.api import verify
+from slacheck.engine import parallel
+from slacheck.reporters import RENDERERS
+
+CONTRACT = "contracts/motorola-sinotrans.yaml"
+
+
+def _record(rng: random.Random, number: int) -> dict[str, object]:
+    day = 1 + number % 28
+    month = 1 + (number // 7) % 12
+    booked = f"2025-{month:02d}-{day:02d}T{number % 24:02d}:00:00+08:00"
+    late = rng.random() < 0.05
+    return {
+        "shipment_id": f"S-{number:05d}",
+        "service": rng.choice(["air_export", "road", "domestic_air"]),
+        "office": rng.choice(["PEK", "TSN"]),
+        "booked_at": booked,
+        "picked_up_at": f"2025-{month:02d}-{day:02d}T{number % 24:02d}:{59 if late else 30}"
+                        f":00+0{9 if late else 8}:00",
+        "value": f"{rng.randrange(100, 99999)}.{rng.randrange(100):02d}",
+        "complete": rng.random() > 0.03,
+        "accurate": True,
+        "billed_correctly": rng.random() > 0.03,
+        "lost": rng.random() < 0.002,
+    }
+
+
+def _lines(count: int) -> list[str]:
+    rng = random.Random(11)
+    lines = [json.dumps(_record(rng, number)) for number in range(count)]
+    for at in range(5, count, 97):  # repeated ids, most from far earlier in the file
+        lines[at] = lines[rng.randrange(at)]
+    for at in range(3, count, 151):  # rejected lines
+        lines[at] = rng.choice(['{"shipment_id": "S-x"', "", "not json",
+                                json.dumps({**json.loads(lines[at]), "value": "-1"})])
+    # an id first on a rejected line, then on a good one: the good one is accepted
+    lines[count // 4] = json.dumps({**_record(rng, 90001), "value": "x"})
+    lines[count - 9] = json.dumps(_record(rng, 90001))
+    # an id spelt with an escape after its plain spelling earlier
+    lines[count - 7] = lines[10].replace('"S-0', '"S\\u002d0', 1)
+    return lines
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+def test_jobs_give_the_output_of_one_pass(tmp_path: Path, jobs: int) -> None:
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("\n".join(_lines(4000)) + "\n", encoding="utf-8")
+    results = [verify(CONTRACT, str(path), as_of=date(2026, 1, 1), evidence_limit=3, jobs=n)
+               for n in (1, jobs)]
+    one, many = (RENDERERS["json"](result) for result in results)
+    assert many == one
+    document = json.loads(one)
+    reasons = [line["reason"] for line in document["lines"]["rejections"]]
+    assert document["lines"]["rejected"] > 40
+    assert any(reason.startswith("duplicate") for reason in reasons)
+
+
+def test_the_file_is_cut_at_line_starts(tmp_path: Path) -> None:
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"a\nbb\n" * 1000 + b"last")
+    points = parallel.cut_points(str(path), 4)
+    data = path.read_bytes()
+    assert points[0] == 0
+    assert points[-1] == len(data)
+    assert len(points) == 5
+    assert all(data[point - 1:point] == b"\n" for point in points[1:-1])
+
+
+def test_jobs_are_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("\n".join(_lines(600)) + "\n", encoding="utf-8")
+    used: list[int] = []
+    original = parallel.run_parallel
+
+    def spy(*args: object, **kwargs: object) -> object:
+        used.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "run_parallel", spy)
+    verify(CONTRACT, str(path), as_of=date(2026, 1, 1), jobs=2)
+    assert used == [1]
+    verify(CONTRACT, [str(path), str(path)], as_of=date(2026, 1, 1), jobs=2)
+    assert used == [1]  # two files: one pass
