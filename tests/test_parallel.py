@@ -93,3 +93,53 @@ def test_jobs_are_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert used == [1]
     verify(CONTRACT, [str(path), str(path)], as_of=date(2026, 1, 1), jobs=2)
     assert used == [1]  # two files: one pass
+
+
+def test_auto_gives_a_worker_per_32_mib(tmp_path: Path) -> None:
+    small = tmp_path / "small.jsonl"
+    small.write_text("{}\n")
+    assert parallel.auto_jobs(str(small)) == 1
+    assert parallel.auto_jobs(str(tmp_path / "absent.jsonl")) == 1
+
+
+@pytest.mark.parametrize("content", [b'{"a": 1}\r{"a": 2}\r', b""])
+def test_a_file_not_cut_at_lf_is_read_in_one_pass(tmp_path: Path, content: bytes) -> None:
+    from slacheck.api import compile_plan, load_checked
+    from slacheck.records import Reader
+
+    plan = compile_plan(load_checked(CONTRACT), date(2026, 1, 1))
+    reader = Reader(plan.schema)
+    path = tmp_path / "cr.jsonl"
+    path.write_bytes(content)
+    assert not parallel.splittable(plan, reader, str(path), keep_text=False)
+    path.write_bytes(b"{}\n")
+    assert parallel.splittable(plan, reader, str(path), keep_text=False)
+    assert not parallel.splittable(plan, reader, str(path), keep_text=True)
+    assert not parallel.splittable(plan, reader, str(tmp_path), keep_text=False)
+    assert not parallel.splittable(plan, reader, str(tmp_path / "absent"), keep_text=False)
+
+
+def test_the_command_takes_jobs(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from slacheck.cli import main
+
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("\n".join(_lines(300)) + "\n", encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2", "auto"):
+        run = CliRunner().invoke(main, ["verify", CONTRACT, str(path), "--as-of", "2026-01-01",
+                                        "--format", "json", "--jobs", jobs])
+        assert run.exit_code == 1, run.output
+        outputs.append(run.output)
+    assert outputs[0] == outputs[1] == outputs[2]
+    refused = CliRunner().invoke(main, ["verify", CONTRACT, str(path), "--as-of", "2026-01-01",
+                                        "--jobs", "0"])
+    assert refused.exit_code == 2
+    assert "not a number of processes" in refused.output
+
+
+def test_a_line_with_an_escape_has_its_exact_id() -> None:
+    assert parallel._exact_id(b'{"id": "a\\u0062"}', "id") == b"ab"
+    assert parallel._exact_id(b'{"id": 1, "x": "\\n"}', "id") is None
+    assert parallel._exact_id(b'{"id": "\\x"}', "id") is None

@@ -169,19 +169,39 @@ def _exact_id(line: bytes, column: str) -> bytes | None:
     return value[column].encode("utf-8", "surrogatepass")  # type: ignore[no-any-return]
 
 
-def _spelt_ids(path: str, start: int, end: int, column: str) -> Iterator[tuple[bytes, bytes]]:
-    """(id, line) for every id the range's lines may hold: each match of the id's key in a
-    line without a backslash, and the exact id of a line with one."""
+def _id_hashes(path: str, start: int, end: int, column: str) -> tuple[int, set[int]]:
+    """The range's lines, and the hashes of every id they may hold: each match of the id's
+    key in a line without a backslash, and the exact id of a line with one."""
+    pattern = _id_pattern(column)
+    lines, hashes = 0, set[int]()
+    for block in _blocks(path, start, end):
+        lines += block.count(b"\n")
+        hashes.update(map(hash, pattern.findall(block)))
+        if b"\\" in block:
+            hashes.update(hash(found) for found, _ in _escaped(block, column))
+    return lines, hashes
+
+
+def _escaped(block: bytes, column: str) -> Iterator[tuple[bytes, bytes]]:
+    """(id, line) of each line of `block` with a backslash that holds an id."""
+    for line in block.split(b"\n"):
+        if b"\\" in line:
+            found = _exact_id(line, column)
+            if found is not None:
+                yield found, line
+
+
+def _candidate_lines(path: str, start: int, end: int, column: str,
+                     candidates: set[int]) -> Iterator[bytes]:
+    """The lines of the range that may hold an id whose hash is one of `candidates`."""
     pattern = _id_pattern(column)
     for block in _blocks(path, start, end):
         for match in pattern.finditer(block):
-            yield match.group(1), _line_at(block, match.start())
+            if hash(match.group(1)) in candidates:
+                yield _line_at(block, match.start())
         if b"\\" in block:
-            for line in block.split(b"\n"):
-                if b"\\" in line:
-                    found = _exact_id(line, column)
-                    if found is not None:
-                        yield found, line
+            yield from (line for found, line in _escaped(block, column)
+                        if hash(found) in candidates)
 
 
 def _line_at(block: bytes, at: int) -> bytes:
@@ -189,25 +209,21 @@ def _line_at(block: bytes, at: int) -> bytes:
     return block[block.rfind(b"\n", 0, at) + 1:end if end >= 0 else len(block)]
 
 
-def _lines_in(path: str, start: int, end: int) -> int:
-    return sum(block.count(b"\n") for block in _blocks(path, start, end))
-
-
 def _worker(conn: Connection, plan: Plan, reader_args: dict[str, Any], path: str,
             start: int, end: int) -> None:
     """One range: its id hashes, then the ids of candidates that pass, then its `State`."""
     try:
         column = plan.schema.id_field
-        hashes = {hash(found) for found, _ in _spelt_ids(path, start, end, column)}
-        conn.send((_lines_in(path, start, end), hashes))
+        conn.send(_id_hashes(path, start, end, column))
         candidates: set[int] = conn.recv()
-        del hashes
-        checker = Reader(plan.schema, **reader_args)
-        limit = checker.max_line_bytes
-        lines = [line for found, line in _spelt_ids(path, start, end, column)
-                 if hash(found) in candidates and len(line) <= limit]
-        passed = [str(record[column]) for record in
-                  checker.lines(enumerate(lines, start=1), path, lambda _: None)]
+        passed: list[str] = []
+        if candidates:
+            checker = Reader(plan.schema, **reader_args)
+            limit = checker.max_line_bytes
+            lines = [line for line in _candidate_lines(path, start, end, column, candidates)
+                     if len(line) <= limit]
+            passed = [str(record[column]) for record in
+                      checker.lines(enumerate(lines, start=1), path, lambda _: None)]
         conn.send(passed)
         first_line, seeds, expected = conn.recv()
         reader = Reader(plan.schema, **reader_args)
