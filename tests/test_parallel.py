@@ -4,9 +4,12 @@ for byte, duplicates across the cuts and line numbers included."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
+import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +146,72 @@ def test_a_line_with_an_escape_has_its_exact_id() -> None:
     assert parallel._exact_id(b'{"id": "a\\u0062"}', "id") == b"ab"
     assert parallel._exact_id(b'{"id": 1, "x": "\\n"}', "id") is None
     assert parallel._exact_id(b'{"id": "\\x"}', "id") is None
+
+
+class _Shared:
+    """One end of a pipe shared by two threads: closed by the second of its two closers."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn, self._closes = conn, 0
+
+    def send(self, value: object) -> None:
+        self._conn.send(value)
+
+    def recv(self) -> object:
+        return self._conn.recv()
+
+    def close(self) -> None:
+        self._closes += 1
+        if self._closes == 2:
+            self._conn.close()
+
+
+class _Thread(threading.Thread):
+    def kill(self) -> None:  # pragma: no cover (a thread ends by itself)
+        pass
+
+
+class _Threads:
+    """The fork context's part that `run_parallel` uses, with threads for processes, so that
+    the workers' code runs (and is measured) in the process of the tests."""
+
+    @staticmethod
+    def Pipe() -> tuple[Any, _Shared]:  # noqa: N802 (the name multiprocessing gives it)
+        mine, theirs = multiprocessing.Pipe()
+        return mine, _Shared(theirs)
+
+    @staticmethod
+    def Process(target: Any, args: tuple[Any, ...]) -> _Thread:  # noqa: N802
+        return _Thread(target=target, args=args, daemon=True)
+
+
+def test_workers_in_threads_give_the_output_of_one_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("\n".join(_lines(1500)) + "\n", encoding="utf-8")
+    one = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
+                                   evidence_limit=3))
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda _: _Threads())
+    many = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
+                                    evidence_limit=3, jobs=3))
+    assert many == one
+
+
+def test_a_failing_worker_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("\n".join(_lines(300)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda _: _Threads())
+
+    def broken(*args: object) -> object:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(parallel, "run_part", broken)
+    with pytest.raises(parallel.WorkerError, match="disk gone"):
+        verify(CONTRACT, str(path), as_of=date(2026, 1, 1), jobs=2)
+
+    def wrong(*args: object) -> object:
+        raise ValueError("a bad value")
+
+    monkeypatch.setattr(parallel, "run_part", wrong)
+    with pytest.raises(ValueError, match="a bad value"):
+        verify(CONTRACT, str(path), as_of=date(2026, 1, 1), jobs=2)

@@ -25,6 +25,7 @@ ended by CR alone), the caller reads it in one pass.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -238,7 +239,9 @@ def _worker(conn: Connection, plan: Plan, reader_args: dict[str, Any], path: str
             stream.close()
         conn.send(("state", state))
     except BaseException as error:
-        conn.send(("error", error, traceback.format_exc()))
+        # a parent that stopped listening has an error of its own to tell
+        with contextlib.suppress(OSError):
+            conn.send(("error", error, traceback.format_exc()))
     finally:
         conn.close()
 
