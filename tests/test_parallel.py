@@ -191,7 +191,7 @@ def test_workers_in_threads_give_the_output_of_one_pass(
     path.write_text("\n".join(_lines(1500)) + "\n", encoding="utf-8")
     one = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
                                    evidence_limit=3))
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda _: _Threads())
+    monkeypatch.setattr(multiprocessing, "get_context", lambda _: _Threads())
     many = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
                                     evidence_limit=3, jobs=3))
     assert many == one
@@ -200,7 +200,7 @@ def test_workers_in_threads_give_the_output_of_one_pass(
 def test_a_failing_worker_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "shipments.jsonl"
     path.write_text("\n".join(_lines(300)) + "\n", encoding="utf-8")
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda _: _Threads())
+    monkeypatch.setattr(multiprocessing, "get_context", lambda _: _Threads())
 
     def broken(*args: object) -> object:
         raise OSError("disk gone")
