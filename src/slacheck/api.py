@@ -52,6 +52,7 @@ def verify(
     progress: Progress | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     format_in: str | None = None,
+    jobs: int | None = 1,
 ) -> Result:
     """Check records against a contract as of a moment (a date: midnight in its time zone).
 
@@ -60,7 +61,9 @@ def verify(
     JSON lines, the n-th rejected as line n of `<records>`. Each file is read in the format
     of its extension (`.jsonl`, `.json`, `.csv`, `.tsv`, `.parquet`, each perhaps `.gz`),
     or `format_in` (one of `readers.FORMATS`). A line longer than `max_line_bytes` is
-    rejected (see `records.MAX_LINE_BYTES`).
+    rejected (see `records.MAX_LINE_BYTES`). `jobs` above 1 reads one large JSON lines
+    file with that many processes, with the same result; None chooses per file
+    (`engine.parallel.auto_jobs`).
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 "examples/motorola-sinotrans/shipments.jsonl",
@@ -91,7 +94,7 @@ def verify(
     inputs = _inputs(data)
     plan = compile_plan(checked, as_of, evidence_limit)
     state = run_stream(plan, inputs, quarantine=quarantine, progress=progress,
-                       max_line_bytes=max_line_bytes, format_in=format_in)
+                       max_line_bytes=max_line_bytes, format_in=format_in, jobs=jobs)
     return conclude(plan, state)
 
 

@@ -747,16 +747,19 @@ class Reader:
         yield from rejected
 
     def records(
-        self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object]
+        self, stream: IO[bytes], name: str, reject: Callable[[Rejection], object], *,
+        first_line: int = 1, cr_only: bool | None = None
     ) -> Iterator[dict[str, Any]]:
         """The records of a stream of JSON lines; each line that is not one goes to `reject`
         as it is read.
 
         A record is the parsed object with its declared fields converted (fields it does
-        not declare are left as they are) and `_line`, its line number.
+        not declare are left as they are) and `_line`, its line number. A stream that is a
+        part of a file (`engine.parallel`) gives the number of its first line, and how the
+        whole file ends its lines (`cr_only`, else told by the stream's first chunk).
         """
-        lines = _lines(stream, name, self.max_line_bytes, self.seen)
-        return self._parsed(enumerate(lines, start=1), name, reject)
+        lines = _lines(stream, name, self.max_line_bytes, self.seen, cr_only)
+        return self._parsed(enumerate(lines, start=first_line), name, reject)
 
     def lines(
         self, numbered: Iterable[tuple[int, bytes]], name: str,
@@ -1123,7 +1126,7 @@ def _no_constant(name: str) -> Any:
 
 
 def _lines(stream: IO[bytes], name: str, limit: int,
-           seen: SeenIds | None = None) -> Iterator[bytes]:
+           seen: SeenIds | None = None, cr_only: bool | None = None) -> Iterator[bytes]:
     """Lines of a binary stream read in large chunks, each piece copied once (linear time).
 
     A line longer than `limit` bytes comes out as a `_LongLine` of its first `limit` bytes,
@@ -1140,7 +1143,7 @@ def _lines(stream: IO[bytes], name: str, limit: int,
     start: list[bytes] = []  # the start of a line no chunk has ended yet
     held = 0  # its length
     cut = False  # that line is longer than `limit`; `start` holds its first `limit` bytes
-    cr_only: bool | None = None  # lines end with CR alone (old Mac style), told by chunk 1
+    # cr_only: lines end with CR alone (old Mac style), told by chunk 1 unless given
     while True:
         if share is not None and seen is not None and len(seen) > before:
             seen.reserve(before + int((len(seen) - before) / share() * 1.02) + 1)

@@ -18,7 +18,7 @@ from slacheck.engine.codegen import compile_evaluator
 from slacheck.engine.state import CauseTally, State
 from slacheck.findings import RejectedLine
 from slacheck.plan import Plan
-from slacheck.readers import Input, expand, read_input
+from slacheck.readers import COMPRESSED, Input, expand, read_input
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_data
 
 Progress = Callable[[int], None]
@@ -35,6 +35,7 @@ def run_stream(
     progress: Progress | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     format_in: str | None = None,
+    jobs: int | None = 1,
 ) -> State:
     """Read every record of `inputs` (paths, or records from Python) once and count it into a
     fresh `State`.
@@ -42,16 +43,34 @@ def run_stream(
     A path may name a folder or a glob pattern; its files are read in the format of their
     extension, or `format_in`. Records held to be combined (`duplicates: last` or
     `combine`) are counted once every input is read.
+
+    With `jobs` above 1, one plain JSON lines file, given alone, is read by that many worker
+    processes (see `parallel`), with the same state as one pass; anything else is read in
+    one pass. None chooses the number by the file's size (`parallel.auto_jobs`).
     """
     state = State.empty(plan)
-    reader = Reader(plan.schema, keep_text=quarantine is not None,
-                    max_line_bytes=max_line_bytes, currency=plan.money.currency,
-                    rules=plan.rules)
+    reader_args: dict[str, Any] = {"keep_text": quarantine is not None,
+                                   "max_line_bytes": max_line_bytes,
+                                   "currency": plan.money.currency, "rules": plan.rules}
+    reader = Reader(plan.schema, **reader_args)
     state.undeclared = reader.undeclared
     state.warnings = reader.warnings
     sources: list[Records | Input] = []
     for given in inputs:  # every path named is found before any is read
         sources.extend([given] if isinstance(given, Records) else expand(given, format_in))
+    if jobs != 1 and len(sources) == 1 and isinstance(sources[0], Input):
+        alone = sources[0]
+        from slacheck.engine import parallel  # imported only by a run that may use workers
+
+        if jobs is None:
+            jobs = parallel.auto_jobs(alone.path)
+        if (jobs > 1 and alone.format == "jsonl" and not alone.path.lower().endswith(COMPRESSED)
+                and parallel.splittable(plan, reader, alone.path, quarantine is not None)):
+            whole, whole_digest = parallel.run_parallel(plan, alone.path, jobs, reader_args)
+            whole.inputs.append((alone.path, whole_digest))
+            if progress is not None:
+                progress(whole.read)
+            return whole
     for source in sources:
         if isinstance(source, Records):
             read = partial(reader.objects, source.items, source.name)
@@ -68,6 +87,20 @@ def run_stream(
         state.inputs.append((source.path, digest.hexdigest()))
     for path, held in groupby(reader.finished(), key=itemgetter(0)):
         _run_one(plan, state, partial(reader.held, items=held), path, quarantine, progress)
+    state.read += reader.merged
+    state.merged += reader.merged
+    return state
+
+
+def run_part(plan: Plan, reader: Reader, read: Callable[[Callable[[Rejection], None]],
+                                                        Iterator[dict[str, Any]]],
+             path: str) -> State:
+    """The state of one part of one file (`parallel`): its records, read by `read` with
+    `reader`, counted into a fresh `State`."""
+    state = State.empty(plan)
+    state.undeclared = reader.undeclared
+    state.warnings = reader.warnings
+    _run_one(plan, state, read, path, None, None)
     state.read += reader.merged
     state.merged += reader.merged
     return state
