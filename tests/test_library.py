@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,8 @@ def test_expected_figures_are_what_the_independent_script_computes(folder: Path)
     assert generated.stdout == data.read_bytes()
 
 
-def _contract(folder: Path, expected: dict[str, Any], reading: str | None,
-              tmp_path: Path) -> Path:
-    contract = ROOT / expected["contract"]
+def _contract(expected: dict[str, Any], reading: str | None, tmp_path: Path) -> Path:
+    contract: Path = ROOT / str(expected["contract"])
     if reading is None:
         return contract
     [item] = [item for item in expected["readings"] if item["name"] == reading]
@@ -100,15 +100,17 @@ def _window(have: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-@pytest.mark.parametrize(("folder", "reading"), RUNS,
-                         ids=[f"{folder.name}-{reading or 'as-written'}" for folder, reading in RUNS])
+RUN_IDS = [f"{folder.name}-{reading or 'as-written'}" for folder, reading in RUNS]
+
+
+@pytest.mark.parametrize(("folder", "reading"), RUNS, ids=RUN_IDS)
 def test_verify_gives_the_independent_figures(folder: Path, reading: str | None,
                                               tmp_path: Path) -> None:
     expected: dict[str, Any] = _expected(folder)  # type: ignore[assignment]
     if reading is not None:
         [variant] = [item for item in expected["readings"] if item["name"] == reading]
         expected = {**expected, **variant["expected"]}
-    contract = _contract(folder, expected, reading, tmp_path)
+    contract = _contract(expected, reading, tmp_path)
     code, out, err = _run("verify", str(contract), str(folder / expected["data"]),
                           "--as-of", expected["as_of"], "--format", "json")
     assert code == expected["exit"], err
@@ -189,9 +191,10 @@ def _json_text(text: str) -> str:
     return "\n".join(strings)
 
 
-FORMATS = {"text": str, "json": _json_text, "junit": _xml_text, "sarif": _json_text,
-           "github": _github_text, "html": html.unescape,
-           "markdown": lambda text: re.sub(r"\\(.)", r"\1", text)}
+FORMATS: dict[str, Callable[[str], str]] = {
+    "text": str, "json": _json_text, "junit": _xml_text, "sarif": _json_text,
+    "github": _github_text, "html": html.unescape,
+    "markdown": lambda text: re.sub(r"\\(.)", r"\1", text)}
 
 
 @pytest.mark.parametrize("output", sorted(FORMATS))

@@ -75,7 +75,7 @@ def main() -> None:
         promised = when(row["promised_at"])
         if "delivered_at" in row:
             cell["passed" if when(row["delivered_at"]) <= promised else "breached"] += 1
-        elif AS_OF > promised:
+        elif promised < AS_OF:
             cell["breached"] += 1
         else:
             cell["pending"] += 1

@@ -7,9 +7,10 @@ Random times and charges, with the boundaries placed on purpose:
 - February: key 3 late of 80, suitable 8 of 40 (a credit hitting its 10% cap), general
   2 of 25 (92%: exactly 3 points below 95%); 10 incomplete or damaged orders of 149;
   12 transit times above 48 hours.
-- March: complete and intact exactly 97% (194 of 200, the two open orders included); general 15 orders (under the minimum
-  of 20); a suitable order never delivered, overdue since 31 March 18:00; a key order
-  promised for 2 April, pending at the evaluation time; 12 transit times above 48 hours.
+- March: complete and intact exactly 97% (194 of 200, the two open orders included);
+  general 15 orders (under the minimum of 20); a suitable order never delivered, overdue
+  since 31 March 18:00; a key order promised for 2 April, pending at the evaluation time;
+  12 transit times above 48 hours.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ CUSTOMERS = {"key": ["C-KEY-01", "C-KEY-02"], "suitable": ["C-SUI-01", "C-SUI-02
              "general": ["C-GEN-01", "C-GEN-02"], "harmful": ["C-HAR-01"]}
 # month: ({tier: (orders, late)}, incomplete or damaged, transits above 48h, one exactly 48h)
 MONTHS = {
-    1: ({"key": (100, 1), "suitable": (60, 1), "general": (30, 0), "harmful": (5, 2)}, 5, 9, True),
-    2: ({"key": (80, 3), "suitable": (40, 8), "general": (25, 2), "harmful": (4, 1)}, 10, 12, False),
-    3: ({"key": (130, 0), "suitable": (50, 0), "general": (15, 1), "harmful": (3, 0)}, 6, 12, False),
+    1: ({"key": (100, 1), "suitable": (60, 1), "general": (30, 0), "harmful": (5, 2)},
+        5, 9, True),
+    2: ({"key": (80, 3), "suitable": (40, 8), "general": (25, 2), "harmful": (4, 1)},
+        10, 12, False),
+    3: ({"key": (130, 0), "suitable": (50, 0), "general": (15, 1), "harmful": (3, 0)},
+        6, 12, False),
 }
 
 
@@ -64,7 +68,9 @@ def main() -> None:
             else:
                 # the first on-time key order of January arrives at the promised second
                 exact = month == 1 and order["tier"] == "key" and order["number"] == 1
-                promised = delivered if exact else delivered + timedelta(minutes=rng.randint(0, 2000))
+                promised = delivered
+                if not exact:
+                    promised += timedelta(minutes=rng.randint(0, 2000))
             complete, intact = True, True
             if faulty_left and index % 7 == 3:
                 if rng.random() < 0.5:
@@ -79,7 +85,7 @@ def main() -> None:
                 "intact": intact,
                 "freight_charge": f"{rng.randint(20000, 150000) / 100:.2f}",
             })
-        assert not faulty_left and not slow_left and not exact_left, month
+        assert (faulty_left, slow_left, exact_left) == (0, 0, False), month
     # March: a suitable order never delivered (overdue), a key order not due yet (pending)
     records.append({
         "ordered_at": datetime(2025, 3, 28, 10, 0, tzinfo=CST), "customer_id": "C-SUI-02",

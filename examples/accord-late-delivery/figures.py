@@ -21,11 +21,12 @@ import json
 import math
 import sys
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).parent
 CET = timezone(timedelta(hours=1))
@@ -45,7 +46,7 @@ def month(text: str) -> str:
     moment = datetime.fromisoformat(text)
     # Europe/Berlin: UTC+2 from 30 March 2025 01:00 UTC, UTC+1 before
     local = moment.astimezone(timezone(timedelta(hours=2)) if moment >= datetime(
-        2025, 3, 30, 1, tzinfo=timezone.utc) else CET)
+        2025, 3, 30, 1, tzinfo=UTC) else CET)
     return f"{local.year}-{local.month:02d}"
 
 

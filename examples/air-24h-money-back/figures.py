@@ -27,7 +27,8 @@ HERE = Path(__file__).parent
 CST = timezone(timedelta(hours=8))
 AS_OF = datetime(2025, 4, 1, tzinfo=CST)
 SUSPENDED = (datetime(2025, 1, 27, tzinfo=CST), datetime(2025, 2, 5, tzinfo=CST))
-REASONS = {"weather": "天气原因（不可抗力）", "customs_hold": "海关查验",
+SUSPENSION = "春节高峰期暂停退款保证"
+REASONS = {"weather": "天气原因（不可抗力）", "customs_hold": "海关查验",  # noqa: RUF001
            "address_correction": "收货地址更正"}
 
 
@@ -44,14 +45,14 @@ def main() -> None:
         cell = months[f"{local.year}-{local.month:02d}"]
         if "delay_cause" in row or SUSPENDED[0] <= picked < SUSPENDED[1]:
             # a record is excluded under the first exception that holds, in the contract's order
-            reason = REASONS[row["delay_cause"]] if "delay_cause" in row else "春节高峰期暂停退款保证"
+            reason = REASONS[row["delay_cause"]] if "delay_cause" in row else SUSPENSION
             cell["excluded"] += 1
             cell["exclusions"][reason] += 1
             continue
         deadline = picked + timedelta(hours=24)
         if "delivered_at" in row:
             late = datetime.fromisoformat(row["delivered_at"]) > deadline
-        elif AS_OF > deadline:
+        elif deadline < AS_OF:
             late = True
         else:
             cell["pending"] += 1
