@@ -29,6 +29,7 @@ from typing import IO, Any, NoReturn, Protocol, cast
 import orjson
 
 from slacheck._ids import SeenIds
+from slacheck._zstd_frames import Frames
 from slacheck.diagnostics import DataError
 from slacheck.mapping import Combiner, Conflict, Map, Problem, compile_mapping
 from slacheck.types import FieldSpec, Kind, RecordSchema
@@ -323,6 +324,8 @@ class _Hashing(io.RawIOBase):
         super().__init__()
         self._raw, self._digest, self._owned = raw, digest, owned
         self.consumed = 0
+        self.observer: Callable[[bytes], None] | None = None
+        """Also fed every byte read (the zstd frame walker)."""
 
     def readable(self) -> bool:
         return True
@@ -332,6 +335,8 @@ class _Hashing(io.RawIOBase):
         self.consumed += len(data)
         if self._digest is not None:
             self._digest.update(data)
+        if self.observer is not None:
+            self.observer(data)
         return data
 
     def fileno(self) -> int:
@@ -382,6 +387,8 @@ class _Zstd(io.RawIOBase):
         super().__init__()
         self._source = source
         self._error = zstandard.ZstdError
+        self._frames = Frames()
+        source.observer = self._frames.feed
         self._reader = zstandard.ZstdDecompressor().stream_reader(
             source, read_across_frames=True, closefd=False)
 
@@ -396,6 +403,8 @@ class _Zstd(io.RawIOBase):
         if not data and size:
             while self._source.read(1 << 20):
                 pass
+            if not self._frames.complete:  # the decompressor takes a cut file as ended
+                raise OSError("not a valid zstd file (it ends inside a frame: cut short?)")
         return data
 
     def close(self) -> None:
