@@ -171,6 +171,8 @@ class RecordRule:
     rejects: bool
     when: Truth
     message: str
+    total: bool = False
+    """Whether `when` never raises (the built-in checks): called without a guard."""
 
     def applies(self, record: Record) -> bool:
         try:
@@ -388,7 +390,8 @@ def build_plan(checked: CheckedContract, as_of: datetime,
                              rule.message)
                   for kind, found in (("reject", contract.reject), ("warn", contract.warn))
                   for rule in found)
-    rules += tuple(RecordRule(False, check, message) for check, message in plausibility_rules(
+    rules += tuple(RecordRule(False, check, message, total=True)
+                   for check, message in plausibility_rules(
         contract.schema, zone, contract.effective_from, contract.effective_to))
     pools = tuple(_pool(pool, compiler, money) for pool in contract.pools)
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,

@@ -644,6 +644,13 @@ class Rule(Protocol):
     @property
     def message(self) -> str: ...
 
+    @property
+    def total(self) -> bool:
+        """Whether `when` never raises, so that it is called without `applies`' guard."""
+
+    @property
+    def when(self) -> Callable[[Mapping[str, Any]], int]: ...
+
     def applies(self, record: Mapping[str, Any], /) -> bool: ...
 
 
@@ -731,7 +738,10 @@ class Reader:
         """Lines of `duplicates: first` left for the first line of their id."""
         rules = tuple(rules)
         self.reject_rules = tuple(rule for rule in rules if rule.rejects)
-        self.warn_rules = tuple(rule for rule in rules if not rule.rejects)
+        self.warn_rules = tuple(rule for rule in rules if not rule.rejects and not rule.total)
+        self.checks = tuple((rule.when, rule.message) for rule in rules
+                            if not rule.rejects and rule.total)
+        """The built-in warnings, which never raise: called directly, once per record."""
         self.ruled = bool(rules)
         self.rejecting = bool(self.reject_rules)
         """Whether any rule rejects: most contracts only warn (every one has the built-in
@@ -924,12 +934,18 @@ class Reader:
 
     def _warned(self, record: dict[str, Any], name: str, number: int) -> None:
         """Count a record under each `records.warn` rule that applies to it; it stays."""
+        for check, message in self.checks:
+            if check(record):
+                self._flag(message, name, number)
         for rule in self.warn_rules:
             if rule.applies(record):
-                flagged = self.warnings.get(rule.message)
-                if flagged is None:
-                    flagged = self.warnings[rule.message] = Flagged()
-                flagged.add(name, number)
+                self._flag(rule.message, name, number)
+
+    def _flag(self, message: str, name: str, number: int) -> None:
+        flagged = self.warnings.get(message)
+        if flagged is None:
+            flagged = self.warnings[message] = Flagged()
+        flagged.add(name, number)
 
     def held(self, reject: Callable[[Rejection], object],
              items: Iterable[tuple[str, dict[str, Any] | Conflict]] | None = None
