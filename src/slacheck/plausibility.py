@@ -96,16 +96,7 @@ def _far_from(name: str, kind: Kind, time_field: str, zone: ZoneInfo) -> Check:
     # days apart as written, without offsets or zones, are cheap: fewer than the margin less
     # two (an offset and a time of day move a time by less than a day each) clear a record
     near = RECORD_MARGIN.days - 2
-    if kind is Kind.DATE:
-        def check(record: Record) -> int:
-            value = record.get(name)
-            if value is None:
-                return _NO
-            time = record[time_field]
-            if -near < value.toordinal() - time.toordinal() < near:
-                return _NO
-            return PASS if abs(value - time.astimezone(zone).date()) > RECORD_MARGIN else _NO
-        return check
+    dated = kind is Kind.DATE  # a date compares with the day of the record's time
 
     def check_time(record: Record) -> int:
         value = record.get(name)
@@ -114,7 +105,8 @@ def _far_from(name: str, kind: Kind, time_field: str, zone: ZoneInfo) -> Check:
         time = record[time_field]
         if -near < value.toordinal() - time.toordinal() < near:
             return _NO
-        return PASS if abs(value - time) > RECORD_MARGIN else _NO
+        other = time.astimezone(zone).date() if dated else time
+        return PASS if abs(value - other) > RECORD_MARGIN else _NO
 
     return check_time
 
