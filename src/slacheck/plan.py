@@ -42,7 +42,7 @@ from slacheck.measures import (
 )
 from slacheck.model import Clause, Contract, Pool, Standard
 from slacheck.objectives import Objective
-from slacheck.plausibility import plausibility_rules
+from slacheck.plausibility import compile_checks, plausibility_rules
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
 
@@ -256,6 +256,8 @@ class Plan:
     """`records.reject` and `records.warn`, compiled, then the built-in plausibility warnings
     (`plausibility`): applied as each record is read."""
     pools: tuple[PoolPlan, ...] = ()
+    plausible: Callable[[Record], tuple[str, ...]] | None = None
+    """The built-in plausibility warnings in one function (`rules` lists their messages)."""
 
     def describe(self) -> str:
         """A readable listing of the three stages, as the engines will run them."""
@@ -394,8 +396,10 @@ def build_plan(checked: CheckedContract, as_of: datetime,
                    for check, message in plausibility_rules(
         contract.schema, zone, contract.effective_from, contract.effective_to))
     pools = tuple(_pool(pool, compiler, money) for pool in contract.pools)
+    plausible = compile_checks(contract.schema, zone, contract.effective_from,
+                               contract.effective_to)
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
-                evidence_limit, constants, rules, pools)
+                evidence_limit, constants, rules, pools, plausible)
 
 
 def _group_key(parts: list[Callable[[Record], Any]]) -> Callable[[Record], Any]:

@@ -17,7 +17,9 @@ numbers are left to a field's `min`, since a number may be a difference.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,32 +41,58 @@ _DAY = timedelta(days=1)
 _TIMED = (Kind.DATE, Kind.TIMESTAMP)
 
 
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One built-in warning, described once: a condition on `v` (the field's value, not
+    None) and `t` (the record's time), with the constants it names. `plausibility_rules`
+    compiles each alone; `compile_checks` all of a contract's into one function."""
+
+    field: str
+    condition: str
+    constants: dict[str, Any]
+    message: str
+
+
 def plausibility_rules(schema: RecordSchema, zone: ZoneInfo, start: date | None,
                        end: date | None) -> list[tuple[Check, str]]:
     """Each built-in warning of `schema` as (check, message), fields in their declared order;
     `start` and `end` are the contract's `effective` dates, when it has them."""
-    rules: list[tuple[Check, str]] = []
+    return [(_compile([rule], schema.time_field, single=True), rule.message)
+            for rule in _rules(schema, zone, start, end)]
+
+
+def compile_checks(schema: RecordSchema, zone: ZoneInfo, start: date | None,
+                   end: date | None) -> Callable[[Record], tuple[str, ...]] | None:
+    """Every built-in warning of `schema` in one generated function, which gives the
+    messages of those that apply to a record (most records: none), in the rules' order."""
+    rules = _rules(schema, zone, start, end)
+    return _compile(rules, schema.time_field, single=False) if rules else None
+
+
+def _rules(schema: RecordSchema, zone: ZoneInfo, start: date | None,
+           end: date | None) -> list[_Rule]:
+    rules: list[_Rule] = []
     time_field = schema.time_field
     for spec in schema.fields:
         kind = spec.type.kind
         if kind in _TIMED and (start is not None or end is not None):
             period = f"{start or '...'} to {end or '...'}"
-            rules.append((_outside(spec.name, kind, zone, start, end),
-                          f"`{spec.name}` more than a year outside the contract period "
-                          f"({period}): a year typed wrong?"))
+            rules.append(_outside(spec.name, kind, zone, start, end,
+                                  f"`{spec.name}` more than a year outside the contract period "
+                                  f"({period}): a year typed wrong?"))
         if kind in _TIMED and spec.name != time_field:
-            rules.append((_far_from(spec.name, kind, time_field, zone),
-                          f"`{spec.name}` more than {RECORD_MARGIN.days} days from "
-                          f"`{time_field}`: a year typed wrong?"))
+            rules.append(_far_from(spec.name, kind, zone,
+                                   f"`{spec.name}` more than {RECORD_MARGIN.days} days from "
+                                   f"`{time_field}`: a year typed wrong?"))
         if kind is Kind.DURATION and not spec.negative:
-            rules.append((_negative(spec.name),
-                          f"`{spec.name}` negative, and the field does not say "
-                          "`negative: true`"))
+            rules.append(_Rule(spec.name, "v < zero", {"zero": timedelta(0)},
+                               f"`{spec.name}` negative, and the field does not say "
+                               "`negative: true`"))
     return rules
 
 
-def _outside(name: str, kind: Kind, zone: ZoneInfo, start: date | None,
-             end: date | None) -> Check:
+def _outside(name: str, kind: Kind, zone: ZoneInfo, start: date | None, end: date | None,
+             message: str) -> _Rule:
     low: Any = None if start is None else start - PERIOD_MARGIN
     high: Any = None if end is None else end + PERIOD_MARGIN
     if kind is Kind.TIMESTAMP:  # the period ends at the midnight after its last day
@@ -74,48 +102,43 @@ def _outside(name: str, kind: Kind, zone: ZoneInfo, start: date | None,
             low, datetime.min.time(), zone).astimezone(UTC)
         high = None if high is None else datetime.combine(
             high + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
-
     # most values lie in a year strictly between the bounds' years: an integer comparison
     # clears them, and only the others are compared as times
     # (a day inside each bound, since an offset moves a time's year by less than that)
     low_year = FIRST_YEAR if low is None else (low + _DAY).year
     high_year = LAST_YEAR if high is None else (high - _DAY).year
-
-    def check(record: Record) -> int:
-        value = record.get(name)
-        if value is None or low_year < value.year < high_year:
-            return _NO
-        if (low is not None and value < low) or (high is not None and value > high):
-            return PASS
-        return _NO
-
-    return check
+    outside = " or ".join(test for test, bound in (("v < low", low), ("v > high", high))
+                          if bound is not None)
+    return _Rule(name, f"not ({low_year} < v.year < {high_year}) and ({outside})",
+                 {"low": low, "high": high}, message)
 
 
-def _far_from(name: str, kind: Kind, time_field: str, zone: ZoneInfo) -> Check:
+def _far_from(name: str, kind: Kind, zone: ZoneInfo, message: str) -> _Rule:
     # days apart as written, without offsets or zones, are cheap: fewer than the margin less
     # two (an offset and a time of day move a time by less than a day each) clear a record
     near = RECORD_MARGIN.days - 2
-    dated = kind is Kind.DATE  # a date compares with the day of the record's time
-
-    def check_time(record: Record) -> int:
-        value = record.get(name)
-        if value is None:
-            return _NO
-        time = record[time_field]
-        if -near < value.toordinal() - time.toordinal() < near:
-            return _NO
-        other = time.astimezone(zone).date() if dated else time
-        return PASS if abs(value - other) > RECORD_MARGIN else _NO
-
-    return check_time
+    other = "t.astimezone(zone).date()" if kind is Kind.DATE else "t"  # a date: the day
+    return _Rule(name, f"not (-{near} < v.toordinal() - t.toordinal() < {near}) "
+                 f"and abs(v - {other}) > margin", {"zone": zone, "margin": RECORD_MARGIN},
+                 message)
 
 
-def _negative(name: str) -> Check:
-    zero = timedelta(0)
-
-    def check(record: Record) -> int:
-        value = record.get(name)
-        return PASS if value is not None and value < zero else _NO
-
-    return check
+def _compile(rules: list[_Rule], time_field: str, *, single: bool) -> Any:
+    """One function for `rules`: for a single rule PASS when it applies, else 0; for several,
+    the messages of those that apply. Each rule's constants are bound under its own names."""
+    namespace: dict[str, Any] = {"PASS": PASS}
+    lines = ["def check(r):", f"    t = r[{time_field!r}]"]
+    if not single:
+        lines.append("    found = ()")
+    for index, rule in enumerate(rules):
+        condition = rule.condition
+        for name, value in rule.constants.items():
+            namespace[f"{name}_{index}"] = value
+            condition = re.sub(rf"\b{name}\b", f"{name}_{index}", condition)
+        namespace[f"message_{index}"] = rule.message
+        lines += [f"    v = r.get({rule.field!r})",
+                  f"    if v is not None and {condition}:",
+                  "        return PASS" if single else f"        found += (message_{index},)"]
+    lines.append("    return 0" if single else "    return found")
+    exec(compile("\n".join(lines) + "\n", "<slacheck plausibility>", "exec"), namespace)
+    return namespace["check"]

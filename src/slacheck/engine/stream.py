@@ -51,7 +51,8 @@ def run_stream(
     state = State.empty(plan)
     reader_args: dict[str, Any] = {"keep_text": quarantine is not None,
                                    "max_line_bytes": max_line_bytes,
-                                   "currency": plan.money.currency, "rules": plan.rules}
+                                   "currency": plan.money.currency, "rules": plan.rules,
+                                   "plausible": plan.plausible}
     reader = Reader(plan.schema, **reader_args)
     state.undeclared = reader.undeclared
     state.warnings = reader.warnings
