@@ -698,3 +698,43 @@ def test_bad_business_calendars(body: str, message: str) -> None:
     with pytest.raises(ContractError) as info:
         load_contract_text(text, "c.yaml")
     assert [d.message for d in info.value.diagnostics] == [message]
+
+
+def _with_calendar_file(tmp_path: Path, calendar: str, body: str = "{file: cal/cn.yaml}") -> Path:
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "cal" / "cn.yaml").write_text(calendar, "utf-8")
+    path = tmp_path / "c.yaml"
+    path.write_text(contract_yaml().replace("records:", f"calendars:\n  cn: {body}\nrecords:")
+                    + STANDARD, "utf-8")
+    return path
+
+
+def test_a_calendar_kept_in_a_file_beside_the_contract(tmp_path: Path) -> None:
+    path = _with_calendar_file(
+        tmp_path, "weekend: [fri, sat]\nholidays: [2024-10-01, 2024-10-02]\n"
+        "workdays: ['2024-09-28']\n",
+        "{file: cal/cn.yaml, holidays: [2024-10-03]}")
+    [cn] = load_contract(str(path)).calendars
+    assert cn.weekend == frozenset({4, 5})  # the file's
+    assert cn.holidays == frozenset({date(2024, 10, 1), date(2024, 10, 2), date(2024, 10, 3)})
+    assert cn.workdays == frozenset({date(2024, 9, 28)})
+
+
+@pytest.mark.parametrize(("calendar", "message"), [
+    (None, "cannot read the calendar file cal/none.yaml: No such file or directory"),
+    ("holidays: [2024-13-01]\n", "`2024-13-01` in the holidays of the calendar file "
+                                 "cal/cn.yaml is not a date"),
+    ("holiday: [2024-10-01]\n", "the calendar file cal/cn.yaml must map `weekend`, "
+                                "`holidays` and `workdays` to lists"),
+    ("holidays: [2024-10-01\n", "the calendar file cal/cn.yaml is not YAML: while parsing a "
+                                "flow sequence"),
+])
+def test_a_calendar_file_that_cannot_be_used_is_a_contract_error(
+        tmp_path: Path, calendar: str | None, message: str) -> None:
+    body = "{file: cal/none.yaml}" if calendar is None else "{file: cal/cn.yaml}"
+    path = _with_calendar_file(tmp_path, calendar or "", body)
+    with pytest.raises(ContractError) as info:
+        load_contract(str(path))
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.message == message
+    assert where(diagnostic)[1:] == (4, 14)  # at the contract's `file` value

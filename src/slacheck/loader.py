@@ -4,6 +4,7 @@ with every clause parsed where it stands in the file."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
@@ -11,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import yaml
 
 from slacheck import ast, parser, types
 from slacheck._shape import Problem, validate
@@ -264,12 +267,15 @@ class _Builder:
         out = []
         for name, body in entries.items():
             path: YamlPath = ("calendars", name)
-            weekend = frozenset(WEEKDAYS.index(day) for day in body.get("weekend", ["sat", "sun"]))
+            kept = self._calendar_file(path, body["file"]) if "file" in body else {}
+            weekend = frozenset(WEEKDAYS.index(day) for day in
+                                body.get("weekend", kept.get("weekend", ["sat", "sun"])))
             days: dict[str, frozenset[date]] = {}
             for key in ("holidays", "workdays"):
                 found = (self._date(str(text), (*path, key, index))
                          for index, text in enumerate(body.get(key, [])))
-                days[key] = frozenset(day for day in found if day is not None)
+                days[key] = frozenset(day for day in found if day is not None) | frozenset(
+                    kept.get(key, ()))
             if len(weekend) == len(WEEKDAYS):
                 self._error(BAD_VALUE, f"calendar `{name}` has no business day in the week",
                             (*path, "weekend"), ("list the days off only",))
@@ -279,6 +285,55 @@ class _Builder:
                             f"calendar `{name}`", path, ("list it once",))
             out.append(BusinessCalendar(name, weekend, days["holidays"], days["workdays"]))
         return tuple(out)
+
+    def _calendar_file(self, path: YamlPath, name: str) -> dict[str, Any]:
+        """A calendar kept in a file beside the contract (`file: calendars/cn-2024.yaml`):
+        its `weekend`, `holidays` and `workdays`, as a calendar in the contract writes them.
+        The contract's own keys add to the file's days (and replace its weekend)."""
+        where = (*path, "file")
+        base = os.path.dirname(self.source.name) if self.source.name != "<contract>" else "."
+        target = os.path.join(base, name)
+        try:
+            with open(target, "rb") as stream:
+                raw = stream.read(MAX_BYTES + 1)
+        except OSError as error:
+            self._error(BAD_VALUE, f"cannot read the calendar file {name}: "
+                        f"{error.strerror or error}", where,
+                        ("the path is relative to the contract's folder",))
+            return {}
+        try:
+            # every scalar as text: the dates are read here, with a message if one is wrong
+            body = yaml.load(raw.decode("utf-8"), Loader=yaml.BaseLoader) \
+                if len(raw) <= MAX_BYTES else None
+        except (UnicodeDecodeError, yaml.YAMLError) as error:
+            self._error(BAD_VALUE, f"the calendar file {name} is not YAML: "
+                        f"{str(error).splitlines()[0]}", where)
+            return {}
+        allowed = {"weekend", "holidays", "workdays"}
+        if not isinstance(body, dict) or not set(body) <= allowed or not all(
+                isinstance(body.get(key, []), list) for key in allowed):
+            self._error(BAD_VALUE, f"the calendar file {name} must map `weekend`, `holidays` "
+                        "and `workdays` to lists", where,
+                        ("holidays: [2024-10-01, 2024-10-02]\nworkdays: [2024-09-29]",))
+            return {}
+        out: dict[str, Any] = {}
+        if "weekend" in body:
+            if not all(day in WEEKDAYS for day in body["weekend"]):
+                self._error(BAD_VALUE, f"the calendar file {name} names a day that is not "
+                            f"one of {', '.join(WEEKDAYS)}", where)
+                return {}
+            out["weekend"] = body["weekend"]
+        for key in ("holidays", "workdays"):
+            days = []
+            for item in body.get(key, []):
+                try:
+                    days.append(date.fromisoformat(str(item)))
+                except ValueError:
+                    self._error(BAD_VALUE, f"`{item}` in the {key} of the calendar file {name} "
+                                "is not a date", where, ("write dates as YYYY-MM-DD",))
+                    return {}
+            out[key] = days
+        return out
 
     def clause(self, path: YamlPath, kind: str) -> Clause | None:
         """Parse the scalar at `path` as a clause, positioned where it stands in the file."""
