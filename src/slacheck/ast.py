@@ -257,6 +257,9 @@ class WithinBusiness(Node):
     calendar: str
     calendar_span: Span | None = field(default=None, compare=False, repr=False)
     cutoff: time | None = None
+    zone: Ref | None = None
+    """`in site_zone`: the field naming the time zone of the days and the cut-off (an IANA
+    name, per record); by default the contract's."""
 
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Final
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slacheck import ast, functions
 from slacheck.calendars import BusinessDeadline, Months
@@ -652,7 +652,8 @@ class Compiler:
     def _within_business(self, expr: ast.WithinBusiness) -> Truth:
         """Due by the end of the due day (see `ast.WithinBusiness`): a timestamp event
         before the day's end passes, a date event on or before the day."""
-        ends = self._business_deadline(expr)
+        fixed = self._business_deadline(expr)
+        ends = _per_zone(fixed, self._value(expr.zone) if expr.zone is not None else None)
         event_at, start_at = self._value(expr.event), self._value(expr.start)
         by_day = self.checked.type_of(expr.event).kind is Kind.DATE
         as_of = self.as_of
@@ -661,7 +662,10 @@ class Compiler:
             started = start_at(record)
             if started is None or isinstance(started, Open):
                 return PENDING  # the clock has not started
-            due_day, end = _due(ends, started)
+            counted = ends(record)
+            if counted is None:
+                return PENDING  # the site's zone is not known
+            due_day, end = _due(counted, started)
             happened = event_at(record)
             if happened is None or isinstance(happened, Open):
                 return OVERDUE if as_of >= end else PENDING
@@ -670,6 +674,31 @@ class Compiler:
             return PASS if happened < end else BREACH
 
         return deadline
+
+
+def _per_zone(fixed: BusinessDeadline, zone_of: Callable[[Record], Any] | None
+              ) -> Callable[[Record], BusinessDeadline | None]:
+    """The deadline counted in the zone a record names (`zone_of`), one counter kept per
+    zone; without `zone_of`, in the contract's."""
+    counters: dict[str, BusinessDeadline] = {}
+
+    def ends(record: Record) -> BusinessDeadline | None:
+        if zone_of is None:
+            return fixed
+        name = zone_of(record)
+        if name is None or isinstance(name, Open):
+            return None
+        counter = counters.get(name)
+        if counter is None:
+            try:
+                zone = ZoneInfo(name)
+            except (ValueError, ZoneInfoNotFoundError):
+                raise ClauseEvaluationError(f"`{name}` is not a time zone") from None
+            counter = counters[name] = BusinessDeadline(fixed.calendar, fixed.days,
+                                                         fixed.cutoff, zone)
+        return counter
+
+    return ends
 
 
 def _due(ends: BusinessDeadline, started: date | datetime) -> tuple[date, datetime]:

@@ -172,6 +172,8 @@ def _time(node: ast.Node) -> str:
                     f" of {expr(start, _SUM)} using {calendar}")
             if node.cutoff is not None:
                 text += f" with cutoff {node.cutoff.strftime('%H:%M')}"
+            if node.zone is not None:
+                text += f" in {node.zone.name}"
             return text
     raise FormatError(f"no canonical spelling of {type(node).__name__}")
 

@@ -275,12 +275,17 @@ class _ToAst(Transformer[Token, Any]):
         return dataclasses.replace(self.in_interval(meta, children), negated=True)
 
     def within_business(self, meta: Meta, children: list[Any]) -> ast.WithinBusiness:
-        event, days, start, calendar, *cutoff = children
+        event, days, start, calendar, *rest = children
         count = self._count(Token("INT", str(days).split()[0], start_pos=days.start_pos,
                                   end_pos=days.end_pos))
+        cutoff = next((item for item in rest if isinstance(item, time)), None)
+        zone = next((item for item in rest if isinstance(item, ast.Ref)), None)
         return ast.WithinBusiness(event=event, days=count, start=start, calendar=str(calendar),
-                                  calendar_span=self._tspan(calendar),
-                                  cutoff=cutoff[0] if cutoff else None, span=self._span(meta))
+                                  calendar_span=self._tspan(calendar), cutoff=cutoff, zone=zone,
+                                  span=self._span(meta))
+
+    def business_zone(self, meta: Meta, children: list[Token]) -> ast.Ref:
+        return ast.Ref(name=str(children[0]), span=self._tspan(children[0]))
 
     def business_cutoff(self, meta: Meta, children: list[Token]) -> time:
         token = children[0]

@@ -328,6 +328,11 @@ class Typer:
             self._error(UNKNOWN_NAME, f"unknown calendar `{expr.calendar}`",
                         expr.calendar_span, hints)
             raise UntypedError
+        if expr.zone is not None:
+            named = self.infer(expr.zone)
+            if named.kind not in (Kind.STRING, Kind.ENUM):
+                self._mismatch(expr.zone, f"a time zone is named by a text field, not {named}",
+                               ("a field holding names such as `Asia/Shanghai`",))
         if expr.cutoff is not None and start.kind is Kind.DATE:
             self._mismatch(expr.start, "a cut-off time needs a timestamp to compare with, "
                            "not a date", ("leave out `with cutoff ...`, or start from a "
