@@ -120,6 +120,10 @@ def test_a_reward_is_owed_for_met_windows_and_never_makes_a_run_non_compliant(
     assert result.verdict is Verdict.COMPLIANT
     report = json.loads(RENDERERS["json"](result))
     assert report["totals"]["rewards"] == "10.00"
+    rewards = report["standards"][0]["rewards"]
+    assert (rewards["payer"], rewards["payee"]) == ("customer", "provider")  # a bonus
+    penalties = report["standards"][0]["penalties"]
+    assert (penalties["payer"], penalties["payee"]) == ("provider", "customer")
     assert report["standards"][0]["rewards"]["windows"][0] == {
         "window": "2025-03", "amount": "5.00",
         "arithmetic": "0.5% of monthly_fee = 5.00"}

@@ -132,6 +132,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         "longest_missed_run": standard.longest_missed_run,
         "penalties": {
             "total": str(standard.penalties),
+            "payer": "provider", "payee": "customer",
             "windows": [
                 {"window": item.label, "gross": str(item.gross), "net": str(item.net),
                  "cap": None if item.cap is None else str(item.cap), "breaches": item.breaches,
@@ -150,6 +151,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         },
         "service_credits": {
             "total": str(standard.credit_total),
+            "payer": "provider", "payee": "customer",
             "windows": [
                 {"window": item.label, "amount": str(item.amount),
                  **({"arithmetic": item.arithmetic} if item.arithmetic else {})}
@@ -158,6 +160,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         },
         "rewards": {
             "total": str(standard.reward_total),
+            "payer": "customer", "payee": "provider",
             "windows": [
                 {"window": item.label, "amount": str(item.amount), "arithmetic": item.arithmetic}
                 for item in standard.rewards
