@@ -29,6 +29,8 @@ def render(result: Result) -> str:
     parties = " / ".join(part for part in (result.customer, result.provider) if part)
     out.append(f"slacheck {result.tool_version}: contract {result.contract_id}"
                + (f" ({parties})" if parties else ""))
+    if result.contract_title and result.contract_title != result.contract_id:
+        out.append(f"title: {result.contract_title}")
     out.append(f"as of {moment(result.as_of)}; windows in {result.timezone}; "
                f"money in {result.currency}")
     for item in result.inputs:
