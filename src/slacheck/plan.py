@@ -42,7 +42,7 @@ from slacheck.measures import (
 )
 from slacheck.model import Clause, Contract, Pool, Standard
 from slacheck.objectives import Objective
-from slacheck.plausibility import compile_checks, plausibility_rules
+from slacheck.plausibility import Checks, compile_checks
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
 
@@ -171,8 +171,6 @@ class RecordRule:
     rejects: bool
     when: Truth
     message: str
-    total: bool = False
-    """Whether `when` never raises (the built-in checks): called without a guard."""
 
     def applies(self, record: Record) -> bool:
         try:
@@ -253,11 +251,10 @@ class Plan:
     evidence_limit: int
     constants: dict[str, Any]
     rules: tuple[RecordRule, ...] = ()
-    """`records.reject` and `records.warn`, compiled, then the built-in plausibility warnings
-    (`plausibility`): applied as each record is read."""
+    """`records.reject` and `records.warn`, compiled: applied as each record is read."""
     pools: tuple[PoolPlan, ...] = ()
-    plausible: Callable[[Record], tuple[str, ...]] | None = None
-    """The built-in plausibility warnings in one function (`rules` lists their messages)."""
+    plausible: Checks | None = None
+    """The built-in plausibility warnings, applied after `rules`, in one function."""
 
     def describe(self) -> str:
         """A readable listing of the three stages, as the engines will run them."""
@@ -392,9 +389,6 @@ def build_plan(checked: CheckedContract, as_of: datetime,
                              rule.message)
                   for kind, found in (("reject", contract.reject), ("warn", contract.warn))
                   for rule in found)
-    rules += tuple(RecordRule(False, check, message, total=True)
-                   for check, message in plausibility_rules(
-        contract.schema, zone, contract.effective_from, contract.effective_to))
     pools = tuple(_pool(pool, compiler, money) for pool in contract.pools)
     plausible = compile_checks(contract.schema, zone, contract.effective_from,
                                contract.effective_to)

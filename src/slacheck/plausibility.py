@@ -61,12 +61,23 @@ def plausibility_rules(schema: RecordSchema, zone: ZoneInfo, start: date | None,
             for rule in _rules(schema, zone, start, end)]
 
 
+@dataclass(frozen=True, slots=True)
+class Checks:
+    """A contract's built-in warnings: `run` gives the messages of those that apply to a
+    record (most records: none); `messages` lists them all, in the rules' order."""
+
+    run: Callable[[Record], tuple[str, ...]]
+    messages: tuple[str, ...]
+
+
 def compile_checks(schema: RecordSchema, zone: ZoneInfo, start: date | None,
-                   end: date | None) -> Callable[[Record], tuple[str, ...]] | None:
-    """Every built-in warning of `schema` in one generated function, which gives the
-    messages of those that apply to a record (most records: none), in the rules' order."""
+                   end: date | None) -> Checks | None:
+    """Every built-in warning of `schema` in one generated function."""
     rules = _rules(schema, zone, start, end)
-    return _compile(rules, schema.time_field, single=False) if rules else None
+    if not rules:
+        return None
+    return Checks(_compile(rules, schema.time_field, single=False),
+                  tuple(rule.message for rule in rules))
 
 
 def _rules(schema: RecordSchema, zone: ZoneInfo, start: date | None,

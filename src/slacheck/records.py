@@ -644,13 +644,6 @@ class Rule(Protocol):
     @property
     def message(self) -> str: ...
 
-    @property
-    def total(self) -> bool:
-        """Whether `when` never raises, so that it is called without `applies`' guard."""
-
-    @property
-    def when(self) -> Callable[[Mapping[str, Any]], int]: ...
-
     def applies(self, record: Mapping[str, Any], /) -> bool: ...
 
 
@@ -740,10 +733,10 @@ class Reader:
         """Lines of `duplicates: first` left for the first line of their id."""
         rules = tuple(rules)
         self.reject_rules = tuple(rule for rule in rules if rule.rejects)
-        self.warn_rules = tuple(rule for rule in rules if not rule.rejects and not rule.total)
+        self.warn_rules = tuple(rule for rule in rules if not rule.rejects)
         self.plausible = plausible
-        """The built-in warnings (the `rules` that are `total`), in one function."""
-        self.ruled = bool(rules)
+        """The built-in plausibility warnings, in one function giving those that apply."""
+        self.ruled = bool(rules) or plausible is not None
         self.rejecting = bool(self.reject_rules)
         """Whether any rule rejects: most contracts only warn (every one has the built-in
         plausibility warnings), and a record need not be offered to no rule."""

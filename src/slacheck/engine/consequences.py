@@ -83,7 +83,7 @@ def conclude(plan: Plan, state: State) -> Result:
             merged=state.merged,
             causes=_causes(state),
             warnings=tuple(RecordWarning(message, flagged.records, tuple(flagged.first))
-                           for message in dict.fromkeys(rule.message for rule in plan.rules)
+                           for message in dict.fromkeys(_warning_messages(plan))
                            if (flagged := state.warnings.get(message)) is not None),
         ),
         standards=standards,
@@ -126,6 +126,12 @@ def _pool(pool: PoolPlan, standards: tuple[StandardResult, ...]) -> list[PoolCap
             windows[credit.window] = add(windows.get(credit.window, Decimal(0)), credit.amount)
     return [PoolCap(pool.id, window, pool.standards, gross, pool.limit)
             for window, gross in sorted(windows.items())]
+
+
+def _warning_messages(plan: Plan) -> list[str]:
+    """Every warning a record may get, declared ones first, in the contract's order."""
+    builtin = plan.plausible.messages if plan.plausible is not None else ()
+    return [rule.message for rule in plan.rules if not rule.rejects] + list(builtin)
 
 
 def _undeclared(plan: Plan, state: State) -> tuple[Undeclared, ...]:
