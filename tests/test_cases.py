@@ -48,6 +48,8 @@ def test_case(case: Path) -> None:
                 if isinstance(want, list):
                     have = [_subset(item, wanted_item)
                             for item, wanted_item in zip(have, want, strict=True)]
+                elif isinstance(want, dict):  # deferred: a total, an amount and records
+                    have = _subset(have, want)
                 assert have == want, f"{standard_id} {kind} {part}"
     if "disqualification" in expected:
         assert _subset(report["disqualification"] or {}, expected["disqualification"]) == \

@@ -165,7 +165,7 @@ class _Checker:
                                                       bool(table.changes))
 
     def _parameter(self, named: Named) -> None:
-        expr = _expr(named.clause)
+        expr = named.clause.node
         try:
             self.parameters[named.name] = self.typer.infer(expr)
         except UntypedError:
@@ -178,10 +178,10 @@ class _Checker:
         """Type derived fields in dependency order. One in a cycle, or built on one that
         cannot be typed, is left untyped: its uses are not reported again."""
         declared = {named.name: named for named in self.contract.derived}
-        uses = {name: [ref.name for ref in ast.refs(_expr(named.clause)) if ref.name in declared]
+        uses = {name: [ref.name for ref in ast.refs(named.clause.node) if ref.name in declared]
                 for name, named in declared.items()}
         for name in self._dependency_order(declared, uses):
-            expr = _expr(declared[name].clause)
+            expr = declared[name].clause.node
             needs = (self._optional(ref.name) for ref in ast.refs(expr))
             if (first := next((field for field in needs if field is not None), None)) is not None:
                 self.optional_behind[name] = first
@@ -237,19 +237,21 @@ class _Checker:
         for exclusion in standard.exclusions:
             self._predicate(exclusion.when, "`except`", condition="except")
         self._window(standard.window)
-        if standard.target is not None and isinstance(standard.target.node, ast.Target):
+        if standard.target is not None:
             self._target(standard.target.node, standard.window)
-        if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
+        if standard.penalty is not None:
             self._penalty(standard.penalty.node)
-        if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
-            due = standard.penalty.node
+        if standard.window_penalty is not None:
+            due = standard.window_penalty.node
             self._window_amount(due.amount, "a penalty per missed window")
             self._consequence_period(standard, due.period, due.span, "this penalty")
-        if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
+        if standard.strike is not None:
+            self._strike(standard.strike.node)
+        if standard.credit is not None:
             self._credit(standard, standard.credit.node)
         if standard.credit_bands:
             self._bands(standard)
-        if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
+        if standard.reward is not None:
             reward = standard.reward.node
             self._window_amount(reward.amount, "a reward")
             self._consequence_period(standard, reward.period, reward.span, "a reward", "meet")
@@ -397,9 +399,8 @@ class _Checker:
             self._error(BAD_VALUE, "points below target need a target that must be reached "
                         "(`>=`)", credit.span)
 
-    def _escalate(self, standard: Standard, step: Clause) -> None:
+    def _escalate(self, standard: Standard, step: Clause[ast.Escalate]) -> None:
         node = step.node
-        assert isinstance(node, ast.Escalate)
         self._consequence_period(standard, node.period, node.span, "an escalation")
         if node.count < 1:
             self._error(BAD_VALUE, "the count must be at least 1", node.span)
@@ -452,7 +453,7 @@ class _Checker:
         wanted = t.RATIO if target.measure is None else self._measure(target.measure)
         ranges: list[tuple[Decimal | None, Decimal | None, Band]] = []
         for band in standard.credit_bands:
-            self._window_amount(_expr(band.amount), "a band's credit")
+            self._window_amount(band.amount.node, "a band's credit")
             ends = [self._band_end(end, wanted) for end in (band.low, band.high)]
             if None in [end for end, clause in zip(ends, (band.low, band.high), strict=True)
                         if clause is not None]:
@@ -484,11 +485,11 @@ class _Checker:
             self._warn(BAND_GAP, f"no band holds the figures from {_text(highest.high)} to "
                        f"the target, {shown}", highest.span, "end the highest band at the target")
 
-    def _band_end(self, end: Clause | None, wanted: Type | None) -> Decimal | None:
+    def _band_end(self, end: Clause[ast.Expr] | None, wanted: Type | None) -> Decimal | None:
         """A band's end as a number (a share as a fraction, a duration in seconds)."""
         if end is None or wanted is None:
             return None
-        expr = _expr(end)
+        expr = end.node
         try:
             found = self.typer.infer(expr)
         except UntypedError:
@@ -539,6 +540,15 @@ class _Checker:
             self._divisions(penalty.record_cap)
         if penalty.delay is not None:
             self._delay(penalty)
+
+    def _strike(self, strike: ast.Strike) -> None:
+        """At every Nth breach within a period: a constant amount, N and the period above
+        zero."""
+        self._money(strike.amount, "a penalty at every Nth breach", constant=True)
+        if strike.count < 1:
+            self._error(BAD_VALUE, "the count must be at least 1", strike.span)
+        if strike.within.microseconds <= 0:
+            self._error(BAD_VALUE, "the period must be longer than zero", strike.within.span)
 
     def _delay(self, penalty: ast.Penalty) -> None:
         """A graduated penalty counts periods of a duration; each length is above zero."""
@@ -596,8 +606,8 @@ class _Checker:
                             f"by `{window.of.name}` of type {placed}", window.of.span,
                             ("write `per month of delivered_at`",))
 
-    def _predicate(self, clause: Clause, what: str, condition: str | None = None) -> None:
-        self._predicate_expr(_expr(clause), what, condition)
+    def _predicate(self, clause: Clause[ast.Expr], what: str, condition: str | None = None) -> None:
+        self._predicate_expr(clause.node, what, condition)
 
     def _predicate_expr(self, expr: ast.Expr, what: str, condition: str | None = None) -> None:
         if not self._inlined(expr):
@@ -755,7 +765,7 @@ def _fits(found: Type, wanted: Type) -> bool:
     return True
 
 
-def _text(clause: Clause | None) -> str:
+def _text(clause: Clause[ast.Expr] | None) -> str:
     return clause.text if clause is not None else "any figure"
 
 
@@ -824,8 +834,3 @@ def _is_zero(expr: ast.Expr) -> bool:
             return microseconds == 0
     return False
 
-
-def _expr(clause: Clause) -> ast.Expr:
-    node = clause.node
-    assert not isinstance(node, ast.Window | ast.Target | ast.Penalty | ast.Credit)
-    return node  # type: ignore[return-value]

@@ -166,7 +166,7 @@ class Compiler:
         self._parameters: dict[str, Any] = {}
         for named in contract.parameters:  # a parameter may use the ones declared before it
             node = named.clause.node
-            self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
+            self._parameters[named.name] = self.constant(node)
 
     # values
     def value(self, expr: ast.Expr) -> Value:
@@ -264,7 +264,7 @@ class Compiler:
         if name in self._derived:
             each, self._each = self._each, 0  # a derived field has no `each` of its own
             try:
-                return self._value(self._derived[name])  # type: ignore[arg-type]
+                return self._value(self._derived[name])
             finally:
                 self._each = each
         if name not in self._parameters and name == AS_OF:
@@ -450,7 +450,7 @@ class Compiler:
             case ast.Presence(operand=operand, present=present):
                 return _presence(self._value(operand), present)
             case ast.Ref(name=name) if name in self._derived:
-                return self._truth(self._derived[name])  # type: ignore[arg-type]
+                return self._truth(self._derived[name])
             case ast.Conditional(condition=condition, then=then, otherwise=otherwise):
                 return _conditional(self.truth(condition), self._truth(then),
                                     self._truth(otherwise), PENDING)
@@ -562,7 +562,7 @@ class Compiler:
             case ast.Not(operand=operand):
                 return self.event_orders(operand)
             case ast.Ref(name=name) if name in self._derived:
-                return self.event_orders(self._derived[name])  # type: ignore[arg-type]
+                return self.event_orders(self._derived[name])
         return []
 
     def deadline_source(

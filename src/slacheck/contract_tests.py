@@ -407,7 +407,7 @@ def _parts(standard: Any, results: list[Any]) -> list[tuple[str, bool]]:
             reason == exclusion.reason and count for window in windows
             for reason, count in window.exclusions)))
     target = standard.target.node if standard.target is not None else None
-    if isinstance(target, ast.Target):
+    if target is not None:
         parts += [("the target is met", any(window.status in ("met", "warned")
                                             for window in windows)),
                   ("the target is missed", any(window.status == "missed" for window in windows))]
@@ -419,8 +419,11 @@ def _parts(standard: Any, results: list[Any]) -> list[tuple[str, bool]]:
                 dict(window.group).get(standard.window.by[0].name) == tier.group
                 and window.status in ("met", "warned", "missed") for window in windows)))
     penalty = standard.penalty.node if standard.penalty is not None else None
-    if isinstance(penalty, ast.Penalty):
-        owed = [item for each in found for item in each.penalty_windows]
+    if standard.strike is not None:
+        parts.append(("an amount at every Nth breach falls due",
+                      any(each.strikes for each in found)))
+    if penalty is not None:
+        owed = [item for each in found for item in each.penalty_windows if not item.records]
         parts.append(("a penalty is owed", any(item.net for item in owed)))
         if penalty.cap is not None:
             parts.append(("the penalty cap is reached", any(item.gross > item.net

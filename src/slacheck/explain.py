@@ -134,7 +134,7 @@ class _Explainer:
         self.shown = shown
         self.compiler = Compiler(checked, plan.as_of)
         self.derived: dict[str, ast.Expr] = {
-            named.name: named.clause.node for named in checked.contract.derived  # type: ignore[misc]
+            named.name: named.clause.node for named in checked.contract.derived
         }
         self.key = key_function(sp.period)
         self.limit = plan.evidence_limit
@@ -311,7 +311,7 @@ class _Explainer:
         bucket.kept(outcome).add(name + (" (overdue)" if overdue else ""), limit)
         if outcome == "breached" and sp.penalty is not None:
             try:
-                amount = sp.penalty(item)
+                amount = sp.penalty.amount(item)
                 amount = None if amount is None else self.plan.money.round(amount)
             except FAILURES:
                 amount = None
@@ -319,8 +319,8 @@ class _Explainer:
                 bucket.amounts.append((name, amount))
             moment: datetime = item[self.plan.schema.time_field]
             local = moment.astimezone(self.plan.zone)
-            bucket.penalty_buckets.add(sp.cap_key(local) if sp.cap_key is not None
-                                       else bucket.key)
+            cap_key = sp.penalty.cap_key
+            bucket.penalty_buckets.add(cap_key(local) if cap_key is not None else bucket.key)
 
     def _header(self, found: StandardResult) -> str:
         title = f": {printable(found.title)}" if found.title and found.title != found.id else ""
@@ -549,7 +549,7 @@ class _Explainer:
         if sp.penalty is not None:
             out.append("")
             out.append(f"penalty: {self._clause('penalty')}")
-            period = sp.cap_period or sp.period
+            period = sp.penalty.cap_period or sp.period
             buckets = None if selected is None else {
                 window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
@@ -668,13 +668,13 @@ class _Explainer:
         model = self.model
         steps: list[tuple[str, ast.Expr, dict[int, str]]] = []
         if model.scope is not None:
-            steps.append(("for", model.scope.node, _TRUTH))  # type: ignore[arg-type]
+            steps.append(("for", model.scope.node, _TRUTH))
         for each in model.exclusions:
-            steps.append((f"except ({printable(each.reason)})", each.when.node,  # type: ignore[arg-type]
+            steps.append((f"except ({printable(each.reason)})", each.when.node,
                           _TRUTH))
         written = model.require.span is not None
         if written:
-            steps.append(("require", model.require.node, _OUTCOME))  # type: ignore[arg-type]
+            steps.append(("require", model.require.node, _OUTCOME))
         for name, node, words in steps:
             try:
                 outcome = self.compiler.truth(node)(item)
@@ -703,7 +703,7 @@ class _Explainer:
             out.extend("  " + line for line in self._measured(item))
         if kind == "breached" and sp.penalty is not None:
             try:
-                amount = sp.penalty(item)
+                amount = sp.penalty.amount(item)
                 text = ("unpriced: a field the penalty needs is absent" if amount is None
                         else f"{plan.money.round(amount)} {self.currency}")
             except FAILURES as error:

@@ -176,12 +176,26 @@ class PenaltyWindow:
     breaches: int
     arithmetic: str = ""
     """How an amount due per missed window was computed from the window's totals."""
+    records: tuple[RecordRef, ...] = ()
+    """The breaches an amount due at every Nth breach used up (its evidence)."""
 
 
 @dataclass(frozen=True, slots=True)
 class RecordPenalty:
     record: RecordRef
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeFee:
+    """An amount due at every Nth breach within a period: when it fell due (the Nth
+    breach's time), in which window, and the breaches it used up."""
+
+    rule: str
+    at: datetime
+    window: str
+    amount: Decimal
+    records: tuple[RecordRef, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +288,14 @@ class StandardResult:
     longest_missed_run: int = 0
     overdue_open: tuple[RecordRef, ...] = ()
     overdue_open_total: int = 0
+    strikes: tuple[StrikeFee, ...] = ()
+    """Amounts due at every Nth breach within a period; each is also a line of
+    `penalty_windows`, so the ledger and its total hold it."""
+    deferred: tuple[RecordPenalty, ...] = ()
+    """Overdue breaches of open records whose penalty is `deferred while open`: listed
+    with their amount as of now, owed once the record closes, not in the totals."""
+    deferred_total: int = 0
+    deferred_amount: Decimal = Decimal(0)
     disqualifications: tuple[Disqualification, ...] = ()
     """Every rule that disqualifies, earliest first."""
     escalations: tuple[Escalation, ...] = ()
@@ -373,6 +395,12 @@ class Result:
         if self.total_rounding is None:
             return found
         return found.quantize(self.zero, rounding=self.total_rounding)
+
+    @property
+    def deferred(self) -> Decimal:
+        """Penalties of open records, owed once they close: not in `penalties`."""
+        return money_total((standard.deferred_amount for standard in self.standards),
+                           self.zero)
 
     @property
     def credits(self) -> Decimal:

@@ -26,6 +26,7 @@ import yaml
 
 from slacheck import ast, parser
 from slacheck._source import whole_file
+from slacheck._words import ordinal
 from slacheck._yaml import Place, YamlPath, clause_source, compose
 from slacheck.diagnostics import ContractError, Diagnostic
 
@@ -207,6 +208,7 @@ def _window(window: ast.Window) -> str:
     return text
 
 
+
 def _graduation(penalty: ast.Penalty) -> str:
     """`breach`, or `completed 2d of delay rounded up to 1d`."""
     if penalty.per is None or penalty.delay is None:
@@ -266,9 +268,11 @@ def clause(node: ast.Node) -> str:
                 text += f", at most {expr(cap, _SUM)} per {period.value}"
                 if node.cap_by is not None:
                     text += f" by {node.cap_by.name}"
-            return text
+            return text + (", deferred while open" if node.deferred else "")
         case ast.WindowPenalty(amount=amount, period=period):
             return f"{expr(amount, _SUM)} per missed {period.value}"
+        case ast.Strike(amount=amount, count=count, within=within):
+            return f"{expr(amount, _SUM)} at every {ordinal(count)} breach within {within.text}"
         case ast.Credit(amount=amount, period=period, cap=cap):
             if period is not None:
                 return f"{expr(amount, _SUM)} per missed {period.value}"

@@ -496,9 +496,16 @@ class _ToAst(Transformer[Token, Any]):
                            **self._caps(rest))
 
     def _caps(self, caps: list[tuple[str, Any, Any, Any]]) -> dict[str, Any]:
-        """The keyword arguments of `ast.Penalty` for its caps; each kind at most once."""
+        """The keyword arguments of `ast.Penalty` for its caps and options; each at most
+        once."""
         out: dict[str, Any] = {}
         for kind, cap, period, by in caps:
+            if kind == "deferred":
+                if "deferred" in out:
+                    raise _ClauseError(Diagnostic(CLAUSE_SYNTAX, "`deferred while open` twice",
+                                                  cap, ("say it once",)))
+                out["deferred"] = True
+                continue
             if ("record_cap" if kind == "breach" else "cap") in out:
                 raise _ClauseError(Diagnostic(
                     CLAUSE_SYNTAX, f"two caps per {'breach' if kind == 'breach' else 'period'}",
@@ -516,6 +523,15 @@ class _ToAst(Transformer[Token, Any]):
 
     def breach_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
         return ("breach", children[0], None, None)
+
+    def deferred(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        return ("deferred", self._span(meta), None, None)
+
+    def strike(self, meta: Meta, children: list[Any]) -> ast.Strike:
+        amount, nth, within = children
+        count = self._count(Token.new_borrow_pos("INT", str(nth)[:-2], nth))
+        return ast.Strike(amount=amount, count=count, within=self._duration(within),
+                          span=self._span(meta))
 
     def delay_rounding(self, meta: Meta, children: list[Token]) -> tuple[str, ast.Duration]:
         return (str(children[0]), self._duration(children[1]))

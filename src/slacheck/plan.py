@@ -114,6 +114,33 @@ class EscalationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BreachPenalty:
+    """A penalty per breach: its amount from the record, and the cap per period."""
+
+    amount: Callable[[Record], Any]
+    """The breach's amount before rounding; None when a value it needs is absent."""
+    cap: Decimal | None = None
+    cap_period: ast.Period | None = None
+    """The period the cap is per; None for the standard's own window."""
+    cap_key: KeyFunction | None = None
+    cap_field: str | None = None
+    """The field each value of which has its own cap (`per month by office`)."""
+    cap_group: Callable[[Record], Any] | None = None
+    deferred: bool = False
+    """`deferred while open`: an overdue open record's amount is listed, not owed."""
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeRule:
+    """`AMOUNT at every COUNTth breach within WITHIN`: see `ast.Strike`."""
+
+    amount: Decimal
+    count: int
+    within: timedelta
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class WindowAmount:
     """An amount due per window (and group), from constants and the window's totals.
 
@@ -203,15 +230,10 @@ class StandardPlan:
     measure_value: Callable[[Record], Any] | None
     """The value a record adds to the measure, as an exact Fraction (a tuple for a ratio),
     None when unknown; None when the measure needs no values."""
-    penalty: Callable[[Record], Any] | None
-    cap: Decimal | None
-    cap_period: ast.Period | None
-    cap_key: KeyFunction | None
-    cap_group: Callable[[Record], Any] | None
-    """The value of the field whose each value has its own cap (`per month by office`)."""
-    cap_field: str | None
+    penalty: BreachPenalty | None
     window_penalty: WindowAmount | None
     """A penalty due once per missed window, from its totals (a chargeback)."""
+    strike: StrikeRule | None
     credit: CreditRule | None
     reward: WindowAmount | None
     """A bonus the customer owes for each met window."""
@@ -235,7 +257,8 @@ class StandardPlan:
 
     @property
     def keeps_breach_times(self) -> bool:
-        return any(isinstance(rule, BreachesWithin | AnyBreach) for rule in self.disqualify)
+        return self.strike is not None or any(
+            isinstance(rule, BreachesWithin | AnyBreach) for rule in self.disqualify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,10 +352,14 @@ def _stages(standard: StandardPlan) -> list[str]:
         if objective.warn is not None:
             extra += f", warned past {_goal(objective.warn, unit)}"
         third.append(f"met when {what} {objective.op} {goal}{extra}")
-    if standard.penalty is not None:
-        cap = "" if standard.cap is None else (
-            f", capped at {standard.cap} per {(standard.cap_period or standard.period).value}")
-        third.append(f"penalty per breach{cap}")
+    penalty = standard.penalty
+    if penalty is not None:
+        cap = "" if penalty.cap is None else (
+            f", capped at {penalty.cap} per {(penalty.cap_period or standard.period).value}")
+        deferred = ", deferred while open" if penalty.deferred else ""
+        third.append(f"penalty per breach{cap}{deferred}")
+    if standard.strike is not None:
+        third.append(f"penalty {standard.strike.text}")
     if standard.window_penalty is not None:
         third.append(f"penalty {standard.window_penalty.text} per missed window")
     if standard.credit is not None and standard.credit.bands:
@@ -385,7 +412,7 @@ def build_plan(checked: CheckedContract, as_of: datetime,
         _standard(index, standard, compiler, money, constants)
         for index, standard in enumerate(contract.standards)
     )
-    rules = tuple(RecordRule(kind == "reject", compiler.truth(rule.when.node),  # type: ignore[arg-type]
+    rules = tuple(RecordRule(kind == "reject", compiler.truth(rule.when.node),
                              rule.message)
                   for kind, found in (("reject", contract.reject), ("warn", contract.warn))
                   for rule in found)
@@ -412,27 +439,29 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     if derived.intersection(fields):  # a derived field, `tier: customer_tier[customer_id]`
         group_key = _group_key([compiler.value(ref) if ref.name in derived
                                 else itemgetter(ref.name) for ref in window.by])
-    penalty = cap = cap_period = cap_by = None
-    if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
-        node = standard.penalty.node
-        penalty = _penalty(node, compiler)
-        cap = money.round(compiler.constant(node.cap)) if node.cap is not None else None
-        cap_period = node.cap_period
-        cap_by = node.cap_by.name if node.cap_by is not None else None
+    penalty = None
+    if standard.penalty is not None:
+        penalty = _breach_penalty(standard.penalty.node, compiler, money)
+    strike = None
+    if standard.strike is not None:
+        node = standard.strike.node
+        strike = StrikeRule(money.round(compiler.constant(node.amount)), node.count,
+                            timedelta(microseconds=node.within.microseconds),
+                            standard.strike.text)
     totals = _Totals(compiler)
     window_penalty = credit = reward = None
-    if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
-        window_penalty = totals.amount(standard.penalty.node.amount)
-    if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
+    if standard.window_penalty is not None:
+        window_penalty = totals.amount(standard.window_penalty.node.amount)
+    if standard.credit is not None:
         node_credit = standard.credit.node
         credit = CreditRule(totals.amount(node_credit.amount), node_credit.per_point,
                             totals.amount(node_credit.cap) if node_credit.cap else None)
     if standard.credit_bands:
         credit = CreditRule(None, bands=tuple(
             CreditBand(_end(band.low, compiler), _end(band.high, compiler),
-                       totals.amount(band.amount.node), band.text)  # type: ignore[arg-type]
+                       totals.amount(band.amount.node), band.text)
             for band in standard.credit_bands))
-    if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
+    if standard.reward is not None:
         reward = totals.amount(standard.reward.node.amount)
     rules: list[DisqualifyRule] = []
     for rule in standard.disqualify:
@@ -446,19 +475,19 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     if standard.breach_time is not None:
         breach_time: Callable[[Record], Any] | None = itemgetter(standard.breach_time)
     else:
-        breach_time = compiler.breach_time(standard.require.node)  # type: ignore[arg-type]
+        breach_time = compiler.breach_time(standard.require.node)
     objective, measure_value = _objective(standard, compiler)
     return StandardPlan(
         index=index,
         id=standard.id,
         title=standard.title,
         clauses=_clauses(standard),
-        scope=compiler.truth(standard.scope.node) if standard.scope else None,  # type: ignore[arg-type]
+        scope=compiler.truth(standard.scope.node) if standard.scope else None,
         exclusions=tuple(
-            (compiler.truth(item.when.node), item.reason)  # type: ignore[arg-type]
+            (compiler.truth(item.when.node), item.reason)
             for item in standard.exclusions
         ),
-        requirement=compiler.truth(standard.require.node),  # type: ignore[arg-type]
+        requirement=compiler.truth(standard.require.node),
         period=window.period,
         window_field=window.of.name if window.of is not None else None,
         window_field_is_date=window.of is not None and compiler.checked.contract.schema.field(
@@ -469,28 +498,37 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         measure=objective.measure if objective is not None else Rate(),
         measure_value=measure_value,
         penalty=penalty,
-        cap=cap,
-        cap_period=cap_period,
-        cap_key=key_function(cap_period) if cap_period is not None else None,
-        cap_group=itemgetter(cap_by) if cap_by is not None else None,
-        cap_field=cap_by,
         window_penalty=window_penalty,
+        strike=strike,
         credit=credit,
         reward=reward,
         totals=tuple(totals.found.values()),
         disqualify=tuple(rules),
         escalations=tuple(_escalation(step) for step in standard.escalate),
         breach_time=breach_time,
-        event_orders=tuple(compiler.event_orders(standard.require.node)),  # type: ignore[arg-type]
-        scope_source=compiler.source(standard.scope.node, constants)  # type: ignore[arg-type]
+        event_orders=tuple(compiler.event_orders(standard.require.node)),
+        scope_source=compiler.source(standard.scope.node, constants)
         if standard.scope else None,
         exclusion_sources=tuple(
-            compiler.source(item.when.node, constants)  # type: ignore[arg-type]
+            compiler.source(item.when.node, constants)
             for item in standard.exclusions
         ),
-        requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
-        deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
+        requirement_source=compiler.source(standard.require.node, constants),
+        deadline_source=compiler.deadline_source(standard.require.node, constants),
         rolling=window.rolling,
+    )
+
+
+def _breach_penalty(node: ast.Penalty, compiler: Compiler, money: Money) -> BreachPenalty:
+    cap_by = node.cap_by.name if node.cap_by is not None else None
+    return BreachPenalty(
+        amount=_penalty(node, compiler),
+        cap=money.round(compiler.constant(node.cap)) if node.cap is not None else None,
+        cap_period=node.cap_period,
+        cap_key=key_function(node.cap_period) if node.cap_period is not None else None,
+        cap_field=cap_by,
+        cap_group=itemgetter(cap_by) if cap_by is not None else None,
+        deferred=node.deferred,
     )
 
 
@@ -568,21 +606,19 @@ class _Totals:
         return lambda values: constant
 
 
-def _escalation(step: Clause) -> EscalationRule:
+def _escalation(step: Clause[ast.Escalate]) -> EscalationRule:
     node = step.node
-    assert isinstance(node, ast.Escalate)  # the loader parsed it as a step
     return EscalationRule(node.count, node.within, node.step, step.text)
 
 
 def _pool(pool: Pool, compiler: Compiler, money: Money) -> PoolPlan:
     limit = pool.limit.node
-    assert isinstance(limit, ast.Limit)  # the loader parsed it as a limit
     return PoolPlan(pool.id, pool.standards, money.round(compiler.constant(limit.amount)),
                     limit.period)
 
 
-def _end(end: Clause | None, compiler: Compiler) -> Fraction | None:
-    return None if end is None else _fraction(compiler.constant(end.node))  # type: ignore[arg-type]
+def _end(end: Clause[ast.Expr] | None, compiler: Compiler) -> Fraction | None:
+    return None if end is None else _fraction(compiler.constant(end.node))
 
 
 def _apply(how: Callable[[Fraction], Fraction], value: Fraction | None) -> Fraction | None:
@@ -615,9 +651,9 @@ def _is_date(compiler: Compiler, name: str) -> bool:
 def _objective(standard: Standard,
                compiler: Compiler) -> tuple[Objective | None, Callable[[Record], Any] | None]:
     """The target as an objective on its measure, and what each record adds to it."""
-    node = standard.target.node if standard.target is not None else None
-    if not isinstance(node, ast.Target):
+    if standard.target is None:
         return None, None
+    node = standard.target.node
     warn = None if node.warn is None else _fraction(compiler.constant(node.warn))
     if node.measure is None:
         if node.tiers:

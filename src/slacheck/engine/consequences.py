@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -13,7 +14,7 @@ from slacheck._money import add
 from slacheck._money import total as money_total
 from slacheck._source import Span
 from slacheck._version import __version__
-from slacheck._words import plural
+from slacheck._words import ordinal, plural
 from slacheck.engine.rolling import rolled
 from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
@@ -26,11 +27,13 @@ from slacheck.findings import (
     PenaltyWindow,
     PoolCap,
     RecordPenalty,
+    RecordRef,
     RecordWarning,
     RejectionCause,
     Result,
     Reward,
     StandardResult,
+    StrikeFee,
     Undeclared,
     WindowOutcome,
 )
@@ -47,7 +50,7 @@ from slacheck.plan import (
     StandardPlan,
     WindowAmount,
 )
-from slacheck.windows import window
+from slacheck.windows import key_function, window
 
 
 def conclude(plan: Plan, state: State) -> Result:
@@ -208,7 +211,9 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     owed = _WindowAmounts(plan, sp)
     for (_, _, outcome), values in zip(outcomes, totals, strict=True):
         owed.add(outcome, values)
-    penalty_windows = _penalty_windows(plan, sp, st) + tuple(owed.penalties)
+    strikes = _strikes(plan, sp, st)
+    penalty_windows = (_penalty_windows(plan, sp, st) + tuple(owed.penalties)
+                       + _strike_lines(strikes, sp.strike.count if sp.strike else 0))
     run = _longest_run(missed, None, plan)[0]
     found: list[Disqualification] = []
     for rule in sp.disqualify:
@@ -242,6 +247,10 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         longest_missed_run=run,
         overdue_open=tuple(st.overdue),
         overdue_open_total=st.overdue_total,
+        strikes=strikes,
+        deferred=tuple(RecordPenalty(ref, amount) for ref, amount in st.deferred),
+        deferred_total=st.deferred_total,
+        deferred_amount=_deferred(plan, st),
         disqualifications=disqualifications,
         escalations=escalations,
         scope_undetermined=tuple(st.undetermined),
@@ -254,6 +263,13 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         clause_lines=_clause_lines(plan.contract.standard(sp.id)),
         records=None if sp.rolling is None else _counts(st),
     )
+
+
+def _deferred(plan: Plan, st: StandardState) -> Decimal:
+    """The deferred amounts' sum, rounded as the penalties they will become would be."""
+    if plan.money.round_at == "window":
+        return plan.money.round(st.deferred_gross)
+    return money_total([st.deferred_gross], plan.money.zero)
 
 
 def _counts(st: StandardState) -> tuple[int, int, int, int]:
@@ -387,17 +403,51 @@ def _percent(value: Any) -> str:
 
 
 def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[PenaltyWindow, ...]:
-    period = sp.cap_period or sp.period
+    rule = sp.penalty
+    if rule is None:
+        return ()
+    period = rule.cap_period or sp.period
     out = []
     for bucket, total in sorted(st.penalties.items(), key=_bucket_order):
         gross = plan.money.round(total.gross) if plan.money.round_at == "window" else total.gross
-        net = min(gross, sp.cap) if sp.cap is not None else gross
+        net = min(gross, rule.cap) if rule.cap is not None else gross
         key, group = bucket if isinstance(bucket, tuple) else (bucket, None)
         label = window(period, key, plan.zone).label
         if isinstance(bucket, tuple):  # capped per value of a field
-            label += f" {sp.cap_field}={_text(group)}"
-        out.append(PenaltyWindow(label, gross, net, sp.cap, total.breaches))
+            label += f" {rule.cap_field}={_text(group)}"
+        out.append(PenaltyWindow(label, gross, net, rule.cap, total.breaches))
     return tuple(out)
+
+
+def _strikes(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[StrikeFee, ...]:
+    """The amounts due at every Nth breach within a period, in time order. A breach counts
+    towards one amount only: once N breaches fall within (t - period, t], the amount is due
+    at t and the count starts again from the next breach."""
+    rule = sp.strike
+    if rule is None:
+        return ()
+    times = sorted(st.breach_times, key=lambda item: (item[0], item[1].source, item[1].line))
+    counted: list[tuple[datetime, RecordRef]] = []
+    out = []
+    for at, ref in times:
+        counted = [item for item in counted if at - item[0] < rule.within]
+        counted.append((at, ref))
+        if len(counted) == rule.count:
+            local = at.astimezone(plan.zone)
+            label = window(sp.period, key_function(sp.period)(local), plan.zone).label
+            out.append(StrikeFee(rule.text, local, label, rule.amount,
+                                 tuple(item for _, item in counted)))
+            counted = []
+    return tuple(out)
+
+
+def _strike_lines(strikes: tuple[StrikeFee, ...], count: int) -> tuple[PenaltyWindow, ...]:
+    """Each amount due at an Nth breach as a line of the ledger, with how it fell due."""
+    return tuple(PenaltyWindow(fee.window, fee.amount, fee.amount, None, count,
+                               f"{fee.rule}: the {ordinal(count)} breach at "
+                               f"{fee.at.isoformat()} = {fee.amount}", fee.records)
+                 for fee in strikes)
+
 
 
 def _bucket_order(item: tuple[Any, Any]) -> tuple[int, str]:

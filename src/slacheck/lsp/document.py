@@ -116,6 +116,8 @@ def clause_kind(path: Path) -> str | None:
             return "expr"
         case ("standards", str(), "disqualify") | ("standards", str(), "disqualify", int()):
             return "disqualify"
+        case ("standards", str(), "penalty", int()):
+            return "penalty"
         case ("standards", str(), str(key)) if key in _CLAUSE_KEYS:
             return _CLAUSE_KEYS[key]
     return None

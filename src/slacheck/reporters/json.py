@@ -105,6 +105,8 @@ def to_dict(result: Result) -> dict[str, Any]:
             "service_credits": str(result.credits),
             "rewards": str(result.rewards),
             "breaches": result.breaches,
+            **({"deferred_penalties": str(result.deferred)}
+               if any(s.deferred_total for s in result.standards) else {}),
         },
         "disqualification": _disqualification(result.disqualification),
         "pools": [
@@ -148,6 +150,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
                 "total": standard.unpriced_total,
                 "records": [_ref(ref) for ref in standard.unpriced],
             },
+            **_deferred_and_strikes(standard),
         },
         "service_credits": {
             "total": str(standard.credit_total),
@@ -189,6 +192,26 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
             for item in standard.implausible
         ],
     }
+
+
+def _deferred_and_strikes(standard: StandardResult) -> dict[str, Any]:
+    """Penalties deferred while their records are open, and amounts due at every Nth
+    breach; present only where the contract has them, so other results keep their shape."""
+    out: dict[str, Any] = {}
+    if standard.deferred_total:
+        out["deferred"] = {
+            "total": standard.deferred_total,
+            "amount": str(standard.deferred_amount),
+            "records": [{**_ref(item.record), "amount": str(item.amount)}
+                        for item in standard.deferred],
+        }
+    if standard.strikes:
+        out["strikes"] = [
+            {"rule": item.rule, "at": item.at.isoformat(), "window": item.window,
+             "amount": str(item.amount), "records": [_ref(ref) for ref in item.records]}
+            for item in standard.strikes
+        ]
+    return out
 
 
 def _window(window: WindowOutcome) -> dict[str, Any]:

@@ -167,7 +167,15 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
                    f"{_refs(standard.unpriced, count)}")
     for item in standard.penalty_windows:
         if item.arithmetic:
-            out.append(f"    {item.label}: {item.arithmetic}")
+            used = f"; breaches {_refs(item.records, len(item.records))}" if item.records else ""
+            out.append(f"    {item.label}: {item.arithmetic}{used}")
+    if standard.deferred_total:
+        count = standard.deferred_total
+        closes = "its record closes" if count == 1 else "their records close"
+        out.append(f"  deferred until {closes} (not in the totals): "
+                   f"{standard.deferred_amount} {currency} for {count} overdue open "
+                   f"{plural(count, 'breach')}: "
+                   f"{_refs(tuple(item.record for item in standard.deferred), count)}")
     for credit in standard.credits:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
         if credit.arithmetic:
