@@ -42,7 +42,7 @@ def test_case(case: Path) -> None:
             assert [_subset(have, want) for have, want in zip(
                 found["escalations"], wanted["escalations"], strict=True)] == \
                 wanted["escalations"], f"{standard_id} escalations"
-        for kind in ("penalties", "service_credits", "rewards"):  # the money, when named
+        for kind in ("penalties", "service_credits", "rewards", "payments"):  # the money
             for part, want in wanted.get(kind, {}).items():  # total, windows, records
                 have = found[kind][part]
                 if isinstance(want, list):

@@ -309,7 +309,9 @@ def _meaning(text: str) -> tuple[Any, list[str]]:
 
 
 CLAUSE_LINE = re.compile(r"(?m)^(\s+(?:for|except|require|target|penalty|credit|disqualify|"
-                         r"when|window): )(.*)$")
+                         r"when|window|payment): )(.*)$")
+CLAUSE_LIST = re.compile(r"(?m)^(\s+(?:penalty|escalate|disqualify):\n)((?:\s+- .*\n)+)")
+"""A clause key whose value is a block list of clauses, and its items."""
 CONTRACTS = sorted([*ROOT.glob("contracts/*.yaml"), *ROOT.glob("tests/cases/*/contract.yaml")])
 
 
@@ -319,8 +321,12 @@ def test_every_contract_in_the_repository_is_formatted_and_keeps_its_plan(path: 
     formatted = format_text(text, str(path))
     assert not formatted.changed, f"{path} is not formatted: run slacheck fmt"
     # its clauses messed up, it formats back to itself, with the same plan
-    messy = CLAUSE_LINE.sub(lambda match: match[1] + match[2].replace(" >= ", ">=").replace(
-        ", ", ",").replace(" per ", "  per ").replace(" and ", " and  "), text)
+    def mess(clause: str) -> str:
+        return clause.replace(" >= ", ">=").replace(", ", ",").replace(" per ", "  per ") \
+            .replace(" and ", " and  ")
+
+    messy = CLAUSE_LINE.sub(lambda match: match[1] + mess(match[2]), text)
+    messy = CLAUSE_LIST.sub(lambda match: match[1] + mess(match[2]), messy)
     assert messy != text
     again = format_text(messy, str(path))
     assert again.text == text

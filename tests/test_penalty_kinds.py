@@ -147,3 +147,35 @@ def test_deferred_twice_is_a_syntax_error() -> None:
     with pytest.raises(ContractError):
         parser.parse(Source("fee per breach, deferred while open, deferred while open"),
                      "penalty")
+
+
+def test_an_amount_per_record_may_call_functions_look_up_and_branch(tmp_path: Path) -> None:
+    # fees 10.00 and 3.00, both late: min(fee, 5 USD) = 5.00 and 3.00 -> 8.00
+    rows = [_row(0, "2025-03-01T00:00:00Z"), _row(1, "2025-03-02T00:00:00Z", fee="3.00")]
+    result = _verify(tmp_path, " min(fee, 5 USD) per breach", rows, "2025-04-01T00:00:00+00:00")
+    assert result.penalties == Decimal("8.00")
+    # 10.00 > 5 USD: 1 USD; 3.00 is not: 2 USD -> 3.00
+    result = _verify(tmp_path, " if fee > 5 USD then 1 USD else 2 USD per breach", rows,
+                     "2025-04-01T00:00:00+00:00")
+    assert result.penalties == Decimal("3.00")
+
+
+def test_one_argument_min_in_an_amount_per_record_is_a_window_total_and_refused() -> None:
+    with pytest.raises(ContractError) as caught:
+        check(load_contract_text(_contract(" min(fee) per breach"), "c.yaml"))
+    assert any("totals a window" in item.message for item in caught.value.diagnostics)
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("min(fee,5 USD)   per breach", "min(fee, 5 USD) per breach"),
+    ("max(0 USD, fee-25% of fee*days_late) per record",
+     "max(0 USD, fee - 25% of fee * days_late) per record"),
+    # a conditional amount stands in parentheses, as everywhere fmt writes one
+    ("if fee > 5 USD then 1 USD else 2 USD per breach",
+     "(if fee > 5 USD then 1 USD else 2 USD) per breach"),
+    ("round( fee * 1.5 ) per breach", "round(fee * 1.5) per breach"),
+])
+def test_fmt_spells_amounts_with_calls_canonically(text: str, canonical: str) -> None:
+    kind = "payment" if text.endswith("per record") else "penalty"
+    assert fmt.clause(parser.parse(Source(text), kind)) == canonical
+    assert fmt.clause(parser.parse(Source(canonical), kind)) == canonical

@@ -431,6 +431,15 @@ class Reward(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Payment(Node):
+    """`delivery_fee per record`: what the customer owes for each record in scope and not
+    excluded, met or breached, once its amount is known; not a consequence of a breach, but
+    the payment other amounts of a contract are often based on or netted against."""
+
+    amount: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConsecutiveMissed(Node):
     count: int
     period: Period

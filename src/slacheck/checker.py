@@ -251,6 +251,8 @@ class _Checker:
             self._credit(standard, standard.credit.node)
         if standard.credit_bands:
             self._bands(standard)
+        if standard.payment is not None:
+            self._payment(standard.payment.node)
         if standard.reward is not None:
             reward = standard.reward.node
             self._window_amount(reward.amount, "a reward")
@@ -540,6 +542,17 @@ class _Checker:
             self._divisions(penalty.record_cap)
         if penalty.delay is not None:
             self._delay(penalty)
+
+    def _payment(self, payment: ast.Payment) -> None:
+        """Per record, like a penalty per breach: from the record, never a window total."""
+        totals = [node for node in ast.walk(payment.amount) if isinstance(node, ast.Aggregate)]
+        if totals:
+            self._error(BAD_VALUE, "a payment per record is computed from one record; "
+                        f"`{totals[0].function}(...)` totals a window", totals[0].span,
+                        ("write the amount of one record: `delivery_fee per record`",))
+            return
+        if self._money(payment.amount, "a payment", constant=False):
+            self._divisions(payment.amount)
 
     def _strike(self, strike: ast.Strike) -> None:
         """At every Nth breach within a period: a constant amount, N and the period above

@@ -238,6 +238,17 @@ class Reward:
 
 
 @dataclass(frozen=True, slots=True)
+class Payment:
+    """What the customer owes for one window's records (and group), breached or not."""
+
+    label: str
+    amount: Decimal
+    closed: bool
+    """Whether the window is closed; an open window's amount is so far."""
+    arithmetic: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Escalation:
     """A step of an escalation ladder reached at a missed window: a notice, a warning or a
     termination right; no money. Dated when the window that reached it closed."""
@@ -281,6 +292,8 @@ class StandardResult:
     penalties: Decimal = Decimal(0)
     credits: tuple[Credit, ...] = ()
     rewards: tuple[Reward, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    """What the customer owes per window for the records (`payment:`)."""
     unpriced_windows: tuple[str, ...] = ()
     """Windows owed an amount that cannot be computed (a total of no value, a division by
     zero): owed, of unknown amount."""
@@ -337,6 +350,10 @@ class StandardResult:
     @property
     def credit_total(self) -> Decimal:
         return money_total((credit.amount for credit in self.credits), self.zero)
+
+    @property
+    def payment_total(self) -> Decimal:
+        return money_total((payment.amount for payment in self.payments), self.zero)
 
     @property
     def reward_total(self) -> Decimal:
@@ -407,6 +424,12 @@ class Result:
         """Every standard's credits, less what pools over their limit take off."""
         return self._total((*(standard.credit_total for standard in self.standards),
                             *(pool.adjustment for pool in self.pools)))
+
+    @property
+    def payments(self) -> Decimal:
+        """What the customer owes for the records themselves (`payment:`), windows open
+        or closed: never a cause of non-compliance."""
+        return self._total(standard.payment_total for standard in self.standards)
 
     @property
     def rewards(self) -> Decimal:

@@ -32,7 +32,7 @@ from slacheck.diagnostics import ContractError, Diagnostic
 
 _STANDARD_CLAUSES = {"for": "expr", "except": "expr", "require": "expr", "target": "target",
                      "window": "window", "penalty": "penalty", "credit": "credit",
-                     "reward": "reward", "escalate": "escalate", "disqualify": "disqualify"}
+                     "reward": "reward", "payment": "payment", "escalate": "escalate", "disqualify": "disqualify"}
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false",
                     "if", "then", "else"})
 
@@ -280,6 +280,8 @@ def clause(node: ast.Node) -> str:
             return text if cap is None else f"{text}, at most {expr(cap, _SUM)}"
         case ast.Reward(amount=amount, period=period):
             return f"{expr(amount, _SUM)} per met {period.value}"
+        case ast.Payment(amount=amount):
+            return f"{expr(amount, _SUM)} per record"
         case ast.ConsecutiveMissed(count=count, period=period):
             return f"after {count} consecutive missed {_plural(count, period)}"
         case ast.BreachesWithin(count=count, within=within):

@@ -61,7 +61,7 @@ def _clauses(standard: Standard) -> Iterator[Clause[ast.Node]]:
     for exclusion in standard.exclusions:
         yield exclusion.when
     yield from standard.penalties
-    for clause in (standard.target, standard.credit, standard.reward):
+    for clause in (standard.target, standard.credit, standard.reward, standard.payment):
         if clause is not None:
             yield clause
     for band in standard.credit_bands:
@@ -111,6 +111,7 @@ class _Rules:
     def standard(self, standard: Standard) -> None:
         if (standard.target is None and not standard.penalties and standard.credit is None
                 and not standard.credit_bands and standard.reward is None
+                and standard.payment is None
                 and not standard.disqualify):
             self._warn(NO_CONSEQUENCE, f"the standard `{standard.id}` has no target and no "
                        "consequence: its breaches change no verdict", standard.span,

@@ -350,6 +350,8 @@ class _Builder:
     @overload
     def clause(self, path: YamlPath, kind: Literal["reward"]) -> Clause[ast.Reward] | None: ...
     @overload
+    def clause(self, path: YamlPath, kind: Literal["payment"]) -> Clause[ast.Payment] | None: ...
+    @overload
     def clause(self, path: YamlPath,
                kind: Literal["disqualify"]) -> Clause[ast.Disqualify] | None: ...
     @overload
@@ -542,6 +544,7 @@ class _Builder:
         credit = self.clause((*base, "credit"), "credit") \
             if "credit" in body and not isinstance(body["credit"], list) else None
         reward = self.clause((*base, "reward"), "reward") if "reward" in body else None
+        payment = self.clause((*base, "payment"), "payment") if "payment" in body else None
         rules = body.get("disqualify", [])
         paths = [(*base, "disqualify")] if isinstance(rules, str) else [
             (*base, "disqualify", index) for index in range(len(rules))
@@ -572,6 +575,7 @@ class _Builder:
             strike=strike,
             credit=credit,
             reward=reward,
+            payment=payment,
             credit_bands=bands,
             disqualify=disqualify,
             escalate=escalate,
@@ -685,7 +689,8 @@ class _Builder:
 
 def _clauses(standard: Standard) -> list[Clause[ast.Node]]:
     optional: list[Clause[ast.Node] | None] = [standard.scope, standard.target,
-                                               standard.credit, standard.reward]
+                                               standard.credit, standard.reward,
+                                               standard.payment]
     bands = [clause for band in standard.credit_bands
              for clause in (band.low, band.high, band.amount) if clause is not None]
     return [standard.require, *(item.when for item in standard.exclusions), *bands,

@@ -83,6 +83,8 @@ class Standard:
     """An amount due at every Nth breach within a period (a purchase-order failure fee)."""
     credit: Clause[ast.Credit] | None = None
     reward: Clause[ast.Reward] | None = None
+    payment: Clause[ast.Payment] | None = None
+    """What the customer owes per record, breached or not (`delivery_fee per record`)."""
     credit_bands: tuple[Band, ...] = ()
     """A credit table, in the contract's order: the band holding a missed window's figure."""
     escalate: tuple[Clause[ast.Escalate], ...] = ()
@@ -110,7 +112,8 @@ class Standard:
         if self.target is not None:
             out.append(("target", self.target, self.target.text))
         out.extend(("penalty", clause, clause.text) for clause in self.penalties)
-        for kind, clause in (("credit", self.credit), ("reward", self.reward)):
+        for kind, clause in (("credit", self.credit), ("reward", self.reward),
+                             ("payment", self.payment)):
             if clause is not None:
                 out.append((kind, clause, clause.text))
         if self.credit_bands:

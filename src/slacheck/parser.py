@@ -41,7 +41,8 @@ from slacheck.types import (
     MAX_DECIMALS,
 )
 
-CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify", "amount",
+CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "payment", "disqualify",
+           "amount",
            "limit", "escalate")
 
 MAX_DEPTH = 100
@@ -574,6 +575,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def start_limit(self, meta: Meta, children: list[Any]) -> ast.Limit:
         return ast.Limit(amount=children[0], period=_period(children[1]), span=self._span(meta))
+
+    def start_payment(self, meta: Meta, children: list[Any]) -> ast.Payment:
+        return ast.Payment(amount=children[0], span=self._span(meta))
 
     def start_reward(self, meta: Meta, children: list[Any]) -> ast.Reward:
         return ast.Reward(amount=children[0], period=_period(children[1]), span=self._span(meta))

@@ -237,6 +237,9 @@ class StandardPlan:
     credit: CreditRule | None
     reward: WindowAmount | None
     """A bonus the customer owes for each met window."""
+    payment: WindowAmount | None
+    """What the customer owes per window for its records: the window's total of the
+    payment per record (`sum(delivery_fee)`), met or missed."""
     totals: tuple[tuple[Measure, Callable[[Record], Any]], ...]
     """The window totals the amounts above use (`sum(freight_charge)`), each kept per
     window and group over the records in scope and not excluded, like the measure."""
@@ -374,6 +377,8 @@ def _stages(standard: StandardPlan) -> list[str]:
             third.append(f"credit {amount.text} per missed window")
     if standard.reward is not None:
         third.append(f"reward {standard.reward.text} per met window")
+    if standard.payment is not None:
+        third.append(f"payment {standard.payment.text}, totalled per window")
     for rule in standard.disqualify:
         match rule:
             case ConsecutiveMissed(count=count):
@@ -463,6 +468,11 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
             for band in standard.credit_bands))
     if standard.reward is not None:
         reward = totals.amount(standard.reward.node.amount)
+    payment = None
+    if standard.payment is not None:
+        node_payment = standard.payment.node
+        payment = totals.amount(ast.Aggregate(function="sum", operand=node_payment.amount),
+                                standard.payment.text)
     rules: list[DisqualifyRule] = []
     for rule in standard.disqualify:
         match rule.node:
@@ -502,6 +512,7 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         strike=strike,
         credit=credit,
         reward=reward,
+        payment=payment,
         totals=tuple(totals.found.values()),
         disqualify=tuple(rules),
         escalations=tuple(_escalation(step) for step in standard.escalate),
@@ -579,9 +590,10 @@ class _Totals:
         self.compiler = compiler
         self.found: dict[str, tuple[Measure, Callable[[Record], Any]]] = {}
 
-    def amount(self, expr: ast.Expr) -> WindowAmount:
+    def amount(self, expr: ast.Expr, text: str | None = None) -> WindowAmount:
         evaluate = self._compile(expr)
-        text = " ".join(expr.span.text.split()) if expr.span is not None else "amount"
+        if text is None:
+            text = " ".join(expr.span.text.split()) if expr.span is not None else "amount"
         return WindowAmount(text, evaluate)
 
     def _compile(self, expr: ast.Expr) -> Callable[[Sequence[Fraction | None]], Fraction | None]:
@@ -735,7 +747,11 @@ def _measure_text(node: ast.Measure) -> str:
     """The measure as the contract wrote it, spaces normalised."""
     if node.span is not None:
         return " ".join(node.span.text.split())
-    return f"{node.function}()" if isinstance(node, ast.Aggregate) else "ratio"
+    if isinstance(node, ast.Aggregate):  # one the plan made: `payment: fee per record`
+        operand = node.operand.span if node.operand is not None else None
+        inside = " ".join(operand.text.split()) if operand is not None else ""
+        return f"{node.function}({inside})"
+    return "ratio"
 
 
 def _clauses(standard: Standard) -> tuple[tuple[str, str], ...]:

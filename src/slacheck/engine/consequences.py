@@ -24,6 +24,7 @@ from slacheck.findings import (
     Implausible,
     Input,
     Lines,
+    Payment,
     PenaltyWindow,
     PoolCap,
     RecordPenalty,
@@ -242,6 +243,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         penalties=money_total((item.net for item in penalty_windows), plan.money.zero),
         credits=tuple(owed.credits),
         rewards=tuple(owed.rewards),
+        payments=tuple(owed.payments),
         unpriced_windows=tuple(owed.unpriced),
         missed_windows=tuple(dict.fromkeys(o.label for _, _, o in missed)),
         longest_missed_run=run,
@@ -304,14 +306,17 @@ class _WindowAmounts:
         self.penalties: list[PenaltyWindow] = []
         self.credits: list[Credit] = []
         self.rewards: list[Reward] = []
+        self.payments: list[Payment] = []
         self.unpriced: list[str] = []
 
     def add(self, outcome: WindowOutcome, values: list[Fraction | None]) -> None:
         sp, label = self.sp, _label(outcome)
-        if not outcome.closed or outcome.met is None:
-            return
         shown = "; ".join(f"{total.label} = {self._show(value, total)}"
                           for (total, _), value in zip(sp.totals, values, strict=True))
+        if sp.payment is not None:  # every window, met or not, open or closed
+            self._payment(sp.payment, outcome, values, label)
+        if not outcome.closed or outcome.met is None:
+            return
         if outcome.met is False and sp.window_penalty is not None:
             amount = self._amount(sp.window_penalty, values, label)
             if amount is not None:
@@ -328,6 +333,15 @@ class _WindowAmounts:
             if amount is not None:
                 self.rewards.append(Reward(label, amount,
                                            _joined(shown, f"{sp.reward.text} = {amount}")))
+
+    def _payment(self, rule: WindowAmount, outcome: WindowOutcome,
+                 values: list[Fraction | None], label: str) -> None:
+        """The window's payments: nothing when no record of it had a known amount."""
+        exact = rule.evaluate(values)
+        if exact is None:
+            return
+        amount = self.plan.money.round_exact(exact)
+        self.payments.append(Payment(label, amount, outcome.closed, f"{rule.text} = {amount}"))
 
     def _credit(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
                 label: str, shown: str) -> None:

@@ -107,6 +107,8 @@ def to_dict(result: Result) -> dict[str, Any]:
             "breaches": result.breaches,
             **({"deferred_penalties": str(result.deferred)}
                if any(s.deferred_total for s in result.standards) else {}),
+            **({"payments": str(result.payments)}
+               if any(s.payments for s in result.standards) else {}),
         },
         "disqualification": _disqualification(result.disqualification),
         "pools": [
@@ -169,6 +171,13 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
                 for item in standard.rewards
             ],
         },
+        **({"payments": {
+            "total": str(standard.payment_total),
+            "payer": "customer", "payee": "provider",
+            "windows": [{"window": item.label, "amount": str(item.amount),
+                         "closed": item.closed, "arithmetic": item.arithmetic}
+                        for item in standard.payments],
+        }} if standard.payments else {}),
         "unpriced_windows": list(standard.unpriced_windows),
         "overdue_open": {
             "total": standard.overdue_open_total,

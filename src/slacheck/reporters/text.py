@@ -180,6 +180,10 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
         if credit.arithmetic:
             out.append(f"    {credit.arithmetic}")
+    for payment in standard.payments:
+        so_far = "" if payment.closed else "; the window is open: so far"
+        out.append(f"  payment: {payment.label} {payment.amount} {currency} (owed by the "
+                   f"customer{so_far})")
     for reward in standard.rewards:
         out.append(f"  reward: {reward.label} {reward.amount} {currency} (owed by the customer)")
         out.append(f"    {reward.arithmetic}")
@@ -251,6 +255,10 @@ def _totals(result: Result) -> list[str]:
     ]
     if any(standard.rewards for standard in result.standards):
         out.append(f"total rewards (owed by the customer): {result.rewards} {result.currency}")
+    if any(standard.payments for standard in result.standards):
+        out.append(f"total payments (owed by the customer): {result.payments} {result.currency}")
+    if any(standard.deferred_total for standard in result.standards):
+        out.append(f"total deferred until records close: {result.deferred} {result.currency}")
     if result.disqualification is not None:
         out.append(_disqualified(result.disqualification))
     verdict = result.verdict
