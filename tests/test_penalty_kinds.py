@@ -22,7 +22,8 @@ from slacheck.loader import load_contract_text
 from tests.conftest import contract_yaml, where
 
 HEAD = "contract: {id: p, currency: USD, timezone: UTC}"
-FIELDS = ("ok: bool", "fee: money", "due_at: timestamp", "done_at: {type: timestamp, optional: true}")
+FIELDS = ("ok: bool", "fee: money", "due_at: timestamp",
+          "done_at: {type: timestamp, optional: true}")
 
 
 def _contract(penalty: str, require: str = "ok") -> str:

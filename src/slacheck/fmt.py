@@ -32,7 +32,8 @@ from slacheck.diagnostics import ContractError, Diagnostic
 
 _STANDARD_CLAUSES = {"for": "expr", "except": "expr", "require": "expr", "target": "target",
                      "window": "window", "penalty": "penalty", "credit": "credit",
-                     "reward": "reward", "payment": "payment", "escalate": "escalate", "disqualify": "disqualify"}
+                     "reward": "reward", "payment": "payment", "escalate": "escalate",
+                     "disqualify": "disqualify"}
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false",
                     "if", "then", "else"})
 
