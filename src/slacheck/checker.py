@@ -82,7 +82,8 @@ class _Checker:
                 self.fields[spec.name] = t.money(contract.currency)
         names = tuple(named.name for named in contract.parameters)
         self.typer = Typer(contract.currency, self.fields, names, self.found,
-                           tuple(item.name for item in contract.calendars))
+                           tuple(item.name for item in contract.calendars),
+                           tuple(item.currency for item in contract.rates))
         self.constants = Constants(self.typer.types, self._error)
         self.parameters = self.typer.parameters
         self.derived = self.typer.derived

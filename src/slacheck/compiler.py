@@ -23,6 +23,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slacheck import ast, functions
+from slacheck._money import EXACT
 from slacheck.calendars import BusinessDeadline, Months
 from slacheck.checker import CheckedContract
 from slacheck.typer import AS_OF
@@ -151,9 +152,12 @@ class _Constant:
 class Compiler:
     """Compiles the checked contract's expressions; `as_of` fixes when deadlines are judged."""
 
-    def __init__(self, checked: CheckedContract, as_of: datetime) -> None:
+    def __init__(self, checked: CheckedContract, as_of: datetime,
+                 rates: Mapping[str, Decimal] | None = None) -> None:
         self.checked = checked
         self.as_of = as_of
+        self._rates = dict(rates or {})
+        """The contract's currency for one unit of each other currency it declares."""
         contract = checked.contract
         self._derived = {named.name: named.clause.node for named in contract.derived}
         self._tables = {table.name: table for table in contract.tables}
@@ -194,6 +198,12 @@ class Compiler:
                 id(expr) not in self.checked.enum_values
         return any(self._may_be_open(child) for child in _children(expr))
 
+    def _rate(self, currency: str) -> Decimal:
+        if currency not in self._rates:
+            raise ValueError(f"no rate for {currency}: `rates.resolve` gives every rate the "
+                             "contract declares before it is compiled")
+        return self._rates[currency]
+
     def _is_event(self, name: str) -> bool:
         spec = self.checked.contract.schema.field(name)
         return spec is not None and spec.type.kind is Kind.TIMESTAMP and \
@@ -207,7 +217,9 @@ class Compiler:
         match expr:
             case ast.Number(value=value) | ast.Percent(value=value):
                 return _Constant(value)
-            case ast.Money(amount=amount):
+            case ast.Money(amount=amount, currency=currency):
+                if currency != self.checked.contract.currency:  # declared under `rates:`
+                    return _Constant(EXACT.multiply(amount, self._rate(currency)))
                 return _Constant(amount)
             case ast.Duration(microseconds=microseconds):
                 return _Constant(timedelta(microseconds=microseconds))

@@ -26,7 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from slacheck import ast
-from slacheck.api import compile_plan, verify
+from slacheck.api import Rates, compile_plan, verify
 from slacheck.checker import CheckedContract
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler
 from slacheck.diagnostics import did_you_mean
@@ -90,11 +90,12 @@ class _Bucket:
 
 def explain(checked: CheckedContract, data: Sequence[str], *, as_of: datetime | date,
             standard: str, window_label: str | None = None, group: str | None = None,
-            record: str | None = None, evidence_limit: int = 100) -> str:
+            record: str | None = None, evidence_limit: int = 100,
+            rates: Rates = None) -> str:
     """The explanation, as text: one figure of `standard` (a window, a group), the
     standard's windows in short, or one record's clauses."""
     with _replayable(data) as paths:
-        plan = compile_plan(checked, as_of, evidence_limit)
+        plan = compile_plan(checked, as_of, evidence_limit, rates)
         sp = next((item for item in plan.standards if item.id == standard), None)
         if sp is None:
             ids = [item.id for item in plan.standards]
@@ -107,7 +108,8 @@ def explain(checked: CheckedContract, data: Sequence[str], *, as_of: datetime | 
         explainer = _Explainer(checked, plan, sp, model, shown)
         if record is not None:
             return explainer.record(paths, record)
-        result = verify(checked, list(paths), as_of=plan.as_of, evidence_limit=evidence_limit)
+        result = verify(checked, list(paths), as_of=plan.as_of, evidence_limit=evidence_limit,
+                        rates=[(item.currency, item.rate, item.given) for item in plan.rates])
         found = next(item for item in result.standards if item.id == standard)
         return explainer.figures(paths, found, window_label, group)
 
@@ -132,7 +134,8 @@ class _Explainer:
         self.sp = sp
         self.model = model
         self.shown = shown
-        self.compiler = Compiler(checked, plan.as_of)
+        self.compiler = Compiler(checked, plan.as_of,
+                                 {item.currency: item.rate for item in plan.rates})
         self.derived: dict[str, ast.Expr] = {
             named.name: named.clause.node for named in checked.contract.derived
         }

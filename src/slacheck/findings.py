@@ -10,6 +10,7 @@ from enum import Enum
 from fractions import Fraction
 
 from slacheck._money import total as money_total
+from slacheck.rates import RateUsed
 
 
 class Verdict(Enum):
@@ -309,6 +310,8 @@ class StandardResult:
     with their amount as of now, owed once the record closes, not in the totals."""
     deferred_total: int = 0
     deferred_amount: Decimal = Decimal(0)
+    rates: tuple[RateUsed, ...] = ()
+    """The rates this standard's amounts were converted at (`rates:`)."""
     disqualifications: tuple[Disqualification, ...] = ()
     """Every rule that disqualifies, earliest first."""
     escalations: tuple[Escalation, ...] = ()
@@ -398,6 +401,8 @@ class Result:
     evidence_limit: int = field(default=0)
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
+    rates: tuple[RateUsed, ...] = ()
+    """The rate of each other currency the contract declares, as given for this run."""
     total_rounding: str | None = None
     """The rounding mode of the totals when the contract rounds only them (`round_at:
     total`); None when every amount is rounded already."""

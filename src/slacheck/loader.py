@@ -41,6 +41,7 @@ from slacheck.model import (
     Exclusion,
     Named,
     Pool,
+    Rate,
     RowRule,
     Standard,
     Table,
@@ -202,6 +203,7 @@ class _Builder:
             reject=self._rules(tree["records"], "reject"),
             warn=self._rules(tree["records"], "warn"),
             pools=self._pools(tree.get("pools", {})),
+            rates=self._rates(tree.get("rates", {}), meta["currency"]),
         )
         if self.found:
             raise IncompleteContractError(self.found, self._without_unparsed(contract))
@@ -645,6 +647,27 @@ class _Builder:
             self._error(BAD_WINDOW, "the target has no window", (*base, "target"),
                         ("say the period: `97% per month`",))
         return None
+
+    def _rates(self, rates: dict[str, Any], currency: str) -> tuple[Rate, ...]:
+        """`rates:` each other currency, with the date its rate is taken at (if stated)."""
+        out = []
+        for code, body in rates.items():
+            path: YamlPath = ("rates", code)
+            if code == currency:
+                self._error(BAD_VALUE, f"{code} is the contract's own currency", path,
+                            ("list only the other currencies amounts are written in",),
+                            key=True)
+                continue
+            when = None
+            if body.get("date") is not None:
+                try:
+                    when = date.fromisoformat(str(body["date"]))
+                except ValueError:
+                    self._error(BAD_VALUE, f"`{body['date']}` is not a date", (*path, "date"),
+                                ("write it as YYYY-MM-DD",))
+                    continue
+            out.append(Rate(code, when, str(body.get("note", "")), self.places[path].key))
+        return tuple(out)
 
     def _pools(self, pools: dict[str, Any]) -> tuple[Pool, ...]:
         out = []

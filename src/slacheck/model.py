@@ -175,6 +175,18 @@ class RowRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Rate:
+    """A currency the contract's amounts may be written in (`8.33 SDR`), converted into its
+    own currency at a rate given at run time, since a contract states when the rate is
+    taken (`date`), never its value."""
+
+    currency: str
+    date: date | None = None
+    note: str = ""
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     id: str
     currency: str
@@ -200,6 +212,8 @@ class Contract:
     reject: tuple[RowRule, ...] = ()
     warn: tuple[RowRule, ...] = ()
     pools: tuple[Pool, ...] = ()
+    rates: tuple[Rate, ...] = ()
+    """Other currencies, each converted at a rate given at run time (`--rate SDR=1.35`)."""
 
     def calendar(self, name: str) -> BusinessCalendar | None:
         return next((item for item in self.calendars if item.name == name), None)

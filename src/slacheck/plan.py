@@ -43,6 +43,7 @@ from slacheck.measures import (
 from slacheck.model import Clause, Contract, Pool, Standard
 from slacheck.objectives import Objective
 from slacheck.plausibility import Checks, compile_checks
+from slacheck.rates import RateUsed
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
 
@@ -257,6 +258,9 @@ class StandardPlan:
     rolling: int | None = None
     """`per rolling N days`: records are counted per day (`period` is `DAY`) and stage 3
     judges, for each day, the N days ending with it (`slacheck.engine.rolling`)."""
+    currencies: tuple[str, ...] = ()
+    """The other currencies (`rates:`) the standard's amounts are written in, directly or
+    through derived fields, parameters and tables: its findings record their rates."""
 
     @property
     def keeps_breach_times(self) -> bool:
@@ -281,6 +285,8 @@ class Plan:
     pools: tuple[PoolPlan, ...] = ()
     plausible: Checks | None = None
     """The built-in plausibility warnings, applied after `rules`, in one function."""
+    rates: tuple[RateUsed, ...] = ()
+    """The rate of each other currency the contract declares, as given for this run."""
 
     def describe(self) -> str:
         """A readable listing of the three stages, as the engines will run them."""
@@ -397,13 +403,14 @@ EVIDENCE_LIMIT = 100
 
 
 def build_plan(checked: CheckedContract, as_of: datetime,
-               evidence_limit: int = EVIDENCE_LIMIT) -> Plan:
-    """Compile a checked contract for one evaluation time."""
+               evidence_limit: int = EVIDENCE_LIMIT, rates: tuple[RateUsed, ...] = ()) -> Plan:
+    """Compile a checked contract for one evaluation time, with the rate of each other
+    currency it declares (`rates.resolve`)."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     contract = checked.contract
     zone = ZoneInfo(contract.timezone)
-    compiler = Compiler(checked, as_of)
+    compiler = Compiler(checked, as_of, {rate.currency: rate.rate for rate in rates})
     money = Money(contract.currency, Decimal(1).scaleb(-contract.decimals),
                   ROUNDING[contract.rounding], contract.round_at)
     start = end = None
@@ -425,7 +432,7 @@ def build_plan(checked: CheckedContract, as_of: datetime,
     plausible = compile_checks(contract.schema, zone, contract.effective_from,
                                contract.effective_to)
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
-                evidence_limit, constants, rules, pools, plausible)
+                evidence_limit, constants, rules, pools, plausible, rates)
 
 
 def _group_key(parts: list[Callable[[Record], Any]]) -> Callable[[Record], Any]:
@@ -527,7 +534,36 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         requirement_source=compiler.source(standard.require.node, constants),
         deadline_source=compiler.deadline_source(standard.require.node, constants),
         rolling=window.rolling,
+        currencies=_currencies(standard, compiler.checked.contract),
     )
+
+
+def _currencies(standard: Standard, contract: Contract) -> tuple[str, ...]:
+    """The other currencies a standard's amounts use, following names into derived fields,
+    parameters and the values of the tables they look up, in the contract's order."""
+    if not contract.rates:
+        return ()
+    named = {item.name: item.clause.node for item in (*contract.parameters, *contract.derived)}
+    tables = {table.name: table for table in contract.tables}
+    amounts: list[ast.Node] = [clause.node for clause in (
+        standard.penalty, standard.window_penalty, standard.strike, standard.credit,
+        standard.reward, standard.payment) if clause is not None]
+    amounts += [band.amount.node for band in standard.credit_bands]
+    found: set[str] = set()
+    seen: set[str] = set()
+    while amounts:
+        for node in ast.walk(amounts.pop()):
+            if isinstance(node, ast.Money):
+                found.add(node.currency)
+            elif isinstance(node, ast.Ref) and node.name in named and node.name not in seen:
+                seen.add(node.name)
+                amounts.append(named[node.name])
+            elif isinstance(node, ast.Lookup) and node.table in tables:
+                table = tables[node.table]
+                amounts += [value for _, values in table.versions() for value in values.values()]
+                if table.default is not None:
+                    amounts.append(table.default)
+    return tuple(rate.currency for rate in contract.rates if rate.currency in found)
 
 
 def _breach_penalty(node: ast.Penalty, compiler: Compiler, money: Money) -> BreachPenalty:

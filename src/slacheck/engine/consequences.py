@@ -96,6 +96,7 @@ def conclude(plan: Plan, state: State) -> Result:
         evidence_limit=plan.evidence_limit,
         zero=plan.money.zero,
         total_rounding=plan.money.rounding if plan.money.round_at == "total" else None,
+        rates=plan.rates,
     )
 
 
@@ -253,6 +254,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         deferred=tuple(RecordPenalty(ref, amount) for ref, amount in st.deferred),
         deferred_total=st.deferred_total,
         deferred_amount=_deferred(plan, st),
+        rates=tuple(rate for rate in plan.rates if rate.currency in sp.currencies),
         disqualifications=disqualifications,
         escalations=escalations,
         scope_undetermined=tuple(st.undetermined),

@@ -18,6 +18,7 @@ from slacheck.findings import (
     StandardResult,
     WindowOutcome,
 )
+from slacheck.rates import RateUsed
 from slacheck.reporters._format import figure, fraction, goal, moment, percent, target
 
 SCHEMA = "slacheck.result/1"
@@ -58,6 +59,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         "inputs": [{"path": item.path, "sha256": item.sha256} for item in result.inputs],
         "as_of": moment(result.as_of),
         "currency": result.currency,
+        **({"rates": [_rate(rate) for rate in result.rates]} if result.rates else {}),
         "timezone": result.timezone,
         "evidence_limit": result.evidence_limit,
         "compliant": result.compliant,
@@ -120,6 +122,12 @@ def to_dict(result: Result) -> dict[str, Any]:
     }
 
 
+def _rate(rate: RateUsed) -> dict[str, Any]:
+    return {"currency": rate.currency, "rate": str(rate.rate), "into": rate.into,
+            "date": rate.date.isoformat() if rate.date is not None else None,
+            "given": rate.given}
+
+
 def _ref(ref: RecordRef) -> dict[str, Any]:
     return {"id": ref.id, "line": ref.line, "source": ref.source}
 
@@ -131,6 +139,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         "clauses": [{"kind": kind, "text": text} for kind, text in standard.clauses],
         "clause_lines": [{"kind": kind, "line": line} for kind, line in standard.clause_lines],
         "breaches": standard.breaches,
+        **({"rates": [_rate(rate) for rate in standard.rates]} if standard.rates else {}),
         "windows": [_window(window) for window in standard.windows],
         "missed_windows": list(standard.missed_windows),
         "longest_missed_run": standard.longest_missed_run,

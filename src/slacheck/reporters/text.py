@@ -33,6 +33,7 @@ def render(result: Result) -> str:
         out.append(f"title: {result.contract_title}")
     out.append(f"as of {moment(result.as_of)}; windows in {result.timezone}; "
                f"money in {result.currency}")
+    out.extend(f"rate: {rate.text} (given by {rate.given})" for rate in result.rates)
     for item in result.inputs:
         digest = f" sha256:{item.sha256[:12]}" if item.sha256 else ""
         out.append(f"data: {item.path}{digest}")
@@ -135,6 +136,8 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
     out.extend(f"  {kind}: {text}" for kind, text in standard.clauses)
     out.extend("  " + line for line in _table(standard.windows))
     out.append(f"  breaches: {standard.breaches}")
+    if standard.rates:
+        out.append("  amounts converted at " + "; ".join(rate.text for rate in standard.rates))
     for odd in standard.implausible:
         out.append(f"  WARNING: {odd.total} {plural(odd.total, 'record')} passed with "
                    f"{odd.check}, most likely wrong data: {_refs(odd.records, odd.total)}")
