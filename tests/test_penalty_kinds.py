@@ -5,7 +5,7 @@ here is computed by hand in its comment."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -180,3 +180,31 @@ def test_fmt_spells_amounts_with_calls_canonically(text: str, canonical: str) ->
     kind = "payment" if text.endswith("per record") else "penalty"
     assert fmt.clause(parser.parse(Source(text), kind)) == canonical
     assert fmt.clause(parser.parse(Source(canonical), kind)) == canonical
+
+
+def test_a_cap_per_contract_year_needs_the_contracts_start() -> None:
+    with pytest.raises(ContractError) as caught:
+        check(load_contract_text(_contract(" fee per breach, at most 5 USD per contract year")))
+    assert any("counts years from the contract's start" in item.message
+               for item in caught.value.diagnostics)
+
+
+def test_contract_years_from_29_february_start_on_1_march_without_one() -> None:
+    from slacheck.plan import _contract_years
+
+    key, label = _contract_years(date(2024, 2, 29))
+    assert label(0) == "2024-02-29/2025-03-01"
+    assert label(4) == "2028-02-29/2029-03-01"
+    assert [key(datetime(*day, 12, tzinfo=UTC)) for day in (
+        (2024, 2, 29), (2025, 2, 28), (2025, 3, 1), (2028, 2, 28), (2028, 2, 29))] == [
+        0, 0, 1, 3, 4]
+
+
+@pytest.mark.parametrize("text", [
+    "fee per breach, at most 100 USD per contract year",
+    "fee per breach, at most 100 USD in total",
+    "fee per breach, at most 100 USD per contract year by office",
+    "fee per breach, at most 100 USD in total by office, deferred while open",
+])
+def test_fmt_spells_caps_over_the_contract_as_written(text: str) -> None:
+    assert fmt.clause(parser.parse(Source(text), "penalty")) == text

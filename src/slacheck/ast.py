@@ -362,6 +362,10 @@ class Penalty(Node):
     """`at most X per breach`: the most one record owes."""
     cap_by: Ref | None = None
     """`at most X per month by office`: the period's cap applies to each office apart."""
+    cap_over: str = ""
+    """`contract year` (`at most X per contract year`: each year from the contract's start)
+    or `total` (`at most X in total`: the whole contract), with `cap_period` None; "" for a
+    cap per calendar period."""
     deferred: bool = False
     """`deferred while open`: a breach whose event is not yet recorded (overdue) owes its
     amount only once the record closes; until then it is listed as deferred, not owed."""

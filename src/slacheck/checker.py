@@ -538,6 +538,12 @@ class _Checker:
             self._money(penalty.cap, "a cap", constant=True)
         if penalty.cap_by is not None:
             self._window(ast.Window(period=ast.Period.MONTH, by=(penalty.cap_by,)))
+        if penalty.cap_over == "contract year" and self.contract.effective_from is None:
+            self._error(BAD_WINDOW, "a cap per contract year counts years from the contract's "
+                        "start, and the contract states none", penalty.cap.span if penalty.cap
+                        else penalty.span,
+                        ("add `effective: {from: 2024-07-01}` under `contract`, or cap per "
+                         "calendar year: `per year`",))
         if penalty.record_cap is not None and self._money(penalty.record_cap, "a cap per breach",
                                                           constant=False):
             self._divisions(penalty.record_cap)

@@ -253,7 +253,9 @@ def _penalty(node: ast.Penalty) -> str:
         text += f", at most {amount_words(node.record_cap)} per breach"
     if node.cap is not None:
         period = _PERIODS[node.cap_period] if node.cap_period is not None else "window"
-        text += f", at most {amount_words(node.cap)} in total per {period}"
+        over = {"contract year": "per year of the contract, counted from its start",
+                "total": "over the whole contract"}.get(node.cap_over, f"in total per {period}")
+        text += f", at most {amount_words(node.cap)} {over}"
     if node.deferred:
         text += ("; a breach of a record still open (its event overdue) owes it only once "
                  "the record closes: until then it is listed as deferred, outside the totals")

@@ -552,9 +552,9 @@ class _Explainer:
         if sp.penalty is not None:
             out.append("")
             out.append(f"penalty: {self._clause('penalty')}")
-            period = sp.penalty.cap_period or sp.period
+            period, named = sp.penalty.cap_period or sp.period, sp.penalty.cap_label
             buckets = None if selected is None else {
-                window(period, key, self.plan.zone).label
+                named(key) if named is not None else window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
             shown = [item for item in found.penalty_windows  # a label may name a group too
                      if buckets is None or item.label.split(" ")[0] in buckets]

@@ -265,8 +265,10 @@ def clause(node: ast.Node) -> str:
             text = f"{expr(amount, _SUM)} per {_graduation(node)}"
             if node.record_cap is not None:
                 text += f", at most {expr(node.record_cap, _SUM)} per breach"
-            if cap is not None and period is not None:
-                text += f", at most {expr(cap, _SUM)} per {period.value}"
+            if cap is not None and (period is not None or node.cap_over):
+                over = {"contract year": "per contract year", "total": "in total"}.get(
+                    node.cap_over, f"per {period.value if period else ''}")
+                text += f", at most {expr(cap, _SUM)} {over}"
                 if node.cap_by is not None:
                     text += f" by {node.cap_by.name}"
             return text + (", deferred while open" if node.deferred else "")

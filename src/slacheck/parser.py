@@ -513,14 +513,25 @@ class _ToAst(Transformer[Token, Any]):
                     cap.span, ("keep one: the lower is the one that binds",)))
             if kind == "breach":
                 out["record_cap"] = cap
-            else:
+            elif kind == "period":
                 out["cap"], out["cap_period"], out["cap_by"] = cap, period, by
+            else:  # per contract year, or in total
+                out["cap"], out["cap_over"], out["cap_by"] = cap, kind, by
         return out
 
     def period_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
         by = children[2] if len(children) > 2 else None
         return ("period", children[0], _period(children[1]),
                 None if by is None else ast.Ref(name=str(by), span=self._tspan(by)))
+
+    def contract_year_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        return ("contract year", children[0], None, self._by(children[1:]))
+
+    def total_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        return ("total", children[0], None, self._by(children[1:]))
+
+    def _by(self, rest: list[Any]) -> ast.Ref | None:
+        return ast.Ref(name=str(rest[0]), span=self._tspan(rest[0])) if rest else None
 
     def breach_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
         return ("breach", children[0], None, None)

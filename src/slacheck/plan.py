@@ -11,7 +11,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_EVEN,
@@ -127,6 +127,11 @@ class BreachPenalty:
     cap_field: str | None = None
     """The field each value of which has its own cap (`per month by office`)."""
     cap_group: Callable[[Record], Any] | None = None
+    cap_over: str = ""
+    """`contract year` or `total` for those caps (`ast.Penalty.cap_over`)."""
+    cap_label: Callable[[int], str] | None = None
+    """The label of a cap's bucket when it is not a calendar window: a contract year
+    (`2024-07-01/2025-07-01`) or the whole contract (`contract`)."""
     deferred: bool = False
     """`deferred while open`: an overdue open record's amount is listed, not owed."""
 
@@ -363,8 +368,9 @@ def _stages(standard: StandardPlan) -> list[str]:
         third.append(f"met when {what} {objective.op} {goal}{extra}")
     penalty = standard.penalty
     if penalty is not None:
-        cap = "" if penalty.cap is None else (
-            f", capped at {penalty.cap} per {(penalty.cap_period or standard.period).value}")
+        per = {"contract year": "per contract year", "total": "in total"}.get(
+            penalty.cap_over, f"per {(penalty.cap_period or standard.period).value}")
+        cap = "" if penalty.cap is None else f", capped at {penalty.cap} {per}"
         deferred = ", deferred while open" if penalty.deferred else ""
         third.append(f"penalty per breach{cap}{deferred}")
     if standard.strike is not None:
@@ -568,15 +574,54 @@ def _currencies(standard: Standard, contract: Contract) -> tuple[str, ...]:
 
 def _breach_penalty(node: ast.Penalty, compiler: Compiler, money: Money) -> BreachPenalty:
     cap_by = node.cap_by.name if node.cap_by is not None else None
+    cap_key = key_function(node.cap_period) if node.cap_period is not None else None
+    cap_label: Callable[[int], str] | None = None
+    if node.cap_over == "total":
+        cap_key, cap_label = _whole_contract, _whole_contract_label
+    elif node.cap_over == "contract year":
+        starts = compiler.checked.contract.effective_from
+        assert starts is not None  # the checker requires it
+        cap_key, cap_label = _contract_years(starts)
     return BreachPenalty(
         amount=_penalty(node, compiler),
         cap=money.round(compiler.constant(node.cap)) if node.cap is not None else None,
         cap_period=node.cap_period,
-        cap_key=key_function(node.cap_period) if node.cap_period is not None else None,
+        cap_key=cap_key,
         cap_field=cap_by,
         cap_group=itemgetter(cap_by) if cap_by is not None else None,
+        cap_over=node.cap_over,
+        cap_label=cap_label,
         deferred=node.deferred,
     )
+
+
+def _whole_contract(local: datetime) -> int:
+    return 0
+
+
+def _whole_contract_label(key: int) -> str:
+    return "contract"
+
+
+def _contract_years(starts: date) -> tuple[KeyFunction, Callable[[int], str]]:
+    """Years counted from the contract's first day (0 is the first year), each labelled as
+    the interval it covers: `2024-07-01/2025-07-01`. A year from 29 February starts on the
+    1 March of a year without one."""
+
+    def anniversary(years: int) -> date:
+        try:
+            return starts.replace(year=starts.year + years)
+        except ValueError:  # 29 February
+            return date(starts.year + years, 3, 1)
+
+    def key(local: datetime) -> int:
+        years = local.year - starts.year
+        return years - 1 if local.date() < anniversary(years) else years
+
+    def label(years: int) -> str:
+        return f"{anniversary(years).isoformat()}/{anniversary(years + 1).isoformat()}"
+
+    return key, label
 
 
 def _penalty(node: ast.Penalty, compiler: Compiler) -> Callable[[Record], Any]:

@@ -428,7 +428,8 @@ def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[P
         gross = plan.money.round(total.gross) if plan.money.round_at == "window" else total.gross
         net = min(gross, rule.cap) if rule.cap is not None else gross
         key, group = bucket if isinstance(bucket, tuple) else (bucket, None)
-        label = window(period, key, plan.zone).label
+        label = rule.cap_label(key) if rule.cap_label is not None else \
+            window(period, key, plan.zone).label
         if isinstance(bucket, tuple):  # capped per value of a field
             label += f" {rule.cap_field}={_text(group)}"
         out.append(PenaltyWindow(label, gross, net, rule.cap, total.breaches))
