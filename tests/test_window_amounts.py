@@ -189,16 +189,22 @@ def test_a_cap_per_month_by_office_caps_each_office_apart(tmp_path: Path) -> Non
     assert result.penalties == Decimal("140.00")
 
 
-@pytest.mark.parametrize(("round_at", "owed"), [
+@pytest.mark.parametrize(("round_at", "rounding", "owed"), [
     # by hand: 10% of fee per breach; March 0.005, April 0.005, June 3 x 0.0025, July 2 x 0.004
-    ("record", "0.02"),   # 0.01 + 0.01 + 3 x 0.00 + 2 x 0.00 (each 0.0025, 0.004 rounds down)
-    ("window", "0.04"),   # 0.01 + 0.01 + 0.0075 -> 0.01 + 0.008 -> 0.01
-    ("total", "0.03"),    # 0.005 + 0.005 + 0.0075 + 0.008 = 0.0255 -> 0.03
+    ("record", "half_up", "0.02"),   # 0.01 + 0.01 + 3 x 0.00 + 2 x 0.00 (0.0025, 0.004 down)
+    ("window", "half_up", "0.04"),   # 0.01 + 0.01 + 0.0075 -> 0.01 + 0.008 -> 0.01
+    ("total", "half_up", "0.03"),    # 0.005 + 0.005 + 0.0075 + 0.008 = 0.0255 -> 0.03
+    # the half-cent ties of March and April go to the even cent, 0.00, under half_even
+    ("record", "half_even", "0.00"),  # 0.00 + 0.00 + 3 x 0.00 + 2 x 0.00
+    ("window", "half_even", "0.02"),  # 0.00 + 0.00 + 0.0075 -> 0.01 + 0.008 -> 0.01
+    ("total", "half_even", "0.03"),   # 0.0255 -> 0.03 (no tie)
 ])
-def test_where_money_is_rounded(tmp_path: Path, round_at: str, owed: str) -> None:
+def test_where_money_is_rounded(tmp_path: Path, round_at: str, rounding: str,
+                                owed: str) -> None:
     from tests.conftest import contract_yaml as yaml_text
 
-    head = f"contract: {{id: r, currency: EUR, timezone: UTC, round_at: {round_at}}}"
+    head = (f"contract: {{id: r, currency: EUR, timezone: UTC, round_at: {round_at}, "
+            f"rounding: {rounding}}}")
     text = yaml_text("ok: bool", "fee: money", head=head, standards=(
         "  s:\n    require: ok\n    window: per month\n    penalty: 10% of fee per breach\n"))
     fees = [("03", "0.05")] + [("04", "0.05")] + [("06", "0.025")] * 3 + [("07", "0.04")] * 2
