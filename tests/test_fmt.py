@@ -296,11 +296,14 @@ def _meaning(text: str) -> tuple[Any, list[str]]:
           standard.scope.node if standard.scope else None,
           [item.when.node for item in standard.exclusions],
           standard.target.node if standard.target else None, standard.window,
-          standard.penalty.node if standard.penalty else None,
+          [item.node for item in standard.penalties],
           standard.credit.node if standard.credit else None,
+          standard.payment.node if standard.payment else None,
           [item.node for item in standard.disqualify]) for standard in contract.standards],
     ]
-    plan = compile_plan(check(contract), datetime(2025, 4, 1, tzinfo=UTC)).describe()
+    rates = {rate.currency: "1" for rate in contract.rates}  # any rate: the plan's shape
+    plan = compile_plan(check(contract), datetime(2025, 4, 1, tzinfo=UTC),
+                        rates=rates).describe()
     quoted = ("  for:", "  except:", "  require:", "  target:", "  penalty:", "  credit:",
               "  disqualify:")
     # a measure is quoted as written in stage lines too: spacing aside, the same plan
