@@ -152,3 +152,15 @@ def test_a_contract_test_file_gives_the_rates(tmp_path: Path) -> None:
     run = CliRunner().invoke(main, ["test", str(path)])
     assert run.exit_code == 1
     assert "converts SDR into USD" in run.output
+
+
+def test_the_plan_of_a_contract_with_rates_takes_them_and_shows_them(tmp_path: Path) -> None:
+    contract = tmp_path / "c.yaml"
+    contract.write_text(TWO, "utf-8")
+    run = CliRunner().invoke(main, ["plan", str(contract), "--as-of", "2025-04-01",
+                                    "--rate", "SDR=1.35", "--rate", "EUR=1.08"])
+    assert run.exit_code == 0, run.output
+    assert "rate: 1 SDR = 1.35 USD at 2025-03-31" in run.output
+    run = CliRunner().invoke(main, ["plan", str(contract), "--as-of", "2025-04-01"])
+    assert run.exit_code == 2
+    assert "converts SDR into USD" in run.stderr

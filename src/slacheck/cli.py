@@ -60,10 +60,11 @@ def load_checked(path: str) -> CheckedContract:
     return load(path)
 
 
-def compile_plan(checked: CheckedContract, as_of: datetime | date) -> Plan:
+def compile_plan(checked: CheckedContract, as_of: datetime | date,
+                 rates: list[tuple[str, Decimal, str]]) -> Plan:
     from slacheck.api import compile_plan as build
 
-    return build(checked, as_of)
+    return build(checked, as_of, rates=rates)
 
 EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
@@ -686,11 +687,14 @@ def test_command(paths: tuple[str, ...], pattern: str | None, show_coverage: boo
 @click.option("--code", is_flag=True,
               help="Print the generated per-record code instead, each line marked with the "
                    "standard and clause it comes from.")
+@_rates_options
 @_debug_option()
-def plan_command(contract: str, as_of: str, code: bool, debug: bool) -> None:
+def plan_command(contract: str, as_of: str, code: bool, rate: tuple[str, ...],
+                 rates_file: str | None, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
     with _errors(debug):
-        plan = compile_plan(load_checked(contract), _as_of(as_of))
+        plan = compile_plan(load_checked(contract), _as_of(as_of),
+                            rates=_rates(rate, rates_file))
     if code:
         from slacheck.engine.codegen import generate
         from slacheck.engine.state import State

@@ -302,6 +302,7 @@ class Plan:
             period = f"; records with {self.schema.time_field} in [{start}, {end})"
         lines = [
             f"contract {self.contract.id} as of {self.as_of.isoformat()}",
+            *(f"rate: {rate.text}" for rate in self.rates),
             f"  windows in {self.zone.key}{period}",
             f"  money in {self.money.currency}, each finding rounded {self.contract.rounding} "
             f"to {self.money.quantum}",
