@@ -85,8 +85,11 @@ class _Rules:
     # declared and unused
     def unused(self) -> None:
         used: set[str] = {self.contract.schema.id_field, self.contract.schema.time_field}
+        contract = self.contract
         nodes: list[ast.Node] = [named.clause.node for named in
-                                 (*self.contract.parameters, *self.contract.derived)]
+                                 (*contract.parameters, *contract.derived)]
+        nodes += [rule.when.node for rule in (*contract.reject, *contract.warn)]
+        nodes += [pool.limit.node for pool in contract.pools]
         for standard in self.contract.standards:
             nodes += [clause.node for clause in _clauses(standard)]
             nodes.append(standard.window)
