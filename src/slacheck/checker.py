@@ -183,9 +183,9 @@ class _Checker:
                 for name, named in declared.items()}
         for name in self._dependency_order(declared, uses):
             expr = declared[name].clause.node
-            needs = (self._optional(ref.name) for ref in ast.refs(expr))
-            if (first := next((field for field in needs if field is not None), None)) is not None:
-                self.optional_behind[name] = first
+            first = next(iter(self._unguarded_needs(expr)), None)
+            if first is not None:
+                self.optional_behind[name] = first[1]
             if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
                     or not self._inlined(expr, name)):
                 self.typer.untyped.add(name)
@@ -695,17 +695,26 @@ class _Checker:
             return name if not spec.required and spec.default is None else None
         return self.optional_behind.get(name)
 
+    def _unguarded_needs(self, expr: ast.Expr) -> list[tuple[ast.Ref, str]]:
+        """Each name `expr` reads that needs an optional field without default, with that
+        field, where nothing before it tests the field's presence (`x is present and ...`);
+        a presence test itself is decided either way. Such an expression is unknown for a
+        record without the field; one whose every read is guarded never is."""
+        tested = {id(ref) for node in ast.walk(expr) if isinstance(node, ast.Presence)
+                  for ref in ast.refs(node)}
+        out = []
+        for ref, guarded in _reads(expr):
+            needs = None if id(ref) in tested else self._optional(ref.name)
+            if needs is not None and needs not in guarded:
+                out.append((ref, needs))
+        return out
+
     def _optional_reads(self, expr: ast.Expr, condition: str) -> None:
         """A `for` or `except` that needs an optional field is neither true nor false for
         a record without it, and such a record is then out of scope or not excluded."""
-        tested = {id(ref) for node in ast.walk(expr) if isinstance(node, ast.Presence)
-                  for ref in ast.refs(node)}  # `x is present` is decided either way
         seen: set[str] = set()
-        for ref, guarded in _reads(expr):
-            if id(ref) in tested:
-                continue
-            needs = self._optional(ref.name)
-            if needs is None or ref.name in seen or needs in guarded:
+        for ref, needs in self._unguarded_needs(expr):
+            if ref.name in seen:
                 continue
             seen.add(ref.name)
             if needs == ref.name:
