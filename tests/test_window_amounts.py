@@ -215,3 +215,33 @@ def test_where_money_is_rounded(tmp_path: Path, round_at: str, rounding: str,
     result = verify(load_contract_text(text, "c.yaml"), [str(data)],
                     as_of=datetime.fromisoformat("2025-08-01T00:00:00+00:00"))
     assert str(result.penalties) == owed
+
+
+@pytest.mark.parametrize(("credit", "owed"), [
+    # March: sum(fee) = 3 x 10.00 = 30.00 over a missed month
+    ("(if monthly_fee > 500 EUR then 10% of sum(fee) else 0 EUR) per missed month", "3.00"),
+    ("(if monthly_fee > 5000 EUR then 10% of sum(fee) else 1 EUR) per missed month", "1.00"),
+    ("min(10% of sum(fee), 2 EUR) per missed month", "2.00"),          # 3.00 capped at 2.00
+    ("max(10% of sum(fee), 5 EUR) per missed month", "5.00"),
+    ("round(sum(fee) / 7) per missed month", "4.00"),                  # 30 / 7 = 4.28... -> 4
+    ("floor(sum(fee) / 7) + ceil(sum(fee) / 7) per missed month", "9.00"),  # 4 + 5
+])
+def test_a_window_amount_may_branch_and_call_functions_around_its_totals(
+        tmp_path: Path, credit: str, owed: str) -> None:
+    rows = _rows("2025-03", 0, 3)
+    result = _verify(tmp_path, rows=rows, clauses=f"target: 97% per month\ncredit: {credit}")
+    assert result.credits == Decimal(owed)
+
+
+@pytest.mark.parametrize("text", [
+    "min(10% of sum(fee), 2 EUR) per missed month",
+    "(if monthly_fee > 500 EUR then 10% of sum(fee) else 0 EUR) per missed month",
+    "round(sum(fee) / 7, 1) per missed month",
+])
+def test_fmt_keeps_totals_inside_functions_and_branches(text: str) -> None:
+    from slacheck import fmt, parser
+    from slacheck._source import Source
+
+    node = parser.parse(Source(text), "credit")
+    assert fmt.clause(node) == text
+    assert parser.parse(Source(fmt.clause(node)), "credit") == node

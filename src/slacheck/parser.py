@@ -616,6 +616,12 @@ class _ToAst(Transformer[Token, Any]):
                 self._tspan(name), (_FUNCTIONS_HINT,)))
         return ast.Call(function=str(name), args=tuple(args), span=self._span(meta))
 
+    def amount_call(self, meta: Meta, children: list[Any]) -> ast.Call:
+        """A function in an amount: an argument `sum(x)`, `count(x)`, `mean(x)`, `min(x)` or
+        `max(x)` (one argument) totals the window, as it does elsewhere in an amount."""
+        found = self.call(meta, children)
+        return dataclasses.replace(found, args=tuple(_totals(arg) for arg in found.args))
+
     def conditional(self, meta: Meta, children: list[ast.Expr]) -> ast.Conditional:
         condition, then, otherwise = children
         return ast.Conditional(condition=condition, then=then, otherwise=otherwise,
@@ -628,6 +634,26 @@ class _ToAst(Transformer[Token, Any]):
 
 
 _OFFSET = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+
+
+_TOTALS = frozenset({"sum", "count", "mean", "min", "max"})
+
+
+def _totals(expr: ast.Expr) -> ast.Expr:
+    """`expr` with each one-argument `sum(x)` (and `count`, `mean`, `min`, `max`) reached
+    through arithmetic, functions and branches made a window total (`ast.Aggregate`)."""
+    match expr:
+        case ast.Call(function=function, args=(operand,)) if function in _TOTALS:
+            return ast.Aggregate(function=function, operand=operand, span=expr.span)
+        case ast.Call(args=args):
+            return dataclasses.replace(expr, args=tuple(_totals(arg) for arg in args))
+        case ast.Binary(left=left, right=right):
+            return dataclasses.replace(expr, left=_totals(left), right=_totals(right))
+        case ast.Neg(operand=operand) | ast.PercentOf(operand=operand):
+            return dataclasses.replace(expr, operand=_totals(operand))
+        case ast.Conditional(then=then, otherwise=otherwise):
+            return dataclasses.replace(expr, then=_totals(then), otherwise=_totals(otherwise))
+    return expr
 
 
 def _period(token: Token) -> ast.Period:

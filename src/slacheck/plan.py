@@ -666,7 +666,11 @@ def _at_most(amount: Decimal | None, cap: Decimal | None) -> Decimal | None:
 
 class _Totals:
     """Compiles amounts due per window; each distinct total (`sum(freight_charge)`) is
-    kept once per standard, however many amounts use it."""
+    kept once per standard, however many amounts use it.
+
+    The window's totals are exact Fractions (a mean may be 1/3), so the operators that may
+    stand around a total are evaluated here over Fractions; any part without a total is a
+    constant, which the compiler computes as it does everywhere else."""
 
     def __init__(self, compiler: Compiler) -> None:
         self.compiler = compiler
@@ -696,8 +700,57 @@ class _Totals:
                 first, second = self._compile(left), self._compile(right)
                 how = _ARITHMETIC[op]
                 return lambda values: _apply2(how, first(values), second(values))
+            case ast.Call(function=function, args=args) if _totals_in(expr):
+                how = _window_function(expr, self.compiler.checked.contract.rounding)
+                parts = [self._compile(arg) for arg in (args[:1] if function in (
+                    "floor", "ceil", "round", "abs") else args)]
+                return lambda values: _apply_all(how, [part(values) for part in parts])
+            case ast.Conditional(condition=condition, then=then, otherwise=otherwise) if \
+                    _totals_in(expr):  # the checker keeps records out of the condition
+                decided = self.compiler.truth(condition)({})
+                if decided == PENDING:  # an absent parameter
+                    return lambda values: None
+                return self._compile(then if decided == PASS else otherwise)
+        assert not _totals_in(expr), "the checker lets a total stand only where it is read"
         constant = _fraction(self.compiler.constant(expr))
         return lambda values: constant
+
+
+def _totals_in(expr: ast.Node) -> bool:
+    return any(isinstance(node, ast.Aggregate) for node in ast.walk(expr))
+
+
+def _window_function(expr: ast.Call, rounding: str) -> Callable[..., Fraction]:
+    """`min`, `max`, `abs`, `floor`, `ceil` and `round` over exact fractions, as
+    `functions.implementation` computes them over decimals."""
+    match expr.function:
+        case "min":
+            return min
+        case "max":
+            return max
+        case "abs":
+            return abs
+        case "floor":
+            return lambda value: Fraction(math.floor(value))
+        case "ceil":
+            return lambda value: Fraction(math.ceil(value))
+    assert expr.function == "round"
+    places = expr.args[1].value if len(expr.args) == 2 and isinstance(
+        expr.args[1], ast.Number) else Decimal(0)
+    exponent = Decimal(1).scaleb(-int(places))
+
+    def rounded(value: Fraction) -> Fraction:
+        # a fraction with no finite decimal form is never a tie, so 120 digits decide it
+        exact = _ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return Fraction(exact.quantize(exponent, rounding=ROUNDING[rounding],
+                                       context=_ROUNDING))
+
+    return rounded
+
+
+def _apply_all(how: Callable[..., Fraction],
+               values: list[Fraction | None]) -> Fraction | None:
+    return None if any(value is None for value in values) else how(*values)
 
 
 def _escalation(step: Clause[ast.Escalate]) -> EscalationRule:
