@@ -286,3 +286,11 @@ def test_a_record_whose_group_cannot_be_looked_up() -> None:
                          "no window")
     # the window's arithmetic leaves it out, as the run does
     assert "passed: 2" in _ok(*run, "--window", "2024-07", "--group", "key")
+
+
+def test_an_overdue_record_whose_penalty_is_deferred_says_so() -> None:
+    case = ROOT / "tests" / "cases" / "sla-domain-b"
+    lines = _ok(str(case / "contract.yaml"), str(case / "records.jsonl"), "--standard",
+                "R-B-24h", "--record", "B7", "--as-of", "2024-07-10T00:00:00+08:00")
+    assert ("penalty: freight_charge per breach, deferred while open: 610.00 CNY, deferred: "
+            "owed once the record closes, not in the totals") in lines

@@ -709,6 +709,8 @@ class _Explainer:
                 amount = sp.penalty.amount(item)
                 text = ("unpriced: a field the penalty needs is absent" if amount is None
                         else f"{plan.money.round(amount)} {self.currency}")
+                if amount is not None and reason == "overdue" and sp.penalty.deferred:
+                    text += ", deferred: owed once the record closes, not in the totals"
             except FAILURES as error:
                 text = f"cannot be evaluated: {_reason(error)}"
             out.append(f"  penalty: {self._clause('penalty')}: {text}")
