@@ -52,8 +52,9 @@ def alternate(commands: Mapping[str, list[str]], repeat: int,
     """Run every command `repeat` times, in their order and then in reverse, alternating, so
     that neither side always runs on a warmer or a busier machine; the best of each."""
     best = {name: Best() for name in commands}
+    names = list(commands)
     for attempt in range(repeat):
-        order = list(commands) if attempt % 2 == 0 else list(reversed(commands))
+        order = names if attempt % 2 == 0 else names[::-1]
         for name in order:
             wall, cpu = measure(commands[name], (allowed or {}).get(name, (0, 1)))
             best[name].add(wall, cpu)
