@@ -153,6 +153,10 @@ class WindowOutcome:
     """`met`, `warned` (met, inside the warning band), `missed`, `not evaluated` (nothing
     to measure, or below the minimum sample), `no commitment`, or `no target`."""
     op: str = ">="
+    warn: Fraction | None = None
+    """The warning line (`warn below 99%`): a met figure past it is `warned`."""
+    minimum: int | None = None
+    """The target's minimum sample: fewer records measured leave it not evaluated."""
 
     @property
     def rate(self) -> Fraction | None:
@@ -362,6 +366,10 @@ class Result:
     total_rounding: str | None = None
     """The rounding mode of the totals when the contract rounds only them (`round_at:
     total`); None when every amount is rounded already."""
+    rounding: str = "half_up"
+    """How money is rounded to the contract's decimals, as the contract says it."""
+    round_at: str = "record"
+    """Where: each breach's amount (`record`), each window's sum (`window`) or the totals."""
 
     @property
     def penalties(self) -> Decimal:
