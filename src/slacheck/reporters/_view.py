@@ -674,6 +674,9 @@ class Report:
     standards: tuple[StandardView, ...]
     ledgers: tuple[Ledger, ...]
     reconciles: bool
+    unrounded: tuple[str, str, str, str] | None
+    """When the contract rounds only its totals: the standards' exact sums of penalties and
+    credits, and what rounding adds to each (the ledger's rounding line)."""
     disqualifications: tuple[Disqualified, ...]
     escalations: tuple[Escalated, ...]
     rounding: str
@@ -745,7 +748,11 @@ def build(result: Result) -> Report:
                     for item in result.pools),
         standards=standards,
         ledgers=ledgers,
-        reconciles=ledger_net == penalties and ledger_credits == credits,
+        reconciles=_round_total(result, ledger_net) == penalties
+        and _round_total(result, ledger_credits) == credits,
+        unrounded=None if result.total_rounding is None else (
+            money(ledger_net), money(ledger_credits), money(penalties - ledger_net),
+            money(credits - ledger_credits)),
         disqualifications=disqualifications,
         escalations=escalations,
         rounding=rounding_words(result.rounding, result.round_at, result.zero),
@@ -756,6 +763,14 @@ def build(result: Result) -> Report:
         evaluated=result.evaluated,
         list_limit=LIST_LIMIT,
     )
+
+
+def _round_total(result: Result, amount: Decimal) -> Decimal:
+    """A sum of the ledger as the result's totals are: rounded when the contract rounds
+    only its totals."""
+    if result.total_rounding is None:
+        return amount
+    return amount.quantize(result.zero, rounding=result.total_rounding)
 
 
 def _shell(path: str) -> str:
@@ -1197,6 +1212,8 @@ def _sentence(found: WindowOutcome, units: Units) -> str | None:
         return _rate_sentence(found, head)
     measured = printable(found.measure)
     shown = amount(found.value, found.unit, units)
+    if found.unit == "share" and found.value is not None:  # a ratio of sums: its fraction
+        shown = f"{shown} ({fraction(found.value)})"
     over = f" over {count(found.sample, 'record')}"
     relation = _relation(found, units)
     if found.closed:
