@@ -286,3 +286,65 @@ def test_a_record_whose_group_cannot_be_looked_up() -> None:
                          "no window")
     # the window's arithmetic leaves it out, as the run does
     assert "passed: 2" in _ok(*run, "--window", "2024-07", "--group", "key")
+
+
+# -- rolling windows --------------------------------------------------------------------
+
+ROLLING = ["tests/cases/rolling-window/contract.yaml", "tests/cases/rolling-window/records.jsonl",
+           "--as-of", "2024-03-08T12:00:00+08:00", "--standard", "next-day"]
+
+
+def test_a_rolling_standard_lists_its_windows_as_the_run_has_them() -> None:
+    # tests/cases/rolling-window/README.md: six windows, 1 March/3 March to 6 March/8 March
+    lines = _ok(*ROLLING)
+    assert lines[3] == ("6 windows (records outside the contract period: 0); --window W for "
+                        "the records behind one:")
+    assert lines[4:10] == [
+        "2024-03-01/2024-03-03: passed 2, breached 1; rate 66.67%; missed",
+        "2024-03-02/2024-03-04: passed 1, breached 1; rate 50.00%; missed",
+        "2024-03-03/2024-03-05: passed 1; rate 100.00%; met",
+        "2024-03-04/2024-03-06: passed 1; rate 100.00%; met",
+        "2024-03-05/2024-03-07: passed 1, breached 1; rate 50.00%; missed",
+        "2024-03-06/2024-03-08: breached 1; rate 0.00%; missed"]
+    assert not any("differs" in line or "no such window" in line for line in lines)
+
+
+@pytest.mark.parametrize("window", ["2024-03-02/2024-03-04", "2024-03-04"])
+def test_a_rolling_window_is_explained_by_its_label_or_its_last_day(window: str) -> None:
+    # the days 2 to 4 March (Asia/Shanghai): R2 (picked up 03-02 01:00 local, delivered 30h
+    # later: breached) and R3 (03-02 23:59 local, 18h01: passed); R1's day is 1 March and
+    # R4's 5 March, outside it. 1 / (1 + 1) = 50% < 75%: missed
+    lines = _ok(*ROLLING, "--window", window)
+    start = lines.index("window 2024-03-02/2024-03-04: records with picked_up_at from "
+                        "2024-03-02T00:00:00+08:00 to 2024-03-05T00:00:00+08:00 (end exclusive)")
+    assert lines[start + 1:start + 13] == [
+        "the 3 local days ending 2024-03-04 in Asia/Shanghai; a record counts in every window "
+        "that holds its day",
+        "2 records in the window",
+        "passed: 1",
+        "R3 (line 3)",
+        "breached: 1",
+        "R2 (line 2)",
+        "rate = passed / (passed + breached) = 1 / (1 + 1) = 1/2 = 50.00% (pending and excluded "
+        "records are outside both)",
+        "target: rate >= 75%",
+        "50.00% >= 75%: does not hold",
+        "status: missed",
+        "the run's result agrees: the same counts, figure, sample and status",
+        ""]
+
+
+def test_a_rolling_standards_record_names_every_window_that_holds_its_day() -> None:
+    # R2's local day is 2 March: the windows ending 2, 3 and 4 March hold it, but the one
+    # ending 2 March would start on 29 February, before the contract
+    lines = _ok(*ROLLING, "--record", "R2")
+    assert lines[2] == ("picked_up_at 2024-03-01T17:00:00+00:00 (day 2024-03-02): windows "
+                        "2024-03-01/2024-03-03, 2024-03-02/2024-03-04")
+    assert lines[-1] == "counted as: breached, in 2024-03-01/2024-03-03, 2024-03-02/2024-03-04"
+
+
+def test_a_rolling_window_the_run_does_not_have_lists_those_it_has() -> None:
+    run = _explain(*ROLLING, "--window", "2024-03-09")
+    assert run.exit_code == 2
+    assert "no window `2024-03-09` under next-day; its windows: 2024-03-01/2024-03-03, " in \
+        run.stderr

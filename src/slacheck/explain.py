@@ -30,14 +30,24 @@ from slacheck.api import compile_plan, verify
 from slacheck.checker import CheckedContract
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler
 from slacheck.diagnostics import did_you_mean
+from slacheck.engine.rolling import window_ends
 from slacheck.findings import PenaltyWindow, RecordRef, StandardResult, WindowOutcome
-from slacheck.measures import Count, Extreme, Mean, Percentile, Rate, RatioOfSums, Sum
+from slacheck.measures import (
+    Count,
+    Extreme,
+    Mean,
+    Measure,
+    Percentile,
+    Rate,
+    RatioOfSums,
+    Sum,
+)
 from slacheck.model import Standard
 from slacheck.objectives import Status
 from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed, Plan, StandardPlan
 from slacheck.records import Reader, Rejection, open_data
 from slacheck.reporters._format import duration, figure, fraction, goal, number, printable
-from slacheck.windows import key_function, window
+from slacheck.windows import Window, key_function, window
 
 FAILURES = (ArithmeticError, ValueError)
 """What evaluating a clause on one record may raise; the engine's evaluation errors."""
@@ -86,6 +96,22 @@ class _Bucket:
 
     def kept(self, kind: str) -> _Kept:
         return self.kinds.setdefault(kind, _Kept())
+
+    def merge(self, other: _Bucket, limit: int, measure: Measure) -> None:
+        """Add a later bucket's records (a day of a rolling window), keeping time order."""
+        for into, found in ((self.kinds, other.kinds), (self.exclusions, other.exclusions)):
+            for kind, kept in found.items():
+                mine = into.setdefault(kind, _Kept())
+                mine.total += kept.total
+                mine.refs = (mine.refs + kept.refs)[:limit]
+        measure.merge(self.measured, other.measured)
+        self.values = (self.values + other.values)[:limit]
+        if other.best is not None and (self.best is None or (
+                other.best[0] > self.best[0] if getattr(measure, "largest", False)
+                else other.best[0] < self.best[0])):
+            self.best = other.best
+        self.amounts = (self.amounts + other.amounts)[:limit]
+        self.penalty_buckets |= other.penalty_buckets
 
 
 def explain(checked: CheckedContract, data: Sequence[str], *, as_of: datetime | date,
@@ -217,6 +243,10 @@ class _Explainer:
         sp = self.sp
         outcomes = {(w.label, self._group_of(w)): w for w in found.windows}
         labels = list(dict.fromkeys(w.label for w in found.windows))
+        if window_label is not None and window_label not in labels and sp.rolling is not None:
+            # a rolling window by its last day: `2024-03-03` for 2024-03-01/2024-03-03
+            window_label = next((label for label in labels
+                                 if label.endswith("/" + window_label)), window_label)
         if window_label is not None and window_label not in labels:
             raise ExplainError(f"no window `{window_label}` under {sp.id}; its windows: "
                                + (", ".join(labels) or "none (no record in scope)"))
@@ -245,6 +275,8 @@ class _Explainer:
             if bucket is None:
                 bucket = buckets[place] = _Bucket(key, value, measured=sp.measure.start())
             self._count(bucket, path, item)
+        if sp.rolling is not None:
+            buckets = self._rolled(buckets, sp.rolling)
         out = [self._header(found)]
         selected = [
             bucket for bucket in sorted(buckets.values(), key=self._order)
@@ -263,6 +295,28 @@ class _Explainer:
         out.extend(self._consequences(found, selected if window_label or group else None))
         return "\n".join(out) + "\n"
 
+    def _rolled(self, days: dict[tuple[int, Any], _Bucket],
+                length: int) -> dict[tuple[int, Any], _Bucket]:
+        """Each rolling window's bucket, keyed by its last day: the buckets of its `length`
+        days merged, for the windows the engine keeps (`engine.rolling.window_ends`)."""
+        per_group: dict[Any, dict[int, _Bucket]] = {}
+        for (day, group), bucket in days.items():
+            per_group.setdefault(group, {})[day] = bucket
+        out: dict[tuple[int, Any], _Bucket] = {}
+        for group, found in per_group.items():
+            for end in window_ends(self.plan, length, found):
+                merged = _Bucket(end, group, measured=self.sp.measure.start())
+                for day in range(end - length + 1, end + 1):
+                    part = found.get(day)
+                    if part is not None:
+                        merged.merge(part, self.limit, self.sp.measure)
+                out[end, group] = merged
+        return out
+
+    def _bounds(self, key: int) -> Window:
+        """The window of `key`: a calendar period, or the rolling days ending with day `key`."""
+        return window(self.sp.period, key, self.plan.zone, self.sp.rolling)
+
     def _group_of(self, outcome: WindowOutcome) -> str:
         return ", ".join(f"{name}={value}" for name, value in outcome.group)
 
@@ -270,7 +324,7 @@ class _Explainer:
         return bucket.key, self._group_text(bucket.group)
 
     def _label(self, bucket: _Bucket) -> str:
-        return window(self.sp.period, bucket.key, self.plan.zone).label
+        return self._bounds(bucket.key).label
 
     def _count(self, bucket: _Bucket, path: str, item: dict[str, Any]) -> None:
         sp, limit = self.sp, self.limit
@@ -362,10 +416,14 @@ class _Explainer:
     def _window(self, bucket: _Bucket, outcomes: dict[tuple[str, str], WindowOutcome]) -> list[str]:
         sp, limit = self.sp, self.limit
         label, group = self._label(bucket), self._group_text(bucket.group)
-        bounds = window(sp.period, bucket.key, self.plan.zone)
+        bounds = self._bounds(bucket.key)
         out = ["", f"window {label}{', ' + group if group else ''}: records with "
                f"{self.plan.schema.time_field} from {bounds.start.isoformat()} to "
                f"{bounds.end.isoformat()} (end exclusive)"]
+        if sp.rolling is not None:
+            out.append(f"  the {sp.rolling} local days ending {bounds.end.date() - timedelta(1)}"
+                       f" in {self.plan.zone.key}; a record counts in every window that holds "
+                       "its day")
         counts = self._counts(bucket)
         total = sum(counts.get(kind, 0) for kind in (
             "not in scope", "scope undetermined", "excluded", "evaluation error", "pending",
@@ -496,7 +554,7 @@ class _Explainer:
                 inside = status == Status.WARNED.value
                 out.append(f"warn {side} {line}: {self._show(value)} is "
                            f"{'inside the warning band' if inside else 'clear of it'}")
-        bounds = window(self.sp.period, bucket.key, self.plan.zone)
+        bounds = self._bounds(bucket.key)
         closes = bounds.end if self.plan.period_end is None else min(bounds.end,
                                                                      self.plan.period_end)
         open_note = "" if closes <= self.plan.as_of else (
@@ -662,8 +720,15 @@ class _Explainer:
                        "counted in no window")
             return "\n".join(out) + "\n"
         label = window(sp.period, key, plan.zone).label
+        if sp.rolling is not None:  # every window that holds its day
+            label = ", ".join(self._bounds(end).label
+                              for end in window_ends(plan, sp.rolling, [key])) or (
+                f"none (day {label}: no window of it is judged yet, or they start before "
+                "the contract)")
         grouped = self._group_text(group)
-        out.append(f"  {schema.time_field} {moment.isoformat()}: window {label}"
+        rolling = "" if sp.rolling is None else f" (day {window(sp.period, key, plan.zone).label})"
+        out.append(f"  {schema.time_field} {moment.isoformat()}{rolling}: "
+                   f"{'windows' if sp.rolling is not None else 'window'} {label}"
                    + (f", group {grouped}" if grouped else ""))
         model = self.model
         steps: list[tuple[str, ast.Expr, dict[int, str]]] = []
