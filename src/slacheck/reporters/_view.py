@@ -529,6 +529,8 @@ class Escalated:
     windows: tuple[str, ...]
     records: RefList
     line: int | None
+    label: str = ""
+    """The window that reached the step, as an id (`2024-06`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1685,6 +1687,7 @@ def _escalated(found: Escalation, standard: StandardResult) -> Escalated:
         windows=tuple(when(label) for label in found.windows),
         records=refs(found.records, len(found.records)),
         line=line,
+        label=printable(found.window),
     )
 
 
