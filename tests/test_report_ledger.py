@@ -218,3 +218,13 @@ def test_a_measure_target_without_breaches_says_why_in_the_evidence() -> None:
     assert ("No record breached `otif`. A target on a measure (a percentile, a mean, a ratio "
             "of sums) is judged on each window's figure, not record by record.") in evidence
 
+
+
+def test_a_rolling_windows_chart_labels_fit_their_slots() -> None:
+    # six windows over the chart's 568 units: about 95 each, too narrow for "1 to 3 March
+    # 2024" (17 characters of 12px type, about 116 units): the days alone
+    (standard,) = _view.build(_case("rolling-window")).standards
+    assert [slot.text for slot in standard.chart.slots] == [
+        "1-3 Mar", "2-4 Mar", "3-5 Mar", "4-6 Mar", "5-7 Mar", "6-8 Mar"]
+    months = _view.build(_case("escalation")).standards[0].chart.slots
+    assert [slot.text for slot in months][:2] == ["January 2024", "February 2024"]

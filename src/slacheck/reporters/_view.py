@@ -1370,6 +1370,29 @@ def axis(values: list[Fraction], unit: str,
     return low, high, ticks
 
 
+_CHAR_WIDTH = 6.8
+"""About the width of a character of the charts' 12px labels, in the SVG's units."""
+
+
+def slot_text(label: str, width: float) -> str:
+    """A window's label under its bars: in words when they fit the slot's `width`, else
+    shorter (a rolling window's days: `1-3 Mar`), else the label itself.
+
+    >>> slot_text("2024-03-01/2024-03-03", 200), slot_text("2024-03-01/2024-03-03", 95)
+    ('1 to 3 March 2024', '1-3 Mar')
+    >>> slot_text("2024-02-28/2024-03-01", 95), slot_text("2025-09", 95)
+    ('28 Feb-1 Mar', 'September 2025')
+    """
+    words = when(label)
+    if len(words) * _CHAR_WIDTH <= width - 4:
+        return words
+    if found := re.fullmatch(r"\d{4}-(\d{2})-(\d{2})/\d{4}-(\d{2})-(\d{2})", label):
+        first, last = int(found[2]), int(found[4])
+        start, end = _MONTHS[int(found[1]) - 1][:3], _MONTHS[int(found[3]) - 1][:3]
+        return f"{first}-{last} {end}" if start == end else f"{first} {start}-{last} {end}"
+    return words if period_of(label) is Period.MONTH else label
+
+
 def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure: str = "rate",
            unit: str = "share") -> Chart:
     labels = list(dict.fromkeys(row.label for row in rows))
@@ -1423,7 +1446,8 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure:
     for index, label in enumerate(labels):
         x0 = _LEFT + index * slot_w
         slot_texts.append(Slot(_num(x0 + slot_w / 2), _num(bottom + (34 if grouped else 18)),
-                               when(label) if len(labels) <= 12 else label, _num(x0)))
+                               slot_text(label, slot_w) if len(labels) <= 12 else label,
+                               _num(x0)))
         members = [row for row in rows if row.label == label]
         start = x0 + (slot_w - bar_w * len(members)) / 2
         for position, row in enumerate(members):
