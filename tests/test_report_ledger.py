@@ -197,6 +197,8 @@ def test_a_rolling_window_counts_each_record_once_over_the_period() -> None:
     glance = _section(REPORTS["markdown"](result), "## The period at a glance")
     assert ("| 60.00% (3 of 5 = 3/5) | 1 to 3 March 2024: 66.67% missed; 2 to 4 March 2024: "
             "50.00% missed;") in glance
+    assert "| Records evaluated | 5 passed or breached, over every standard; 5 lines read |" \
+        in REPORTS["markdown"](result)
     assert _verdict(REPORTS["html"](result))[0] == (
         "Delivered within 24 hours of pickup, 75% over any 3 days (next-day): the 75% target "
         "was missed in 1 to 3 March 2024, 2 to 4 March 2024 and 5 to 7 March 2024.")

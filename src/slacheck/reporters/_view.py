@@ -688,6 +688,8 @@ class Report:
     quality: DataQuality
     command: str
     evaluated: int
+    """Records passed or breached, over every standard: each once, even in overlapping
+    (rolling) windows."""
     list_limit: int
 
 
@@ -762,7 +764,8 @@ def build(result: Result) -> Report:
         quality=_quality(result),
         command=printable(f"slacheck report {_shell(result.contract_path)} {inputs} "
                           f"--as-of {result.as_of.isoformat()}"),
-        evaluated=result.evaluated,
+        evaluated=sum(passed + breached for passed, breached, _, _ in
+                      (standard.counts() for standard in result.standards)),
         list_limit=LIST_LIMIT,
     )
 
