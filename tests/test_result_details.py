@@ -55,3 +55,21 @@ def test_a_window_carries_its_warning_line_and_minimum_sample(tmp_path: Path) ->
     (window,) = result.standards[0].windows
     assert (window.warn, window.minimum, window.status) == (Fraction(99, 100), 3,
                                                            "not evaluated")
+
+
+def test_a_window_sum_rounded_keeps_its_exact_figure(tmp_path: Path) -> None:
+    # 10% of fee per breach, each exact; June: 3 x 0.0025 = 0.0075, rounded half up as the
+    # window's sum: 0.01; July: 2 x 0.004 = 0.008 -> 0.01
+    text = contract_yaml("ok: bool", "fee: money",
+                         head="contract: {id: r, currency: EUR, timezone: UTC, round_at: window}",
+                         standards="  s:\n    require: ok\n    window: per month\n"
+                                   "    penalty: 10% of fee per breach\n")
+    fees = [("06", "0.025")] * 3 + [("07", "0.04")] * 2
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps({"id": f"r{n}", "at": f"2025-{month}-02T00:00:00Z",
+                                        "ok": False, "fee": fee}) + "\n"
+                            for n, (month, fee) in enumerate(fees)), "utf-8")
+    result = verify(load_contract_text(text, "c.yaml"), [str(data)],
+                    as_of=datetime.fromisoformat("2025-08-01T00:00:00+00:00"))
+    assert [(w.label, str(w.exact), str(w.gross)) for w in result.standards[0].penalty_windows] \
+        == [("2025-06", "0.00750", "0.01"), ("2025-07", "0.0080", "0.01")]

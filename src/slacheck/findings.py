@@ -180,6 +180,9 @@ class PenaltyWindow:
     breaches: int
     arithmetic: str = ""
     """How an amount due per missed window was computed from the window's totals."""
+    exact: Decimal | None = None
+    """The breaches' amounts added up before rounding, when the contract rounds each
+    window's sum (`round_at: window`) and that changed it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -430,7 +430,8 @@ def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[P
         label = window(period, key, plan.zone).label
         if isinstance(bucket, tuple):  # capped per value of a field
             label += f" {sp.cap_field}={_text(group)}"
-        out.append(PenaltyWindow(label, gross, net, sp.cap, total.breaches))
+        out.append(PenaltyWindow(label, gross, net, sp.cap, total.breaches,
+                                 exact=total.gross if total.gross != gross else None))
     return tuple(out)
 
 
