@@ -230,3 +230,26 @@ def test_a_rolling_windows_chart_labels_fit_their_slots() -> None:
         "1-3 Mar", "2-4 Mar", "3-5 Mar", "4-6 Mar", "5-7 Mar", "6-8 Mar"]
     months = _view.build(_case("escalation")).standards[0].chart.slots
     assert [slot.text for slot in months][:2] == ["January 2024", "February 2024"]
+
+
+def test_a_contract_that_rounds_each_windows_sum_says_so_per_window(tmp_path: Path) -> None:
+    # 10% of fee per breach, exact; March 0.005 -> 0.01 (half up), June 3 x 0.0025 = 0.0075
+    # -> 0.01; the records add up to 0.0125, the windows to 0.02
+    text = contract_yaml("ok: bool", "fee: money",
+                         head="contract: {id: r, currency: EUR, timezone: UTC, round_at: window}",
+                         standards="  s:\n    require: ok\n    window: per month\n"
+                                   "    penalty: 10% of fee per breach\n")
+    fees = [("03", "0.05")] + [("06", "0.025")] * 3
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps({"id": f"r{n}", "at": f"2025-{month}-02T00:00:00Z",
+                                        "ok": False, "fee": fee}) + "\n"
+                            for n, (month, fee) in enumerate(fees)), "utf-8")
+    result = verify(load_contract_text(text, "c.yaml"), [str(data)],
+                    as_of=datetime.fromisoformat("2025-08-01T00:00:00+00:00"))
+    ledger = _section(REPORTS["markdown"](result), "## Ledger: what is owed")
+    assert ("| March 2025 | 1 | 0.01 | none | 0.00 | 0.01 | 1 breach, its amount 0.0050 EUR, "
+            "rounded half up to 0.01 EUR; net 0.01 EUR |") in ledger
+    assert ("| June 2025 | 3 | 0.01 | none | 0.00 | 0.01 | 3 breaches, their amounts added up: "
+            "0.00750 EUR, rounded half up to 0.01 EUR; net 0.01 EUR |") in ledger
+    assert ("The 4 record amounts add up to 0.01250, exact; each window's sum is rounded, to "
+            "0.02 in all.") in ledger

@@ -482,7 +482,7 @@ class Ledger:
     records_total: int
     records_note: str
     records_sum: str | None
-    """The sum of the record amounts, when every one is listed: it equals `gross`."""
+    """The sum of the record amounts, when every one is listed, against the gross total."""
     unpriced: RefList | None
     credits: tuple[tuple[str, str, str], ...]
     """(window in words, amount, arithmetic when computed from the window's totals)."""
@@ -1555,14 +1555,18 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         head, _, group = item.label.partition(" ")
         if group:
             groups.setdefault(group, []).append(item)
+        added = item.gross if item.exact is None else item.exact
         if each is not None:
             sum_text = (f"{count(item.breaches, 'breach')} × {money(each)} {currency} = "  # noqa: RUF001
-                        f"{money(item.gross)} {currency}")
+                        f"{money(added)} {currency}")
         elif item.breaches == 1:
-            sum_text = f"1 breach, its amount {money(item.gross)} {currency}"
+            sum_text = f"1 breach, its amount {money(added)} {currency}"
         else:
             sum_text = (f"{count(item.breaches, 'breach')}, their amounts added up: "
-                        f"{money(item.gross)} {currency}")
+                        f"{money(added)} {currency}")
+        if item.exact is not None:  # the contract rounds each window's sum
+            sum_text += (f", rounded {result.rounding.replace('_', ' ')} to "
+                         f"{money(item.gross)} {currency}")
         if item.arithmetic:  # due per missed window, from its totals
             arithmetic = f"{printable(item.arithmetic)}; net {money(item.net)} {currency}"
         elif adjustment:
@@ -1587,9 +1591,15 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         records_note = refs(tuple(item.record for item in standard.record_penalties),
                             total).note
     summed = money_total((item.amount for item in standard.record_penalties), zero)
-    # shown when it is the gross total: not when the contract rounds each window's sum
-    records_sum = (money(summed) if complete and standard.record_penalties and summed == gross
-                   else None)
+    exact = money_total((item.gross if item.exact is None else item.exact
+                         for item in standard.penalty_windows), zero)
+    records_sum = None  # when every record is listed: their sum, against the gross
+    if complete and standard.record_penalties and summed == gross:
+        records_sum = (f"The {total:,} record amounts add up to {money(summed)}, the gross "
+                       "total.")
+    elif complete and standard.record_penalties and summed == exact:
+        records_sum = (f"The {total:,} record amounts add up to {money(summed)}, exact; each "
+                       f"window's sum is rounded, to {money(gross)} in all.")
     lines = dict(reversed(standard.clause_lines))
     return Ledger(
         standard=standard.id,
