@@ -216,7 +216,7 @@ def test_tiers_each_group_against_its_own_target() -> None:
         "by 1 record: its only breach would have had to pass to reach 97%.")
     assert view.verdict_sentences[0] == (
         "Delivered at or before the due time, per customer tier (on-time): the target was "
-        "missed in July 2024 (tier key: 99%) and July 2024 (tier suitable: 97%).")
+        "missed in July 2024 for tier key (99%) and tier suitable (97%).")
     assert standard.target == "95% (tier general), 99% (tier key), 97% (tier suitable)"
 
 

@@ -802,11 +802,15 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
             if len(goals) == 1:
                 said = (f"the {goals.pop()} target was missed in "
                         + _and([_where(w) for w in missed]))
-            else:  # targets per group: each place with its own
+            else:  # targets per group: each window, then each group with its own
+                by_window: dict[str, list[WindowOutcome]] = {}
+                for w in missed:
+                    by_window.setdefault(w.label, []).append(w)
                 said = "the target was missed in " + _and([
-                    f"{when(w.label)} ({group_words(w.group)}: {_target_words(w, units)})"
-                    if w.group else f"{when(w.label)} ({_target_words(w, units)})"
-                    for w in missed])
+                    f"{when(label)} for " + _and([
+                        f"{group_words(w.group) or 'every record'} ({_target_words(w, units)})"
+                        for w in places])
+                    for label, places in by_window.items()])
             out.append(f"{_named(standard)}: {said}.")
     penalties, credits = result.penalties, result.credits
     if penalties > 0 or credits > 0:
