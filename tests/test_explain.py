@@ -348,3 +348,55 @@ def test_a_rolling_window_the_run_does_not_have_lists_those_it_has() -> None:
     assert run.exit_code == 2
     assert "no window `2024-03-09` under next-day; its windows: 2024-03-01/2024-03-03, " in \
         run.stderr
+
+
+# -- one breach's penalty, step by step -------------------------------------------------
+
+GRADUATED = ["tests/cases/late-delivery-graduated/contract.yaml",
+             "tests/cases/late-delivery-graduated/records.jsonl",
+             "--as-of", "2024-04-01T00:00:00+08:00"]
+
+
+@pytest.mark.parametrize(("standard", "record", "arithmetic"), [
+    # tests/cases/late-delivery-graduated/README.md, all due 1 March 12:00 +08:00
+    # A4: 11 d 6 h late, rounded up to 12 d: 6 completed periods x 525.00 = 3150, capped at
+    # 55% of 5000.00 = 2750.00
+    ("completed", "A4", "10.5% of goods_value = 525.00 CNY; delay = 270h, rounded up to 24h: "
+                        "12d: 6 completed periods of 2d; 6 x 525.00 = 3150.00 CNY; at most 55% "
+                        "of goods_value = 2750.00 CNY per breach; 2750.00 CNY"),
+    # A7: 2 d 21 h 30 min, rounded up to 3 d: 2 started periods x 129.6225 = 259.245, half up
+    ("started", "A7", "10.5% of goods_value = 129.6225 CNY; delay = 69.5h, rounded up to 24h: "
+                      "3d: 2 started periods of 2d; 2 x 129.6225 = 259.245 CNY; 259.245, "
+                      "rounded half up to 259.25 CNY"),
+    # A7 pro rata on the exact delay: 69.5 / 48 = 139/96 of a period; x 129.6225 =
+    # 187.682578125, half up 187.68
+    ("pro-rata", "A7", "10.5% of goods_value = 129.6225 CNY; delay = 69.5h: 139/96 of a "
+                       "period of 2d (pro rata); 139/96 x 129.6225 = 187.682578125 CNY; "
+                       "187.682578125, rounded half up to 187.68 CNY"),
+    # A2: 1 d 1 h, rounded down to 1 d: half a period x 1050.00 = 525.00
+    ("pro-rata-whole-days", "A2", "10.5% of goods_value = 1050.00 CNY; delay = 25h, rounded "
+                                  "down to 24h: 24h: 1/2 of a period of 2d (pro rata); 1/2 x "
+                                  "1050.00 = 525.00 CNY; 525.00 CNY"),
+])
+def test_a_breachs_penalty_is_explained_step_by_step(standard: str, record: str,
+                                                     arithmetic: str) -> None:
+    lines = _ok(*GRADUATED, "--standard", standard, "--record", record)
+    (penalty,) = [line for line in lines if line.startswith("penalty: ")]
+    assert penalty.endswith(" per breach: " + arithmetic)
+    assert "differs" not in penalty
+
+
+def test_a_penalty_kept_exact_until_the_window_says_so(tmp_path: Path) -> None:
+    # 10% of fee 0.025 = 0.0025, not rounded per breach under round_at: window
+    head = "contract: {id: r, currency: EUR, timezone: UTC, round_at: window}"
+    contract = tmp_path / "c.yaml"
+    contract.write_text(contract_yaml("ok: bool", "fee: money", head=head, standards=(
+        "  s:\n    require: ok\n    window: per month\n    penalty: 10% of fee per breach\n")),
+        "utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"id": "r1", "at": "2025-06-02T00:00:00Z", "ok": false, "fee": "0.025"}\n',
+                    "utf-8")
+    lines = _ok(str(contract), str(data), "--as-of", "2025-08-01T00:00:00Z", "--standard", "s",
+                "--record", "r1")
+    assert lines[-1] == ("penalty: 10% of fee per breach: 10% of fee = 0.0025 EUR; 0.0025 EUR, "
+                         "kept exact (the contract rounds each window's sum)")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -48,6 +48,9 @@ from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed, Plan, St
 from slacheck.records import Reader, Rejection, open_data
 from slacheck.reporters._format import duration, figure, fraction, goal, number, printable
 from slacheck.windows import Window, key_function, window
+
+_ROUNDING = Context(prec=120)
+"""Enough digits for any exact amount shown (the engine's own context holds as many)."""
 
 FAILURES = (ArithmeticError, ValueError)
 """What evaluating a clause on one record may raise; the engine's evaluation errors."""
@@ -768,13 +771,83 @@ class _Explainer:
             out.extend("  " + line for line in self._measured(item))
         if kind == "breached" and sp.penalty is not None:
             try:
-                amount = sp.penalty(item)
-                text = ("unpriced: a field the penalty needs is absent" if amount is None
-                        else f"{plan.money.round(amount)} {self.currency}")
+                text = self._penalty(item)
             except FAILURES as error:
                 text = f"cannot be evaluated: {_reason(error)}"
             out.append(f"  penalty: {self._clause('penalty')}: {text}")
         return "\n".join(out) + "\n"
+
+    def _penalty(self, item: dict[str, Any]) -> str:
+        """One breach's amount and its arithmetic, step by step as `plan._penalty` computes
+        it (the amount, the delay, its periods, the cap per breach, the rounding), checked
+        against the run's own function."""
+        clause = self.model.penalty
+        node = clause.node if clause is not None else None
+        if not isinstance(node, ast.Penalty):
+            return "-"
+        money, currency, value = self.plan.money, self.currency, self.compiler.value
+        places = -int(money.quantum.as_tuple().exponent)
+
+        def shown(amount: Any) -> str:
+            return _exact(Fraction(amount), places)
+
+        unpriced = "unpriced: a field the penalty needs is absent"
+        base = value(node.amount)(item)
+        if base is None:
+            return unpriced
+        steps = [] if isinstance(node.amount, ast.Money) else [
+            f"{_source(node.amount)} = {shown(base)} {currency}"]
+        owed = Fraction(base)
+        if node.delay is not None and node.per is not None:
+            late = value(node.delay)(item)
+            if not isinstance(late, timedelta):
+                return unpriced + " (the delay is not known yet)"
+            micros = max(late // timedelta(microseconds=1), 0)
+            source = _source(node.delay)
+            said = f"delay{'' if source == 'delay' else ' ' + source} = {_duration(late)}"
+            if node.rounded is not None:
+                direction, unit = node.rounded
+                size = unit.microseconds
+                micros = (-(-micros // size) if direction == "up" else micros // size) * size
+                said += (f", rounded {direction} to {_duration(timedelta(microseconds=size))}: "
+                         f"{_duration(timedelta(microseconds=micros))}")
+            periods = Fraction(micros, node.per.microseconds)
+            per = _duration(timedelta(microseconds=node.per.microseconds))
+            if node.counting in ("completed", "started"):
+                periods = Fraction(math.floor(periods) if node.counting == "completed"
+                                   else math.ceil(periods))
+                said += (f": {periods} {node.counting} "
+                         f"{'period' if periods == 1 else 'periods'} of {per}")
+            elif periods.denominator == 1:
+                said += (f": {periods} {'period' if periods == 1 else 'periods'} of {per} "
+                         "(pro rata)")
+            else:
+                said += f": {fraction(periods)} of a period of {per} (pro rata)"
+            owed = periods * Fraction(base)
+            times = number(periods) if periods.denominator == 1 else fraction(periods)
+            steps += [said, f"{times} x {shown(base)} = {shown(owed)} {currency}"]
+        if node.record_cap is not None:
+            cap = value(node.record_cap)(item)
+            if cap is None:
+                return unpriced
+            if owed > Fraction(cap):
+                steps.append(f"at most {_source(node.record_cap)} = {shown(cap)} {currency} "
+                             "per breach")
+                owed = Fraction(cap)
+        if money.round_at != "record":
+            result = f"{shown(owed)} {currency}, kept exact (the contract rounds " + (
+                "each window's sum)" if money.round_at == "window" else "the totals)")
+        else:
+            rounded = money.round(_ROUNDING.divide(Decimal(owed.numerator),
+                                                   Decimal(owed.denominator)))
+            result = f"{rounded} {currency}"
+            if Fraction(rounded) != owed:
+                mode = self.checked.contract.rounding.replace("_", " ")
+                result = f"{shown(owed)}, rounded {mode} to {result}"
+        found = self.sp.penalty(item) if self.sp.penalty is not None else None
+        if found is None or Fraction(found) != owed:
+            result += f" (the run computes {found}: this reading differs from it)"
+        return "; ".join([*steps, result])
 
     def _measured(self, item: dict[str, Any]) -> list[str]:
         """What the record adds to the standard's measure, and why."""
@@ -946,6 +1019,26 @@ def _apart(later: datetime, earlier: datetime) -> str:
     if not gap:
         return "at the same time as"
     return f"{_duration(abs(gap))} {'after' if gap > timedelta(0) else 'before'}"
+
+
+def _terminates(value: Fraction) -> bool:
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _exact(value: Fraction, places: int = 0) -> str:
+    """An exact amount in decimals, at least `places` of them: all of them when they end
+    (`187.682578125`), else twelve and an ellipsis."""
+    if _terminates(value):
+        digits = places
+        while (value * 10 ** digits).denominator != 1:
+            digits += 1
+        exact = _ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return f"{exact:.{digits}f}"
+    return f"{float(value):.12f}..."
 
 
 def _text(value: Any) -> str:
