@@ -86,7 +86,8 @@ def test_a_rate_window_with_its_records_arithmetic_and_status() -> None:
         "status: missed",
         "the run's result agrees: the same counts, figure, sample and status",
         "",
-        "consequences: none (no penalty, service credit or disqualify clause under on-time)"]
+        "consequences: none (no penalty, service credit, disqualify or escalate clause under "
+        "on-time)"]
 
 
 def test_below_the_minimum_sample_and_no_commitment() -> None:
@@ -400,3 +401,29 @@ def test_a_penalty_kept_exact_until_the_window_says_so(tmp_path: Path) -> None:
                 "--record", "r1")
     assert lines[-1] == ("penalty: 10% of fee per breach: 10% of fee = 0.0025 EUR; 0.0025 EUR, "
                          "kept exact (the contract rounds each window's sum)")
+
+
+def test_an_escalation_ladder_is_explained_rule_by_rule() -> None:
+    # tests/cases/escalation/README.md: misses in February, April and June 2024; within 6
+    # months the 1st gives a notice (1 March), the 2nd a plan (1 May), the 3rd a termination
+    # right (1 July); no two months in a row are missed
+    args = ["tests/cases/escalation/contract.yaml", "tests/cases/escalation/records.jsonl",
+            "--as-of", "2024-07-01T00:00:00+08:00", "--standard", "on-time"]
+    lines = _ok(*args)
+    start = lines.index("escalate: after 3 missed months within 6 months: termination right "
+                        "(reached after 3 missed windows within 6 windows, the last one "
+                        "included)")
+    assert lines[start + 1] == ("reached at 2024-07-01T00:00:00+08:00, when 2024-06 closed: "
+                                "termination right; missed 2024-02, 2024-04, 2024-06; records: "
+                                "H-0215 (line 5), H-0405 (line 10), H-0625 (line 18)")
+    assert lines[-2:] == ["escalate: after 2 consecutive missed months: termination right "
+                          "(reached after 2 missed windows in a row)", "not reached"]
+    april = _ok(*args, "--window", "2024-04")
+    start = april.index("escalate: after 2 missed months within 6 months: \"corrective action "
+                        "plan\" (reached after 2 missed windows within 6 windows, the last one "
+                        "included)")
+    assert april[start + 1].startswith("reached at 2024-05-01T00:00:00+08:00, when 2024-04 "
+                                       "closed")
+    assert april[april.index("escalate: after 1 missed month within 6 months: notice "
+                             "(reached after 1 missed window within 6 windows, the last one "
+                             "included)") + 1] == "not reached in this window"

@@ -662,9 +662,25 @@ class _Explainer:
             out.append(f"  total: {found.credit_total} {currency}")
         out.extend(self._per_window(found, labels))
         if (sp.penalty is None and sp.window_penalty is None and sp.credit is None
-                and sp.reward is None and not sp.disqualify):
-            out.extend(["", f"consequences: none (no penalty, service credit or disqualify "
-                            f"clause under {sp.id})"])
+                and sp.reward is None and not sp.disqualify and not sp.escalations):
+            out.extend(["", f"consequences: none (no penalty, service credit, disqualify or "
+                            f"escalate clause under {sp.id})"])
+        group = " of one group" if sp.group_fields else ""
+        for step in sp.escalations:
+            span = (f"{step.count} missed {'window' if step.count == 1 else 'windows'}{group} "
+                    f"within {step.within} windows, the last one included"
+                    if step.within is not None
+                    else f"{step.count} missed windows{group} in a row")
+            out += ["", f"escalate: {printable(step.text)} (reached after {span})"]
+            reached = [item for item in found.escalations if item.rule == step.text
+                       and (labels is None or item.window in labels)]
+            if not reached:
+                out.append("  not reached" + (" in this window" if selected else ""))
+            for each in reached:
+                refs = ", ".join(_ref(ref) for ref in each.records[:self.limit])
+                out.append(f"  reached at {each.at.isoformat()}, when {each.window} closed: "
+                           f"{printable(each.step)}; missed {', '.join(each.windows)}; "
+                           f"records: {refs}")
         for rule in sp.disqualify:
             out.append("")
             match rule:
