@@ -427,3 +427,13 @@ def test_an_escalation_ladder_is_explained_rule_by_rule() -> None:
     assert april[april.index("escalate: after 1 missed month within 6 months: notice "
                              "(reached after 1 missed window within 6 windows, the last one "
                              "included)") + 1] == "not reached in this window"
+
+
+def test_a_standard_in_a_pool_says_what_the_pools_limit_took_off() -> None:
+    # tests/cases/credit-pool: June, 10,000.00 (accuracy) + 12,000.00 (dispatch) = 22,000.00
+    # against the at-risk limit of 10% of 200,000.00 = 20,000.00: 2,000.00 taken off
+    lines = _ok("tests/cases/credit-pool/contract.yaml", "tests/cases/credit-pool/records.jsonl",
+                "--as-of", "2024-07-01T00:00:00+08:00", "--standard", "dispatch")
+    assert lines[-1] == ("pool at-risk (with accuracy), 2024-06: credits 22000.00 CNY in all, "
+                         "at most 20000.00 CNY: -2000.00 CNY taken off the pool's credits; "
+                         "owed 20000.00 CNY")

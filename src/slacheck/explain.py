@@ -31,7 +31,13 @@ from slacheck.checker import CheckedContract
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler
 from slacheck.diagnostics import did_you_mean
 from slacheck.engine.rolling import window_ends
-from slacheck.findings import PenaltyWindow, RecordRef, StandardResult, WindowOutcome
+from slacheck.findings import (
+    PenaltyWindow,
+    PoolCap,
+    RecordRef,
+    StandardResult,
+    WindowOutcome,
+)
 from slacheck.measures import (
     Count,
     Extreme,
@@ -138,6 +144,7 @@ def explain(checked: CheckedContract, data: Sequence[str], *, as_of: datetime | 
             return explainer.record(paths, record)
         result = verify(checked, list(paths), as_of=plan.as_of, evidence_limit=evidence_limit)
         found = next(item for item in result.standards if item.id == standard)
+        explainer.pools = tuple(pool for pool in result.pools if standard in pool.standards)
         return explainer.figures(paths, found, window_label, group)
 
 
@@ -168,6 +175,8 @@ class _Explainer:
         self.key = key_function(sp.period)
         self.limit = plan.evidence_limit
         self.currency = plan.money.currency
+        self.pools: tuple[PoolCap, ...] = ()
+        """The run's pools (per window) that hold this standard's credits."""
 
     # -- reading ------------------------------------------------------------------------
 
@@ -660,6 +669,16 @@ class _Explainer:
                 if credit.arithmetic:
                     out.append(f"    {credit.arithmetic}")
             out.append(f"  total: {found.credit_total} {currency}")
+            for pool in self.pools:
+                if labels is not None and pool.window not in labels:
+                    continue
+                others = [name for name in pool.standards if name != sp.id]
+                with_ = f" (with {', '.join(others)})" if others else ""
+                cut = (f"{pool.adjustment} {currency} taken off the pool's credits"
+                       if pool.adjustment else "within it, nothing taken off")
+                out.append(f"  pool {printable(pool.pool)}{with_}, {pool.window}: credits "
+                           f"{pool.gross} {currency} in all, at most {pool.limit} {currency}: "
+                           f"{cut}; owed {pool.net} {currency}")
         out.extend(self._per_window(found, labels))
         if (sp.penalty is None and sp.window_penalty is None and sp.credit is None
                 and sp.reward is None and not sp.disqualify and not sp.escalations):
