@@ -131,7 +131,7 @@ def collect(result: Result) -> tuple[Finding, ...]:
                 if p.breaches is None or p.breaches:  # owed per breach, or per missed window
                     out.append(Finding("penalty", "error", contract, ledger.penalty_line,
                                        f"{s.id}: penalty {p.net} {currency} for {p.label}",
-                                       f"{s.id}: {p.words}: {p.arithmetic}.", s.id, p.label))
+                                       f"{s.id}: {p.heading}: {p.arithmetic}.", s.id, p.label))
             if ledger.unpriced is not None:
                 out.append(Finding(
                     "unpriced-penalty", "error", contract, ledger.penalty_line,

@@ -456,6 +456,11 @@ class PenaltyRow:
     net: str
     arithmetic: str
 
+    @property
+    def heading(self) -> str:
+        """`June 2024` or `June 2024, supplier_id=SUP-1`."""
+        return f"{self.words}, {self.group}" if self.group else self.words
+
 
 @dataclass(frozen=True, slots=True)
 class Amount:

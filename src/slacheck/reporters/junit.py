@@ -69,7 +69,7 @@ def render(result: Result) -> str:
             owed = ledger is not None and (  # per breach, or per missed window
                 any(p.breaches is None or p.breaches for p in ledger.penalties)
                 or ledger.unpriced is not None)
-            detail = "\n".join(f"{p.words}: {p.arithmetic}"
+            detail = "\n".join(f"{p.heading}: {p.arithmetic}"
                                for p in (ledger.penalties if ledger else ()))
             if ledger is not None and ledger.unpriced is not None:
                 detail += f"\nowed, amount unknown: {ledger.unpriced.text}"
