@@ -177,9 +177,11 @@ def test_ledger_reconciles(result: Result) -> None:
         ("2,000.00", "0.00", "2,000.00")]
     assert (delivery.gross, delivery.adjustment, delivery.net) == (
         "26,000.00", "-4,000.00", "22,000.00")
-    assert delivery.records_sum == "26,000.00"
+    assert delivery.records_sum == ("The 26 record amounts add up to 26,000.00, the gross "
+                                    "total.")
     assert delivery.penalty_line == 52
-    assert by_id["safe-custody"].records_sum == "137,050.50"
+    assert by_id["safe-custody"].records_sum == ("The 3 record amounts add up to 137,050.50, "
+                                                 "the gross total.")
     assert by_id["perfect-order"].credits == (("January 2025", "10,000.00", ""),)
     assert (view.penalties, view.credits, view.owed) == ("159,050.50", "10,000.00",
                                                           "169,050.50")

@@ -166,7 +166,8 @@ def test_explain_shows_an_amount_due_per_window_with_its_arithmetic() -> None:
     # tests/cases/chargeback/README.md: 3% of 335.50 = 10.065, half up 10.07
     assert ("  2024-06 supplier_id=SUP-1: 10.07 USD\n"
             "    sum(noncompliant_cases * unit_cogs) = 335.50; 3% of "
-            "sum(noncompliant_cases * unit_cogs) = 10.07\n") in result.output
+            "sum(noncompliant_cases * unit_cogs) = 10.065, rounded half up to 10.07\n") \
+        in result.output
 
 
 def test_a_cap_per_month_by_office_caps_each_office_apart(tmp_path: Path) -> None:

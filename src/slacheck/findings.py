@@ -154,6 +154,10 @@ class WindowOutcome:
     """`met`, `warned` (met, inside the warning band), `missed`, `not evaluated` (nothing
     to measure, or below the minimum sample), `no commitment`, or `no target`."""
     op: str = ">="
+    warn: Fraction | None = None
+    """The warning line (`warn below 99%`): a met figure past it is `warned`."""
+    minimum: int | None = None
+    """The target's minimum sample: fewer records measured leave it not evaluated."""
 
     @property
     def rate(self) -> Fraction | None:
@@ -179,6 +183,9 @@ class PenaltyWindow:
     """How an amount due per missed window was computed from the window's totals."""
     records: tuple[RecordRef, ...] = ()
     """The breaches an amount due at every Nth breach used up (its evidence)."""
+    exact: Decimal | None = None
+    """The breaches' amounts added up before rounding, when the contract rounds each
+    window's sum (`round_at: window`) and that changed it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,6 +413,10 @@ class Result:
     total_rounding: str | None = None
     """The rounding mode of the totals when the contract rounds only them (`round_at:
     total`); None when every amount is rounded already."""
+    rounding: str = "half_up"
+    """How money is rounded to the contract's decimals, as the contract says it."""
+    round_at: str = "record"
+    """Where: each breach's amount (`record`), each window's sum (`window`) or the totals."""
 
     @property
     def penalties(self) -> Decimal:

@@ -97,6 +97,8 @@ def conclude(plan: Plan, state: State) -> Result:
         zero=plan.money.zero,
         total_rounding=plan.money.rounding if plan.money.round_at == "total" else None,
         rates=plan.rates,
+        rounding=contract.rounding,
+        round_at=plan.money.round_at,
     )
 
 
@@ -207,6 +209,8 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
             sample=sample,
             status=status or "no target",
             op=objective.op if objective is not None else ">=",
+            warn=objective.warn if objective is not None and target is not None else None,
+            minimum=objective.minimum if objective is not None else None,
         )
         outcomes.append((key, outcome.group, outcome))
     missed = [(key, group, o) for key, group, o in outcomes if o.closed and o.met is False]
@@ -320,21 +324,23 @@ class _WindowAmounts:
         if not outcome.closed or outcome.met is None:
             return
         if outcome.met is False and sp.window_penalty is not None:
-            amount = self._amount(sp.window_penalty, values, label)
-            if amount is not None:
+            found = self._amount(sp.window_penalty, values, label)
+            if found is not None:
+                amount, said = found
                 self.penalties.append(PenaltyWindow(
                     label, amount, amount, None, outcome.breached,
-                    _joined(shown, f"{sp.window_penalty.text} = {amount}")))
+                    _joined(shown, f"{sp.window_penalty.text} = {said}")))
         if outcome.met is False and sp.credit is not None:
             before = len(self.credits)
             self._credit(sp.credit, outcome, values, label, shown)
             self.credits[before:] = [replace(item, window=outcome.label)
                                      for item in self.credits[before:]]
         if outcome.met is True and sp.reward is not None:
-            amount = self._amount(sp.reward, values, label)
-            if amount is not None:
+            found = self._amount(sp.reward, values, label)
+            if found is not None:
+                amount, said = found
                 self.rewards.append(Reward(label, amount,
-                                           _joined(shown, f"{sp.reward.text} = {amount}")))
+                                           _joined(shown, f"{sp.reward.text} = {said}")))
 
     def _payment(self, rule: WindowAmount, outcome: WindowOutcome,
                  values: list[Fraction | None], label: str) -> None:
@@ -358,7 +364,8 @@ class _WindowAmounts:
         if not rule.per_point:
             amount = self.plan.money.round_exact(exact)
             self.credits.append(Credit(label, amount,
-                                       _joined(shown, f"{rule.amount.text} = {amount}")
+                                       _joined(shown, f"{rule.amount.text} = "
+                                                      f"{self._said(exact, amount)}")
                                        if shown else ""))
             return
         assert outcome.value is not None  # a missed window was measured against a target
@@ -376,7 +383,8 @@ class _WindowAmounts:
                 how += f" = {self.plan.money.round_exact(gross)}, at most {rule.cap.text}"
                 gross = cap
         amount = self.plan.money.round_exact(gross)
-        self.credits.append(Credit(label, amount, _joined(shown, f"{how} = {amount}")))
+        self.credits.append(Credit(label, amount, _joined(
+            shown, f"{how} = {self._said(Fraction(gross), amount)}")))
 
     def _band(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
               label: str, shown: str) -> None:
@@ -386,19 +394,30 @@ class _WindowAmounts:
                     None)
         if band is None:
             return
-        amount = self._amount(band.amount, values, label)
-        if amount is not None:
+        found = self._amount(band.amount, values, label)
+        if found is not None:
+            amount, said = found
             figure = _percent(value) if outcome.unit == "share" else str(value)
             self.credits.append(Credit(label, amount, _joined(
-                shown, f"{figure} is in the band {band.text} = {amount}")))
+                shown, f"{figure} is in the band {band.text} = {said}")))
 
     def _amount(self, rule: WindowAmount, values: list[Fraction | None],
-                label: str) -> Decimal | None:
+                label: str) -> tuple[Decimal, str] | None:
+        """The amount, rounded, and how its arithmetic ends; None when it is unpriced."""
         exact = rule.evaluate(values)
         if exact is None:
             self.unpriced.append(label)
             return None
-        return self.plan.money.round_exact(exact)
+        amount = self.plan.money.round_exact(exact)
+        return amount, self._said(exact, amount)
+
+    def _said(self, exact: Fraction, amount: Decimal) -> str:
+        """`10.065, rounded half up to 10.07` when rounding changed the amount, else the
+        amount alone."""
+        if Fraction(amount) == exact:
+            return str(amount)
+        mode = self.plan.contract.rounding.replace("_", " ")
+        return f"{_decimal(exact)}, rounded {mode} to {amount}"
 
     def _show(self, value: Fraction | None, total: Measure) -> str:
         if value is None:
@@ -406,6 +425,21 @@ class _WindowAmounts:
         if total.unit is Unit.MONEY:
             return str(self.plan.money.round_exact(value))
         return str(value) if value.denominator == 1 else str(float(value))
+
+
+def _decimal(value: Fraction) -> str:
+    """An exact amount in decimals: all of them when they end (`10.065`), else six and
+    an ellipsis (`3.333333...`)."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator == 1:
+        digits = 0
+        while (value * 10 ** digits).denominator != 1:
+            digits += 1
+        return f"{Decimal(value.numerator) / Decimal(value.denominator):.{digits}f}"
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):.6f}..."
 
 
 def _joined(*parts: str) -> str:
@@ -432,7 +466,8 @@ def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[P
             window(period, key, plan.zone).label
         if isinstance(bucket, tuple):  # capped per value of a field
             label += f" {rule.cap_field}={_text(group)}"
-        out.append(PenaltyWindow(label, gross, net, rule.cap, total.breaches))
+        out.append(PenaltyWindow(label, gross, net, rule.cap, total.breaches,
+                                 exact=total.gross if total.gross != gross else None))
     return tuple(out)
 
 

@@ -24,6 +24,9 @@ class Rule:
 RULES = (
     Rule("disqualification", "Disqualification", "error",
          "The provider is disqualified under a standard's `disqualify` rule."),
+    Rule("escalation", "Escalation", "error",
+         "A step of a standard's escalation ladder is reached (a notice, a plan, a "
+         "termination right) after missed windows."),
     Rule("missed-target", "MissedTarget", "error",
          "A closed window's figure (its rate, or the measure the target is on) misses the "
          "standard's target."),
@@ -92,6 +95,13 @@ def collect(result: Result) -> tuple[Finding, ...]:
                 + (f" ({', '.join(d.windows)})" if d.windows else "")
                 + f"; records: {d.records.text}.", s.id,
             ))
+        for e in s.escalations:
+            out.append(Finding(
+                "escalation", "error" if e.terminates else "warning", contract, e.line,
+                f"{s.id}: {e.step}",
+                f"{named}: {e.step} as of {e.at}, reached when {e.window} closed: {e.rule}; "
+                f"missed {', '.join(e.windows)}; records: {e.records.text}.", s.id,
+                e.label))
         for row in s.rows:
             where = (row.label, row.group or None)
             if row.status == "missed":
@@ -118,10 +128,10 @@ def collect(result: Result) -> tuple[Finding, ...]:
         ledger = s.ledger
         if ledger is not None:
             for p in ledger.penalties:
-                if p.breaches:
+                if p.breaches is None or p.breaches:  # owed per breach, or per missed window
                     out.append(Finding("penalty", "error", contract, ledger.penalty_line,
                                        f"{s.id}: penalty {p.net} {currency} for {p.label}",
-                                       f"{s.id}: {p.words}: {p.arithmetic}.", s.id, p.label))
+                                       f"{s.id}: {p.heading}: {p.arithmetic}.", s.id, p.label))
             if ledger.unpriced is not None:
                 out.append(Finding(
                     "unpriced-penalty", "error", contract, ledger.penalty_line,

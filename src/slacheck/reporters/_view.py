@@ -22,6 +22,8 @@ from slacheck.ast import Period
 from slacheck.fail_on import warnings
 from slacheck.findings import (
     Disqualification,
+    Escalation,
+    PenaltyWindow,
     RecordRef,
     Result,
     StandardResult,
@@ -107,7 +109,18 @@ def when(label: str) -> str:
 
     >>> [when(x) for x in ("2025-02", "2025-Q1", "2025-W05", "2025-03-14", "2025")]
     ['February 2025', 'Q1 2025', 'week 5 of 2025', '14 March 2025', '2025']
+    >>> [when(x) for x in ("2024-03-01/2024-03-03", "2024-02-28/2024-03-01")]
+    ['1 to 3 March 2024', '28 February to 1 March 2024']
+    >>> when("2024-12-30/2025-01-01")
+    '30 December 2024 to 1 January 2025'
     """
+    if found := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})/(\d{4})-(\d{2})-(\d{2})", label):
+        first, last = when(label[:10]), when(label[11:])  # a rolling window's days
+        if found[1] != found[4]:
+            return f"{first} to {last}"
+        if found[2] != found[5]:
+            return f"{first.rsplit(' ', 1)[0]} to {last}"
+        return f"{int(found[3])} to {last}"
     if found := re.fullmatch(r"(\d{4})-(\d{2})", label):
         return f"{_MONTHS[int(found[2]) - 1]} {found[1]}"
     if found := re.fullmatch(r"(\d{4})-Q(\d)", label):
@@ -310,6 +323,8 @@ class Row:
     """The records the figure rests on."""
     reason: str | None = None
     """Why a window is not evaluated."""
+    warn: Fraction | None = None
+    """The warning line, exact, in the measure's unit."""
 
     @property
     def counted(self) -> int:
@@ -421,18 +436,30 @@ class Chart:
     legend: tuple[tuple[str, str], ...]
     marks: bool = False
     """Each bar marks its own target (the groups' targets differ), instead of one line."""
+    band_y: str = ""
+    """The warning band, between the target and the warning line, when they are one."""
+    band_height: str = ""
+    band_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class PenaltyRow:
     label: str
     words: str
-    breaches: int
+    breaches: int | None
+    """The breaches priced; None for an amount due per missed window (from its totals)."""
+    group: str
+    """`office=PEK` when the amounts are owed (or capped) per group, else ""."""
     gross: str
     cap: str | None
     adjustment: str
     net: str
     arithmetic: str
+
+    @property
+    def heading(self) -> str:
+        """`June 2024` or `June 2024, supplier_id=SUP-1`."""
+        return f"{self.words}, {self.group}" if self.group else self.words
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +487,7 @@ class Ledger:
     records_total: int
     records_note: str
     records_sum: str | None
-    """The sum of the record amounts, when every one is listed: it equals `gross`."""
+    """The sum of the record amounts, when every one is listed, against the gross total."""
     unpriced: RefList | None
     credits: tuple[tuple[str, str, str], ...]
     """(window in words, amount, arithmetic when computed from the window's totals)."""
@@ -471,6 +498,12 @@ class Ledger:
     reward_line: int | None = None
     rewards: tuple[tuple[str, str, str], ...] = ()
     reward_total: str = ""
+    groups: tuple[tuple[str, str, str, str], ...] = ()
+    """(group, gross, cap adjustment, net) of the penalties, when they are owed per group."""
+    breaches: int | None = None
+    """The breaches priced, in all; None when every penalty is due per missed window."""
+    explain: str = ""
+    """The command that shows one record's arithmetic (`--record ID`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,6 +517,25 @@ class Disqualified:
     records: RefList
     line: int | None
     earliest: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    """A step of an escalation ladder reached: a notice, a plan, a termination right."""
+
+    standard: str
+    title: str
+    step: str
+    terminates: bool
+    rule: str
+    at: str
+    at_iso: str
+    window: str
+    windows: tuple[str, ...]
+    records: RefList
+    line: int | None
+    label: str = ""
+    """The window that reached the step, as an id (`2024-06`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,6 +589,12 @@ class StandardView:
     errors_total: int
     ledger: Ledger | None
     disqualifications: tuple[Disqualified, ...]
+    escalations: tuple[Escalated, ...] = ()
+
+    @property
+    def evidence(self) -> tuple[Row, ...]:
+        """The windows with breaches, whose records the evidence lists."""
+        return tuple(row for row in self.rows if row.breaches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,10 +681,20 @@ class Report:
     standards: tuple[StandardView, ...]
     ledgers: tuple[Ledger, ...]
     reconciles: bool
+    unrounded: tuple[str, str, str, str] | None
+    """When the contract rounds only its totals: the standards' exact sums of penalties and
+    credits, and what rounding adds to each (the ledger's rounding line)."""
     disqualifications: tuple[Disqualified, ...]
+    escalations: tuple[Escalated, ...]
+    rounding: str
+    """How and where the contract rounds money, in a sentence."""
+    ledger_notes: tuple[str, ...]
+    """What the ledger's amounts are: who owes them, and how each kind is computed."""
     quality: DataQuality
     command: str
     evaluated: int
+    """Records passed or breached, over every standard: each once, even in overlapping
+    (rolling) windows."""
     list_limit: int
 
 
@@ -640,6 +708,7 @@ def build(result: Result) -> Report:
     standards = tuple(_standard(result, standard, slots) for standard in result.standards)
     ledgers = tuple(view.ledger for view in standards if view.ledger is not None)
     disqualifications = tuple(item for view in standards for item in view.disqualifications)
+    escalations = tuple(item for view in standards for item in view.escalations)
     penalties, credits = result.penalties, result.credits
     owed = money_total((penalties, credits), result.zero)
     ledger_net = money_total((s.penalties for s in result.standards), result.zero)
@@ -688,14 +757,30 @@ def build(result: Result) -> Report:
                     for item in result.pools),
         standards=standards,
         ledgers=ledgers,
-        reconciles=ledger_net == penalties and ledger_credits == credits,
+        reconciles=_round_total(result, ledger_net) == penalties
+        and _round_total(result, ledger_credits) == credits,
+        unrounded=None if result.total_rounding is None else (
+            money(ledger_net), money(ledger_credits), money(penalties - ledger_net),
+            money(credits - ledger_credits)),
         disqualifications=disqualifications,
+        escalations=escalations,
+        rounding=rounding_words(result.rounding, result.round_at, result.zero),
+        ledger_notes=_ledger_notes(result, payer, payee),
         quality=_quality(result),
         command=printable(f"slacheck report {_shell(result.contract_path)} {inputs} "
                           f"--as-of {result.as_of.isoformat()}"),
-        evaluated=result.evaluated,
+        evaluated=sum(passed + breached for passed, breached, _, _ in
+                      (standard.counts() for standard in result.standards)),
         list_limit=LIST_LIMIT,
     )
+
+
+def _round_total(result: Result, amount: Decimal) -> Decimal:
+    """A sum of the ledger as the result's totals are: rounded when the contract rounds
+    only its totals."""
+    if result.total_rounding is None:
+        return amount
+    return amount.quantize(result.zero, rounding=result.total_rounding)
 
 
 def _shell(path: str) -> str:
@@ -722,11 +807,15 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
             if len(goals) == 1:
                 said = (f"the {goals.pop()} target was missed in "
                         + _and([_where(w) for w in missed]))
-            else:  # targets per group: each place with its own
+            else:  # targets per group: each window, then each group with its own
+                by_window: dict[str, list[WindowOutcome]] = {}
+                for w in missed:
+                    by_window.setdefault(w.label, []).append(w)
                 said = "the target was missed in " + _and([
-                    f"{when(w.label)} ({group_words(w.group)}: {_target_words(w, units)})"
-                    if w.group else f"{when(w.label)} ({_target_words(w, units)})"
-                    for w in missed])
+                    f"{when(label)} for " + _and([
+                        f"{group_words(w.group) or 'every record'} ({_target_words(w, units)})"
+                        for w in places])
+                    for label, places in by_window.items()])
             out.append(f"{_named(standard)}: {said}.")
     penalties, credits = result.penalties, result.credits
     if penalties > 0 or credits > 0:
@@ -734,7 +823,7 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
         if penalties > 0:
             parts.append(f"{money(penalties)} {currency} in penalties")
         if credits > 0:
-            parts.append(f"{money(credits)} {currency} in service credits")
+            parts.append(f"{money(credits)} {currency} in service credits{_pooled(result)}")
         total = money(money_total((penalties, credits), result.zero))
         if len(parts) == 2:
             out.append(f"{_cap(payer)} owes {payee} {total} {currency}: {parts[0]} and "
@@ -758,14 +847,57 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
                        "cannot tell (a field the penalty needs is missing).")
     found = result.disqualification
     if found is not None:
-        title = next((s.title for s in result.standards if s.id == found.standard), "")
-        out.append(f"{_cap(payer)} is disqualified under {found.standard} "
-                   f"({printable(title)}) as of {moment(found.at)}: {_rule(found)}; "
+        standard = next(s for s in result.standards if s.id == found.standard)
+        out.append(f"{_cap(payer)} is disqualified under {_id_title(standard)} as of "
+                   f"{moment(found.at)}: {_rule(found)}; "
                    f"evidence: {refs(found.records, len(found.records)).text}.")
+    for standard in result.standards:
+        out.extend(_escalation_sentences(standard, payee))
     if verdict is Verdict.COMPLIANT:
         out.append("Every closed window met its target, nothing is owed, and no "
                    "disqualification applies.")
     return tuple(out)
+
+
+def _pooled(result: Result) -> str:
+    """What pool limits took off the credits, as the verdict adds it ("" when nothing)."""
+    over = [pool for pool in result.pools if pool.adjustment]
+    if not over:
+        return ""
+    cut = money_total((pool.gross - pool.net for pool in over), result.zero)
+    names = _and(list(dict.fromkeys(printable(pool.pool) for pool in over)))
+    pools = "pool's" if len({pool.pool for pool in over}) == 1 else "pools'"
+    return (f", after {money(cut)} {printable(result.currency)} over the {names} {pools} "
+            "limit was taken off")
+
+
+def _escalation_sentences(standard: StandardResult, payee: str) -> list[str]:
+    """A termination right with its date, rule and evidence; the other steps reached in one
+    sentence."""
+    out = []
+    ends = [step for step in standard.escalations if step.terminates]
+    if ends:
+        first = ends[0]
+        rule, windows = ladder_rule(first)
+        out.append(f"{_cap(payee)} has a right to terminate under {_id_title(standard)} as "
+                   f"of {moment(first.at)}: {rule} ({windows}); evidence: "
+                   f"{refs(first.records, len(first.records)).text}.")
+    steps = [step for step in standard.escalations if not step.terminates]
+    if steps:
+        said = []
+        for step in steps:
+            rule, windows = ladder_rule(step)
+            said.append(f"{step_words(step.step)} as of {moment(step.at)}, after {rule}: "
+                        f"{windows}")
+        out.append(f"Escalation under {standard.id}: {'; '.join(said)}.")
+    return out
+
+
+def ladder_rule(step: Escalation) -> tuple[str, str]:
+    """(`3 missed months within 6 months`, `February 2024, April 2024 and June 2024`): the
+    rule of an escalation step without the step it reaches, and the missed windows."""
+    rule = printable(step.rule).partition(":")[0].strip().removeprefix("after ")
+    return rule, _and([when(label) for label in step.windows]) if step.windows else ""
 
 
 def _party(role: str, name: str) -> str:
@@ -780,6 +912,12 @@ def _cap(text: str) -> str:
 def _rule(found: Disqualification) -> str:
     windows = f" ({', '.join(when(label) for label in found.windows)})" if found.windows else ""
     return found.rule + windows
+
+
+def _id_title(standard: StandardResult) -> str:
+    """`id (Title)`, or the id alone when the standard has no title of its own."""
+    title = _title(standard)
+    return f"{standard.id} ({title})" if title else standard.id
 
 
 def _named(standard: StandardResult) -> str:
@@ -866,10 +1004,11 @@ def _standard(result: Result, standard: StandardResult,
         for group in groups:
             found = outcomes.get((label, group))
             rows.append(_row(found, label, group, has_target, units))
-    figures = [_figure("", standard.windows, measure)]
+    figures = [_figure("", standard.windows, measure, standard.records)]
     if any(group for group in groups):
         figures.extend(_figure(group_text(group), [w for w in standard.windows
-                                                   if w.group == group], measure)
+                                                   if w.group == group], measure,
+                               None if standard.records is None else ())
                        for group in groups)
     notes = []
     if standard.overdue_open_total:
@@ -893,11 +1032,13 @@ def _standard(result: Result, standard: StandardResult,
         index = seen[kind]
         seen[kind] += 1
         matching = [line for name, line in all_lines if name == kind]
-        clauses.append(Clause(kind, printable(text),
-                              matching[index] if index < len(matching) else None))
+        line = matching[index] if index < len(matching) else None
+        if kind == "require" and text == "true" and line is None:
+            continue  # not written: every record in scope counts
+        clauses.append(Clause(kind, printable(text), line))
     return StandardView(
         id=standard.id,
-        title=printable(standard.title),
+        title=_title(standard),
         anchor=_anchor(standard.id),
         line=lines.get("standard"),
         clauses=tuple(clauses),
@@ -922,6 +1063,7 @@ def _standard(result: Result, standard: StandardResult,
             _disqualified(item, standard, index == 0 and item == result.disqualification)
             for index, item in enumerate(standard.disqualifications)
         ),
+        escalations=tuple(_escalated(item, standard) for item in standard.escalations),
     )
 
 
@@ -987,8 +1129,16 @@ def _summary(standard: StandardResult, has_target: bool) -> str:
 
 
 def _figure(group: str, windows: list[WindowOutcome] | tuple[WindowOutcome, ...],
-            measure: str) -> Figure:
-    passed, breached, rate = _figures.period_rate([(w.passed, w.breached) for w in windows])
+            measure: str, records: tuple[int, ...] | None = None) -> Figure:
+    """The figure over the period; `records` holds the standard's own counts when its
+    windows overlap (a rolling window counts a record in each window that holds its day):
+    (passed, breached, ...) for the standard, () for a group, whose are not kept."""
+    if records == ():
+        return Figure(group, 0, 0, None, None,
+                      note="judged window by window (the windows overlap)")
+    counts = ([(w.passed, w.breached) for w in windows] if records is None
+              else [(records[0], records[1])])
+    passed, breached, rate = _figures.period_rate(counts)
     if measure != "rate":
         sample = sum(w.sample for w in windows)
         return Figure(group, passed, breached, None, None,
@@ -1027,6 +1177,7 @@ def _row(found: WindowOutcome | None, label: str, group: tuple[tuple[str, str], 
         goal=found.target,
         sample=found.sample,
         reason=_unevaluated(found) if status == "not-evaluated" else None,
+        warn=found.warn,
     )
 
 
@@ -1055,6 +1206,9 @@ def _unevaluated(found: WindowOutcome | None) -> str:
         if found.sample:
             return "nothing to measure: the denominator adds up to 0"
         return "nothing to measure: no record with a known value"
+    if found.minimum is not None:
+        return (f"{count(found.sample, 'record')} measured, fewer than the {found.minimum:,} "
+                "the target needs")
     return (f"{count(found.sample, 'record')} measured, fewer than the target's minimum "
             "sample")
 
@@ -1072,19 +1226,32 @@ def _sentence(found: WindowOutcome, units: Units) -> str | None:
         return _rate_sentence(found, head)
     measured = printable(found.measure)
     shown = amount(found.value, found.unit, units)
+    if found.unit == "share" and found.value is not None:  # a ratio of sums: its fraction
+        shown = f"{shown} ({fraction(found.value)})"
     over = f" over {count(found.sample, 'record')}"
     relation = _relation(found, units)
     if found.closed:
         if found.status == "missed":
             return f"{head}: {measured} was {shown}{over}, {relation}."
         if found.status == "warned":
-            return (f"{head}: {measured} was {shown}{over}, {relation}: met, but inside the "
-                    "contract's warning band, at risk.")
+            return (f"{head}: {measured} was {shown}{over}, {relation}: met, but "
+                    f"{_band(found, units)}, at risk.")
         return None
     standing = {"met": "met so far", "warned": "met so far, but inside the warning band",
                 "missed": "not met so far"}[found.status]
     return (f"{head} (open until {moment(found.end)}): {measured} is {shown} so far{over}, "
             f"{relation} ({standing}); the window is judged when it closes.")
+
+
+def _band(found: WindowOutcome, units: Units | None = None) -> str:
+    """`below the 99% warning line` (a window inside the warning band), or, without the
+    line, `inside the contract's warning band`."""
+    if found.warn is None:
+        return "inside the contract's warning band"
+    line = (amount(found.warn, found.unit, units) if found.unit == "money"
+            else goal(found.warn, found.unit))
+    side = "below" if found.op in (">=", ">") else "above"
+    return f"{side} the {line} warning line"
 
 
 def _relation(found: WindowOutcome, units: Units) -> str:
@@ -1113,14 +1280,15 @@ def _rate_sentence(found: WindowOutcome, head: str) -> str | None:
     if found.closed:
         if found.status == "warned":
             return (f"{head}: {shown} ({passed:,} of {counted:,}) met the {goal_text} target, "
-                    "but inside the contract's warning band: at risk.")
+                    f"but {_band(found)}: at risk.")
         if found.met:
             return None
         short = _figures.shortfall(passed, breached, goal_value)
         if short < breached:
             which = f"{short:,} of its {count(breached, 'breach')}"
         else:
-            which = "its only breach" if breached == 1 else f"all {breached:,} of its breaches"
+            which = {1: "its only breach", 2: "both its breaches"}.get(
+                breached, f"all {breached:,} of its breaches")
         return (f"{head}: {shown} ({passed:,} of {counted:,}) met the standard, below the "
                 f"{goal_text} target by {count(short, 'record')}: {which} would have had to "
                 f"pass to reach {goal_text}.")
@@ -1134,8 +1302,7 @@ def _rate_sentence(found: WindowOutcome, head: str) -> str | None:
         else:
             afford = (f"{spare:,} more {plural(spare, 'breach')}" if spare
                       else "no further breach")
-        band = (" It is inside the contract's warning band: at risk."
-                if found.status == "warned" else "")
+        band = (f" It is {_band(found)}: at risk." if found.status == "warned" else "")
         return (f"{head} ({until}): {shown} ({passed:,} of {counted:,}) so far; at these "
                 f"counts the provider can afford {afford} and still meet the {goal_text} "
                 f"target.{band}{pending}")
@@ -1215,12 +1382,37 @@ def axis(values: list[Fraction], unit: str,
     return low, high, ticks
 
 
+_CHAR_WIDTH = 6.8
+"""About the width of a character of the charts' 12px labels, in the SVG's units."""
+
+
+def slot_text(label: str, width: float) -> str:
+    """A window's label under its bars: in words when they fit the slot's `width`, else
+    shorter (a rolling window's days: `1-3 Mar`), else the label itself.
+
+    >>> slot_text("2024-03-01/2024-03-03", 200), slot_text("2024-03-01/2024-03-03", 95)
+    ('1 to 3 March 2024', '1-3 Mar')
+    >>> slot_text("2024-02-28/2024-03-01", 95), slot_text("2025-09", 95)
+    ('28 Feb-1 Mar', 'September 2025')
+    """
+    words = when(label)
+    if len(words) * _CHAR_WIDTH <= width - 4:
+        return words
+    if found := re.fullmatch(r"\d{4}-(\d{2})-(\d{2})/\d{4}-(\d{2})-(\d{2})", label):
+        first, last = int(found[2]), int(found[4])
+        start, end = _MONTHS[int(found[1]) - 1][:3], _MONTHS[int(found[3]) - 1][:3]
+        return f"{first}-{last} {end}" if start == end else f"{first} {start}-{last} {end}"
+    return words if period_of(label) is Period.MONTH else label
+
+
 def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure: str = "rate",
            unit: str = "share") -> Chart:
     labels = list(dict.fromkeys(row.label for row in rows))
     groups = list(dict.fromkeys(row.group for row in rows)) or [""]
     goals = list(dict.fromkeys(row.goal for row in rows if row.goal is not None))
     one_goal = goals[0] if len(goals) == 1 else None
+    warns = list(dict.fromkeys(row.warn for row in rows if row.warn is not None))
+    one_warn = warns[0] if len(warns) == 1 and one_goal is not None else None
     target_label = None
     if has_target and one_goal is not None:
         target_label = "target " + next(row.target or "" for row in rows if row.goal == one_goal)
@@ -1241,7 +1433,8 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure:
         low, high = Fraction(low_pc, 100), Fraction(1)
         tick_values = [Fraction(t, 100) for t in range(low_pc, 101, step_pc)]
     elif has_target:
-        low, high, tick_values = axis([*figures, *goals], unit, measure.startswith("count("))
+        low, high, tick_values = axis([*figures, *goals, *warns], unit,
+                                      measure.startswith("count("))
     else:
         most = max([row.breached for row in rows], default=0)
         step = max(1, -(-most // 4))
@@ -1265,7 +1458,8 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure:
     for index, label in enumerate(labels):
         x0 = _LEFT + index * slot_w
         slot_texts.append(Slot(_num(x0 + slot_w / 2), _num(bottom + (34 if grouped else 18)),
-                               when(label) if len(labels) <= 12 else label, _num(x0)))
+                               slot_text(label, slot_w) if len(labels) <= 12 else label,
+                               _num(x0)))
         members = [row for row in rows if row.label == label]
         start = x0 + (slot_w - bar_w * len(members)) / 2
         for position, row in enumerate(members):
@@ -1305,6 +1499,12 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure:
                 target_x2=_num(x + bar_w + 2) if mark else "",
             ))
     target_y = None if one_goal is None or target_label is None else _num(y_of(one_goal))
+    band_y = band_height = band_label = ""
+    if one_warn is not None and one_goal is not None and target_label is not None:
+        edges = sorted((y_of(one_goal), y_of(one_warn)))
+        band_y, band_height = _num(edges[0]), _num(edges[1] - edges[0])
+        line = (_target(one_warn) if unit == "share" else figure(one_warn, unit)) or ""
+        band_label = f"the warning band, between the target and the {line} warning line"
     kind = ("rate" if measure == "rate" else "measure") if has_target else "count"
     measured = {"rate": "rate of records that met the standard", "count": "breaches",
                 "measure": printable(measure)}[kind]
@@ -1338,6 +1538,9 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure:
         target_label=target_label,
         legend=legend,
         marks=any(bar.target_y for bar in bars),
+        band_y=band_y,
+        band_height=band_height,
+        band_label=band_label,
     )
 
 
@@ -1355,16 +1558,24 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
     complete = standard.record_penalties_total == len(standard.record_penalties)
     each = next(iter(amounts)) if len(amounts) == 1 and complete else None
     rows = []
+    groups: dict[str, list[PenaltyWindow]] = {}
     for item in standard.penalty_windows:
         adjustment = item.net - item.gross
+        head, _, group = item.label.partition(" ")
+        if group:
+            groups.setdefault(group, []).append(item)
+        added = item.gross if item.exact is None else item.exact
         if each is not None:
             sum_text = (f"{count(item.breaches, 'breach')} × {money(each)} {currency} = "  # noqa: RUF001
-                        f"{money(item.gross)} {currency}")
+                        f"{money(added)} {currency}")
         elif item.breaches == 1:
-            sum_text = f"1 breach, its amount {money(item.gross)} {currency}"
+            sum_text = f"1 breach, its amount {money(added)} {currency}"
         else:
             sum_text = (f"{count(item.breaches, 'breach')}, their amounts added up: "
-                        f"{money(item.gross)} {currency}")
+                        f"{money(added)} {currency}")
+        if item.exact is not None:  # the contract rounds each window's sum
+            sum_text += (f", rounded {result.rounding.replace('_', ' ')} to "
+                         f"{money(item.gross)} {currency}")
         if item.arithmetic:  # due per missed window, from its totals
             arithmetic = f"{printable(item.arithmetic)}; net {money(item.net)} {currency}"
         elif adjustment:
@@ -1373,8 +1584,9 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         else:
             arithmetic = f"{sum_text}; net {money(item.net)} {currency}"
         rows.append(PenaltyRow(
-            label=item.label, words=when(item.label), breaches=item.breaches,
-            gross=money(item.gross), cap=None if item.cap is None else money(item.cap),
+            label=item.label, words=when(head), group=printable(group),
+            breaches=None if item.arithmetic else item.breaches, gross=money(item.gross),
+            cap=None if item.cap is None else money(item.cap),
             adjustment=money(adjustment), net=money(item.net),
             arithmetic=arithmetic,
         ))
@@ -1388,13 +1600,19 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         records_note = refs(tuple(item.record for item in standard.record_penalties),
                             total).note
     summed = money_total((item.amount for item in standard.record_penalties), zero)
-    # shown when it is the gross total: not when the contract rounds each window's sum
-    records_sum = (money(summed) if complete and standard.record_penalties and summed == gross
-                   else None)
+    exact = money_total((item.gross if item.exact is None else item.exact
+                         for item in standard.penalty_windows), zero)
+    records_sum = None  # when every record is listed: their sum, against the gross
+    if complete and standard.record_penalties and summed == gross:
+        records_sum = (f"The {total:,} record amounts add up to {money(summed)}, the gross "
+                       "total.")
+    elif complete and standard.record_penalties and summed == exact:
+        records_sum = (f"The {total:,} record amounts add up to {money(summed)}, exact; each "
+                       f"window's sum is rounded, to {money(gross)} in all.")
     lines = dict(reversed(standard.clause_lines))
     return Ledger(
         standard=standard.id,
-        title=printable(standard.title),
+        title=_title(standard),
         anchor=_anchor(standard.id),
         penalty_clause=printable(clauses["penalty"]) if has_penalty else None,
         penalty_line=lines.get("penalty"),
@@ -1419,7 +1637,56 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         rewards=tuple((_credit_words(reward.label), money(reward.amount),
                        printable(reward.arithmetic)) for reward in standard.rewards),
         reward_total=money(standard.reward_total),
+        groups=tuple((printable(group),
+                      money(money_total((item.gross for item in items), zero)),
+                      money(money_total((item.net - item.gross for item in items), zero)),
+                      money(money_total((item.net for item in items), zero)))
+                     for group, items in sorted(groups.items()))
+        if len(groups) > 1 else (),
+        breaches=sum(item.breaches for item in standard.penalty_windows
+                     if not item.arithmetic)
+        if any(not item.arithmetic for item in standard.penalty_windows) else None,
+        explain=printable(f"slacheck explain {_shell(result.contract_path)} "
+                          + " ".join(_shell(item.path) for item in result.inputs)
+                          + f" --standard {_shell(standard.id)} --record ID --as-of "
+                            f"{result.as_of.isoformat()}"),
     )
+
+
+def rounding_words(mode: str, where: str, zero: Decimal) -> str:
+    """Where and how the contract rounds money, as the ledger says it.
+
+    >>> rounding_words("half_up", "window", Decimal("0.00"))[-43:]
+    'due per window, is rounded half up to 0.01.'
+    >>> rounding_words("half_even", "total", Decimal("0"))
+    'Every amount is kept exact; only the totals are rounded half even to 1.'
+    """
+    exponent = zero.as_tuple().exponent
+    quantum = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+    how = f"rounded {mode.replace('_', ' ')} to {quantum}"
+    if where == "total":
+        return f"Every amount is kept exact; only the totals are {how}."
+    if where == "window":
+        return (f"Each breach's amount is kept exact; each window's sum, and each amount due "
+                f"per window, is {how}.")
+    return (f"Each amount is {how} as it is computed: each breach's amount, and each amount "
+            "due per window.")
+
+
+def _ledger_notes(result: Result, payer: str, payee: str) -> tuple[str, ...]:
+    currency = printable(result.currency)
+    rewarded = any(standard.rewards for standard in result.standards)
+    owed = (f"Penalties and service credits are owed by {payer} to {payee}"
+            + (f"; rewards by {payee} to {payer}" if rewarded else "") + f", in {currency}.")
+    windows = [item for standard in result.standards for item in standard.penalty_windows]
+    notes = [owed]
+    if any(not item.arithmetic for item in windows):
+        notes.append("A penalty per breach: its gross is the sum of the breaches' amounts; a "
+                     "cap lowers it to the net, which is owed.")
+    if any(item.arithmetic for item in windows):
+        notes.append("A penalty per missed window is computed from the window's totals, as "
+                     "its arithmetic shows.")
+    return tuple(notes)
 
 
 def _credit_words(label: str) -> str:
@@ -1428,11 +1695,17 @@ def _credit_words(label: str) -> str:
     return printable(when(head) + (f", {rest}" if rest else ""))
 
 
+def _title(standard: StandardResult) -> str:
+    """The standard's title, or "" when it has none of its own (its id stands for it)."""
+    title = printable(standard.title)
+    return "" if title == standard.id else title
+
+
 def _disqualified(found: Disqualification, standard: StandardResult,
                   earliest: bool) -> Disqualified:
     return Disqualified(
         standard=found.standard,
-        title=printable(standard.title),
+        title=_title(standard),
         rule=printable(found.rule),
         at=moment(found.at),
         at_iso=found.at.isoformat(),
@@ -1441,6 +1714,36 @@ def _disqualified(found: Disqualification, standard: StandardResult,
         line=disqualify_line(found, standard),
         earliest=earliest,
     )
+
+
+def _escalated(found: Escalation, standard: StandardResult) -> Escalated:
+    texts = [text for kind, text in standard.clauses if kind == "escalate"]
+    lines = [line for kind, line in standard.clause_lines if kind == "escalate"]
+    line = next((line for text, line in zip(texts, lines, strict=False) if text == found.rule),
+                standard.line_of("escalate"))
+    return Escalated(
+        standard=standard.id,
+        title=_title(standard),
+        step=printable(step_words(found.step)),
+        terminates=found.terminates,
+        rule=printable(found.rule),
+        at=moment(found.at),
+        at_iso=found.at.isoformat(),
+        window=when(found.window),
+        windows=tuple(when(label) for label in found.windows),
+        records=refs(found.records, len(found.records)),
+        line=line,
+        label=printable(found.window),
+    )
+
+
+def step_words(step: str) -> str:
+    """An escalation step as a sentence names it, without the quotes the contract may need.
+
+    >>> step_words('"corrective action plan"'), step_words("notice")
+    ('corrective action plan', 'notice')
+    """
+    return step[1:-1] if len(step) > 1 and step[0] == step[-1] == '"' else step
 
 
 _RULE_WORDS = (("consecutive", "consecutive"), ("breaches within", "within"),
