@@ -193,8 +193,8 @@ def test_contract_years_from_29_february_start_on_1_march_without_one() -> None:
     from slacheck.plan import _contract_years
 
     key, label = _contract_years(date(2024, 2, 29))
-    assert label(0) == "2024-02-29/2025-03-01"
-    assert label(4) == "2028-02-29/2029-03-01"
+    assert label(0) == "2024-02-29/2025-02-28"
+    assert label(4) == "2028-02-29/2029-02-28"
     assert [key(datetime(*day, 12, tzinfo=UTC)) for day in (
         (2024, 2, 29), (2025, 2, 28), (2025, 3, 1), (2028, 2, 28), (2028, 2, 29))] == [
         0, 0, 1, 3, 4]

@@ -131,7 +131,7 @@ class BreachPenalty:
     """`contract year` or `total` for those caps (`ast.Penalty.cap_over`)."""
     cap_label: Callable[[int], str] | None = None
     """The label of a cap's bucket when it is not a calendar window: a contract year
-    (`2024-07-01/2025-07-01`) or the whole contract (`contract`)."""
+    (`2024-07-01/2025-06-30`) or the whole contract (`contract`)."""
     deferred: bool = False
     """`deferred while open`: an overdue open record's amount is listed, not owed."""
 
@@ -605,9 +605,9 @@ def _whole_contract_label(key: int) -> str:
 
 
 def _contract_years(starts: date) -> tuple[KeyFunction, Callable[[int], str]]:
-    """Years counted from the contract's first day (0 is the first year), each labelled as
-    the interval it covers: `2024-07-01/2025-07-01`. A year from 29 February starts on the
-    1 March of a year without one."""
+    """Years counted from the contract's first day (0 is the first year), each labelled by
+    its first and last days, as a rolling window is: `2024-07-01/2025-06-30`. A year from
+    29 February starts on the 1 March of a year without one."""
 
     def anniversary(years: int) -> date:
         try:
@@ -620,7 +620,8 @@ def _contract_years(starts: date) -> tuple[KeyFunction, Callable[[int], str]]:
         return years - 1 if local.date() < anniversary(years) else years
 
     def label(years: int) -> str:
-        return f"{anniversary(years).isoformat()}/{anniversary(years + 1).isoformat()}"
+        last = anniversary(years + 1) - timedelta(days=1)
+        return f"{anniversary(years).isoformat()}/{last.isoformat()}"
 
     return key, label
 
