@@ -349,7 +349,9 @@ class _WindowAmounts:
         if exact is None:
             return
         amount = self.plan.money.round_exact(exact)
-        self.payments.append(Payment(label, amount, outcome.closed, f"{rule.text} = {amount}"))
+        self.payments.append(Payment(label, amount, outcome.closed,
+                                     f"{rule.text}, summed over the window's records = "
+                                     f"{amount}"))
 
     def _credit(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
                 label: str, shown: str) -> None:

@@ -504,6 +504,17 @@ class Ledger:
     """The breaches priced, in all; None when every penalty is due per missed window."""
     explain: str = ""
     """The command that shows one record's arithmetic (`--record ID`)."""
+    deferred: tuple[Amount, ...] = ()
+    """Overdue breaches of open records whose penalty is `deferred while open`."""
+    deferred_total: int = 0
+    deferred_amount: str = ""
+    payment_clause: str | None = None
+    payment_line: int | None = None
+    payments: tuple[tuple[str, str, str], ...] = ()
+    """(window in words, amount, arithmetic) of what the customer owes for the records."""
+    payment_total: str = ""
+    rates: str = ""
+    """The rates the standard's amounts were converted at, in words ("" when none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -674,6 +685,13 @@ class Report:
     owed: str
     rewards: str
     """Bonuses the customer owes the provider, apart from what the provider owes."""
+    payments: str
+    """What the customer owes for the records themselves (`payment:`), "" when none."""
+    deferred: str
+    """Penalties deferred until their open records close, "" when none."""
+    rates: tuple[str, ...]
+    """Each other currency's rate as the run used it: `1 SDR = 1.35 USD at 2025-03-31
+    (given by --rate)`."""
     pools: tuple[tuple[str, str, str, str, str, str], ...]
     """(pool, window in words, credits, limit, adjustment, net) of every pool's windows."""
     pool_adjustment: str
@@ -749,6 +767,10 @@ def build(result: Result) -> Report:
         credits=money(credits),
         owed=money(owed),
         rewards=money(result.rewards) if any(s.rewards for s in result.standards) else "",
+        payments=money(result.payments) if any(s.payments for s in result.standards) else "",
+        deferred=money(result.deferred) if any(s.deferred_total for s in result.standards)
+        else "",
+        rates=tuple(printable(f"{rate.text} (given by {rate.given})") for rate in result.rates),
         pool_adjustment=money(money_total((item.adjustment for item in result.pools),
                                           result.zero))
         if any(item.adjustment for item in result.pools) else "",
@@ -834,6 +856,16 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
     if result.rewards > 0:
         out.append(f"{_cap(payee)} owes {payer} {money(result.rewards)} {currency} in rewards "
                    "for met windows.")
+    if any(standard.payments for standard in result.standards):
+        out.append(f"{_cap(payee)} owes {payer} {money(result.payments)} {currency} in "
+                   "payments for the records themselves (due breached or not, open windows "
+                   "so far).")
+    deferred = sum(standard.deferred_total for standard in result.standards)
+    if deferred:
+        out.append(f"A further {money(result.deferred)} {currency} in penalties is deferred "
+                   f"until {count(deferred, 'open record')} "
+                   f"{'closes' if deferred == 1 else 'close'}: overdue breaches, counted "
+                   "as breaches, whose amount the contract owes only then (not in the totals).")
     for standard in result.standards:
         if standard.unpriced_windows:
             out.append(f"An amount under {standard.id} is owed for "
@@ -853,8 +885,11 @@ def _verdict(result: Result, payer: str, payee: str) -> tuple[str, ...]:
                    f"evidence: {refs(found.records, len(found.records)).text}.")
     for standard in result.standards:
         out.extend(_escalation_sentences(standard, payee))
-    if verdict is Verdict.COMPLIANT:
+    if verdict is Verdict.COMPLIANT and any(s.has_target for s in result.standards):
         out.append("Every closed window met its target, nothing is owed, and no "
+                   "disqualification applies.")
+    elif verdict is Verdict.COMPLIANT:
+        out.append(f"No standard sets a target; {payer} owes nothing and no "
                    "disqualification applies.")
     return tuple(out)
 
@@ -1550,7 +1585,8 @@ def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure:
 def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
     clauses = dict(standard.clauses)
     has_penalty = "penalty" in clauses
-    if not has_penalty and not standard.credits and not standard.rewards:
+    if not has_penalty and not standard.credits and not standard.rewards \
+            and not standard.payments:
         return None
     zero = result.zero
     currency = printable(result.currency)
@@ -1576,8 +1612,10 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         if item.exact is not None:  # the contract rounds each window's sum
             sum_text += (f", rounded {result.rounding.replace('_', ' ')} to "
                          f"{money(item.gross)} {currency}")
-        if item.arithmetic:  # due per missed window, from its totals
+        if item.arithmetic:  # due per missed window, from its totals, or at an Nth breach
             arithmetic = f"{printable(item.arithmetic)}; net {money(item.net)} {currency}"
+            if item.records:
+                arithmetic += f"; breaches {refs(item.records, len(item.records)).text}"
         elif adjustment:
             arithmetic = (f"{sum_text}; capped at {money(item.cap or zero)} {currency}: "
                           f"{money(adjustment)} {currency}; net {money(item.net)} {currency}")
@@ -1614,7 +1652,8 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         standard=standard.id,
         title=_title(standard),
         anchor=_anchor(standard.id),
-        penalty_clause=printable(clauses["penalty"]) if has_penalty else None,
+        penalty_clause=printable("; ".join(text for kind, text in standard.clauses
+                                           if kind == "penalty")) if has_penalty else None,
         penalty_line=lines.get("penalty"),
         credit_clause=printable(clauses["credit"]) if "credit" in clauses else None,
         credit_line=lines.get("credit"),
@@ -1637,6 +1676,17 @@ def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
         rewards=tuple((_credit_words(reward.label), money(reward.amount),
                        printable(reward.arithmetic)) for reward in standard.rewards),
         reward_total=money(standard.reward_total),
+        deferred=tuple(Amount(_ref(item.record), money(item.amount))
+                       for item in standard.deferred[:LIST_LIMIT]),
+        deferred_total=standard.deferred_total,
+        deferred_amount=money(standard.deferred_amount),
+        payment_clause=printable(clauses["payment"]) if "payment" in clauses else None,
+        payment_line=lines.get("payment"),
+        payments=tuple((_credit_words(item.label) + ("" if item.closed else " (open: so far)"),
+                        money(item.amount), printable(item.arithmetic))
+                       for item in standard.payments),
+        payment_total=money(standard.payment_total),
+        rates="; ".join(printable(rate.text) for rate in standard.rates),
         groups=tuple((printable(group),
                       money(money_total((item.gross for item in items), zero)),
                       money(money_total((item.net - item.gross for item in items), zero)),
@@ -1676,8 +1726,11 @@ def rounding_words(mode: str, where: str, zero: Decimal) -> str:
 def _ledger_notes(result: Result, payer: str, payee: str) -> tuple[str, ...]:
     currency = printable(result.currency)
     rewarded = any(standard.rewards for standard in result.standards)
+    paid = any(standard.payments for standard in result.standards)
     owed = (f"Penalties and service credits are owed by {payer} to {payee}"
-            + (f"; rewards by {payee} to {payer}" if rewarded else "") + f", in {currency}.")
+            + (f"; rewards by {payee} to {payer}" if rewarded else "")
+            + (f"; payments for the records by {payee} to {payer}" if paid else "")
+            + f", in {currency}.")
     windows = [item for standard in result.standards for item in standard.penalty_windows]
     notes = [owed]
     if any(not item.arithmetic for item in windows):
