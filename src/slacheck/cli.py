@@ -44,7 +44,7 @@ VERIFY_FORMATS = ("github", "json", "junit", "sarif", "text")
 REPORT_FORMATS = ("html", "markdown")
 INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 EVIDENCE_LIMIT = 100
-FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification"
+FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification,escalation"
 
 
 def verify(*args: Any, **kwargs: Any) -> Result:
@@ -355,7 +355,7 @@ def main() -> None:
 @click.option("--fail-on", "fail_on", type=_FailOn(), default=FAIL_ON_DEFAULT,
               show_default=True,
               help="What makes the exit code 1: a comma-separated list of missed, penalty, "
-                   "credit, disqualification, warning (or all, or none).")
+                   "credit, disqualification, escalation, warning (or all, or none).")
 @_format_in_option()
 @click.option("--jobs", type=_Jobs(), default="1", show_default=True,
               help="Worker processes for one large JSON lines file: a number, or auto (one "
