@@ -67,6 +67,10 @@ def describe(kind: str, node: ast.Node, *, optional: Mapping[str, str] | None = 
                     f"{ordinal(count)} within {duration(within)} (that breach included); "
                     "each breach counts towards one such amount only, then the count starts "
                     "again")
+        case _, ast.Payment(amount=amount):
+            return (f"the customer owes {amount_words(amount)} for every record in scope and "
+                    "not excluded, breached or not, once its amount is known; summed per "
+                    "window, and never a cause of non-compliance")
         case _, ast.WindowPenalty(amount=amount, period=period):
             return (f"for each missed {_PERIODS[period]} (a window closed below its target), "
                     f"a penalty of {amount_words(amount)}, totalled over the window's records")
