@@ -432,8 +432,7 @@ class Result:
     @property
     def deferred(self) -> Decimal:
         """Penalties of open records, owed once they close: not in `penalties`."""
-        return money_total((standard.deferred_amount for standard in self.standards),
-                           self.zero)
+        return self._total(standard.deferred_amount for standard in self.standards)
 
     @property
     def credits(self) -> Decimal:
