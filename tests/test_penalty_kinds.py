@@ -208,3 +208,15 @@ def test_contract_years_from_29_february_start_on_1_march_without_one() -> None:
 ])
 def test_fmt_spells_caps_over_the_contract_as_written(text: str) -> None:
     assert fmt.clause(parser.parse(Source(text), "penalty")) == text
+
+
+def test_a_deferred_total_is_rounded_as_the_totals_are(tmp_path: Path) -> None:
+    # round_at: total; 10% of 0.025 = 0.0025 deferred: the total rounds it to 0.00
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps(_row(1, "2025-03-01T00:00:00Z", fee="0.025")) + "\n", "utf-8")
+    text = _contract(" 10% of fee per breach, deferred while open", "done_at <= due_at").replace(
+        "timezone: UTC}", "timezone: UTC, round_at: total}")
+    result = verify(load_contract_text(text, "c.yaml"), [str(data)],
+                    as_of=datetime.fromisoformat("2025-03-10T00:00:00+00:00"))
+    assert _only(result).deferred_amount == Decimal("0.0025")
+    assert str(result.deferred) == "0.00"
