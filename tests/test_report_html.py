@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from slacheck.api import verify
 from slacheck.cli import main
 from slacheck.findings import Result
-from slacheck.reporters import REPORTS, _view
+from slacheck.reporters import REPORTS, _view, _wording
 from tests.conftest import AS_OF, ROOT, contract_yaml
 
 GOLDENS = Path(__file__).parent / "goldens"
@@ -192,7 +192,7 @@ def test_evidence_above_the_limit_is_counted_with_a_pointer(result: Result) -> N
     perfect = next(s for s in view.standards if s.id == "perfect-order")
     january = perfect.rows[0].breaches
     assert january is not None
-    assert (len(january.shown), january.total, january.more) == (_view.LIST_LIMIT, 24, 4)
+    assert (len(january.shown), january.total, january.more) == (_wording.LIST_LIMIT, 24, 4)
     assert january.note == "all 24 are listed in the JSON report (slacheck verify --format json)"
     page = REPORTS["html"](result)
     assert "…and 4 more: all 24 are listed in the JSON report" in page

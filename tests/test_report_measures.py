@@ -22,7 +22,7 @@ import xmlschema
 
 from slacheck.api import verify
 from slacheck.findings import Result
-from slacheck.reporters import RENDERERS, REPORTS, _view
+from slacheck.reporters import RENDERERS, REPORTS, _view, _wording
 from tests.conftest import ROOT, case_rates
 
 # `broken/` is the catalogue of contracts lint refuses: no run, no report
@@ -323,7 +323,7 @@ def test_charts_scale_to_the_values_and_targets() -> None:
     assert count.target_y == "108"  # halfway up
     # below its minimum sample a window is drawn grey, never as met or missed
     (grey,) = standards["p95-needs-21"].chart.bars
-    assert grey.colour == _view.COLOURS["not-evaluated"]
+    assert grey.colour == _wording.COLOURS["not-evaluated"]
 
 
 def test_tiers_chart_marks_each_group_target() -> None:

@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from slacheck.findings import Result, StandardResult
-from slacheck.reporters import _view
+from slacheck.reporters import _view, _wording
 from slacheck.reporters._format import printable
 
 
@@ -121,7 +121,7 @@ def collect(result: Result) -> tuple[Finding, ...]:
                 out.append(Finding(
                     "breach", "error" if consequences else "note", contract,
                     _line(standard, "require"), f"{s.id}: breaches in {row.name}",
-                    f"{named}: {row.heading}: {_view.count(row.breached, 'breach')} "
+                    f"{named}: {row.heading}: {_wording.count(row.breached, 'breach')} "
                     f"of {row.counted:,} records"
                     + (f": {row.breaches.text}" if row.breaches else "") + ".",
                     s.id, *where))
@@ -136,7 +136,7 @@ def collect(result: Result) -> tuple[Finding, ...]:
                 out.append(Finding(
                     "unpriced-penalty", "error", contract, ledger.penalty_line,
                     f"{s.id}: penalty owed, amount unknown",
-                    f"{s.id}: {_view.count(ledger.unpriced.total, 'breach')} owed at an amount "
+                    f"{s.id}: {_wording.count(ledger.unpriced.total, 'breach')} owed at an amount "
                     f"the data cannot tell: {ledger.unpriced.text}.", s.id))
             for label, amount, _ in ledger.credits:
                 out.append(Finding("service-credit", "error", contract, ledger.credit_line,

@@ -7,289 +7,62 @@ are made printable here; the templates escape them for their format.
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slacheck._money import total as money_total
 from slacheck._words import plural
-from slacheck.ast import Period
 from slacheck.fail_on import warnings
 from slacheck.findings import (
     Disqualification,
     Escalation,
-    PenaltyWindow,
-    RecordRef,
     Result,
     StandardResult,
     Verdict,
     WindowOutcome,
 )
 from slacheck.reporters import _figures
+from slacheck.reporters._chart import Chart
+from slacheck.reporters._chart import chart as draw_chart
 from slacheck.reporters._format import (
-    figure,
     fraction,
     goal,
-    percent,
     printable,
-    target,
 )
-from slacheck.reporters._format import number as as_number
+from slacheck.reporters._ledger import Ledger, ledger, ledger_notes, rounding_words
+from slacheck.reporters._quality import DataQuality, quality
+from slacheck.reporters._wording import (
+    LIST_LIMIT,
+    STATUS_TEXT,
+    Ref,
+    RefList,
+    Units,
+    amount,
+    anchor,
+    as_ref,
+    count,
+    exact,
+    group_text,
+    group_words,
+    moment,
+    money,
+    objective,
+    period_of,
+    rate_text,
+    refs,
+    shell,
+    target_text,
+    title_of,
+    when,
+)
 from slacheck.windows import key_function, window
 
-LIST_LIMIT = 20
-"""Records listed per list in a report; beyond it they are counted, and the JSON has them."""
-
-JSON_POINTER = "the JSON report (slacheck verify --format json)"
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 _MAX_SLOTS = 400
 """Above this many windows in a standard's span, windows without records are not listed."""
-
-STATUS_TEXT = {
-    "met": "met",
-    "warned": "met, at risk (warning band)",
-    "missed": "missed",
-    "below-open": "below target (open)",
-    "met-open": "met so far (open)",
-    "warned-open": "met so far, at risk (open)",
-    "not-evaluated": "not evaluated",
-    "no-commitment": "no commitment",
-    "breaches": "breaches",
-    "clean": "no breaches",
-}
-"""Each window status, as the reports word it: `warned` is met but inside the contract's
-warning band; `not-evaluated` is neither met nor missed (no records, nothing to measure, or
-fewer records than the minimum sample); `no-commitment` a group the contract sets no target
-for."""
-
-COLOURS = {
-    "met": "#2e7d32",
-    "warned": "#b58100",
-    "missed": "#c62828",
-    "below-open": "#ef6c00",
-    "met-open": "#81c784",
-    "warned-open": "#e0b84a",
-    "not-evaluated": "#9e9e9e",
-    "no-commitment": "#b0b7bf",
-    "breaches": "#c62828",
-    "clean": "#2e7d32",
-}
-
-
-# -- words for numbers, money and time ------------------------------------------------
-
-
-def money(amount: Decimal) -> str:
-    """An amount with thousands separators, every decimal kept: 159050.50 -> 159,050.50.
-
-    >>> money(Decimal("159050.50")), money(Decimal("-3000.00")), money(Decimal("0"))
-    ('159,050.50', '-3,000.00', '0')
-    """
-    return format(amount, ",")
-
-
-def count(number: int, noun: str) -> str:
-    """A count and its noun, as it reads.
-
-    >>> count(1, "record"), count(5, "breach")
-    ('1 record', '5 breaches')
-    """
-    return f"{number:,} {plural(number, noun)}"
-
-
-def when(label: str) -> str:
-    """A window label in words.
-
-    >>> [when(x) for x in ("2025-02", "2025-Q1", "2025-W05", "2025-03-14", "2025")]
-    ['February 2025', 'Q1 2025', 'week 5 of 2025', '14 March 2025', '2025']
-    >>> [when(x) for x in ("2024-03-01/2024-03-03", "2024-02-28/2024-03-01")]
-    ['1 to 3 March 2024', '28 February to 1 March 2024']
-    >>> when("2024-12-30/2025-01-01")
-    '30 December 2024 to 1 January 2025'
-    """
-    if found := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})/(\d{4})-(\d{2})-(\d{2})", label):
-        first, last = when(label[:10]), when(label[11:])  # a rolling window's days
-        if found[1] != found[4]:
-            return f"{first} to {last}"
-        if found[2] != found[5]:
-            return f"{first.rsplit(' ', 1)[0]} to {last}"
-        return f"{int(found[3])} to {last}"
-    if found := re.fullmatch(r"(\d{4})-(\d{2})", label):
-        return f"{_MONTHS[int(found[2]) - 1]} {found[1]}"
-    if found := re.fullmatch(r"(\d{4})-Q(\d)", label):
-        return f"Q{found[2]} {found[1]}"
-    if found := re.fullmatch(r"(\d{4})-W(\d{2})", label):
-        return f"week {int(found[2])} of {found[1]}"
-    if found := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", label):
-        return f"{int(found[3])} {_MONTHS[int(found[2]) - 1]} {found[1]}"
-    return label
-
-
-def period_of(label: str) -> Period | None:
-    """The calendar period a window label names (see `slacheck.windows.label`)."""
-    patterns = (
-        (r"\d{4}-\d{2}-\d{2}", Period.DAY), (r"\d{4}-W\d{2}", Period.WEEK),
-        (r"\d{4}-\d{2}", Period.MONTH), (r"\d{4}-Q\d", Period.QUARTER), (r"\d{4}", Period.YEAR),
-    )
-    return next((period for pattern, period in patterns if re.fullmatch(pattern, label)), None)
-
-
-def moment(value: datetime) -> str:
-    """A moment in words, with its UTC offset: 29 March 2025 at 11:06 (UTC+08:00)."""
-    offset = value.strftime("%z")
-    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    clock = f"{value.hour:02d}:{value.minute:02d}"
-    if value.second or value.microsecond:
-        clock += f":{value.second:02d}"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year} at {clock} ({zone})"
-
-
-def group_text(group: tuple[tuple[str, str], ...]) -> str:
-    return printable(", ".join(f"{name}={value}" for name, value in group))
-
-
-def group_words(group: tuple[tuple[str, str], ...]) -> str:
-    return printable(", ".join(f"{name} {value}" for name, value in group))
-
-
-def _anchor(text: str) -> str:
-    return "std-" + re.sub(r"[^A-Za-z0-9_-]", "-", text)
-
-
-def _rate(rate: Fraction | None) -> str | None:
-    shown = percent(rate)
-    return None if shown is None else f"{shown}%"
-
-
-def _target(rate: Fraction | None) -> str | None:
-    shown = target(rate)
-    return None if shown is None else f"{shown}%"
-
-
-@dataclass(frozen=True, slots=True)
-class Units:
-    """How an amount of money reads: the contract's currency, and its zero (`0.00`), which
-    gives the number of decimals."""
-
-    currency: str = ""
-    zero: Decimal | None = None
-
-
-def amount(value: Fraction | None, unit: str, units: Units | None = None) -> str | None:
-    """A measure's figure in its unit (`19h`, `98.50%`, `2`), money as the contract writes
-    it, with its currency.
-
-    >>> amount(Fraction(197, 200), "share"), amount(Fraction(37800), "seconds")
-    ('98.50%', '10.5h')
-    >>> amount(Fraction(220150, 100), "money", Units("CNY", Decimal("0.00")))
-    '2,201.50 CNY'
-    >>> amount(Fraction(1, 3), "money", Units("CNY", Decimal("0.00"))), amount(None, "number")
-    ('0.333333 CNY', None)
-    """
-    if value is None:
-        return None
-    if unit != "money":
-        return figure(value, unit)
-    units = units or Units()
-    shown = as_number(value)
-    if units.zero is not None:
-        written = Decimal(value.numerator) / Decimal(value.denominator)
-        try:
-            rounded = written.quantize(units.zero)
-        except InvalidOperation:
-            rounded = None
-        if rounded is not None and Fraction(rounded) == value:
-            shown = money(rounded)
-    return f"{shown} {units.currency}" if units.currency else shown
-
-
-def objective(value: Fraction | None, unit: str, op: str,
-              units: Units | None = None) -> str | None:
-    """A target as a reader takes it: a share to reach as written (`97%`), any other
-    comparison with its direction (`<= 72h`, `< 19h`, `>= 5`, `<= 2%`).
-
-    >>> objective(Fraction(97, 100), "share", ">="), objective(Fraction(86400), "seconds", "<=")
-    ('97%', '<= 24h')
-    """
-    shown = amount(value, unit, units) if unit == "money" else goal(value, unit)
-    if shown is None:
-        return None
-    return shown if op == ">=" and unit == "share" else f"{op} {shown}"
-
-
-def exact(value: Fraction | None, unit: str) -> str | None:
-    """The exact fraction beside a figure, when the figure alone does not say it: always
-    for a share (`216/227`), else only when the figure is rounded (`1/3` of a unit).
-
-    >>> exact(Fraction(216, 227), "share"), exact(Fraction(37800), "seconds")
-    ('216/227', None)
-    >>> exact(Fraction(1, 3), "number"), exact(Fraction(200, 3), "seconds")
-    ('1/3', '200/3 s')
-    """
-    if value is None:
-        return None
-    if unit == "share":
-        return fraction(value)
-    denominator = value.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    if denominator == 1:
-        return None  # a finite decimal, shown whole
-    return f"{fraction(value)}{' s' if unit == 'seconds' else ''}"
-
-
-# -- the view -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    id: str
-    line: int
-    source: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.id} (line {self.line})"
-
-
-@dataclass(frozen=True, slots=True)
-class RefList:
-    """Records behind a finding: the first `LIST_LIMIT` listed, the rest counted."""
-
-    shown: tuple[Ref, ...]
-    total: int
-    note: str
-    """Where the records not listed are, when some are not."""
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.shown)
-
-    @property
-    def text(self) -> str:
-        listed = ", ".join(ref.text for ref in self.shown)
-        return listed + (f", and {self.more:,} more" if self.more > 0 else "")
-
-
-def refs(records: tuple[RecordRef, ...], total: int, limit: int = LIST_LIMIT) -> RefList:
-    shown = tuple(Ref(printable(ref.id), ref.line, printable(ref.source))
-                  for ref in records[:limit])
-    note = ""
-    if total > len(shown):
-        if len(records) >= total:
-            note = f"all {total:,} are listed in {JSON_POINTER}"
-        else:
-            note = (f"{JSON_POINTER} lists the first {len(records):,}; run it with "
-                    f"--evidence-limit {total} to list all {total:,}")
-    return RefList(shown, total, note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,154 +140,6 @@ class Figure:
     def counted(self) -> int:
         return self.passed + self.breached
 
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    x: str
-    y: str
-    width: str
-    height: str
-    colour: str
-    label: str
-    """The value printed above the bar, or empty when bars are too narrow for it."""
-    label_x: str
-    label_y: str
-    title: str
-    group: str
-    group_y: str
-    target_y: str = ""
-    """Where this bar's own target is marked, when the groups' targets differ."""
-    target_x1: str = ""
-    target_x2: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """A window (and group) not evaluated, or with no data: a mark instead of a bar."""
-
-    x: str
-    y: str
-    text: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class Tick:
-    y: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    x: str
-    y: str
-    text: str
-    divider: str
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """An inline SVG chart: geometry computed here, drawn by the template."""
-
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    kind: str
-    """`rate` (the rate against the target), `measure` (any other measure against its
-    target) or `count` (breaches per window)."""
-    title: str
-    desc: str
-    ticks: tuple[Tick, ...]
-    slots: tuple[Slot, ...]
-    bars: tuple[Bar, ...]
-    gaps: tuple[Gap, ...]
-    target_y: str | None
-    target_label: str | None
-    legend: tuple[tuple[str, str], ...]
-    marks: bool = False
-    """Each bar marks its own target (the groups' targets differ), instead of one line."""
-    band_y: str = ""
-    """The warning band, between the target and the warning line, when they are one."""
-    band_height: str = ""
-    band_label: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PenaltyRow:
-    label: str
-    words: str
-    breaches: int | None
-    """The breaches priced; None for an amount due per missed window (from its totals)."""
-    group: str
-    """`office=PEK` when the amounts are owed (or capped) per group, else ""."""
-    gross: str
-    cap: str | None
-    adjustment: str
-    net: str
-    arithmetic: str
-
-    @property
-    def heading(self) -> str:
-        """`June 2024` or `June 2024, supplier_id=SUP-1`."""
-        return f"{self.words}, {self.group}" if self.group else self.words
-
-
-@dataclass(frozen=True, slots=True)
-class Amount:
-    ref: Ref
-    amount: str
-
-
-@dataclass(frozen=True, slots=True)
-class Ledger:
-    """One standard's money: every amount with its clause, records and arithmetic."""
-
-    standard: str
-    title: str
-    anchor: str
-    penalty_clause: str | None
-    penalty_line: int | None
-    credit_clause: str | None
-    credit_line: int | None
-    penalties: tuple[PenaltyRow, ...]
-    gross: str
-    adjustment: str
-    net: str
-    records: tuple[Amount, ...]
-    records_total: int
-    records_note: str
-    records_sum: str | None
-    """The sum of the record amounts, when every one is listed, against the gross total."""
-    unpriced: RefList | None
-    credits: tuple[tuple[str, str, str], ...]
-    """(window in words, amount, arithmetic when computed from the window's totals)."""
-    credit_total: str
-    credits_computed: bool = False
-    """Whether a credit's amount was computed from its window (an arithmetic column)."""
-    reward_clause: str | None = None
-    reward_line: int | None = None
-    rewards: tuple[tuple[str, str, str], ...] = ()
-    reward_total: str = ""
-    groups: tuple[tuple[str, str, str, str], ...] = ()
-    """(group, gross, cap adjustment, net) of the penalties, when they are owed per group."""
-    breaches: int | None = None
-    """The breaches priced, in all; None when every penalty is due per missed window."""
-    explain: str = ""
-    """The command that shows one record's arithmetic (`--record ID`)."""
-    deferred: tuple[Amount, ...] = ()
-    """Overdue breaches of open records whose penalty is `deferred while open`."""
-    deferred_total: int = 0
-    deferred_amount: str = ""
-    payment_clause: str | None = None
-    payment_line: int | None = None
-    payments: tuple[tuple[str, str, str], ...] = ()
-    """(window in words, amount, arithmetic) of what the customer owes for the records."""
-    payment_total: str = ""
-    rates: str = ""
-    """The rates the standard's amounts were converted at, in words ("" when none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -609,50 +234,6 @@ class StandardView:
 
 
 @dataclass(frozen=True, slots=True)
-class Rejected:
-    field: str
-    reason: str
-    count: int
-    lines: str
-
-
-@dataclass(frozen=True, slots=True)
-class Accounting:
-    """Where one standard's records went; the parts add up to the records in the period."""
-
-    standard: str
-    in_period: int
-    passed: int
-    breached: int
-    pending: int
-    excluded: int
-    exclusions: tuple[tuple[str, int], ...]
-    undetermined: int
-    errors: int
-    out_of_scope: int
-
-    @property
-    def in_scope(self) -> int:
-        return self.passed + self.breached + self.pending + self.excluded
-
-
-@dataclass(frozen=True, slots=True)
-class DataQuality:
-    read: int
-    accepted: int
-    rejected: int
-    merged: int
-    adds_up: bool
-    outside: int
-    in_period: int
-    rejected_summary: tuple[Rejected, ...]
-    rejected_listed: int
-    accounting: tuple[Accounting, ...]
-    errors_total: int
-    warning: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Input:
     path: str
     sha256: str
@@ -739,7 +320,7 @@ def build(result: Result) -> Report:
             "exclusive)"
             if starts else None)
     title = printable(result.contract_title or result.contract_id)
-    inputs = " ".join(_shell(item.path) for item in result.inputs)
+    inputs = " ".join(shell(item.path) for item in result.inputs)
     return Report(
         title=title,
         contract_id=printable(result.contract_id),
@@ -787,9 +368,9 @@ def build(result: Result) -> Report:
         disqualifications=disqualifications,
         escalations=escalations,
         rounding=rounding_words(result.rounding, result.round_at, result.zero),
-        ledger_notes=_ledger_notes(result, payer, payee),
-        quality=_quality(result),
-        command=printable(f"slacheck report {_shell(result.contract_path)} {inputs} "
+        ledger_notes=ledger_notes(result, payer, payee),
+        quality=quality(result),
+        command=printable(f"slacheck report {shell(result.contract_path)} {inputs} "
                           f"--as-of {result.as_of.isoformat()}"),
         evaluated=sum(passed + breached for passed, breached, _, _ in
                       (standard.counts() for standard in result.standards)),
@@ -803,10 +384,6 @@ def _round_total(result: Result, amount: Decimal) -> Decimal:
     if result.total_rounding is None:
         return amount
     return amount.quantize(result.zero, rounding=result.total_rounding)
-
-
-def _shell(path: str) -> str:
-    return path if re.fullmatch(r"[\w./+:=@%-]+", path) else "'" + path.replace("'", "'\\''") + "'"
 
 
 # -- the verdict ----------------------------------------------------------------------
@@ -951,7 +528,7 @@ def _rule(found: Disqualification) -> str:
 
 def _id_title(standard: StandardResult) -> str:
     """`id (Title)`, or the id alone when the standard has no title of its own."""
-    title = _title(standard)
+    title = title_of(standard)
     return f"{standard.id} ({title})" if title else standard.id
 
 
@@ -1073,8 +650,8 @@ def _standard(result: Result, standard: StandardResult,
         clauses.append(Clause(kind, printable(text), line))
     return StandardView(
         id=standard.id,
-        title=_title(standard),
-        anchor=_anchor(standard.id),
+        title=title_of(standard),
+        anchor=anchor(standard.id),
         line=lines.get("standard"),
         clauses=tuple(clauses),
         has_target=has_target,
@@ -1086,14 +663,14 @@ def _standard(result: Result, standard: StandardResult,
         rows=tuple(rows),
         grouped=any(group for group in groups),
         figures=tuple(figures),
-        chart=_chart(standard, rows, has_target, measure, unit),
+        chart=draw_chart(standard, rows, has_target, measure, unit),
         findings=tuple(row.sentence for row in rows if row.sentence),
         notes=tuple(notes),
-        errors=tuple(ErrorLine(_ref(item.record), item.standard, printable(item.clause),
+        errors=tuple(ErrorLine(as_ref(item.record), item.standard, printable(item.clause),
                                printable(item.reason))
                      for item in standard.evaluation_errors[:LIST_LIMIT]),
         errors_total=standard.evaluation_errors_total,
-        ledger=_ledger(result, standard),
+        ledger=ledger(result, standard),
         disqualifications=tuple(
             _disqualified(item, standard, index == 0 and item == result.disqualification)
             for index, item in enumerate(standard.disqualifications)
@@ -1122,8 +699,6 @@ def _targets(standard: StandardResult, units: Units) -> str | None:
     return ", ".join(f"{text} ({group})" if group else text for text, group in per_group)
 
 
-def _ref(ref: RecordRef) -> Ref:
-    return Ref(printable(ref.id), ref.line, printable(ref.source))
 
 
 def _status(standard: StandardResult, has_target: bool) -> str:
@@ -1178,7 +753,7 @@ def _figure(group: str, windows: list[WindowOutcome] | tuple[WindowOutcome, ...]
         sample = sum(w.sample for w in windows)
         return Figure(group, passed, breached, None, None,
                       note=f"judged window by window ({count(sample, 'record')} measured)")
-    return Figure(group, passed, breached, _rate(rate), fraction(rate))
+    return Figure(group, passed, breached, rate_text(rate), fraction(rate))
 
 
 def _row(found: WindowOutcome | None, label: str, group: tuple[tuple[str, str], ...],
@@ -1310,8 +885,8 @@ def _rate_sentence(found: WindowOutcome, head: str) -> str | None:
     if goal_value is None or rate is None:
         return None
     passed, breached, counted = found.passed, found.breached, found.passed + found.breached
-    shown = _rate(rate)
-    goal_text = _target(goal_value)
+    shown = rate_text(rate)
+    goal_text = target_text(goal_value)
     if found.closed:
         if found.status == "warned":
             return (f"{head}: {shown} ({passed:,} of {counted:,}) met the {goal_text} target, "
@@ -1351,414 +926,15 @@ def _rate_sentence(found: WindowOutcome, head: str) -> str | None:
             f"{goal_text} target; {back}.{pending}")
 
 
-# -- charts ---------------------------------------------------------------------------
-
-_WIDTH, _HEIGHT = 720, 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 96, 16, 60
-
-_SECOND_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600,
-                 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400)
-"""Tick steps for durations, in seconds: what a clock or a calendar counts in."""
 
 
-def _num(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def nice_step(raw: Fraction, unit: str) -> Fraction:
-    """The tick step of an axis: the smallest round step at least `raw` (1, 2, 2.5 or 5
-    times a power of ten; for durations, steps a clock counts in).
-
-    >>> nice_step(Fraction(7), "number"), nice_step(Fraction(3, 100), "number")
-    (Fraction(10, 1), Fraction(1, 20))
-    >>> nice_step(Fraction(4 * 3600 + 1), "seconds")
-    Fraction(21600, 1)
-    """
-    if raw <= 0:
-        return Fraction(1)
-    if unit == "seconds" and raw <= _SECOND_STEPS[-1]:
-        return Fraction(next(step for step in _SECOND_STEPS if step >= raw))
-    base = Fraction(10) ** (len(str(int(raw))) - 1) if raw >= 1 else Fraction(1)
-    while base > raw:
-        base /= 10
-    while base * 10 < raw:
-        base *= 10
-    return next(base * m for m in (Fraction(1), Fraction(2), Fraction(5, 2), Fraction(5),
-                                   Fraction(10)) if base * m >= raw)
-
-
-def axis(values: list[Fraction], unit: str,
-         whole: bool = False) -> tuple[Fraction, Fraction, list[Fraction]]:
-    """Low, high and ticks of an axis that shows every value (targets included), from 0
-    unless a value is below it, in about four round steps; `whole` for counts, whose
-    steps are whole numbers.
-
-    >>> low, high, ticks = axis([Fraction(19 * 3600), Fraction(19 * 3600)], "seconds")
-    >>> high / 3600, [int(t / 3600) for t in ticks]
-    (Fraction(24, 1), [0, 6, 12, 18, 24])
-    >>> [str(t) for t in axis([Fraction(2), Fraction(1)], "number", whole=True)[2]]
-    ['0', '1', '2']
-    """
-    low_value = min([Fraction(0), *values])
-    high_value = max([Fraction(0), *values])
-    if high_value == low_value:
-        high_value = low_value + (3600 if unit == "seconds" else 1)
-    step = nice_step((high_value - low_value) / 4, unit)
-    if whole:
-        step = max(Fraction(1), Fraction(math.ceil(step)))
-    low = (low_value // step) * step
-    high = -((-high_value) // step) * step
-    ticks = []
-    tick = low
-    while tick <= high:
-        ticks.append(tick)
-        tick += step
-    return low, high, ticks
-
-
-_CHAR_WIDTH = 6.8
-"""About the width of a character of the charts' 12px labels, in the SVG's units."""
-
-
-def slot_text(label: str, width: float) -> str:
-    """A window's label under its bars: in words when they fit the slot's `width`, else
-    shorter (a rolling window's days: `1-3 Mar`), else the label itself.
-
-    >>> slot_text("2024-03-01/2024-03-03", 200), slot_text("2024-03-01/2024-03-03", 95)
-    ('1 to 3 March 2024', '1-3 Mar')
-    >>> slot_text("2024-02-28/2024-03-01", 95), slot_text("2025-09", 95)
-    ('28 Feb-1 Mar', 'September 2025')
-    """
-    words = when(label)
-    if len(words) * _CHAR_WIDTH <= width - 4:
-        return words
-    if found := re.fullmatch(r"\d{4}-(\d{2})-(\d{2})/\d{4}-(\d{2})-(\d{2})", label):
-        first, last = int(found[2]), int(found[4])
-        start, end = _MONTHS[int(found[1]) - 1][:3], _MONTHS[int(found[3]) - 1][:3]
-        return f"{first}-{last} {end}" if start == end else f"{first} {start}-{last} {end}"
-    return words if period_of(label) is Period.MONTH else label
-
-
-def _chart(standard: StandardResult, rows: list[Row], has_target: bool, measure: str = "rate",
-           unit: str = "share") -> Chart:
-    labels = list(dict.fromkeys(row.label for row in rows))
-    groups = list(dict.fromkeys(row.group for row in rows)) or [""]
-    goals = list(dict.fromkeys(row.goal for row in rows if row.goal is not None))
-    one_goal = goals[0] if len(goals) == 1 else None
-    warns = list(dict.fromkeys(row.warn for row in rows if row.warn is not None))
-    one_warn = warns[0] if len(warns) == 1 and one_goal is not None else None
-    target_label = None
-    if has_target and one_goal is not None:
-        target_label = "target " + next(row.target or "" for row in rows if row.goal == one_goal)
-    # room on the right for the target's label (12px type: about 7px a character)
-    right = max(_RIGHT, 12 + 7 * len(target_label or ""))
-    plot_w = _WIDTH - _LEFT - right
-    plot_h = _HEIGHT - _TOP - _BOTTOM
-    bottom = _TOP + plot_h
-    slot_w = plot_w / max(1, len(labels))
-    bar_w = min(48.0, slot_w * 0.8 / len(groups))
-    figures = [row.figure for row in rows if row.figure is not None]
-    upward = all(w.op in (">=", ">") for w in standard.windows)
-    tick_values: list[Fraction]
-    if has_target and unit == "share" and upward:
-        floor_of = min([*figures, *goals], default=Fraction(0))
-        low_pc = max(0, (int(floor_of * 100) - 2) // 5 * 5)
-        step_pc = 5 if 100 - low_pc <= 25 else 10 if 100 - low_pc <= 50 else 20
-        low, high = Fraction(low_pc, 100), Fraction(1)
-        tick_values = [Fraction(t, 100) for t in range(low_pc, 101, step_pc)]
-    elif has_target:
-        low, high, tick_values = axis([*figures, *goals, *warns], unit,
-                                      measure.startswith("count("))
-    else:
-        most = max([row.breached for row in rows], default=0)
-        step = max(1, -(-most // 4))
-        low, high = Fraction(0), Fraction(max(step * 4, 1))
-        tick_values = [Fraction(t) for t in range(0, int(high) + 1, step)]
-
-    def y_of(value: Fraction | int) -> float:
-        return bottom - float((value - low) / (high - low)) * plot_h
-
-    def tick_text(value: Fraction) -> str:
-        if not has_target:
-            return str(value)
-        if unit == "share":
-            return f"{target(value)}%"
-        return "0" if value == 0 else figure(value, unit) or ""
-
-    grouped = any(groups)
-    bars: list[Bar] = []
-    gaps: list[Gap] = []
-    slot_texts = []
-    for index, label in enumerate(labels):
-        x0 = _LEFT + index * slot_w
-        slot_texts.append(Slot(_num(x0 + slot_w / 2), _num(bottom + (34 if grouped else 18)),
-                               slot_text(label, slot_w) if len(labels) <= 12 else label,
-                               _num(x0)))
-        members = [row for row in rows if row.label == label]
-        start = x0 + (slot_w - bar_w * len(members)) / 2
-        for position, row in enumerate(members):
-            x = start + position * bar_w
-            centre = x + bar_w / 2
-            name = row.heading
-            if not row.evaluated or (has_target and row.figure is None):
-                why = row.reason or "nothing to measure"
-                gaps.append(Gap(_num(centre), _num(bottom - 6), "not evaluated",
-                                f"{name}: not evaluated ({why})"))
-                continue
-            value: Fraction | int = (row.figure if has_target and row.figure is not None
-                                     else row.breached)
-            top = y_of(value)
-            base = y_of(max(low, min(high, Fraction(0)))) if has_target else bottom
-            shown = row.value if has_target else str(row.breached)
-            if not has_target:
-                tip = f"{name}: {count(row.breached, 'breach')} of {row.counted:,}"
-            elif measure == "rate":
-                tip = (f"{name}: {row.value} ({row.passed} of {row.counted}), target "
-                       f"{row.target or 'none'}, {row.status_text}")
-            else:
-                tip = (f"{name}: {printable(measure)} {row.value} over "
-                       f"{count(row.sample, 'record')}, target {row.target or 'none'}, "
-                       f"{row.status_text}")
-            mark = ""
-            if has_target and one_goal is None and row.goal is not None:
-                mark = _num(y_of(row.goal))
-            bars.append(Bar(
-                x=_num(x + 1), y=_num(min(top, base)), width=_num(max(1.0, bar_w - 2)),
-                height=_num(max(0.0, abs(base - top))), colour=COLOURS[row.status],
-                label=(shown or "") if bar_w >= 34 else "",
-                label_x=_num(centre), label_y=_num(min(top, base) - 4), title=tip,
-                group=row.group_values if row.group and bar_w >= 34 else "",
-                group_y=_num(bottom + 15),
-                target_y=mark, target_x1=_num(x - 2) if mark else "",
-                target_x2=_num(x + bar_w + 2) if mark else "",
-            ))
-    target_y = None if one_goal is None or target_label is None else _num(y_of(one_goal))
-    band_y = band_height = band_label = ""
-    if one_warn is not None and one_goal is not None and target_label is not None:
-        edges = sorted((y_of(one_goal), y_of(one_warn)))
-        band_y, band_height = _num(edges[0]), _num(edges[1] - edges[0])
-        line = (_target(one_warn) if unit == "share" else figure(one_warn, unit)) or ""
-        band_label = f"the warning band, between the target and the {line} warning line"
-    kind = ("rate" if measure == "rate" else "measure") if has_target else "count"
-    measured = {"rate": "rate of records that met the standard", "count": "breaches",
-                "measure": printable(measure)}[kind]
-    against = ""
-    if target_label is not None:
-        against = f" against the {target_label[len('target '):]} target"
-    elif has_target and goals:
-        against = " against each group's target"
-    desc_parts = []
-    for row in rows:
-        if not row.evaluated or (has_target and row.figure is None):
-            said = row.status_text
-        elif has_target:
-            said = f"{row.value}, {row.status_text}"
-        else:
-            said = count(row.breached, "breach")
-        desc_parts.append(f"{row.heading}: {said}")
-    statuses = list(dict.fromkeys(row.status for row in rows))
-    legend = tuple((STATUS_TEXT[status], COLOURS.get(status, "#9e9e9e")) for status in statuses)
-    return Chart(
-        width=_WIDTH, height=_HEIGHT, left=_LEFT, right=_WIDTH - right, top=_TOP,
-        bottom=bottom,
-        kind=kind,
-        title=f"{standard.id}: {measured} per window{against}",
-        desc="; ".join(desc_parts),
-        ticks=tuple(Tick(_num(y_of(t)), tick_text(t)) for t in tick_values),
-        slots=tuple(slot_texts),
-        bars=tuple(bars),
-        gaps=tuple(gaps),
-        target_y=target_y,
-        target_label=target_label,
-        legend=legend,
-        marks=any(bar.target_y for bar in bars),
-        band_y=band_y,
-        band_height=band_height,
-        band_label=band_label,
-    )
-
-
-# -- money ----------------------------------------------------------------------------
-
-
-def _ledger(result: Result, standard: StandardResult) -> Ledger | None:
-    clauses = dict(standard.clauses)
-    has_penalty = "penalty" in clauses
-    if not has_penalty and not standard.credits and not standard.rewards \
-            and not standard.payments:
-        return None
-    zero = result.zero
-    currency = printable(result.currency)
-    amounts = {item.amount for item in standard.record_penalties}
-    complete = standard.record_penalties_total == len(standard.record_penalties)
-    each = next(iter(amounts)) if len(amounts) == 1 and complete else None
-    rows = []
-    groups: dict[str, list[PenaltyWindow]] = {}
-    for item in standard.penalty_windows:
-        adjustment = item.net - item.gross
-        head, _, group = item.label.partition(" ")
-        if group:
-            groups.setdefault(group, []).append(item)
-        added = item.gross if item.exact is None else item.exact
-        if each is not None:
-            sum_text = (f"{count(item.breaches, 'breach')} × {money(each)} {currency} = "  # noqa: RUF001
-                        f"{money(added)} {currency}")
-        elif item.breaches == 1:
-            sum_text = f"1 breach, its amount {money(added)} {currency}"
-        else:
-            sum_text = (f"{count(item.breaches, 'breach')}, their amounts added up: "
-                        f"{money(added)} {currency}")
-        if item.exact is not None:  # the contract rounds each window's sum
-            sum_text += (f", rounded {result.rounding.replace('_', ' ')} to "
-                         f"{money(item.gross)} {currency}")
-        if item.arithmetic:  # due per missed window, from its totals, or at an Nth breach
-            arithmetic = f"{printable(item.arithmetic)}; net {money(item.net)} {currency}"
-            if item.records:
-                arithmetic += f"; breaches {refs(item.records, len(item.records)).text}"
-        elif adjustment:
-            arithmetic = (f"{sum_text}; capped at {money(item.cap or zero)} {currency}: "
-                          f"{money(adjustment)} {currency}; net {money(item.net)} {currency}")
-        else:
-            arithmetic = f"{sum_text}; net {money(item.net)} {currency}"
-        rows.append(PenaltyRow(
-            label=item.label, words=when(head), group=printable(group),
-            breaches=None if item.arithmetic else item.breaches, gross=money(item.gross),
-            cap=None if item.cap is None else money(item.cap),
-            adjustment=money(adjustment), net=money(item.net),
-            arithmetic=arithmetic,
-        ))
-    gross = money_total((item.gross for item in standard.penalty_windows), zero)
-    net = money_total((item.net for item in standard.penalty_windows), zero)
-    adjustment = money_total((item.net - item.gross for item in standard.penalty_windows), zero)
-    listed = standard.record_penalties[:LIST_LIMIT]
-    records_note = ""
-    total = standard.record_penalties_total
-    if total > len(listed):
-        records_note = refs(tuple(item.record for item in standard.record_penalties),
-                            total).note
-    summed = money_total((item.amount for item in standard.record_penalties), zero)
-    exact = money_total((item.gross if item.exact is None else item.exact
-                         for item in standard.penalty_windows), zero)
-    records_sum = None  # when every record is listed: their sum, against the gross
-    if complete and standard.record_penalties and summed == gross:
-        records_sum = (f"The {total:,} record amounts add up to {money(summed)}, the gross "
-                       "total.")
-    elif complete and standard.record_penalties and summed == exact:
-        records_sum = (f"The {total:,} record amounts add up to {money(summed)}, exact; each "
-                       f"window's sum is rounded, to {money(gross)} in all.")
-    lines = dict(reversed(standard.clause_lines))
-    return Ledger(
-        standard=standard.id,
-        title=_title(standard),
-        anchor=_anchor(standard.id),
-        penalty_clause=printable("; ".join(text for kind, text in standard.clauses
-                                           if kind == "penalty")) if has_penalty else None,
-        penalty_line=lines.get("penalty"),
-        credit_clause=printable(clauses["credit"]) if "credit" in clauses else None,
-        credit_line=lines.get("credit"),
-        penalties=tuple(rows),
-        gross=money(gross),
-        adjustment=money(adjustment),
-        net=money(net),
-        records=tuple(Amount(_ref(item.record), money(item.amount)) for item in listed),
-        records_total=total,
-        records_note=records_note,
-        records_sum=records_sum,
-        unpriced=refs(standard.unpriced, standard.unpriced_total)
-        if standard.unpriced_total else None,
-        credits=tuple((_credit_words(credit.label), money(credit.amount),
-                       printable(credit.arithmetic)) for credit in standard.credits),
-        credit_total=money(standard.credit_total),
-        credits_computed=any(credit.arithmetic for credit in standard.credits),
-        reward_clause=printable(clauses["reward"]) if "reward" in clauses else None,
-        reward_line=lines.get("reward"),
-        rewards=tuple((_credit_words(reward.label), money(reward.amount),
-                       printable(reward.arithmetic)) for reward in standard.rewards),
-        reward_total=money(standard.reward_total),
-        deferred=tuple(Amount(_ref(item.record), money(item.amount))
-                       for item in standard.deferred[:LIST_LIMIT]),
-        deferred_total=standard.deferred_total,
-        deferred_amount=money(standard.deferred_amount),
-        payment_clause=printable(clauses["payment"]) if "payment" in clauses else None,
-        payment_line=lines.get("payment"),
-        payments=tuple((_credit_words(item.label) + ("" if item.closed else " (open: so far)"),
-                        money(item.amount), printable(item.arithmetic))
-                       for item in standard.payments),
-        payment_total=money(standard.payment_total),
-        rates="; ".join(printable(rate.text) for rate in standard.rates),
-        groups=tuple((printable(group),
-                      money(money_total((item.gross for item in items), zero)),
-                      money(money_total((item.net - item.gross for item in items), zero)),
-                      money(money_total((item.net for item in items), zero)))
-                     for group, items in sorted(groups.items()))
-        if len(groups) > 1 else (),
-        breaches=sum(item.breaches for item in standard.penalty_windows
-                     if not item.arithmetic)
-        if any(not item.arithmetic for item in standard.penalty_windows) else None,
-        explain=printable(f"slacheck explain {_shell(result.contract_path)} "
-                          + " ".join(_shell(item.path) for item in result.inputs)
-                          + f" --standard {_shell(standard.id)} --record ID --as-of "
-                            f"{result.as_of.isoformat()}"),
-    )
-
-
-def rounding_words(mode: str, where: str, zero: Decimal) -> str:
-    """Where and how the contract rounds money, as the ledger says it.
-
-    >>> rounding_words("half_up", "window", Decimal("0.00"))[-43:]
-    'due per window, is rounded half up to 0.01.'
-    >>> rounding_words("half_even", "total", Decimal("0"))
-    'Every amount is kept exact; only the totals are rounded half even to 1.'
-    """
-    exponent = zero.as_tuple().exponent
-    quantum = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
-    how = f"rounded {mode.replace('_', ' ')} to {quantum}"
-    if where == "total":
-        return f"Every amount is kept exact; only the totals are {how}."
-    if where == "window":
-        return (f"Each breach's amount is kept exact; each window's sum, and each amount due "
-                f"per window, is {how}.")
-    return (f"Each amount is {how} as it is computed: each breach's amount, and each amount "
-            "due per window.")
-
-
-def _ledger_notes(result: Result, payer: str, payee: str) -> tuple[str, ...]:
-    currency = printable(result.currency)
-    rewarded = any(standard.rewards for standard in result.standards)
-    paid = any(standard.payments for standard in result.standards)
-    owed = (f"Penalties and service credits are owed by {payer} to {payee}"
-            + (f"; rewards by {payee} to {payer}" if rewarded else "")
-            + (f"; payments for the records by {payee} to {payer}" if paid else "")
-            + f", in {currency}.")
-    windows = [item for standard in result.standards for item in standard.penalty_windows]
-    notes = [owed]
-    if any(not item.arithmetic for item in windows):
-        notes.append("A penalty per breach: its gross is the sum of the breaches' amounts; a "
-                     "cap lowers it to the net, which is owed.")
-    if any(item.arithmetic for item in windows):
-        notes.append("A penalty per missed window is computed from the window's totals, as "
-                     "its arithmetic shows.")
-    return tuple(notes)
-
-
-def _credit_words(label: str) -> str:
-    """`2025-01 office=PEK` -> `January 2025, office=PEK`."""
-    head, _, rest = label.partition(" ")
-    return printable(when(head) + (f", {rest}" if rest else ""))
-
-
-def _title(standard: StandardResult) -> str:
-    """The standard's title, or "" when it has none of its own (its id stands for it)."""
-    title = printable(standard.title)
-    return "" if title == standard.id else title
 
 
 def _disqualified(found: Disqualification, standard: StandardResult,
                   earliest: bool) -> Disqualified:
     return Disqualified(
         standard=found.standard,
-        title=_title(standard),
+        title=title_of(standard),
         rule=printable(found.rule),
         at=moment(found.at),
         at_iso=found.at.isoformat(),
@@ -1776,7 +952,7 @@ def _escalated(found: Escalation, standard: StandardResult) -> Escalated:
                 standard.line_of("escalate"))
     return Escalated(
         standard=standard.id,
-        title=_title(standard),
+        title=title_of(standard),
         step=printable(step_words(found.step)),
         terminates=found.terminates,
         rule=printable(found.rule),
@@ -1817,82 +993,3 @@ def disqualify_line(found: Disqualification, standard: StandardResult) -> int | 
                         return line
     return standard.line_of("disqualify")
 
-
-# -- data quality ---------------------------------------------------------------------
-
-_VALUE = re.compile(r"\s*\([^)]*\)|:\s.*$")
-
-
-def reason_kind(reason: str) -> str:
-    """A rejection reason without the value it names, so that reasons can be counted.
-
-    >>> reason_kind('not an amount: "12,30"')
-    'not an amount'
-    >>> reason_kind('not valid JSON (expecting value at column 88): {"shipment_id": ...')
-    'not valid JSON'
-    >>> reason_kind("missing (null)")
-    'missing'
-    """
-    return _VALUE.sub("", reason).strip() or reason
-
-
-def _quality(result: Result) -> DataQuality:
-    lines = result.lines
-    groups: dict[tuple[str, str], list[int]] = {}
-    for item in lines.rejections:
-        key = (printable(item.field or "(the line)"), printable(reason_kind(item.reason)))
-        groups.setdefault(key, []).append(item.line)
-    summary = []
-    for (name, reason), numbers in groups.items():
-        shown = ", ".join(str(n) for n in numbers[:LIST_LIMIT])
-        if len(numbers) > LIST_LIMIT:
-            shown += f", and {len(numbers) - LIST_LIMIT:,} more"
-        summary.append(Rejected(name, reason, len(numbers), shown))
-    described = len(lines.rejections)
-    if lines.causes:  # every rejected line, summed up as it was read
-        summary = []
-        for cause in lines.causes:
-            shown = ", ".join(str(line) for _, line in cause.first)
-            if cause.lines > len(cause.first):
-                shown += f", and {cause.lines - len(cause.first):,} more"
-            summary.append(Rejected(printable(cause.field or "(the line)"),
-                                    printable(cause.cause), cause.lines, shown))
-        described = lines.rejected
-    in_period = lines.accepted - lines.outside
-    accounting = []
-    for standard in result.standards:
-        windows = standard.windows
-        parts = dict(zip(("passed", "breached", "pending", "excluded"), standard.counts(),
-                         strict=True))
-        reasons: Counter[str] = Counter()
-        for w in windows if standard.records is None else ():  # rolling: overlapping counts
-            for reason, number in w.exclusions:
-                reasons[printable(reason)] += number
-        used = (sum(parts.values()) + standard.scope_undetermined_total
-                + standard.evaluation_errors_total)
-        accounting.append(Accounting(
-            standard=standard.id, in_period=in_period, passed=parts["passed"],
-            breached=parts["breached"], pending=parts["pending"], excluded=parts["excluded"],
-            exclusions=tuple(sorted(reasons.items())),
-            undetermined=standard.scope_undetermined_total,
-            errors=standard.evaluation_errors_total, out_of_scope=in_period - used,
-        ))
-    warning = None
-    if lines.read and Fraction(lines.rejected, lines.read) > Fraction(1, 100):
-        share = percent(Fraction(lines.rejected, lines.read))
-        warning = (f"{lines.rejected:,} of {lines.read:,} lines ({share}%) were rejected; "
-                   "every figure in this report leaves them out.")
-    return DataQuality(
-        read=lines.read,
-        accepted=lines.accepted,
-        rejected=lines.rejected,
-        merged=lines.merged,
-        adds_up=lines.adds_up,
-        outside=lines.outside,
-        in_period=in_period,
-        rejected_summary=tuple(summary),
-        rejected_listed=described,
-        accounting=tuple(accounting),
-        errors_total=result.evaluation_errors_total,
-        warning=warning,
-    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from slacheck.findings import Result
-from slacheck.reporters import _view
+from slacheck.reporters import _view, _wording
 from slacheck.reporters._format import printable
 
 
@@ -58,7 +58,7 @@ def render(result: Result) -> str:
                     "message": f"{row.status_text}: the contract sets no target for "
                                f"{row.group or 'this window'}"})
             elif row.status == "breaches" and consequences:
-                _fail(case, "breach", f"{row.heading}: {_view.count(row.breached, 'breach')} "
+                _fail(case, "breach", f"{row.heading}: {_wording.count(row.breached, 'breach')} "
                       f"of {row.counted:,} records", counts + evidence)
             else:
                 _out(case, (row.sentence + "\n" if row.sentence else "") + counts + evidence)
