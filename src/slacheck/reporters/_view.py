@@ -1,5 +1,7 @@
 """The audit report's view model: what the HTML and Markdown reports say, built from a
-`Result` alone, with every figure computed once here and every sentence worded once here.
+`Result` alone, with every figure computed once here and every sentence worded once here:
+the verdict and the standards in this module, the charts in `_chart`, the ledger in
+`_ledger`, the data quality in `_quality`, the shared words in `_wording`.
 
 Strings that come from the data or the contract (record ids, group values, reasons, paths)
 are made printable here; the templates escape them for their format.
