@@ -378,9 +378,9 @@ class _Explainer:
             bucket.kept(outcome).add(f"{name}: {overdue}", limit)
             return
         bucket.kept(outcome).add(name + (" (overdue)" if overdue else ""), limit)
-        if outcome == "breached" and sp.penalty is not None:
+        if outcome == "breached" and sp.consequences.penalty is not None:
             try:
-                amount = sp.penalty.amount(item)
+                amount = sp.consequences.penalty.amount(item)
                 amount = None if amount is None else self.plan.money.round(amount)
             except FAILURES:
                 amount = None
@@ -388,7 +388,7 @@ class _Explainer:
                 bucket.amounts.append((name, amount))
             moment: datetime = item[self.plan.schema.time_field]
             local = moment.astimezone(self.plan.zone)
-            cap_key = sp.penalty.cap_key
+            cap_key = sp.consequences.penalty.cap_key
             bucket.penalty_buckets.add(cap_key(local) if cap_key is not None else bucket.key)
 
     def _header(self, found: StandardResult) -> str:
@@ -598,8 +598,8 @@ class _Explainer:
         out: list[str] = []
         currency = self.currency
         for kind, clause, items in (
-                ("penalty", self.sp.window_penalty, found.penalty_windows),
-                ("reward", self.sp.reward, found.rewards)):
+                ("penalty", self.sp.consequences.window_penalty, found.penalty_windows),
+                ("reward", self.sp.consequences.reward, found.rewards)):
             if clause is None:
                 continue
             shown = [item for item in items
@@ -619,10 +619,10 @@ class _Explainer:
         sp, currency = self.sp, self.currency
         out: list[str] = []
         labels = None if selected is None else {self._label(bucket) for bucket in selected}
-        if sp.penalty is not None:
+        if sp.consequences.penalty is not None:
             out.append("")
             out.append(f"penalty: {self._clause('penalty')}")
-            period, named = sp.penalty.cap_period or sp.period, sp.penalty.cap_label
+            period, named = sp.consequences.penalty.cap_period or sp.period, sp.consequences.penalty.cap_label
             buckets = None if selected is None else {
                 named(key) if named is not None else window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
@@ -660,7 +660,7 @@ class _Explainer:
                 out.append(f"  owed, amount unknown (a field the penalty needs is absent): "
                            f"{found.unpriced_total}")
             out.append(f"  total owed under {sp.id}: {found.penalties} {currency}")
-        if sp.credit is not None:
+        if sp.consequences.credit is not None:
             out.append("")
             out.append(f"service credit: {self._clause('credit')}")
             credits = [item for item in found.credits
@@ -683,12 +683,12 @@ class _Explainer:
                            f"{pool.gross} {currency} in all, at most {pool.limit} {currency}: "
                            f"{cut}; owed {pool.net} {currency}")
         out.extend(self._per_window(found, labels))
-        if (sp.penalty is None and sp.window_penalty is None and sp.credit is None
-                and sp.reward is None and not sp.disqualify and not sp.escalations):
+        if (sp.consequences.penalty is None and sp.consequences.window_penalty is None and sp.consequences.credit is None
+                and sp.consequences.reward is None and not sp.consequences.disqualify and not sp.consequences.escalations):
             out.extend(["", f"consequences: none (no penalty, service credit, disqualify or "
                             f"escalate clause under {sp.id})"])
         group = " of one group" if sp.group_fields else ""
-        for step in sp.escalations:
+        for step in sp.consequences.escalations:
             span = (f"{step.count} missed {'window' if step.count == 1 else 'windows'}{group} "
                     f"within {step.within} windows, the last one included"
                     if step.within is not None
@@ -703,7 +703,7 @@ class _Explainer:
                 out.append(f"  reached at {each.at.isoformat()}, when {each.window} closed: "
                            f"{printable(each.step)}; missed {', '.join(each.windows)}; "
                            f"records: {refs}")
-        for rule in sp.disqualify:
+        for rule in sp.consequences.disqualify:
             out.append("")
             match rule:
                 case ConsecutiveMissed(count=count):
@@ -807,10 +807,10 @@ class _Explainer:
         out.append(f"  counted as: {said}, in {label}" + (f" {grouped}" if grouped else ""))
         if sp.measure_value is not None and kind in ("passed", "breached", "pending"):
             out.extend("  " + line for line in self._measured(item))
-        if kind == "breached" and sp.penalty is not None:
+        if kind == "breached" and sp.consequences.penalty is not None:
             try:
                 text = self._penalty(item)
-                if reason == "overdue" and sp.penalty.deferred and not text.startswith(
+                if reason == "overdue" and sp.consequences.penalty.deferred and not text.startswith(
                         "unpriced"):
                     text += ", deferred: owed once the record closes, not in the totals"
             except FAILURES as error:
@@ -884,7 +884,7 @@ class _Explainer:
             if Fraction(rounded) != owed:
                 mode = self.checked.contract.rounding.replace("_", " ")
                 result = f"{shown(owed)}, rounded {mode} to {result}"
-        found = self.sp.penalty.amount(item) if self.sp.penalty is not None else None
+        found = self.sp.consequences.penalty.amount(item) if self.sp.consequences.penalty is not None else None
         if found is None or Fraction(found) != owed:
             result += f" (the run computes {found}: this reading differs from it)"
         return "; ".join([*steps, result])

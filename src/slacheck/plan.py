@@ -213,6 +213,38 @@ class RecordRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Consequences:
+    """What a standard's breaches and windows owe or cause, each kind one rule object, with
+    the window totals their amounts use."""
+
+    penalty: BreachPenalty | None = None
+    window_penalty: WindowAmount | None = None
+    """A penalty due once per missed window, from its totals (a chargeback)."""
+    strike: StrikeRule | None = None
+    credit: CreditRule | None = None
+    reward: WindowAmount | None = None
+    """A bonus the customer owes for each met window."""
+    payment: WindowAmount | None = None
+    """What the customer owes per window for its records: the window's total of the
+    payment per record (`sum(delivery_fee)`), met or missed."""
+    totals: tuple[tuple[Measure, Callable[[Record], Any]], ...] = ()
+    """The window totals the amounts above use (`sum(freight_charge)`), each kept per
+    window and group over the records in scope and not excluded, like the measure."""
+    disqualify: tuple[DisqualifyRule, ...] = ()
+    """Every rule the contract lists, in its order; stage 3 applies each."""
+    escalations: tuple[EscalationRule, ...] = ()
+    currencies: tuple[str, ...] = ()
+    """The other currencies (`rates:`) the amounts are written in, directly or through
+    derived fields, parameters and tables: the findings record their rates."""
+
+    @property
+    def keeps_breach_times(self) -> bool:
+        """Whether stage 2 keeps each breach's time: a rule counts breaches in time."""
+        return self.strike is not None or any(
+            isinstance(rule, BreachesWithin | AnyBreach) for rule in self.disqualify)
+
+
+@dataclass(frozen=True, slots=True)
 class StandardPlan:
     """One standard, compiled."""
 
@@ -236,22 +268,7 @@ class StandardPlan:
     measure_value: Callable[[Record], Any] | None
     """The value a record adds to the measure, as an exact Fraction (a tuple for a ratio),
     None when unknown; None when the measure needs no values."""
-    penalty: BreachPenalty | None
-    window_penalty: WindowAmount | None
-    """A penalty due once per missed window, from its totals (a chargeback)."""
-    strike: StrikeRule | None
-    credit: CreditRule | None
-    reward: WindowAmount | None
-    """A bonus the customer owes for each met window."""
-    payment: WindowAmount | None
-    """What the customer owes per window for its records: the window's total of the
-    payment per record (`sum(delivery_fee)`), met or missed."""
-    totals: tuple[tuple[Measure, Callable[[Record], Any]], ...]
-    """The window totals the amounts above use (`sum(freight_charge)`), each kept per
-    window and group over the records in scope and not excluded, like the measure."""
-    disqualify: tuple[DisqualifyRule, ...]
-    """Every rule the contract lists, in its order; stage 3 applies each."""
-    escalations: tuple[EscalationRule, ...]
+    consequences: Consequences
     breach_time: Callable[[Record], Any] | None
     """When a breach became certain (None for the record's time); see `Compiler.breach_time`."""
     event_orders: tuple[tuple[str, Callable[[Record], Any], Callable[[Record], Any]], ...]
@@ -263,14 +280,7 @@ class StandardPlan:
     rolling: int | None = None
     """`per rolling N days`: records are counted per day (`period` is `DAY`) and stage 3
     judges, for each day, the N days ending with it (`slacheck.engine.rolling`)."""
-    currencies: tuple[str, ...] = ()
-    """The other currencies (`rates:`) the standard's amounts are written in, directly or
-    through derived fields, parameters and tables: its findings record their rates."""
 
-    @property
-    def keeps_breach_times(self) -> bool:
-        return self.strike is not None or any(
-            isinstance(rule, BreachesWithin | AnyBreach) for rule in self.disqualify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,32 +377,32 @@ def _stages(standard: StandardPlan) -> list[str]:
         if objective.warn is not None:
             extra += f", warned past {_goal(objective.warn, unit)}"
         third.append(f"met when {what} {objective.op} {goal}{extra}")
-    penalty = standard.penalty
+    penalty = standard.consequences.penalty
     if penalty is not None:
         per = {"contract year": "per contract year", "total": "in total"}.get(
             penalty.cap_over, f"per {(penalty.cap_period or standard.period).value}")
         cap = "" if penalty.cap is None else f", capped at {penalty.cap} {per}"
         deferred = ", deferred while open" if penalty.deferred else ""
         third.append(f"penalty per breach{cap}{deferred}")
-    if standard.strike is not None:
-        third.append(f"penalty {standard.strike.text}")
-    if standard.window_penalty is not None:
-        third.append(f"penalty {standard.window_penalty.text} per missed window")
-    if standard.credit is not None and standard.credit.bands:
+    if standard.consequences.strike is not None:
+        third.append(f"penalty {standard.consequences.strike.text}")
+    if standard.consequences.window_penalty is not None:
+        third.append(f"penalty {standard.consequences.window_penalty.text} per missed window")
+    if standard.consequences.credit is not None and standard.consequences.credit.bands:
         third.append("credit from the table: " + "; ".join(
-            band.text for band in standard.credit.bands))
-    elif standard.credit is not None and standard.credit.amount is not None:
-        credit, amount = standard.credit, standard.credit.amount
+            band.text for band in standard.consequences.credit.bands))
+    elif standard.consequences.credit is not None and standard.consequences.credit.amount is not None:
+        credit, amount = standard.consequences.credit, standard.consequences.credit.amount
         if credit.per_point:
             cap = "" if credit.cap is None else f", at most {credit.cap.text}"
             third.append(f"credit {amount.text} per full point below target{cap}")
         else:
             third.append(f"credit {amount.text} per missed window")
-    if standard.reward is not None:
-        third.append(f"reward {standard.reward.text} per met window")
-    if standard.payment is not None:
-        third.append(f"payment {standard.payment.text}, totalled per window")
-    for rule in standard.disqualify:
+    if standard.consequences.reward is not None:
+        third.append(f"reward {standard.consequences.reward.text} per met window")
+    if standard.consequences.payment is not None:
+        third.append(f"payment {standard.consequences.payment.text}, totalled per window")
+    for rule in standard.consequences.disqualify:
         match rule:
             case ConsecutiveMissed(count=count):
                 third.append(f"disqualify after {count} consecutive misses")
@@ -521,15 +531,18 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         objective=objective,
         measure=objective.measure if objective is not None else Rate(),
         measure_value=measure_value,
-        penalty=penalty,
-        window_penalty=window_penalty,
-        strike=strike,
-        credit=credit,
-        reward=reward,
-        payment=payment,
-        totals=tuple(totals.found.values()),
-        disqualify=tuple(rules),
-        escalations=tuple(_escalation(step) for step in standard.escalate),
+        consequences=Consequences(
+            penalty=penalty,
+            window_penalty=window_penalty,
+            strike=strike,
+            credit=credit,
+            reward=reward,
+            payment=payment,
+            totals=tuple(totals.found.values()),
+            disqualify=tuple(rules),
+            escalations=tuple(_escalation(step) for step in standard.escalate),
+            currencies=_currencies(standard, compiler.checked.contract),
+        ),
         breach_time=breach_time,
         event_orders=tuple(compiler.event_orders(standard.require.node)),
         scope_source=compiler.source(standard.scope.node, constants)
@@ -541,7 +554,6 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         requirement_source=compiler.source(standard.require.node, constants),
         deadline_source=compiler.deadline_source(standard.require.node, constants),
         rolling=window.rolling,
-        currencies=_currencies(standard, compiler.checked.contract),
     )
 
 

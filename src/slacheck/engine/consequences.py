@@ -179,7 +179,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     tallies = st.tallies if sp.rolling is None else rolled(plan, sp, st.tallies)
     for (key, group), tally in sorted(tallies.items(), key=_order):
         totals.append([total.value(state, tally.passed, tally.breached)
-                       for (total, _), state in zip(sp.totals, tally.totals, strict=True)])
+                       for (total, _), state in zip(sp.consequences.totals, tally.totals, strict=True)])
         bounds = window(sp.period, key, plan.zone, sp.rolling)
         value = measure.value(tally.measured, tally.passed, tally.breached)
         sample = measure.sample(tally.measured, tally.passed, tally.breached)
@@ -219,10 +219,10 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         owed.add(outcome, values)
     strikes = _strikes(plan, sp, st)
     penalty_windows = (_penalty_windows(plan, sp, st) + tuple(owed.penalties)
-                       + _strike_lines(strikes, sp.strike.count if sp.strike else 0))
+                       + _strike_lines(strikes, sp.consequences.strike.count if sp.consequences.strike else 0))
     run = _longest_run(missed, None, plan)[0]
     found: list[Disqualification] = []
-    for rule in sp.disqualify:
+    for rule in sp.consequences.disqualify:
         match rule:
             case ConsecutiveMissed(count=count):
                 hit = _longest_run(missed, count, plan)[1]
@@ -258,7 +258,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         deferred=tuple(RecordPenalty(ref, amount) for ref, amount in st.deferred),
         deferred_total=st.deferred_total,
         deferred_amount=_deferred(plan, st),
-        rates=tuple(rate for rate in plan.rates if rate.currency in sp.currencies),
+        rates=tuple(rate for rate in plan.rates if rate.currency in sp.consequences.currencies),
         disqualifications=disqualifications,
         escalations=escalations,
         scope_undetermined=tuple(st.undetermined),
@@ -318,29 +318,29 @@ class _WindowAmounts:
     def add(self, outcome: WindowOutcome, values: list[Fraction | None]) -> None:
         sp, label = self.sp, _label(outcome)
         shown = "; ".join(f"{total.label} = {self._show(value, total)}"
-                          for (total, _), value in zip(sp.totals, values, strict=True))
-        if sp.payment is not None:  # every window, met or not, open or closed
-            self._payment(sp.payment, outcome, values, label)
+                          for (total, _), value in zip(sp.consequences.totals, values, strict=True))
+        if sp.consequences.payment is not None:  # every window, met or not, open or closed
+            self._payment(sp.consequences.payment, outcome, values, label)
         if not outcome.closed or outcome.met is None:
             return
-        if outcome.met is False and sp.window_penalty is not None:
-            found = self._amount(sp.window_penalty, values, label)
+        if outcome.met is False and sp.consequences.window_penalty is not None:
+            found = self._amount(sp.consequences.window_penalty, values, label)
             if found is not None:
                 amount, said = found
                 self.penalties.append(PenaltyWindow(
                     label, amount, amount, None, outcome.breached,
-                    _joined(shown, f"{sp.window_penalty.text} = {said}")))
-        if outcome.met is False and sp.credit is not None:
+                    _joined(shown, f"{sp.consequences.window_penalty.text} = {said}")))
+        if outcome.met is False and sp.consequences.credit is not None:
             before = len(self.credits)
-            self._credit(sp.credit, outcome, values, label, shown)
+            self._credit(sp.consequences.credit, outcome, values, label, shown)
             self.credits[before:] = [replace(item, window=outcome.label)
                                      for item in self.credits[before:]]
-        if outcome.met is True and sp.reward is not None:
-            found = self._amount(sp.reward, values, label)
+        if outcome.met is True and sp.consequences.reward is not None:
+            found = self._amount(sp.consequences.reward, values, label)
             if found is not None:
                 amount, said = found
                 self.rewards.append(Reward(label, amount,
-                                           _joined(shown, f"{sp.reward.text} = {said}")))
+                                           _joined(shown, f"{sp.consequences.reward.text} = {said}")))
 
     def _payment(self, rule: WindowAmount, outcome: WindowOutcome,
                  values: list[Fraction | None], label: str) -> None:
@@ -455,7 +455,7 @@ def _percent(value: Any) -> str:
 
 
 def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[PenaltyWindow, ...]:
-    rule = sp.penalty
+    rule = sp.consequences.penalty
     if rule is None:
         return ()
     period = rule.cap_period or sp.period
@@ -477,7 +477,7 @@ def _strikes(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[StrikeFee
     """The amounts due at every Nth breach within a period, in time order. A breach counts
     towards one amount only: once N breaches fall within (t - period, t], the amount is due
     at t and the count starts again from the next breach."""
-    rule = sp.strike
+    rule = sp.consequences.strike
     if rule is None:
         return ()
     times = sorted(st.breach_times, key=lambda item: (item[0], item[1].source, item[1].line))
@@ -551,7 +551,7 @@ def _escalations(plan: Plan, sp: StandardPlan,
     with a look-back, the highest whose count the misses within it reach (windows before
     the data, or the contract, count as no miss); a rule of misses in a row when the run
     reaches its count."""
-    if not sp.escalations:
+    if not sp.consequences.escalations:
         return ()
     missed: dict[Any, dict[int, WindowOutcome]] = {}
     for key, group, outcome in outcomes:
@@ -561,7 +561,7 @@ def _escalations(plan: Plan, sp: StandardPlan,
     for misses in missed.values():
         for key, outcome in sorted(misses.items()):
             reached: list[tuple[EscalationRule, list[WindowOutcome]]] = []
-            for rule in sp.escalations:
+            for rule in sp.consequences.escalations:
                 if rule.within is not None:
                     counted = [misses[k] for k in range(key - rule.within + 1, key + 1)
                                if k in misses]

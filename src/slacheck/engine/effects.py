@@ -114,12 +114,12 @@ def on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
     round_money: Callable[[Decimal], Decimal] = plan.money.round
     if plan.money.round_at != "record":  # each amount exact: the window or total rounds
         round_money = _exact
-    rule, penalties = sp.penalty, st.penalties
+    rule, penalties = sp.consequences.penalty, st.penalties
     penalty = rule.amount if rule is not None else None
     cap_key = rule.cap_key if rule is not None else None
     cap_group = rule.cap_group if rule is not None else None
     deferred = rule is not None and rule.deferred
-    keep_times = sp.keeps_breach_times
+    keep_times = sp.consequences.keeps_breach_times
     dated = sp.breach_time
 
     def breach(record: dict[str, Any], tally: Tally, outcome: int, moment: datetime,

@@ -47,7 +47,7 @@ def rolled(plan: Plan, sp: StandardPlan, days: dict[tuple[int, GroupKey], Tally]
     per_group: dict[GroupKey, dict[int, Tally]] = {}
     for (day, group), tally in days.items():
         per_group.setdefault(group, {})[day] = tally
-    totals = tuple(total for total, _ in sp.totals)
+    totals = tuple(total for total, _ in sp.consequences.totals)
     out: Tallies = {}
     for group, found in per_group.items():
         for end in window_ends(plan, length, found):

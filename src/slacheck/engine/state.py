@@ -158,7 +158,7 @@ class State:
     @classmethod
     def empty(cls, plan: Plan) -> State:
         return cls(plan.evidence_limit, [
-            StandardState(sp.measure, tuple(total for total, _ in sp.totals))
+            StandardState(sp.measure, tuple(total for total, _ in sp.consequences.totals))
             for sp in plan.standards])
 
     def merge(self, other: State) -> None:
