@@ -622,7 +622,8 @@ class _Explainer:
         if sp.consequences.penalty is not None:
             out.append("")
             out.append(f"penalty: {self._clause('penalty')}")
-            period, named = sp.consequences.penalty.cap_period or sp.period, sp.consequences.penalty.cap_label
+            per_breach = sp.consequences.penalty
+            period, named = per_breach.cap_period or sp.period, per_breach.cap_label
             buckets = None if selected is None else {
                 named(key) if named is not None else window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
@@ -683,8 +684,9 @@ class _Explainer:
                            f"{pool.gross} {currency} in all, at most {pool.limit} {currency}: "
                            f"{cut}; owed {pool.net} {currency}")
         out.extend(self._per_window(found, labels))
-        if (sp.consequences.penalty is None and sp.consequences.window_penalty is None and sp.consequences.credit is None
-                and sp.consequences.reward is None and not sp.consequences.disqualify and not sp.consequences.escalations):
+        rules = sp.consequences
+        if (rules.penalty is None and rules.window_penalty is None and rules.credit is None
+                and rules.reward is None and not rules.disqualify and not rules.escalations):
             out.extend(["", f"consequences: none (no penalty, service credit, disqualify or "
                             f"escalate clause under {sp.id})"])
         group = " of one group" if sp.group_fields else ""
@@ -884,7 +886,8 @@ class _Explainer:
             if Fraction(rounded) != owed:
                 mode = self.checked.contract.rounding.replace("_", " ")
                 result = f"{shown(owed)}, rounded {mode} to {result}"
-        found = self.sp.consequences.penalty.amount(item) if self.sp.consequences.penalty is not None else None
+        rule = self.sp.consequences.penalty
+        found = rule.amount(item) if rule is not None else None
         if found is None or Fraction(found) != owed:
             result += f" (the run computes {found}: this reading differs from it)"
         return "; ".join([*steps, result])

@@ -391,7 +391,8 @@ def _stages(standard: StandardPlan) -> list[str]:
     if standard.consequences.credit is not None and standard.consequences.credit.bands:
         third.append("credit from the table: " + "; ".join(
             band.text for band in standard.consequences.credit.bands))
-    elif standard.consequences.credit is not None and standard.consequences.credit.amount is not None:
+    elif standard.consequences.credit is not None and \
+            standard.consequences.credit.amount is not None:
         credit, amount = standard.consequences.credit, standard.consequences.credit.amount
         if credit.per_point:
             cap = "" if credit.cap is None else f", at most {credit.cap.text}"

@@ -178,8 +178,8 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     measure = sp.measure
     tallies = st.tallies if sp.rolling is None else rolled(plan, sp, st.tallies)
     for (key, group), tally in sorted(tallies.items(), key=_order):
-        totals.append([total.value(state, tally.passed, tally.breached)
-                       for (total, _), state in zip(sp.consequences.totals, tally.totals, strict=True)])
+        totals.append([total.value(state, tally.passed, tally.breached) for (total, _), state
+                       in zip(sp.consequences.totals, tally.totals, strict=True)])
         bounds = window(sp.period, key, plan.zone, sp.rolling)
         value = measure.value(tally.measured, tally.passed, tally.breached)
         sample = measure.sample(tally.measured, tally.passed, tally.breached)
@@ -218,8 +218,9 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     for (_, _, outcome), values in zip(outcomes, totals, strict=True):
         owed.add(outcome, values)
     strikes = _strikes(plan, sp, st)
+    strike = sp.consequences.strike
     penalty_windows = (_penalty_windows(plan, sp, st) + tuple(owed.penalties)
-                       + _strike_lines(strikes, sp.consequences.strike.count if sp.consequences.strike else 0))
+                       + _strike_lines(strikes, strike.count if strike else 0))
     run = _longest_run(missed, None, plan)[0]
     found: list[Disqualification] = []
     for rule in sp.consequences.disqualify:
@@ -339,8 +340,8 @@ class _WindowAmounts:
             found = self._amount(sp.consequences.reward, values, label)
             if found is not None:
                 amount, said = found
-                self.rewards.append(Reward(label, amount,
-                                           _joined(shown, f"{sp.consequences.reward.text} = {said}")))
+                self.rewards.append(Reward(label, amount, _joined(
+                    shown, f"{sp.consequences.reward.text} = {said}")))
 
     def _payment(self, rule: WindowAmount, outcome: WindowOutcome,
                  values: list[Fraction | None], label: str) -> None:
