@@ -838,7 +838,8 @@ class Reader:
                     self._warned(raw, name, number)
                     combiner.add(raw, name, text if keep else None)
                     continue
-                if not seen.add(str(raw[id_field])):
+                identifier = raw[id_field]
+                if not seen.add(identifier if identifier.__class__ is str else str(identifier)):
                     if self.keep_first:
                         self.dropped += 1
                         continue
