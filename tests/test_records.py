@@ -587,6 +587,11 @@ _BASE = '"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00
         ('{' + _BASE + ', "value": "1.00", "\\u0076alue": "100.00"}', "value"),
         ('{' + _BASE + ', "value": "1.00", "extra": 1, "extra": 2}', "extra"),
         ('{' + _BASE + ', "value": "1.00", "extra": {"a": 1, "a": 2}}', None),
+        ('{' + _BASE + ', "value": "1.00", "complete": false}', "complete"),
+        ('{' + _BASE + ', "value": 1, "lost": true, "lost": false}', "lost"),
+        # a value the coercer rejects: the key written twice is still the reason given
+        ('{' + _BASE + ', "value": "x", "office": "TSN"}', "office"),
+        ('{' + _BASE + ', "value": 1.5, "pieces": 2, "pieces": 3}', "pieces"),
     ],
 )
 def test_a_key_repeated_in_an_object_rejects_the_line(raw: str, field: str | None) -> None:

@@ -463,13 +463,14 @@ class _InexactError(Exception):
     """A number field arrived as a float; the line is parsed again with exact decimals."""
 
 
-def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
+def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], int]:
     """Generate one function that checks every field of a parsed line and converts it in place.
 
     Unrolled per field with the common checks inlined, it runs several times faster than a
     loop over per-field closures; whatever the inlined checks do not take goes to a slow
     path that accepts it or says why not. The source is registered with `linecache` so
-    tracebacks and debuggers show it.
+    tracebacks and debuggers show it. It returns how many of the declared fields it read
+    were given as text (JSON strings).
     """
     return _compile_fields(schema)[0]
 
@@ -478,7 +479,7 @@ Problems = Callable[[dict[str, Any], list["_RejectedError"]], None]
 """Checks every field of a parsed line as the coercer does, collecting each field's problem."""
 
 
-def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], None], Problems]:
+def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], int], Problems]:
     """The coercer (`compile_coercer`), and beside it the same checks with every field's
     problem collected rather than the first raised: for a rejected line, so that its
     rejection names every field that failed."""
@@ -500,13 +501,15 @@ def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], No
         "float": float,
         "int": int,
     }
-    lines = ["def coerce(r):", "    get = r.get"]
-    every = ["def problems(r, found):", "    get = r.get"]
+    # `q` counts the values given as text, which `Reader._parsed` needs (see `_repeated_keys`)
+    lines = ["def coerce(r):", "    get = r.get", "    q = 0"]
+    every = ["def problems(r, found):", "    get = r.get", "    q = 0"]
     for index, spec in enumerate(schema.fields):
         block = _field_block(spec, index, namespace)
         lines.extend("    " + line for line in block)
         every.extend(["    try:", *("        " + line for line in block),
                       "    except _R as problem:", "        found.append(problem)"])
+    lines.append("    return q")
     source = "\n".join(lines) + "\n\n" + "\n".join(every) + "\n"
     filename = f"<slacheck coercer {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -524,6 +527,8 @@ def _field_block(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list
     else:
         lines.append(f"    r[{name}] = _default_{index}")
     lines.append("else:")
+    if spec.type.kind in (Kind.STRING, Kind.ENUM, Kind.TIMESTAMP):  # text, or rejected
+        lines.append("    q += 1")
     lines.extend("    " + line for line in _check(spec, index, namespace))
     lines.extend("    " + line for line in _bounded(spec, index, namespace))
     if spec.type.kind not in (Kind.STRING, Kind.ENUM, Kind.BOOL):
@@ -568,17 +573,18 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
         text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
             "c = v.__class__",
-            f"if c is str: v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
+            f"if c is str: q += 1; v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
             f"elif c is int and {'-_BIG <' if signed else '0 <='} v < _BIG: v = _Decimal(v)",
             "elif c is float: raise _Inexact",
             f"else: v = {slow}(v)",
         ]
     if kind is Kind.LIST:
         namespace[slow] = _list(spec)
-        return [f"v = {slow}(v)"]
+        return ["if v.__class__ is str: q += 1", f"v = {slow}(v)"]
     namespace[slow] = _duration(spec.name) if kind is Kind.DURATION else _date(spec.name)
     return [
         "if v.__class__ is float: raise _Inexact",
+        "if v.__class__ is str: q += 1",
         f"v = {slow}(v)",
     ]
 
@@ -859,6 +865,7 @@ class Reader:
         # has undeclared ones: one length comparison finds them
         declared = len(self.declared)
         currency = self.currency if "currency" in self.declared else None
+        plausible, warn_rules, rejecting = self.plausible, self.warn_rules, self.rejecting
         for number, text in numbered:
             try:
                 try:
@@ -867,25 +874,27 @@ class Reader:
                     raw = _strict_loads(text)
                 if type(raw) is not dict:
                     raise _RejectedError(None, "not a JSON object", raw)
-                if text.translate(None, b" \t\r\n").count(b'":') != len(raw):
-                    _repeated_keys(text)
-                if mapping is not None:
-                    raw = self._mapped(raw, text)
-                try:
+                keys = len(raw)
+                if mapping is None:
+                    failed: Exception | None = None
                     try:
-                        coerce(raw)
-                    except _InexactError:
-                        raw = self._exact(loads(text), text)
-                        if mapping is not None:
-                            raw = self._mapped(raw, text)
-                        coerce(raw)
-                except _RejectedError as first:
-                    raise self._every_problem(first, _exactly(text), mapping) from None
+                        texts = coerce(raw)
+                    except (_RejectedError, _InexactError) as error:
+                        failed, texts = error, -1
+                    # a key written twice is found before any problem of its values
+                    if text.count(b'"') != 2 * (keys + texts) and _key_colons(text) != keys:
+                        _repeated_keys(text)
+                    if failed is not None:
+                        raw = self._coerced(raw, text, failed)
+                else:
+                    if _key_colons(text) != keys:
+                        _repeated_keys(text)
+                    raw = self._coerced(self._mapped(raw, text), text)
                 if len(raw) != declared:
                     self._undeclared(raw, name, number)
                 elif currency is not None:
                     _same_currency(raw.get("currency"), currency)
-                if self.rejecting:
+                if rejecting:
                     self._rejected_by_rules(raw)
                 raw["_line"] = number
                 if combiner is not None:
@@ -898,8 +907,13 @@ class Reader:
                         self.dropped += 1
                         continue
                     raise _RejectedError(id_field, "duplicate", raw[id_field])
-                if self.ruled:
-                    self._warned(raw, name, number)
+                if plausible is not None:  # `_warned`, inline: most records warn of nothing
+                    found = plausible(raw)
+                    if found:
+                        for message in found:
+                            self._flag(message, name, number)
+                if warn_rules:
+                    self._warned_by_rules(raw, name, number)
                 yield raw
             except _RejectedError as rejected:
                 if number == 1 and rejected.field is None and _looks_like_csv(text):
@@ -907,6 +921,25 @@ class Reader:
                 reject(Rejection(name, number, rejected.field, rejected.reason,
                                  text if keep else None, rejected.more,
                                  causes=rejected.causes))
+
+    def _coerced(self, raw: dict[str, Any], text: bytes,
+                 failed: Exception | None = None) -> dict[str, Any]:
+        """A parsed line (mapped, if `records.read` maps) coerced, else rejected with all its
+        problems, the line read again for them; `failed` is how coercing `raw` failed already.
+        A number that came as a float has the line read again, exactly."""
+        try:
+            try:
+                if failed is not None:
+                    raise failed
+                self.coerce(raw)
+            except _InexactError:
+                raw = self._exact(orjson.loads(text), text)
+                if self.mapping is not None:
+                    raw = self._mapped(raw, text)
+                self.coerce(raw)
+        except _RejectedError as first:
+            raise self._every_problem(first, _exactly(text), self.mapping) from None
+        return raw
 
     def rows(
         self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
@@ -986,6 +1019,10 @@ class Reader:
         if self.plausible is not None:
             for message in self.plausible(record):
                 self._flag(message, name, number)
+        self._warned_by_rules(record, name, number)
+
+    def _warned_by_rules(self, record: dict[str, Any], name: str, number: int) -> None:
+        """Count a record under each declared `records.warn` rule that applies to it."""
         for rule in self.warn_rules:
             if rule.applies(record):
                 self._flag(rule.message, name, number)
@@ -1107,13 +1144,21 @@ def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
     return lambda: source.consumed / size
 
 
+def _key_colons(text: bytes) -> int:
+    """At least the number of keys of a JSON text, at any depth: with the spaces, tabs and
+    returns taken out, every key's closing quote is followed by its colon. A line whose
+    object has as many keys repeats none (see `_repeated_keys`)."""
+    return text.translate(None, b" \t\r\n").count(b'":')
+
+
 def _repeated_keys(text: bytes) -> None:
     """Reject a line whose objects repeat a key, which JSON parsers settle silently (the last
     value wins): the exact check, for the lines the cheap one in `Reader._parsed` cannot clear.
 
-    That cheap one: with the spaces, tabs and returns taken out, every key's closing quote
-    is followed by its colon, so a line has at least as many `":` as keys (at any depth,
-    repeated or not); one with exactly as many as its object has keys repeats none.
+    The cheap ones: `_key_colons`, and before it the count of quotes. Every key and every
+    value given as text is two quotes, and so is a key written again, a nested key or text,
+    and an escaped quote one more: a line with exactly two quotes for each key of its object
+    and each of its values given as text (as the coercer counts them) repeats no key.
     """
     found: list[tuple[int, str]] = []
     objects = 0
