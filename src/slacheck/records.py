@@ -195,6 +195,24 @@ def _number(field: str, what: str, *, signed: bool, integral: bool = False,
     return coerce
 
 
+def _exact_number(field: str) -> Callable[[float, bytes | None], Decimal]:
+    """A number field's value that JSON parsing read as a float, read exactly from the line's
+    own text, as `Reader._exact` reads it: the one `"field": number` of a line without a
+    backslash, if it is the float read. Anything less certain raises `_InexactError`, and
+    the whole line is read again."""
+    pattern = re.compile(b'"%s"' % re.escape(field.encode()) + _NUMBER_TOKEN)
+
+    def exact(value: float, text: bytes | None) -> Decimal:
+        if text is None or b"\\" in text:
+            raise _InexactError
+        found = pattern.findall(text)
+        if len(found) != 1 or float(found[0]) != value:
+            raise _InexactError
+        return Decimal(found[0].decode())
+
+    return exact
+
+
 def _duration(field: str) -> Coercer:
     seconds_of = _number(field, "not a number of seconds", signed=True, bounded=False)
 
@@ -463,7 +481,13 @@ class _InexactError(Exception):
     """A number field arrived as a float; the line is parsed again with exact decimals."""
 
 
-def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], int]:
+class Coerce(Protocol):
+    """The generated coercer (`compile_coercer`)."""
+
+    def __call__(self, record: dict[str, Any], text: bytes | None = None, /) -> int: ...
+
+
+def compile_coercer(schema: RecordSchema) -> Coerce:
     """Generate one function that checks every field of a parsed line and converts it in place.
 
     Unrolled per field with the common checks inlined, it runs several times faster than a
@@ -479,7 +503,7 @@ Problems = Callable[[dict[str, Any], list["_RejectedError"]], None]
 """Checks every field of a parsed line as the coercer does, collecting each field's problem."""
 
 
-def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], int], Problems]:
+def _compile_fields(schema: RecordSchema) -> tuple[Coerce, Problems]:
     """The coercer (`compile_coercer`), and beside it the same checks with every field's
     problem collected rather than the first raised: for a rejected line, so that its
     rejection names every field that failed."""
@@ -502,8 +526,10 @@ def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], in
         "int": int,
     }
     # `q` counts the values given as text, which `Reader._parsed` needs (see `_repeated_keys`)
-    lines = ["def coerce(r):", "    get = r.get", "    q = 0"]
-    every = ["def problems(r, found):", "    get = r.get", "    q = 0"]
+    # `text`, when given, is the line `r` was parsed from: a number read as a float is read
+    # again from it (`_exact_number`), else the whole line is (`_InexactError`)
+    lines = ["def coerce(r, text=None):", "    get = r.get", "    q = 0"]
+    every = ["def problems(r, found, text=None):", "    get = r.get", "    q = 0"]
     for index, spec in enumerate(schema.fields):
         block = _field_block(spec, index, namespace)
         lines.extend("    " + line for line in block)
@@ -570,12 +596,13 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
         signed = not money or spec.negative
         namespace[slow] = _number(spec.name, "not an amount" if money else "not a number",
                                   signed=signed, integral=spec.integral)
+        namespace[f"_exact_{index}"] = _exact_number(spec.name)
         text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
             "c = v.__class__",
             f"if c is str: q += 1; v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
             f"elif c is int and {'-_BIG <' if signed else '0 <='} v < _BIG: v = _Decimal(v)",
-            "elif c is float: raise _Inexact",
+            f"elif c is float: v = {slow}(_exact_{index}(v, text))",
             f"else: v = {slow}(v)",
         ]
     if kind is Kind.LIST:
@@ -878,7 +905,7 @@ class Reader:
                 if mapping is None:
                     failed: Exception | None = None
                     try:
-                        texts = coerce(raw)
+                        texts = coerce(raw, text)
                     except (_RejectedError, _InexactError) as error:
                         failed, texts = error, -1
                     # a key written twice is found before any problem of its values
