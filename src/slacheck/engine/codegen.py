@@ -81,8 +81,20 @@ def generate(plan: Plan, state: State, path: str) -> Generated:
     if periods:
         names = ", ".join(f"k_{period.value}" for period in periods)
         lines.append(("", "window", f"    {names}{',' if len(periods) == 1 else ''} = keys"))
+    # a standard whose window the record's time gives, not grouped, has one tally a day:
+    # its slot of the day's list, kept while records come with the same keys (`Placement`
+    # gives one tuple of keys for a day)
+    slotted = [sp.index for sp in plan.standards
+               if sp.group_key is None and sp.window_field is None]
+    if slotted:
+        namespace["_day"] = [None, []]
+        lines += [("", "window", "    if keys is not _day[0]:"),
+                  ("", "window", "        _day[0] = keys"),
+                  ("", "window", f"        _day[1] = [None] * {len(slotted)}"),
+                  ("", "window", "    _slots = _day[1]")]
     for sp in plan.standards:
-        body = _standard_source(sp, state.standards[sp.index], namespace, plan, path)
+        slot = slotted.index(sp.index) if sp.index in slotted else None
+        body = _standard_source(sp, state.standards[sp.index], namespace, plan, path, slot)
         lines.extend((sp.id, clause, "    " + text) for clause, text in body)
     lines.append(("", "", "    return None"))
     source = "\n".join(text for _, _, text in lines) + "\n"
@@ -107,7 +119,7 @@ def _indent(lines: list[Line]) -> list[Line]:
 
 
 def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, Any],
-                     plan: Plan, path: str) -> list[Line]:
+                     plan: Plan, path: str, slot: int | None) -> list[Line]:
     names = {what: _name(sp, what) for what in (
         "scope", "require", "group", "tallies", "breach", "undetermined", "failed", "order",
         "start", "add", "value")}
@@ -145,6 +157,9 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         ("window", f"    t = {names['tallies']}[key] = _Tally(measured={names['start']}()"
                    f"{_totals_start(sp, namespace)})"),
     ]
+    if slot is not None:  # the tally of the record's day, found once for the day
+        body = [("window", f"t = _slots[{slot}]"), ("window", "if t is None:"),
+                *_indent(body), ("window", f"    _slots[{slot}] = t")]
     nested = _outcome_source(sp, names,
                              f"{names['breach']}(r, t, {{}}, moment, {local}, {key})",
                              f"{names['order']}(r)")
