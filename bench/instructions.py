@@ -15,6 +15,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from floor import FLOOR
@@ -49,10 +50,10 @@ def main() -> int:
     path = dataset(args.python, args.data_dir, args.records, args.seed)
     empty = args.data_dir / "empty.jsonl"
     empty.write_bytes(b"")
-    programs = {"floor": lambda data: [args.python, "-c", FLOOR, str(data)],
-                "verify": lambda data: [args.python, "-m", "slacheck", "verify", CONTRACT,
-                                        str(data), "--as-of", AS_OF, "--format", "json",
-                                        "--quiet"]}
+    programs: dict[str, Callable[[Path], list[str]]] = {
+        "floor": lambda data: [args.python, "-c", FLOOR, str(data)],
+        "verify": lambda data: [args.python, "-m", "slacheck", "verify", CONTRACT, str(data),
+                                "--as-of", AS_OF, "--format", "json", "--quiet"]}
     per_record = {}
     for name, command in programs.items():
         if args.only not in (None, name):
