@@ -42,4 +42,11 @@ def test_plan_prints_the_code_with_its_origins() -> None:
     marked = [line for line in result.stdout.splitlines() if "force_majeure" in line]
     assert marked
     assert marked[0].endswith("# delivery-24h except")
-    assert "breach_3_safe_custody(r, t, 0, moment, l, k_month)" in result.stdout
+    assert "breach_3_safe_custody(r, t, 0, moment, moment.astimezone(_zone), k_month)" \
+        in result.stdout
+    assert "    k_month, k_quarter = keys\n" in result.stdout
+    # one tally a day for a standard not grouped; a grouped one finds its group's each time
+    slots = [line for line in result.stdout.splitlines() if "t = _slots[" in line]
+    assert [line.rsplit("# ", 1)[1] for line in slots] == [
+        "delivery-24h window", "perfect-order window", "safe-custody window",
+        "billing-accuracy window"]

@@ -587,6 +587,11 @@ _BASE = '"shipment_id": "S1", "office": "TSN", "booked_at": "2025-01-01T00:00:00
         ('{' + _BASE + ', "value": "1.00", "\\u0076alue": "100.00"}', "value"),
         ('{' + _BASE + ', "value": "1.00", "extra": 1, "extra": 2}', "extra"),
         ('{' + _BASE + ', "value": "1.00", "extra": {"a": 1, "a": 2}}', None),
+        ('{' + _BASE + ', "value": "1.00", "complete": false}', "complete"),
+        ('{' + _BASE + ', "value": 1, "lost": true, "lost": false}', "lost"),
+        # a value the coercer rejects: the key written twice is still the reason given
+        ('{' + _BASE + ', "value": "x", "office": "TSN"}', "office"),
+        ('{' + _BASE + ', "value": 1.5, "pieces": 2, "pieces": 3}', "pieces"),
     ],
 )
 def test_a_key_repeated_in_an_object_rejects_the_line(raw: str, field: str | None) -> None:
@@ -633,3 +638,22 @@ def test_python_values_are_read_as_json_would_hold_them() -> None:
     [rejection] = bad
     assert (rejection.source, rejection.line, rejection.field) == ("<records>", 1, "pieces")
     assert given["value"] == Decimal("12.50")  # left as it was given
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "weight"),
+    [
+        (_raw("10322.70"), "10322.70", None),  # the digits written, not the float's
+        (_raw("0.1", weight="2.50"), "0.1", "2.50"),
+        (_raw("1.5E3", weight="-0.000"), "1.5E+3", "-0.000"),
+        (_raw("0.30000000000000001"), "0.30000000000000001", None),  # the float is 0.3
+        # a number in a nested object with the same key: the line is read again, whole
+        (_raw("2.25", extra='{"value": 9.5}'), "2.25", None),
+        (_raw("7.10", note='"a \\\\ b"'), "7.10", None),  # a backslash: read again, whole
+    ],
+)
+def test_a_number_read_as_a_float_keeps_the_digits_of_the_line(
+        raw: str, value: str, weight: str | None) -> None:
+    record = record_of(read(raw, reader=Reader(SCHEMA, keep_text=True))[0])
+    assert str(record["value"]) == value
+    assert (None if record["weight"] is None else str(record["weight"])) == weight

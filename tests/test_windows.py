@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
+import itertools
 import json
-from datetime import UTC, datetime, timedelta
+import random
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from slacheck import types as t
 from slacheck.api import verify
 from slacheck.ast import Period
 from slacheck.loader import load_contract_text
-from slacheck.windows import Window, key_function, label, window
+from slacheck.records import compile_coercer
+from slacheck.types import FieldSpec, RecordSchema
+from slacheck.windows import Placement, Window, key_function, label, window
 from tests.conftest import contract_yaml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -217,3 +224,175 @@ def test_engine_places_a_utc_record_in_the_local_month(
     [outcome] = result.standards[0].windows
     assert outcome.label == month
     assert outcome.passed == 1
+
+
+# Placement: a record's window keys found once per local day, the day kept in the record
+# time's own zone object; every figure below worked out by hand from the zone's rules
+
+
+MONTH_AND_DAY = (Period.MONTH, Period.DAY)
+
+
+def at(text: str) -> datetime:
+    """A record's time as the reader makes it: one zone object per offset."""
+    record: dict[str, Any] = {"id": "S1", "at": text}
+    READ(record)
+    moment: datetime = record["at"]
+    return moment
+
+
+READ = compile_coercer(RecordSchema(fields=(FieldSpec("id", t.STRING),
+                                            FieldSpec("at", t.TIMESTAMP)),
+                                    id_field="id", time_field="at"))
+
+
+def month(year: int, number: int) -> int:
+    return year * 12 + number - 1
+
+
+def day(year: int, number: int, of: int) -> int:
+    return date(year, number, of).toordinal()
+
+
+def placed(placement: Placement, moment: datetime, seen: int = 1) -> tuple[int, ...] | None:
+    """The keys of `moment` as the stream engine finds them: the kept day, else `find`."""
+    place = placement.days.get(moment.tzinfo)
+    if place is None or not place[0] <= moment < place[1]:
+        place = placement.find(moment, seen)
+    return place[2]
+
+
+def test_a_day_is_kept_in_the_record_times_own_zone_object() -> None:
+    placement = Placement(SHANGHAI, MONTH_AND_DAY, None, None)
+    moment = at("2025-01-31T10:00:00+08:00")
+    assert placed(placement, moment) == (month(2025, 1), day(2025, 1, 31))
+    low, high, _ = placement.days[moment.tzinfo]
+    assert low.tzinfo is moment.tzinfo
+    assert high.tzinfo is moment.tzinfo
+    assert low == datetime(2025, 1, 31, tzinfo=SHANGHAI)
+    assert high == datetime(2025, 2, 1, tzinfo=SHANGHAI)
+    # the same day in UTC is [30 January 16:00, 31 January 16:00), kept apart
+    written_in_utc = at("2025-01-31T12:00:00Z")
+    assert placed(placement, written_in_utc) == (month(2025, 1), day(2025, 1, 31))
+    low, high, _ = placement.days[UTC]
+    assert (low.isoformat(), high.isoformat()) == ("2025-01-30T16:00:00+00:00",
+                                                   "2025-01-31T16:00:00+00:00")
+
+
+def test_the_month_ends_at_midnight_in_shanghai_whatever_the_offset_written() -> None:
+    placement = Placement(SHANGHAI, MONTH_AND_DAY, None, None)
+    stream = [("2025-01-31T23:59:59.999999+08:00", month(2025, 1), day(2025, 1, 31)),
+              ("2025-01-31T15:59:59.999999Z", month(2025, 1), day(2025, 1, 31)),
+              ("2025-01-31T16:00:00Z", month(2025, 2), day(2025, 2, 1)),
+              ("2025-02-01T00:00:00+08:00", month(2025, 2), day(2025, 2, 1)),
+              ("2025-01-31T23:59:00+08:00", month(2025, 1), day(2025, 1, 31)),  # back again
+              ("2025-01-31T11:00:00-05:00", month(2025, 2), day(2025, 2, 1))]  # 00:00 1 Feb
+    assert [placed(placement, at(text)) for text, _, _ in stream] == [
+        (key, ordinal) for _, key, ordinal in stream]
+
+
+def test_a_day_in_new_york_without_a_change_is_kept() -> None:
+    placement = Placement(NEW_YORK, MONTH_AND_DAY, None, None)
+    moment = at("2025-03-08T12:00:00-05:00")
+    assert placed(placement, moment) == (month(2025, 3), day(2025, 3, 8))
+    low, high, _ = placement.days[moment.tzinfo]
+    assert (low.isoformat(), high.isoformat()) == ("2025-03-08T00:00:00-05:00",
+                                                   "2025-03-09T00:00:00-05:00")
+
+
+@pytest.mark.parametrize("text", ["2025-03-09T12:00:00-04:00", "2025-11-02T12:00:00-05:00"])
+def test_a_day_with_a_change_to_or_from_summer_time_is_placed_record_by_record(
+        text: str) -> None:
+    placement = Placement(NEW_YORK, MONTH_AND_DAY, None, None)
+    moment = at(text)
+    keys = placed(placement, moment)
+    assert keys == (moment.year * 12 + moment.month - 1, moment.toordinal())
+    assert moment.tzinfo not in placement.days
+
+
+def test_the_hour_before_and_after_new_york_springs_forward() -> None:
+    # 9 March 2025: 02:00 EST (07:00 UTC) becomes 03:00 EDT; both sides are 9 March
+    placement = Placement(NEW_YORK, MONTH_AND_DAY, None, None)
+    assert placed(placement, at("2025-03-09T06:59:59Z")) == (month(2025, 3), day(2025, 3, 9))
+    assert placed(placement, at("2025-03-09T07:00:00Z")) == (month(2025, 3), day(2025, 3, 9))
+    assert placed(placement, at("2025-03-10T03:59:59Z")) == (month(2025, 3), day(2025, 3, 9))
+    assert placed(placement, at("2025-03-10T04:00:00Z")) == (month(2025, 3), day(2025, 3, 10))
+    # the next day is kept: [10 March 04:00, 11 March 04:00) in UTC
+    low, high, _ = placement.days[UTC]
+    assert (low.isoformat(), high.isoformat()) == ("2025-03-10T04:00:00+00:00",
+                                                   "2025-03-11T04:00:00+00:00")
+
+
+def test_a_month_ends_at_new_york_midnight_in_summer() -> None:
+    placement = Placement(NEW_YORK, MONTH_AND_DAY, None, None)
+    assert placed(placement, at("2025-05-31T23:30:00-04:00")) == (month(2025, 5),
+                                                                    day(2025, 5, 31))
+    assert placed(placement, at("2025-06-01T03:59:59Z")) == (month(2025, 5), day(2025, 5, 31))
+    assert placed(placement, at("2025-06-01T04:00:00Z")) == (month(2025, 6), day(2025, 6, 1))
+    assert placed(placement, at("2025-06-01T00:00:00-04:00")) == (month(2025, 6),
+                                                                    day(2025, 6, 1))
+
+
+def test_the_contract_period_is_placed_to_the_microsecond() -> None:
+    start = datetime(2025, 4, 1, tzinfo=NEW_YORK)  # 04:00 UTC
+    end = datetime(2025, 5, 1, tzinfo=NEW_YORK)
+    placement = Placement(NEW_YORK, (Period.MONTH,), start, end)
+    assert placed(placement, at("2025-04-01T03:59:59.999999Z")) is None
+    assert placed(placement, at("2025-04-01T04:00:00Z")) == (month(2025, 4),)
+    assert placed(placement, at("2025-03-31T23:59:59.999999-04:00")) is None
+    assert placed(placement, at("2025-04-30T23:59:59.999999-04:00")) == (month(2025, 4),)
+    assert placed(placement, at("2025-05-01T00:00:00-04:00")) is None
+    assert placed(placement, at("2025-05-01T03:59:59Z")) == (month(2025, 4),)
+    assert placed(placement, at("2025-05-01T04:00:00Z")) is None
+
+
+def test_a_bound_inside_a_day_cuts_the_day_kept() -> None:
+    start = datetime(2025, 4, 1, 12, tzinfo=SHANGHAI)  # a period beginning at noon
+    placement = Placement(SHANGHAI, (Period.MONTH,), start, None)
+    assert placed(placement, at("2025-04-01T11:00:00+08:00")) is None
+    low, high, _ = placement.days[at("2025-04-01T11:00:00+08:00").tzinfo]
+    assert (low.isoformat(), high.isoformat()) == ("2025-04-01T00:00:00+08:00",
+                                                   "2025-04-01T12:00:00+08:00")
+    assert placed(placement, at("2025-04-01T12:00:00+08:00")) == (month(2025, 4),)
+    assert placed(placement, at("2025-04-01T11:59:59+08:00")) is None
+    assert placed(placement, at("2025-04-01T13:00:00+08:00")) == (month(2025, 4),)
+
+
+ZONES = ("America/New_York", "Asia/Shanghai", "Australia/Lord_Howe", "Asia/Kathmandu",
+         "Pacific/Apia", "Europe/London", "America/St_Johns")
+
+
+@pytest.mark.parametrize("name", ZONES)
+def test_kept_days_give_the_keys_of_the_local_time_for_times_in_any_order(name: str) -> None:
+    zone = ZoneInfo(name)
+    periods = (Period.DAY, Period.WEEK, Period.MONTH, Period.QUARTER, Period.YEAR)
+    placement = Placement(zone, periods, datetime(2011, 1, 1, tzinfo=zone),
+                          datetime(2012, 7, 1, tzinfo=zone))
+    generator = random.Random(name)
+    offsets = ["Z", "+08:00", "-05:00", "+13:00", "+05:45", "-03:30", "+14:00"]
+    start = datetime(2010, 12, 20, tzinfo=UTC).timestamp()
+    seconds = sorted(start + generator.random() * 560 * 86_400 for _ in range(4000))
+    seconds += [start + generator.random() * 560 * 86_400 for _ in range(200)]  # unsorted
+    for number, second in enumerate(seconds, start=1):
+        written = datetime.fromtimestamp(second, UTC).astimezone(
+            datetime.fromisoformat("2000-01-01T00:00:00" + generator.choice(offsets)).tzinfo)
+        moment = at(written.isoformat())
+        local = moment.astimezone(zone)
+        inside = placement.start <= moment < placement.end  # type: ignore[operator]
+        expected = tuple(key_function(period)(local) for period in periods) if inside else None
+        assert placed(placement, moment, number) == expected, moment.isoformat()
+
+
+def test_tzdata_changes_a_zones_offset_at_most_once_in_any_two_days() -> None:
+    # what Placement relies on: the same offset at both ends of a day means no change inside
+    from zoneinfo import available_timezones
+
+    pure = importlib.import_module("zoneinfo._zoneinfo")  # the stdlib's own reading of tzdata
+    since_1900 = datetime(1900, 1, 1, tzinfo=UTC).timestamp()
+    close = []
+    for name in sorted(available_timezones()):
+        changes = pure.ZoneInfo.no_cache(name)._trans_utc
+        close += [(name, second) for before, second in itertools.pairwise(changes)
+                  if second >= since_1900 and second - before <= 2 * 86_400]
+    assert available_timezones()
+    assert close == []

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 _OFFSET_BITS = 40
 _OFFSET = (1 << _OFFSET_BITS) - 1
-_DIGEST = (1 << 64) - 1
+_TAG = (1 << (64 - _OFFSET_BITS)) - 1
 
 
 class SeenIds:
@@ -51,9 +51,14 @@ class SeenIds:
 
     def add(self, identifier: str) -> bool:
         """Record `identifier`; False if it was seen before."""
-        key = identifier.encode("utf-8", "surrogatepass")
-        digest = self._hash(key) & _DIGEST
-        tag = digest >> _OFFSET_BITS
+        try:
+            key = identifier.encode()
+        except UnicodeEncodeError:  # a lone surrogate, from an escape in the JSON text
+            key = identifier.encode("utf-8", "surrogatepass")
+        # a signed digest: its top 24 bits are the tag, and `%` places it in the table
+        # without the 64-bit mask that would make every step a three-digit integer's
+        digest = self._hash(key)
+        tag = (digest >> _OFFSET_BITS) & _TAG
         table, size = self._table, self._size
         slot = digest % size
         while found := table[slot]:
@@ -64,12 +69,16 @@ class SeenIds:
         offset = len(ids)
         if offset > _OFFSET:
             raise MemoryError("more than 1 TiB of record ids")
-        ids += _length(len(key))
+        length = len(key)
+        if length < 0x80:
+            ids.append(length)
+        else:
+            ids += _length(length)
         ids += key
         table[slot] = tag << _OFFSET_BITS | offset
-        self._count += 1
-        if self._count > self._limit:
-            self._resize(self._count * 2)
+        self._count = count = self._count + 1
+        if count > self._limit:
+            self._resize(count * 2)
         return True
 
     def _holds(self, offset: int, key: bytes) -> bool:
@@ -89,7 +98,7 @@ class SeenIds:
             for found in old:
                 if found:
                     start, length = _read_length(ids, found & _OFFSET)
-                    slot = (digest_of(view[start:start + length].tobytes()) & _DIGEST) % size
+                    slot = digest_of(view[start:start + length].tobytes()) % size
                     while table[slot]:
                         slot = slot + 1 if slot + 1 < size else 0
                     table[slot] = found

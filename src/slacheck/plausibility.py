@@ -129,27 +129,34 @@ def _far_from(name: str, kind: Kind, zone: ZoneInfo, message: str) -> _Rule:
     # two (an offset and a time of day move a time by less than a day each) clear a record
     near = RECORD_MARGIN.days - 2
     other = "t.astimezone(zone).date()" if kind is Kind.DATE else "t"  # a date: the day
-    return _Rule(name, f"not (-{near} < v.toordinal() - t.toordinal() < {near}) "
+    return _Rule(name, f"not (-{near} < v.toordinal() - d < {near}) "
                  f"and abs(v - {other}) > margin", {"zone": zone, "margin": RECORD_MARGIN},
                  message)
 
 
 def _compile(rules: list[_Rule], time_field: str, *, single: bool) -> Any:
     """One function for `rules`: for a single rule PASS when it applies, else 0; for several,
-    the messages of those that apply. Each rule's constants are bound under its own names."""
+    the messages of those that apply. Each rule's constants are bound under its own names;
+    each field is read once for its rules (which `_rules` gives together), and `d` is the
+    day number of the record's time `t`."""
     namespace: dict[str, Any] = {"PASS": PASS}
     lines = ["def check(r):", f"    t = r[{time_field!r}]"]
+    if any(re.search(r"\bd\b", rule.condition) for rule in rules):
+        lines.append("    d = t.toordinal()")
     if not single:
         lines.append("    found = ()")
+    field = None
     for index, rule in enumerate(rules):
         condition = rule.condition
         for name, value in rule.constants.items():
             namespace[f"{name}_{index}"] = value
             condition = re.sub(rf"\b{name}\b", f"{name}_{index}", condition)
         namespace[f"message_{index}"] = rule.message
-        lines += [f"    v = r.get({rule.field!r})",
-                  f"    if v is not None and {condition}:",
-                  "        return PASS" if single else f"        found += (message_{index},)"]
+        if rule.field != field:
+            field = rule.field
+            lines += [f"    v = r.get({field!r})", "    if v is not None:"]
+        then = "return PASS" if single else f"found += (message_{index},)"
+        lines += [f"        if {condition}:", f"            {then}"]
     lines.append("    return 0" if single else "    return found")
     exec(compile("\n".join(lines) + "\n", "<slacheck plausibility>", "exec"), namespace)
     return namespace["check"]

@@ -195,6 +195,24 @@ def _number(field: str, what: str, *, signed: bool, integral: bool = False,
     return coerce
 
 
+def _exact_number(field: str) -> Callable[[float, bytes | None], Decimal]:
+    """A number field's value that JSON parsing read as a float, read exactly from the line's
+    own text, as `Reader._exact` reads it: the one `"field": number` of a line without a
+    backslash, if it is the float read. Anything less certain raises `_InexactError`, and
+    the whole line is read again."""
+    pattern = re.compile(b'"%s"' % re.escape(field.encode()) + _NUMBER_TOKEN)
+
+    def exact(value: float, text: bytes | None) -> Decimal:
+        if text is None or b"\\" in text:
+            raise _InexactError
+        found = pattern.findall(text)
+        if len(found) != 1 or float(found[0]) != value:
+            raise _InexactError
+        return Decimal(found[0].decode())
+
+    return exact
+
+
 def _duration(field: str) -> Coercer:
     seconds_of = _number(field, "not a number of seconds", signed=True, bounded=False)
 
@@ -291,6 +309,50 @@ def _bad_timestamp(field: str, value: Any) -> NoReturn:
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise _RejectedError(field, "out of range", value, after=f"; {_YEARS}")
     raise _RejectedError(field, "not a valid date/time", value)
+
+
+_WALL_ORIGIN = datetime(2000, 1, 1)
+
+
+def _offset_origins() -> dict[str, datetime]:
+    """`_WALL_ORIGIN` in each UTC offset of whole quarter hours, by its RFC 3339 text
+    (`+08:00`), with the time zone object `datetime.fromisoformat` makes for it: one object
+    per offset for every timestamp read."""
+    origins = {}
+    for quarters in range(-95, 96):
+        hours, minutes = divmod(abs(quarters) * 15, 60)
+        text = f"{'-' if quarters < 0 else '+'}{hours:02d}:{minutes:02d}"
+        zone = datetime.fromisoformat(f"2000-01-01T00:00:00{text}").tzinfo
+        origins[text] = _WALL_ORIGIN.replace(tzinfo=zone)
+    origins["-00:00"] = origins["+00:00"]
+    return origins
+
+
+_OFFSET_ORIGINS = _offset_origins()
+"""Timestamps that share their offset's time zone object compare and subtract several times
+faster than those with one each (as `fromisoformat` makes them): a time zone of its own makes
+Python ask both for their offsets. So a timestamp ending with a common offset is read as its
+wall time (its text less the offset, by `fromisoformat`) added to that offset's origin.
+
+That reads the same value as `fromisoformat` of the whole text, or fails, whenever the 11th
+character is `T`: `fromisoformat` finds where the date ends from the characters before it
+(and the text's length, which is over 10 either way), and where an offset begins at the first
+`+`, `-` or `Z` after it, of which the wall time, read without an offset, has none."""
+
+
+def _timestamp(field: str) -> Coercer:
+    """A timestamp's exact reading: the value `fromisoformat` gives, or why it is not one."""
+
+    def coerce(value: str) -> datetime:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            _bad_timestamp(field, value)
+        if moment.tzinfo is None:
+            _bad_timestamp(field, value)
+        return moment
+
+    return coerce
 
 
 class Hash(Protocol):
@@ -419,13 +481,20 @@ class _InexactError(Exception):
     """A number field arrived as a float; the line is parsed again with exact decimals."""
 
 
-def compile_coercer(schema: RecordSchema) -> Callable[[dict[str, Any]], None]:
+class Coerce(Protocol):
+    """The generated coercer (`compile_coercer`)."""
+
+    def __call__(self, record: dict[str, Any], text: bytes | None = None, /) -> int: ...
+
+
+def compile_coercer(schema: RecordSchema) -> Coerce:
     """Generate one function that checks every field of a parsed line and converts it in place.
 
     Unrolled per field with the common checks inlined, it runs several times faster than a
     loop over per-field closures; whatever the inlined checks do not take goes to a slow
     path that accepts it or says why not. The source is registered with `linecache` so
-    tracebacks and debuggers show it.
+    tracebacks and debuggers show it. It returns how many of the declared fields it read
+    were given as text (JSON strings).
     """
     return _compile_fields(schema)[0]
 
@@ -434,7 +503,7 @@ Problems = Callable[[dict[str, Any], list["_RejectedError"]], None]
 """Checks every field of a parsed line as the coercer does, collecting each field's problem."""
 
 
-def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], None], Problems]:
+def _compile_fields(schema: RecordSchema) -> tuple[Coerce, Problems]:
     """The coercer (`compile_coercer`), and beside it the same checks with every field's
     problem collected rather than the first raised: for a rejected line, so that its
     rejection names every field that failed."""
@@ -447,6 +516,8 @@ def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], No
         "_number_text": _NUMBER_FAST.fullmatch,
         "_whole_text": _WHOLE_FAST.fullmatch,
         "_fromisoformat": datetime.fromisoformat,
+        "_origin": _OFFSET_ORIGINS.get,
+        "_WALL_ORIGIN": _WALL_ORIGIN,
         "_bad_timestamp": _bad_timestamp,
         "_FIRST": f"{FIRST_YEAR:04d}",
         "_AFTER_LAST": f"{LAST_YEAR + 1:04d}",
@@ -454,13 +525,17 @@ def _compile_fields(schema: RecordSchema) -> tuple[Callable[[dict[str, Any]], No
         "float": float,
         "int": int,
     }
-    lines = ["def coerce(r):", "    get = r.get"]
-    every = ["def problems(r, found):", "    get = r.get"]
+    # `q` counts the values given as text, which `Reader._parsed` needs (see `_repeated_keys`)
+    # `text`, when given, is the line `r` was parsed from: a number read as a float is read
+    # again from it (`_exact_number`), else the whole line is (`_InexactError`)
+    lines = ["def coerce(r, text=None):", "    get = r.get", "    q = 0"]
+    every = ["def problems(r, found, text=None):", "    get = r.get", "    q = 0"]
     for index, spec in enumerate(schema.fields):
         block = _field_block(spec, index, namespace)
         lines.extend("    " + line for line in block)
         every.extend(["    try:", *("        " + line for line in block),
                       "    except _R as problem:", "        found.append(problem)"])
+    lines.append("    return q")
     source = "\n".join(lines) + "\n\n" + "\n".join(every) + "\n"
     filename = f"<slacheck coercer {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -478,6 +553,8 @@ def _field_block(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list
     else:
         lines.append(f"    r[{name}] = _default_{index}")
     lines.append("else:")
+    if spec.type.kind in (Kind.STRING, Kind.ENUM, Kind.TIMESTAMP):  # text, or rejected
+        lines.append("    q += 1")
     lines.extend("    " + line for line in _check(spec, index, namespace))
     lines.extend("    " + line for line in _bounded(spec, index, namespace))
     if spec.type.kind not in (Kind.STRING, Kind.ENUM, Kind.BOOL):
@@ -499,32 +576,42 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
         return [f"if v is not True and v is not False: raise _R({name}, 'not true or false', v)"]
     if kind is Kind.TIMESTAMP:
         # the year is a timestamp's first four characters: its range is checked on the text
+        # one time zone object per offset (see `_OFFSET_ORIGINS`), else the exact reading
+        namespace[slow] = _timestamp(spec.name)
         return [
             f"if v.__class__ is not str or not _FIRST <= v < _AFTER_LAST: "
             f"_bad_timestamp({name}, v)",
-            "try: v = _fromisoformat(v)",
-            f"except ValueError: _bad_timestamp({name}, v)",
-            f"if v.tzinfo is None: _bad_timestamp({name}, r[{name}])",
+            "o = _origin(v[-6:])",
+            "if o is None:",
+            "    try: v = _fromisoformat(v)",
+            f"    except ValueError: _bad_timestamp({name}, v)",
+            f"    if v.tzinfo is None: _bad_timestamp({name}, r[{name}])",
+            "else:",
+            f"    try: v = o + (_fromisoformat(v[:-6]) - _WALL_ORIGIN) if v[10] == 'T' "
+            f"else {slow}(v)",
+            f"    except (ValueError, TypeError, IndexError): v = {slow}(v)",
         ]
     if kind is Kind.MONEY or kind is Kind.NUMBER:
         money = kind is Kind.MONEY
         signed = not money or spec.negative
         namespace[slow] = _number(spec.name, "not an amount" if money else "not a number",
                                   signed=signed, integral=spec.integral)
+        namespace[f"_exact_{index}"] = _exact_number(spec.name)
         text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
             "c = v.__class__",
-            f"if c is str: v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
+            f"if c is str: q += 1; v = _Decimal(v) if {text}(v) is not None else {slow}(v)",
             f"elif c is int and {'-_BIG <' if signed else '0 <='} v < _BIG: v = _Decimal(v)",
-            "elif c is float: raise _Inexact",
+            f"elif c is float: v = {slow}(_exact_{index}(v, text))",
             f"else: v = {slow}(v)",
         ]
     if kind is Kind.LIST:
         namespace[slow] = _list(spec)
-        return [f"v = {slow}(v)"]
+        return ["if v.__class__ is str: q += 1", f"v = {slow}(v)"]
     namespace[slow] = _duration(spec.name) if kind is Kind.DURATION else _date(spec.name)
     return [
         "if v.__class__ is float: raise _Inexact",
+        "if v.__class__ is str: q += 1",
         f"v = {slow}(v)",
     ]
 
@@ -805,6 +892,7 @@ class Reader:
         # has undeclared ones: one length comparison finds them
         declared = len(self.declared)
         currency = self.currency if "currency" in self.declared else None
+        plausible, warn_rules, rejecting = self.plausible, self.warn_rules, self.rejecting
         for number, text in numbered:
             try:
                 try:
@@ -813,38 +901,46 @@ class Reader:
                     raw = _strict_loads(text)
                 if type(raw) is not dict:
                     raise _RejectedError(None, "not a JSON object", raw)
-                if text.translate(None, b" \t\r\n").count(b'":') != len(raw):
-                    _repeated_keys(text)
-                if mapping is not None:
-                    raw = self._mapped(raw, text)
-                try:
+                keys = len(raw)
+                if mapping is None:
+                    failed: Exception | None = None
                     try:
-                        coerce(raw)
-                    except _InexactError:
-                        raw = self._exact(loads(text), text)
-                        if mapping is not None:
-                            raw = self._mapped(raw, text)
-                        coerce(raw)
-                except _RejectedError as first:
-                    raise self._every_problem(first, _exactly(text), mapping) from None
+                        texts = coerce(raw, text)
+                    except (_RejectedError, _InexactError) as error:
+                        failed, texts = error, -1
+                    # a key written twice is found before any problem of its values
+                    if text.count(b'"') != 2 * (keys + texts) and _key_colons(text) != keys:
+                        _repeated_keys(text)
+                    if failed is not None:
+                        raw = self._coerced(raw, text, failed)
+                else:
+                    if _key_colons(text) != keys:
+                        _repeated_keys(text)
+                    raw = self._coerced(self._mapped(raw, text), text)
                 if len(raw) != declared:
                     self._undeclared(raw, name, number)
                 elif currency is not None:
                     _same_currency(raw.get("currency"), currency)
-                if self.rejecting:
+                if rejecting:
                     self._rejected_by_rules(raw)
                 raw["_line"] = number
                 if combiner is not None:
                     self._warned(raw, name, number)
                     combiner.add(raw, name, text if keep else None)
                     continue
-                if not seen.add(str(raw[id_field])):
+                identifier = raw[id_field]
+                if not seen.add(identifier if identifier.__class__ is str else str(identifier)):
                     if self.keep_first:
                         self.dropped += 1
                         continue
                     raise _RejectedError(id_field, "duplicate", raw[id_field])
-                if self.ruled:
-                    self._warned(raw, name, number)
+                if plausible is not None:  # `_warned`, inline: most records warn of nothing
+                    found = plausible(raw)
+                    if found:
+                        for message in found:
+                            self._flag(message, name, number)
+                if warn_rules:
+                    self._warned_by_rules(raw, name, number)
                 yield raw
             except _RejectedError as rejected:
                 if number == 1 and rejected.field is None and _looks_like_csv(text):
@@ -852,6 +948,25 @@ class Reader:
                 reject(Rejection(name, number, rejected.field, rejected.reason,
                                  text if keep else None, rejected.more,
                                  causes=rejected.causes))
+
+    def _coerced(self, raw: dict[str, Any], text: bytes,
+                 failed: Exception | None = None) -> dict[str, Any]:
+        """A parsed line (mapped, if `records.read` maps) coerced, else rejected with all its
+        problems, the line read again for them; `failed` is how coercing `raw` failed already.
+        A number that came as a float has the line read again, exactly."""
+        try:
+            try:
+                if failed is not None:
+                    raise failed
+                self.coerce(raw)
+            except _InexactError:
+                raw = self._exact(orjson.loads(text), text)
+                if self.mapping is not None:
+                    raw = self._mapped(raw, text)
+                self.coerce(raw)
+        except _RejectedError as first:
+            raise self._every_problem(first, _exactly(text), self.mapping) from None
+        return raw
 
     def rows(
         self, rows: Iterable[Row], name: str, reject: Callable[[Rejection], object], *,
@@ -931,6 +1046,10 @@ class Reader:
         if self.plausible is not None:
             for message in self.plausible(record):
                 self._flag(message, name, number)
+        self._warned_by_rules(record, name, number)
+
+    def _warned_by_rules(self, record: dict[str, Any], name: str, number: int) -> None:
+        """Count a record under each declared `records.warn` rule that applies to it."""
         for rule in self.warn_rules:
             if rule.applies(record):
                 self._flag(rule.message, name, number)
@@ -1052,13 +1171,21 @@ def _read_share(stream: IO[bytes]) -> Callable[[], float] | None:
     return lambda: source.consumed / size
 
 
+def _key_colons(text: bytes) -> int:
+    """At least the number of keys of a JSON text, at any depth: with the spaces, tabs and
+    returns taken out, every key's closing quote is followed by its colon. A line whose
+    object has as many keys repeats none (see `_repeated_keys`)."""
+    return text.translate(None, b" \t\r\n").count(b'":')
+
+
 def _repeated_keys(text: bytes) -> None:
     """Reject a line whose objects repeat a key, which JSON parsers settle silently (the last
     value wins): the exact check, for the lines the cheap one in `Reader._parsed` cannot clear.
 
-    That cheap one: with the spaces, tabs and returns taken out, every key's closing quote
-    is followed by its colon, so a line has at least as many `":` as keys (at any depth,
-    repeated or not); one with exactly as many as its object has keys repeats none.
+    The cheap ones: `_key_colons`, and before it the count of quotes. Every key and every
+    value given as text is two quotes, and so is a key written again, a nested key or text,
+    and an escaped quote one more: a line with exactly two quotes for each key of its object
+    and each of its values given as text (as the coercer counts them) repeats no key.
     """
     found: list[tuple[int, str]] = []
     objects = 0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from slacheck.ast import Period
@@ -80,3 +80,63 @@ def label(period: Period, key: int) -> str:
     if period is Period.QUARTER:
         return f"{key // 4:04d}-Q{key % 4 + 1}"
     return f"{key:04d}"
+
+
+Place = tuple[datetime, datetime, "tuple[int, ...] | None"]
+"""The times [low, high), in a record time's own time zone object, that share one local day:
+the keys of their windows (one per period, in the order given), or None when they lie outside
+the contract period."""
+
+_DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
+MISSES_KEPT = 8
+"""Places are kept while at most one record in this many misses them (times mostly in order)."""
+
+
+class Placement:
+    """Where records' times fall: inside the contract period or not, and in which windows.
+
+    Each time's place is found exactly once per local day: the time converted to the
+    contract's zone, compared with the period's bounds, keyed by each period. The day's
+    bounds, in the time's own zone object, are then kept for that zone object, so that the
+    next records of the day are placed by two comparisons of times in one zone, which Python
+    makes without asking the zone for its offset. A day is kept only when the contract zone's
+    offset is the same at its first and last instant, so that its local date is the same
+    throughout: the zone changes its offset at most once in any such day, since tzdata's
+    changes lie days apart (tests/test_windows.py checks every zone), and a day in which it
+    does, such as a change to or from summer time, is placed record by record.
+    """
+
+    def __init__(self, zone: ZoneInfo, periods: Sequence[Period], start: datetime | None,
+                 end: datetime | None) -> None:
+        self.zone = zone
+        self.keys = tuple(key_function(period) for period in periods)
+        self.start, self.end = start, end
+        self.days: dict[tzinfo | None, Place] = {}
+        """The day last found for each time zone object (equal offsets find it too)."""
+        self.misses = 0
+
+    def find(self, moment: datetime, seen: int) -> Place:
+        """The place of `moment` (one of the `seen` records so far), kept for its zone object."""
+        zone, start, end = self.zone, self.start, self.end
+        local = moment.astimezone(zone)
+        inside = (start is None or moment >= start) and (end is None or moment < end)
+        keys = tuple(key(local) for key in self.keys) if inside else None
+        self.misses += 1
+        if type(moment.tzinfo) is not timezone or self.misses * MISSES_KEPT > seen + 1024:
+            return moment, moment, keys  # not kept: no time lies in [moment, moment)
+        offset = local.utcoffset()
+        # with one offset all day, the wall time since midnight is the time since the day began
+        low = moment - (local - local.replace(hour=0, minute=0, second=0, microsecond=0))
+        high = low + _DAY
+        if (low.astimezone(zone).utcoffset() != offset
+                or (high - _TICK).astimezone(zone).utcoffset() != offset):
+            return moment, moment, keys
+        for bound in (start, end):  # the period may begin or end inside the day
+            if bound is not None and low < bound < high:
+                if moment < bound:
+                    high = bound
+                else:
+                    low = bound
+        place = self.days[moment.tzinfo] = (low, high, keys)
+        return place

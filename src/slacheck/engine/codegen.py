@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from slacheck.ast import Period
 from slacheck.compiler import BREACH, OVERDUE, PENDING
 from slacheck.engine.effects import (
     FAILURES,
@@ -27,9 +28,10 @@ from slacheck.engine.effects import (
 )
 from slacheck.engine.state import StandardState, State, Tally
 from slacheck.plan import Plan, StandardPlan
-from slacheck.windows import KEY_SOURCE, key_function
+from slacheck.windows import key_function
 
-Evaluate = Callable[[dict[str, Any], datetime, datetime], None]
+Evaluate = Callable[[dict[str, Any], datetime, tuple[int, ...]], None]
+"""The generated function: a record, its time, and the keys of its windows (`window_periods`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,11 @@ def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
     return generate(plan, state, path).evaluate
 
 
+def window_periods(plan: Plan) -> tuple[Period, ...]:
+    """The periods of the windows a record's time places it in, in the order of its keys."""
+    return tuple(dict.fromkeys(sp.period for sp in plan.standards))
+
+
 def generate(plan: Plan, state: State, path: str) -> Generated:
     """Generate the per-record function of stages 1 and 2 for every standard of the plan.
 
@@ -69,12 +76,25 @@ def generate(plan: Plan, state: State, path: str) -> Generated:
     """
     namespace: dict[str, Any] = {"_Tally": Tally, "_Failed": FAILURES, "_no_time": timedelta(0),
                                  "_zone": plan.zone, **plan.constants}
-    periods = list(dict.fromkeys(sp.period for sp in plan.standards))
-    lines: list[tuple[str, str, str]] = [("", "", "def evaluate(r, moment, l):")]
-    lines.extend(("", "window", f"    k_{period.value} = {KEY_SOURCE[period]}")
-                 for period in periods)
+    periods = window_periods(plan)
+    lines: list[tuple[str, str, str]] = [("", "", "def evaluate(r, moment, keys):")]
+    if periods:
+        names = ", ".join(f"k_{period.value}" for period in periods)
+        lines.append(("", "window", f"    {names}{',' if len(periods) == 1 else ''} = keys"))
+    # a standard whose window the record's time gives, not grouped, has one tally a day:
+    # its slot of the day's list, kept while records come with the same keys (`Placement`
+    # gives one tuple of keys for a day)
+    slotted = [sp.index for sp in plan.standards
+               if sp.group_key is None and sp.window_field is None]
+    if slotted:
+        namespace["_day"] = [None, []]
+        lines += [("", "window", "    if keys is not _day[0]:"),
+                  ("", "window", "        _day[0] = keys"),
+                  ("", "window", f"        _day[1] = [None] * {len(slotted)}"),
+                  ("", "window", "    _slots = _day[1]")]
     for sp in plan.standards:
-        body = _standard_source(sp, state.standards[sp.index], namespace, plan, path)
+        slot = slotted.index(sp.index) if sp.index in slotted else None
+        body = _standard_source(sp, state.standards[sp.index], namespace, plan, path, slot)
         lines.extend((sp.id, clause, "    " + text) for clause, text in body)
     lines.append(("", "", "    return None"))
     source = "\n".join(text for _, _, text in lines) + "\n"
@@ -99,7 +119,7 @@ def _indent(lines: list[Line]) -> list[Line]:
 
 
 def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, Any],
-                     plan: Plan, path: str) -> list[Line]:
+                     plan: Plan, path: str, slot: int | None) -> list[Line]:
     names = {what: _name(sp, what) for what in (
         "scope", "require", "group", "tallies", "breach", "undetermined", "failed", "order",
         "start", "add", "value")}
@@ -119,7 +139,7 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
     key = f"k_{sp.period.value}"
     group = f"{names['group']}(r)" if sp.group_key is not None else "None"
     placed: list[Line] = []
-    local = "l"
+    local = "moment.astimezone(_zone)"  # the local time, needed only by a breach's cap
     if sp.window_field is not None:  # its own field places the record: key it here
         key, local = "kw", "lw"
         namespace[_name(sp, "key")] = key_function(sp.period)
@@ -137,6 +157,9 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         ("window", f"    t = {names['tallies']}[key] = _Tally(measured={names['start']}()"
                    f"{_totals_start(sp, namespace)})"),
     ]
+    if slot is not None:  # the tally of the record's day, found once for the day
+        body = [("window", f"t = _slots[{slot}]"), ("window", "if t is None:"),
+                *_indent(body), ("window", f"    _slots[{slot}] = t")]
     nested = _outcome_source(sp, names,
                              f"{names['breach']}(r, t, {{}}, moment, {local}, {key})",
                              f"{names['order']}(r)")

@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from slacheck.engine.codegen import compile_evaluator
+from slacheck.engine.codegen import compile_evaluator, window_periods
 from slacheck.engine.state import CauseTally, State
 from slacheck.findings import RejectedLine
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand, read_input
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_data
+from slacheck.windows import Placement
 
 Progress = Callable[[int], None]
 Quarantine = Callable[[Rejection], None]
-Evaluate = Callable[[dict[str, Any], datetime, datetime], None]
 Read = Callable[[Callable[[Rejection], None]], Iterator[dict[str, Any]]]
 
 
@@ -110,10 +109,10 @@ def run_part(plan: Plan, reader: Reader, read: Callable[[Callable[[Rejection], N
 def _run_one(plan: Plan, state: State, read: Read, path: str,
              quarantine: Quarantine | None, progress: Progress | None) -> None:
     limit = plan.evidence_limit
-    zone = plan.zone
     time_field = plan.schema.time_field
-    start, end = plan.period_start, plan.period_end
     evaluate = compile_evaluator(plan, state, path)
+    placement = Placement(plan.zone, window_periods(plan), plan.period_start, plan.period_end)
+    placed, place_of = placement.days.get, placement.find
 
     causes = state.causes
 
@@ -138,10 +137,14 @@ def _run_one(plan: Plan, state: State, read: Read, path: str,
         if progress is not None and not accepted & 0xFFFF:
             progress(accepted + state.rejected - rejected_before)
         moment = record[time_field]
-        if (start is not None and moment < start) or (end is not None and moment >= end):
+        place = placed(moment.tzinfo)
+        if place is None or not place[0] <= moment < place[1]:
+            place = place_of(moment, accepted)
+        keys = place[2]
+        if keys is None:  # outside the contract period
             outside += 1
             continue
-        evaluate(record, moment, moment.astimezone(zone))
+        evaluate(record, moment, keys)
     state.read += accepted + state.rejected - rejected_before
     state.accepted += accepted
     state.outside += outside
