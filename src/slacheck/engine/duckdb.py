@@ -1,0 +1,275 @@
+"""The DuckDB engine: stages 1 and 2 as SQL in embedded DuckDB, for large JSON lines files.
+
+Each line is read into typed columns by SQL (`sql.queries.parse`). A line SQL reads exactly
+as the stream reader would, whose id is on no other line and that no plausibility warning
+may flag, is clean: SQL decides each standard's verdict on it and counts it per window and
+group. Every other line, and every clean line a standard breaches (or cannot decide), is
+read again from the file and handed, in line order, to the stream engine's own reader and
+generated code, on the same state. So rejections, their reasons and line numbers, warnings,
+evidence and money are the stream engine's by construction; SQL only adds the counts of
+the common case, which is where the time goes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from slacheck.checker import CheckedContract
+from slacheck.engine.codegen import generate
+from slacheck.engine.sql.queries import (
+    CHUNK,
+    CLASSES,
+    RECORDS,
+    STAGE,
+    classify,
+    counts,
+    in_period,
+    parse,
+    routed,
+    stage,
+)
+from slacheck.engine.sql.support import EngineError, Unsupported, check_supported
+from slacheck.engine.state import State, Tally
+from slacheck.engine.stream import Progress, Quarantine, _run_one
+from slacheck.plan import Plan
+from slacheck.readers import Input, expand
+from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
+
+CHUNK_LINES = 200_000
+"""Lines handed to DuckDB at a time: memory stays bounded by a chunk of text."""
+
+Evaluate = Callable[[dict[str, Any], Any, Any], None]
+
+
+def _modules() -> tuple[Any, Any]:
+    try:
+        import duckdb
+        import pyarrow
+        import sqlglot  # noqa: F401  (the queries module needs it; said here, once)
+    except ImportError as error:
+        raise EngineError(f"the DuckDB engine needs duckdb, sqlglot and pyarrow "
+                          f"({error.name} is missing): pip install 'slacheck[duckdb]'"
+                          ) from None
+    return duckdb, pyarrow
+
+
+def run_duckdb(
+    checked: CheckedContract,
+    plan: Plan,
+    inputs: Iterable[str | Records],
+    *,
+    quarantine: Quarantine | None = None,
+    progress: Progress | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    format_in: str | None = None,
+) -> State:
+    """The stage-2 state of `inputs` (JSON lines files), the same as `run_stream`'s."""
+    duckdb, pa = _modules()
+    check_supported(checked, plan)
+    classified = classify(checked, plan)  # any clause SQL lacks is refused before reading
+    sources: list[Input] = []
+    for given in inputs:
+        if isinstance(given, Records):
+            raise Unsupported("records given from Python")
+        sources.extend(expand(given, format_in))
+    for source in sources:
+        if source.format != "jsonl" or source.path == "-":
+            what = "standard input" if source.path == "-" else f"{source.format} input"
+            raise Unsupported(f"{what} ({source.path})")
+    state = State.empty(plan)
+    reader = Reader(plan.schema, keep_text=quarantine is not None, max_line_bytes=max_line_bytes,
+                    currency=plan.money.currency, rules=plan.rules,
+                    plausible=plan.plausible.run if plan.plausible else None)
+    state.undeclared = reader.undeclared
+    state.warnings = reader.warnings
+    connection = duckdb.connect()
+    try:
+        # every time is computed in UTC microseconds; the session's zone must not move a
+        # window (a window's local time is asked in the contract's zone by name)
+        connection.execute("SET TimeZone = 'UTC'")
+        loader = _Loader(connection, pa, plan)
+        for index, source in enumerate(sources):
+            digest = hashlib.sha256()
+            stream = open_data(source.path, digest)
+            try:
+                loader.load(index, _lines(stream, source.path, max_line_bytes))
+            finally:
+                stream.close()
+            state.inputs.append((source.path, digest.hexdigest()))
+        loader.settle_ids()
+        connection.execute(f"CREATE TABLE {STAGE} AS {stage(plan).sql(dialect='duckdb')}")
+        connection.execute(f"CREATE TABLE {CLASSES} AS "
+                           f"{classified.select.sql(dialect='duckdb')}")
+        period = in_period(plan).sql(dialect="duckdb")
+        clean, outside = connection.execute(
+            f'SELECT count(*) FILTER ("_clean"), count(*) FILTER ("_clean" AND NOT ({period})) '
+            f"FROM {STAGE}").fetchone()
+        state.read += clean
+        state.accepted += clean
+        state.outside += outside
+        for sp in plan.standards:
+            _count(plan, state, sp.index, connection.execute(
+                counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
+        left: dict[int, set[int]] = {index: set() for index in range(len(sources))}
+        for file, line in connection.execute(
+                f'SELECT "_f", "_n" FROM {STAGE} WHERE NOT "_clean"').fetchall():
+            left[file].add(line)
+        handed: dict[int, dict[int, tuple[int, ...]]] = {i: {} for i in range(len(sources))}
+        for file, line, standards in connection.execute(
+                routed(classified).sql(dialect="duckdb")).fetchall():
+            handed[file][line] = tuple(standards)
+    finally:
+        connection.close()
+    for index, source in enumerate(sources):
+        if left[index] or handed[index]:
+            _rest(plan, state, reader, source.path, left[index], handed[index], quarantine,
+                  max_line_bytes)
+    if progress is not None:
+        progress(state.read)
+    return state
+
+
+class _Loader:
+    """Hands the lines of each file to DuckDB a chunk at a time, into the `recs` table."""
+
+    def __init__(self, connection: Any, pa: Any, plan: Plan) -> None:
+        self.connection, self.pa, self.plan = connection, pa, plan
+        self.parse = parse(plan).sql(dialect="duckdb")
+        self.id_field = plan.schema.id_field
+        empty = pa.table({"_f": pa.array([], pa.int32()), "_n": pa.array([], pa.int64()),
+                          "t": pa.array([], pa.string())})
+        connection.register(CHUNK, empty)
+        connection.execute(f"CREATE TABLE {RECORDS} AS {self.parse} LIMIT 0")
+        connection.unregister(CHUNK)
+
+    def load(self, file: int, lines: Iterator[bytes]) -> None:
+        numbers: list[int] = []
+        texts: list[bytes] = []
+        odd: list[tuple[int, str | None]] = []
+        for number, text in enumerate(lines, start=1):
+            # JSON escapes, other than ASCII, or cut at the line limit: the reader's alone
+            if type(text) is bytes and text.isascii() and b"\\" not in text:
+                numbers.append(number)
+                texts.append(text)
+                if len(texts) >= CHUNK_LINES:
+                    self._flush(file, numbers, texts)
+                    numbers, texts = [], []
+            else:
+                odd.append((number, _id_of(text, self.id_field)))
+        self._flush(file, numbers, texts)
+        if odd:
+            pa = self.pa
+            table = pa.table({"_f": pa.array([file] * len(odd), pa.int32()),
+                              "_n": pa.array([number for number, _ in odd], pa.int64()),
+                              "_id": pa.array([found for _, found in odd], pa.string())})
+            self.connection.register("odd", table)
+            self.connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_ok", "_id") '
+                                    'SELECT "_f", "_n", false, "_id" FROM odd')
+            self.connection.unregister("odd")
+
+    def _flush(self, file: int, numbers: list[int], texts: list[bytes]) -> None:
+        if not texts:
+            return
+        pa = self.pa
+        table = pa.table({"_f": pa.array([file] * len(texts), pa.int32()),
+                          "_n": pa.array(numbers, pa.int64()),
+                          "t": pa.array(texts, pa.binary()).cast(pa.string())})
+        self.connection.register(CHUNK, table)
+        self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
+        self.connection.unregister(CHUNK)
+
+    def settle_ids(self) -> None:
+        """The id of each line DuckDB could not read as an object, as Python reads it, so
+        that an id written on it and on a clean line is a duplicate to SQL too."""
+        found = self.connection.execute(
+            f'SELECT "_f", "_n", "_t" FROM {RECORDS} WHERE "_t" IS NOT NULL').fetchall()
+        ids = [(file, line, _id_of(text.encode(), self.id_field)) for file, line, text in found]
+        ids = [item for item in ids if item[2] is not None]
+        if not ids:
+            return
+        pa = self.pa
+        table = pa.table({"_f": pa.array([item[0] for item in ids], pa.int32()),
+                          "_n": pa.array([item[1] for item in ids], pa.int64()),
+                          "_id": pa.array([item[2] for item in ids], pa.string())})
+        self.connection.register("found", table)
+        self.connection.execute(f'UPDATE {RECORDS} SET "_id" = found."_id" FROM found '
+                                f'WHERE {RECORDS}."_f" = found."_f" '
+                                f'AND {RECORDS}."_n" = found."_n"')
+        self.connection.unregister("found")
+
+
+def _id_of(text: bytes, id_field: str) -> str | None:
+    """The id a line spells, if it is an object with a string there (else no id counts)."""
+    try:
+        raw = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            raw = json.loads(text, parse_float=Decimal)
+        except (ValueError, RecursionError):
+            return None
+    found = raw.get(id_field) if type(raw) is dict else None
+    return found if type(found) is str else None
+
+
+def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) -> None:
+    """Add the clean records' counts of one standard to its tallies."""
+    sp = plan.standards[index]
+    tallies = state.standards[index].tallies
+    for key, *rest, kind, count in rows:
+        group = None if not rest else rest[0] if len(rest) == 1 else tuple(rest)
+        tally = tallies.get((key, group))
+        if tally is None:
+            tally = tallies[(key, group)] = Tally(
+                measured=sp.measure.start(), totals=[total.start() for total, _ in sp.totals])
+        if kind == 0:
+            tally.passed += count
+        elif kind == 1:
+            tally.pending += count
+        else:
+            reason = sp.exclusions[kind - 10][1]
+            tally.excluded += count
+            tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
+
+
+def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
+          handed: dict[int, tuple[int, ...]], quarantine: Quarantine | None,
+          max_line_bytes: int) -> None:
+    """The lines of one file SQL left, read again and handed in order to the stream engine:
+    those it did not read (`left`) to its reader, and the clean ones a standard left
+    (`handed`) to the generated code of those standards alone."""
+    again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
+    evaluators: dict[tuple[int, ...], Evaluate] = {}
+    time_field, zone = plan.schema.time_field, plan.zone
+
+    def impossible(item: Rejection) -> None:
+        raise AssertionError(f"SQL read {path}:{item.line} as clean, but the reader rejects "
+                             f"it: {item.reason}")
+
+    def read(reject: Callable[[Rejection], None]) -> Iterator[dict[str, Any]]:
+        stream = open_data(path)
+        try:
+            for number, text in enumerate(_lines(stream, path, max_line_bytes), start=1):
+                if number in left:
+                    yield from reader.lines(((number, text),), path, reject)
+                    continue
+                standards = handed.get(number)
+                if standards is None:
+                    continue
+                evaluate = evaluators.get(standards)
+                if evaluate is None:
+                    subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
+                    evaluate = evaluators[standards] = generate(subset, state, path).evaluate
+                for record in again.lines(((number, text),), path, impossible):
+                    moment = record[time_field]
+                    evaluate(record, moment, moment.astimezone(zone))
+        finally:
+            stream.close()
+
+    _run_one(plan, state, read, path, quarantine, None)

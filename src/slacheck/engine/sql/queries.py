@@ -1,0 +1,352 @@
+"""The statements of the DuckDB engine, generated from the plan as sqlglot trees.
+
+`parse` reads a chunk of JSON lines into typed columns and says of each line whether SQL
+reads it exactly as the stream engine's reader would (`_ok`): a plain object of declared
+fields, each of the plainest spelling of its type. Any other line, and any line of an id
+written on more than one line or that a built-in plausibility warning may flag, is left to
+the stream engine's reader, so rejections, their reasons and warnings are its own.
+
+`classify` gives each such clean line, per standard, its window, its group and what stage 1
+makes of it: -1 out of scope, 0 passed, 1 pending, 10 + j excluded by the j-th exception,
+NULL anything else (a breach, an undetermined scope, an implausible pass), which the stream
+engine's generated code evaluates on that line, keeping evidence and money its own way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlglot import exp
+
+from slacheck import ast
+from slacheck.checker import CheckedContract
+from slacheck.engine.sql.clauses import (
+    DECIMAL,
+    PASS,
+    PENDING,
+    Clauses,
+    case,
+    fn,
+    lit,
+    micros,
+)
+from slacheck.plan import Plan, StandardPlan
+from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
+from slacheck.records import FIRST_YEAR, LAST_YEAR, MAX_DIGITS, MAX_DURATION_SECONDS
+from slacheck.types import FieldSpec, Kind
+
+CHUNK, RECORDS, STAGE, CLASSES = "chunk", "recs", "stage", "classes"
+"""The tables: lines as read, typed records, records with `_clean`, classes per standard."""
+
+_TIMESTAMP = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+              r"(\.[0-9]{3}|\.[0-9]{6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])")
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_MARGIN = timedelta(days=2)
+"""How much earlier SQL sends a line near a plausibility bound to the stream reader: more
+than an offset and a time of day can move a date."""
+
+
+def _col(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
+def _eq(a: exp.Expression, b: exp.Expression | int | str) -> exp.Expression:
+    return exp.EQ(this=a, expression=b if isinstance(b, exp.Expression) else lit(b))
+
+
+def _null(a: exp.Expression) -> exp.Expression:
+    return exp.Is(this=a, expression=exp.null())
+
+
+def _full(text: exp.Expression, pattern: str) -> exp.Expression:
+    return fn("regexp_full_match", text, lit(pattern))
+
+
+def _number_pattern(spec: FieldSpec) -> str:
+    sign = "" if spec.type.kind is Kind.MONEY and not spec.negative else "-?"
+    if spec.type.kind is Kind.DURATION:
+        return rf"{sign}[0-9]{{1,10}}(\.[0-9]{{1,6}})?"
+    places = "" if spec.integral else rf"(\.[0-9]{{1,{MAX_DIGITS}}})?"
+    return rf"{sign}[0-9]{{1,{MAX_DIGITS}}}{places}"
+
+
+def _field(spec: FieldSpec, index: int) -> tuple[exp.Expression, exp.Expression]:
+    """(value, good): the typed value of one field, and whether the line's value for it is
+    one SQL reads exactly as the stream reader does (absent or null: the default)."""
+    found = exp.Bracket(this=_col("_j"), expressions=[lit(index + 1)])
+    kind_of = fn("json_type", found)
+    text = fn("json_extract_string", found, lit("$"))
+    absent = exp.or_(_null(kind_of), _eq(kind_of, "NULL"))
+    is_text = _eq(kind_of, "VARCHAR")
+    kind = spec.type.kind
+    value: exp.Expression
+    if kind in (Kind.STRING, Kind.ENUM):
+        value, good = text, is_text
+        if kind is Kind.ENUM:
+            good = exp.and_(is_text, exp.In(this=text, expressions=[
+                lit(item) for item in spec.type.values]))
+    elif kind is Kind.BOOL:
+        value, good = _eq(text, "true"), _eq(kind_of, "BOOLEAN")
+    elif kind is Kind.TIMESTAMP:
+        value = fn("epoch_us", exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMPTZ")))
+        good = exp.and_(is_text, _full(text, _TIMESTAMP),
+                        exp.GTE(this=text, expression=lit(f"{FIRST_YEAR:04d}")),
+                        exp.LT(this=text, expression=lit(f"{LAST_YEAR + 1:04d}")),
+                        exp.not_(_null(value)))
+    elif kind is Kind.DATE:
+        value = exp.TryCast(this=text, to=exp.DataType.build("DATE"))
+        good = exp.and_(is_text, _full(text, _DATE),
+                        exp.GTE(this=text, expression=lit(f"{FIRST_YEAR:04d}")),
+                        exp.LT(this=text, expression=lit(f"{LAST_YEAR + 1:04d}")),
+                        exp.not_(_null(value)))
+    else:  # money, number, duration: a JSON number is taken from the line's own text
+        raw = fn("regexp_extract", _col("t"),
+                 lit(rf'"{re.escape(spec.name)}"\s*:\s*(-?[0-9][0-9.eE+-]*)'), lit(1))
+        written = case((is_text, text), (exp.In(this=kind_of, expressions=[
+            lit("UBIGINT"), lit("BIGINT"), lit("DOUBLE")]), raw))
+        good = exp.func("coalesce", _full(written, _number_pattern(spec)), exp.false())
+        if kind is Kind.DURATION:
+            value = exp.cast(exp.Mul(this=exp.cast(written, "DECIMAL(38, 6)"),
+                                     expression=lit(1_000_000)), "BIGINT")
+            limit = MAX_DURATION_SECONDS * 1_000_000
+            good = exp.and_(good, exp.Between(this=fn("abs", value), low=lit(0),
+                                              high=lit(limit)))
+        else:
+            value = exp.cast(written, DECIMAL)
+    value = case((absent, _default(spec)), default=value)
+    good = case((absent, exp.false() if spec.required else exp.true()), default=good)
+    return value, good
+
+
+def _default(spec: FieldSpec) -> exp.Expression:
+    if spec.default is None:
+        return exp.null()
+    if isinstance(spec.default, bool):
+        return exp.true() if spec.default else exp.false()
+    return lit(str(spec.default))
+
+
+def parse(plan: Plan) -> exp.Select:
+    """Typed records from the JSON lines of `chunk(_f, _n, t)`; `_ok` false for a line SQL
+    does not read exactly, whose text is then kept (`_t`) for its id to be found."""
+    schema = plan.schema
+    names = list(schema.names)
+    paths = exp.Array(expressions=[lit(f"$.{name}") for name in names])
+    valid = fn("json_valid", _col("t"))
+    is_object = case((valid, _eq(fn("json_type", _col("t")), "OBJECT")), default=exp.false())
+    inner = exp.select(
+        _col("_f"), _col("_n"), _col("t"),
+        exp.alias_(case((is_object, fn("json_extract", _col("t"), paths))), "_j", quoted=True),
+        exp.alias_(case((is_object, fn("json_keys", _col("t")))), "_k", quoted=True),
+        exp.alias_(is_object, "_object", quoted=True),
+    ).from_(CHUNK)
+    typed = [_field(spec, index) for index, spec in enumerate(schema.fields)]
+    keys = _col("_k")
+    plain = exp.and_(
+        _col("_object"),
+        _eq(fn("len", keys), fn("len", fn("list_distinct", keys))),
+        fn("list_has_all", exp.Array(expressions=[lit(name) for name in names]), keys),
+        # DuckDB reads a trailing comma, NaN and control characters that JSON forbids
+        exp.not_(fn("regexp_matches", _col("t"), lit(r",\s*[\]}]"))),
+        exp.not_(fn("regexp_matches", fn("rtrim", _col("t"), fn("chr", lit(13))),
+                    lit(r"[\x00-\x1f]"))),
+        *(good for _, good in typed),
+    )
+    id_index = names.index(schema.id_field)
+    id_found = exp.Bracket(this=_col("_j"), expressions=[lit(id_index + 1)])
+    id_text = case((_eq(fn("json_type", id_found), "VARCHAR"),
+                    fn("json_extract_string", id_found, lit("$"))))
+    return exp.select(
+        _col("_f"), _col("_n"),
+        exp.alias_(exp.func("coalesce", plain, exp.false()), "_ok", quoted=True),
+        exp.alias_(id_text, "_id", quoted=True),
+        exp.alias_(case((exp.not_(_col("_object")), _col("t"))), "_t", quoted=True),
+        *(exp.alias_(value, spec.name, quoted=True)
+          for (value, _), spec in zip(typed, schema.fields, strict=True)),
+    ).from_(inner.subquery())
+
+
+def may_warn(plan: Plan) -> exp.Expression:
+    """True for a record a built-in plausibility warning may flag (`plausibility`), with
+    a margin: such lines go to the stream reader, which flags exactly those it should."""
+    schema, zone = plan.schema, plan.zone
+    contract = plan.contract
+    start, end = contract.effective_from, contract.effective_to
+    time = _col(schema.time_field)
+    tests: list[exp.Expression] = []
+    for spec in schema.fields:
+        column, kind = _col(spec.name), spec.type.kind
+        if kind is Kind.TIMESTAMP:
+            if start is not None:
+                low = datetime.combine(start - PERIOD_MARGIN, datetime.min.time(), zone)
+                tests.append(exp.LT(this=column, expression=lit(micros(low + _MARGIN))))
+            if end is not None:
+                high = datetime.combine(end + PERIOD_MARGIN + timedelta(days=1),
+                                        datetime.min.time(), zone)
+                tests.append(exp.GT(this=column, expression=lit(micros(high - _MARGIN))))
+            if spec.name != schema.time_field:
+                near = (RECORD_MARGIN - _MARGIN) // timedelta(microseconds=1)
+                tests.append(exp.GT(this=fn("abs", exp.Sub(this=column, expression=time)),
+                                    expression=lit(near)))
+        elif kind is Kind.DATE:
+            if start is not None:
+                tests.append(exp.LT(this=column, expression=exp.cast(
+                    lit((start - PERIOD_MARGIN + _MARGIN).isoformat()), "DATE")))
+            if end is not None:
+                tests.append(exp.GT(this=column, expression=exp.cast(
+                    lit((end + PERIOD_MARGIN - _MARGIN).isoformat()), "DATE")))
+            if spec.name != schema.time_field:
+                moment = fn("make_timestamp", time)
+                days = fn("date_diff", lit("day"), exp.cast(moment, "DATE"), column)
+                near = (RECORD_MARGIN - _MARGIN).days
+                tests.append(exp.GT(this=fn("abs", days), expression=lit(near)))
+        elif kind is Kind.DURATION and not spec.negative:
+            tests.append(exp.LT(this=column, expression=lit(0)))
+    if not tests:
+        return exp.false()
+    return exp.func("coalesce", exp.or_(*tests), exp.false())
+
+
+def stage(plan: Plan) -> exp.Select:
+    """Every record with `_clean`: read exactly, its id on no other line, no warning near."""
+    alone = exp.EQ(this=exp.Window(this=exp.Count(this=exp.Star()),
+                                   partition_by=[_col("_id")]), expression=lit(1))
+    clean = exp.and_(_col("_ok"), alone, exp.not_(exp.paren(may_warn(plan))))
+    return exp.select(exp.Star(), exp.alias_(clean, "_clean", quoted=True)).from_(RECORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """The classes query, and per standard its columns: key, group columns, class."""
+
+    select: exp.Select
+    columns: tuple[tuple[str, tuple[str, ...], str], ...]
+
+
+def in_period(plan: Plan) -> exp.Expression:
+    time = _col(plan.schema.time_field)
+    tests: list[exp.Expression] = []
+    if plan.period_start is not None:
+        tests.append(exp.GTE(this=time, expression=lit(micros(plan.period_start))))
+    if plan.period_end is not None:
+        tests.append(exp.LT(this=time, expression=lit(micros(plan.period_end))))
+    return exp.and_(*tests) if tests else exp.true()
+
+
+def classify(checked: CheckedContract, plan: Plan) -> Classified:
+    """Stage 1 of every standard on the clean records in the contract's period."""
+    clauses = Clauses(checked, plan.as_of)
+    selected: list[exp.Expression] = [_col("_f"), _col("_n")]
+    columns = []
+    for sp in plan.standards:
+        standard = checked.contract.standards[sp.index]
+        key = f"_key_{sp.index}"
+        placed = _col(sp.window_field or plan.schema.time_field)
+        selected.append(exp.alias_(_key(sp, placed, plan), key, quoted=True))
+        groups = []
+        for j, name in enumerate(sp.group_fields):
+            groups.append(f"_group_{sp.index}_{j}")
+            selected.append(exp.alias_(_col(name), groups[-1], quoted=True))
+        branches: list[tuple[exp.Expression, exp.Expression | int]] = []
+        if sp.window_field is not None:
+            branches.append((_null(placed), None))
+        if standard.scope is not None:
+            scope = clauses.truth(standard.scope.node)  # type: ignore[arg-type]
+            branches.append((exp.or_(_null(scope), _eq(scope, PENDING)), None))
+            branches.append((exp.not_(_eq(scope, PASS)), -1))
+        for j, item in enumerate(standard.exclusions):
+            excluded = clauses.truth(item.when.node)  # type: ignore[arg-type]
+            branches.append((exp.or_(_null(excluded), _eq(excluded, PENDING)), None))
+            branches.append((_eq(excluded, PASS), 10 + j))
+        outcome = clauses.truth(standard.require.node)  # type: ignore[arg-type]
+        odd = _implausible(clauses, standard.require.node)  # type: ignore[arg-type]
+        branches.append((exp.and_(_eq(outcome, PASS), exp.not_(exp.paren(odd))), 0))
+        branches.append((_eq(outcome, PENDING), 1))
+        name = f"_class_{sp.index}"
+        selected.append(exp.alias_(case(*branches), name, quoted=True))
+        columns.append((key, tuple(groups), name))
+    select = exp.select(*selected).from_(STAGE).where(exp.and_(_col("_clean"), in_period(plan)))
+    return Classified(select, tuple(columns))
+
+
+def _key(sp: StandardPlan, placed: exp.Expression, plan: Plan) -> exp.Expression:
+    """The window key of `windows.KEY_SOURCE`, of the local time in the contract's zone."""
+    local = fn("timezone", lit(plan.zone.key),
+               exp.cast(fn("make_timestamp", placed), "TIMESTAMPTZ"))
+    year, month = fn("year", local), fn("month", local)
+    ordinal = exp.Add(this=fn("date_diff", lit("day"), exp.cast(lit("0001-01-01"), "DATE"),
+                                exp.cast(local, "DATE")), expression=lit(1))
+    period = sp.period
+    if period is ast.Period.DAY:
+        return ordinal
+    if period is ast.Period.WEEK:
+        return exp.IntDiv(this=exp.paren(exp.Sub(this=ordinal, expression=lit(1))),
+                          expression=lit(7))
+    if period is ast.Period.MONTH:
+        return exp.Add(this=exp.Mul(this=year, expression=lit(12)),
+                       expression=exp.Sub(this=month, expression=lit(1)))
+    if period is ast.Period.QUARTER:
+        return exp.Add(this=exp.Mul(this=year, expression=lit(4)), expression=exp.IntDiv(
+            this=exp.paren(exp.Sub(this=month, expression=lit(1))), expression=lit(3)))
+    return year
+
+
+def _implausible(clauses: Clauses, node: ast.Expr) -> exp.Expression:
+    """A passed record with an event recorded before its own start (`compiler.event_orders`)
+    goes to the stream engine, which lists it."""
+    tests = []
+    for event, start in _orders(clauses, node):
+        happened, started = clauses.value(event), clauses.value(start)
+        known = [exp.not_(_null(happened.sql)), exp.not_(_null(started.sql))]
+        known += [exp.not_(side.open) for side in (happened, started) if side.open is not None]
+        tests.append(exp.and_(*known, exp.LT(this=happened.sql, expression=started.sql)))
+    return exp.func("coalesce", exp.or_(*tests), exp.false()) if tests else exp.false()
+
+
+def _orders(clauses: Clauses, node: ast.Expr) -> list[tuple[ast.Expr, ast.Expr]]:
+    match node:
+        case ast.Within(event=event, start=start):
+            return [(event, start)]
+        case ast.Logical(left=left, right=right):
+            return _orders(clauses, left) + _orders(clauses, right)
+        case ast.Not(operand=operand):
+            return _orders(clauses, operand)
+        case ast.Ref(name=name) if name in clauses.derived:
+            return _orders(clauses, clauses.derived[name])  # type: ignore[arg-type]
+    return []
+
+
+def counts(classified: Classified, index: int) -> exp.Select:
+    """One standard's clean records per (window, group, class): what stage 2 adds up."""
+    key, groups, name = classified.columns[index]
+    keys = [_col(key), *(_col(group) for group in groups), _col(name)]
+    return exp.select(*keys, exp.alias_(exp.Count(this=exp.Star()), "_count", quoted=True)) \
+        .from_(CLASSES).where(exp.GTE(this=_col(name), expression=lit(0))).group_by(*keys)
+
+
+def routed(classified: Classified) -> exp.Select:
+    """Each clean line some standard leaves to the stream engine, with those standards."""
+    marks = [case((_null(_col(name)), lit(index)))
+             for index, (_, _, name) in enumerate(classified.columns)]
+    listed = fn("list_filter", exp.Array(expressions=marks),
+                exp.Lambda(this=exp.not_(_null(exp.column("x"))),
+                           expressions=[exp.to_identifier("x")]))
+    return exp.select(_col("_f"), _col("_n"), exp.alias_(listed, "_standards", quoted=True)) \
+        .from_(CLASSES).where(exp.or_(*(_null(_col(name))
+                                        for _, _, name in classified.columns)))
+
+
+def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") -> str:
+    """Every statement the engine runs, in order, for `slacheck plan --sql`."""
+    classified = classify(checked, plan)
+    parts = [
+        ("typed records from each chunk of lines", parse(plan)),
+        ("records SQL reads exactly, alone of their id, no warning near", stage(plan)),
+        ("stage 1 per standard", classified.select),
+        *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
+        ("lines left to the stream engine", routed(classified)),
+    ]
+    return "\n\n".join(f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"
+                       for title, query in parts) + "\n"
