@@ -75,7 +75,7 @@ def _number_pattern(spec: FieldSpec) -> str:
 def _field(spec: FieldSpec, index: int) -> tuple[exp.Expression, exp.Expression]:
     """(value, good): the typed value of one field, and whether the line's value for it is
     one SQL reads exactly as the stream reader does (absent or null: the default)."""
-    found = exp.Bracket(this=_col("_j"), expressions=[lit(index + 1)])
+    found = exp.Bracket(this=_col("_j"), expressions=[lit(index)])  # sqlglot counts from 0
     kind_of = fn("json_type", found)
     text = fn("json_extract_string", found, lit("$"))
     absent = exp.or_(_null(kind_of), _eq(kind_of, "NULL"))
@@ -108,13 +108,14 @@ def _field(spec: FieldSpec, index: int) -> tuple[exp.Expression, exp.Expression]
             lit("UBIGINT"), lit("BIGINT"), lit("DOUBLE")]), raw))
         good = exp.func("coalesce", _full(written, _number_pattern(spec)), exp.false())
         if kind is Kind.DURATION:
-            value = exp.cast(exp.Mul(this=exp.cast(written, "DECIMAL(38, 6)"),
-                                     expression=lit(1_000_000)), "BIGINT")
+            value = exp.TryCast(this=exp.Mul(this=exp.TryCast(
+                this=written, to=exp.DataType.build("DECIMAL(38, 6)")),
+                expression=lit(1_000_000)), to=exp.DataType.build("BIGINT"))
             limit = MAX_DURATION_SECONDS * 1_000_000
             good = exp.and_(good, exp.Between(this=fn("abs", value), low=lit(0),
                                               high=lit(limit)))
         else:
-            value = exp.cast(written, DECIMAL)
+            value = exp.TryCast(this=written, to=exp.DataType.build(DECIMAL))
     value = case((absent, _default(spec)), default=value)
     good = case((absent, exp.false() if spec.required else exp.true()), default=good)
     return value, good
@@ -155,7 +156,7 @@ def parse(plan: Plan) -> exp.Select:
         *(good for _, good in typed),
     )
     id_index = names.index(schema.id_field)
-    id_found = exp.Bracket(this=_col("_j"), expressions=[lit(id_index + 1)])
+    id_found = exp.Bracket(this=_col("_j"), expressions=[lit(id_index)])
     id_text = case((_eq(fn("json_type", id_found), "VARCHAR"),
                     fn("json_extract_string", id_found, lit("$"))))
     return exp.select(
