@@ -53,6 +53,7 @@ def verify(
     max_line_bytes: int = MAX_LINE_BYTES,
     format_in: str | None = None,
     jobs: int | None = 1,
+    engine: str = "stream",
 ) -> Result:
     """Check records against a contract as of a moment (a date: midnight in its time zone).
 
@@ -63,7 +64,8 @@ def verify(
     or `format_in` (one of `readers.FORMATS`). A line longer than `max_line_bytes` is
     rejected (see `records.MAX_LINE_BYTES`). `jobs` above 1 reads one large JSON lines
     file with that many processes, with the same result; None chooses per file
-    (`engine.parallel.auto_jobs`).
+    (`engine.parallel.auto_jobs`). `engine="duckdb"` runs stages 1 and 2 in DuckDB
+    (`engine.duckdb`), with the same result, or raises `EngineError` for what it lacks.
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 "examples/motorola-sinotrans/shipments.jsonl",
@@ -93,6 +95,18 @@ def verify(
         checked = contract
     inputs = _inputs(data)
     plan = compile_plan(checked, as_of, evidence_limit)
+    if engine == "duckdb":
+        from slacheck.engine.sql.support import missing
+
+        try:
+            from slacheck.engine.duckdb import run_duckdb  # needs the `duckdb` extra
+        except ImportError as error:
+            raise missing(error) from None
+        return conclude(plan, run_duckdb(checked, plan, inputs, quarantine=quarantine,
+                                         progress=progress, max_line_bytes=max_line_bytes,
+                                         format_in=format_in))
+    if engine != "stream":
+        raise ValueError(f"engine must be stream or duckdb, not {engine!r}")
     state = run_stream(plan, inputs, quarantine=quarantine, progress=progress,
                        max_line_bytes=max_line_bytes, format_in=format_in, jobs=jobs)
     return conclude(plan, state)
