@@ -35,7 +35,7 @@ from slacheck.engine.sql.queries import (
     routed,
     stage,
 )
-from slacheck.engine.sql.support import EngineError, Unsupported, check_supported
+from slacheck.engine.sql.support import Unsupported, check_supported, missing
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, _run_one
 from slacheck.plan import Plan
@@ -52,11 +52,8 @@ def _modules() -> tuple[Any, Any]:
     try:
         import duckdb
         import pyarrow
-        import sqlglot  # noqa: F401  (the queries module needs it; said here, once)
     except ImportError as error:
-        raise EngineError(f"the DuckDB engine needs duckdb, sqlglot and pyarrow "
-                          f"({error.name} is missing): pip install 'slacheck[duckdb]'"
-                          ) from None
+        raise missing(error) from None
     return duckdb, pyarrow
 
 

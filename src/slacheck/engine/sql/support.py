@@ -17,6 +17,12 @@ class EngineError(Exception):
     """The DuckDB engine cannot run this contract or input: a command error (exit 2)."""
 
 
+def missing(error: ImportError) -> EngineError:
+    """What to install when a package the engine needs is absent."""
+    return EngineError(f"the DuckDB engine needs duckdb, sqlglot and pyarrow ({error.name} is "
+                       f"missing): pip install 'slacheck[duckdb]'")
+
+
 class Unsupported(EngineError):
     """A construct of the contract the DuckDB engine does not run; `--engine stream` does."""
 
