@@ -1,0 +1,181 @@
+"""The DuckDB engine gives the stream engine's JSON result, byte for byte: on the acceptance
+data, on every case folder and contract it covers, and on generated records (hostile lines
+among them); what it does not cover it refuses up front, naming the construct."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("duckdb")
+pytest.importorskip("sqlglot")
+
+from slacheck.api import compile_plan, load_checked  # noqa: E402
+from slacheck.cli import main  # noqa: E402
+from slacheck.engine import conclude, run_stream  # noqa: E402
+from slacheck.engine.duckdb import run_duckdb  # noqa: E402
+from slacheck.engine.sql import Unsupported  # noqa: E402
+from slacheck.reporters import RENDERERS  # noqa: E402
+from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT  # noqa: E402
+
+CASES = ROOT / "tests" / "cases"
+
+REFUSED = {
+    "chargeback": "the measure `sum(compliant_cases) / sum(cases_ordered)`",
+    "chargeback-half-even": "the measure `sum(compliant_cases) / sum(cases_ordered)`",
+    "credit-bands": "the measure `sum(orders_right) / sum(orders_shipped)`",
+    "credit-per-point": "window totals in the consequences",
+    "credit-pool": "the measure `sum(orders_right) / sum(orders_shipped)`",
+    "expressions": "tables",
+    "percentiles": "the measure `p95(transit)`",
+    "ratio-of-sums": "the measure `sum(shipped) / sum(ordered)`",
+    "sla-domain-b": "(inrange)",
+    "sla-domain-c": "the measure `sum(compliant_cases) / sum(cases_ordered)`",
+    "sla-domain-e": "tables",
+    "temperature-log": "the list field `readings`",
+    "time-calendar": "(between)",
+}
+"""Case folders the engine refuses, and what of theirs it lacks (checked below: each must
+still be refused, and every other folder must give the stream engine's bytes)."""
+
+
+def _both(contract: Path, data: list[str], as_of: str,
+          evidence_limit: int = 100) -> tuple[str, str]:
+    checked = load_checked(contract)
+    moment = datetime.fromisoformat(as_of) if "T" in as_of else datetime.fromisoformat(
+        as_of + "T00:00:00").replace(tzinfo=None)
+    plan = compile_plan(checked, moment if moment.tzinfo else moment.date(), evidence_limit)
+    stream = RENDERERS["json"](conclude(plan, run_stream(plan, data)))
+    duck = RENDERERS["json"](conclude(plan, run_duckdb(checked, plan, data)))
+    return stream, duck
+
+
+def test_acceptance_identical() -> None:
+    stream, duck = _both(CONTRACT, [str(EXAMPLE / "shipments.jsonl")], AS_OF)
+    assert duck == stream
+
+
+def test_acceptance_through_the_command_line() -> None:
+    outputs = {}
+    for engine in ("stream", "duckdb"):
+        result = CliRunner().invoke(main, [
+            "verify", str(CONTRACT), str(EXAMPLE / "shipments.jsonl"), "--as-of", AS_OF,
+            "--format", "json", "--engine", engine], catch_exceptions=False)
+        assert result.exit_code == 1, result.stderr
+        outputs[engine] = result.stdout
+    assert outputs["duckdb"] == outputs["stream"]
+    assert json.loads(outputs["duckdb"])["lines"]["rejected"] > 0  # rejections compared too
+
+
+FOLDERS = sorted(path for path in CASES.iterdir() if (path / "contract.yaml").is_file())
+
+
+@pytest.mark.parametrize("case", FOLDERS, ids=[path.name for path in FOLDERS])
+def test_case_folder(case: Path) -> None:
+    as_of = json.loads((case / "expected.json").read_text("utf-8"))["as_of"]
+    if case.name in REFUSED:
+        with pytest.raises(Unsupported) as refused:
+            _both(case / "contract.yaml", [str(case / "records.jsonl")], as_of)
+        assert REFUSED[case.name] in refused.value.construct
+        return
+    stream, duck = _both(case / "contract.yaml", [str(case / "records.jsonl")], as_of)
+    assert duck == stream
+
+
+def test_refusal_names_the_construct_and_exits_2() -> None:
+    case = CASES / "percentiles"
+    result = CliRunner().invoke(main, [
+        "verify", str(case / "contract.yaml"), str(case / "records.jsonl"),
+        "--as-of", "2026-01-01", "--engine", "duckdb"])
+    assert result.exit_code == 2
+    assert "p95(transit)" in result.stderr
+    assert "--engine stream" in result.stderr
+
+
+def test_plan_prints_the_sql() -> None:
+    result = CliRunner().invoke(main, ["plan", str(CONTRACT), "--sql", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.stderr
+    assert "-- stage 2 of delivery-24h" in result.stdout
+    assert "TIMEZONE('Asia/Shanghai'" in result.stdout  # months cut in the contract's zone
+
+
+# generated records: the bench's shape, with every kind of fault the stream reader knows
+
+_SHANGHAI = timezone(timedelta(hours=8))
+_SERVICES = ("air_export", "air_import", "domestic_air", "road", "express", "ocean",
+             "pickup_delivery")
+
+
+def _record(rng: random.Random, number: int) -> dict[str, Any]:
+    booked = datetime(2025, 1, 1, tzinfo=_SHANGHAI) + timedelta(
+        minutes=rng.randrange(0, 366 * 24 * 60))
+    if rng.random() < 0.1:  # a month edge: UTC and Shanghai disagree on the month
+        booked = booked.replace(day=1, hour=rng.choice((0, 7, 8)), minute=rng.randrange(60))
+    record: dict[str, Any] = {
+        "shipment_id": f"S{number if rng.random() > 0.03 else rng.randrange(5)}",
+        "service": rng.choice(_SERVICES), "office": rng.choice(("TSN", "PEK")),
+        "booked_at": _stamp(rng, booked),
+        "value": rng.choice((f"{rng.randrange(10**6)}.{rng.randrange(100):02d}",
+                             rng.randrange(1000), round(rng.random() * 1000, 2), "12,30",
+                             "-5", "1e3")),
+        "complete": rng.random() > 0.03, "accurate": rng.random() > 0.03,
+        "billed_correctly": rng.random() > 0.05,
+    }
+    if rng.random() < 0.95:
+        picked = booked + timedelta(minutes=rng.choice((rng.randrange(10, 119), 120, 121,
+                                                        rng.randrange(-30, 400))))
+        record["picked_up_at"] = _stamp(rng, picked)
+        if rng.random() < 0.9:
+            record["delivered_at"] = _stamp(rng, picked + timedelta(
+                hours=rng.choice((rng.uniform(1, 23.9), 24, rng.uniform(-2, 60)))))
+    for flag in ("damaged", "lost", "force_majeure"):
+        if rng.random() < 0.05:
+            record[flag] = rng.random() < 0.5 if rng.random() > 0.1 else None
+    return record
+
+
+def _stamp(rng: random.Random, moment: datetime) -> str:
+    choice = rng.random()
+    if choice < 0.2:
+        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if choice < 0.23:
+        return moment.replace(tzinfo=None).isoformat()  # no offset: rejected
+    if choice < 0.26:
+        return moment.isoformat(timespec="microseconds")
+    if choice < 0.28:
+        return moment.isoformat().replace("T", " ")
+    return moment.isoformat()
+
+
+_HOSTILE = (b"", b"   ", b"not json", b"[1, 2]", b'{"shipment_id": "X1",}',
+            b'{"shipment_id": "X2", "value": NaN}', b'{"a":1,"a":2}',
+            "{\"shipment_id\": \"Ä1\"}".encode(), b'{"shipment_id": "S\\u0031"}',
+            b"\xff\xfe{", b'{"shipment_id": "X3", "extra": 1}')
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 400),
+       limit=st.sampled_from((1, 3, 100)))
+def test_generated_records_identical(tmp_path_factory: pytest.TempPathFactory, seed: int,
+                                     size: int, limit: int) -> None:
+    rng = random.Random(seed)
+    lines = []
+    for number in range(size):
+        if rng.random() < 0.05:
+            lines.append(rng.choice(_HOSTILE))
+        else:
+            lines.append(json.dumps(_record(rng, number)).encode())
+    path = tmp_path_factory.mktemp("records") / "shipments.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    as_of = rng.choice(("2025-04-01T00:00:00+08:00", "2025-07-15T12:00:00+08:00",
+                        "2026-01-01T00:00:00+08:00"))
+    stream, duck = _both(CONTRACT, [str(path)], as_of, limit)
+    assert duck == stream
