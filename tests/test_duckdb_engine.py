@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 pytest.importorskip("duckdb")
 pytest.importorskip("sqlglot")
 
-from slacheck.api import compile_plan, load_checked  # noqa: E402
-from slacheck.cli import main  # noqa: E402
-from slacheck.engine import conclude, run_stream  # noqa: E402
-from slacheck.engine.duckdb import run_duckdb  # noqa: E402
-from slacheck.engine.sql import Unsupported  # noqa: E402
-from slacheck.reporters import RENDERERS  # noqa: E402
-from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT  # noqa: E402
+from slacheck.api import compile_plan, load_checked
+from slacheck.cli import main
+from slacheck.engine import conclude, run_stream
+from slacheck.engine.duckdb import run_duckdb
+from slacheck.engine.sql import UnsupportedError
+from slacheck.reporters import RENDERERS
+from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
 
 CASES = ROOT / "tests" / "cases"
 
@@ -82,7 +82,7 @@ FOLDERS = sorted(path for path in CASES.iterdir() if (path / "contract.yaml").is
 def test_case_folder(case: Path) -> None:
     as_of = json.loads((case / "expected.json").read_text("utf-8"))["as_of"]
     if case.name in REFUSED:
-        with pytest.raises(Unsupported) as refused:
+        with pytest.raises(UnsupportedError) as refused:
             _both(case / "contract.yaml", [str(case / "records.jsonl")], as_of)
         assert REFUSED[case.name] in refused.value.construct
         return
@@ -145,7 +145,7 @@ def _record(rng: random.Random, number: int) -> dict[str, Any]:
 def _stamp(rng: random.Random, moment: datetime) -> str:
     choice = rng.random()
     if choice < 0.2:
-        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if choice < 0.23:
         return moment.replace(tzinfo=None).isoformat()  # no offset: rejected
     if choice < 0.26:

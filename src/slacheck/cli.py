@@ -82,7 +82,7 @@ EXIT_CODES = {
 """The exit code of each verdict (`Verdict.value`)."""
 
 
-class _NotRefused(Exception):
+class _NotRefusedError(Exception):
     """Never raised: what `verify` catches when no engine may refuse the contract."""
 
 
@@ -360,9 +360,11 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
             report_file = stack.enter_context(output_file(output, [contract, *data, *kept]))
         keep = _quarantine(stack, quarantine, reasons, [contract, *data])
 
-        refused_by: type[Exception] = _NotRefused
+        refused_by: type[Exception] = _NotRefusedError
         if engine == "duckdb":
-            from slacheck.engine.sql.support import EngineError as refused_by
+            from slacheck.engine.sql.support import EngineError
+
+            refused_by = EngineError
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
                             quarantine=keep, progress=shown, format_in=format_in,

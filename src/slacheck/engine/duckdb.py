@@ -35,7 +35,7 @@ from slacheck.engine.sql.queries import (
     routed,
     stage,
 )
-from slacheck.engine.sql.support import Unsupported, check_supported, missing
+from slacheck.engine.sql.support import UnsupportedError, check_supported, missing
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, _run_one
 from slacheck.plan import Plan
@@ -74,12 +74,12 @@ def run_duckdb(
     sources: list[Input] = []
     for given in inputs:
         if isinstance(given, Records):
-            raise Unsupported("records given from Python")
+            raise UnsupportedError("records given from Python")
         sources.extend(expand(given, format_in))
     for source in sources:
         if source.format != "jsonl" or source.path == "-":
             what = "standard input" if source.path == "-" else f"{source.format} input"
-            raise Unsupported(f"{what} ({source.path})")
+            raise UnsupportedError(f"{what} ({source.path})")
     state = State.empty(plan)
     reader = Reader(plan.schema, keep_text=quarantine is not None, max_line_bytes=max_line_bytes,
                     currency=plan.money.currency, rules=plan.rules,

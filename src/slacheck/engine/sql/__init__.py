@@ -5,6 +5,6 @@ expressions with the compiler's three-valued truths, `queries` builds the statem
 engine runs; `engine/duckdb.py` runs them.
 """
 
-from slacheck.engine.sql.support import EngineError, Unsupported
+from slacheck.engine.sql.support import EngineError, UnsupportedError
 
-__all__ = ["EngineError", "Unsupported"]
+__all__ = ["EngineError", "UnsupportedError"]

@@ -22,7 +22,7 @@ from sqlglot import exp
 from slacheck import ast
 from slacheck.checker import CheckedContract
 from slacheck.compiler import Compiler
-from slacheck.engine.sql.support import Unsupported
+from slacheck.engine.sql.support import UnsupportedError
 from slacheck.typer import AS_OF
 from slacheck.types import Kind
 
@@ -32,12 +32,12 @@ MAX_PLACES = 18
 """Digits kept on either side of the point: a value needing more is not read by SQL."""
 
 
-def fn(name: str, *args: exp.Expression) -> exp.Expression:
+def fn(name: str, *args: exp.Expr) -> exp.Expr:
     """A function call printed as named (DuckDB's own functions)."""
     return exp.Anonymous(this=name, expressions=list(args))
 
 
-def lit(value: int | str) -> exp.Expression:
+def lit(value: int | str) -> exp.Expr:
     return exp.Literal.number(value) if isinstance(value, int) else exp.Literal.string(value)
 
 
@@ -49,17 +49,21 @@ def micros(moment: datetime) -> int:
 _EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
 
 
-def decimal(value: Decimal) -> exp.Expression:
-    sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    if len(digits) + min(exponent, 0) > MAX_PLACES or -exponent > MAX_PLACES:
-        raise Unsupported(f"the number {value} (more than {MAX_PLACES} digits either side)")
+def decimal(value: Decimal) -> exp.Expr:
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite number, as every constant of a contract
+    if len(digits) + exponent > MAX_PLACES or -exponent > MAX_PLACES:
+        raise UnsupportedError(f"the number {value} (more than {MAX_PLACES} digits either side)")
     return exp.cast(lit(format(value, "f")), DECIMAL)
 
 
-def case(*branches: tuple[exp.Expression, exp.Expression | int],
-         default: exp.Expression | int | None = None) -> exp.Expression:
-    def wrap(value: exp.Expression | int | None) -> exp.Expression:
+Branch = tuple[exp.Expr, "exp.Expr | int | None"]
+"""(condition, value) of a CASE: an int is a literal, None is NULL (sent to the stream)."""
+
+
+def case(*branches: Branch,
+         default: exp.Expr | int | None = None) -> exp.Expr:
+    def wrap(value: exp.Expr | int | None) -> exp.Expr:
         if value is None:
             return exp.null()
         return lit(value) if isinstance(value, int) else value
@@ -68,7 +72,7 @@ def case(*branches: tuple[exp.Expression, exp.Expression | int],
                     default=wrap(default))
 
 
-def is_in(value: exp.Expression, *codes: int) -> exp.Expression:
+def is_in(value: exp.Expr, *codes: int) -> exp.Expr:
     return exp.In(this=value, expressions=[lit(code) for code in codes])
 
 
@@ -77,9 +81,9 @@ class Value:
     """A value in SQL: `sql` (NULL when unknown), its kind, and `open`, when the value may
     be an event not yet happened, a condition true when it is (`sql` is then its bound)."""
 
-    sql: exp.Expression
+    sql: exp.Expr
     kind: Kind
-    open: exp.Expression | None = None
+    open: exp.Expr | None = None
 
 
 _COMPARE: dict[ast.CmpOp, type[exp.Binary]] = {
@@ -111,12 +115,12 @@ class Clauses:
         self.as_of = micros(as_of)
 
     # truths
-    def truth(self, expr: ast.Expr) -> exp.Expression:
+    def truth(self, expr: ast.Expr) -> exp.Expr:
         """The settled truth (an event's absence passing reads as a pass)."""
         found = self._truth(expr)
         return case((exp.EQ(this=found, expression=lit(PASS_OPEN)), PASS), default=found)
 
-    def _truth(self, expr: ast.Expr) -> exp.Expression:
+    def _truth(self, expr: ast.Expr) -> exp.Expr:
         match expr:
             case ast.Logical(op=ast.BoolOp.AND, left=left, right=right):
                 a, b = self._truth(left), self._truth(right)
@@ -153,7 +157,7 @@ class Clauses:
                 return self._within(event, limit, start)
             case ast.Presence(operand=operand, present=present):
                 found = self.value(operand)
-                known = exp.not_(exp.Is(this=found.sql, expression=exp.null()))
+                known: exp.Expr = exp.not_(exp.Is(this=found.sql, expression=exp.null()))
                 if found.open is not None:
                     known = exp.and_(known, exp.not_(found.open))
                 return case((known if present else exp.not_(known), PASS), default=BREACH)
@@ -161,19 +165,19 @@ class Clauses:
                 return self._truth(self.derived[name])  # type: ignore[arg-type]
         found = self.value(expr)
         if found.kind is not Kind.BOOL or found.open is not None:
-            raise Unsupported(_what(expr))
+            raise UnsupportedError(_what(expr))
         return case((exp.Is(this=found.sql, expression=exp.null()), PENDING),
                     (found.sql, PASS), default=BREACH)
 
-    def _compare(self, op: ast.CmpOp, a: Value, b: Value) -> exp.Expression:
+    def _compare(self, op: ast.CmpOp, a: Value, b: Value) -> exp.Expr:
         if {a.kind, b.kind} - _COMPARABLE.get(a.kind, set()):
-            raise Unsupported(f"comparing a {a.kind.value} with a {b.kind.value}")
+            raise UnsupportedError(f"comparing a {a.kind.value} with a {b.kind.value}")
         plain = _COMPARE[op](this=a.sql, expression=b.sql)
         unknown = exp.or_(exp.Is(this=a.sql, expression=exp.null()),
                           exp.Is(this=b.sql, expression=exp.null()))
         if a.open is None and b.open is None:
             return case((unknown, PENDING), (plain, PASS), default=BREACH)
-        branches: list[tuple[exp.Expression, exp.Expression | int]] = [(unknown, PENDING)]
+        branches: list[Branch] = [(unknown, PENDING)]
         if a.open is not None and b.open is not None:
             branches.append((exp.and_(a.open, b.open), PENDING))
         for side, other, how in ((a, b, op), (b, a, _FLIPPED[op])):
@@ -187,24 +191,25 @@ class Clauses:
         return case(*branches, default=BREACH)
 
     def _in(self, operand: ast.Expr, items: tuple[ast.Expr, ...],
-            negated: bool) -> exp.Expression:
+            negated: bool) -> exp.Expr:
         found = self.value(operand)
         members = [self.value(item) for item in items]
         if any(not _is_constant(member.sql) for member in members):
-            raise Unsupported("`in` a list of values that are not constants")
+            raise UnsupportedError("`in` a list of values that are not constants")
         known = found.sql if found.open is None else case((found.open, None), default=found.sql)
         inside = exp.In(this=known, expressions=[member.sql for member in members])
         return case((exp.Is(this=known, expression=exp.null()), PENDING),
                     (exp.not_(inside) if negated else inside, PASS), default=BREACH)
 
-    def _within(self, event: ast.Expr, limit: ast.Expr, start: ast.Expr) -> exp.Expression:
+    def _within(self, event: ast.Expr, limit: ast.Expr, start: ast.Expr) -> exp.Expr:
         happened, allowed, started = self.value(event), self.value(limit), self.value(start)
         if allowed.kind is not Kind.DURATION or allowed.open is not None:
-            raise Unsupported(f"`within` a limit that is not a fixed duration ({_what(limit)})")
+            raise UnsupportedError(f"`within` a limit that is not a fixed duration "
+                                   f"({_what(limit)})")
         if happened.kind is not Kind.TIMESTAMP or started.kind is not Kind.TIMESTAMP:
-            raise Unsupported("`within` between values that are not timestamps")
+            raise UnsupportedError("`within` between values that are not timestamps")
         due = exp.Add(this=started.sql, expression=allowed.sql)
-        branches: list[tuple[exp.Expression, exp.Expression | int]] = [
+        branches: list[Branch] = [
             (exp.or_(exp.Is(this=started.sql, expression=exp.null()),
                      exp.Is(this=allowed.sql, expression=exp.null())), PENDING)]
         if started.open is not None:
@@ -244,9 +249,9 @@ class Clauses:
             case ast.Neg(operand=operand):
                 found = self.value(operand)
                 if found.open is not None or found.kind not in _SIGNED:
-                    raise Unsupported(_what(expr))
+                    raise UnsupportedError(_what(expr))
                 return Value(exp.Neg(this=exp.paren(found.sql)), found.kind)
-        raise Unsupported(_what(expr))
+        raise UnsupportedError(_what(expr))
 
     def _ref(self, expr: ast.Ref, name: str) -> Value:
         if id(expr) in self.checked.enum_values:
@@ -264,7 +269,7 @@ class Clauses:
             return self.value(self.derived[name])  # type: ignore[arg-type]
         if name in self.parameters or name == AS_OF:
             return self._constant(self.compiler.constant(expr), expr)
-        raise Unsupported(_what(expr))
+        raise UnsupportedError(_what(expr))
 
     def _constant(self, value: Any, expr: ast.Expr) -> Value:
         match value:
@@ -281,7 +286,7 @@ class Clauses:
                 return Value(exp.cast(lit(value.isoformat()), "DATE"), Kind.DATE)
             case str():
                 return Value(lit(value), Kind.STRING)
-        raise Unsupported(_what(expr))
+        raise UnsupportedError(_what(expr))
 
     def _arithmetic(self, op: ast.BinOp, a: Value, b: Value) -> Value:
         kinds = (a.kind, b.kind)
@@ -296,9 +301,9 @@ class Clauses:
         elif {a.kind, b.kind} <= {Kind.NUMBER, Kind.MONEY}:
             kind = Kind.MONEY
         else:
-            raise Unsupported(f"arithmetic on a {a.kind.value} and a {b.kind.value}")
+            raise UnsupportedError(f"arithmetic on a {a.kind.value} and a {b.kind.value}")
         if b.open is not None or (a.open is not None and b.open is not None):
-            raise Unsupported("arithmetic with an event not yet happened on its right")
+            raise UnsupportedError("arithmetic with an event not yet happened on its right")
         how = exp.Add if add else exp.Sub
         return Value(exp.paren(how(this=a.sql, expression=b.sql)), kind, a.open)
 
@@ -311,7 +316,7 @@ _COMPARABLE = {
 }
 
 
-def _is_constant(sql: exp.Expression) -> bool:
+def _is_constant(sql: exp.Expr) -> bool:
     return not list(sql.find_all(exp.Column))
 
 

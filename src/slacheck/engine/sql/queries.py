@@ -26,6 +26,7 @@ from slacheck.engine.sql.clauses import (
     DECIMAL,
     PASS,
     PENDING,
+    Branch,
     Clauses,
     case,
     fn,
@@ -52,15 +53,15 @@ def _col(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
 
-def _eq(a: exp.Expression, b: exp.Expression | int | str) -> exp.Expression:
-    return exp.EQ(this=a, expression=b if isinstance(b, exp.Expression) else lit(b))
+def _eq(a: exp.Expr, b: exp.Expr | int | str) -> exp.Expr:
+    return exp.EQ(this=a, expression=b if isinstance(b, exp.Expr) else lit(b))
 
 
-def _null(a: exp.Expression) -> exp.Expression:
+def _null(a: exp.Expr) -> exp.Expr:
     return exp.Is(this=a, expression=exp.null())
 
 
-def _full(text: exp.Expression, pattern: str) -> exp.Expression:
+def _full(text: exp.Expr, pattern: str) -> exp.Expr:
     return fn("regexp_full_match", text, lit(pattern))
 
 
@@ -72,7 +73,7 @@ def _number_pattern(spec: FieldSpec) -> str:
     return rf"{sign}[0-9]{{1,{MAX_DIGITS}}}{places}"
 
 
-def _field(spec: FieldSpec, index: int) -> tuple[exp.Expression, exp.Expression]:
+def _field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
     """(value, good): the typed value of one field, and whether the line's value for it is
     one SQL reads exactly as the stream reader does (absent or null: the default)."""
     found = exp.Bracket(this=_col("_j"), expressions=[lit(index)])  # sqlglot counts from 0
@@ -81,7 +82,7 @@ def _field(spec: FieldSpec, index: int) -> tuple[exp.Expression, exp.Expression]
     absent = exp.or_(_null(kind_of), _eq(kind_of, "NULL"))
     is_text = _eq(kind_of, "VARCHAR")
     kind = spec.type.kind
-    value: exp.Expression
+    value: exp.Expr
     if kind in (Kind.STRING, Kind.ENUM):
         value, good = text, is_text
         if kind is Kind.ENUM:
@@ -121,7 +122,7 @@ def _field(spec: FieldSpec, index: int) -> tuple[exp.Expression, exp.Expression]
     return value, good
 
 
-def _default(spec: FieldSpec) -> exp.Expression:
+def _default(spec: FieldSpec) -> exp.Expr:
     if spec.default is None:
         return exp.null()
     if isinstance(spec.default, bool):
@@ -169,14 +170,14 @@ def parse(plan: Plan) -> exp.Select:
     ).from_(inner.subquery())
 
 
-def may_warn(plan: Plan) -> exp.Expression:
+def may_warn(plan: Plan) -> exp.Expr:
     """True for a record a built-in plausibility warning may flag (`plausibility`), with
     a margin: such lines go to the stream reader, which flags exactly those it should."""
     schema, zone = plan.schema, plan.zone
     contract = plan.contract
     start, end = contract.effective_from, contract.effective_to
     time = _col(schema.time_field)
-    tests: list[exp.Expression] = []
+    tests: list[exp.Expr] = []
     for spec in schema.fields:
         column, kind = _col(spec.name), spec.type.kind
         if kind is Kind.TIMESTAMP:
@@ -226,9 +227,9 @@ class Classified:
     columns: tuple[tuple[str, tuple[str, ...], str], ...]
 
 
-def in_period(plan: Plan) -> exp.Expression:
+def in_period(plan: Plan) -> exp.Expr:
     time = _col(plan.schema.time_field)
-    tests: list[exp.Expression] = []
+    tests: list[exp.Expr] = []
     if plan.period_start is not None:
         tests.append(exp.GTE(this=time, expression=lit(micros(plan.period_start))))
     if plan.period_end is not None:
@@ -239,7 +240,7 @@ def in_period(plan: Plan) -> exp.Expression:
 def classify(checked: CheckedContract, plan: Plan) -> Classified:
     """Stage 1 of every standard on the clean records in the contract's period."""
     clauses = Clauses(checked, plan.as_of)
-    selected: list[exp.Expression] = [_col("_f"), _col("_n")]
+    selected: list[exp.Expr] = [_col("_f"), _col("_n")]
     columns = []
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
@@ -250,7 +251,7 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         for j, name in enumerate(sp.group_fields):
             groups.append(f"_group_{sp.index}_{j}")
             selected.append(exp.alias_(_col(name), groups[-1], quoted=True))
-        branches: list[tuple[exp.Expression, exp.Expression | int]] = []
+        branches: list[Branch] = []
         if sp.window_field is not None:
             branches.append((_null(placed), None))
         if standard.scope is not None:
@@ -272,7 +273,7 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
     return Classified(select, tuple(columns))
 
 
-def _key(sp: StandardPlan, placed: exp.Expression, plan: Plan) -> exp.Expression:
+def _key(sp: StandardPlan, placed: exp.Expr, plan: Plan) -> exp.Expr:
     """The window key of `windows.KEY_SOURCE`, of the local time in the contract's zone."""
     local = fn("timezone", lit(plan.zone.key),
                exp.cast(fn("make_timestamp", placed), "TIMESTAMPTZ"))
@@ -294,7 +295,7 @@ def _key(sp: StandardPlan, placed: exp.Expression, plan: Plan) -> exp.Expression
     return year
 
 
-def _implausible(clauses: Clauses, node: ast.Expr) -> exp.Expression:
+def _implausible(clauses: Clauses, node: ast.Expr) -> exp.Expr:
     """A passed record with an event recorded before its own start (`compiler.event_orders`)
     goes to the stream engine, which lists it."""
     tests = []

@@ -23,7 +23,7 @@ def missing(error: ImportError) -> EngineError:
                        f"missing): pip install 'slacheck[duckdb]'")
 
 
-class Unsupported(EngineError):
+class UnsupportedError(EngineError):
     """A construct of the contract the DuckDB engine does not run; `--engine stream` does."""
 
     def __init__(self, construct: str) -> None:
@@ -36,43 +36,43 @@ class Unsupported(EngineError):
 
 
 def check_supported(checked: CheckedContract, plan: Plan) -> None:
-    """Raise `Unsupported` for the first construct of the contract the generator lacks."""
+    """Raise `UnsupportedError` for the first construct of the contract the generator lacks."""
     contract, schema = checked.contract, plan.schema
     read = schema.read
     if read.duplicates != "reject":
-        raise Unsupported(f"`duplicates: {read.duplicates}`")
+        raise UnsupportedError(f"`duplicates: {read.duplicates}`")
     if read.changes_values or any(read.field(spec.name).column for spec in schema.fields):
-        raise Unsupported("`records.read` (columns, units, formats or absent values)")
+        raise UnsupportedError("`records.read` (columns, units, formats or absent values)")
     if plan.rules:
-        raise Unsupported("`records.reject` and `records.warn` rules")
+        raise UnsupportedError("`records.reject` and `records.warn` rules")
     if "currency" in schema.names:
-        raise Unsupported("a record field named `currency`")
+        raise UnsupportedError("a record field named `currency`")
     for spec in schema.fields:
         if spec.type.kind not in FIELD_KINDS:
-            raise Unsupported(f"the {spec.type.kind.value} field `{spec.name}`")
+            raise UnsupportedError(f"the {spec.type.kind.value} field `{spec.name}`")
         if spec.minimum is not None or spec.maximum is not None or spec.pattern is not None:
-            raise Unsupported(f"`min`, `max` or `pattern` on field `{spec.name}`")
+            raise UnsupportedError(f"`min`, `max` or `pattern` on field `{spec.name}`")
         if spec.default is not None and spec.type.kind not in (
                 Kind.BOOL, Kind.STRING, Kind.ENUM):
-            raise Unsupported(f"a default on the {spec.type.kind.value} field `{spec.name}`")
+            raise UnsupportedError(f"a default on the {spec.type.kind.value} field `{spec.name}`")
     id_spec, time_spec = schema.field(schema.id_field), schema.field(schema.time_field)
     if id_spec is None or id_spec.type.kind is not Kind.STRING:
-        raise Unsupported("an id field that is not a string")
+        raise UnsupportedError("an id field that is not a string")
     if time_spec is None or time_spec.type.kind is not Kind.TIMESTAMP or not time_spec.required:
-        raise Unsupported("a time field that is not a required timestamp")
+        raise UnsupportedError("a time field that is not a required timestamp")
     if contract.tables:
-        raise Unsupported("tables")
+        raise UnsupportedError("tables")
     for sp in plan.standards:
         if not isinstance(sp.measure, Rate) or sp.measure_value is not None:
-            raise Unsupported(f"the measure `{sp.measure.label}` of standard `{sp.id}`")
+            raise UnsupportedError(f"the measure `{sp.measure.label}` of standard `{sp.id}`")
         if sp.totals:
-            raise Unsupported(f"window totals in the consequences of standard `{sp.id}`")
+            raise UnsupportedError(f"window totals in the consequences of standard `{sp.id}`")
         for name in sp.group_fields:
-            spec = schema.field(name)
-            if spec is None or spec.type.kind not in GROUP_KINDS:
-                raise Unsupported(f"grouping standard `{sp.id}` by `{name}`")
+            grouped = schema.field(name)
+            if grouped is None or grouped.type.kind not in GROUP_KINDS:
+                raise UnsupportedError(f"grouping standard `{sp.id}` by `{name}`")
         if sp.window_field is not None:
-            spec = schema.field(sp.window_field)
-            if spec is None or spec.type.kind is not Kind.TIMESTAMP:
-                raise Unsupported(f"the window of standard `{sp.id}` placed by "
+            placed = schema.field(sp.window_field)
+            if placed is None or placed.type.kind is not Kind.TIMESTAMP:
+                raise UnsupportedError(f"the window of standard `{sp.id}` placed by "
                                   f"`{sp.window_field}`")
