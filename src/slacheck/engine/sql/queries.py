@@ -14,6 +14,7 @@ engine's generated code evaluates on that line, keeping evidence and money its o
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,52 +74,87 @@ def _number_pattern(spec: FieldSpec) -> str:
     return rf"{sign}[0-9]{{1,{MAX_DIGITS}}}{places}"
 
 
+_TEXTUAL = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.MONEY, Kind.NUMBER,
+                      Kind.DURATION})
+"""Fields whose checks ask whether the value was written as a JSON string."""
+_NUMERIC = frozenset({Kind.MONEY, Kind.NUMBER, Kind.DURATION})
+
+
+def _spelled(spec: FieldSpec, index: int, text: exp.Expr) -> list[exp.Expr]:
+    """The columns of one field beside `_v{index}`, its value as text as DuckDB's
+    `from_json` gives it (a string's content: a clean line has no escapes; NULL when absent
+    or null): `_k{index}`, 1 when its key is written, `_q{index}` whether it is a JSON
+    string, `_w{index}` a number as written (DuckDB writes `1.50` back as `1.5`, so a
+    number is taken from the line's own text)."""
+    found = _col(f"_v{index}")
+    kind_of = exp.Bracket(this=_col("_types"), expressions=[lit(index)])  # counted from 0
+    columns = [exp.alias_(case((_null(kind_of), 0), default=1), f"_k{index}", quoted=True)]
+    kind = spec.type.kind
+    if kind in _TEXTUAL:
+        columns.append(exp.alias_(exp.func("coalesce", _eq(kind_of, "VARCHAR"), exp.false()),
+                                  f"_q{index}", quoted=True))
+    if kind in _NUMERIC:
+        # a clean line has no escapes, so `"name":` is its key, never text inside a string
+        key = f'"{spec.name}":'
+        raw = fn("regexp_extract", text, lit(rf"{re.escape(key)}\s*(-?[0-9][0-9.eE+-]*)"), lit(1))
+        columns.append(exp.alias_(case((_null(found), None), (_col(f"_q{index}"), found),
+                                       default=raw), f"_w{index}", quoted=True))
+    return columns
+
+
+def _converted(spec: FieldSpec, index: int) -> exp.Expr | None:
+    """`_x{index}`: the value converted, for the fields whose conversion is a cast (computed
+    once, then both checked and kept)."""
+    kind, found = spec.type.kind, _col(f"_v{index}")
+    if kind is Kind.TIMESTAMP:
+        return fn("epoch_us", exp.TryCast(this=found, to=exp.DataType.build("TIMESTAMPTZ")))
+    if kind is Kind.DATE:
+        return exp.TryCast(this=found, to=exp.DataType.build("DATE"))
+    written = _col(f"_w{index}")
+    if kind is Kind.DURATION:
+        return exp.TryCast(this=exp.Mul(this=exp.TryCast(
+            this=written, to=exp.DataType.build("DECIMAL(38, 6)")),
+            expression=lit(1_000_000)), to=exp.DataType.build("BIGINT"))
+    if kind in _NUMERIC:
+        return exp.TryCast(this=written, to=exp.DataType.build(DECIMAL))
+    return None
+
+
 def _field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
     """(value, good): the typed value of one field, and whether the line's value for it is
     one SQL reads exactly as the stream reader does (absent or null: the default)."""
-    found = exp.Bracket(this=_col("_j"), expressions=[lit(index)])  # sqlglot counts from 0
-    kind_of = fn("json_type", found)
-    text = fn("json_extract_string", found, lit("$"))
-    absent = exp.or_(_null(kind_of), _eq(kind_of, "NULL"))
-    is_text = _eq(kind_of, "VARCHAR")
+    text = _col(f"_v{index}")
+    absent = _null(text)
     kind = spec.type.kind
+    is_text = _col(f"_q{index}")
+    converted = _col(f"_x{index}")
     value: exp.Expr
+    good: exp.Expr
     if kind in (Kind.STRING, Kind.ENUM):
         value, good = text, is_text
         if kind is Kind.ENUM:
             good = exp.and_(is_text, exp.In(this=text, expressions=[
                 lit(item) for item in spec.type.values]))
     elif kind is Kind.BOOL:
-        value, good = _eq(text, "true"), _eq(kind_of, "BOOLEAN")
-    elif kind is Kind.TIMESTAMP:
-        value = fn("epoch_us", exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMPTZ")))
-        good = exp.and_(is_text, _full(text, _TIMESTAMP),
+        value = _eq(text, "true")
+        good = exp.and_(exp.not_(is_text),
+                        exp.In(this=text, expressions=[lit("true"), lit("false")]))
+    elif kind in (Kind.TIMESTAMP, Kind.DATE):
+        value = converted
+        good = exp.and_(_full(text, _TIMESTAMP if kind is Kind.TIMESTAMP else _DATE),
                         exp.GTE(this=text, expression=lit(f"{FIRST_YEAR:04d}")),
                         exp.LT(this=text, expression=lit(f"{LAST_YEAR + 1:04d}")),
-                        exp.not_(_null(value)))
-    elif kind is Kind.DATE:
-        value = exp.TryCast(this=text, to=exp.DataType.build("DATE"))
-        good = exp.and_(is_text, _full(text, _DATE),
-                        exp.GTE(this=text, expression=lit(f"{FIRST_YEAR:04d}")),
-                        exp.LT(this=text, expression=lit(f"{LAST_YEAR + 1:04d}")),
-                        exp.not_(_null(value)))
-    else:  # money, number, duration: a JSON number is taken from the line's own text
-        raw = fn("regexp_extract", _col("t"),
-                 lit(rf'"{re.escape(spec.name)}"\s*:\s*(-?[0-9][0-9.eE+-]*)'), lit(1))
-        written = case((is_text, text), (exp.In(this=kind_of, expressions=[
-            lit("UBIGINT"), lit("BIGINT"), lit("DOUBLE")]), raw))
-        good = exp.func("coalesce", _full(written, _number_pattern(spec)), exp.false())
+                        exp.not_(_null(converted)))
+    else:  # money, number, duration
+        value = converted
+        good = _full(_col(f"_w{index}"), _number_pattern(spec))
         if kind is Kind.DURATION:
-            value = exp.TryCast(this=exp.Mul(this=exp.TryCast(
-                this=written, to=exp.DataType.build("DECIMAL(38, 6)")),
-                expression=lit(1_000_000)), to=exp.DataType.build("BIGINT"))
             limit = MAX_DURATION_SECONDS * 1_000_000
-            good = exp.and_(good, exp.Between(this=fn("abs", value), low=lit(0),
+            good = exp.and_(good, exp.Between(this=fn("abs", converted), low=lit(0),
                                               high=lit(limit)))
-        else:
-            value = exp.TryCast(this=written, to=exp.DataType.build(DECIMAL))
     value = case((absent, _default(spec)), default=value)
-    good = case((absent, exp.false() if spec.required else exp.true()), default=good)
+    good = case((absent, exp.false() if spec.required else exp.true()),
+                default=exp.func("coalesce", good, exp.false()))
     return value, good
 
 
@@ -132,42 +168,67 @@ def _default(spec: FieldSpec) -> exp.Expr:
 
 def parse(plan: Plan) -> exp.Select:
     """Typed records from the JSON lines of `chunk(_f, _n, t)`; `_ok` false for a line SQL
-    does not read exactly, whose text is then kept (`_t`) for its id to be found."""
+    does not read exactly, whose text is then kept (`_t`) for its id to be found.
+
+    Each line is parsed once, into a struct of the declared fields' JSON texts. A clean
+    line has no backslash, so a string cannot hold a quote: each `":` ends a key, and the
+    keys number as many as the declared fields the line has (none undeclared, none twice).
+    """
     schema = plan.schema
     names = list(schema.names)
-    paths = exp.Array(expressions=[lit(f"$.{name}") for name in names])
-    valid = fn("json_valid", _col("t"))
-    is_object = case((valid, _eq(fn("json_type", _col("t")), "OBJECT")), default=exp.false())
-    inner = exp.select(
-        _col("_f"), _col("_n"), _col("t"),
-        exp.alias_(case((is_object, fn("json_extract", _col("t"), paths))), "_j", quoted=True),
-        exp.alias_(case((is_object, fn("json_keys", _col("t")))), "_k", quoted=True),
+    text = _col("t")
+    is_object = exp.and_(exp.EQ(this=fn("left", fn("ltrim", text), lit(1)), expression=lit("{")),
+                         fn("json_valid", text))
+    shape = lit(json.dumps(dict.fromkeys(names, "VARCHAR")))  # each field as text
+    parsed = exp.select(
+        _col("_f"), _col("_n"), text,
         exp.alias_(is_object, "_object", quoted=True),
+        exp.alias_(case((is_object, fn("from_json", text, shape))), "_j", quoted=True),
+        exp.alias_(case((is_object, fn("json_type", text, exp.Array(expressions=[
+            lit(f"$.{name}") for name in names])))), "_types", quoted=True),
     ).from_(CHUNK)
+    values = [exp.alias_(exp.Dot(this=_col("_j"), expression=exp.to_identifier(
+        name, quoted=True)), f"_v{index}", quoted=True) for index, name in enumerate(names)]
+    read = exp.select(_col("_f"), _col("_n"), text, _col("_object"), _col("_types"), *values) \
+        .from_(parsed.subquery())
+    spelled = exp.select(exp.Star(), *(column for index, spec in enumerate(schema.fields)
+                                       for column in _spelled(spec, index, text))) \
+        .from_(read.subquery())
+    converted = [exp.alias_(found, f"_x{index}", quoted=True)
+                 for index, spec in enumerate(schema.fields)
+                 if (found := _converted(spec, index)) is not None]
+    middle = exp.select(exp.Star(), *converted).from_(spelled.subquery())
     typed = [_field(spec, index) for index, spec in enumerate(schema.fields)]
-    keys = _col("_k")
+    # the line without JSON's blanks (as the stream reader counts keys): a clean line has
+    # no escapes, so a string cannot hold a quote and each `":` ends a key
+    squeezed = fn("replace", fn("replace", fn("replace", text, lit(" "), lit("")),
+                                fn("chr", lit(9)), lit("")), fn("chr", lit(13)), lit(""))
+    keys = exp.IntDiv(this=exp.paren(exp.Sub(
+        this=fn("length", _col("_squeezed")), expression=fn("length", fn(
+            "replace", _col("_squeezed"), lit('":'), lit(""))))), expression=lit(2))
+    present: exp.Expr = _col("_k0")
+    for index in range(1, len(names)):
+        present = exp.Add(this=present, expression=_col(f"_k{index}"))
+    middle = exp.select(exp.Star(), exp.alias_(squeezed, "_squeezed", quoted=True)) \
+        .from_(middle.subquery())
     plain = exp.and_(
         _col("_object"),
-        _eq(fn("len", keys), fn("len", fn("list_distinct", keys))),
-        fn("list_has_all", exp.Array(expressions=[lit(name) for name in names]), keys),
-        # DuckDB reads a trailing comma, NaN and control characters that JSON forbids
-        exp.not_(fn("regexp_matches", _col("t"), lit(r",\s*[\]}]"))),
-        exp.not_(fn("regexp_matches", fn("rtrim", _col("t"), fn("chr", lit(13))),
-                    lit(r"[\x00-\x1f]"))),
+        _eq(keys, present),
+        # DuckDB reads a trailing comma that JSON forbids (control characters and NaN it
+        # refuses or, in a value, the checks below do)
+        exp.not_(fn("contains", _col("_squeezed"), lit(",}"))),
+        exp.not_(fn("contains", _col("_squeezed"), lit(",]"))),
         *(good for _, good in typed),
     )
     id_index = names.index(schema.id_field)
-    id_found = exp.Bracket(this=_col("_j"), expressions=[lit(id_index)])
-    id_text = case((_eq(fn("json_type", id_found), "VARCHAR"),
-                    fn("json_extract_string", id_found, lit("$"))))
     return exp.select(
         _col("_f"), _col("_n"),
         exp.alias_(exp.func("coalesce", plain, exp.false()), "_ok", quoted=True),
-        exp.alias_(id_text, "_id", quoted=True),
-        exp.alias_(case((exp.not_(_col("_object")), _col("t"))), "_t", quoted=True),
+        exp.alias_(case((_col(f"_q{id_index}"), _col(f"_v{id_index}"))), "_id", quoted=True),
+        exp.alias_(case((exp.not_(_col("_object")), text)), "_t", quoted=True),
         *(exp.alias_(value, spec.name, quoted=True)
           for (value, _), spec in zip(typed, schema.fields, strict=True)),
-    ).from_(inner.subquery())
+    ).from_(middle.subquery())
 
 
 def may_warn(plan: Plan) -> exp.Expr:
