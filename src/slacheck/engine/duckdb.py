@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -147,20 +149,24 @@ class _Loader:
         connection.unregister(CHUNK)
 
     def load(self, file: int, lines: Iterator[bytes]) -> None:
-        numbers: list[int] = []
-        texts: list[bytes] = []
         odd: list[tuple[int, str | None]] = []
-        for number, text in enumerate(lines, start=1):
+        first = 1
+        while block := list(islice(lines, CHUNK_LINES)):
+            whole = b"\n".join(block)
             # JSON escapes, other than ASCII, or cut at the line limit: the reader's alone
-            if type(text) is bytes and text.isascii() and b"\\" not in text:
-                numbers.append(number)
-                texts.append(text)
-                if len(texts) >= CHUNK_LINES:
-                    self._flush(file, numbers, texts)
-                    numbers, texts = [], []
+            if whole.isascii() and b"\\" not in whole and all(map(_plain, block)):
+                self._flush(file, range(first, first + len(block)), block)
             else:
-                odd.append((number, _id_of(text, self.id_field)))
-        self._flush(file, numbers, texts)
+                numbers: list[int] = []
+                texts: list[bytes] = []
+                for number, text in enumerate(block, start=first):
+                    if type(text) is bytes and text.isascii() and b"\\" not in text:
+                        numbers.append(number)
+                        texts.append(text)
+                    else:
+                        odd.append((number, _id_of(text, self.id_field)))
+                self._flush(file, numbers, texts)
+            first += len(block)
         if odd:
             pa = self.pa
             table = pa.table({"_f": pa.array([file] * len(odd), pa.int32()),
@@ -171,7 +177,7 @@ class _Loader:
                                     'SELECT "_f", "_n", false, "_id" FROM odd')
             self.connection.unregister("odd")
 
-    def _flush(self, file: int, numbers: list[int], texts: list[bytes]) -> None:
+    def _flush(self, file: int, numbers: Sequence[int], texts: list[bytes]) -> None:
         if not texts:
             return
         pa = self.pa
@@ -200,6 +206,11 @@ class _Loader:
                                 f'WHERE {RECORDS}."_f" = found."_f" '
                                 f'AND {RECORDS}."_n" = found."_n"')
         self.connection.unregister("found")
+
+
+def _plain(text: bytes) -> bool:
+    """Not a line cut at the line limit (the reader's `_LongLine`), which only it reads."""
+    return type(text) is bytes
 
 
 def _id_of(text: bytes, id_field: str) -> str | None:
@@ -249,6 +260,15 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
         raise AssertionError(f"SQL read {path}:{item.line} as clean, but the reader rejects "
                              f"it: {item.reason}")
 
+    waiting: deque[tuple[int, bytes]] = deque()
+
+    def feed() -> Iterator[tuple[int, bytes]]:
+        while waiting:
+            yield waiting.popleft()
+
+    # one reading of the clean lines, each handed as it comes: it gives one record each
+    records = again.lines(feed(), path, impossible)
+
     def read(reject: Callable[[Rejection], None]) -> Iterator[dict[str, Any]]:
         stream = open_data(path)
         try:
@@ -263,9 +283,10 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
                 if evaluate is None:
                     subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
                     evaluate = evaluators[standards] = generate(subset, state, path).evaluate
-                for record in again.lines(((number, text),), path, impossible):
-                    moment = record[time_field]
-                    evaluate(record, moment, moment.astimezone(zone))
+                waiting.append((number, text))
+                record = next(records)
+                moment = record[time_field]
+                evaluate(record, moment, moment.astimezone(zone))
         finally:
             stream.close()
 
