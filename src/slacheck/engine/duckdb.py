@@ -93,7 +93,7 @@ def run_duckdb(
         # every time is computed in UTC microseconds; the session's zone must not move a
         # window (a window's local time is asked in the contract's zone by name)
         connection.execute("SET TimeZone = 'UTC'")
-        loader = _Loader(connection, pa, plan)
+        loader = _Loader(connection, pa, plan, max_line_bytes)
         for index, source in enumerate(sources):
             digest = hashlib.sha256()
             stream = open_data(source.path, digest)
@@ -138,8 +138,10 @@ def run_duckdb(
 class _Loader:
     """Hands the lines of each file to DuckDB a chunk at a time, into the `recs` table."""
 
-    def __init__(self, connection: Any, pa: Any, plan: Plan) -> None:
+    def __init__(self, connection: Any, pa: Any, plan: Plan, limit: int) -> None:
         self.connection, self.pa, self.plan = connection, pa, plan
+        self.limit = limit
+        """The line limit: a line cut there (`records._LongLine`) is the reader's alone."""
         self.parse = parse(plan).sql(dialect="duckdb")
         self.id_field = plan.schema.id_field
         empty = pa.table({"_f": pa.array([], pa.int32()), "_n": pa.array([], pa.int64()),
@@ -154,7 +156,7 @@ class _Loader:
         while block := list(islice(lines, CHUNK_LINES)):
             whole = b"\n".join(block)
             # JSON escapes, other than ASCII, or cut at the line limit: the reader's alone
-            if whole.isascii() and b"\\" not in whole and all(map(_plain, block)):
+            if whole.isascii() and b"\\" not in whole and max(map(len, block)) < self.limit:
                 self._flush(file, range(first, first + len(block)), block)
             else:
                 numbers: list[int] = []
@@ -206,11 +208,6 @@ class _Loader:
                                 f'WHERE {RECORDS}."_f" = found."_f" '
                                 f'AND {RECORDS}."_n" = found."_n"')
         self.connection.unregister("found")
-
-
-def _plain(text: bytes) -> bool:
-    """Not a line cut at the line limit (the reader's `_LongLine`), which only it reads."""
-    return type(text) is bytes
 
 
 def _id_of(text: bytes, id_field: str) -> str | None:
