@@ -179,3 +179,22 @@ def test_generated_records_identical(tmp_path_factory: pytest.TempPathFactory, s
                         "2026-01-01T00:00:00+08:00"))
     stream, duck = _both(CONTRACT, [str(path)], as_of, limit)
     assert duck == stream
+
+
+def test_truth_tables_are_the_compilers() -> None:
+    from slacheck import compiler
+    from slacheck.engine.sql import clauses
+
+    codes = (compiler.BREACH, compiler.PASS, compiler.PENDING, compiler.OVERDUE,
+             compiler._PASS_OPEN)
+    for a in codes:
+        assert clauses._NEGATED[a] == compiler._not(lambda record, a=a: a)({})
+        for b in codes:
+            first, second = (lambda record, a=a: a), (lambda record, b=b: b)
+            assert clauses._and(a, b) == compiler._and(first, second)({})
+            assert clauses._or(a, b) == compiler._or(first, second)({})
+    # a truth SQL is not sure of stays unsure unless the other side decides without it
+    assert clauses._and(compiler.BREACH, None) == compiler.BREACH
+    assert clauses._and(compiler.PASS, None) is None
+    assert clauses._or(compiler.PASS, None) == compiler.PASS
+    assert clauses._or(None, compiler.PASS) is None

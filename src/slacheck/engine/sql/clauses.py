@@ -117,38 +117,15 @@ class Clauses:
     # truths
     def truth(self, expr: ast.Expr) -> exp.Expr:
         """The settled truth (an event's absence passing reads as a pass)."""
-        found = self._truth(expr)
-        return case((exp.EQ(this=found, expression=lit(PASS_OPEN)), PASS), default=found)
+        return _look(_SETTLED, self._truth(expr))
 
     def _truth(self, expr: ast.Expr) -> exp.Expr:
         match expr:
-            case ast.Logical(op=ast.BoolOp.AND, left=left, right=right):
-                a, b = self._truth(left), self._truth(right)
-                return case((exp.Is(this=a, expression=exp.null()), None),
-                            (is_in(a, BREACH, OVERDUE), a),
-                            (exp.Is(this=b, expression=exp.null()), None),
-                            (is_in(b, BREACH, OVERDUE), b),
-                            (exp.or_(exp.EQ(this=a, expression=lit(PENDING)),
-                                     exp.EQ(this=b, expression=lit(PENDING))), PENDING),
-                            (exp.or_(exp.EQ(this=a, expression=lit(PASS_OPEN)),
-                                     exp.EQ(this=b, expression=lit(PASS_OPEN))), PASS_OPEN),
-                            default=PASS)
-            case ast.Logical(op=ast.BoolOp.OR, left=left, right=right):
-                a, b = self._truth(left), self._truth(right)
-                return case((exp.Is(this=a, expression=exp.null()), None),
-                            (is_in(a, PASS, PASS_OPEN), a),
-                            (exp.Is(this=b, expression=exp.null()), None),
-                            (is_in(b, PASS, PASS_OPEN), b),
-                            (exp.or_(exp.EQ(this=a, expression=lit(PENDING)),
-                                     exp.EQ(this=b, expression=lit(PENDING))), PENDING),
-                            (exp.or_(exp.EQ(this=a, expression=lit(OVERDUE)),
-                                     exp.EQ(this=b, expression=lit(OVERDUE))), OVERDUE),
-                            default=BREACH)
+            case ast.Logical(op=op, left=left, right=right):
+                table = _AND if op is ast.BoolOp.AND else _OR
+                return _look(_look(table, self._truth(left)), self._truth(right))
             case ast.Not(operand=operand):
-                a = self._truth(operand)
-                return case(*((exp.EQ(this=a, expression=lit(before)), after) for before, after in
-                              ((PENDING, PENDING), (PASS, BREACH), (BREACH, PASS),
-                               (PASS_OPEN, OVERDUE), (OVERDUE, PASS_OPEN))))
+                return _look(_NOT, self._truth(operand))
             case ast.Compare(op=op, left=left, right=right):
                 return self._compare(op, self.value(left), self.value(right))
             case ast.In(operand=operand, items=items, negated=negated):
@@ -306,6 +283,56 @@ class Clauses:
             raise UnsupportedError("arithmetic with an event not yet happened on its right")
         how = exp.Add if add else exp.Sub
         return Value(exp.paren(how(this=a.sql, expression=b.sql)), kind, a.open)
+
+
+def _and(a: int | None, b: int | None) -> int | None:
+    """`compiler._and` with None for a truth SQL is not sure of (sent to the stream)."""
+    if a is None or a in (BREACH, OVERDUE):
+        return a
+    if b is None or b in (BREACH, OVERDUE):
+        return b
+    if PENDING in (a, b):
+        return PENDING
+    return PASS_OPEN if PASS_OPEN in (a, b) else PASS
+
+
+def _or(a: int | None, b: int | None) -> int | None:
+    """`compiler._or`, likewise."""
+    if a is None or a in (PASS, PASS_OPEN):
+        return a
+    if b is None or b in (PASS, PASS_OPEN):
+        return b
+    if PENDING in (a, b):
+        return PENDING
+    return OVERDUE if OVERDUE in (a, b) else BREACH
+
+
+_NEGATED = {None: None, PENDING: PENDING, PASS: BREACH, BREACH: PASS, PASS_OPEN: OVERDUE,
+            OVERDUE: PASS_OPEN}
+_CODES: tuple[int | None, ...] = (BREACH, PASS, PENDING, OVERDUE, PASS_OPEN, None)
+"""The truths in the order of the tables below: a code's position is the code (NULL last)."""
+
+
+def _array(values: list[exp.Expr]) -> exp.Expr:
+    return exp.Array(expressions=values)
+
+
+def _code(value: int | None) -> exp.Expr:
+    return exp.null() if value is None else lit(value)
+
+
+_AND = _array([_array([_code(_and(a, b)) for b in _CODES]) for a in _CODES])
+_OR = _array([_array([_code(_or(a, b)) for b in _CODES]) for a in _CODES])
+_NOT = _array([_code(_NEGATED[a]) for a in _CODES])
+_SETTLED = _array([_code(PASS if a == PASS_OPEN else a) for a in _CODES])
+
+
+def _look(table: exp.Expr, truth: exp.Expr) -> exp.Expr:
+    """`table` at `truth` (a list literal indexed by code, NULL at the end): each operand is
+    written once, so a clause's SQL grows with the clause, not with its nesting."""
+    position = exp.Add(this=exp.func("coalesce", truth, lit(len(_CODES) - 1)),
+                       expression=lit(1))  # DuckDB counts from 1; printed as written
+    return fn("list_extract", table.copy(), position)
 
 
 _SIGNED = frozenset({Kind.NUMBER, Kind.MONEY, Kind.DURATION})
