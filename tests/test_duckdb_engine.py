@@ -198,3 +198,36 @@ def test_truth_tables_are_the_compilers() -> None:
     assert clauses._and(compiler.PASS, None) is None
     assert clauses._or(compiler.PASS, None) == compiler.PASS
     assert clauses._or(None, compiler.PASS) is None
+
+
+def test_several_files_with_an_id_repeated_across_them(tmp_path: Path) -> None:
+    lines = (EXAMPLE / "shipments.jsonl").read_bytes().splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(b"".join(lines[:700]))
+    second.write_bytes(b"".join(lines[650:]))  # 50 ids again: each a duplicate in b.jsonl
+    stream, duck = _both(CONTRACT, [str(first), str(second)], AS_OF)
+    assert duck == stream
+    assert '"duplicate' in duck
+
+
+def test_quarantine_identical(tmp_path: Path) -> None:
+    written = {}
+    for engine in ("stream", "duckdb"):
+        kept, reasons = tmp_path / f"{engine}.jsonl", tmp_path / f"{engine}.reasons.jsonl"
+        result = CliRunner().invoke(main, [
+            "verify", str(CONTRACT), str(EXAMPLE / "shipments.jsonl"), "--as-of", AS_OF,
+            "--format", "json", "--engine", engine, "--quarantine", str(kept),
+            "--quarantine-reasons", str(reasons)], catch_exceptions=False)
+        assert result.exit_code == 1, result.stderr
+        written[engine] = (kept.read_bytes(), reasons.read_bytes())
+    assert written["duckdb"] == written["stream"]
+    assert written["duckdb"][0]
+
+
+def test_other_inputs_refused(tmp_path: Path) -> None:
+    data = tmp_path / "shipments.csv"
+    data.write_text("shipment_id,service\nS1,road\n", "utf-8")
+    result = CliRunner().invoke(main, [
+        "verify", str(CONTRACT), str(data), "--as-of", AS_OF, "--engine", "duckdb"])
+    assert result.exit_code == 2
+    assert "csv input" in result.stderr and "--engine stream" in result.stderr
