@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from itertools import islice
-from typing import Any
+from itertools import accumulate, islice
+from typing import IO, Any
 
 import orjson
 
@@ -29,11 +30,12 @@ from slacheck.engine.sql.queries import (
     CHUNK,
     CLASSES,
     RECORDS,
+    REPEATED,
     STAGE,
     classify,
     counts,
-    in_period,
     parse,
+    repeated,
     routed,
     stage,
 )
@@ -41,7 +43,7 @@ from slacheck.engine.sql.support import UnsupportedError, check_supported, missi
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, _run_one
 from slacheck.plan import Plan
-from slacheck.readers import Input, expand
+from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
 
 CHUNK_LINES = 200_000
@@ -94,22 +96,23 @@ def run_duckdb(
         # window (a window's local time is asked in the contract's zone by name)
         connection.execute("SET TimeZone = 'UTC'")
         loader = _Loader(connection, pa, plan, max_line_bytes)
+        placed: list[bool] = []
         for index, source in enumerate(sources):
             digest = hashlib.sha256()
             stream = open_data(source.path, digest)
             try:
-                loader.load(index, _lines(stream, source.path, max_line_bytes))
+                known = loader.load(index, _lines(stream, source.path, max_line_bytes))
             finally:
                 stream.close()
+            placed.append(known and _seekable(source.path, max_line_bytes))
             state.inputs.append((source.path, digest.hexdigest()))
         loader.settle_ids()
-        connection.execute(f"CREATE TABLE {STAGE} AS {stage(plan).sql(dialect='duckdb')}")
+        connection.execute(f"CREATE TABLE {REPEATED} AS {repeated().sql(dialect='duckdb')}")
+        connection.execute(f"CREATE VIEW {STAGE} AS {stage(plan).sql(dialect='duckdb')}")
         connection.execute(f"CREATE TABLE {CLASSES} AS "
                            f"{classified.select.sql(dialect='duckdb')}")
-        period = in_period(plan).sql(dialect="duckdb")
         clean, outside = connection.execute(
-            f'SELECT count(*) FILTER ("_clean"), count(*) FILTER ("_clean" AND NOT ({period})) '
-            f"FROM {STAGE}").fetchone()
+            f'SELECT count(*), count(*) FILTER (NOT "_inside") FROM {CLASSES}').fetchone()
         state.read += clean
         state.accepted += clean
         state.outside += outside
@@ -117,19 +120,23 @@ def run_duckdb(
             _count(plan, state, sp.index, connection.execute(
                 counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
         left: dict[int, set[int]] = {index: set() for index in range(len(sources))}
-        for file, line in connection.execute(
-                f'SELECT "_f", "_n" FROM {STAGE} WHERE NOT "_clean"').fetchall():
+        places: dict[int, dict[int, int]] = {index: {} for index in range(len(sources))}
+        for file, line, start in connection.execute(
+                f'SELECT "_f", "_n", "_o" FROM {STAGE} WHERE NOT "_clean"').fetchall():
             left[file].add(line)
+            places[file][line] = start + line - 1  # and a separator after each line before
         handed: dict[int, dict[int, tuple[int, ...]]] = {i: {} for i in range(len(sources))}
-        for file, line, standards in connection.execute(
+        for file, line, start, standards in connection.execute(
                 routed(classified).sql(dialect="duckdb")).fetchall():
             handed[file][line] = tuple(standards)
+            places[file][line] = start + line - 1
     finally:
         connection.close()
     for index, source in enumerate(sources):
         if left[index] or handed[index]:
+            lines = _sought(source.path, places[index]) if placed[index] else None
             _rest(plan, state, reader, source.path, left[index], handed[index], quarantine,
-                  max_line_bytes)
+                  max_line_bytes, lines)
     if progress is not None:
         progress(state.read)
     return state
@@ -145,46 +152,58 @@ class _Loader:
         self.parse = parse(plan).sql(dialect="duckdb")
         self.id_field = plan.schema.id_field
         empty = pa.table({"_f": pa.array([], pa.int32()), "_n": pa.array([], pa.int64()),
-                          "t": pa.array([], pa.string())})
+                          "_o": pa.array([], pa.int64()), "t": pa.array([], pa.string())})
         connection.register(CHUNK, empty)
         connection.execute(f"CREATE TABLE {RECORDS} AS {self.parse} LIMIT 0")
         connection.unregister(CHUNK)
 
-    def load(self, file: int, lines: Iterator[bytes]) -> None:
-        odd: list[tuple[int, str | None]] = []
-        first = 1
+    def load(self, file: int, lines: Iterator[bytes]) -> bool:
+        """Load one file's lines; whether every line's place in the file is known (`_o`),
+        which no line cut at the line limit leaves (its length in the file is unknown)."""
+        odd: list[tuple[int, int, str | None]] = []
+        first, before, placed = 1, 0, True
         while block := list(islice(lines, CHUNK_LINES)):
+            starts = list(accumulate(map(len, block), initial=before))
+            before = starts.pop()
+            longest = max(map(len, block))
+            placed = placed and longest < self.limit
             whole = b"\n".join(block)
             # JSON escapes, other than ASCII, or cut at the line limit: the reader's alone
-            if whole.isascii() and b"\\" not in whole and max(map(len, block)) < self.limit:
-                self._flush(file, range(first, first + len(block)), block)
+            if whole.isascii() and b"\\" not in whole and longest < self.limit:
+                self._flush(file, range(first, first + len(block)), starts, block)
             else:
                 numbers: list[int] = []
+                kept: list[int] = []
                 texts: list[bytes] = []
-                for number, text in enumerate(block, start=first):
+                for index, text in enumerate(block):
                     if type(text) is bytes and text.isascii() and b"\\" not in text:
-                        numbers.append(number)
+                        numbers.append(first + index)
+                        kept.append(starts[index])
                         texts.append(text)
                     else:
-                        odd.append((number, _id_of(text, self.id_field)))
-                self._flush(file, numbers, texts)
+                        odd.append((first + index, starts[index], _id_of(text, self.id_field)))
+                self._flush(file, numbers, kept, texts)
             first += len(block)
         if odd:
             pa = self.pa
             table = pa.table({"_f": pa.array([file] * len(odd), pa.int32()),
-                              "_n": pa.array([number for number, _ in odd], pa.int64()),
-                              "_id": pa.array([found for _, found in odd], pa.string())})
+                              "_n": pa.array([item[0] for item in odd], pa.int64()),
+                              "_o": pa.array([item[1] for item in odd], pa.int64()),
+                              "_id": pa.array([item[2] for item in odd], pa.string())})
             self.connection.register("odd", table)
-            self.connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_ok", "_id") '
-                                    'SELECT "_f", "_n", false, "_id" FROM odd')
+            self.connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_o", "_ok", "_id") '
+                                    'SELECT "_f", "_n", "_o", false, "_id" FROM odd')
             self.connection.unregister("odd")
+        return placed
 
-    def _flush(self, file: int, numbers: Sequence[int], texts: list[bytes]) -> None:
+    def _flush(self, file: int, numbers: Sequence[int], starts: list[int],
+               texts: list[bytes]) -> None:
         if not texts:
             return
         pa = self.pa
         table = pa.table({"_f": pa.array([file] * len(texts), pa.int32()),
                           "_n": pa.array(numbers, pa.int64()),
+                          "_o": pa.array(starts, pa.int64()),
                           "t": pa.array(texts, pa.binary()).cast(pa.string())})
         self.connection.register(CHUNK, table)
         self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
@@ -243,12 +262,33 @@ def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) ->
             tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
 
 
+def _seekable(path: str, limit: int) -> bool:
+    """Whether a line of `path` can be read again at its place: a plain file whose lines
+    end with a newline (not CR alone, told as `records._lines` tells it)."""
+    if path.lower().endswith(COMPRESSED) or not os.path.isfile(path):
+        return False
+    with open(path, "rb") as stream:
+        start = stream.read(min(1 << 20, limit))
+    return not (b"\n" not in start and b"\r" in start)
+
+
+def _sought(path: str, places: dict[int, int]) -> Iterator[tuple[int, bytes]]:
+    """The lines at `places` (line number to byte offset), in line order, each read by
+    seeking to it: as `records._lines` gives them, without their newline."""
+    with open(path, "rb") as stream:
+        for number in sorted(places):
+            stream.seek(places[number])
+            text = stream.readline()
+            yield number, text[:-1] if text.endswith(b"\n") else text
+
+
 def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
           handed: dict[int, tuple[int, ...]], quarantine: Quarantine | None,
-          max_line_bytes: int) -> None:
+          max_line_bytes: int, lines: Iterator[tuple[int, bytes]] | None) -> None:
     """The lines of one file SQL left, read again and handed in order to the stream engine:
     those it did not read (`left`) to its reader, and the clean ones a standard left
-    (`handed`) to the generated code of those standards alone."""
+    (`handed`) to the generated code of those standards alone. `lines` gives them by
+    seeking; without it the file is read again from its start."""
     again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
     evaluators: dict[tuple[int, ...], Evaluate] = {}
     time_field, zone = plan.schema.time_field, plan.zone
@@ -267,9 +307,15 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
     records = again.lines(feed(), path, impossible)
 
     def read(reject: Callable[[Rejection], None]) -> Iterator[dict[str, Any]]:
-        stream = open_data(path)
+        stream: IO[bytes] | None = None
+        numbered: Iterable[tuple[int, bytes]]
+        if lines is not None:
+            numbered = lines
+        else:
+            stream = open_data(path)
+            numbered = enumerate(_lines(stream, path, max_line_bytes), start=1)
         try:
-            for number, text in enumerate(_lines(stream, path, max_line_bytes), start=1):
+            for number, text in numbered:
                 if number in left:
                     yield from reader.lines(((number, text),), path, reject)
                     continue
@@ -285,6 +331,7 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
                 moment = record[time_field]
                 evaluate(record, moment, moment.astimezone(zone))
         finally:
-            stream.close()
+            if stream is not None:
+                stream.close()
 
     _run_one(plan, state, read, path, quarantine, None)

@@ -39,8 +39,9 @@ from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
 from slacheck.records import FIRST_YEAR, LAST_YEAR, MAX_DIGITS, MAX_DURATION_SECONDS
 from slacheck.types import FieldSpec, Kind
 
-CHUNK, RECORDS, STAGE, CLASSES = "chunk", "recs", "stage", "classes"
-"""The tables: lines as read, typed records, records with `_clean`, classes per standard."""
+CHUNK, RECORDS, REPEATED, STAGE, CLASSES = "chunk", "recs", "repeated", "stage", "classes"
+"""The tables: lines as read, typed records, ids on more than one line, records with
+`_clean` (a view), classes per standard."""
 
 _TIMESTAMP = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
               r"(\.[0-9]{3}|\.[0-9]{6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])")
@@ -167,8 +168,9 @@ def _default(spec: FieldSpec) -> exp.Expr:
 
 
 def parse(plan: Plan) -> exp.Select:
-    """Typed records from the JSON lines of `chunk(_f, _n, t)`; `_ok` false for a line SQL
-    does not read exactly, whose text is then kept (`_t`) for its id to be found.
+    """Typed records from the JSON lines of `chunk(_f, _n, _o, t)` (`_o`: the bytes of the
+    file's lines before this one, so that it can be read again by seeking); `_ok` false for
+    a line SQL does not read exactly, whose text is then kept (`_t`) for its id to be found.
 
     Each line is parsed once, into a struct of the declared fields' JSON texts. A clean
     line has no backslash, so a string cannot hold a quote: each `":` ends a key, and the
@@ -181,7 +183,7 @@ def parse(plan: Plan) -> exp.Select:
                          fn("json_valid", text))
     shape = lit(json.dumps(dict.fromkeys(names, "VARCHAR")))  # each field as text
     parsed = exp.select(
-        _col("_f"), _col("_n"), text,
+        _col("_f"), _col("_n"), _col("_o"), text,
         exp.alias_(is_object, "_object", quoted=True),
         exp.alias_(case((is_object, fn("from_json", text, shape))), "_j", quoted=True),
         exp.alias_(case((is_object, fn("json_type", text, exp.Array(expressions=[
@@ -189,7 +191,8 @@ def parse(plan: Plan) -> exp.Select:
     ).from_(CHUNK)
     values = [exp.alias_(exp.Dot(this=_col("_j"), expression=exp.to_identifier(
         name, quoted=True)), f"_v{index}", quoted=True) for index, name in enumerate(names)]
-    read = exp.select(_col("_f"), _col("_n"), text, _col("_object"), _col("_types"), *values) \
+    read = exp.select(_col("_f"), _col("_n"), _col("_o"), text, _col("_object"), _col("_types"),
+                      *values) \
         .from_(parsed.subquery())
     spelled = exp.select(exp.Star(), *(column for index, spec in enumerate(schema.fields)
                                        for column in _spelled(spec, index, text))) \
@@ -222,7 +225,7 @@ def parse(plan: Plan) -> exp.Select:
     )
     id_index = names.index(schema.id_field)
     return exp.select(
-        _col("_f"), _col("_n"),
+        _col("_f"), _col("_n"), _col("_o"),
         exp.alias_(exp.func("coalesce", plain, exp.false()), "_ok", quoted=True),
         exp.alias_(case((_col(f"_q{id_index}"), _col(f"_v{id_index}"))), "_id", quoted=True),
         exp.alias_(case((exp.not_(_col("_object")), text)), "_t", quoted=True),
@@ -272,11 +275,18 @@ def may_warn(plan: Plan) -> exp.Expr:
     return exp.func("coalesce", exp.or_(*tests), exp.false())
 
 
+def repeated() -> exp.Select:
+    """The ids written on more than one line (by any line that spells one)."""
+    return exp.select(_col("_id")).from_(RECORDS).where(exp.not_(_null(_col("_id")))) \
+        .group_by(_col("_id")).having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)))
+
+
 def stage(plan: Plan) -> exp.Select:
     """Every record with `_clean`: read exactly, its id on no other line, no warning near."""
-    alone = exp.EQ(this=exp.Window(this=exp.Count(this=exp.Star()),
-                                   partition_by=[_col("_id")]), expression=lit(1))
-    clean = exp.and_(_col("_ok"), alone, exp.not_(exp.paren(may_warn(plan))))
+    alone = exp.not_(exp.In(this=_col("_id"), query=exp.select(_col("_id")).from_(REPEATED)
+                            .subquery()))
+    clean = exp.func("coalesce", exp.and_(_col("_ok"), alone, exp.not_(exp.paren(
+        may_warn(plan)))), exp.false())
     return exp.select(exp.Star(), exp.alias_(clean, "_clean", quoted=True)).from_(RECORDS)
 
 
@@ -301,7 +311,7 @@ def in_period(plan: Plan) -> exp.Expr:
 def classify(checked: CheckedContract, plan: Plan) -> Classified:
     """Stage 1 of every standard on the clean records in the contract's period."""
     clauses = Clauses(checked, plan.as_of)
-    selected: list[exp.Expr] = [_col("_f"), _col("_n")]
+    selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o")]
     columns = []
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
@@ -330,7 +340,8 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         name = f"_class_{sp.index}"
         selected.append(exp.alias_(case(*branches), name, quoted=True))
         columns.append((key, tuple(groups), name))
-    select = exp.select(*selected).from_(STAGE).where(exp.and_(_col("_clean"), in_period(plan)))
+    selected.append(exp.alias_(in_period(plan), "_inside", quoted=True))
+    select = exp.select(*selected).from_(STAGE).where(_col("_clean"))
     return Classified(select, tuple(columns))
 
 
@@ -386,7 +397,9 @@ def counts(classified: Classified, index: int) -> exp.Select:
     key, groups, name = classified.columns[index]
     keys = [_col(key), *(_col(group) for group in groups), _col(name)]
     return exp.select(*keys, exp.alias_(exp.Count(this=exp.Star()), "_count", quoted=True)) \
-        .from_(CLASSES).where(exp.GTE(this=_col(name), expression=lit(0))).group_by(*keys)
+        .from_(CLASSES).where(exp.and_(_col("_inside"), exp.GTE(this=_col(name),
+                                                                expression=lit(0)))) \
+        .group_by(*keys)
 
 
 def routed(classified: Classified) -> exp.Select:
@@ -396,9 +409,10 @@ def routed(classified: Classified) -> exp.Select:
     listed = fn("list_filter", exp.Array(expressions=marks),
                 exp.Lambda(this=exp.not_(_null(exp.column("x"))),
                            expressions=[exp.to_identifier("x")]))
-    return exp.select(_col("_f"), _col("_n"), exp.alias_(listed, "_standards", quoted=True)) \
-        .from_(CLASSES).where(exp.or_(*(_null(_col(name))
-                                        for _, _, name in classified.columns)))
+    return exp.select(_col("_f"), _col("_n"), _col("_o"),
+                      exp.alias_(listed, "_standards", quoted=True)) \
+        .from_(CLASSES).where(exp.and_(_col("_inside"), exp.or_(*(
+            _null(_col(name)) for _, _, name in classified.columns))))
 
 
 def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") -> str:
@@ -406,6 +420,7 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
     classified = classify(checked, plan)
     parts = [
         ("typed records from each chunk of lines", parse(plan)),
+        ("ids written on more than one line", repeated()),
         ("records SQL reads exactly, alone of their id, no warning near", stage(plan)),
         ("stage 1 per standard", classified.select),
         *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
