@@ -34,6 +34,9 @@ from slacheck.engine.sql.queries import (
     STAGE,
     classify,
     counts,
+    counts_breaches,
+    evidence,
+    overdue,
     parse,
     repeated,
     routed,
@@ -42,6 +45,7 @@ from slacheck.engine.sql.queries import (
 from slacheck.engine.sql.support import UnsupportedError, check_supported, missing
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, _run_one
+from slacheck.findings import RecordRef
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
@@ -116,9 +120,17 @@ def run_duckdb(
         state.read += clean
         state.accepted += clean
         state.outside += outside
+        found: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
         for sp in plan.standards:
             _count(plan, state, sp.index, connection.execute(
                 counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
+            if counts_breaches(sp):
+                limit = plan.evidence_limit
+                found[sp.index] = (
+                    connection.execute(evidence(classified, sp.index, limit).sql(
+                        dialect="duckdb")).fetchall(),
+                    connection.execute(overdue(classified, sp.index, limit).sql(
+                        dialect="duckdb")).fetchall())
         left: dict[int, set[int]] = {index: set() for index in range(len(sources))}
         places: dict[int, dict[int, int]] = {index: {} for index in range(len(sources))}
         for file, line, start in connection.execute(
@@ -137,6 +149,9 @@ def run_duckdb(
             lines = _sought(source.path, places[index]) if placed[index] else None
             _rest(plan, state, reader, source.path, left[index], handed[index], quarantine,
                   max_line_bytes, lines)
+    paths = [source.path for source in sources]
+    for index, (shown, late) in found.items():
+        _evidence(plan, state, index, shown, late, paths)
     if progress is not None:
         progress(state.read)
     return state
@@ -256,10 +271,36 @@ def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) ->
             tally.passed += count
         elif kind == 1:
             tally.pending += count
+        elif kind in (2, 3):  # breaches SQL counts; their evidence comes after (`_evidence`)
+            tally.breached += count
+            if kind == 3:
+                state.standards[index].overdue_total += count
         else:
             reason = sp.exclusions[kind - 10][1]
             tally.excluded += count
             tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
+
+
+def _evidence(plan: Plan, state: State, index: int, shown: list[tuple[Any, ...]],
+              late: list[tuple[Any, ...]], paths: list[str]) -> None:
+    """The breaches SQL counted, merged into the evidence the stream engine kept of the
+    lines it was handed: the first in input order of both, as one pass would keep."""
+    limit = plan.evidence_limit
+    st = state.standards[index]
+    order = {path: place for place, path in enumerate(paths)}
+
+    def first(refs: list[RecordRef]) -> list[RecordRef]:
+        return sorted(refs, key=lambda ref: (order[ref.source], ref.line))[:limit]
+
+    kept: dict[tuple[Any, Any], list[RecordRef]] = {}
+    for key, *rest, file, line, found, _, _ in shown:
+        group = None if len(rest) == 0 else rest[0] if len(rest) == 1 else tuple(rest)
+        kept.setdefault((key, group), []).append(RecordRef(found, line, paths[file]))
+    for window, refs in kept.items():
+        tally = st.tallies[window]
+        tally.breaches = first(tally.breaches + refs)
+    st.overdue = first(st.overdue + [RecordRef(found, line, paths[file])
+                                     for file, line, found in late])
 
 
 def _seekable(path: str, limit: int) -> bool:

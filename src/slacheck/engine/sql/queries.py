@@ -24,7 +24,9 @@ from sqlglot import exp
 from slacheck import ast
 from slacheck.checker import CheckedContract
 from slacheck.engine.sql.clauses import (
+    BREACH,
     DECIMAL,
+    OVERDUE,
     PASS,
     PENDING,
     Branch,
@@ -311,7 +313,7 @@ def in_period(plan: Plan) -> exp.Expr:
 def classify(checked: CheckedContract, plan: Plan) -> Classified:
     """Stage 1 of every standard on the clean records in the contract's period."""
     clauses = Clauses(checked, plan.as_of)
-    selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o")]
+    selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o"), _col("_id")]
     columns = []
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
@@ -337,12 +339,44 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         odd = _implausible(clauses, standard.require.node)  # type: ignore[arg-type]
         branches.append((exp.and_(_eq(outcome, PASS), exp.not_(exp.paren(odd))), 0))
         branches.append((_eq(outcome, PENDING), 1))
+        if counts_breaches(sp):
+            branches.append((_eq(outcome, BREACH), 2))
+            branches.append((_eq(outcome, OVERDUE), 3))
         name = f"_class_{sp.index}"
         selected.append(exp.alias_(case(*branches), name, quoted=True))
         columns.append((key, tuple(groups), name))
     selected.append(exp.alias_(in_period(plan), "_inside", quoted=True))
     select = exp.select(*selected).from_(STAGE).where(_col("_clean"))
     return Classified(select, tuple(columns))
+
+
+def counts_breaches(sp: StandardPlan) -> bool:
+    """Whether SQL counts a standard's breaches (class 2, or 3 when overdue) and lists its
+    evidence: when a breach carries no money and no time, it is only counted and shown."""
+    return sp.penalty is None and not sp.keeps_breach_times
+
+
+def evidence(classified: Classified, index: int, limit: int) -> exp.Select:
+    """The first `limit` breaches of a standard counted by SQL, per window and group, in
+    input order, and whether each is overdue: the evidence its tallies keep."""
+    key, groups, name = classified.columns[index]
+    keys = [_col(key), *(_col(group) for group in groups)]
+    rank = exp.Window(this=exp.RowNumber(), partition_by=keys,
+                      order=exp.Order(expressions=[exp.Ordered(this=_col("_f")),
+                                                   exp.Ordered(this=_col("_n"))]))
+    ranked = exp.select(*keys, _col("_f"), _col("_n"), _col("_id"), _col(name),
+                        exp.alias_(rank, "_rank", quoted=True)).from_(CLASSES).where(
+        exp.and_(_col("_inside"), exp.In(this=_col(name), expressions=[lit(2), lit(3)])))
+    return exp.select(exp.Star()).from_(ranked.subquery()).where(
+        exp.LTE(this=_col("_rank"), expression=lit(limit)))
+
+
+def overdue(classified: Classified, index: int, limit: int) -> exp.Select:
+    """The first `limit` overdue breaches of a standard counted by SQL, in input order."""
+    name = classified.columns[index][2]
+    return exp.select(_col("_f"), _col("_n"), _col("_id")).from_(CLASSES).where(
+        exp.and_(_col("_inside"), _eq(_col(name), 3))).order_by(_col("_f"), _col("_n")) \
+        .limit(limit)
 
 
 def _key(sp: StandardPlan, placed: exp.Expr, plan: Plan) -> exp.Expr:
@@ -424,6 +458,8 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
         ("records SQL reads exactly, alone of their id, no warning near", stage(plan)),
         ("stage 1 per standard", classified.select),
         *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
+        *((f"evidence of {sp.id}", evidence(classified, sp.index, plan.evidence_limit))
+          for sp in plan.standards if counts_breaches(sp)),
         ("lines left to the stream engine", routed(classified)),
     ]
     return "\n\n".join(f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"
