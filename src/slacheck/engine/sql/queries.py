@@ -77,32 +77,36 @@ def _number_pattern(spec: FieldSpec) -> str:
     return rf"{sign}[0-9]{{1,{MAX_DIGITS}}}{places}"
 
 
-_TEXTUAL = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.MONEY, Kind.NUMBER,
-                      Kind.DURATION})
-"""Fields whose checks ask whether the value was written as a JSON string."""
 _NUMERIC = frozenset({Kind.MONEY, Kind.NUMBER, Kind.DURATION})
 
 
 def _spelled(spec: FieldSpec, index: int, text: exp.Expr) -> list[exp.Expr]:
-    """The columns of one field beside `_v{index}`, its value as text as DuckDB's
-    `from_json` gives it (a string's content: a clean line has no escapes; NULL when absent
-    or null): `_k{index}`, 1 when its key is written, `_q{index}` whether it is a JSON
-    string, `_w{index}` a number as written (DuckDB writes `1.50` back as `1.5`, so a
-    number is taken from the line's own text)."""
+    """The columns of one field from `_r{index}`, its value's JSON text as DuckDB's
+    `from_json` writes it back (NULL when absent or null): `_q{index}` whether it is a JSON
+    string, `_v{index}` its text (a string's content: a clean line has no escapes),
+    `_k{index}` 1 when its key is written."""
+    written = _col(f"_r{index}")
+    quoted = exp.func("coalesce", fn("starts_with", written, lit('"')), exp.false())
+    content = fn("substring", written, lit(2), exp.Sub(this=fn("length", written),
+                                                        expression=lit(2)))
+    # a clean line has no escapes, so `"name":` is its key, never text inside a string
+    key = fn("contains", text, lit(f'"{spec.name}":'))
+    return [exp.alias_(quoted, f"_q{index}", quoted=True),
+            exp.alias_(case((quoted, content), default=written), f"_v{index}", quoted=True),
+            exp.alias_(case((exp.not_(_null(written)), 1), (key, 1), default=0), f"_k{index}",
+                       quoted=True)]
+
+
+def _number(spec: FieldSpec, index: int, text: exp.Expr) -> exp.Expr | None:
+    """`_w{index}`: a number as written, from the line's own text when it is a JSON number
+    (DuckDB writes `1.50` back as `1.5`)."""
+    if spec.type.kind not in _NUMERIC:
+        return None
+    key = f'"{spec.name}":'
+    raw = fn("regexp_extract", text, lit(rf"{re.escape(key)}\s*(-?[0-9][0-9.eE+-]*)"), lit(1))
     found = _col(f"_v{index}")
-    kind_of = exp.Bracket(this=_col("_types"), expressions=[lit(index)])  # counted from 0
-    columns = [exp.alias_(case((_null(kind_of), 0), default=1), f"_k{index}", quoted=True)]
-    kind = spec.type.kind
-    if kind in _TEXTUAL:
-        columns.append(exp.alias_(exp.func("coalesce", _eq(kind_of, "VARCHAR"), exp.false()),
-                                  f"_q{index}", quoted=True))
-    if kind in _NUMERIC:
-        # a clean line has no escapes, so `"name":` is its key, never text inside a string
-        key = f'"{spec.name}":'
-        raw = fn("regexp_extract", text, lit(rf"{re.escape(key)}\s*(-?[0-9][0-9.eE+-]*)"), lit(1))
-        columns.append(exp.alias_(case((_null(found), None), (_col(f"_q{index}"), found),
-                                       default=raw), f"_w{index}", quoted=True))
-    return columns
+    return exp.alias_(case((_null(found), None), (_col(f"_q{index}"), found), default=raw),
+                      f"_w{index}", quoted=True)
 
 
 def _converted(spec: FieldSpec, index: int) -> exp.Expr | None:
@@ -183,22 +187,24 @@ def parse(plan: Plan) -> exp.Select:
     text = _col("t")
     is_object = exp.and_(exp.EQ(this=fn("left", fn("ltrim", text), lit(1)), expression=lit("{")),
                          fn("json_valid", text))
-    shape = lit(json.dumps(dict.fromkeys(names, "VARCHAR")))  # each field as text
+    shape = lit(json.dumps(dict.fromkeys(names, "JSON")))  # each field's JSON text
     parsed = exp.select(
         _col("_f"), _col("_n"), _col("_o"), text,
         exp.alias_(is_object, "_object", quoted=True),
         exp.alias_(case((is_object, fn("from_json", text, shape))), "_j", quoted=True),
-        exp.alias_(case((is_object, fn("json_type", text, exp.Array(expressions=[
-            lit(f"$.{name}") for name in names])))), "_types", quoted=True),
     ).from_(CHUNK)
-    values = [exp.alias_(exp.Dot(this=_col("_j"), expression=exp.to_identifier(
-        name, quoted=True)), f"_v{index}", quoted=True) for index, name in enumerate(names)]
-    read = exp.select(_col("_f"), _col("_n"), _col("_o"), text, _col("_object"), _col("_types"),
-                      *values) \
+    values = [exp.alias_(exp.cast(exp.Dot(this=_col("_j"), expression=exp.to_identifier(
+        name, quoted=True)), "VARCHAR"), f"_r{index}", quoted=True)
+        for index, name in enumerate(names)]
+    read = exp.select(_col("_f"), _col("_n"), _col("_o"), text, _col("_object"), *values) \
         .from_(parsed.subquery())
-    spelled = exp.select(exp.Star(), *(column for index, spec in enumerate(schema.fields)
-                                       for column in _spelled(spec, index, text))) \
+    spelled = exp.select(_col("_f"), _col("_n"), _col("_o"), text, _col("_object"),
+                         *(column for index, spec in enumerate(schema.fields)
+                           for column in _spelled(spec, index, text))) \
         .from_(read.subquery())
+    numbers = [found for index, spec in enumerate(schema.fields)
+               if (found := _number(spec, index, text)) is not None]
+    spelled = exp.select(exp.Star(), *numbers).from_(spelled.subquery())
     converted = [exp.alias_(found, f"_x{index}", quoted=True)
                  for index, spec in enumerate(schema.fields)
                  if (found := _converted(spec, index)) is not None]
