@@ -143,8 +143,9 @@ def _record(rng: random.Random, number: int) -> dict[str, Any]:
         minutes=rng.randrange(0, 366 * 24 * 60))
     if rng.random() < 0.1:  # a month edge: UTC and Shanghai disagree on the month
         booked = booked.replace(day=1, hour=rng.choice((0, 7, 8)), minute=rng.randrange(60))
+    serial = number if rng.random() > 0.03 else rng.randrange(5)  # a few ids repeated
     record: dict[str, Any] = {
-        "shipment_id": f"S{number if rng.random() > 0.03 else rng.randrange(5)}",
+        "shipment_id": f"{rng.choice('SSSSÄ运')}{serial}",  # some written as \u escapes
         "service": rng.choice(_SERVICES), "office": rng.choice(("TSN", "PEK")),
         "booked_at": _stamp(rng, booked),
         "value": rng.choice((f"{rng.randrange(10**6)}.{rng.randrange(100):02d}",
@@ -182,7 +183,8 @@ def _stamp(rng: random.Random, moment: datetime) -> str:
 _HOSTILE = (b"", b"   ", b"not json", b"[1, 2]", b'{"shipment_id": "X1",}',
             b'{"shipment_id": "X2", "value": NaN}', b'{"a":1,"a":2}',
             "{\"shipment_id\": \"Ä1\"}".encode(), b'{"shipment_id": "S\\u0031"}',
-            b"\xff\xfe{", b'{"shipment_id": "X3", "extra": 1}')
+            b"\xff\xfe{", b'{"shipment_id": "X3", "extra": 1}',
+            "\ufeff{\"shipment_id\": \"B1\"}".encode(), '{"shipment_id": "Ä\u00c4"}'.encode())
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -196,7 +198,8 @@ def test_generated_records_identical(tmp_path_factory: pytest.TempPathFactory, s
         if rng.random() < 0.05:
             lines.append(rng.choice(_HOSTILE))
         else:
-            lines.append(json.dumps(_record(rng, number)).encode())
+            lines.append(json.dumps(_record(rng, number), ensure_ascii=rng.random() < 0.5)
+                         .encode())
     path = tmp_path_factory.mktemp("records") / "shipments.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     as_of = rng.choice(("2025-04-01T00:00:00+08:00", "2025-07-15T12:00:00+08:00",

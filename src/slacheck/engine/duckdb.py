@@ -183,15 +183,15 @@ class _Loader:
             longest = max(map(len, block))
             placed = placed and longest < self.limit
             whole = b"\n".join(block)
-            # JSON escapes, other than ASCII, or cut at the line limit: the reader's alone
-            if whole.isascii() and b"\\" not in whole and longest < self.limit:
+            # JSON escapes, bytes that are not UTF-8, or cut at the line limit: the reader's
+            if b"\\" not in whole and longest < self.limit and _utf8(whole):
                 self._flush(file, range(first, first + len(block)), starts, block)
             else:
                 numbers: list[int] = []
                 kept: list[int] = []
                 texts: list[bytes] = []
                 for index, text in enumerate(block):
-                    if type(text) is bytes and text.isascii() and b"\\" not in text:
+                    if type(text) is bytes and b"\\" not in text and _utf8(text):
                         numbers.append(first + index)
                         kept.append(starts[index])
                         texts.append(text)
@@ -242,6 +242,17 @@ class _Loader:
                                 f'WHERE {RECORDS}."_f" = found."_f" '
                                 f'AND {RECORDS}."_n" = found."_n"')
         self.connection.unregister("found")
+
+
+def _utf8(text: bytes) -> bool:
+    """Whether `text` is UTF-8 (DuckDB's text must be): any other line is the reader's."""
+    if text.isascii():
+        return True
+    try:
+        text.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _id_of(text: bytes, id_field: str) -> str | None:
