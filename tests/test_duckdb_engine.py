@@ -161,6 +161,12 @@ def _record(rng: random.Random, number: int) -> dict[str, Any]:
         if rng.random() < 0.9:
             record["delivered_at"] = _stamp(rng, picked + timedelta(
                 hours=rng.choice((rng.uniform(1, 23.9), 24, rng.uniform(-2, 60)))))
+    if rng.random() < 0.03:  # near a plausibility warning's edge, either side of it
+        late = timedelta(days=rng.choice((179, 180, 181)), hours=rng.uniform(-30, 30))
+        record["delivered_at"] = _stamp(rng, booked + late)
+    if rng.random() < 0.02:  # a year typed wrong: more or less than a year outside the period
+        record["booked_at"] = _stamp(rng, booked.replace(year=rng.choice((2023, 2024, 2026,
+                                                                          2027))))
     for flag in ("damaged", "lost", "force_majeure"):
         if rng.random() < 0.05:
             record[flag] = rng.random() < 0.5 if rng.random() > 0.1 else None
