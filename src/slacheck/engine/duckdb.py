@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 from itertools import accumulate, islice
 from typing import IO, Any
 
@@ -36,6 +37,7 @@ from slacheck.engine.sql.queries import (
     counts,
     counts_breaches,
     evidence,
+    measures,
     overdue,
     parse,
     repeated,
@@ -46,6 +48,7 @@ from slacheck.engine.sql.support import UnsupportedError, check_supported, missi
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, _run_one
 from slacheck.findings import RecordRef
+from slacheck.measures import Extreme, RatioOfSums
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
@@ -124,6 +127,11 @@ def run_duckdb(
         for sp in plan.standards:
             _count(plan, state, sp.index, connection.execute(
                 counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
+            figures = measures(classified, sp.index)
+            if figures is not None:
+                micros = [flag for _, flag in classified.measured[sp.index]]
+                _measured(plan, state, sp.index, micros, connection.execute(
+                    figures.sql(dialect="duckdb")).fetchall())
             if counts_breaches(sp):
                 limit = plan.evidence_limit
                 found[sp.index] = (
@@ -290,6 +298,39 @@ def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) ->
             reason = sp.exclusions[kind - 10][1]
             tally.excluded += count
             tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
+
+
+def _measured(plan: Plan, state: State, index: int, micros: list[bool],
+              rows: list[tuple[Any, ...]]) -> None:
+    """Add the clean records' values to a standard's measure in each window and group, as
+    its `merge` would add another part's state; `micros` says which of its values are
+    durations in microseconds (to be seconds, exactly)."""
+    sp = plan.standards[index]
+    measure = sp.measure
+    groups = len(sp.group_fields)
+    for row in rows:
+        key, rest = row[0], row[1:1 + groups]
+        group = None if groups == 0 else rest[0] if groups == 1 else tuple(rest)
+        count, *figures = row[1 + groups:]
+        if not count:
+            continue
+        sums = [_exact(figures[3 * j], micros[j]) for j in range(len(micros))]
+        state_of = state.standards[index].tallies[(key, group)].measured
+        part = measure.start()
+        if isinstance(measure, RatioOfSums):
+            part.count, part.numerator, part.denominator = count, sums[0], sums[1]
+        elif isinstance(measure, Extreme):
+            best = figures[2] if measure.largest else figures[1]
+            part.count, part.best = count, _exact(best, micros[0])
+        else:  # a count, sum or mean: how many values, and their total
+            part.count, part.total = count, sums[0]
+        measure.merge(state_of, part)
+
+
+def _exact(value: Any, micros: bool) -> Fraction:
+    """A figure from SQL as the stream engine's exact fraction: a duration's microseconds
+    as seconds, a DECIMAL as it is."""
+    return Fraction(int(value), 1_000_000) if micros else Fraction(value)
 
 
 def _evidence(plan: Plan, state: State, index: int, shown: list[tuple[Any, ...]],

@@ -84,6 +84,8 @@ class Value:
     sql: exp.Expr
     kind: Kind
     open: exp.Expr | None = None
+    after: bool = True
+    """When open, whether the value lies at or after its bound (else at or before it)."""
 
 
 _COMPARE: dict[ast.CmpOp, type[exp.Binary]] = {
@@ -100,6 +102,12 @@ _DECIDED: dict[ast.CmpOp, tuple[type[exp.Binary], bool]] = {
     ast.CmpOp.EQ: (exp.GT, False), ast.CmpOp.NE: (exp.GT, True),
 }
 """op -> (how x compares with y when decided, whether it then holds)."""
+# likewise for a value in (-oo, x]
+_DECIDED_BELOW: dict[ast.CmpOp, tuple[type[exp.Binary], bool]] = {
+    ast.CmpOp.LT: (exp.LT, True), ast.CmpOp.LE: (exp.LTE, True),
+    ast.CmpOp.GT: (exp.LTE, False), ast.CmpOp.GE: (exp.LT, False),
+    ast.CmpOp.EQ: (exp.LT, False), ast.CmpOp.NE: (exp.LT, True),
+}
 
 
 class Clauses:
@@ -162,7 +170,7 @@ class Clauses:
         for side, other, how in ((a, b, op), (b, a, _FLIPPED[op])):
             if side.open is None:
                 continue
-            test, holds = _DECIDED[how]
+            test, holds = (_DECIDED if side.after else _DECIDED_BELOW)[how]
             decided = test(this=side.sql, expression=other.sql)
             branches.append((exp.and_(side.open, exp.not_(decided)), PENDING))
             branches.append((side.open, PASS_OPEN if holds else OVERDUE))
@@ -187,6 +195,8 @@ class Clauses:
                                    f"({_what(limit)})")
         if happened.kind is not Kind.TIMESTAMP or started.kind is not Kind.TIMESTAMP:
             raise UnsupportedError("`within` between values that are not timestamps")
+        if happened.open is not None and not happened.after:
+            raise UnsupportedError("`within` of an event bounded from above")
         due = exp.Add(this=started.sql, expression=allowed.sql)
         branches: list[Branch] = [
             (exp.or_(exp.Is(this=started.sql, expression=exp.null()),
@@ -281,10 +291,13 @@ class Clauses:
             kind = Kind.MONEY
         else:
             raise UnsupportedError(f"arithmetic on a {a.kind.value} and a {b.kind.value}")
-        if b.open is not None or (a.open is not None and b.open is not None):
-            raise UnsupportedError("arithmetic with an event not yet happened on its right")
+        if a.open is not None and b.open is not None:
+            raise UnsupportedError("arithmetic on two events that may not have happened yet")
         how = exp.Add if add else exp.Sub
-        return Value(exp.paren(how(this=a.sql, expression=b.sql)), kind, a.open)
+        sql = exp.paren(how(this=a.sql, expression=b.sql))
+        if b.open is not None:  # `x - event`: bounded the other way (`compiler._open_arithmetic`)
+            return Value(sql, kind, b.open, b.after if add else not b.after)
+        return Value(sql, kind, a.open, a.after)
 
 
 def _and(a: int | None, b: int | None) -> int | None:

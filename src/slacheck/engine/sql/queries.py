@@ -36,6 +36,7 @@ from slacheck.engine.sql.clauses import (
     lit,
     micros,
 )
+from slacheck.engine.sql.support import UnsupportedError
 from slacheck.plan import Plan, StandardPlan
 from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
 from slacheck.records import FIRST_YEAR, LAST_YEAR, MAX_DIGITS, MAX_DURATION_SECONDS
@@ -300,10 +301,14 @@ def stage(plan: Plan) -> exp.Select:
 
 @dataclass(frozen=True, slots=True)
 class Classified:
-    """The classes query, and per standard its columns: key, group columns, class."""
+    """The classes query, and per standard its columns: key, group columns, class; and the
+    columns of what each record adds to a standard's measure (none for a rate)."""
 
     select: exp.Select
     columns: tuple[tuple[str, tuple[str, ...], str], ...]
+    measured: tuple[tuple[tuple[str, bool], ...], ...] = ()
+    """Per standard, each column a record adds to its measure, and whether it holds a
+    duration's microseconds (made seconds in Python: DuckDB divides decimals as DOUBLE)."""
 
 
 def in_period(plan: Plan) -> exp.Expr:
@@ -321,6 +326,7 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
     clauses = Clauses(checked, plan.as_of)
     selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o"), _col("_id")]
     columns = []
+    measured: list[tuple[tuple[str, bool], ...]] = []
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
         key = f"_key_{sp.index}"
@@ -341,6 +347,16 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
             excluded = clauses.truth(item.when.node)  # type: ignore[arg-type]
             branches.append((exp.or_(_null(excluded), _eq(excluded, PENDING)), None))
             branches.append((_eq(excluded, PASS), 10 + j))
+        parts: list[tuple[str, bool]] = []
+        target = standard.target.node if standard.target is not None else None
+        if isinstance(target, ast.Target) and target.measure is not None:
+            values, unsure = _measure(clauses, target.measure)
+            for j, (value, micros) in enumerate(values):
+                parts.append((f"_measure_{sp.index}_{j}", micros))
+                selected.append(exp.alias_(value, parts[-1][0], quoted=True))
+            if unsure is not None:  # a `count(p)` whose p SQL cannot decide
+                branches.append((unsure, None))
+        measured.append(tuple(parts))
         outcome = clauses.truth(standard.require.node)  # type: ignore[arg-type]
         odd = _implausible(clauses, standard.require.node)  # type: ignore[arg-type]
         branches.append((exp.and_(_eq(outcome, PASS), exp.not_(exp.paren(odd))), 0))
@@ -353,7 +369,57 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         columns.append((key, tuple(groups), name))
     selected.append(exp.alias_(in_period(plan), "_inside", quoted=True))
     select = exp.select(*selected).from_(STAGE).where(_col("_clean"))
-    return Classified(select, tuple(columns))
+    return Classified(select, tuple(columns), tuple(measured))
+
+
+def _measure(clauses: Clauses,
+             node: ast.Measure) -> tuple[list[tuple[exp.Expr, bool]], exp.Expr | None]:
+    """What a record adds to a measure (`plan._operand`): one value, or a ratio's two
+    (added only together), each NULL when unknown; and when SQL cannot say, a condition."""
+    if isinstance(node, ast.Ratio):
+        top, unsure_top = _operand(clauses, node.numerator)
+        bottom, unsure_bottom = _operand(clauses, node.denominator)
+        tests = [test for test in (unsure_top, unsure_bottom) if test is not None]
+        return [top, bottom], exp.or_(*tests) if tests else None
+    if node.function.startswith("p"):
+        raise UnsupportedError(f"the percentile `{node.function}`")
+    value, unsure = _operand(clauses, node)
+    return [value], unsure
+
+
+def _operand(clauses: Clauses,
+             node: ast.Aggregate) -> tuple[tuple[exp.Expr, bool], exp.Expr | None]:
+    """1 or 0 for what `count` counts (NULL while pending), else the operand's value: a
+    DECIMAL, or for a duration its microseconds (and True)."""
+    if node.operand is None:
+        return (exp.cast(lit(1), DECIMAL), False), None
+    if node.function == "count":
+        truth = clauses.truth(node.operand)
+        return (case((_eq(truth, PASS), exp.cast(lit(1), DECIMAL)), (_eq(truth, PENDING), None),
+                     default=exp.cast(lit(0), DECIMAL)), False), _null(truth)
+    found = clauses.value(node.operand)
+    if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+        raise UnsupportedError(f"`{node.function}` of a {found.kind.value}")
+    known = found.sql if found.open is None else case((found.open, None), default=found.sql)
+    return (known, found.kind is Kind.DURATION), None
+
+
+def measures(classified: Classified, index: int) -> exp.Select | None:
+    """A standard's measure per window and group over its counted clean records (every
+    class but out of scope and excluded): how many values, and their sum, least and most."""
+    parts = classified.measured[index]
+    if not parts:
+        return None
+    key, groups, name = classified.columns[index]
+    keys = [_col(key), *(_col(group) for group in groups)]
+    every = exp.and_(*(exp.not_(_null(_col(part))) for part, _ in parts))
+    figures: list[exp.Expr] = [exp.Count(this=exp.Star())]
+    for part, _ in parts:
+        figures += [exp.Sum(this=_col(part)), exp.Min(this=_col(part)),
+                    exp.Max(this=_col(part))]
+    return exp.select(*keys, *figures).from_(CLASSES).where(exp.and_(
+        _col("_inside"), exp.In(this=_col(name), expressions=[lit(0), lit(1), lit(2), lit(3)]),
+        every)).group_by(*keys)
 
 
 def counts_breaches(sp: StandardPlan) -> bool:
@@ -386,9 +452,10 @@ def overdue(classified: Classified, index: int, limit: int) -> exp.Select:
 
 
 def _key(sp: StandardPlan, placed: exp.Expr, plan: Plan) -> exp.Expr:
-    """The window key of `windows.KEY_SOURCE`, of the local time in the contract's zone."""
-    local = fn("timezone", lit(plan.zone.key),
-               exp.cast(fn("make_timestamp", placed), "TIMESTAMPTZ"))
+    """The window key of `windows.KEY_SOURCE`, of the local time in the contract's zone (a
+    date field's day as it is)."""
+    local = placed if sp.window_field_is_date else fn(
+        "timezone", lit(plan.zone.key), exp.cast(fn("make_timestamp", placed), "TIMESTAMPTZ"))
     year, month = fn("year", local), fn("month", local)
     ordinal = exp.Add(this=fn("date_diff", lit("day"), exp.cast(lit("0001-01-01"), "DATE"),
                                 exp.cast(local, "DATE")), expression=lit(1))
@@ -466,6 +533,8 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
         *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
         *((f"evidence of {sp.id}", evidence(classified, sp.index, plan.evidence_limit))
           for sp in plan.standards if counts_breaches(sp)),
+        *((f"measure of {sp.id}", found) for sp in plan.standards
+          if (found := measures(classified, sp.index)) is not None),
         ("lines left to the stream engine", routed(classified)),
     ]
     return "\n\n".join(f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"

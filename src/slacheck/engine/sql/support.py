@@ -4,7 +4,7 @@ read, naming the construct, rather than given a figure the stream engine would n
 from __future__ import annotations
 
 from slacheck.checker import CheckedContract
-from slacheck.measures import Rate
+from slacheck.measures import Count, Extreme, Rate, RatioOfSums, Sum
 from slacheck.plan import Plan
 from slacheck.types import Kind
 
@@ -63,7 +63,7 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
     if contract.tables:
         raise UnsupportedError("tables")
     for sp in plan.standards:
-        if not isinstance(sp.measure, Rate) or sp.measure_value is not None:
+        if not isinstance(sp.measure, Rate | Count | Sum | Extreme | RatioOfSums):
             raise UnsupportedError(f"the measure `{sp.measure.label}` of standard `{sp.id}`")
         if sp.totals:
             raise UnsupportedError(f"window totals in the consequences of standard `{sp.id}`")
@@ -73,6 +73,6 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
                 raise UnsupportedError(f"grouping standard `{sp.id}` by `{name}`")
         if sp.window_field is not None:
             placed = schema.field(sp.window_field)
-            if placed is None or placed.type.kind is not Kind.TIMESTAMP:
+            if placed is None or placed.type.kind not in (Kind.TIMESTAMP, Kind.DATE):
                 raise UnsupportedError(f"the window of standard `{sp.id}` placed by "
                                   f"`{sp.window_field}`")
