@@ -127,10 +127,8 @@ def run_duckdb(
         for sp in plan.standards:
             _count(plan, state, sp.index, connection.execute(
                 counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
-            figures = measures(classified, sp.index)
-            if figures is not None:
-                micros = [flag for _, flag in classified.measured[sp.index]]
-                _measured(plan, state, sp.index, micros, connection.execute(
+            for role, micros, figures in measures(classified, sp.index):
+                _measured(plan, state, sp.index, role, micros, connection.execute(
                     figures.sql(dialect="duckdb")).fetchall())
             if counts_breaches(sp):
                 limit = plan.evidence_limit
@@ -300,13 +298,13 @@ def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) ->
             tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
 
 
-def _measured(plan: Plan, state: State, index: int, micros: list[bool],
-              rows: list[tuple[Any, ...]]) -> None:
-    """Add the clean records' values to a standard's measure in each window and group, as
-    its `merge` would add another part's state; `micros` says which of its values are
-    durations in microseconds (to be seconds, exactly)."""
+def _measured(plan: Plan, state: State, index: int, role: int | None,
+              micros: tuple[bool, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Add the clean records' values to a standard's measure (`role` None) or to one of its
+    window totals in each window and group, as its `merge` would add another part's state;
+    `micros` says which of the values are durations in microseconds (seconds, exactly)."""
     sp = plan.standards[index]
-    measure = sp.measure
+    measure = sp.measure if role is None else sp.totals[role][0]
     groups = len(sp.group_fields)
     for row in rows:
         key, rest = row[0], row[1:1 + groups]
@@ -315,7 +313,8 @@ def _measured(plan: Plan, state: State, index: int, micros: list[bool],
         if not count:
             continue
         sums = [_exact(figures[3 * j], micros[j]) for j in range(len(micros))]
-        state_of = state.standards[index].tallies[(key, group)].measured
+        tally = state.standards[index].tallies[(key, group)]
+        state_of = tally.measured if role is None else tally.totals[role]
         part = measure.start()
         if isinstance(measure, RatioOfSums):
             part.count, part.numerator, part.denominator = count, sums[0], sums[1]

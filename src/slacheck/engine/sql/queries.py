@@ -37,6 +37,7 @@ from slacheck.engine.sql.clauses import (
     micros,
 )
 from slacheck.engine.sql.support import UnsupportedError
+from slacheck.model import Standard
 from slacheck.plan import Plan, StandardPlan
 from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
 from slacheck.records import FIRST_YEAR, LAST_YEAR, MAX_DIGITS, MAX_DURATION_SECONDS
@@ -306,9 +307,11 @@ class Classified:
 
     select: exp.Select
     columns: tuple[tuple[str, tuple[str, ...], str], ...]
-    measured: tuple[tuple[tuple[str, bool], ...], ...] = ()
-    """Per standard, each column a record adds to its measure, and whether it holds a
-    duration's microseconds (made seconds in Python: DuckDB divides decimals as DOUBLE)."""
+    measured: tuple[tuple[tuple[int | None, tuple[tuple[str, bool], ...]], ...], ...] = ()
+    """Per standard, what its records add up: for the measure (None) and each window total
+    (its index), the columns a record adds (two for a ratio, added together), each with
+    whether it holds a duration's microseconds (made seconds in Python: DuckDB divides
+    decimals as DOUBLE)."""
 
 
 def in_period(plan: Plan) -> exp.Expr:
@@ -326,7 +329,7 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
     clauses = Clauses(checked, plan.as_of)
     selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o"), _col("_id")]
     columns = []
-    measured: list[tuple[tuple[str, bool], ...]] = []
+    measured: list[tuple[tuple[int | None, tuple[tuple[str, bool], ...]], ...]] = []
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
         key = f"_key_{sp.index}"
@@ -347,16 +350,22 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
             excluded = clauses.truth(item.when.node)  # type: ignore[arg-type]
             branches.append((exp.or_(_null(excluded), _eq(excluded, PENDING)), None))
             branches.append((_eq(excluded, PASS), 10 + j))
-        parts: list[tuple[str, bool]] = []
+        items: list[tuple[int | None, ast.Measure]] = []
         target = standard.target.node if standard.target is not None else None
         if isinstance(target, ast.Target) and target.measure is not None:
-            values, unsure = _measure(clauses, target.measure)
-            for j, (value, micros) in enumerate(values):
-                parts.append((f"_measure_{sp.index}_{j}", micros))
+            items.append((None, target.measure))
+        items.extend(enumerate(_totals(standard, sp)))  # each window total, as the measure
+        added: list[tuple[int | None, tuple[tuple[str, bool], ...]]] = []
+        for role, node in items:
+            values, unsure = _measure(clauses, node)
+            parts = []
+            for k, (value, in_micros) in enumerate(values):
+                parts.append((f"_added_{sp.index}_{len(added)}_{k}", in_micros))
                 selected.append(exp.alias_(value, parts[-1][0], quoted=True))
             if unsure is not None:  # a `count(p)` whose p SQL cannot decide
                 branches.append((unsure, None))
-        measured.append(tuple(parts))
+            added.append((role, tuple(parts)))
+        measured.append(tuple(added))
         outcome = clauses.truth(standard.require.node)  # type: ignore[arg-type]
         odd = _implausible(clauses, standard.require.node)  # type: ignore[arg-type]
         branches.append((exp.and_(_eq(outcome, PASS), exp.not_(exp.paren(odd))), 0))
@@ -370,6 +379,41 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
     selected.append(exp.alias_(in_period(plan), "_inside", quoted=True))
     select = exp.select(*selected).from_(STAGE).where(_col("_clean"))
     return Classified(select, tuple(columns), tuple(measured))
+
+
+def _totals(standard: Standard, sp: StandardPlan) -> list[ast.Measure]:
+    """The window totals of a standard's amounts, found in the order `plan._Totals` finds
+    them (a penalty per window, a credit and its cap, a credit table, a reward), each
+    once; checked against the plan's own list, so that a new kind of amount is refused
+    rather than counted in the wrong place."""
+    found: dict[str, ast.Measure] = {}
+
+    def walk(node: ast.Node | None) -> None:
+        match node:
+            case ast.Aggregate():
+                text = " ".join(node.span.text.split()) if node.span is not None else ""
+                found.setdefault(text, node)
+            case ast.Neg(operand=operand) | ast.PercentOf(operand=operand):
+                walk(operand)
+            case ast.Binary(left=left, right=right):
+                walk(left)
+                walk(right)
+
+    penalty = standard.penalty.node if standard.penalty is not None else None
+    if isinstance(penalty, ast.WindowPenalty):
+        walk(penalty.amount)
+    credit = standard.credit.node if standard.credit is not None else None
+    if isinstance(credit, ast.Credit):
+        walk(credit.amount)
+        walk(credit.cap)
+    for band in standard.credit_bands:
+        walk(band.amount.node)
+    reward = standard.reward.node if standard.reward is not None else None
+    if isinstance(reward, ast.Reward):
+        walk(reward.amount)
+    if list(found) != [total.label for total, _ in sp.totals]:
+        raise UnsupportedError(f"the window totals of standard `{sp.id}`")
+    return list(found.values())
 
 
 def _measure(clauses: Clauses,
@@ -404,22 +448,25 @@ def _operand(clauses: Clauses,
     return (known, found.kind is Kind.DURATION), None
 
 
-def measures(classified: Classified, index: int) -> exp.Select | None:
-    """A standard's measure per window and group over its counted clean records (every
-    class but out of scope and excluded): how many values, and their sum, least and most."""
-    parts = classified.measured[index]
-    if not parts:
-        return None
+def measures(classified: Classified, index: int,
+             ) -> list[tuple[int | None, tuple[bool, ...], exp.Select]]:
+    """What a standard's counted clean records (every class but out of scope and excluded)
+    add to its measure (None) and to each window total, per window and group: how many
+    values, and their sum, least and most; with which of them are microseconds."""
     key, groups, name = classified.columns[index]
     keys = [_col(key), *(_col(group) for group in groups)]
-    every = exp.and_(*(exp.not_(_null(_col(part))) for part, _ in parts))
-    figures: list[exp.Expr] = [exp.Count(this=exp.Star())]
-    for part, _ in parts:
-        figures += [exp.Sum(this=_col(part)), exp.Min(this=_col(part)),
-                    exp.Max(this=_col(part))]
-    return exp.select(*keys, *figures).from_(CLASSES).where(exp.and_(
-        _col("_inside"), exp.In(this=_col(name), expressions=[lit(0), lit(1), lit(2), lit(3)]),
-        every)).group_by(*keys)
+    found = []
+    for role, parts in classified.measured[index]:
+        every = exp.and_(*(exp.not_(_null(_col(part))) for part, _ in parts))
+        figures: list[exp.Expr] = [exp.Count(this=exp.Star())]
+        for part, _ in parts:
+            figures += [exp.Sum(this=_col(part)), exp.Min(this=_col(part)),
+                        exp.Max(this=_col(part))]
+        select = exp.select(*keys, *figures).from_(CLASSES).where(exp.and_(
+            _col("_inside"), exp.In(this=_col(name), expressions=[
+                lit(0), lit(1), lit(2), lit(3)]), every)).group_by(*keys)
+        found.append((role, tuple(micros for _, micros in parts), select))
+    return found
 
 
 def counts_breaches(sp: StandardPlan) -> bool:
@@ -533,8 +580,8 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
         *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
         *((f"evidence of {sp.id}", evidence(classified, sp.index, plan.evidence_limit))
           for sp in plan.standards if counts_breaches(sp)),
-        *((f"measure of {sp.id}", found) for sp in plan.standards
-          if (found := measures(classified, sp.index)) is not None),
+        *((f"{'measure' if role is None else f'total {role}'} of {sp.id}", select)
+          for sp in plan.standards for role, _, select in measures(classified, sp.index)),
         ("lines left to the stream engine", routed(classified)),
     ]
     return "\n\n".join(f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"

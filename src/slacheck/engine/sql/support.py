@@ -65,8 +65,10 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
     for sp in plan.standards:
         if not isinstance(sp.measure, Rate | Count | Sum | Extreme | RatioOfSums):
             raise UnsupportedError(f"the measure `{sp.measure.label}` of standard `{sp.id}`")
-        if sp.totals:
-            raise UnsupportedError(f"window totals in the consequences of standard `{sp.id}`")
+        for total, _ in sp.totals:
+            if not isinstance(total, Count | Sum | Extreme | RatioOfSums):
+                raise UnsupportedError(f"the window total `{total.label}` of standard "
+                                       f"`{sp.id}`")
         for name in sp.group_fields:
             grouped = schema.field(name)
             if grouped is None or grouped.type.kind not in GROUP_KINDS:
