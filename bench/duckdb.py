@@ -19,8 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from floor import FLOOR, Best, measure
+from floor import FLOOR
 from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log, sizes
+from timing import Best, alternate
 
 HAND = r"""
 import sys, duckdb
@@ -84,14 +85,7 @@ def same_result(runs: dict[str, list[str]]) -> None:
 def bench_size(python: str, path: Path, as_of: str, repeat: int) -> dict[str, Best]:
     runs = commands(python, path, as_of)
     same_result(runs)
-    best = {name: Best() for name in runs}
-    for attempt in range(repeat):
-        order = list(runs) if attempt % 2 == 0 else list(reversed(runs))
-        for name in order:
-            wall, cpu = measure(runs[name])
-            best[name].add(wall, cpu)
-            log(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")
-    return best
+    return alternate(runs, repeat, log=log)
 
 
 def table(results: list[tuple[int, dict[str, Best]]]) -> str:

@@ -13,15 +13,12 @@ shown beside it. `--jobs` adds `verify --jobs N` runs, whose wall time is the on
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log, sizes
+from run import AS_OF, CONTRACT, BenchError, dataset, log, sizes
+from timing import Best, alternate
 
 FLOOR = """
 import sys, orjson
@@ -44,32 +41,6 @@ print(count)
 """The floor: the file read in 1 MiB chunks, split into lines, each line parsed by orjson."""
 
 
-@dataclass
-class Best:
-    wall: float = float("inf")
-    cpu: float = float("inf")
-
-    def add(self, wall: float, cpu: float) -> None:
-        self.wall = min(self.wall, wall)
-        self.cpu = min(self.cpu, cpu)
-
-
-def measure(command: list[str]) -> tuple[float, float]:
-    """Run a child to completion: its wall time and its CPU time (with its waited children)."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            err.seek(0)
-            raise BenchError(f"{' '.join(command)} exited {code}:\n"
-                             + err.read().decode(errors="replace")[-4000:])
-        return wall, usage.ru_utime + usage.ru_stime
-
-
 def commands(python: str, path: Path, as_of: str, jobs: list[int]) -> dict[str, list[str]]:
     verify = [python, "-m", "slacheck", "verify", CONTRACT, str(path), "--as-of", as_of,
               "--format", "json", "--quiet"]
@@ -81,15 +52,7 @@ def commands(python: str, path: Path, as_of: str, jobs: list[int]) -> dict[str, 
 
 def bench_size(python: str, path: Path, as_of: str, repeat: int,
                jobs: list[int]) -> dict[str, Best]:
-    runs = commands(python, path, as_of, jobs)
-    best = {name: Best() for name in runs}
-    for attempt in range(repeat):
-        order = list(runs) if attempt % 2 == 0 else list(reversed(runs))
-        for name in order:
-            wall, cpu = measure(runs[name])
-            best[name].add(wall, cpu)
-            log(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")
-    return best
+    return alternate(commands(python, path, as_of, jobs), repeat, log=log)
 
 
 def table(results: list[tuple[int, dict[str, Best]]]) -> str:

@@ -14,44 +14,14 @@ CPU time.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log, sizes
+from run import AS_OF, CONTRACT, BenchError, dataset, log, sizes
+from timing import Best, alternate
 
 GOAL = 1.2
-
-
-@dataclass
-class Best:
-    wall: float = float("inf")
-    cpu: float = float("inf")
-
-
-@dataclass(frozen=True)
-class Timed:
-    wall: float
-    cpu: float
-    status: int
-    stderr: bytes
-
-
-def measure(command: list[str]) -> Timed:
-    """Run a child to completion: its wall time and its own CPU time."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        err.seek(0)
-        return Timed(wall, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status),
-                     err.read())
 
 
 def bench_size(python: str, path: Path, out: Path, as_of: str, repeat: int) -> tuple[Best, Best]:
@@ -61,23 +31,12 @@ def bench_size(python: str, path: Path, out: Path, as_of: str, repeat: int) -> t
         "report": [python, "-m", "slacheck", "report", CONTRACT, str(path), "--as-of", as_of,
                    "--quiet", "-o", str(out / "audit.html")],
     }
-    allowed = {"verify": (0, 1), "report": (0,)}
-    sides = {"verify": Best(), "report": Best()}
-    for attempt in range(repeat):
-        order = ("verify", "report") if attempt % 2 == 0 else ("report", "verify")
-        for name in order:
-            run = measure(commands[name])
-            if run.status not in allowed[name]:
-                raise BenchError(f"{name} exited {run.status}: {' '.join(commands[name])}\n"
-                                 + run.stderr.decode(errors="replace")[-4000:])
-            best = sides[name]
-            best.wall, best.cpu = min(best.wall, run.wall), min(best.cpu, run.cpu)
-            log(f"  {name}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU")
+    best = alternate(commands, repeat, {"verify": (0, 1), "report": (0,)}, log)
     page = (out / "audit.html").read_bytes()
     if not page.startswith(b"<!DOCTYPE html>"):
         raise BenchError("the report is not an HTML page")
     log(f"  report: {len(page) / 1024:.0f} KiB of HTML")
-    return sides["verify"], sides["report"]
+    return best["verify"], best["report"]
 
 
 def main(argv: list[str] | None = None) -> int:

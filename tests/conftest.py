@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,14 @@ def contract_yaml(
     if standards:
         lines += ["standards:", standards.rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def case_rates(case: Path) -> dict[str, str]:
+    """The rates a case folder's `expected.json` gives its run (`"args": ["--rate",
+    "SDR=1.35"]`), as `verify(..., rates=...)` takes them."""
+    path = case / "expected.json"
+    args = json.loads(path.read_text("utf-8")).get("args", []) if path.is_file() else []
+    return dict(value.split("=", 1) for flag, value in pairwise(args) if flag == "--rate")
 
 
 def where(diagnostic: Diagnostic) -> tuple[str, int, int]:

@@ -694,6 +694,19 @@ def test_an_optional_field_tested_for_presence_first_gives_no_warning(condition:
     assert [d.message for d in warnings if "delivered_at" in d.message] == []
 
 
+def test_a_derived_field_that_tests_presence_first_gives_no_warning_where_used() -> None:
+    """The guard inside a derived field decides it for every record, as it does written
+    in the condition itself; a derived field without the guard still warns where used."""
+    guarded = BASE.replace("  late: transit > 24h\n", "  late: transit > 24h\n"
+                           "  delivered: delivered_at is present and delivered_at > booked_at\n")
+    text = guarded + "  s:\n    require: complete\n    window: per month\n    for: delivered\n"
+    warnings = check(load_contract_text(text, "c.yaml")).warnings
+    assert [d.message for d in warnings] == []
+    text = guarded + "  s:\n    require: complete\n    window: per month\n    for: late\n"
+    warnings = check(load_contract_text(text, "c.yaml")).warnings
+    assert ["`late`" in d.message for d in warnings] == [True]
+
+
 def test_an_optional_field_read_beside_its_presence_test_still_warns() -> None:
     """`x is present or x > ...` does not guard: the right side runs when x is absent."""
     warnings = checked("complete", "for: delivered_at is present or delivered_at <= "

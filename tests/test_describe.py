@@ -64,6 +64,20 @@ OPTIONAL = {"delivered_at": "timestamp"}
     ("penalty", "penalty", "1 CNY per 1h of (a - b) rounded down to 1h",
      "each breach costs 1 CNY pro rata, for each 1 hour of `a - b` (`a - b` rounded down to "
      "a multiple of 1 hour first)"),
+    ("penalty", "penalty", "value per breach, at most 5 CNY in total, deferred while open",
+     "each breach costs the record's `value`, at most 5 CNY over the whole contract; a breach "
+     "of a record still open (its event overdue) owes it only once the record closes: until "
+     "then it is listed as deferred, outside the totals"),
+    ("penalty", "penalty", "value per breach, at most 5 CNY per contract year",
+     "each breach costs the record's `value`, at most 5 CNY per year of the contract, counted "
+     "from its start"),
+    ("penalty", "penalty", "599.99 CNY at every 5th breach within 60d",
+     "599.99 CNY falls due at a breach that is the 5th within 60 days (that breach included); "
+     "each breach counts towards one such amount only, then the count starts again"),
+    ("payment", "payment", "fee per record",
+     "the customer owes the record's `fee` for every record in scope and not excluded, "
+     "breached or not, once its amount is known; summed per window, and never a cause of "
+     "non-compliance"),
     ("credit", "credit", "500 CNY per missed month",
      "for each missed calendar month (a window closed below its target), a service credit "
      "of 500 CNY"),

@@ -86,7 +86,8 @@ def test_a_rate_window_with_its_records_arithmetic_and_status() -> None:
         "status: missed",
         "the run's result agrees: the same counts, figure, sample and status",
         "",
-        "consequences: none (no penalty, service credit or disqualify clause under on-time)"]
+        "consequences: none (no penalty, service credit, disqualify or escalate clause under "
+        "on-time)"]
 
 
 def test_below_the_minimum_sample_and_no_commitment() -> None:
@@ -286,3 +287,162 @@ def test_a_record_whose_group_cannot_be_looked_up() -> None:
                          "no window")
     # the window's arithmetic leaves it out, as the run does
     assert "passed: 2" in _ok(*run, "--window", "2024-07", "--group", "key")
+
+
+def test_an_overdue_record_whose_penalty_is_deferred_says_so() -> None:
+    case = ROOT / "tests" / "cases" / "sla-domain-b"
+    lines = _ok(str(case / "contract.yaml"), str(case / "records.jsonl"), "--standard",
+                "R-B-24h", "--record", "B7", "--as-of", "2024-07-10T00:00:00+08:00")
+    assert ("penalty: freight_charge per breach, deferred while open: freight_charge = "
+            "610.00 CNY; 610.00 CNY, deferred: owed once the record closes, not in the "
+            "totals") in lines
+
+
+# -- rolling windows --------------------------------------------------------------------
+
+ROLLING = ["tests/cases/rolling-window/contract.yaml", "tests/cases/rolling-window/records.jsonl",
+           "--as-of", "2024-03-08T12:00:00+08:00", "--standard", "next-day"]
+
+
+def test_a_rolling_standard_lists_its_windows_as_the_run_has_them() -> None:
+    # tests/cases/rolling-window/README.md: six windows, 1 March/3 March to 6 March/8 March
+    lines = _ok(*ROLLING)
+    assert lines[3] == ("6 windows (records outside the contract period: 0); --window W for "
+                        "the records behind one:")
+    assert lines[4:10] == [
+        "2024-03-01/2024-03-03: passed 2, breached 1; rate 66.67%; missed",
+        "2024-03-02/2024-03-04: passed 1, breached 1; rate 50.00%; missed",
+        "2024-03-03/2024-03-05: passed 1; rate 100.00%; met",
+        "2024-03-04/2024-03-06: passed 1; rate 100.00%; met",
+        "2024-03-05/2024-03-07: passed 1, breached 1; rate 50.00%; missed",
+        "2024-03-06/2024-03-08: breached 1; rate 0.00%; missed"]
+    assert not any("differs" in line or "no such window" in line for line in lines)
+
+
+@pytest.mark.parametrize("window", ["2024-03-02/2024-03-04", "2024-03-04"])
+def test_a_rolling_window_is_explained_by_its_label_or_its_last_day(window: str) -> None:
+    # the days 2 to 4 March (Asia/Shanghai): R2 (picked up 03-02 01:00 local, delivered 30h
+    # later: breached) and R3 (03-02 23:59 local, 18h01: passed); R1's day is 1 March and
+    # R4's 5 March, outside it. 1 / (1 + 1) = 50% < 75%: missed
+    lines = _ok(*ROLLING, "--window", window)
+    start = lines.index("window 2024-03-02/2024-03-04: records with picked_up_at from "
+                        "2024-03-02T00:00:00+08:00 to 2024-03-05T00:00:00+08:00 (end exclusive)")
+    assert lines[start + 1:start + 13] == [
+        "the 3 local days ending 2024-03-04 in Asia/Shanghai; a record counts in every window "
+        "that holds its day",
+        "2 records in the window",
+        "passed: 1",
+        "R3 (line 3)",
+        "breached: 1",
+        "R2 (line 2)",
+        "rate = passed / (passed + breached) = 1 / (1 + 1) = 1/2 = 50.00% (pending and excluded "
+        "records are outside both)",
+        "target: rate >= 75%",
+        "50.00% >= 75%: does not hold",
+        "status: missed",
+        "the run's result agrees: the same counts, figure, sample and status",
+        ""]
+
+
+def test_a_rolling_standards_record_names_every_window_that_holds_its_day() -> None:
+    # R2's local day is 2 March: the windows ending 2, 3 and 4 March hold it, but the one
+    # ending 2 March would start on 29 February, before the contract
+    lines = _ok(*ROLLING, "--record", "R2")
+    assert lines[2] == ("picked_up_at 2024-03-01T17:00:00+00:00 (day 2024-03-02): windows "
+                        "2024-03-01/2024-03-03, 2024-03-02/2024-03-04")
+    assert lines[-1] == "counted as: breached, in 2024-03-01/2024-03-03, 2024-03-02/2024-03-04"
+
+
+def test_a_rolling_window_the_run_does_not_have_lists_those_it_has() -> None:
+    run = _explain(*ROLLING, "--window", "2024-03-09")
+    assert run.exit_code == 2
+    assert "no window `2024-03-09` under next-day; its windows: 2024-03-01/2024-03-03, " in \
+        run.stderr
+
+
+# -- one breach's penalty, step by step -------------------------------------------------
+
+GRADUATED = ["tests/cases/late-delivery-graduated/contract.yaml",
+             "tests/cases/late-delivery-graduated/records.jsonl",
+             "--as-of", "2024-04-01T00:00:00+08:00"]
+
+
+@pytest.mark.parametrize(("standard", "record", "arithmetic"), [
+    # tests/cases/late-delivery-graduated/README.md, all due 1 March 12:00 +08:00
+    # A4: 11 d 6 h late, rounded up to 12 d: 6 completed periods x 525.00 = 3150, capped at
+    # 55% of 5000.00 = 2750.00
+    ("completed", "A4", "10.5% of goods_value = 525.00 CNY; delay = 270h, rounded up to 24h: "
+                        "12d: 6 completed periods of 2d; 6 x 525.00 = 3150.00 CNY; at most 55% "
+                        "of goods_value = 2750.00 CNY per breach; 2750.00 CNY"),
+    # A7: 2 d 21 h 30 min, rounded up to 3 d: 2 started periods x 129.6225 = 259.245, half up
+    ("started", "A7", "10.5% of goods_value = 129.6225 CNY; delay = 69.5h, rounded up to 24h: "
+                      "3d: 2 started periods of 2d; 2 x 129.6225 = 259.245 CNY; 259.245, "
+                      "rounded half up to 259.25 CNY"),
+    # A7 pro rata on the exact delay: 69.5 / 48 = 139/96 of a period; x 129.6225 =
+    # 187.682578125, half up 187.68
+    ("pro-rata", "A7", "10.5% of goods_value = 129.6225 CNY; delay = 69.5h: 139/96 of a "
+                       "period of 2d (pro rata); 139/96 x 129.6225 = 187.682578125 CNY; "
+                       "187.682578125, rounded half up to 187.68 CNY"),
+    # A2: 1 d 1 h, rounded down to 1 d: half a period x 1050.00 = 525.00
+    ("pro-rata-whole-days", "A2", "10.5% of goods_value = 1050.00 CNY; delay = 25h, rounded "
+                                  "down to 24h: 24h: 1/2 of a period of 2d (pro rata); 1/2 x "
+                                  "1050.00 = 525.00 CNY; 525.00 CNY"),
+])
+def test_a_breachs_penalty_is_explained_step_by_step(standard: str, record: str,
+                                                     arithmetic: str) -> None:
+    lines = _ok(*GRADUATED, "--standard", standard, "--record", record)
+    (penalty,) = [line for line in lines if line.startswith("penalty: ")]
+    assert penalty.endswith(" per breach: " + arithmetic)
+    assert "differs" not in penalty
+
+
+def test_a_penalty_kept_exact_until_the_window_says_so(tmp_path: Path) -> None:
+    # 10% of fee 0.025 = 0.0025, not rounded per breach under round_at: window
+    head = "contract: {id: r, currency: EUR, timezone: UTC, round_at: window}"
+    contract = tmp_path / "c.yaml"
+    contract.write_text(contract_yaml("ok: bool", "fee: money", head=head, standards=(
+        "  s:\n    require: ok\n    window: per month\n    penalty: 10% of fee per breach\n")),
+        "utf-8")
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"id": "r1", "at": "2025-06-02T00:00:00Z", "ok": false, "fee": "0.025"}\n',
+                    "utf-8")
+    lines = _ok(str(contract), str(data), "--as-of", "2025-08-01T00:00:00Z", "--standard", "s",
+                "--record", "r1")
+    assert lines[-1] == ("penalty: 10% of fee per breach: 10% of fee = 0.0025 EUR; 0.0025 EUR, "
+                         "kept exact (the contract rounds each window's sum)")
+
+
+def test_an_escalation_ladder_is_explained_rule_by_rule() -> None:
+    # tests/cases/escalation/README.md: misses in February, April and June 2024; within 6
+    # months the 1st gives a notice (1 March), the 2nd a plan (1 May), the 3rd a termination
+    # right (1 July); no two months in a row are missed
+    args = ["tests/cases/escalation/contract.yaml", "tests/cases/escalation/records.jsonl",
+            "--as-of", "2024-07-01T00:00:00+08:00", "--standard", "on-time"]
+    lines = _ok(*args)
+    start = lines.index("escalate: after 3 missed months within 6 months: termination right "
+                        "(reached after 3 missed windows within 6 windows, the last one "
+                        "included)")
+    assert lines[start + 1] == ("reached at 2024-07-01T00:00:00+08:00, when 2024-06 closed: "
+                                "termination right; missed 2024-02, 2024-04, 2024-06; records: "
+                                "H-0215 (line 5), H-0405 (line 10), H-0625 (line 18)")
+    assert lines[-2:] == ["escalate: after 2 consecutive missed months: termination right "
+                          "(reached after 2 missed windows in a row)", "not reached"]
+    april = _ok(*args, "--window", "2024-04")
+    start = april.index("escalate: after 2 missed months within 6 months: \"corrective action "
+                        "plan\" (reached after 2 missed windows within 6 windows, the last one "
+                        "included)")
+    assert april[start + 1].startswith("reached at 2024-05-01T00:00:00+08:00, when 2024-04 "
+                                       "closed")
+    assert april[april.index("escalate: after 1 missed month within 6 months: notice "
+                             "(reached after 1 missed window within 6 windows, the last one "
+                             "included)") + 1] == "not reached in this window"
+
+
+def test_a_standard_in_a_pool_says_what_the_pools_limit_took_off() -> None:
+    # tests/cases/credit-pool: June, 10,000.00 (accuracy) + 12,000.00 (dispatch) = 22,000.00
+    # against the at-risk limit of 10% of 200,000.00 = 20,000.00: 2,000.00 taken off
+    lines = _ok("tests/cases/credit-pool/contract.yaml", "tests/cases/credit-pool/records.jsonl",
+                "--as-of", "2024-07-01T00:00:00+08:00", "--standard", "dispatch")
+    assert lines[-1] == ("pool at-risk (with accuracy), 2024-06: credits 22000.00 CNY in all, "
+                         "at most 20000.00 CNY: -2000.00 CNY taken off the pool's credits; "
+                         "owed 20000.00 CNY")

@@ -296,11 +296,14 @@ def _meaning(text: str) -> tuple[Any, list[str]]:
           standard.scope.node if standard.scope else None,
           [item.when.node for item in standard.exclusions],
           standard.target.node if standard.target else None, standard.window,
-          standard.penalty.node if standard.penalty else None,
+          [item.node for item in standard.penalties],
           standard.credit.node if standard.credit else None,
+          standard.payment.node if standard.payment else None,
           [item.node for item in standard.disqualify]) for standard in contract.standards],
     ]
-    plan = compile_plan(check(contract), datetime(2025, 4, 1, tzinfo=UTC)).describe()
+    rates = {rate.currency: "1" for rate in contract.rates}  # any rate: the plan's shape
+    plan = compile_plan(check(contract), datetime(2025, 4, 1, tzinfo=UTC),
+                        rates=rates).describe()
     quoted = ("  for:", "  except:", "  require:", "  target:", "  penalty:", "  credit:",
               "  disqualify:")
     # a measure is quoted as written in stage lines too: spacing aside, the same plan
@@ -309,7 +312,9 @@ def _meaning(text: str) -> tuple[Any, list[str]]:
 
 
 CLAUSE_LINE = re.compile(r"(?m)^(\s+(?:for|except|require|target|penalty|credit|disqualify|"
-                         r"when|window): )(.*)$")
+                         r"when|window|payment): )(.*)$")
+CLAUSE_LIST = re.compile(r"(?m)^(\s+(?:penalty|escalate|disqualify):\n)((?:\s+- .*\n)+)")
+"""A clause key whose value is a block list of clauses, and its items."""
 CONTRACTS = sorted([*ROOT.glob("contracts/*.yaml"), *ROOT.glob("tests/cases/*/contract.yaml")])
 
 
@@ -319,8 +324,12 @@ def test_every_contract_in_the_repository_is_formatted_and_keeps_its_plan(path: 
     formatted = format_text(text, str(path))
     assert not formatted.changed, f"{path} is not formatted: run slacheck fmt"
     # its clauses messed up, it formats back to itself, with the same plan
-    messy = CLAUSE_LINE.sub(lambda match: match[1] + match[2].replace(" >= ", ">=").replace(
-        ", ", ",").replace(" per ", "  per ").replace(" and ", " and  "), text)
+    def mess(clause: str) -> str:
+        return clause.replace(" >= ", ">=").replace(", ", ",").replace(" per ", "  per ") \
+            .replace(" and ", " and  ")
+
+    messy = CLAUSE_LINE.sub(lambda match: match[1] + mess(match[2]), text)
+    messy = CLAUSE_LIST.sub(lambda match: match[1] + mess(match[2]), messy)
     assert messy != text
     again = format_text(messy, str(path))
     assert again.text == text

@@ -65,10 +65,10 @@ def test_inlined_source_agrees_with_the_closure(clause: str, rows: list[dict[str
     assert isinstance(expr, ast.Node)
     compiler = Compiler(checked, AS_OF)
     constants: dict[str, Any] = {}
-    source = compiler.source(expr, constants)  # type: ignore[arg-type]
+    source = compiler.source(expr, constants)
     assert source is not None, clause
     inlined = eval(f"lambda r: {source}", dict(constants))  # the generated code under test
-    closure = compiler.truth(expr)  # type: ignore[arg-type]
+    closure = compiler.truth(expr)
     for row in rows:
         assert int(inlined(row)) == closure(row), (clause, row)
 

@@ -6,7 +6,10 @@ contract's words) computed into `expected.json`.
 Every window's counts and status and every amount are compared, for every standard of the
 contract: a standard the expected figures do not list fails the test. A contract whose
 `expected.json` lists `readings` is run once per reading, its clause replaced as the
-reading says (the contract offers each reading of a clause, one of them in force).
+reading says (the contract offers each reading of a clause, one of them in force). A
+contract whose amounts are written in another currency is run with the rates its
+`expected.json` gives under `args` (`--rate SDR=1.35`), and the rates the result records,
+at its top and in each standard that converted an amount, are compared with its `rates`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ LIBRARY = sorted(folder for folder in EXAMPLES.iterdir()
                  if (folder / "figures.py").is_file() and _expected(folder) is not None)
 RUNS = [(folder, reading) for folder in LIBRARY
         for reading in [None, *(item["name"] for item in _expected(folder).get("readings", []))]]  # type: ignore[union-attr]
+
+
+def _args(expected: dict[str, Any]) -> list[str]:
+    """The example's own arguments for every command that runs its contract: its rates."""
+    return [str(arg) for arg in expected.get("args", [])]
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -112,10 +120,11 @@ def test_verify_gives_the_independent_figures(folder: Path, reading: str | None,
         expected = {**expected, **variant["expected"]}
     contract = _contract(expected, reading, tmp_path)
     code, out, err = _run("verify", str(contract), str(folder / expected["data"]),
-                          "--as-of", expected["as_of"], "--format", "json")
+                          "--as-of", expected["as_of"], "--format", "json", *_args(expected))
     assert code == expected["exit"], err
     report = json.loads(out)
     assert report["verdict"] == expected["verdict"]
+    assert report.get("rates", []) == expected.get("rates", [])
     lines = report["lines"]
     assert {name: lines[name] for name in expected["lines"]} == expected["lines"]
     standards = {standard["id"]: standard for standard in report["standards"]}
@@ -134,6 +143,7 @@ def test_verify_gives_the_independent_figures(folder: Path, reading: str | None,
             if "records" in wanted_money:
                 assert [{"id": item["id"], "amount": item["amount"]}
                         for item in have[kind]["records"]] == wanted_money["records"], standard_id
+        assert have.get("rates", []) == want.get("rates", []), standard_id
         if "disqualified" in want:
             assert (have["disqualification"] is not None) == want["disqualified"], standard_id
     assert [{name: pool[name] for name in ("pool", "window", "gross", "limit", "adjustment", "net")}
@@ -206,13 +216,13 @@ def test_chinese_titles_come_out_intact_in_every_format(contract: Path, output: 
     if output in {"html", "markdown"}:
         target = tmp_path / f"report.{output}"
         code, _, err = _run("report", str(contract), data, "--as-of", expected["as_of"],
-                            "--format", output, "-o", str(target))
+                            "--format", output, "-o", str(target), *_args(expected))
         assert code == 0, err
         raw = target.read_bytes()
     else:
         target = tmp_path / "result"
         code, _, err = _run("verify", str(contract), data, "--as-of", expected["as_of"],
-                            "--format", output, "-o", str(target))
+                            "--format", output, "-o", str(target), *_args(expected))
         assert code == expected["exit"], err
         raw = target.read_bytes()
     text = raw.decode("utf-8")  # no mojibake: the output is UTF-8 throughout

@@ -53,6 +53,18 @@ def test_unused_parameters_fields_and_derived_fields() -> None:
                               "the derived field `idle` is never used"]
 
 
+def test_a_field_read_by_a_record_rule_or_a_pool_limit_is_used() -> None:
+    text = contract_yaml(
+        "ok: bool", "kg: decimal", "note: string",
+        parameters="fee: 100 CNY",
+        standards=standard("ok", TARGETED + "    credit: 1% of fee per missed month\n"),
+    ).replace("standards:", "pools:\n  p: {standards: [s], limit: fee per month}\nstandards:")
+    text = text.replace("    note: string\n", "    note: string\n  reject:\n"
+                        "    - {when: kg < 0, message: negative}\n  warn:\n"
+                        "    - {when: note == x, message: odd}\n")
+    assert messages(text, "SLA303", "SLA304") == []
+
+
 def test_what_is_unused_is_not_reported_when_the_contract_is_incomplete() -> None:
     text = contract_yaml("ok: bool", "spare: bool", standards=standard())
     contract = load_contract_text(text, "c.yaml")

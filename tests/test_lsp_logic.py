@@ -120,7 +120,7 @@ def test_completion_of_keys_leaves_out_those_already_there() -> None:
     assert "require" not in offered  # billing-accuracy has one
     assert "title" not in offered
     assert labels("", 0, 0) == ["slacheck", "contract", "parameters", "records", "calendars",
-                                "derived", "pools", "tables", "standards"]
+                                "derived", "pools", "rates", "tables", "standards"]
     assert schema_keys(("contract",))["timezone"] == (
         "IANA time zone of every calendar window, e.g. Asia/Shanghai")
 

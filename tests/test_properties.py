@@ -8,13 +8,12 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slacheck import ast
 from slacheck import types as t
 from slacheck._source import Source
 from slacheck.api import compile_plan
@@ -230,7 +229,7 @@ def test_within_agrees_with_the_reference(data: st.DataObject) -> None:
     record = {"id": "r", "at": start, "start": start, "end": end, "limit": limit}
     compiler = Compiler(CHECKED, as_of)
     fixed, field = (
-        compiler.truth(cast(ast.Expr, standard.require.node))
+        compiler.truth(standard.require.node)
         for standard in CHECKED.contract.standards
     )
     assert fixed(record) == reference(start, end, DAY_US, as_of)

@@ -16,7 +16,7 @@ from slacheck.checker import check
 from slacheck.engine.consequences import conclude
 from slacheck.engine.state import State
 from slacheck.loader import load_contract
-from tests.conftest import ROOT, contract_yaml
+from tests.conftest import ROOT, case_rates, contract_yaml
 from tests.test_cli import _run
 from tests.test_scms import SHIPMENTS
 
@@ -122,7 +122,8 @@ def test_every_input_of_the_suite_is_accounted_for(contract: Path | None, data: 
     if contract is None:  # the SCMS line items combined into shipments
         contract = tmp_path / "shipments.yaml"
         contract.write_text(SHIPMENTS, "utf-8")
-    result = verify(contract, [data], as_of=datetime.fromisoformat(as_of).replace(tzinfo=UTC))
+    result = verify(contract, [data], as_of=datetime.fromisoformat(as_of).replace(tzinfo=UTC),
+                    rates=case_rates(contract.parent))
     lines = result.lines
     assert lines.read == _physical_rows(data)
     assert lines.read == lines.accepted + lines.rejected + lines.merged

@@ -134,3 +134,24 @@ def test_the_report_draws_and_prints(report: Path, tmp_path: Path) -> None:
     pages = re.findall(rb"/Type\s*/Page[^s]", data)
     assert len(pages) >= 4, len(pages)  # the print CSS starts the standards, ledger and
     # data quality on pages of their own
+
+
+@pytest.mark.parametrize(("case", "as_of", "shown"), [
+    ("escalation", "2024-07-01T00:00:00+08:00",
+     ['<section id="escalation">', "has a right to terminate under on-time"]),
+    ("credit-pool", "2024-07-01T00:00:00+08:00", ["<h3>Pools</h3>", "at-risk pool"]),
+    ("warning-band", "2025-04-01T00:00:00Z",
+     ["the warning band, between the target and the 99% warning line"]),
+])
+def test_the_case_reports_open_quietly_too(case: str, as_of: str, shown: list[str],
+                                           tmp_path: Path) -> None:
+    folder = ROOT / "tests" / "cases" / case
+    result = verify(str(folder / "contract.yaml"), [str(folder / "records.jsonl")],
+                    as_of=datetime.fromisoformat(as_of))
+    path = tmp_path / "audit.html"
+    path.write_text(REPORTS["html"](result), "utf-8")
+    visit = _open(path, tmp_path, "--dump-dom")
+    assert visit.console == []
+    assert visit.requests == []
+    for text in shown:
+        assert text in visit.stdout, text

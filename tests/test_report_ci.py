@@ -254,3 +254,58 @@ def test_github_summary_that_cannot_be_written_is_a_command_error(tmp_path: Path
     code, _output = _run("--format", "github",
                         env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such" / "file")})
     assert code == 2
+
+
+# -- amounts due per missed window, and escalation ladders -------------------------------
+
+
+def _case(name: str) -> Result:
+    folder = Path("tests") / "cases" / name
+    as_of = json.loads((ROOT / folder / "expected.json").read_text("utf-8"))["as_of"]
+    return verify(str(folder / "contract.yaml"), [str(folder / "records.jsonl")],
+                  as_of=datetime.fromisoformat(as_of))
+
+
+def test_a_penalty_due_per_missed_window_fails_junit_and_is_located_in_sarif() -> None:
+    # tests/cases/chargeback: June 2024 missed, 3% of 335.50 = 10.065 -> 10.07 USD owed; no
+    # record is a breach (the target is on the window's sums), which once hid the amount
+    result = _case("chargeback")
+    junit = RENDERERS["junit"](result)
+    xmlschema.XMLSchema(SCHEMAS / "junit-10.xsd").validate(junit)
+    case = next(item for item in ET.fromstring(junit).iter("testcase")
+                if item.get("name") == "otif penalties")
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "10.07 USD in penalties owed under otif"
+    sarif = json.loads(RENDERERS["sarif"](result))
+    _sarif_validator().validate(sarif)
+    (penalty,) = [item for item in sarif["runs"][0]["results"] if item["ruleId"] == "penalty"]
+    # the penalty clause is line 25 of the case's contract
+    assert penalty["locations"][0]["physicalLocation"]["region"] == {"startLine": 25}
+    assert penalty["message"]["text"].endswith("= 10.065, rounded half up to 10.07; net "
+                                               "10.07 USD.")
+
+
+def test_escalation_steps_fail_junit_and_are_located_at_their_clauses() -> None:
+    # tests/cases/escalation: a notice (line 21) when February closed, a plan (line 22) when
+    # April did, a termination right (line 23) when June did
+    result = _case("escalation")
+    junit = RENDERERS["junit"](result)
+    xmlschema.XMLSchema(SCHEMAS / "junit-10.xsd").validate(junit)
+    case = next(item for item in ET.fromstring(junit).iter("testcase")
+                if item.get("name") == "on-time escalation")
+    failure = case.find("failure")
+    assert failure is not None
+    assert (failure.get("type"), failure.get("message")) == (
+        "termination-right", "termination right under on-time as of 1 July 2024 at 00:00 "
+                             "(UTC+08:00)")
+    sarif = json.loads(RENDERERS["sarif"](result))
+    _sarif_validator().validate(sarif)
+    steps = [(item["level"], item["locations"][0]["physicalLocation"]["region"]["startLine"],
+              item["properties"]["window"])
+             for item in sarif["runs"][0]["results"] if item["ruleId"] == "escalation"]
+    assert steps == [("warning", 21, "2024-02"), ("warning", 22, "2024-04"),
+                     ("error", 23, "2024-06")]
+    fingerprints = [item["partialFingerprints"]["slacheckFinding/v1"]
+                    for item in sarif["runs"][0]["results"]]
+    assert len(set(fingerprints)) == len(fingerprints)

@@ -35,7 +35,9 @@ def _run(*args: str) -> tuple[int, str]:
 
 def test_fail_on_defaults_to_the_verdict(result: Result) -> None:
     assert fail_on.fails(result) is result.verdict is Verdict.NON_COMPLIANT
-    assert fail_on.found(result) == frozenset(fail_on.Condition)
+    # every condition but a ladder's step: the acceptance contract has no `escalate`
+    assert fail_on.found(result) == frozenset(fail_on.Condition) - {
+        fail_on.Condition.ESCALATION}
 
 
 @pytest.mark.parametrize(("choice", "code"), [
@@ -100,3 +102,13 @@ def test_warnings_list_what_the_reports_warn_about(tmp_path: Path) -> None:
     assert [item.kind for item in fail_on.warnings(found)] == ["rejected-lines"]
     assert fail_on.fails(found) is Verdict.COMPLIANT
     assert fail_on.fails(found, frozenset({fail_on.Condition.WARNING})) is Verdict.NON_COMPLIANT
+
+
+def test_fail_on_escalation_fails_a_run_that_reached_a_step_of_the_ladder() -> None:
+    case = ROOT / "tests" / "cases" / "escalation"
+    args = ["verify", str(case / "contract.yaml"), str(case / "records.jsonl"), "--as-of",
+            "2024-07-01T00:00:00+08:00", "--fail-on"]
+    # the case reaches a notice, a corrective action plan and a termination right, and owes
+    # no money: failing on money alone passes, failing on the ladder does not
+    assert CliRunner().invoke(main, [*args, "penalty,credit"]).exit_code == 0
+    assert CliRunner().invoke(main, [*args, "escalation"]).exit_code == 1

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from slacheck.api import verify
 from slacheck.cli import main
 from slacheck.findings import Result
-from slacheck.reporters import REPORTS, _view
+from slacheck.reporters import REPORTS, _view, _wording
 from tests.conftest import AS_OF, ROOT, contract_yaml
 
 GOLDENS = Path(__file__).parent / "goldens"
@@ -177,9 +177,11 @@ def test_ledger_reconciles(result: Result) -> None:
         ("2,000.00", "0.00", "2,000.00")]
     assert (delivery.gross, delivery.adjustment, delivery.net) == (
         "26,000.00", "-4,000.00", "22,000.00")
-    assert delivery.records_sum == "26,000.00"
+    assert delivery.records_sum == ("The 26 record amounts add up to 26,000.00, the gross "
+                                    "total.")
     assert delivery.penalty_line == 52
-    assert by_id["safe-custody"].records_sum == "137,050.50"
+    assert by_id["safe-custody"].records_sum == ("The 3 record amounts add up to 137,050.50, "
+                                                 "the gross total.")
     assert by_id["perfect-order"].credits == (("January 2025", "10,000.00", ""),)
     assert (view.penalties, view.credits, view.owed) == ("159,050.50", "10,000.00",
                                                           "169,050.50")
@@ -190,7 +192,7 @@ def test_evidence_above_the_limit_is_counted_with_a_pointer(result: Result) -> N
     perfect = next(s for s in view.standards if s.id == "perfect-order")
     january = perfect.rows[0].breaches
     assert january is not None
-    assert (len(january.shown), january.total, january.more) == (_view.LIST_LIMIT, 24, 4)
+    assert (len(january.shown), january.total, january.more) == (_wording.LIST_LIMIT, 24, 4)
     assert january.note == "all 24 are listed in the JSON report (slacheck verify --format json)"
     page = REPORTS["html"](result)
     assert "…and 4 more: all 24 are listed in the JSON report" in page

@@ -12,7 +12,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ import xmlschema
 
 from slacheck.api import verify
 from slacheck.findings import Result
-from slacheck.reporters import RENDERERS, REPORTS, _view
-from tests.conftest import ROOT
+from slacheck.reporters import RENDERERS, REPORTS, _view, _wording
+from tests.conftest import ROOT, case_rates
 
 # `broken/` is the catalogue of contracts lint refuses: no run, no report
 CASES = sorted(path for path in (ROOT / "tests" / "cases").iterdir()
@@ -52,7 +52,7 @@ def _run(case: Path) -> Result:
     """The case run as a user in the repository would type it (paths relative)."""
     folder = case.relative_to(ROOT)
     return verify(str(folder / "contract.yaml"), [str(folder / "records.jsonl")],
-                  as_of=datetime.fromisoformat(_expected(case)["as_of"]))
+                  as_of=datetime.fromisoformat(_expected(case)["as_of"]), rates=case_rates(case))
 
 
 def _case(name: str) -> Result:
@@ -60,10 +60,21 @@ def _case(name: str) -> Result:
 
 
 def _month(label: str) -> str:
-    if "/" in label:  # a rolling window's first and last days, worded as they are
+    if "/" in label:  # a rolling window's first and last days: 1 to 3 March 2024
+        first, last = (date.fromisoformat(part) for part in label.split("/"))
+        if first.year != last.year:
+            return f"{_day(first)} {first.year} to {_day(last)} {last.year}"
+        if first.month != last.month:
+            return f"{_day(first)} to {_day(last)} {last.year}"
+        return f"{first.day} to {_day(last)} {last.year}"
+    if label.isdigit():  # a year
         return label
     year, month = label.split("-")
     return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 def _shown(window: dict[str, Any]) -> str:
@@ -154,11 +165,11 @@ def test_percentile_and_count_sentences_read_in_their_units() -> None:
     # p50 is the 10th smallest, 10h: met (<= 10h) but past the 9h warning line
     assert standards["median"].findings == (
         "March 2025: p50(transit) was 10h over 20 records, at the 10h target: met, but "
-        "inside the contract's warning band, at risk.",)
+        "above the 9h warning line, at risk.",)
     assert standards["median"].rows[0].status == "warned"
     assert standards["p95-needs-21"].findings == (
-        "March 2025: not evaluated (20 records measured, fewer than the target's minimum "
-        "sample), so neither met nor missed.",)
+        "March 2025: not evaluated (20 records measured, fewer than the 21 the target "
+        "needs), so neither met nor missed.",)
     assert standards["p95-needs-21"].summary == "not evaluated in any window"
     assert standards["mean"].rows[0].value == "10.5h"  # 210h / 20
     assert standards["mean"].rows[0].target == "<= 10.5h"
@@ -199,15 +210,15 @@ def test_tiers_each_group_against_its_own_target() -> None:
         ("tier=suitable", "83.33%", "97%", "missed")]
     # key: the smallest k with (9 + k) / 10 >= 99% is 1; suitable: (5 + k) / 6 >= 97%, 1
     assert standard.findings == (
-        "July 2024 (tier general): not evaluated (3 records measured, fewer than the "
-        "target's minimum sample), so neither met nor missed.",
+        "July 2024 (tier general): not evaluated (3 records measured, fewer than the 5 "
+        "the target needs), so neither met nor missed.",
         "July 2024 (tier key): 90.00% (9 of 10) met the standard, below the 99% target by "
         "1 record: its only breach would have had to pass to reach 99%.",
         "July 2024 (tier suitable): 83.33% (5 of 6) met the standard, below the 97% target "
         "by 1 record: its only breach would have had to pass to reach 97%.")
     assert view.verdict_sentences[0] == (
         "Delivered at or before the due time, per customer tier (on-time): the target was "
-        "missed in July 2024 (tier key: 99%) and July 2024 (tier suitable: 97%).")
+        "missed in July 2024 for tier key (99%) and tier suitable (97%).")
     assert standard.target == "95% (tier general), 99% (tier key), 97% (tier suitable)"
 
 
@@ -216,8 +227,8 @@ def test_warning_band_is_shown_apart_from_met() -> None:
     assert [row.status for row in standard.rows] == ["warned", "missed", "met"]
     # January 49/50 = 98% >= 97% but below 99%; February 48/50: ceil(0.97 * 50) - 48 = 1
     assert standard.findings == (
-        "January 2025: 98.00% (49 of 50) met the 97% target, but inside the contract's "
-        "warning band: at risk.",
+        "January 2025: 98.00% (49 of 50) met the 97% target, but below the 99% warning "
+        "line: at risk.",
         "February 2025: 96.00% (48 of 50) met the standard, below the 97% target by 1 "
         "record: 1 of its 2 breaches would have had to pass to reach 97%.")
     assert standard.summary == ("missed in February 2025; inside the warning band in "
@@ -312,7 +323,7 @@ def test_charts_scale_to_the_values_and_targets() -> None:
     assert count.target_y == "108"  # halfway up
     # below its minimum sample a window is drawn grey, never as met or missed
     (grey,) = standards["p95-needs-21"].chart.bars
-    assert grey.colour == _view.COLOURS["not-evaluated"]
+    assert grey.colour == _wording.COLOURS["not-evaluated"]
 
 
 def test_tiers_chart_marks_each_group_target() -> None:
@@ -349,8 +360,8 @@ def test_junit_of_measures_fails_skips_and_warns() -> None:
     assert failed == ["p95-under-19h 2025-03", "very-slow 2025-03"]
     skipped = cases["p95-needs-21 2025-03"].find("skipped")
     assert skipped is not None
-    assert skipped.get("message") == ("not evaluated: 20 records measured, fewer than the "
-                                      "target's minimum sample")
+    assert skipped.get("message") == ("not evaluated: 20 records measured, fewer than the 21 "
+                                      "the target needs")
     out = cases["median 2025-03"].findtext("system-out") or ""
     assert "p95" not in out
     assert "p50(transit) over 20 records" in out

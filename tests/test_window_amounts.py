@@ -166,7 +166,8 @@ def test_explain_shows_an_amount_due_per_window_with_its_arithmetic() -> None:
     # tests/cases/chargeback/README.md: 3% of 335.50 = 10.065, half up 10.07
     assert ("  2024-06 supplier_id=SUP-1: 10.07 USD\n"
             "    sum(noncompliant_cases * unit_cogs) = 335.50; 3% of "
-            "sum(noncompliant_cases * unit_cogs) = 10.07\n") in result.output
+            "sum(noncompliant_cases * unit_cogs) = 10.065, rounded half up to 10.07\n") \
+        in result.output
 
 
 def test_a_cap_per_month_by_office_caps_each_office_apart(tmp_path: Path) -> None:
@@ -189,16 +190,22 @@ def test_a_cap_per_month_by_office_caps_each_office_apart(tmp_path: Path) -> Non
     assert result.penalties == Decimal("140.00")
 
 
-@pytest.mark.parametrize(("round_at", "owed"), [
+@pytest.mark.parametrize(("round_at", "rounding", "owed"), [
     # by hand: 10% of fee per breach; March 0.005, April 0.005, June 3 x 0.0025, July 2 x 0.004
-    ("record", "0.02"),   # 0.01 + 0.01 + 3 x 0.00 + 2 x 0.00 (each 0.0025, 0.004 rounds down)
-    ("window", "0.04"),   # 0.01 + 0.01 + 0.0075 -> 0.01 + 0.008 -> 0.01
-    ("total", "0.03"),    # 0.005 + 0.005 + 0.0075 + 0.008 = 0.0255 -> 0.03
+    ("record", "half_up", "0.02"),   # 0.01 + 0.01 + 3 x 0.00 + 2 x 0.00 (0.0025, 0.004 down)
+    ("window", "half_up", "0.04"),   # 0.01 + 0.01 + 0.0075 -> 0.01 + 0.008 -> 0.01
+    ("total", "half_up", "0.03"),    # 0.005 + 0.005 + 0.0075 + 0.008 = 0.0255 -> 0.03
+    # the half-cent ties of March and April go to the even cent, 0.00, under half_even
+    ("record", "half_even", "0.00"),  # 0.00 + 0.00 + 3 x 0.00 + 2 x 0.00
+    ("window", "half_even", "0.02"),  # 0.00 + 0.00 + 0.0075 -> 0.01 + 0.008 -> 0.01
+    ("total", "half_even", "0.03"),   # 0.0255 -> 0.03 (no tie)
 ])
-def test_where_money_is_rounded(tmp_path: Path, round_at: str, owed: str) -> None:
+def test_where_money_is_rounded(tmp_path: Path, round_at: str, rounding: str,
+                                owed: str) -> None:
     from tests.conftest import contract_yaml as yaml_text
 
-    head = f"contract: {{id: r, currency: EUR, timezone: UTC, round_at: {round_at}}}"
+    head = (f"contract: {{id: r, currency: EUR, timezone: UTC, round_at: {round_at}, "
+            f"rounding: {rounding}}}")
     text = yaml_text("ok: bool", "fee: money", head=head, standards=(
         "  s:\n    require: ok\n    window: per month\n    penalty: 10% of fee per breach\n"))
     fees = [("03", "0.05")] + [("04", "0.05")] + [("06", "0.025")] * 3 + [("07", "0.04")] * 2
@@ -209,3 +216,33 @@ def test_where_money_is_rounded(tmp_path: Path, round_at: str, owed: str) -> Non
     result = verify(load_contract_text(text, "c.yaml"), [str(data)],
                     as_of=datetime.fromisoformat("2025-08-01T00:00:00+00:00"))
     assert str(result.penalties) == owed
+
+
+@pytest.mark.parametrize(("credit", "owed"), [
+    # March: sum(fee) = 3 x 10.00 = 30.00 over a missed month
+    ("(if monthly_fee > 500 EUR then 10% of sum(fee) else 0 EUR) per missed month", "3.00"),
+    ("(if monthly_fee > 5000 EUR then 10% of sum(fee) else 1 EUR) per missed month", "1.00"),
+    ("min(10% of sum(fee), 2 EUR) per missed month", "2.00"),          # 3.00 capped at 2.00
+    ("max(10% of sum(fee), 5 EUR) per missed month", "5.00"),
+    ("round(sum(fee) / 7) per missed month", "4.00"),                  # 30 / 7 = 4.28... -> 4
+    ("floor(sum(fee) / 7) + ceil(sum(fee) / 7) per missed month", "9.00"),  # 4 + 5
+])
+def test_a_window_amount_may_branch_and_call_functions_around_its_totals(
+        tmp_path: Path, credit: str, owed: str) -> None:
+    rows = _rows("2025-03", 0, 3)
+    result = _verify(tmp_path, rows=rows, clauses=f"target: 97% per month\ncredit: {credit}")
+    assert result.credits == Decimal(owed)
+
+
+@pytest.mark.parametrize("text", [
+    "min(10% of sum(fee), 2 EUR) per missed month",
+    "(if monthly_fee > 500 EUR then 10% of sum(fee) else 0 EUR) per missed month",
+    "round(sum(fee) / 7, 1) per missed month",
+])
+def test_fmt_keeps_totals_inside_functions_and_branches(text: str) -> None:
+    from slacheck import fmt, parser
+    from slacheck._source import Source
+
+    node = parser.parse(Source(text), "credit")
+    assert fmt.clause(node) == text
+    assert parser.parse(Source(fmt.clause(node)), "credit") == node

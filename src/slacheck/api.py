@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
+from decimal import Decimal
 from itertools import chain
 from os import PathLike, fspath
 from pathlib import Path
@@ -18,6 +19,8 @@ from slacheck.findings import Result
 from slacheck.loader import IncompleteContractError, load_contract
 from slacheck.model import Contract
 from slacheck.plan import EVIDENCE_LIMIT, Plan, build_plan
+from slacheck.rates import given as rates_given
+from slacheck.rates import resolve
 from slacheck.records import MAX_LINE_BYTES, Records
 
 
@@ -38,6 +41,10 @@ def load_checked(path: str | Path) -> CheckedContract:
     return check(contract)
 
 
+Rates = Mapping[str, Decimal | str] | Sequence[tuple[str, Decimal, str]] | None
+"""Rates by currency (`{"SDR": "1.35"}`), or (currency, rate, where it was given) as the
+command line reads them."""
+
 Data = str | PathLike[str] | Iterable[str | PathLike[str]] | Iterable[Mapping[str, Any]]
 """A path, a list of paths (read in order as one stream), or records (dicts) from Python."""
 
@@ -53,6 +60,7 @@ def verify(
     max_line_bytes: int = MAX_LINE_BYTES,
     format_in: str | None = None,
     jobs: int | None = 1,
+    rates: Rates = None,
     engine: str = "stream",
 ) -> Result:
     """Check records against a contract as of a moment (a date: midnight in its time zone).
@@ -64,8 +72,10 @@ def verify(
     or `format_in` (one of `readers.FORMATS`). A line longer than `max_line_bytes` is
     rejected (see `records.MAX_LINE_BYTES`). `jobs` above 1 reads one large JSON lines
     file with that many processes, with the same result; None chooses per file
-    (`engine.parallel.auto_jobs`). `engine="duckdb"` runs stages 1 and 2 in DuckDB
-    (`engine.duckdb`), with the same result, or raises `EngineError` for what it lacks.
+    (`engine.parallel.auto_jobs`). `rates` gives the rate of each other currency the
+    contract declares (`{"SDR": "1.35"}`: exact, as a string or a Decimal).
+    `engine="duckdb"` runs stages 1 and 2 in DuckDB (`engine.duckdb`), with the same
+    result, or raises `EngineError` for what it lacks.
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 "examples/motorola-sinotrans/shipments.jsonl",
@@ -94,7 +104,7 @@ def verify(
     else:
         checked = contract
     inputs = _inputs(data)
-    plan = compile_plan(checked, as_of, evidence_limit)
+    plan = compile_plan(checked, as_of, evidence_limit, rates)
     if engine == "duckdb":
         from slacheck.engine.sql.support import missing
 
@@ -135,8 +145,10 @@ def _inputs(data: Data) -> list[str | Records]:
 
 
 def compile_plan(checked: CheckedContract, as_of: datetime | date,
-                 evidence_limit: int = EVIDENCE_LIMIT) -> Plan:
-    """The plan of a checked contract as of a moment; a date is midnight in its time zone."""
+                 evidence_limit: int = EVIDENCE_LIMIT, rates: Rates = None) -> Plan:
+    """The plan of a checked contract as of a moment; a date is midnight in its time zone.
+    Raises `RatesError` when a rate the contract needs is missing, or one is not its own."""
     if not isinstance(as_of, datetime):
         as_of = datetime.combine(as_of, time(), ZoneInfo(checked.contract.timezone))
-    return build_plan(checked, as_of, evidence_limit)
+    given = rates_given(rates) if isinstance(rates, Mapping) or rates is None else list(rates)
+    return build_plan(checked, as_of, evidence_limit, resolve(checked.contract, given))

@@ -362,6 +362,13 @@ class Penalty(Node):
     """`at most X per breach`: the most one record owes."""
     cap_by: Ref | None = None
     """`at most X per month by office`: the period's cap applies to each office apart."""
+    cap_over: str = ""
+    """`contract year` (`at most X per contract year`: each year from the contract's start)
+    or `total` (`at most X in total`: the whole contract), with `cap_period` None; "" for a
+    cap per calendar period."""
+    deferred: bool = False
+    """`deferred while open`: a breach whose event is not yet recorded (overdue) owes its
+    amount only once the record closes; until then it is listed as deferred, not owed."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -371,6 +378,17 @@ class WindowPenalty(Node):
 
     amount: Expr
     period: Period
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Strike(Node):
+    """`599.99 USD at every 5th breach within 60d`: the amount falls due at a breach that
+    is the `count`th within `within` (the breach's own time included, the earliest
+    excluded: (t - within, t]), counting only breaches no earlier amount used."""
+
+    amount: Expr
+    count: int
+    within: Duration
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -417,6 +435,15 @@ class Reward(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Payment(Node):
+    """`delivery_fee per record`: what the customer owes for each record in scope and not
+    excluded, met or breached, once its amount is known; not a consequence of a breach, but
+    the payment other amounts of a contract are often based on or netted against."""
+
+    amount: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConsecutiveMissed(Node):
     count: int
     period: Period
@@ -434,6 +461,9 @@ class AnyBreach(Node):
 
 
 Disqualify = ConsecutiveMissed | BreachesWithin | AnyBreach
+
+PenaltyRule = Penalty | WindowPenalty | Strike
+"""What `penalty:` may say: per breach, per missed window, or at every Nth breach."""
 
 
 def children(node: Node) -> list[Node]:

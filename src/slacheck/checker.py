@@ -82,7 +82,8 @@ class _Checker:
                 self.fields[spec.name] = t.money(contract.currency)
         names = tuple(named.name for named in contract.parameters)
         self.typer = Typer(contract.currency, self.fields, names, self.found,
-                           tuple(item.name for item in contract.calendars))
+                           tuple(item.name for item in contract.calendars),
+                           tuple(item.currency for item in contract.rates))
         self.constants = Constants(self.typer.types, self._error)
         self.parameters = self.typer.parameters
         self.derived = self.typer.derived
@@ -165,7 +166,7 @@ class _Checker:
                                                       bool(table.changes))
 
     def _parameter(self, named: Named) -> None:
-        expr = _expr(named.clause)
+        expr = named.clause.node
         try:
             self.parameters[named.name] = self.typer.infer(expr)
         except UntypedError:
@@ -178,13 +179,13 @@ class _Checker:
         """Type derived fields in dependency order. One in a cycle, or built on one that
         cannot be typed, is left untyped: its uses are not reported again."""
         declared = {named.name: named for named in self.contract.derived}
-        uses = {name: [ref.name for ref in ast.refs(_expr(named.clause)) if ref.name in declared]
+        uses = {name: [ref.name for ref in ast.refs(named.clause.node) if ref.name in declared]
                 for name, named in declared.items()}
         for name in self._dependency_order(declared, uses):
-            expr = _expr(declared[name].clause)
-            needs = (self._optional(ref.name) for ref in ast.refs(expr))
-            if (first := next((field for field in needs if field is not None), None)) is not None:
-                self.optional_behind[name] = first
+            expr = declared[name].clause.node
+            first = next(iter(self._unguarded_needs(expr)), None)
+            if first is not None:
+                self.optional_behind[name] = first[1]
             if (name in self.typer.untyped or any(use in self.typer.untyped for use in uses[name])
                     or not self._inlined(expr, name)):
                 self.typer.untyped.add(name)
@@ -237,19 +238,23 @@ class _Checker:
         for exclusion in standard.exclusions:
             self._predicate(exclusion.when, "`except`", condition="except")
         self._window(standard.window)
-        if standard.target is not None and isinstance(standard.target.node, ast.Target):
+        if standard.target is not None:
             self._target(standard.target.node, standard.window)
-        if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
+        if standard.penalty is not None:
             self._penalty(standard.penalty.node)
-        if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
-            due = standard.penalty.node
+        if standard.window_penalty is not None:
+            due = standard.window_penalty.node
             self._window_amount(due.amount, "a penalty per missed window")
             self._consequence_period(standard, due.period, due.span, "this penalty")
-        if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
+        if standard.strike is not None:
+            self._strike(standard.strike.node)
+        if standard.credit is not None:
             self._credit(standard, standard.credit.node)
         if standard.credit_bands:
             self._bands(standard)
-        if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
+        if standard.payment is not None:
+            self._payment(standard.payment.node)
+        if standard.reward is not None:
             reward = standard.reward.node
             self._window_amount(reward.amount, "a reward")
             self._consequence_period(standard, reward.period, reward.span, "a reward", "meet")
@@ -397,9 +402,8 @@ class _Checker:
             self._error(BAD_VALUE, "points below target need a target that must be reached "
                         "(`>=`)", credit.span)
 
-    def _escalate(self, standard: Standard, step: Clause) -> None:
+    def _escalate(self, standard: Standard, step: Clause[ast.Escalate]) -> None:
         node = step.node
-        assert isinstance(node, ast.Escalate)
         self._consequence_period(standard, node.period, node.span, "an escalation")
         if node.count < 1:
             self._error(BAD_VALUE, "the count must be at least 1", node.span)
@@ -452,7 +456,7 @@ class _Checker:
         wanted = t.RATIO if target.measure is None else self._measure(target.measure)
         ranges: list[tuple[Decimal | None, Decimal | None, Band]] = []
         for band in standard.credit_bands:
-            self._window_amount(_expr(band.amount), "a band's credit")
+            self._window_amount(band.amount.node, "a band's credit")
             ends = [self._band_end(end, wanted) for end in (band.low, band.high)]
             if None in [end for end, clause in zip(ends, (band.low, band.high), strict=True)
                         if clause is not None]:
@@ -484,11 +488,11 @@ class _Checker:
             self._warn(BAND_GAP, f"no band holds the figures from {_text(highest.high)} to "
                        f"the target, {shown}", highest.span, "end the highest band at the target")
 
-    def _band_end(self, end: Clause | None, wanted: Type | None) -> Decimal | None:
+    def _band_end(self, end: Clause[ast.Expr] | None, wanted: Type | None) -> Decimal | None:
         """A band's end as a number (a share as a fraction, a duration in seconds)."""
         if end is None or wanted is None:
             return None
-        expr = _expr(end)
+        expr = end.node
         try:
             found = self.typer.infer(expr)
         except UntypedError:
@@ -534,11 +538,37 @@ class _Checker:
             self._money(penalty.cap, "a cap", constant=True)
         if penalty.cap_by is not None:
             self._window(ast.Window(period=ast.Period.MONTH, by=(penalty.cap_by,)))
+        if penalty.cap_over == "contract year" and self.contract.effective_from is None:
+            self._error(BAD_WINDOW, "a cap per contract year counts years from the contract's "
+                        "start, and the contract states none", penalty.cap.span if penalty.cap
+                        else penalty.span,
+                        ("add `effective: {from: 2024-07-01}` under `contract`, or cap per "
+                         "calendar year: `per year`",))
         if penalty.record_cap is not None and self._money(penalty.record_cap, "a cap per breach",
                                                           constant=False):
             self._divisions(penalty.record_cap)
         if penalty.delay is not None:
             self._delay(penalty)
+
+    def _payment(self, payment: ast.Payment) -> None:
+        """Per record, like a penalty per breach: from the record, never a window total."""
+        totals = [node for node in ast.walk(payment.amount) if isinstance(node, ast.Aggregate)]
+        if totals:
+            self._error(BAD_VALUE, "a payment per record is computed from one record; "
+                        f"`{totals[0].function}(...)` totals a window", totals[0].span,
+                        ("write the amount of one record: `delivery_fee per record`",))
+            return
+        if self._money(payment.amount, "a payment", constant=False):
+            self._divisions(payment.amount)
+
+    def _strike(self, strike: ast.Strike) -> None:
+        """At every Nth breach within a period: a constant amount, N and the period above
+        zero."""
+        self._money(strike.amount, "a penalty at every Nth breach", constant=True)
+        if strike.count < 1:
+            self._error(BAD_VALUE, "the count must be at least 1", strike.span)
+        if strike.within.microseconds <= 0:
+            self._error(BAD_VALUE, "the period must be longer than zero", strike.within.span)
 
     def _delay(self, penalty: ast.Penalty) -> None:
         """A graduated penalty counts periods of a duration; each length is above zero."""
@@ -596,8 +626,8 @@ class _Checker:
                             f"by `{window.of.name}` of type {placed}", window.of.span,
                             ("write `per month of delivered_at`",))
 
-    def _predicate(self, clause: Clause, what: str, condition: str | None = None) -> None:
-        self._predicate_expr(_expr(clause), what, condition)
+    def _predicate(self, clause: Clause[ast.Expr], what: str, condition: str | None = None) -> None:
+        self._predicate_expr(clause.node, what, condition)
 
     def _predicate_expr(self, expr: ast.Expr, what: str, condition: str | None = None) -> None:
         if not self._inlined(expr):
@@ -665,17 +695,26 @@ class _Checker:
             return name if not spec.required and spec.default is None else None
         return self.optional_behind.get(name)
 
+    def _unguarded_needs(self, expr: ast.Expr) -> list[tuple[ast.Ref, str]]:
+        """Each name `expr` reads that needs an optional field without default, with that
+        field, where nothing before it tests the field's presence (`x is present and ...`);
+        a presence test itself is decided either way. Such an expression is unknown for a
+        record without the field; one whose every read is guarded never is."""
+        tested = {id(ref) for node in ast.walk(expr) if isinstance(node, ast.Presence)
+                  for ref in ast.refs(node)}
+        out = []
+        for ref, guarded in _reads(expr):
+            needs = None if id(ref) in tested else self._optional(ref.name)
+            if needs is not None and needs not in guarded:
+                out.append((ref, needs))
+        return out
+
     def _optional_reads(self, expr: ast.Expr, condition: str) -> None:
         """A `for` or `except` that needs an optional field is neither true nor false for
         a record without it, and such a record is then out of scope or not excluded."""
-        tested = {id(ref) for node in ast.walk(expr) if isinstance(node, ast.Presence)
-                  for ref in ast.refs(node)}  # `x is present` is decided either way
         seen: set[str] = set()
-        for ref, guarded in _reads(expr):
-            if id(ref) in tested:
-                continue
-            needs = self._optional(ref.name)
-            if needs is None or ref.name in seen or needs in guarded:
+        for ref, needs in self._unguarded_needs(expr):
+            if ref.name in seen:
                 continue
             seen.add(ref.name)
             if needs == ref.name:
@@ -755,7 +794,7 @@ def _fits(found: Type, wanted: Type) -> bool:
     return True
 
 
-def _text(clause: Clause | None) -> str:
+def _text(clause: Clause[ast.Expr] | None) -> str:
     return clause.text if clause is not None else "any figure"
 
 
@@ -824,8 +863,3 @@ def _is_zero(expr: ast.Expr) -> bool:
             return microseconds == 0
     return False
 
-
-def _expr(clause: Clause) -> ast.Expr:
-    node = clause.node
-    assert not isinstance(node, ast.Window | ast.Target | ast.Penalty | ast.Credit)
-    return node  # type: ignore[return-value]

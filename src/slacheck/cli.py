@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -26,7 +27,7 @@ import click
 from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
 from slacheck._progress import Progress, progress
 from slacheck._version import __version__
-from slacheck.diagnostics import ContractError, DataError
+from slacheck.diagnostics import ContractError, DataError, RatesError
 
 if TYPE_CHECKING:
     from slacheck import fail_on as failing
@@ -44,7 +45,7 @@ REPORT_FORMATS = ("html", "markdown")
 INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 EVIDENCE_LIMIT = 100
 ENGINES = ("stream", "duckdb")
-FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification"
+FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification,escalation"
 
 
 def verify(*args: Any, **kwargs: Any) -> Result:
@@ -60,10 +61,11 @@ def load_checked(path: str) -> CheckedContract:
     return load(path)
 
 
-def compile_plan(checked: CheckedContract, as_of: datetime | date) -> Plan:
+def compile_plan(checked: CheckedContract, as_of: datetime | date,
+                 rates: list[tuple[str, Decimal, str]]) -> Plan:
     from slacheck.api import compile_plan as build
 
-    return build(checked, as_of)
+    return build(checked, as_of, rates=rates)
 
 EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
@@ -111,6 +113,10 @@ def _errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         _fail(f"slacheck: {error}", EXIT_INVALID)
+    except RatesError as error:
+        if debug:
+            raise
+        _fail(f"slacheck: {error}\n  = help: {error.hint}", EXIT_INVALID)
     except Terminated as stop:
         _fail(f"\nslacheck: stopped by signal {stop.signum}; nothing was written",
               128 + stop.signum)
@@ -168,6 +174,29 @@ def _format_in_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                         help="Read every DATA file in this format, whatever its extension "
                              "(by default: .jsonl, .json, .csv, .tsv, .parquet; others and "
                              "standard input as JSON lines).")
+
+
+def _rates_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`--rate CODE=RATE` (repeated) and `--rates FILE`: the rates of the other currencies a
+    contract declares under `rates:`, recorded in the result."""
+    function = click.option(
+        "--rates", "rates_file", type=click.Path(dir_okay=False), default=None,
+        help="A YAML or JSON file of rates by currency (`SDR: \"1.35\"`), for a contract "
+             "whose amounts are written in other currencies (`rates:`).")(function)
+    return click.option(
+        "--rate", "rate", multiple=True, metavar="CODE=RATE",
+        help="The rate of a currency the contract declares under `rates:`: units of the "
+             "contract's currency for one unit of CODE, exact (--rate SDR=1.35); "
+             "repeatable, and before --rates.")(function)
+
+
+def _rates(rate: tuple[str, ...], rates_file: str | None) -> list[tuple[str, Decimal, str]]:
+    from slacheck.rates import parse_option, read_file
+
+    out = [(*parse_option(text), "--rate") for text in rate]
+    if rates_file is not None:
+        out += [(code, value, rates_file) for code, value in read_file(rates_file).items()]
+    return out
 
 
 class _MaxRejected(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
@@ -331,12 +360,13 @@ def main() -> None:
 @click.option("--fail-on", "fail_on", type=_FailOn(), default=FAIL_ON_DEFAULT,
               show_default=True,
               help="What makes the exit code 1: a comma-separated list of missed, penalty, "
-                   "credit, disqualification, warning (or all, or none).")
+                   "credit, disqualification, escalation, warning (or all, or none).")
 @_format_in_option()
 @click.option("--jobs", type=_Jobs(), default="1", show_default=True,
               help="Worker processes for one large JSON lines file: a number, or auto (one "
                    "per core, for a file of at least 32 MiB per worker). The output is the "
                    "same as with 1; other inputs are read in one process.")
+@_rates_options
 @click.option("--engine", type=click.Choice(ENGINES), default="stream", show_default=True,
               help="What runs the records: stream (pure Python, the whole language) or "
                    "duckdb (SQL in DuckDB, for large JSON lines files; the same result, "
@@ -347,7 +377,8 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    output: str | None, quarantine: str | None, reasons: str | None,
                    evidence_limit: int, max_rejected: int | Fraction | None,
                    fail_on: frozenset[failing.Condition], format_in: str | None,
-                   jobs: int | None, engine: str, quiet: bool, debug: bool) -> None:
+                   jobs: int | None, rate: tuple[str, ...], rates_file: str | None,
+                   engine: str, quiet: bool, debug: bool) -> None:
     """Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or Parquet, by
     their extension, each perhaps .gz), folders, glob patterns, or - for standard input."""
     moment = _as_of(as_of)
@@ -368,7 +399,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
                             quarantine=keep, progress=shown, format_in=format_in,
-                            jobs=jobs, engine=engine)
+                            jobs=jobs, rates=_rates(rate, rates_file), engine=engine)
         except refused_by as error:
             if debug:
                 raise
@@ -451,10 +482,12 @@ def _step_summary(result: Result) -> None:
               show_default=True,
               help="Records kept as evidence per window and per list; counts stay exact.")
 @_format_in_option()
+@_rates_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt: str | None,
-                   as_of: str, evidence_limit: int, format_in: str | None, quiet: bool,
+                   as_of: str, evidence_limit: int, format_in: str | None,
+                   rate: tuple[str, ...], rates_file: str | None, quiet: bool,
                    debug: bool) -> None:
     """Write an audit report of DATA against CONTRACT: one self-contained HTML file (or
     Markdown) with the verdict, charts, the ledger, the evidence and the data quality.
@@ -471,7 +504,8 @@ def report_command(contract: str, data: tuple[str, ...], output: str | None, fmt
                        if output else None)
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
-                            progress=shown, format_in=format_in)
+                            progress=shown, format_in=format_in,
+                            rates=_rates(rate, rates_file))
         finally:
             if shown is not None:
                 shown.clear()
@@ -676,13 +710,14 @@ def test_command(paths: tuple[str, ...], pattern: str | None, show_coverage: boo
 @click.option("--dialect", default="duckdb", show_default=True,
               help="With --sql, the SQL dialect to print it in (sqlglot's names); only duckdb "
                    "is run and tested.")
+@_rates_options
 @_debug_option()
 def plan_command(contract: str, as_of: str, code: bool, sql: bool, dialect: str,
-                 debug: bool) -> None:
+                 rate: tuple[str, ...], rates_file: str | None, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
     with _errors(debug):
         checked = load_checked(contract)
-        plan = compile_plan(checked, _as_of(as_of))
+        plan = compile_plan(checked, _as_of(as_of), rates=_rates(rate, rates_file))
     if sql:
         from slacheck.engine.sql.support import EngineError, missing
 
@@ -735,10 +770,11 @@ def schema_command(of_result: bool) -> None:
               help="Evaluation time, as for `verify`.")
 @click.option("--evidence-limit", type=click.IntRange(min=1), default=EVIDENCE_LIMIT,
               show_default=True, help="Record ids listed per list; counts stay exact.")
+@_rates_options
 @_debug_option()
 def explain_command(args: tuple[str, ...], standard: str | None, window_label: str | None,
                     group: str | None, record: str | None, as_of: str, evidence_limit: int,
-                    debug: bool) -> None:
+                    rate: tuple[str, ...], rates_file: str | None, debug: bool) -> None:
     """Explain a diagnostic CODE (e.g. SLA201 or unknown-field), or list them all. Given a
     contract, its data and --standard ID, explain how a figure of that run was computed.
 
@@ -764,7 +800,7 @@ def explain_command(args: tuple[str, ...], standard: str | None, window_label: s
         try:
             text = explain(load_checked(args[0]), args[1:], as_of=moment, standard=standard,
                            window_label=window_label, group=group, record=record,
-                           evidence_limit=evidence_limit)
+                           evidence_limit=evidence_limit, rates=_rates(rate, rates_file))
         except ExplainError as error:
             _fail(f"slacheck: {error}", EXIT_INVALID)
     click.echo(text, nl=False)

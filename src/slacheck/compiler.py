@@ -23,6 +23,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slacheck import ast, functions
+from slacheck._money import EXACT
 from slacheck.calendars import BusinessDeadline, Months
 from slacheck.checker import CheckedContract
 from slacheck.typer import AS_OF
@@ -151,9 +152,12 @@ class _Constant:
 class Compiler:
     """Compiles the checked contract's expressions; `as_of` fixes when deadlines are judged."""
 
-    def __init__(self, checked: CheckedContract, as_of: datetime) -> None:
+    def __init__(self, checked: CheckedContract, as_of: datetime,
+                 rates: Mapping[str, Decimal] | None = None) -> None:
         self.checked = checked
         self.as_of = as_of
+        self._rates = dict(rates or {})
+        """The contract's currency for one unit of each other currency it declares."""
         contract = checked.contract
         self._derived = {named.name: named.clause.node for named in contract.derived}
         self._tables = {table.name: table for table in contract.tables}
@@ -166,7 +170,7 @@ class Compiler:
         self._parameters: dict[str, Any] = {}
         for named in contract.parameters:  # a parameter may use the ones declared before it
             node = named.clause.node
-            self._parameters[named.name] = self.constant(node)  # type: ignore[arg-type]
+            self._parameters[named.name] = self.constant(node)
 
     # values
     def value(self, expr: ast.Expr) -> Value:
@@ -194,6 +198,12 @@ class Compiler:
                 id(expr) not in self.checked.enum_values
         return any(self._may_be_open(child) for child in _children(expr))
 
+    def _rate(self, currency: str) -> Decimal:
+        if currency not in self._rates:
+            raise ValueError(f"no rate for {currency}: `rates.resolve` gives every rate the "
+                             "contract declares before it is compiled")
+        return self._rates[currency]
+
     def _is_event(self, name: str) -> bool:
         spec = self.checked.contract.schema.field(name)
         return spec is not None and spec.type.kind is Kind.TIMESTAMP and \
@@ -207,7 +217,9 @@ class Compiler:
         match expr:
             case ast.Number(value=value) | ast.Percent(value=value):
                 return _Constant(value)
-            case ast.Money(amount=amount):
+            case ast.Money(amount=amount, currency=currency):
+                if currency != self.checked.contract.currency:  # declared under `rates:`
+                    return _Constant(EXACT.multiply(amount, self._rate(currency)))
                 return _Constant(amount)
             case ast.Duration(microseconds=microseconds):
                 return _Constant(timedelta(microseconds=microseconds))
@@ -264,7 +276,7 @@ class Compiler:
         if name in self._derived:
             each, self._each = self._each, 0  # a derived field has no `each` of its own
             try:
-                return self._value(self._derived[name])  # type: ignore[arg-type]
+                return self._value(self._derived[name])
             finally:
                 self._each = each
         if name not in self._parameters and name == AS_OF:
@@ -450,7 +462,7 @@ class Compiler:
             case ast.Presence(operand=operand, present=present):
                 return _presence(self._value(operand), present)
             case ast.Ref(name=name) if name in self._derived:
-                return self._truth(self._derived[name])  # type: ignore[arg-type]
+                return self._truth(self._derived[name])
             case ast.Conditional(condition=condition, then=then, otherwise=otherwise):
                 return _conditional(self.truth(condition), self._truth(then),
                                     self._truth(otherwise), PENDING)
@@ -562,7 +574,7 @@ class Compiler:
             case ast.Not(operand=operand):
                 return self.event_orders(operand)
             case ast.Ref(name=name) if name in self._derived:
-                return self.event_orders(self._derived[name])  # type: ignore[arg-type]
+                return self.event_orders(self._derived[name])
         return []
 
     def deadline_source(

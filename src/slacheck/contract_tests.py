@@ -4,6 +4,7 @@ declared in a YAML file beside the contract:
     slacheck-tests: 1
     contract: motorola-sinotrans.yaml       # relative to this file
     as_of: "2025-04-01T00:00:00+08:00"      # or a date: midnight in the contract's zone
+    rates: {SDR: "1.35"}                    # for a contract with `rates:`, as --rate gives
     tests:
       a late delivery misses January:
         records:                            # inline; or `data: late.jsonl` beside the file
@@ -70,6 +71,8 @@ class Suite:
     path: str
     contract: str
     cases: tuple[Case, ...]
+    rates: tuple[tuple[str, str], ...] = ()
+    """The rate of each other currency the contract declares, as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +152,16 @@ def load_suite(path: str) -> Suite:
     tests = document.get("tests")
     if not isinstance(tests, dict) or len(tests) <= 1:
         raise TestFileError(f"{path}: `tests:` holds no test")
-    unknown = set(document) - {"slacheck-tests", "contract", "as_of", "tests", "__line__"}
+    unknown = set(document) - {"slacheck-tests", "contract", "as_of", "rates", "tests",
+                               "__line__"}
     if unknown:
         raise TestFileError(f"{path}: unknown key `{sorted(unknown)[0]}` (allowed: "
-                            "slacheck-tests, contract, as_of, tests)")
+                            "slacheck-tests, contract, as_of, rates, tests)")
+    rates = document.get("rates", {})
+    if not isinstance(rates, dict) or not all(isinstance(value, str | int)
+                                              for value in rates.values()):
+        raise TestFileError(f"{path}: `rates` maps currencies to rates written as strings: "
+                            "`rates: {SDR: \"1.35\"}`")
     cases = []
     for name, body in tests.items():
         if name == "__line__":
@@ -182,7 +191,9 @@ def load_suite(path: str) -> Suite:
                           tuple(_clean(record) for record in records),
                           tuple(str(base / item) for item in data),
                           _as_of(as_of, where), expect))
-    return Suite(path, os.path.normpath(base / contract), tuple(cases))
+    return Suite(path, os.path.normpath(base / contract), tuple(cases),
+                 tuple((str(code), str(rate)) for code, rate in rates.items()
+                       if code != "__line__"))
 
 
 def select(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -206,16 +217,17 @@ def select(paths: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def run_case(suite: Suite, case: Case, checked: Any) -> Outcome:
     from slacheck.api import verify
-    from slacheck.diagnostics import DataError
+    from slacheck.diagnostics import DataError, RatesError
 
     data: list[Any] = list(case.data)
+    rates = dict(suite.rates)
     try:
         results = []
         if case.records:
-            results.append(verify(checked, list(case.records), as_of=case.as_of))
+            results.append(verify(checked, list(case.records), as_of=case.as_of, rates=rates))
         if data:
-            results.append(verify(checked, data, as_of=case.as_of))
-    except DataError as error:
+            results.append(verify(checked, data, as_of=case.as_of, rates=rates))
+    except (DataError, RatesError) as error:
         return Outcome(suite, case, error=str(error))
     if len(results) == 2:
         return Outcome(suite, case, error="give `records` or `data`, not both")
@@ -407,7 +419,7 @@ def _parts(standard: Any, results: list[Any]) -> list[tuple[str, bool]]:
             reason == exclusion.reason and count for window in windows
             for reason, count in window.exclusions)))
     target = standard.target.node if standard.target is not None else None
-    if isinstance(target, ast.Target):
+    if target is not None:
         parts += [("the target is met", any(window.status in ("met", "warned")
                                             for window in windows)),
                   ("the target is missed", any(window.status == "missed" for window in windows))]
@@ -419,8 +431,11 @@ def _parts(standard: Any, results: list[Any]) -> list[tuple[str, bool]]:
                 dict(window.group).get(standard.window.by[0].name) == tier.group
                 and window.status in ("met", "warned", "missed") for window in windows)))
     penalty = standard.penalty.node if standard.penalty is not None else None
-    if isinstance(penalty, ast.Penalty):
-        owed = [item for each in found for item in each.penalty_windows]
+    if standard.strike is not None:
+        parts.append(("an amount at every Nth breach falls due",
+                      any(each.strikes for each in found)))
+    if penalty is not None:
+        owed = [item for each in found for item in each.penalty_windows if not item.records]
         parts.append(("a penalty is owed", any(item.net for item in owed)))
         if penalty.cap is not None:
             parts.append(("the penalty cap is reached", any(item.gross > item.net

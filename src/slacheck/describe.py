@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from slacheck import ast
+from slacheck._words import ordinal
 from slacheck.fmt import expr as spelled
 from slacheck.fmt import percent
 
@@ -61,6 +62,15 @@ def describe(kind: str, node: ast.Node, *, optional: Mapping[str, str] | None = 
             return f"records are counted together {window(node)}"
         case _, ast.Penalty():
             return _penalty(node)
+        case _, ast.Strike(amount=amount, count=count, within=within):
+            return (f"{amount_words(amount)} falls due at a breach that is the "
+                    f"{ordinal(count)} within {duration(within)} (that breach included); "
+                    "each breach counts towards one such amount only, then the count starts "
+                    "again")
+        case _, ast.Payment(amount=amount):
+            return (f"the customer owes {amount_words(amount)} for every record in scope and "
+                    "not excluded, breached or not, once its amount is known; summed per "
+                    "window, and never a cause of non-compliance")
         case _, ast.WindowPenalty(amount=amount, period=period):
             return (f"for each missed {_PERIODS[period]} (a window closed below its target), "
                     f"a penalty of {amount_words(amount)}, totalled over the window's records")
@@ -247,5 +257,10 @@ def _penalty(node: ast.Penalty) -> str:
         text += f", at most {amount_words(node.record_cap)} per breach"
     if node.cap is not None:
         period = _PERIODS[node.cap_period] if node.cap_period is not None else "window"
-        text += f", at most {amount_words(node.cap)} in total per {period}"
+        over = {"contract year": "per year of the contract, counted from its start",
+                "total": "over the whole contract"}.get(node.cap_over, f"in total per {period}")
+        text += f", at most {amount_words(node.cap)} {over}"
+    if node.deferred:
+        text += ("; a breach of a record still open (its event overdue) owes it only once "
+                 "the record closes: until then it is listed as deferred, outside the totals")
     return text

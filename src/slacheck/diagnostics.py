@@ -500,6 +500,15 @@ class DataError(SlacheckError):
     """The data could not be read at all (not a bad record: those are rejected)."""
 
 
+class RatesError(SlacheckError):
+    """A rate of another currency missing, not declared by the contract, or not a positive
+    decimal: the run cannot be priced, a usage error (exit 2)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
 def order(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
     """File order: by file, line, column, then code."""
     name, line, column = diagnostic.location

@@ -21,23 +21,42 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any
 
 from slacheck import ast
-from slacheck.api import compile_plan, verify
+from slacheck.api import Rates, compile_plan, verify
 from slacheck.checker import CheckedContract
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler
 from slacheck.diagnostics import did_you_mean
-from slacheck.findings import PenaltyWindow, RecordRef, StandardResult, WindowOutcome
-from slacheck.measures import Count, Extreme, Mean, Percentile, Rate, RatioOfSums, Sum
+from slacheck.engine.rolling import window_ends
+from slacheck.findings import (
+    PenaltyWindow,
+    PoolCap,
+    RecordRef,
+    StandardResult,
+    WindowOutcome,
+)
+from slacheck.measures import (
+    Count,
+    Extreme,
+    Mean,
+    Measure,
+    Percentile,
+    Rate,
+    RatioOfSums,
+    Sum,
+)
 from slacheck.model import Standard
 from slacheck.objectives import Status
 from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed, Plan, StandardPlan
 from slacheck.records import Reader, Rejection, open_data
 from slacheck.reporters._format import duration, figure, fraction, goal, number, printable
-from slacheck.windows import key_function, window
+from slacheck.windows import Window, key_function, window
+
+_ROUNDING = Context(prec=120)
+"""Enough digits for any exact amount shown (the engine's own context holds as many)."""
 
 FAILURES = (ArithmeticError, ValueError)
 """What evaluating a clause on one record may raise; the engine's evaluation errors."""
@@ -87,14 +106,31 @@ class _Bucket:
     def kept(self, kind: str) -> _Kept:
         return self.kinds.setdefault(kind, _Kept())
 
+    def merge(self, other: _Bucket, limit: int, measure: Measure) -> None:
+        """Add a later bucket's records (a day of a rolling window), keeping time order."""
+        for into, found in ((self.kinds, other.kinds), (self.exclusions, other.exclusions)):
+            for kind, kept in found.items():
+                mine = into.setdefault(kind, _Kept())
+                mine.total += kept.total
+                mine.refs = (mine.refs + kept.refs)[:limit]
+        measure.merge(self.measured, other.measured)
+        self.values = (self.values + other.values)[:limit]
+        if other.best is not None and (self.best is None or (
+                other.best[0] > self.best[0] if getattr(measure, "largest", False)
+                else other.best[0] < self.best[0])):
+            self.best = other.best
+        self.amounts = (self.amounts + other.amounts)[:limit]
+        self.penalty_buckets |= other.penalty_buckets
+
 
 def explain(checked: CheckedContract, data: Sequence[str], *, as_of: datetime | date,
             standard: str, window_label: str | None = None, group: str | None = None,
-            record: str | None = None, evidence_limit: int = 100) -> str:
+            record: str | None = None, evidence_limit: int = 100,
+            rates: Rates = None) -> str:
     """The explanation, as text: one figure of `standard` (a window, a group), the
     standard's windows in short, or one record's clauses."""
     with _replayable(data) as paths:
-        plan = compile_plan(checked, as_of, evidence_limit)
+        plan = compile_plan(checked, as_of, evidence_limit, rates)
         sp = next((item for item in plan.standards if item.id == standard), None)
         if sp is None:
             ids = [item.id for item in plan.standards]
@@ -107,8 +143,10 @@ def explain(checked: CheckedContract, data: Sequence[str], *, as_of: datetime | 
         explainer = _Explainer(checked, plan, sp, model, shown)
         if record is not None:
             return explainer.record(paths, record)
-        result = verify(checked, list(paths), as_of=plan.as_of, evidence_limit=evidence_limit)
+        result = verify(checked, list(paths), as_of=plan.as_of, evidence_limit=evidence_limit,
+                        rates=[(item.currency, item.rate, item.given) for item in plan.rates])
         found = next(item for item in result.standards if item.id == standard)
+        explainer.pools = tuple(pool for pool in result.pools if standard in pool.standards)
         return explainer.figures(paths, found, window_label, group)
 
 
@@ -132,13 +170,16 @@ class _Explainer:
         self.sp = sp
         self.model = model
         self.shown = shown
-        self.compiler = Compiler(checked, plan.as_of)
+        self.compiler = Compiler(checked, plan.as_of,
+                                 {item.currency: item.rate for item in plan.rates})
         self.derived: dict[str, ast.Expr] = {
-            named.name: named.clause.node for named in checked.contract.derived  # type: ignore[misc]
+            named.name: named.clause.node for named in checked.contract.derived
         }
         self.key = key_function(sp.period)
         self.limit = plan.evidence_limit
         self.currency = plan.money.currency
+        self.pools: tuple[PoolCap, ...] = ()
+        """The run's pools (per window) that hold this standard's credits."""
 
     # -- reading ------------------------------------------------------------------------
 
@@ -217,6 +258,10 @@ class _Explainer:
         sp = self.sp
         outcomes = {(w.label, self._group_of(w)): w for w in found.windows}
         labels = list(dict.fromkeys(w.label for w in found.windows))
+        if window_label is not None and window_label not in labels and sp.rolling is not None:
+            # a rolling window by its last day: `2024-03-03` for 2024-03-01/2024-03-03
+            window_label = next((label for label in labels
+                                 if label.endswith("/" + window_label)), window_label)
         if window_label is not None and window_label not in labels:
             raise ExplainError(f"no window `{window_label}` under {sp.id}; its windows: "
                                + (", ".join(labels) or "none (no record in scope)"))
@@ -245,6 +290,8 @@ class _Explainer:
             if bucket is None:
                 bucket = buckets[place] = _Bucket(key, value, measured=sp.measure.start())
             self._count(bucket, path, item)
+        if sp.rolling is not None:
+            buckets = self._rolled(buckets, sp.rolling)
         out = [self._header(found)]
         selected = [
             bucket for bucket in sorted(buckets.values(), key=self._order)
@@ -263,6 +310,28 @@ class _Explainer:
         out.extend(self._consequences(found, selected if window_label or group else None))
         return "\n".join(out) + "\n"
 
+    def _rolled(self, days: dict[tuple[int, Any], _Bucket],
+                length: int) -> dict[tuple[int, Any], _Bucket]:
+        """Each rolling window's bucket, keyed by its last day: the buckets of its `length`
+        days merged, for the windows the engine keeps (`engine.rolling.window_ends`)."""
+        per_group: dict[Any, dict[int, _Bucket]] = {}
+        for (day, group), bucket in days.items():
+            per_group.setdefault(group, {})[day] = bucket
+        out: dict[tuple[int, Any], _Bucket] = {}
+        for group, found in per_group.items():
+            for end in window_ends(self.plan, length, found):
+                merged = _Bucket(end, group, measured=self.sp.measure.start())
+                for day in range(end - length + 1, end + 1):
+                    part = found.get(day)
+                    if part is not None:
+                        merged.merge(part, self.limit, self.sp.measure)
+                out[end, group] = merged
+        return out
+
+    def _bounds(self, key: int) -> Window:
+        """The window of `key`: a calendar period, or the rolling days ending with day `key`."""
+        return window(self.sp.period, key, self.plan.zone, self.sp.rolling)
+
     def _group_of(self, outcome: WindowOutcome) -> str:
         return ", ".join(f"{name}={value}" for name, value in outcome.group)
 
@@ -270,7 +339,7 @@ class _Explainer:
         return bucket.key, self._group_text(bucket.group)
 
     def _label(self, bucket: _Bucket) -> str:
-        return window(self.sp.period, bucket.key, self.plan.zone).label
+        return self._bounds(bucket.key).label
 
     def _count(self, bucket: _Bucket, path: str, item: dict[str, Any]) -> None:
         sp, limit = self.sp, self.limit
@@ -309,9 +378,9 @@ class _Explainer:
             bucket.kept(outcome).add(f"{name}: {overdue}", limit)
             return
         bucket.kept(outcome).add(name + (" (overdue)" if overdue else ""), limit)
-        if outcome == "breached" and sp.penalty is not None:
+        if outcome == "breached" and sp.consequences.penalty is not None:
             try:
-                amount = sp.penalty(item)
+                amount = sp.consequences.penalty.amount(item)
                 amount = None if amount is None else self.plan.money.round(amount)
             except FAILURES:
                 amount = None
@@ -319,8 +388,8 @@ class _Explainer:
                 bucket.amounts.append((name, amount))
             moment: datetime = item[self.plan.schema.time_field]
             local = moment.astimezone(self.plan.zone)
-            bucket.penalty_buckets.add(sp.cap_key(local) if sp.cap_key is not None
-                                       else bucket.key)
+            cap_key = sp.consequences.penalty.cap_key
+            bucket.penalty_buckets.add(cap_key(local) if cap_key is not None else bucket.key)
 
     def _header(self, found: StandardResult) -> str:
         title = f": {printable(found.title)}" if found.title and found.title != found.id else ""
@@ -362,10 +431,14 @@ class _Explainer:
     def _window(self, bucket: _Bucket, outcomes: dict[tuple[str, str], WindowOutcome]) -> list[str]:
         sp, limit = self.sp, self.limit
         label, group = self._label(bucket), self._group_text(bucket.group)
-        bounds = window(sp.period, bucket.key, self.plan.zone)
+        bounds = self._bounds(bucket.key)
         out = ["", f"window {label}{', ' + group if group else ''}: records with "
                f"{self.plan.schema.time_field} from {bounds.start.isoformat()} to "
                f"{bounds.end.isoformat()} (end exclusive)"]
+        if sp.rolling is not None:
+            out.append(f"  the {sp.rolling} local days ending {bounds.end.date() - timedelta(1)}"
+                       f" in {self.plan.zone.key}; a record counts in every window that holds "
+                       "its day")
         counts = self._counts(bucket)
         total = sum(counts.get(kind, 0) for kind in (
             "not in scope", "scope undetermined", "excluded", "evaluation error", "pending",
@@ -496,7 +569,7 @@ class _Explainer:
                 inside = status == Status.WARNED.value
                 out.append(f"warn {side} {line}: {self._show(value)} is "
                            f"{'inside the warning band' if inside else 'clear of it'}")
-        bounds = window(self.sp.period, bucket.key, self.plan.zone)
+        bounds = self._bounds(bucket.key)
         closes = bounds.end if self.plan.period_end is None else min(bounds.end,
                                                                      self.plan.period_end)
         open_note = "" if closes <= self.plan.as_of else (
@@ -525,8 +598,8 @@ class _Explainer:
         out: list[str] = []
         currency = self.currency
         for kind, clause, items in (
-                ("penalty", self.sp.window_penalty, found.penalty_windows),
-                ("reward", self.sp.reward, found.rewards)):
+                ("penalty", self.sp.consequences.window_penalty, found.penalty_windows),
+                ("reward", self.sp.consequences.reward, found.rewards)):
             if clause is None:
                 continue
             shown = [item for item in items
@@ -546,12 +619,13 @@ class _Explainer:
         sp, currency = self.sp, self.currency
         out: list[str] = []
         labels = None if selected is None else {self._label(bucket) for bucket in selected}
-        if sp.penalty is not None:
+        if sp.consequences.penalty is not None:
             out.append("")
             out.append(f"penalty: {self._clause('penalty')}")
-            period = sp.cap_period or sp.period
+            per_breach = sp.consequences.penalty
+            period, named = per_breach.cap_period or sp.period, per_breach.cap_label
             buckets = None if selected is None else {
-                window(period, key, self.plan.zone).label
+                named(key) if named is not None else window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
             shown = [item for item in found.penalty_windows  # a label may name a group too
                      if buckets is None or item.label.split(" ")[0] in buckets]
@@ -587,7 +661,7 @@ class _Explainer:
                 out.append(f"  owed, amount unknown (a field the penalty needs is absent): "
                            f"{found.unpriced_total}")
             out.append(f"  total owed under {sp.id}: {found.penalties} {currency}")
-        if sp.credit is not None:
+        if sp.consequences.credit is not None:
             out.append("")
             out.append(f"service credit: {self._clause('credit')}")
             credits = [item for item in found.credits
@@ -599,12 +673,39 @@ class _Explainer:
                 if credit.arithmetic:
                     out.append(f"    {credit.arithmetic}")
             out.append(f"  total: {found.credit_total} {currency}")
+            for pool in self.pools:
+                if labels is not None and pool.window not in labels:
+                    continue
+                others = [name for name in pool.standards if name != sp.id]
+                with_ = f" (with {', '.join(others)})" if others else ""
+                cut = (f"{pool.adjustment} {currency} taken off the pool's credits"
+                       if pool.adjustment else "within it, nothing taken off")
+                out.append(f"  pool {printable(pool.pool)}{with_}, {pool.window}: credits "
+                           f"{pool.gross} {currency} in all, at most {pool.limit} {currency}: "
+                           f"{cut}; owed {pool.net} {currency}")
         out.extend(self._per_window(found, labels))
-        if (sp.penalty is None and sp.window_penalty is None and sp.credit is None
-                and sp.reward is None and not sp.disqualify):
-            out.extend(["", f"consequences: none (no penalty, service credit or disqualify "
-                            f"clause under {sp.id})"])
-        for rule in sp.disqualify:
+        rules = sp.consequences
+        if (rules.penalty is None and rules.window_penalty is None and rules.credit is None
+                and rules.reward is None and not rules.disqualify and not rules.escalations):
+            out.extend(["", f"consequences: none (no penalty, service credit, disqualify or "
+                            f"escalate clause under {sp.id})"])
+        group = " of one group" if sp.group_fields else ""
+        for step in sp.consequences.escalations:
+            span = (f"{step.count} missed {'window' if step.count == 1 else 'windows'}{group} "
+                    f"within {step.within} windows, the last one included"
+                    if step.within is not None
+                    else f"{step.count} missed windows{group} in a row")
+            out += ["", f"escalate: {printable(step.text)} (reached after {span})"]
+            reached = [item for item in found.escalations if item.rule == step.text
+                       and (labels is None or item.window in labels)]
+            if not reached:
+                out.append("  not reached" + (" in this window" if selected else ""))
+            for each in reached:
+                refs = ", ".join(_ref(ref) for ref in each.records[:self.limit])
+                out.append(f"  reached at {each.at.isoformat()}, when {each.window} closed: "
+                           f"{printable(each.step)}; missed {', '.join(each.windows)}; "
+                           f"records: {refs}")
+        for rule in sp.consequences.disqualify:
             out.append("")
             match rule:
                 case ConsecutiveMissed(count=count):
@@ -662,19 +763,26 @@ class _Explainer:
                        "counted in no window")
             return "\n".join(out) + "\n"
         label = window(sp.period, key, plan.zone).label
+        if sp.rolling is not None:  # every window that holds its day
+            label = ", ".join(self._bounds(end).label
+                              for end in window_ends(plan, sp.rolling, [key])) or (
+                f"none (day {label}: no window of it is judged yet, or they start before "
+                "the contract)")
         grouped = self._group_text(group)
-        out.append(f"  {schema.time_field} {moment.isoformat()}: window {label}"
+        rolling = "" if sp.rolling is None else f" (day {window(sp.period, key, plan.zone).label})"
+        out.append(f"  {schema.time_field} {moment.isoformat()}{rolling}: "
+                   f"{'windows' if sp.rolling is not None else 'window'} {label}"
                    + (f", group {grouped}" if grouped else ""))
         model = self.model
         steps: list[tuple[str, ast.Expr, dict[int, str]]] = []
         if model.scope is not None:
-            steps.append(("for", model.scope.node, _TRUTH))  # type: ignore[arg-type]
+            steps.append(("for", model.scope.node, _TRUTH))
         for each in model.exclusions:
-            steps.append((f"except ({printable(each.reason)})", each.when.node,  # type: ignore[arg-type]
+            steps.append((f"except ({printable(each.reason)})", each.when.node,
                           _TRUTH))
         written = model.require.span is not None
         if written:
-            steps.append(("require", model.require.node, _OUTCOME))  # type: ignore[arg-type]
+            steps.append(("require", model.require.node, _OUTCOME))
         for name, node, words in steps:
             try:
                 outcome = self.compiler.truth(node)(item)
@@ -701,15 +809,88 @@ class _Explainer:
         out.append(f"  counted as: {said}, in {label}" + (f" {grouped}" if grouped else ""))
         if sp.measure_value is not None and kind in ("passed", "breached", "pending"):
             out.extend("  " + line for line in self._measured(item))
-        if kind == "breached" and sp.penalty is not None:
+        if kind == "breached" and sp.consequences.penalty is not None:
             try:
-                amount = sp.penalty(item)
-                text = ("unpriced: a field the penalty needs is absent" if amount is None
-                        else f"{plan.money.round(amount)} {self.currency}")
+                text = self._penalty(item)
+                if reason == "overdue" and sp.consequences.penalty.deferred and not text.startswith(
+                        "unpriced"):
+                    text += ", deferred: owed once the record closes, not in the totals"
             except FAILURES as error:
                 text = f"cannot be evaluated: {_reason(error)}"
             out.append(f"  penalty: {self._clause('penalty')}: {text}")
         return "\n".join(out) + "\n"
+
+    def _penalty(self, item: dict[str, Any]) -> str:
+        """One breach's amount and its arithmetic, step by step as `plan._penalty` computes
+        it (the amount, the delay, its periods, the cap per breach, the rounding), checked
+        against the run's own function."""
+        if self.model.penalty is None:
+            return "-"
+        node = self.model.penalty.node
+        money, currency, value = self.plan.money, self.currency, self.compiler.value
+        places = -int(money.quantum.as_tuple().exponent)
+
+        def shown(amount: Any) -> str:
+            return _exact(Fraction(amount), places)
+
+        unpriced = "unpriced: a field the penalty needs is absent"
+        base = value(node.amount)(item)
+        if base is None:
+            return unpriced
+        steps = [] if isinstance(node.amount, ast.Money) else [
+            f"{_source(node.amount)} = {shown(base)} {currency}"]
+        owed = Fraction(base)
+        if node.delay is not None and node.per is not None:
+            late = value(node.delay)(item)
+            if not isinstance(late, timedelta):
+                return unpriced + " (the delay is not known yet)"
+            micros = max(late // timedelta(microseconds=1), 0)
+            source = _source(node.delay)
+            said = f"delay{'' if source == 'delay' else ' ' + source} = {_duration(late)}"
+            if node.rounded is not None:
+                direction, unit = node.rounded
+                size = unit.microseconds
+                micros = (-(-micros // size) if direction == "up" else micros // size) * size
+                said += (f", rounded {direction} to {_duration(timedelta(microseconds=size))}: "
+                         f"{_duration(timedelta(microseconds=micros))}")
+            periods = Fraction(micros, node.per.microseconds)
+            per = _duration(timedelta(microseconds=node.per.microseconds))
+            if node.counting in ("completed", "started"):
+                periods = Fraction(math.floor(periods) if node.counting == "completed"
+                                   else math.ceil(periods))
+                said += (f": {periods} {node.counting} "
+                         f"{'period' if periods == 1 else 'periods'} of {per}")
+            elif periods.denominator == 1:
+                said += (f": {periods} {'period' if periods == 1 else 'periods'} of {per} "
+                         "(pro rata)")
+            else:
+                said += f": {fraction(periods)} of a period of {per} (pro rata)"
+            owed = periods * Fraction(base)
+            times = number(periods) if periods.denominator == 1 else fraction(periods)
+            steps += [said, f"{times} x {shown(base)} = {shown(owed)} {currency}"]
+        if node.record_cap is not None:
+            cap = value(node.record_cap)(item)
+            if cap is None:
+                return unpriced
+            if owed > Fraction(cap):
+                steps.append(f"at most {_source(node.record_cap)} = {shown(cap)} {currency} "
+                             "per breach")
+                owed = Fraction(cap)
+        if money.round_at != "record":
+            result = f"{shown(owed)} {currency}, kept exact (the contract rounds " + (
+                "each window's sum)" if money.round_at == "window" else "the totals)")
+        else:
+            rounded = money.round(_ROUNDING.divide(Decimal(owed.numerator),
+                                                   Decimal(owed.denominator)))
+            result = f"{rounded} {currency}"
+            if Fraction(rounded) != owed:
+                mode = self.checked.contract.rounding.replace("_", " ")
+                result = f"{shown(owed)}, rounded {mode} to {result}"
+        rule = self.sp.consequences.penalty
+        found = rule.amount(item) if rule is not None else None
+        if found is None or Fraction(found) != owed:
+            result += f" (the run computes {found}: this reading differs from it)"
+        return "; ".join([*steps, result])
 
     def _measured(self, item: dict[str, Any]) -> list[str]:
         """What the record adds to the standard's measure, and why."""
@@ -881,6 +1062,26 @@ def _apart(later: datetime, earlier: datetime) -> str:
     if not gap:
         return "at the same time as"
     return f"{_duration(abs(gap))} {'after' if gap > timedelta(0) else 'before'}"
+
+
+def _terminates(value: Fraction) -> bool:
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _exact(value: Fraction, places: int = 0) -> str:
+    """An exact amount in decimals, at least `places` of them: all of them when they end
+    (`187.682578125`), else twelve and an ellipsis."""
+    if _terminates(value):
+        digits = places
+        while (value * 10 ** digits).denominator != 1:
+            digits += 1
+        exact = _ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return f"{exact:.{digits}f}"
+    return f"{float(value):.12f}..."
 
 
 def _text(value: Any) -> str:

@@ -24,6 +24,8 @@ class Condition(Enum):
     CREDIT = "credit"
     """A service credit owed."""
     DISQUALIFICATION = "disqualification"
+    ESCALATION = "escalation"
+    """A step of an escalation ladder reached: a notice, a warning, a termination right."""
     WARNING = "warning"
     """Anything `warnings` lists: an open window below its target, rejected lines, records
     whose scope is undetermined, evaluation errors, implausible data."""
@@ -87,6 +89,8 @@ def found(result: Result) -> frozenset[Condition]:
         out.add(Condition.CREDIT)
     if result.disqualification is not None:
         out.add(Condition.DISQUALIFICATION)
+    if any(standard.escalations for standard in result.standards):
+        out.add(Condition.ESCALATION)
     if warnings(result):
         out.add(Condition.WARNING)
     return frozenset(out)

@@ -10,6 +10,7 @@ from enum import Enum
 from fractions import Fraction
 
 from slacheck._money import total as money_total
+from slacheck.rates import RateUsed
 
 
 class Verdict(Enum):
@@ -153,6 +154,10 @@ class WindowOutcome:
     """`met`, `warned` (met, inside the warning band), `missed`, `not evaluated` (nothing
     to measure, or below the minimum sample), `no commitment`, or `no target`."""
     op: str = ">="
+    warn: Fraction | None = None
+    """The warning line (`warn below 99%`): a met figure past it is `warned`."""
+    minimum: int | None = None
+    """The target's minimum sample: fewer records measured leave it not evaluated."""
 
     @property
     def rate(self) -> Fraction | None:
@@ -176,12 +181,29 @@ class PenaltyWindow:
     breaches: int
     arithmetic: str = ""
     """How an amount due per missed window was computed from the window's totals."""
+    records: tuple[RecordRef, ...] = ()
+    """The breaches an amount due at every Nth breach used up (its evidence)."""
+    exact: Decimal | None = None
+    """The breaches' amounts added up before rounding, when the contract rounds each
+    window's sum (`round_at: window`) and that changed it."""
 
 
 @dataclass(frozen=True, slots=True)
 class RecordPenalty:
     record: RecordRef
     amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeFee:
+    """An amount due at every Nth breach within a period: when it fell due (the Nth
+    breach's time), in which window, and the breaches it used up."""
+
+    rule: str
+    at: datetime
+    window: str
+    amount: Decimal
+    records: tuple[RecordRef, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +242,17 @@ class Reward:
 
     label: str
     amount: Decimal
+    arithmetic: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """What the customer owes for one window's records (and group), breached or not."""
+
+    label: str
+    amount: Decimal
+    closed: bool
+    """Whether the window is closed; an open window's amount is so far."""
     arithmetic: str = ""
 
 
@@ -267,6 +300,8 @@ class StandardResult:
     penalties: Decimal = Decimal(0)
     credits: tuple[Credit, ...] = ()
     rewards: tuple[Reward, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    """What the customer owes per window for the records (`payment:`)."""
     unpriced_windows: tuple[str, ...] = ()
     """Windows owed an amount that cannot be computed (a total of no value, a division by
     zero): owed, of unknown amount."""
@@ -274,6 +309,16 @@ class StandardResult:
     longest_missed_run: int = 0
     overdue_open: tuple[RecordRef, ...] = ()
     overdue_open_total: int = 0
+    strikes: tuple[StrikeFee, ...] = ()
+    """Amounts due at every Nth breach within a period; each is also a line of
+    `penalty_windows`, so the ledger and its total hold it."""
+    deferred: tuple[RecordPenalty, ...] = ()
+    """Overdue breaches of open records whose penalty is `deferred while open`: listed
+    with their amount as of now, owed once the record closes, not in the totals."""
+    deferred_total: int = 0
+    deferred_amount: Decimal = Decimal(0)
+    rates: tuple[RateUsed, ...] = ()
+    """The rates this standard's amounts were converted at (`rates:`)."""
     disqualifications: tuple[Disqualification, ...] = ()
     """Every rule that disqualifies, earliest first."""
     escalations: tuple[Escalation, ...] = ()
@@ -315,6 +360,10 @@ class StandardResult:
     @property
     def credit_total(self) -> Decimal:
         return money_total((credit.amount for credit in self.credits), self.zero)
+
+    @property
+    def payment_total(self) -> Decimal:
+        return money_total((payment.amount for payment in self.payments), self.zero)
 
     @property
     def reward_total(self) -> Decimal:
@@ -359,9 +408,15 @@ class Result:
     evidence_limit: int = field(default=0)
     zero: Decimal = Decimal(0)
     """Zero in the contract's money format (`0.00`), so that every sum shows its decimals."""
+    rates: tuple[RateUsed, ...] = ()
+    """The rate of each other currency the contract declares, as given for this run."""
     total_rounding: str | None = None
     """The rounding mode of the totals when the contract rounds only them (`round_at:
     total`); None when every amount is rounded already."""
+    rounding: str = "half_up"
+    """How money is rounded to the contract's decimals, as the contract says it."""
+    round_at: str = "record"
+    """Where: each breach's amount (`record`), each window's sum (`window`) or the totals."""
 
     @property
     def penalties(self) -> Decimal:
@@ -375,10 +430,21 @@ class Result:
         return found.quantize(self.zero, rounding=self.total_rounding)
 
     @property
+    def deferred(self) -> Decimal:
+        """Penalties of open records, owed once they close: not in `penalties`."""
+        return self._total(standard.deferred_amount for standard in self.standards)
+
+    @property
     def credits(self) -> Decimal:
         """Every standard's credits, less what pools over their limit take off."""
         return self._total((*(standard.credit_total for standard in self.standards),
                             *(pool.adjustment for pool in self.pools)))
+
+    @property
+    def payments(self) -> Decimal:
+        """What the customer owes for the records themselves (`payment:`), windows open
+        or closed: never a cause of non-compliance."""
+        return self._total(standard.payment_total for standard in self.standards)
 
     @property
     def rewards(self) -> Decimal:

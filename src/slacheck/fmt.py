@@ -26,12 +26,14 @@ import yaml
 
 from slacheck import ast, parser
 from slacheck._source import whole_file
+from slacheck._words import ordinal
 from slacheck._yaml import Place, YamlPath, clause_source, compose
 from slacheck.diagnostics import ContractError, Diagnostic
 
 _STANDARD_CLAUSES = {"for": "expr", "except": "expr", "require": "expr", "target": "target",
                      "window": "window", "penalty": "penalty", "credit": "credit",
-                     "reward": "reward", "escalate": "escalate", "disqualify": "disqualify"}
+                     "reward": "reward", "payment": "payment", "escalate": "escalate",
+                     "disqualify": "disqualify"}
 _WORDS = frozenset({"and", "or", "not", "in", "within", "of", "true", "false",
                     "if", "then", "else"})
 
@@ -207,6 +209,7 @@ def _window(window: ast.Window) -> str:
     return text
 
 
+
 def _graduation(penalty: ast.Penalty) -> str:
     """`breach`, or `completed 2d of delay rounded up to 1d`."""
     if penalty.per is None or penalty.delay is None:
@@ -262,13 +265,17 @@ def clause(node: ast.Node) -> str:
             text = f"{expr(amount, _SUM)} per {_graduation(node)}"
             if node.record_cap is not None:
                 text += f", at most {expr(node.record_cap, _SUM)} per breach"
-            if cap is not None and period is not None:
-                text += f", at most {expr(cap, _SUM)} per {period.value}"
+            if cap is not None and (period is not None or node.cap_over):
+                over = {"contract year": "per contract year", "total": "in total"}.get(
+                    node.cap_over, f"per {period.value if period else ''}")
+                text += f", at most {expr(cap, _SUM)} {over}"
                 if node.cap_by is not None:
                     text += f" by {node.cap_by.name}"
-            return text
+            return text + (", deferred while open" if node.deferred else "")
         case ast.WindowPenalty(amount=amount, period=period):
             return f"{expr(amount, _SUM)} per missed {period.value}"
+        case ast.Strike(amount=amount, count=count, within=within):
+            return f"{expr(amount, _SUM)} at every {ordinal(count)} breach within {within.text}"
         case ast.Credit(amount=amount, period=period, cap=cap):
             if period is not None:
                 return f"{expr(amount, _SUM)} per missed {period.value}"
@@ -276,6 +283,8 @@ def clause(node: ast.Node) -> str:
             return text if cap is None else f"{text}, at most {expr(cap, _SUM)}"
         case ast.Reward(amount=amount, period=period):
             return f"{expr(amount, _SUM)} per met {period.value}"
+        case ast.Payment(amount=amount):
+            return f"{expr(amount, _SUM)} per record"
         case ast.ConsecutiveMissed(count=count, period=period):
             return f"after {count} consecutive missed {_plural(count, period)}"
         case ast.BreachesWithin(count=count, within=within):

@@ -54,13 +54,14 @@ class _Literal:
     unit: str
 
 
-def _clauses(standard: Standard) -> Iterator[Clause]:
+def _clauses(standard: Standard) -> Iterator[Clause[ast.Node]]:
     yield standard.require
     if standard.scope is not None:
         yield standard.scope
     for exclusion in standard.exclusions:
         yield exclusion.when
-    for clause in (standard.target, standard.penalty, standard.credit, standard.reward):
+    yield from standard.penalties
+    for clause in (standard.target, standard.credit, standard.reward, standard.payment):
         if clause is not None:
             yield clause
     for band in standard.credit_bands:
@@ -84,8 +85,11 @@ class _Rules:
     # declared and unused
     def unused(self) -> None:
         used: set[str] = {self.contract.schema.id_field, self.contract.schema.time_field}
+        contract = self.contract
         nodes: list[ast.Node] = [named.clause.node for named in
-                                 (*self.contract.parameters, *self.contract.derived)]
+                                 (*contract.parameters, *contract.derived)]
+        nodes += [rule.when.node for rule in (*contract.reject, *contract.warn)]
+        nodes += [pool.limit.node for pool in contract.pools]
         for standard in self.contract.standards:
             nodes += [clause.node for clause in _clauses(standard)]
             nodes.append(standard.window)
@@ -108,8 +112,9 @@ class _Rules:
 
     # one standard
     def standard(self, standard: Standard) -> None:
-        if (standard.target is None and standard.penalty is None and standard.credit is None
-                and standard.reward is None
+        if (standard.target is None and not standard.penalties and standard.credit is None
+                and not standard.credit_bands and standard.reward is None
+                and standard.payment is None
                 and not standard.disqualify):
             self._warn(NO_CONSEQUENCE, f"the standard `{standard.id}` has no target and no "
                        "consequence: its breaches change no verdict", standard.span,
@@ -117,11 +122,10 @@ class _Rules:
                        "`credit`, `disqualify`), or keep it as a standard that only reports")
         for clause in _clauses(standard):
             self._ratio_scale(clause.node)
-        target = standard.target.node if standard.target is not None else None
-        if isinstance(target, ast.Target):
-            self._target(standard, target)
+        if standard.target is not None:
+            self._target(standard, standard.target.node)
         penalty = standard.penalty.node if standard.penalty is not None else None
-        if isinstance(penalty, ast.Penalty) and penalty.cap is not None:
+        if penalty is not None and penalty.cap is not None:
             self._cap(penalty, penalty.cap)
         self._window_fits(standard)
 
@@ -258,7 +262,7 @@ class _Rules:
         if name not in self.constants:
             self.constants[name] = None  # while it is computed: a cycle reads None
             node = self.parameters[name].clause.node
-            self.constants[name] = (self._value(node, depth + 1)  # type: ignore[arg-type]
+            self.constants[name] = (self._value(node, depth + 1)
                                     if _is_expr(node) else None)
         return self.constants[name]
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
@@ -41,6 +41,7 @@ from slacheck.model import (
     Exclusion,
     Named,
     Pool,
+    Rate,
     RowRule,
     Standard,
     Table,
@@ -202,6 +203,7 @@ class _Builder:
             reject=self._rules(tree["records"], "reject"),
             warn=self._rules(tree["records"], "warn"),
             pools=self._pools(tree.get("pools", {})),
+            rates=self._rates(tree.get("rates", {}), meta["currency"]),
         )
         if self.found:
             raise IncompleteContractError(self.found, self._without_unparsed(contract))
@@ -225,7 +227,7 @@ class _Builder:
                             if not any(map(self._uses_unparsed, _clauses(standard)))),
         )
 
-    def _uses_unparsed(self, clause: Clause) -> bool:
+    def _uses_unparsed(self, clause: Clause[ast.Node]) -> bool:
         return any(ref.name in self.unparsed for ref in ast.refs(clause.node))
 
     # helpers
@@ -335,8 +337,34 @@ class _Builder:
             out[key] = days
         return out
 
-    def clause(self, path: YamlPath, kind: str) -> Clause | None:
-        """Parse the scalar at `path` as a clause, positioned where it stands in the file."""
+    @overload
+    def clause(self, path: YamlPath,
+               kind: Literal["expr", "amount"]) -> Clause[ast.Expr] | None: ...
+    @overload
+    def clause(self, path: YamlPath, kind: Literal["target"]) -> Clause[ast.Target] | None: ...
+    @overload
+    def clause(self, path: YamlPath, kind: Literal["window"]) -> Clause[ast.Window] | None: ...
+    @overload
+    def clause(self, path: YamlPath,
+               kind: Literal["penalty"]) -> Clause[ast.PenaltyRule] | None: ...
+    @overload
+    def clause(self, path: YamlPath, kind: Literal["credit"]) -> Clause[ast.Credit] | None: ...
+    @overload
+    def clause(self, path: YamlPath, kind: Literal["reward"]) -> Clause[ast.Reward] | None: ...
+    @overload
+    def clause(self, path: YamlPath, kind: Literal["payment"]) -> Clause[ast.Payment] | None: ...
+    @overload
+    def clause(self, path: YamlPath,
+               kind: Literal["disqualify"]) -> Clause[ast.Disqualify] | None: ...
+    @overload
+    def clause(self, path: YamlPath,
+               kind: Literal["escalate"]) -> Clause[ast.Escalate] | None: ...
+    @overload
+    def clause(self, path: YamlPath, kind: Literal["limit"]) -> Clause[ast.Limit] | None: ...
+
+    def clause(self, path: YamlPath, kind: str) -> Clause[Any] | None:
+        """Parse the scalar at `path` as a clause, positioned where it stands in the file;
+        the grammar's start rule of each kind gives the node type its overload states."""
         place = self.places[path]
         source = clause_source(self.source, place.node)
         try:
@@ -513,20 +541,21 @@ class _Builder:
         exclusions = self._exclusions(base, body.get("except"))
         target = self.clause((*base, "target"), "target") if "target" in body else None
         window_clause = self.clause((*base, "window"), "window") if "window" in body else None
-        penalty = self.clause((*base, "penalty"), "penalty") if "penalty" in body else None
+        penalty, window_penalty, strike = self._penalties(base, body.get("penalty"))
         bands = self._bands(base, body["credit"]) if isinstance(body.get("credit"), list) else ()
         credit = self.clause((*base, "credit"), "credit") \
             if "credit" in body and not isinstance(body["credit"], list) else None
         reward = self.clause((*base, "reward"), "reward") if "reward" in body else None
+        payment = self.clause((*base, "payment"), "payment") if "payment" in body else None
         rules = body.get("disqualify", [])
         paths = [(*base, "disqualify")] if isinstance(rules, str) else [
             (*base, "disqualify", index) for index in range(len(rules))
         ]
         disqualify = tuple(c for p in paths if (c := self.clause(p, "disqualify")) is not None)
         steps = body.get("escalate", [])
-        escalate = tuple(c for p in ([(*base, "escalate")] if isinstance(steps, str) else [
+        escalate = tuple(e for p in ([(*base, "escalate")] if isinstance(steps, str) else [
             (*base, "escalate", index) for index in range(len(steps))])
-            if (c := self.clause(p, "escalate")) is not None)
+            if (e := self.clause(p, "escalate")) is not None)
         breach_time = self._breach_time(base, body.get("breach_time"))
         if ("target" in body and target is None) or ("window" in body and window_clause is None):
             return None  # the clause that says the window did not parse; already reported
@@ -544,14 +573,47 @@ class _Builder:
             exclusions=exclusions,
             target=target,
             penalty=penalty,
+            window_penalty=window_penalty,
+            strike=strike,
             credit=credit,
             reward=reward,
+            payment=payment,
             credit_bands=bands,
             disqualify=disqualify,
             escalate=escalate,
             breach_time=breach_time,
             span=self.places[base].key,
         )
+
+    def _penalties(self, base: YamlPath, spec: Any) -> tuple[
+            Clause[ast.Penalty] | None, Clause[ast.WindowPenalty] | None,
+            Clause[ast.Strike] | None]:
+        """`penalty:`, one clause or a list, split by kind; a kind given twice is an error
+        at the second, since two amounts per breach would be added without saying so."""
+        if spec is None:
+            return None, None, None
+        paths = [(*base, "penalty")] if not isinstance(spec, list) else [
+            (*base, "penalty", index) for index in range(len(spec))]
+        per_breach: Clause[ast.Penalty] | None = None
+        per_window: Clause[ast.WindowPenalty] | None = None
+        strike: Clause[ast.Strike] | None = None
+        for path in paths:
+            clause = self.clause(path, "penalty")
+            if clause is None:
+                continue
+            node, twice = clause.node, False
+            if isinstance(node, ast.Penalty):
+                twice, per_breach = per_breach is not None, Clause(clause.text, node, clause.span)
+            elif isinstance(node, ast.WindowPenalty):
+                twice, per_window = per_window is not None, Clause(clause.text, node, clause.span)
+            else:
+                twice, strike = strike is not None, Clause(clause.text, node, clause.span)
+            if twice:
+                self._error(BAD_VALUE, "a second penalty of the same kind", path,
+                            ("a standard has at most one penalty per breach, one per missed "
+                             "window and one at every Nth breach: add the amounts in one "
+                             "clause (`a + b per breach`) or write a second standard",))
+        return per_breach, per_window, strike
 
     def _breach_time(self, base: YamlPath, name: str | None) -> str | None:
         """The timestamp field that dates a standard's breaches, when the contract names one."""
@@ -567,16 +629,16 @@ class _Builder:
                         f"not {spec.type}", path)
         return name
 
-    def _window(self, base: YamlPath, target: Clause | None,
-                window: Clause | None) -> ast.Window | None:
-        from_target = target.node.window if target and isinstance(target.node, ast.Target) else None
+    def _window(self, base: YamlPath, target: Clause[ast.Target] | None,
+                window: Clause[ast.Window] | None) -> ast.Window | None:
+        from_target = target.node.window if target is not None else None
         if from_target is not None and window is not None:
             self._error(BAD_WINDOW, "the window is given twice, in `target` and in `window`",
                         (*base, "window"), ("keep one of them",), key=True)
             return None
         if from_target is not None:
             return from_target
-        if window is not None and isinstance(window.node, ast.Window):
+        if window is not None:
             return window.node
         if target is None and window is None:
             self._error(BAD_WINDOW, "the standard has no window", base,
@@ -585,6 +647,27 @@ class _Builder:
             self._error(BAD_WINDOW, "the target has no window", (*base, "target"),
                         ("say the period: `97% per month`",))
         return None
+
+    def _rates(self, rates: dict[str, Any], currency: str) -> tuple[Rate, ...]:
+        """`rates:` each other currency, with the date its rate is taken at (if stated)."""
+        out = []
+        for code, body in rates.items():
+            path: YamlPath = ("rates", code)
+            if code == currency:
+                self._error(BAD_VALUE, f"{code} is the contract's own currency", path,
+                            ("list only the other currencies amounts are written in",),
+                            key=True)
+                continue
+            when = None
+            if body.get("date") is not None:
+                try:
+                    when = date.fromisoformat(str(body["date"]))
+                except ValueError:
+                    self._error(BAD_VALUE, f"`{body['date']}` is not a date", (*path, "date"),
+                                ("write it as YYYY-MM-DD",))
+                    continue
+            out.append(Rate(code, when, str(body.get("note", "")), self.places[path].key))
+        return tuple(out)
 
     def _pools(self, pools: dict[str, Any]) -> tuple[Pool, ...]:
         out = []
@@ -627,14 +710,15 @@ class _Builder:
         return tuple(out)
 
 
-def _clauses(standard: Standard) -> list[Clause]:
-    optional = [standard.scope, standard.target, standard.penalty, standard.credit,
-                standard.reward]
+def _clauses(standard: Standard) -> list[Clause[ast.Node]]:
+    optional: list[Clause[ast.Node] | None] = [standard.scope, standard.target,
+                                               standard.credit, standard.reward,
+                                               standard.payment]
     bands = [clause for band in standard.credit_bands
              for clause in (band.low, band.high, band.amount) if clause is not None]
     return [standard.require, *(item.when for item in standard.exclusions), *bands,
-            *(clause for clause in optional if clause is not None), *standard.disqualify,
-            *standard.escalate]
+            *(clause for clause in optional if clause is not None), *standard.penalties,
+            *standard.disqualify, *standard.escalate]
 
 
 def _coerce_default(value: Any, field_type: Type) -> Any:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Generic, TypeVar
 
 from slacheck import ast
 from slacheck._source import Span
 from slacheck.calendars import BusinessCalendar
 from slacheck.types import RecordSchema
 
+N = TypeVar("N", bound=ast.Node, covariant=True)
+
 
 @dataclass(frozen=True, slots=True)
-class Clause:
-    """A parsed clause and the text it was written as, kept for evidence."""
+class Clause(Generic[N]):
+    """A parsed clause and the text it was written as, kept for evidence; typed by what
+    it is (`Clause[ast.Penalty]`), so nothing downstream narrows a bare node."""
 
     text: str
-    node: ast.Node
+    node: N
     span: Span | None = field(default=None, compare=False)
 
 
@@ -24,7 +28,7 @@ class Clause:
 class Exclusion:
     """`except:` a predicate, and the reason a matching record is excluded."""
 
-    when: Clause
+    when: Clause[ast.Expr]
     reason: str
 
 
@@ -33,9 +37,9 @@ class Band:
     """One row of a credit table: the credit owed when a missed window's figure is at least
     `low` and below `high` (an end left out is open)."""
 
-    low: Clause | None
-    high: Clause | None
-    amount: Clause
+    low: Clause[ast.Expr] | None
+    high: Clause[ast.Expr] | None
+    amount: Clause[ast.Expr]
     span: Span | None = field(default=None, compare=False)
 
     @property
@@ -57,7 +61,7 @@ class Pool:
 
     id: str
     standards: tuple[str, ...]
-    limit: Clause
+    limit: Clause[ast.Limit]
     span: Span | None = field(default=None, compare=False)
 
 
@@ -65,33 +69,51 @@ class Pool:
 class Standard:
     id: str
     title: str
-    require: Clause
+    require: Clause[ast.Expr]
     window: ast.Window
-    scope: Clause | None = None
+    scope: Clause[ast.Expr] | None = None
     exclusions: tuple[Exclusion, ...] = ()
-    target: Clause | None = None
-    penalty: Clause | None = None
-    credit: Clause | None = None
-    reward: Clause | None = None
+    target: Clause[ast.Target] | None = None
+    penalty: Clause[ast.Penalty] | None = None
+    """Per breach. `penalty:` is one clause or a list of them, at most one of each kind:
+    this one, `window_penalty` and `strike`."""
+    window_penalty: Clause[ast.WindowPenalty] | None = None
+    """Once per missed window, from the window's records (a chargeback)."""
+    strike: Clause[ast.Strike] | None = None
+    """An amount due at every Nth breach within a period (a purchase-order failure fee)."""
+    credit: Clause[ast.Credit] | None = None
+    reward: Clause[ast.Reward] | None = None
+    payment: Clause[ast.Payment] | None = None
+    """What the customer owes per record, breached or not (`delivery_fee per record`)."""
     credit_bands: tuple[Band, ...] = ()
-    escalate: tuple[Clause, ...] = ()
-    """Steps of an escalation ladder (notices, warnings, a termination right)."""
     """A credit table, in the contract's order: the band holding a missed window's figure."""
-    disqualify: tuple[Clause, ...] = ()
+    escalate: tuple[Clause[ast.Escalate], ...] = ()
+    """Steps of an escalation ladder (notices, warnings, a termination right)."""
+    disqualify: tuple[Clause[ast.Disqualify], ...] = ()
     breach_time: str | None = None
     """The timestamp field that dates a breach; by default the moment it became certain."""
     span: Span | None = field(default=None, compare=False)
 
-    def in_order(self) -> tuple[tuple[str, Clause, str], ...]:
+    @property
+    def penalties(self) -> tuple[Clause[ast.Node], ...]:
+        """Every penalty clause, in the contract's order."""
+        found = [self.penalty, self.window_penalty, self.strike]
+        return tuple(sorted((c for c in found if c is not None),
+                            key=lambda c: c.span.start if c.span is not None else 0))
+
+    def in_order(self) -> tuple[tuple[str, Clause[ast.Node], str], ...]:
         """Every clause as the contract lists a standard's: (kind, clause, what to show),
         an exclusion shown by its reason."""
-        out: list[tuple[str, Clause, str]] = []
+        out: list[tuple[str, Clause[ast.Node], str]] = []
         if self.scope is not None:
             out.append(("for", self.scope, self.scope.text))
         out.extend(("except", item.when, item.reason) for item in self.exclusions)
         out.append(("require", self.require, self.require.text))
-        for kind, clause in (("target", self.target), ("penalty", self.penalty),
-                             ("credit", self.credit), ("reward", self.reward)):
+        if self.target is not None:
+            out.append(("target", self.target, self.target.text))
+        out.extend(("penalty", clause, clause.text) for clause in self.penalties)
+        for kind, clause in (("credit", self.credit), ("reward", self.reward),
+                             ("payment", self.payment)):
             if clause is not None:
                 out.append((kind, clause, clause.text))
         if self.credit_bands:
@@ -103,8 +125,7 @@ class Standard:
 
     @property
     def target_rate(self) -> ast.Percent | None:
-        node = self.target.node if self.target is not None else None
-        return node.rate if isinstance(node, ast.Target) else None
+        return self.target.node.rate if self.target is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +133,7 @@ class Named:
     """A parameter or a derived field: a name bound to an expression."""
 
     name: str
-    clause: Clause
+    clause: Clause[ast.Expr]
     span: Span | None = field(default=None, compare=False)
 
 
@@ -148,8 +169,20 @@ class RowRule:
     record the condition is true of is rejected with the message, or counted and named in
     a plausibility warning; one it is unknown of (an absent field) is neither."""
 
-    when: Clause
+    when: Clause[ast.Expr]
     message: str
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A currency the contract's amounts may be written in (`8.33 SDR`), converted into its
+    own currency at a rate given at run time, since a contract states when the rate is
+    taken (`date`), never its value."""
+
+    currency: str
+    date: date | None = None
+    note: str = ""
     span: Span | None = field(default=None, compare=False)
 
 
@@ -179,6 +212,8 @@ class Contract:
     reject: tuple[RowRule, ...] = ()
     warn: tuple[RowRule, ...] = ()
     pools: tuple[Pool, ...] = ()
+    rates: tuple[Rate, ...] = ()
+    """Other currencies, each converted at a rate given at run time (`--rate SDR=1.35`)."""
 
     def calendar(self, name: str) -> BusinessCalendar | None:
         return next((item for item in self.calendars if item.name == name), None)

@@ -41,7 +41,8 @@ from slacheck.types import (
     MAX_DECIMALS,
 )
 
-CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "disqualify", "amount",
+CLAUSES = ("expr", "window", "target", "penalty", "credit", "reward", "payment", "disqualify",
+           "amount",
            "limit", "escalate")
 
 MAX_DEPTH = 100
@@ -496,17 +497,26 @@ class _ToAst(Transformer[Token, Any]):
                            **self._caps(rest))
 
     def _caps(self, caps: list[tuple[str, Any, Any, Any]]) -> dict[str, Any]:
-        """The keyword arguments of `ast.Penalty` for its caps; each kind at most once."""
+        """The keyword arguments of `ast.Penalty` for its caps and options; each at most
+        once."""
         out: dict[str, Any] = {}
         for kind, cap, period, by in caps:
+            if kind == "deferred":
+                if "deferred" in out:
+                    raise _ClauseError(Diagnostic(CLAUSE_SYNTAX, "`deferred while open` twice",
+                                                  cap, ("say it once",)))
+                out["deferred"] = True
+                continue
             if ("record_cap" if kind == "breach" else "cap") in out:
                 raise _ClauseError(Diagnostic(
                     CLAUSE_SYNTAX, f"two caps per {'breach' if kind == 'breach' else 'period'}",
                     cap.span, ("keep one: the lower is the one that binds",)))
             if kind == "breach":
                 out["record_cap"] = cap
-            else:
+            elif kind == "period":
                 out["cap"], out["cap_period"], out["cap_by"] = cap, period, by
+            else:  # per contract year, or in total
+                out["cap"], out["cap_over"], out["cap_by"] = cap, kind, by
         return out
 
     def period_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
@@ -514,8 +524,26 @@ class _ToAst(Transformer[Token, Any]):
         return ("period", children[0], _period(children[1]),
                 None if by is None else ast.Ref(name=str(by), span=self._tspan(by)))
 
+    def contract_year_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        return ("contract year", children[0], None, self._by(children[1:]))
+
+    def total_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        return ("total", children[0], None, self._by(children[1:]))
+
+    def _by(self, rest: list[Any]) -> ast.Ref | None:
+        return ast.Ref(name=str(rest[0]), span=self._tspan(rest[0])) if rest else None
+
     def breach_cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
         return ("breach", children[0], None, None)
+
+    def deferred(self, meta: Meta, children: list[Any]) -> tuple[str, Any, Any, Any]:
+        return ("deferred", self._span(meta), None, None)
+
+    def strike(self, meta: Meta, children: list[Any]) -> ast.Strike:
+        amount, nth, within = children
+        count = self._count(Token.new_borrow_pos("INT", str(nth)[:-2], nth))
+        return ast.Strike(amount=amount, count=count, within=self._duration(within),
+                          span=self._span(meta))
 
     def delay_rounding(self, meta: Meta, children: list[Token]) -> tuple[str, ast.Duration]:
         return (str(children[0]), self._duration(children[1]))
@@ -559,6 +587,9 @@ class _ToAst(Transformer[Token, Any]):
     def start_limit(self, meta: Meta, children: list[Any]) -> ast.Limit:
         return ast.Limit(amount=children[0], period=_period(children[1]), span=self._span(meta))
 
+    def start_payment(self, meta: Meta, children: list[Any]) -> ast.Payment:
+        return ast.Payment(amount=children[0], span=self._span(meta))
+
     def start_reward(self, meta: Meta, children: list[Any]) -> ast.Reward:
         return ast.Reward(amount=children[0], period=_period(children[1]), span=self._span(meta))
 
@@ -585,6 +616,12 @@ class _ToAst(Transformer[Token, Any]):
                 self._tspan(name), (_FUNCTIONS_HINT,)))
         return ast.Call(function=str(name), args=tuple(args), span=self._span(meta))
 
+    def amount_call(self, meta: Meta, children: list[Any]) -> ast.Call:
+        """A function in an amount: an argument `sum(x)`, `count(x)`, `mean(x)`, `min(x)` or
+        `max(x)` (one argument) totals the window, as it does elsewhere in an amount."""
+        found = self.call(meta, children)
+        return dataclasses.replace(found, args=tuple(_totals(arg) for arg in found.args))
+
     def conditional(self, meta: Meta, children: list[ast.Expr]) -> ast.Conditional:
         condition, then, otherwise = children
         return ast.Conditional(condition=condition, then=then, otherwise=otherwise,
@@ -597,6 +634,26 @@ class _ToAst(Transformer[Token, Any]):
 
 
 _OFFSET = re.compile(r"(Z|[+-][0-9]{2}:[0-9]{2})\Z")
+
+
+_TOTALS = frozenset({"sum", "count", "mean", "min", "max"})
+
+
+def _totals(expr: ast.Expr) -> ast.Expr:
+    """`expr` with each one-argument `sum(x)` (and `count`, `mean`, `min`, `max`) reached
+    through arithmetic, functions and branches made a window total (`ast.Aggregate`)."""
+    match expr:
+        case ast.Call(function=function, args=(operand,)) if function in _TOTALS:
+            return ast.Aggregate(function=function, operand=operand, span=expr.span)
+        case ast.Call(args=args):
+            return dataclasses.replace(expr, args=tuple(_totals(arg) for arg in args))
+        case ast.Binary(left=left, right=right):
+            return dataclasses.replace(expr, left=_totals(left), right=_totals(right))
+        case ast.Neg(operand=operand) | ast.PercentOf(operand=operand):
+            return dataclasses.replace(expr, operand=_totals(operand))
+        case ast.Conditional(then=then, otherwise=otherwise):
+            return dataclasses.replace(expr, then=_totals(then), otherwise=_totals(otherwise))
+    return expr
 
 
 def _period(token: Token) -> ast.Period:

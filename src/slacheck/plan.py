@@ -11,7 +11,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_EVEN,
@@ -43,6 +43,7 @@ from slacheck.measures import (
 from slacheck.model import Clause, Contract, Pool, Standard
 from slacheck.objectives import Objective
 from slacheck.plausibility import Checks, compile_checks
+from slacheck.rates import RateUsed
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
 
@@ -114,6 +115,38 @@ class EscalationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BreachPenalty:
+    """A penalty per breach: its amount from the record, and the cap per period."""
+
+    amount: Callable[[Record], Any]
+    """The breach's amount before rounding; None when a value it needs is absent."""
+    cap: Decimal | None = None
+    cap_period: ast.Period | None = None
+    """The period the cap is per; None for the standard's own window."""
+    cap_key: KeyFunction | None = None
+    cap_field: str | None = None
+    """The field each value of which has its own cap (`per month by office`)."""
+    cap_group: Callable[[Record], Any] | None = None
+    cap_over: str = ""
+    """`contract year` or `total` for those caps (`ast.Penalty.cap_over`)."""
+    cap_label: Callable[[int], str] | None = None
+    """The label of a cap's bucket when it is not a calendar window: a contract year
+    (`2024-07-01/2025-06-30`) or the whole contract (`contract`)."""
+    deferred: bool = False
+    """`deferred while open`: an overdue open record's amount is listed, not owed."""
+
+
+@dataclass(frozen=True, slots=True)
+class StrikeRule:
+    """`AMOUNT at every COUNTth breach within WITHIN`: see `ast.Strike`."""
+
+    amount: Decimal
+    count: int
+    within: timedelta
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class WindowAmount:
     """An amount due per window (and group), from constants and the window's totals.
 
@@ -180,6 +213,38 @@ class RecordRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Consequences:
+    """What a standard's breaches and windows owe or cause, each kind one rule object, with
+    the window totals their amounts use."""
+
+    penalty: BreachPenalty | None = None
+    window_penalty: WindowAmount | None = None
+    """A penalty due once per missed window, from its totals (a chargeback)."""
+    strike: StrikeRule | None = None
+    credit: CreditRule | None = None
+    reward: WindowAmount | None = None
+    """A bonus the customer owes for each met window."""
+    payment: WindowAmount | None = None
+    """What the customer owes per window for its records: the window's total of the
+    payment per record (`sum(delivery_fee)`), met or missed."""
+    totals: tuple[tuple[Measure, Callable[[Record], Any]], ...] = ()
+    """The window totals the amounts above use (`sum(freight_charge)`), each kept per
+    window and group over the records in scope and not excluded, like the measure."""
+    disqualify: tuple[DisqualifyRule, ...] = ()
+    """Every rule the contract lists, in its order; stage 3 applies each."""
+    escalations: tuple[EscalationRule, ...] = ()
+    currencies: tuple[str, ...] = ()
+    """The other currencies (`rates:`) the amounts are written in, directly or through
+    derived fields, parameters and tables: the findings record their rates."""
+
+    @property
+    def keeps_breach_times(self) -> bool:
+        """Whether stage 2 keeps each breach's time: a rule counts breaches in time."""
+        return self.strike is not None or any(
+            isinstance(rule, BreachesWithin | AnyBreach) for rule in self.disqualify)
+
+
+@dataclass(frozen=True, slots=True)
 class StandardPlan:
     """One standard, compiled."""
 
@@ -203,24 +268,7 @@ class StandardPlan:
     measure_value: Callable[[Record], Any] | None
     """The value a record adds to the measure, as an exact Fraction (a tuple for a ratio),
     None when unknown; None when the measure needs no values."""
-    penalty: Callable[[Record], Any] | None
-    cap: Decimal | None
-    cap_period: ast.Period | None
-    cap_key: KeyFunction | None
-    cap_group: Callable[[Record], Any] | None
-    """The value of the field whose each value has its own cap (`per month by office`)."""
-    cap_field: str | None
-    window_penalty: WindowAmount | None
-    """A penalty due once per missed window, from its totals (a chargeback)."""
-    credit: CreditRule | None
-    reward: WindowAmount | None
-    """A bonus the customer owes for each met window."""
-    totals: tuple[tuple[Measure, Callable[[Record], Any]], ...]
-    """The window totals the amounts above use (`sum(freight_charge)`), each kept per
-    window and group over the records in scope and not excluded, like the measure."""
-    disqualify: tuple[DisqualifyRule, ...]
-    """Every rule the contract lists, in its order; stage 3 applies each."""
-    escalations: tuple[EscalationRule, ...]
+    consequences: Consequences
     breach_time: Callable[[Record], Any] | None
     """When a breach became certain (None for the record's time); see `Compiler.breach_time`."""
     event_orders: tuple[tuple[str, Callable[[Record], Any], Callable[[Record], Any]], ...]
@@ -233,9 +281,6 @@ class StandardPlan:
     """`per rolling N days`: records are counted per day (`period` is `DAY`) and stage 3
     judges, for each day, the N days ending with it (`slacheck.engine.rolling`)."""
 
-    @property
-    def keeps_breach_times(self) -> bool:
-        return any(isinstance(rule, BreachesWithin | AnyBreach) for rule in self.disqualify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +300,8 @@ class Plan:
     pools: tuple[PoolPlan, ...] = ()
     plausible: Checks | None = None
     """The built-in plausibility warnings, applied after `rules`, in one function."""
+    rates: tuple[RateUsed, ...] = ()
+    """The rate of each other currency the contract declares, as given for this run."""
 
     def describe(self) -> str:
         """A readable listing of the three stages, as the engines will run them."""
@@ -265,6 +312,7 @@ class Plan:
             period = f"; records with {self.schema.time_field} in [{start}, {end})"
         lines = [
             f"contract {self.contract.id} as of {self.as_of.isoformat()}",
+            *(f"rate: {rate.text}" for rate in self.rates),
             f"  windows in {self.zone.key}{period}",
             f"  money in {self.money.currency}, each finding rounded {self.contract.rounding} "
             f"to {self.money.quantum}",
@@ -329,25 +377,33 @@ def _stages(standard: StandardPlan) -> list[str]:
         if objective.warn is not None:
             extra += f", warned past {_goal(objective.warn, unit)}"
         third.append(f"met when {what} {objective.op} {goal}{extra}")
-    if standard.penalty is not None:
-        cap = "" if standard.cap is None else (
-            f", capped at {standard.cap} per {(standard.cap_period or standard.period).value}")
-        third.append(f"penalty per breach{cap}")
-    if standard.window_penalty is not None:
-        third.append(f"penalty {standard.window_penalty.text} per missed window")
-    if standard.credit is not None and standard.credit.bands:
+    penalty = standard.consequences.penalty
+    if penalty is not None:
+        per = {"contract year": "per contract year", "total": "in total"}.get(
+            penalty.cap_over, f"per {(penalty.cap_period or standard.period).value}")
+        cap = "" if penalty.cap is None else f", capped at {penalty.cap} {per}"
+        deferred = ", deferred while open" if penalty.deferred else ""
+        third.append(f"penalty per breach{cap}{deferred}")
+    if standard.consequences.strike is not None:
+        third.append(f"penalty {standard.consequences.strike.text}")
+    if standard.consequences.window_penalty is not None:
+        third.append(f"penalty {standard.consequences.window_penalty.text} per missed window")
+    if standard.consequences.credit is not None and standard.consequences.credit.bands:
         third.append("credit from the table: " + "; ".join(
-            band.text for band in standard.credit.bands))
-    elif standard.credit is not None and standard.credit.amount is not None:
-        credit, amount = standard.credit, standard.credit.amount
+            band.text for band in standard.consequences.credit.bands))
+    elif standard.consequences.credit is not None and \
+            standard.consequences.credit.amount is not None:
+        credit, amount = standard.consequences.credit, standard.consequences.credit.amount
         if credit.per_point:
             cap = "" if credit.cap is None else f", at most {credit.cap.text}"
             third.append(f"credit {amount.text} per full point below target{cap}")
         else:
             third.append(f"credit {amount.text} per missed window")
-    if standard.reward is not None:
-        third.append(f"reward {standard.reward.text} per met window")
-    for rule in standard.disqualify:
+    if standard.consequences.reward is not None:
+        third.append(f"reward {standard.consequences.reward.text} per met window")
+    if standard.consequences.payment is not None:
+        third.append(f"payment {standard.consequences.payment.text}, totalled per window")
+    for rule in standard.consequences.disqualify:
         match rule:
             case ConsecutiveMissed(count=count):
                 third.append(f"disqualify after {count} consecutive misses")
@@ -365,13 +421,14 @@ EVIDENCE_LIMIT = 100
 
 
 def build_plan(checked: CheckedContract, as_of: datetime,
-               evidence_limit: int = EVIDENCE_LIMIT) -> Plan:
-    """Compile a checked contract for one evaluation time."""
+               evidence_limit: int = EVIDENCE_LIMIT, rates: tuple[RateUsed, ...] = ()) -> Plan:
+    """Compile a checked contract for one evaluation time, with the rate of each other
+    currency it declares (`rates.resolve`)."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     contract = checked.contract
     zone = ZoneInfo(contract.timezone)
-    compiler = Compiler(checked, as_of)
+    compiler = Compiler(checked, as_of, {rate.currency: rate.rate for rate in rates})
     money = Money(contract.currency, Decimal(1).scaleb(-contract.decimals),
                   ROUNDING[contract.rounding], contract.round_at)
     start = end = None
@@ -385,7 +442,7 @@ def build_plan(checked: CheckedContract, as_of: datetime,
         _standard(index, standard, compiler, money, constants)
         for index, standard in enumerate(contract.standards)
     )
-    rules = tuple(RecordRule(kind == "reject", compiler.truth(rule.when.node),  # type: ignore[arg-type]
+    rules = tuple(RecordRule(kind == "reject", compiler.truth(rule.when.node),
                              rule.message)
                   for kind, found in (("reject", contract.reject), ("warn", contract.warn))
                   for rule in found)
@@ -393,7 +450,7 @@ def build_plan(checked: CheckedContract, as_of: datetime,
     plausible = compile_checks(contract.schema, zone, contract.effective_from,
                                contract.effective_to)
     return Plan(contract, contract.schema, zone, as_of, money, start, end, standards,
-                evidence_limit, constants, rules, pools, plausible)
+                evidence_limit, constants, rules, pools, plausible, rates)
 
 
 def _group_key(parts: list[Callable[[Record], Any]]) -> Callable[[Record], Any]:
@@ -412,28 +469,35 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     if derived.intersection(fields):  # a derived field, `tier: customer_tier[customer_id]`
         group_key = _group_key([compiler.value(ref) if ref.name in derived
                                 else itemgetter(ref.name) for ref in window.by])
-    penalty = cap = cap_period = cap_by = None
-    if standard.penalty is not None and isinstance(standard.penalty.node, ast.Penalty):
-        node = standard.penalty.node
-        penalty = _penalty(node, compiler)
-        cap = money.round(compiler.constant(node.cap)) if node.cap is not None else None
-        cap_period = node.cap_period
-        cap_by = node.cap_by.name if node.cap_by is not None else None
+    penalty = None
+    if standard.penalty is not None:
+        penalty = _breach_penalty(standard.penalty.node, compiler, money)
+    strike = None
+    if standard.strike is not None:
+        node = standard.strike.node
+        strike = StrikeRule(money.round(compiler.constant(node.amount)), node.count,
+                            timedelta(microseconds=node.within.microseconds),
+                            standard.strike.text)
     totals = _Totals(compiler)
     window_penalty = credit = reward = None
-    if standard.penalty is not None and isinstance(standard.penalty.node, ast.WindowPenalty):
-        window_penalty = totals.amount(standard.penalty.node.amount)
-    if standard.credit is not None and isinstance(standard.credit.node, ast.Credit):
+    if standard.window_penalty is not None:
+        window_penalty = totals.amount(standard.window_penalty.node.amount)
+    if standard.credit is not None:
         node_credit = standard.credit.node
         credit = CreditRule(totals.amount(node_credit.amount), node_credit.per_point,
                             totals.amount(node_credit.cap) if node_credit.cap else None)
     if standard.credit_bands:
         credit = CreditRule(None, bands=tuple(
             CreditBand(_end(band.low, compiler), _end(band.high, compiler),
-                       totals.amount(band.amount.node), band.text)  # type: ignore[arg-type]
+                       totals.amount(band.amount.node), band.text)
             for band in standard.credit_bands))
-    if standard.reward is not None and isinstance(standard.reward.node, ast.Reward):
+    if standard.reward is not None:
         reward = totals.amount(standard.reward.node.amount)
+    payment = None
+    if standard.payment is not None:
+        node_payment = standard.payment.node
+        payment = totals.amount(ast.Aggregate(function="sum", operand=node_payment.amount),
+                                standard.payment.text)
     rules: list[DisqualifyRule] = []
     for rule in standard.disqualify:
         match rule.node:
@@ -446,19 +510,19 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
     if standard.breach_time is not None:
         breach_time: Callable[[Record], Any] | None = itemgetter(standard.breach_time)
     else:
-        breach_time = compiler.breach_time(standard.require.node)  # type: ignore[arg-type]
+        breach_time = compiler.breach_time(standard.require.node)
     objective, measure_value = _objective(standard, compiler)
     return StandardPlan(
         index=index,
         id=standard.id,
         title=standard.title,
         clauses=_clauses(standard),
-        scope=compiler.truth(standard.scope.node) if standard.scope else None,  # type: ignore[arg-type]
+        scope=compiler.truth(standard.scope.node) if standard.scope else None,
         exclusions=tuple(
-            (compiler.truth(item.when.node), item.reason)  # type: ignore[arg-type]
+            (compiler.truth(item.when.node), item.reason)
             for item in standard.exclusions
         ),
-        requirement=compiler.truth(standard.require.node),  # type: ignore[arg-type]
+        requirement=compiler.truth(standard.require.node),
         period=window.period,
         window_field=window.of.name if window.of is not None else None,
         window_field_is_date=window.of is not None and compiler.checked.contract.schema.field(
@@ -468,30 +532,111 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         objective=objective,
         measure=objective.measure if objective is not None else Rate(),
         measure_value=measure_value,
-        penalty=penalty,
-        cap=cap,
-        cap_period=cap_period,
-        cap_key=key_function(cap_period) if cap_period is not None else None,
-        cap_group=itemgetter(cap_by) if cap_by is not None else None,
-        cap_field=cap_by,
-        window_penalty=window_penalty,
-        credit=credit,
-        reward=reward,
-        totals=tuple(totals.found.values()),
-        disqualify=tuple(rules),
-        escalations=tuple(_escalation(step) for step in standard.escalate),
+        consequences=Consequences(
+            penalty=penalty,
+            window_penalty=window_penalty,
+            strike=strike,
+            credit=credit,
+            reward=reward,
+            payment=payment,
+            totals=tuple(totals.found.values()),
+            disqualify=tuple(rules),
+            escalations=tuple(_escalation(step) for step in standard.escalate),
+            currencies=_currencies(standard, compiler.checked.contract),
+        ),
         breach_time=breach_time,
-        event_orders=tuple(compiler.event_orders(standard.require.node)),  # type: ignore[arg-type]
-        scope_source=compiler.source(standard.scope.node, constants)  # type: ignore[arg-type]
+        event_orders=tuple(compiler.event_orders(standard.require.node)),
+        scope_source=compiler.source(standard.scope.node, constants)
         if standard.scope else None,
         exclusion_sources=tuple(
-            compiler.source(item.when.node, constants)  # type: ignore[arg-type]
+            compiler.source(item.when.node, constants)
             for item in standard.exclusions
         ),
-        requirement_source=compiler.source(standard.require.node, constants),  # type: ignore[arg-type]
-        deadline_source=compiler.deadline_source(standard.require.node, constants),  # type: ignore[arg-type]
+        requirement_source=compiler.source(standard.require.node, constants),
+        deadline_source=compiler.deadline_source(standard.require.node, constants),
         rolling=window.rolling,
     )
+
+
+def _currencies(standard: Standard, contract: Contract) -> tuple[str, ...]:
+    """The other currencies a standard's amounts use, following names into derived fields,
+    parameters and the values of the tables they look up, in the contract's order."""
+    if not contract.rates:
+        return ()
+    named = {item.name: item.clause.node for item in (*contract.parameters, *contract.derived)}
+    tables = {table.name: table for table in contract.tables}
+    amounts: list[ast.Node] = [clause.node for clause in (
+        standard.penalty, standard.window_penalty, standard.strike, standard.credit,
+        standard.reward, standard.payment) if clause is not None]
+    amounts += [band.amount.node for band in standard.credit_bands]
+    found: set[str] = set()
+    seen: set[str] = set()
+    while amounts:
+        for node in ast.walk(amounts.pop()):
+            if isinstance(node, ast.Money):
+                found.add(node.currency)
+            elif isinstance(node, ast.Ref) and node.name in named and node.name not in seen:
+                seen.add(node.name)
+                amounts.append(named[node.name])
+            elif isinstance(node, ast.Lookup) and node.table in tables:
+                table = tables[node.table]
+                amounts += [value for _, values in table.versions() for value in values.values()]
+                if table.default is not None:
+                    amounts.append(table.default)
+    return tuple(rate.currency for rate in contract.rates if rate.currency in found)
+
+
+def _breach_penalty(node: ast.Penalty, compiler: Compiler, money: Money) -> BreachPenalty:
+    cap_by = node.cap_by.name if node.cap_by is not None else None
+    cap_key = key_function(node.cap_period) if node.cap_period is not None else None
+    cap_label: Callable[[int], str] | None = None
+    if node.cap_over == "total":
+        cap_key, cap_label = _whole_contract, _whole_contract_label
+    elif node.cap_over == "contract year":
+        starts = compiler.checked.contract.effective_from
+        assert starts is not None  # the checker requires it
+        cap_key, cap_label = _contract_years(starts)
+    return BreachPenalty(
+        amount=_penalty(node, compiler),
+        cap=money.round(compiler.constant(node.cap)) if node.cap is not None else None,
+        cap_period=node.cap_period,
+        cap_key=cap_key,
+        cap_field=cap_by,
+        cap_group=itemgetter(cap_by) if cap_by is not None else None,
+        cap_over=node.cap_over,
+        cap_label=cap_label,
+        deferred=node.deferred,
+    )
+
+
+def _whole_contract(local: datetime) -> int:
+    return 0
+
+
+def _whole_contract_label(key: int) -> str:
+    return "contract"
+
+
+def _contract_years(starts: date) -> tuple[KeyFunction, Callable[[int], str]]:
+    """Years counted from the contract's first day (0 is the first year), each labelled by
+    its first and last days, as a rolling window is: `2024-07-01/2025-06-30`. A year from
+    29 February starts on the 1 March of a year without one."""
+
+    def anniversary(years: int) -> date:
+        try:
+            return starts.replace(year=starts.year + years)
+        except ValueError:  # 29 February
+            return date(starts.year + years, 3, 1)
+
+    def key(local: datetime) -> int:
+        years = local.year - starts.year
+        return years - 1 if local.date() < anniversary(years) else years
+
+    def label(years: int) -> str:
+        last = anniversary(years + 1) - timedelta(days=1)
+        return f"{anniversary(years).isoformat()}/{last.isoformat()}"
+
+    return key, label
 
 
 def _penalty(node: ast.Penalty, compiler: Compiler) -> Callable[[Record], Any]:
@@ -535,15 +680,20 @@ def _at_most(amount: Decimal | None, cap: Decimal | None) -> Decimal | None:
 
 class _Totals:
     """Compiles amounts due per window; each distinct total (`sum(freight_charge)`) is
-    kept once per standard, however many amounts use it."""
+    kept once per standard, however many amounts use it.
+
+    The window's totals are exact Fractions (a mean may be 1/3), so the operators that may
+    stand around a total are evaluated here over Fractions; any part without a total is a
+    constant, which the compiler computes as it does everywhere else."""
 
     def __init__(self, compiler: Compiler) -> None:
         self.compiler = compiler
         self.found: dict[str, tuple[Measure, Callable[[Record], Any]]] = {}
 
-    def amount(self, expr: ast.Expr) -> WindowAmount:
+    def amount(self, expr: ast.Expr, text: str | None = None) -> WindowAmount:
         evaluate = self._compile(expr)
-        text = " ".join(expr.span.text.split()) if expr.span is not None else "amount"
+        if text is None:
+            text = " ".join(expr.span.text.split()) if expr.span is not None else "amount"
         return WindowAmount(text, evaluate)
 
     def _compile(self, expr: ast.Expr) -> Callable[[Sequence[Fraction | None]], Fraction | None]:
@@ -564,25 +714,72 @@ class _Totals:
                 first, second = self._compile(left), self._compile(right)
                 how = _ARITHMETIC[op]
                 return lambda values: _apply2(how, first(values), second(values))
+            case ast.Call(function=function, args=args) if _totals_in(expr):
+                how = _window_function(expr, self.compiler.checked.contract.rounding)
+                parts = [self._compile(arg) for arg in (args[:1] if function in (
+                    "floor", "ceil", "round", "abs") else args)]
+                return lambda values: _apply_all(how, [part(values) for part in parts])
+            case ast.Conditional(condition=condition, then=then, otherwise=otherwise) if \
+                    _totals_in(expr):  # the checker keeps records out of the condition
+                decided = self.compiler.truth(condition)({})
+                if decided == PENDING:  # an absent parameter
+                    return lambda values: None
+                return self._compile(then if decided == PASS else otherwise)
+        assert not _totals_in(expr), "the checker lets a total stand only where it is read"
         constant = _fraction(self.compiler.constant(expr))
         return lambda values: constant
 
 
-def _escalation(step: Clause) -> EscalationRule:
+def _totals_in(expr: ast.Node) -> bool:
+    return any(isinstance(node, ast.Aggregate) for node in ast.walk(expr))
+
+
+def _window_function(expr: ast.Call, rounding: str) -> Callable[..., Fraction]:
+    """`min`, `max`, `abs`, `floor`, `ceil` and `round` over exact fractions, as
+    `functions.implementation` computes them over decimals."""
+    match expr.function:
+        case "min":
+            return min
+        case "max":
+            return max
+        case "abs":
+            return abs
+        case "floor":
+            return lambda value: Fraction(math.floor(value))
+        case "ceil":
+            return lambda value: Fraction(math.ceil(value))
+    assert expr.function == "round"
+    places = expr.args[1].value if len(expr.args) == 2 and isinstance(
+        expr.args[1], ast.Number) else Decimal(0)
+    exponent = Decimal(1).scaleb(-int(places))
+
+    def rounded(value: Fraction) -> Fraction:
+        # a fraction with no finite decimal form is never a tie, so 120 digits decide it
+        exact = _ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator))
+        return Fraction(exact.quantize(exponent, rounding=ROUNDING[rounding],
+                                       context=_ROUNDING))
+
+    return rounded
+
+
+def _apply_all(how: Callable[..., Fraction],
+               values: list[Fraction | None]) -> Fraction | None:
+    return None if any(value is None for value in values) else how(*values)
+
+
+def _escalation(step: Clause[ast.Escalate]) -> EscalationRule:
     node = step.node
-    assert isinstance(node, ast.Escalate)  # the loader parsed it as a step
     return EscalationRule(node.count, node.within, node.step, step.text)
 
 
 def _pool(pool: Pool, compiler: Compiler, money: Money) -> PoolPlan:
     limit = pool.limit.node
-    assert isinstance(limit, ast.Limit)  # the loader parsed it as a limit
     return PoolPlan(pool.id, pool.standards, money.round(compiler.constant(limit.amount)),
                     limit.period)
 
 
-def _end(end: Clause | None, compiler: Compiler) -> Fraction | None:
-    return None if end is None else _fraction(compiler.constant(end.node))  # type: ignore[arg-type]
+def _end(end: Clause[ast.Expr] | None, compiler: Compiler) -> Fraction | None:
+    return None if end is None else _fraction(compiler.constant(end.node))
 
 
 def _apply(how: Callable[[Fraction], Fraction], value: Fraction | None) -> Fraction | None:
@@ -615,9 +812,9 @@ def _is_date(compiler: Compiler, name: str) -> bool:
 def _objective(standard: Standard,
                compiler: Compiler) -> tuple[Objective | None, Callable[[Record], Any] | None]:
     """The target as an objective on its measure, and what each record adds to it."""
-    node = standard.target.node if standard.target is not None else None
-    if not isinstance(node, ast.Target):
+    if standard.target is None:
         return None, None
+    node = standard.target.node
     warn = None if node.warn is None else _fraction(compiler.constant(node.warn))
     if node.measure is None:
         if node.tiers:
@@ -699,7 +896,11 @@ def _measure_text(node: ast.Measure) -> str:
     """The measure as the contract wrote it, spaces normalised."""
     if node.span is not None:
         return " ".join(node.span.text.split())
-    return f"{node.function}()" if isinstance(node, ast.Aggregate) else "ratio"
+    if isinstance(node, ast.Aggregate):  # one the plan made: `payment: fee per record`
+        operand = node.operand.span if node.operand is not None else None
+        inside = " ".join(operand.text.split()) if operand is not None else ""
+        return f"{node.function}({inside})"
+    return "ratio"
 
 
 def _clauses(standard: Standard) -> tuple[tuple[str, str], ...]:

@@ -40,11 +40,14 @@ class Typer:
     """Types expressions against the declared fields, derived fields and parameters."""
 
     def __init__(self, currency: str, fields: dict[str, Type], parameter_names: tuple[str, ...],
-                 found: list[Diagnostic], calendars: tuple[str, ...] = ()) -> None:
+                 found: list[Diagnostic], calendars: tuple[str, ...] = (),
+                 converted: tuple[str, ...] = ()) -> None:
         self.tables: dict[str, TableType] = {}
         """The contract's lookup tables, by name, once the checker has typed them."""
         self.currency = currency
         self.calendars = calendars
+        self.converted = converted
+        """Other currencies (`rates:`): an amount in one is converted into `currency`."""
         """The business calendars the contract declares (`calendars:`)."""
         self.fields = fields
         self.parameter_names = parameter_names
@@ -74,9 +77,13 @@ class Typer:
             case ast.Percent():
                 return t.RATIO
             case ast.Money(currency=currency):
+                if currency in self.converted:  # at the rate given at run time
+                    return t.money(self.currency)
                 if currency != self.currency:
                     self._error(CURRENCY_MISMATCH, f"amount in {currency}, but the contract's "
-                                f"currency is {self.currency}", expr.span)
+                                f"currency is {self.currency}", expr.span,
+                                (f"declare `rates: {{{currency}: {{}}}}` to convert it at a "
+                                 "rate given when the contract is run",))
                     raise UntypedError
                 return t.money(currency)
             case ast.Duration():

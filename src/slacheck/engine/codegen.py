@@ -140,7 +140,7 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
     nested = _outcome_source(sp, names,
                              f"{names['breach']}(r, t, {{}}, moment, {local}, {key})",
                              f"{names['order']}(r)")
-    for j in reversed(range(len(sp.totals))):  # so is each total of a consequence
+    for j in reversed(range(len(sp.consequences.totals))):  # so is each total of a consequence
         total, value = f"{_name(sp, 'total')}_{j}", f"{_name(sp, 'total_value')}_{j}"
         nested = [("consequences", f"v = {value}(r)"), ("consequences", "if v is not None:"),
                   ("consequences", f"    {total}(t.totals[{j}], v)"), *nested]
@@ -177,10 +177,10 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
 
 def _totals_start(sp: StandardPlan, namespace: dict[str, Any]) -> str:
     """The `totals=` argument of a new tally, binding each total's functions by name."""
-    if not sp.totals:
+    if not sp.consequences.totals:
         return ""
     starts = []
-    for j, (total, value) in enumerate(sp.totals):
+    for j, (total, value) in enumerate(sp.consequences.totals):
         namespace[f"{_name(sp, 'total_start')}_{j}"] = total.start
         namespace[f"{_name(sp, 'total')}_{j}"] = total.add
         namespace[f"{_name(sp, 'total_value')}_{j}"] = value

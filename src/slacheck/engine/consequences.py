@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -13,7 +14,7 @@ from slacheck._money import add
 from slacheck._money import total as money_total
 from slacheck._source import Span
 from slacheck._version import __version__
-from slacheck._words import plural
+from slacheck._words import ordinal, plural
 from slacheck.engine.rolling import rolled
 from slacheck.engine.state import StandardState, State, Tally
 from slacheck.findings import (
@@ -23,14 +24,17 @@ from slacheck.findings import (
     Implausible,
     Input,
     Lines,
+    Payment,
     PenaltyWindow,
     PoolCap,
     RecordPenalty,
+    RecordRef,
     RecordWarning,
     RejectionCause,
     Result,
     Reward,
     StandardResult,
+    StrikeFee,
     Undeclared,
     WindowOutcome,
 )
@@ -47,7 +51,7 @@ from slacheck.plan import (
     StandardPlan,
     WindowAmount,
 )
-from slacheck.windows import window
+from slacheck.windows import key_function, window
 
 
 def conclude(plan: Plan, state: State) -> Result:
@@ -92,6 +96,9 @@ def conclude(plan: Plan, state: State) -> Result:
         evidence_limit=plan.evidence_limit,
         zero=plan.money.zero,
         total_rounding=plan.money.rounding if plan.money.round_at == "total" else None,
+        rates=plan.rates,
+        rounding=contract.rounding,
+        round_at=plan.money.round_at,
     )
 
 
@@ -171,8 +178,8 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     measure = sp.measure
     tallies = st.tallies if sp.rolling is None else rolled(plan, sp, st.tallies)
     for (key, group), tally in sorted(tallies.items(), key=_order):
-        totals.append([total.value(state, tally.passed, tally.breached)
-                       for (total, _), state in zip(sp.totals, tally.totals, strict=True)])
+        totals.append([total.value(state, tally.passed, tally.breached) for (total, _), state
+                       in zip(sp.consequences.totals, tally.totals, strict=True)])
         bounds = window(sp.period, key, plan.zone, sp.rolling)
         value = measure.value(tally.measured, tally.passed, tally.breached)
         sample = measure.sample(tally.measured, tally.passed, tally.breached)
@@ -202,16 +209,21 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
             sample=sample,
             status=status or "no target",
             op=objective.op if objective is not None else ">=",
+            warn=objective.warn if objective is not None and target is not None else None,
+            minimum=objective.minimum if objective is not None else None,
         )
         outcomes.append((key, outcome.group, outcome))
     missed = [(key, group, o) for key, group, o in outcomes if o.closed and o.met is False]
     owed = _WindowAmounts(plan, sp)
     for (_, _, outcome), values in zip(outcomes, totals, strict=True):
         owed.add(outcome, values)
-    penalty_windows = _penalty_windows(plan, sp, st) + tuple(owed.penalties)
+    strikes = _strikes(plan, sp, st)
+    strike = sp.consequences.strike
+    penalty_windows = (_penalty_windows(plan, sp, st) + tuple(owed.penalties)
+                       + _strike_lines(strikes, strike.count if strike else 0))
     run = _longest_run(missed, None, plan)[0]
     found: list[Disqualification] = []
-    for rule in sp.disqualify:
+    for rule in sp.consequences.disqualify:
         match rule:
             case ConsecutiveMissed(count=count):
                 hit = _longest_run(missed, count, plan)[1]
@@ -237,11 +249,17 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         penalties=money_total((item.net for item in penalty_windows), plan.money.zero),
         credits=tuple(owed.credits),
         rewards=tuple(owed.rewards),
+        payments=tuple(owed.payments),
         unpriced_windows=tuple(owed.unpriced),
         missed_windows=tuple(dict.fromkeys(o.label for _, _, o in missed)),
         longest_missed_run=run,
         overdue_open=tuple(st.overdue),
         overdue_open_total=st.overdue_total,
+        strikes=strikes,
+        deferred=tuple(RecordPenalty(ref, amount) for ref, amount in st.deferred),
+        deferred_total=st.deferred_total,
+        deferred_amount=_deferred(plan, st),
+        rates=tuple(rate for rate in plan.rates if rate.currency in sp.consequences.currencies),
         disqualifications=disqualifications,
         escalations=escalations,
         scope_undetermined=tuple(st.undetermined),
@@ -254,6 +272,13 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
         clause_lines=_clause_lines(plan.contract.standard(sp.id)),
         records=None if sp.rolling is None else _counts(st),
     )
+
+
+def _deferred(plan: Plan, st: StandardState) -> Decimal:
+    """The deferred amounts' sum, rounded as the penalties they will become would be."""
+    if plan.money.round_at == "window":
+        return plan.money.round(st.deferred_gross)
+    return money_total([st.deferred_gross], plan.money.zero)
 
 
 def _counts(st: StandardState) -> tuple[int, int, int, int]:
@@ -288,30 +313,46 @@ class _WindowAmounts:
         self.penalties: list[PenaltyWindow] = []
         self.credits: list[Credit] = []
         self.rewards: list[Reward] = []
+        self.payments: list[Payment] = []
         self.unpriced: list[str] = []
 
     def add(self, outcome: WindowOutcome, values: list[Fraction | None]) -> None:
         sp, label = self.sp, _label(outcome)
+        shown = "; ".join(f"{total.label} = {self._show(value, total)}"
+                          for (total, _), value in zip(sp.consequences.totals, values, strict=True))
+        if sp.consequences.payment is not None:  # every window, met or not, open or closed
+            self._payment(sp.consequences.payment, outcome, values, label)
         if not outcome.closed or outcome.met is None:
             return
-        shown = "; ".join(f"{total.label} = {self._show(value, total)}"
-                          for (total, _), value in zip(sp.totals, values, strict=True))
-        if outcome.met is False and sp.window_penalty is not None:
-            amount = self._amount(sp.window_penalty, values, label)
-            if amount is not None:
+        if outcome.met is False and sp.consequences.window_penalty is not None:
+            found = self._amount(sp.consequences.window_penalty, values, label)
+            if found is not None:
+                amount, said = found
                 self.penalties.append(PenaltyWindow(
                     label, amount, amount, None, outcome.breached,
-                    _joined(shown, f"{sp.window_penalty.text} = {amount}")))
-        if outcome.met is False and sp.credit is not None:
+                    _joined(shown, f"{sp.consequences.window_penalty.text} = {said}")))
+        if outcome.met is False and sp.consequences.credit is not None:
             before = len(self.credits)
-            self._credit(sp.credit, outcome, values, label, shown)
+            self._credit(sp.consequences.credit, outcome, values, label, shown)
             self.credits[before:] = [replace(item, window=outcome.label)
                                      for item in self.credits[before:]]
-        if outcome.met is True and sp.reward is not None:
-            amount = self._amount(sp.reward, values, label)
-            if amount is not None:
-                self.rewards.append(Reward(label, amount,
-                                           _joined(shown, f"{sp.reward.text} = {amount}")))
+        if outcome.met is True and sp.consequences.reward is not None:
+            found = self._amount(sp.consequences.reward, values, label)
+            if found is not None:
+                amount, said = found
+                self.rewards.append(Reward(label, amount, _joined(
+                    shown, f"{sp.consequences.reward.text} = {said}")))
+
+    def _payment(self, rule: WindowAmount, outcome: WindowOutcome,
+                 values: list[Fraction | None], label: str) -> None:
+        """The window's payments: nothing when no record of it had a known amount."""
+        exact = rule.evaluate(values)
+        if exact is None:
+            return
+        amount = self.plan.money.round_exact(exact)
+        self.payments.append(Payment(label, amount, outcome.closed,
+                                     f"{rule.text}, summed over the window's records = "
+                                     f"{amount}"))
 
     def _credit(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
                 label: str, shown: str) -> None:
@@ -326,7 +367,8 @@ class _WindowAmounts:
         if not rule.per_point:
             amount = self.plan.money.round_exact(exact)
             self.credits.append(Credit(label, amount,
-                                       _joined(shown, f"{rule.amount.text} = {amount}")
+                                       _joined(shown, f"{rule.amount.text} = "
+                                                      f"{self._said(exact, amount)}")
                                        if shown else ""))
             return
         assert outcome.value is not None  # a missed window was measured against a target
@@ -344,7 +386,8 @@ class _WindowAmounts:
                 how += f" = {self.plan.money.round_exact(gross)}, at most {rule.cap.text}"
                 gross = cap
         amount = self.plan.money.round_exact(gross)
-        self.credits.append(Credit(label, amount, _joined(shown, f"{how} = {amount}")))
+        self.credits.append(Credit(label, amount, _joined(
+            shown, f"{how} = {self._said(Fraction(gross), amount)}")))
 
     def _band(self, rule: CreditRule, outcome: WindowOutcome, values: list[Fraction | None],
               label: str, shown: str) -> None:
@@ -354,19 +397,30 @@ class _WindowAmounts:
                     None)
         if band is None:
             return
-        amount = self._amount(band.amount, values, label)
-        if amount is not None:
+        found = self._amount(band.amount, values, label)
+        if found is not None:
+            amount, said = found
             figure = _percent(value) if outcome.unit == "share" else str(value)
             self.credits.append(Credit(label, amount, _joined(
-                shown, f"{figure} is in the band {band.text} = {amount}")))
+                shown, f"{figure} is in the band {band.text} = {said}")))
 
     def _amount(self, rule: WindowAmount, values: list[Fraction | None],
-                label: str) -> Decimal | None:
+                label: str) -> tuple[Decimal, str] | None:
+        """The amount, rounded, and how its arithmetic ends; None when it is unpriced."""
         exact = rule.evaluate(values)
         if exact is None:
             self.unpriced.append(label)
             return None
-        return self.plan.money.round_exact(exact)
+        amount = self.plan.money.round_exact(exact)
+        return amount, self._said(exact, amount)
+
+    def _said(self, exact: Fraction, amount: Decimal) -> str:
+        """`10.065, rounded half up to 10.07` when rounding changed the amount, else the
+        amount alone."""
+        if Fraction(amount) == exact:
+            return str(amount)
+        mode = self.plan.contract.rounding.replace("_", " ")
+        return f"{_decimal(exact)}, rounded {mode} to {amount}"
 
     def _show(self, value: Fraction | None, total: Measure) -> str:
         if value is None:
@@ -374,6 +428,21 @@ class _WindowAmounts:
         if total.unit is Unit.MONEY:
             return str(self.plan.money.round_exact(value))
         return str(value) if value.denominator == 1 else str(float(value))
+
+
+def _decimal(value: Fraction) -> str:
+    """An exact amount in decimals: all of them when they end (`10.065`), else six and
+    an ellipsis (`3.333333...`)."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator == 1:
+        digits = 0
+        while (value * 10 ** digits).denominator != 1:
+            digits += 1
+        return f"{Decimal(value.numerator) / Decimal(value.denominator):.{digits}f}"
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):.6f}..."
 
 
 def _joined(*parts: str) -> str:
@@ -387,17 +456,53 @@ def _percent(value: Any) -> str:
 
 
 def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[PenaltyWindow, ...]:
-    period = sp.cap_period or sp.period
+    rule = sp.consequences.penalty
+    if rule is None:
+        return ()
+    period = rule.cap_period or sp.period
     out = []
     for bucket, total in sorted(st.penalties.items(), key=_bucket_order):
         gross = plan.money.round(total.gross) if plan.money.round_at == "window" else total.gross
-        net = min(gross, sp.cap) if sp.cap is not None else gross
+        net = min(gross, rule.cap) if rule.cap is not None else gross
         key, group = bucket if isinstance(bucket, tuple) else (bucket, None)
-        label = window(period, key, plan.zone).label
+        label = rule.cap_label(key) if rule.cap_label is not None else \
+            window(period, key, plan.zone).label
         if isinstance(bucket, tuple):  # capped per value of a field
-            label += f" {sp.cap_field}={_text(group)}"
-        out.append(PenaltyWindow(label, gross, net, sp.cap, total.breaches))
+            label += f" {rule.cap_field}={_text(group)}"
+        out.append(PenaltyWindow(label, gross, net, rule.cap, total.breaches,
+                                 exact=total.gross if total.gross != gross else None))
     return tuple(out)
+
+
+def _strikes(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[StrikeFee, ...]:
+    """The amounts due at every Nth breach within a period, in time order. A breach counts
+    towards one amount only: once N breaches fall within (t - period, t], the amount is due
+    at t and the count starts again from the next breach."""
+    rule = sp.consequences.strike
+    if rule is None:
+        return ()
+    times = sorted(st.breach_times, key=lambda item: (item[0], item[1].source, item[1].line))
+    counted: list[tuple[datetime, RecordRef]] = []
+    out = []
+    for at, ref in times:
+        counted = [item for item in counted if at - item[0] < rule.within]
+        counted.append((at, ref))
+        if len(counted) == rule.count:
+            local = at.astimezone(plan.zone)
+            label = window(sp.period, key_function(sp.period)(local), plan.zone).label
+            out.append(StrikeFee(rule.text, local, label, rule.amount,
+                                 tuple(item for _, item in counted)))
+            counted = []
+    return tuple(out)
+
+
+def _strike_lines(strikes: tuple[StrikeFee, ...], count: int) -> tuple[PenaltyWindow, ...]:
+    """Each amount due at an Nth breach as a line of the ledger, with how it fell due."""
+    return tuple(PenaltyWindow(fee.window, fee.amount, fee.amount, None, count,
+                               f"{fee.rule}: the {ordinal(count)} breach at "
+                               f"{fee.at.isoformat()} = {fee.amount}", fee.records)
+                 for fee in strikes)
+
 
 
 def _bucket_order(item: tuple[Any, Any]) -> tuple[int, str]:
@@ -447,7 +552,7 @@ def _escalations(plan: Plan, sp: StandardPlan,
     with a look-back, the highest whose count the misses within it reach (windows before
     the data, or the contract, count as no miss); a rule of misses in a row when the run
     reaches its count."""
-    if not sp.escalations:
+    if not sp.consequences.escalations:
         return ()
     missed: dict[Any, dict[int, WindowOutcome]] = {}
     for key, group, outcome in outcomes:
@@ -457,7 +562,7 @@ def _escalations(plan: Plan, sp: StandardPlan,
     for misses in missed.values():
         for key, outcome in sorted(misses.items()):
             reached: list[tuple[EscalationRule, list[WindowOutcome]]] = []
-            for rule in sp.escalations:
+            for rule in sp.consequences.escalations:
                 if rule.within is not None:
                     counted = [misses[k] for k in range(key - rule.within + 1, key + 1)
                                if k in misses]

@@ -282,8 +282,8 @@ def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) ->
         group = None if not rest else rest[0] if len(rest) == 1 else tuple(rest)
         tally = tallies.get((key, group))
         if tally is None:
-            tally = tallies[(key, group)] = Tally(
-                measured=sp.measure.start(), totals=[total.start() for total, _ in sp.totals])
+            tally = tallies[(key, group)] = Tally(measured=sp.measure.start(), totals=[
+                total.start() for total, _ in sp.consequences.totals])
         if kind == 0:
             tally.passed += count
         elif kind == 1:
@@ -304,7 +304,7 @@ def _measured(plan: Plan, state: State, index: int, role: int | None,
     window totals in each window and group, as its `merge` would add another part's state;
     `micros` says which of the values are durations in microseconds (seconds, exactly)."""
     sp = plan.standards[index]
-    measure = sp.measure if role is None else sp.totals[role][0]
+    measure = sp.measure if role is None else sp.consequences.totals[role][0]
     groups = len(sp.group_fields)
     for row in rows:
         key, rest = row[0], row[1:1 + groups]

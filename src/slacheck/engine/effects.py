@@ -114,9 +114,12 @@ def on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
     round_money: Callable[[Decimal], Decimal] = plan.money.round
     if plan.money.round_at != "record":  # each amount exact: the window or total rounds
         round_money = _exact
-    penalty, cap_key, penalties = sp.penalty, sp.cap_key, st.penalties
-    cap_group = sp.cap_group
-    keep_times = sp.keeps_breach_times
+    rule, penalties = sp.consequences.penalty, st.penalties
+    penalty = rule.amount if rule is not None else None
+    cap_key = rule.cap_key if rule is not None else None
+    cap_group = rule.cap_group if rule is not None else None
+    deferred = rule is not None and rule.deferred
+    keep_times = sp.consequences.keeps_breach_times
     dated = sp.breach_time
 
     def breach(record: dict[str, Any], tally: Tally, outcome: int, moment: datetime,
@@ -145,6 +148,12 @@ def on_breach(sp: StandardPlan, st: StandardState, plan: Plan,
             st.unpriced_total += 1
             if len(st.unpriced) < limit:
                 st.unpriced.append(ref)
+            return
+        if deferred and outcome == OVERDUE:  # owed once the record closes, not before
+            st.deferred_total += 1
+            st.deferred_gross = add(st.deferred_gross, amount)
+            if len(st.deferred) < limit:
+                st.deferred.append((ref, amount))
             return
         bucket: Any = cap_key(local) if cap_key is not None else window
         if cap_group is not None:  # each value of the field capped apart

@@ -16,6 +16,7 @@ ends. Which windows exist:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from slacheck.engine.state import GroupKey, Tally
@@ -24,11 +25,9 @@ from slacheck.plan import Plan, StandardPlan
 Tallies = dict[tuple[int, GroupKey], Tally]
 
 
-def rolled(plan: Plan, sp: StandardPlan, days: dict[tuple[int, GroupKey], Tally]) -> Tallies:
-    """The tallies of every rolling window of `sp`, keyed by the ordinal of its last day,
-    merged from the per-day tallies `days` (left as they are)."""
-    length = sp.rolling
-    assert length is not None
+def window_ends(plan: Plan, length: int, days: Iterable[int]) -> list[int]:
+    """The last days (ordinals) of the rolling windows of `length` days that exist for one
+    group whose records fall on `days`, in order (the rules above)."""
     last = plan.as_of.astimezone(plan.zone).date().toordinal()
     if plan.period_end is not None:
         final = (plan.period_end - timedelta(microseconds=1)).astimezone(plan.zone).date()
@@ -36,16 +35,22 @@ def rolled(plan: Plan, sp: StandardPlan, days: dict[tuple[int, GroupKey], Tally]
     first = None
     if plan.period_start is not None:
         first = plan.period_start.astimezone(plan.zone).date().toordinal() + length - 1
+    ends = sorted({end for day in days for end in range(day, day + length)})
+    return [end for end in ends if end <= last and (first is None or end >= first)]
+
+
+def rolled(plan: Plan, sp: StandardPlan, days: dict[tuple[int, GroupKey], Tally]) -> Tallies:
+    """The tallies of every rolling window of `sp`, keyed by the ordinal of its last day,
+    merged from the per-day tallies `days` (left as they are)."""
+    length = sp.rolling
+    assert length is not None
     per_group: dict[GroupKey, dict[int, Tally]] = {}
     for (day, group), tally in days.items():
         per_group.setdefault(group, {})[day] = tally
-    totals = tuple(total for total, _ in sp.totals)
+    totals = tuple(total for total, _ in sp.consequences.totals)
     out: Tallies = {}
     for group, found in per_group.items():
-        ends = sorted({end for day in found for end in range(day, day + length)})
-        for end in ends:
-            if end > last or (first is not None and end < first):
-                continue
+        for end in window_ends(plan, length, found):
             merged = Tally(measured=sp.measure.start(),
                            totals=[total.start() for total in totals])
             for day in range(end - length + 1, end + 1):  # in time order: evidence too

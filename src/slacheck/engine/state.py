@@ -72,6 +72,10 @@ class StandardState:
     unpriced_total: int = 0
     overdue: list[RecordRef] = field(default_factory=list)
     overdue_total: int = 0
+    deferred: list[tuple[RecordRef, Decimal]] = field(default_factory=list)
+    """Overdue breaches of open records whose penalty is `deferred while open`."""
+    deferred_total: int = 0
+    deferred_gross: Decimal = Decimal(0)
     breach_times: list[tuple[datetime, RecordRef]] = field(default_factory=list)
     undetermined: list[RecordRef] = field(default_factory=list)
     """Records whose scope or exclusion is unknown: they need a field they lack."""
@@ -99,6 +103,9 @@ class StandardState:
         self.unpriced_total += other.unpriced_total
         self.overdue = (self.overdue + other.overdue)[:limit]
         self.overdue_total += other.overdue_total
+        self.deferred = (self.deferred + other.deferred)[:limit]
+        self.deferred_total += other.deferred_total
+        self.deferred_gross = add(self.deferred_gross, other.deferred_gross)
         self.breach_times = self.breach_times + other.breach_times
         self.undetermined = (self.undetermined + other.undetermined)[:limit]
         self.undetermined_total += other.undetermined_total
@@ -151,7 +158,7 @@ class State:
     @classmethod
     def empty(cls, plan: Plan) -> State:
         return cls(plan.evidence_limit, [
-            StandardState(sp.measure, tuple(total for total, _ in sp.totals))
+            StandardState(sp.measure, tuple(total for total, _ in sp.consequences.totals))
             for sp in plan.standards])
 
     def merge(self, other: State) -> None:

@@ -23,7 +23,8 @@ _KEY = re.compile(
 """A block mapping key at the start of a line, perhaps as a list item (`- when: ...`)."""
 _ITEM = re.compile(r"(?P<indent>[ ]*)-(?=[ ]|$)[ ]*")
 _CLAUSE_KEYS = {"require": "expr", "for": "expr", "target": "target", "window": "window",
-                "penalty": "penalty", "credit": "credit"}
+                "penalty": "penalty", "credit": "credit",
+                "payment": "payment"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,8 @@ def clause_kind(path: Path) -> str | None:
             return "expr"
         case ("standards", str(), "disqualify") | ("standards", str(), "disqualify", int()):
             return "disqualify"
+        case ("standards", str(), "penalty", int()):
+            return "penalty"
         case ("standards", str(), str(key)) if key in _CLAUSE_KEYS:
             return _CLAUSE_KEYS[key]
     return None

@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 
 from slacheck.findings import Result, StandardResult
-from slacheck.reporters import _view
+from slacheck.reporters import _view, _wording
 from slacheck.reporters._format import printable
 
 
@@ -24,6 +24,9 @@ class Rule:
 RULES = (
     Rule("disqualification", "Disqualification", "error",
          "The provider is disqualified under a standard's `disqualify` rule."),
+    Rule("escalation", "Escalation", "error",
+         "A step of a standard's escalation ladder is reached (a notice, a plan, a "
+         "termination right) after missed windows."),
     Rule("missed-target", "MissedTarget", "error",
          "A closed window's figure (its rate, or the measure the target is on) misses the "
          "standard's target."),
@@ -92,6 +95,13 @@ def collect(result: Result) -> tuple[Finding, ...]:
                 + (f" ({', '.join(d.windows)})" if d.windows else "")
                 + f"; records: {d.records.text}.", s.id,
             ))
+        for e in s.escalations:
+            out.append(Finding(
+                "escalation", "error" if e.terminates else "warning", contract, e.line,
+                f"{s.id}: {e.step}",
+                f"{named}: {e.step} as of {e.at}, reached when {e.window} closed: {e.rule}; "
+                f"missed {', '.join(e.windows)}; records: {e.records.text}.", s.id,
+                e.label))
         for row in s.rows:
             where = (row.label, row.group or None)
             if row.status == "missed":
@@ -111,22 +121,22 @@ def collect(result: Result) -> tuple[Finding, ...]:
                 out.append(Finding(
                     "breach", "error" if consequences else "note", contract,
                     _line(standard, "require"), f"{s.id}: breaches in {row.name}",
-                    f"{named}: {row.heading}: {_view.count(row.breached, 'breach')} "
+                    f"{named}: {row.heading}: {_wording.count(row.breached, 'breach')} "
                     f"of {row.counted:,} records"
                     + (f": {row.breaches.text}" if row.breaches else "") + ".",
                     s.id, *where))
         ledger = s.ledger
         if ledger is not None:
             for p in ledger.penalties:
-                if p.breaches:
+                if p.breaches is None or p.breaches:  # owed per breach, or per missed window
                     out.append(Finding("penalty", "error", contract, ledger.penalty_line,
                                        f"{s.id}: penalty {p.net} {currency} for {p.label}",
-                                       f"{s.id}: {p.words}: {p.arithmetic}.", s.id, p.label))
+                                       f"{s.id}: {p.heading}: {p.arithmetic}.", s.id, p.label))
             if ledger.unpriced is not None:
                 out.append(Finding(
                     "unpriced-penalty", "error", contract, ledger.penalty_line,
                     f"{s.id}: penalty owed, amount unknown",
-                    f"{s.id}: {_view.count(ledger.unpriced.total, 'breach')} owed at an amount "
+                    f"{s.id}: {_wording.count(ledger.unpriced.total, 'breach')} owed at an amount "
                     f"the data cannot tell: {ledger.unpriced.text}.", s.id))
             for label, amount, _ in ledger.credits:
                 out.append(Finding("service-credit", "error", contract, ledger.credit_line,

@@ -18,6 +18,7 @@ from slacheck.findings import (
     StandardResult,
     WindowOutcome,
 )
+from slacheck.rates import RateUsed
 from slacheck.reporters._format import figure, fraction, goal, moment, percent, target
 
 SCHEMA = "slacheck.result/1"
@@ -58,6 +59,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         "inputs": [{"path": item.path, "sha256": item.sha256} for item in result.inputs],
         "as_of": moment(result.as_of),
         "currency": result.currency,
+        **({"rates": [_rate(rate) for rate in result.rates]} if result.rates else {}),
         "timezone": result.timezone,
         "evidence_limit": result.evidence_limit,
         "compliant": result.compliant,
@@ -105,6 +107,10 @@ def to_dict(result: Result) -> dict[str, Any]:
             "service_credits": str(result.credits),
             "rewards": str(result.rewards),
             "breaches": result.breaches,
+            **({"deferred_penalties": str(result.deferred)}
+               if any(s.deferred_total for s in result.standards) else {}),
+            **({"payments": str(result.payments)}
+               if any(s.payments for s in result.standards) else {}),
         },
         "disqualification": _disqualification(result.disqualification),
         "pools": [
@@ -114,6 +120,12 @@ def to_dict(result: Result) -> dict[str, Any]:
             for item in result.pools
         ],
     }
+
+
+def _rate(rate: RateUsed) -> dict[str, Any]:
+    return {"currency": rate.currency, "rate": str(rate.rate), "into": rate.into,
+            "date": rate.date.isoformat() if rate.date is not None else None,
+            "given": rate.given}
 
 
 def _ref(ref: RecordRef) -> dict[str, Any]:
@@ -127,6 +139,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
         "clauses": [{"kind": kind, "text": text} for kind, text in standard.clauses],
         "clause_lines": [{"kind": kind, "line": line} for kind, line in standard.clause_lines],
         "breaches": standard.breaches,
+        **({"rates": [_rate(rate) for rate in standard.rates]} if standard.rates else {}),
         "windows": [_window(window) for window in standard.windows],
         "missed_windows": list(standard.missed_windows),
         "longest_missed_run": standard.longest_missed_run,
@@ -148,6 +161,7 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
                 "total": standard.unpriced_total,
                 "records": [_ref(ref) for ref in standard.unpriced],
             },
+            **_deferred_and_strikes(standard),
         },
         "service_credits": {
             "total": str(standard.credit_total),
@@ -166,6 +180,13 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
                 for item in standard.rewards
             ],
         },
+        **({"payments": {
+            "total": str(standard.payment_total),
+            "payer": "customer", "payee": "provider",
+            "windows": [{"window": item.label, "amount": str(item.amount),
+                         "closed": item.closed, "arithmetic": item.arithmetic}
+                        for item in standard.payments],
+        }} if standard.payments else {}),
         "unpriced_windows": list(standard.unpriced_windows),
         "overdue_open": {
             "total": standard.overdue_open_total,
@@ -189,6 +210,26 @@ def _standard(standard: StandardResult) -> dict[str, Any]:
             for item in standard.implausible
         ],
     }
+
+
+def _deferred_and_strikes(standard: StandardResult) -> dict[str, Any]:
+    """Penalties deferred while their records are open, and amounts due at every Nth
+    breach; present only where the contract has them, so other results keep their shape."""
+    out: dict[str, Any] = {}
+    if standard.deferred_total:
+        out["deferred"] = {
+            "total": standard.deferred_total,
+            "amount": str(standard.deferred_amount),
+            "records": [{**_ref(item.record), "amount": str(item.amount)}
+                        for item in standard.deferred],
+        }
+    if standard.strikes:
+        out["strikes"] = [
+            {"rule": item.rule, "at": item.at.isoformat(), "window": item.window,
+             "amount": str(item.amount), "records": [_ref(ref) for ref in item.records]}
+            for item in standard.strikes
+        ]
+    return out
 
 
 def _window(window: WindowOutcome) -> dict[str, Any]:

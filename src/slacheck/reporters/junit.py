@@ -6,7 +6,8 @@ a target whose breaches carry a penalty or a disqualification, when it has breac
 window that is not evaluated (no records, nothing to measure, fewer records than the minimum
 sample) or whose group has no commitment is skipped with the reason; a met window inside the
 warning band passes, and says it is at risk. Each standard with a
-penalty, a service credit or a disqualification rule has a test case for it too. Times are
+penalty, a service credit, a disqualification rule or an escalation ladder has a test case
+for it too. Times are
 0: the report is about the contract, and stays the same byte for byte.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from slacheck.findings import Result
-from slacheck.reporters import _view
+from slacheck.reporters import _view, _wording
 from slacheck.reporters._format import printable
 
 
@@ -57,7 +58,7 @@ def render(result: Result) -> str:
                     "message": f"{row.status_text}: the contract sets no target for "
                                f"{row.group or 'this window'}"})
             elif row.status == "breaches" and consequences:
-                _fail(case, "breach", f"{row.heading}: {_view.count(row.breached, 'breach')} "
+                _fail(case, "breach", f"{row.heading}: {_wording.count(row.breached, 'breach')} "
                       f"of {row.counted:,} records", counts + evidence)
             else:
                 _out(case, (row.sentence + "\n" if row.sentence else "") + counts + evidence)
@@ -65,9 +66,10 @@ def render(result: Result) -> str:
         if "penalty" in kinds:
             case = _case(classname, f"{s.id} penalties")
             cases.append(case)
-            owed = ledger is not None and (any(p.breaches for p in ledger.penalties)
-                                           or ledger.unpriced is not None)
-            detail = "\n".join(f"{p.words}: {p.arithmetic}"
+            owed = ledger is not None and (  # per breach, or per missed window
+                any(p.breaches is None or p.breaches for p in ledger.penalties)
+                or ledger.unpriced is not None)
+            detail = "\n".join(f"{p.heading}: {p.arithmetic}"
                                for p in (ledger.penalties if ledger else ()))
             if ledger is not None and ledger.unpriced is not None:
                 detail += f"\nowed, amount unknown: {ledger.unpriced.text}"
@@ -96,6 +98,18 @@ def render(result: Result) -> str:
                                 for d in s.disqualifications))
             else:
                 _out(case, "no disqualification")
+        if "escalate" in kinds:
+            case = _case(classname, f"{s.id} escalation")
+            cases.append(case)
+            if s.escalations:
+                last = s.escalations[-1]
+                _fail(case, "termination-right" if last.terminates else "escalation",
+                      f"{last.step} under {s.id} as of {last.at}",
+                      "\n".join(f"{e.step} as of {e.at} ({e.rule}): missed "
+                                f"{', '.join(e.windows)}; records {e.records.text}"
+                                for e in s.escalations))
+            else:
+                _out(case, "no step of the escalation ladder reached")
         failures = sum(1 for case in cases if case.find("failure") is not None)
         skipped = sum(1 for case in cases if case.find("skipped") is not None)
         suite.attrib.update({"tests": str(len(cases)), "failures": str(failures),

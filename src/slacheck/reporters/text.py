@@ -33,6 +33,7 @@ def render(result: Result) -> str:
         out.append(f"title: {result.contract_title}")
     out.append(f"as of {moment(result.as_of)}; windows in {result.timezone}; "
                f"money in {result.currency}")
+    out.extend(f"rate: {rate.text} (given by {rate.given})" for rate in result.rates)
     for item in result.inputs:
         digest = f" sha256:{item.sha256[:12]}" if item.sha256 else ""
         out.append(f"data: {item.path}{digest}")
@@ -135,6 +136,8 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
     out.extend(f"  {kind}: {text}" for kind, text in standard.clauses)
     out.extend("  " + line for line in _table(standard.windows))
     out.append(f"  breaches: {standard.breaches}")
+    if standard.rates:
+        out.append("  amounts converted at " + "; ".join(rate.text for rate in standard.rates))
     for odd in standard.implausible:
         out.append(f"  WARNING: {odd.total} {plural(odd.total, 'record')} passed with "
                    f"{odd.check}, most likely wrong data: {_refs(odd.records, odd.total)}")
@@ -167,11 +170,23 @@ def _standard(standard: StandardResult, currency: str) -> list[str]:
                    f"{_refs(standard.unpriced, count)}")
     for item in standard.penalty_windows:
         if item.arithmetic:
-            out.append(f"    {item.label}: {item.arithmetic}")
+            used = f"; breaches {_refs(item.records, len(item.records))}" if item.records else ""
+            out.append(f"    {item.label}: {item.arithmetic}{used}")
+    if standard.deferred_total:
+        count = standard.deferred_total
+        closes = "its record closes" if count == 1 else "their records close"
+        out.append(f"  deferred until {closes} (not in the totals): "
+                   f"{standard.deferred_amount} {currency} for {count} overdue open "
+                   f"{plural(count, 'breach')}: "
+                   f"{_refs(tuple(item.record for item in standard.deferred), count)}")
     for credit in standard.credits:
         out.append(f"  service credit: {credit.label} {credit.amount} {currency}")
         if credit.arithmetic:
             out.append(f"    {credit.arithmetic}")
+    for payment in standard.payments:
+        so_far = "" if payment.closed else "; the window is open: so far"
+        out.append(f"  payment: {payment.label} {payment.amount} {currency} (owed by the "
+                   f"customer{so_far})")
     for reward in standard.rewards:
         out.append(f"  reward: {reward.label} {reward.amount} {currency} (owed by the customer)")
         out.append(f"    {reward.arithmetic}")
@@ -243,6 +258,10 @@ def _totals(result: Result) -> list[str]:
     ]
     if any(standard.rewards for standard in result.standards):
         out.append(f"total rewards (owed by the customer): {result.rewards} {result.currency}")
+    if any(standard.payments for standard in result.standards):
+        out.append(f"total payments (owed by the customer): {result.payments} {result.currency}")
+    if any(standard.deferred_total for standard in result.standards):
+        out.append(f"total deferred until records close: {result.deferred} {result.currency}")
     if result.disqualification is not None:
         out.append(_disqualified(result.disqualification))
     verdict = result.verdict

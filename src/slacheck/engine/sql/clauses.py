@@ -113,13 +113,14 @@ _DECIDED_BELOW: dict[ast.CmpOp, tuple[type[exp.Binary], bool]] = {
 class Clauses:
     """Compiles a checked contract's clauses to SQL over the columns named as its fields."""
 
-    def __init__(self, checked: CheckedContract, as_of: datetime) -> None:
+    def __init__(self, checked: CheckedContract, as_of: datetime,
+                 rates: dict[str, Decimal] | None = None) -> None:
         self.checked = checked
         contract = checked.contract
         self.schema = contract.schema
         self.derived = {named.name: named.clause.node for named in contract.derived}
         self.parameters = {named.name for named in contract.parameters}
-        self.compiler = Compiler(checked, as_of)
+        self.compiler = Compiler(checked, as_of, rates)
         self.as_of = micros(as_of)
 
     # truths
@@ -149,7 +150,7 @@ class Clauses:
                     known = exp.and_(known, exp.not_(found.open))
                 return case((known if present else exp.not_(known), PASS), default=BREACH)
             case ast.Ref(name=name) if name in self.derived:
-                return self._truth(self.derived[name])  # type: ignore[arg-type]
+                return self._truth(self.derived[name])
         found = self.value(expr)
         if found.kind is not Kind.BOOL or found.open is not None:
             raise UnsupportedError(_what(expr))
@@ -220,8 +221,8 @@ class Clauses:
                 return self._ref(expr, name)
             case ast.Number(value=number) | ast.Percent(value=number):
                 return Value(decimal(number), Kind.NUMBER)
-            case ast.Money(amount=amount):
-                return Value(decimal(amount), Kind.MONEY)
+            case ast.Money():  # in another currency, at the run's rate, as the compiler has it
+                return Value(decimal(self.compiler.constant(expr)), Kind.MONEY)
             case ast.Duration(microseconds=count):
                 return Value(lit(count), Kind.DURATION)
             case ast.String(value=text):
@@ -255,7 +256,7 @@ class Clauses:
                              absent)
             return Value(column, kind)
         if name in self.derived:
-            return self.value(self.derived[name])  # type: ignore[arg-type]
+            return self.value(self.derived[name])
         if name in self.parameters or name == AS_OF:
             return self._constant(self.compiler.constant(expr), expr)
         raise UnsupportedError(_what(expr))

@@ -38,7 +38,7 @@ from slacheck.engine.sql.clauses import (
 )
 from slacheck.engine.sql.support import UnsupportedError
 from slacheck.model import Standard
-from slacheck.plan import Plan, StandardPlan
+from slacheck.plan import Plan, StandardPlan, _measure_text
 from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
 from slacheck.records import FIRST_YEAR, LAST_YEAR, MAX_DIGITS, MAX_DURATION_SECONDS
 from slacheck.types import FieldSpec, Kind
@@ -326,7 +326,7 @@ def in_period(plan: Plan) -> exp.Expr:
 
 def classify(checked: CheckedContract, plan: Plan) -> Classified:
     """Stage 1 of every standard on the clean records in the contract's period."""
-    clauses = Clauses(checked, plan.as_of)
+    clauses = Clauses(checked, plan.as_of, {rate.currency: rate.rate for rate in plan.rates})
     selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o"), _col("_id")]
     columns = []
     measured: list[tuple[tuple[int | None, tuple[tuple[str, bool], ...]], ...]] = []
@@ -343,11 +343,11 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         if sp.window_field is not None:
             branches.append((_null(placed), None))
         if standard.scope is not None:
-            scope = clauses.truth(standard.scope.node)  # type: ignore[arg-type]
+            scope = clauses.truth(standard.scope.node)
             branches.append((exp.or_(_null(scope), _eq(scope, PENDING)), None))
             branches.append((exp.not_(_eq(scope, PASS)), -1))
         for j, item in enumerate(standard.exclusions):
-            excluded = clauses.truth(item.when.node)  # type: ignore[arg-type]
+            excluded = clauses.truth(item.when.node)
             branches.append((exp.or_(_null(excluded), _eq(excluded, PENDING)), None))
             branches.append((_eq(excluded, PASS), 10 + j))
         items: list[tuple[int | None, ast.Measure]] = []
@@ -366,8 +366,8 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
                 branches.append((unsure, None))
             added.append((role, tuple(parts)))
         measured.append(tuple(added))
-        outcome = clauses.truth(standard.require.node)  # type: ignore[arg-type]
-        odd = _implausible(clauses, standard.require.node)  # type: ignore[arg-type]
+        outcome = clauses.truth(standard.require.node)
+        odd = _implausible(clauses, standard.require.node)
         branches.append((exp.and_(_eq(outcome, PASS), exp.not_(exp.paren(odd))), 0))
         branches.append((_eq(outcome, PENDING), 1))
         if counts_breaches(sp):
@@ -391,27 +391,31 @@ def _totals(standard: Standard, sp: StandardPlan) -> list[ast.Measure]:
     def walk(node: ast.Node | None) -> None:
         match node:
             case ast.Aggregate():
-                text = " ".join(node.span.text.split()) if node.span is not None else ""
-                found.setdefault(text, node)
+                found.setdefault(_measure_text(node), node)
             case ast.Neg(operand=operand) | ast.PercentOf(operand=operand):
                 walk(operand)
             case ast.Binary(left=left, right=right):
                 walk(left)
                 walk(right)
+            case ast.Call(function=function, args=args):
+                for arg in args[:1] if function in ("floor", "ceil", "round", "abs") else args:
+                    walk(arg)
+            case ast.Conditional(then=then, otherwise=otherwise):  # checked below
+                walk(then)
+                walk(otherwise)
 
-    penalty = standard.penalty.node if standard.penalty is not None else None
-    if isinstance(penalty, ast.WindowPenalty):
-        walk(penalty.amount)
-    credit = standard.credit.node if standard.credit is not None else None
-    if isinstance(credit, ast.Credit):
-        walk(credit.amount)
-        walk(credit.cap)
+    if standard.window_penalty is not None:
+        walk(standard.window_penalty.node.amount)
+    if standard.credit is not None:
+        walk(standard.credit.node.amount)
+        walk(standard.credit.node.cap)
     for band in standard.credit_bands:
         walk(band.amount.node)
-    reward = standard.reward.node if standard.reward is not None else None
-    if isinstance(reward, ast.Reward):
-        walk(reward.amount)
-    if list(found) != [total.label for total, _ in sp.totals]:
+    if standard.reward is not None:
+        walk(standard.reward.node.amount)
+    if standard.payment is not None:
+        walk(ast.Aggregate(function="sum", operand=standard.payment.node.amount))
+    if list(found) != [total.label for total, _ in sp.consequences.totals]:
         raise UnsupportedError(f"the window totals of standard `{sp.id}`")
     return list(found.values())
 
@@ -472,7 +476,7 @@ def measures(classified: Classified, index: int,
 def counts_breaches(sp: StandardPlan) -> bool:
     """Whether SQL counts a standard's breaches (class 2, or 3 when overdue) and lists its
     evidence: when a breach carries no money and no time, it is only counted and shown."""
-    return sp.penalty is None and not sp.keeps_breach_times
+    return sp.consequences.penalty is None and not sp.consequences.keeps_breach_times
 
 
 def evidence(classified: Classified, index: int, limit: int) -> exp.Select:
@@ -542,7 +546,7 @@ def _orders(clauses: Clauses, node: ast.Expr) -> list[tuple[ast.Expr, ast.Expr]]
         case ast.Not(operand=operand):
             return _orders(clauses, operand)
         case ast.Ref(name=name) if name in clauses.derived:
-            return _orders(clauses, clauses.derived[name])  # type: ignore[arg-type]
+            return _orders(clauses, clauses.derived[name])
     return []
 
 

@@ -65,7 +65,7 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
     for sp in plan.standards:
         if not isinstance(sp.measure, Rate | Count | Sum | Extreme | RatioOfSums):
             raise UnsupportedError(f"the measure `{sp.measure.label}` of standard `{sp.id}`")
-        for total, _ in sp.totals:
+        for total, _ in sp.consequences.totals:
             if not isinstance(total, Count | Sum | Extreme | RatioOfSums):
                 raise UnsupportedError(f"the window total `{total.label}` of standard "
                                        f"`{sp.id}`")
