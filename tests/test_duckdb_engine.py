@@ -333,3 +333,10 @@ def test_lines_read_again_however_the_file_is_written(tmp_path: Path, spelling: 
         path.write_bytes(text.replace(b"\n", b"\r\n" if spelling == "crlf" else b"\r"))
     stream, duck = _both(CONTRACT, [str(path)], AS_OF)
     assert duck == stream
+
+
+def test_plan_sql_refuses_what_the_engine_refuses() -> None:
+    result = CliRunner().invoke(main, ["plan", str(CASES / "percentiles" / "contract.yaml"),
+                                       "--sql", "--as-of", "2026-01-01"])
+    assert result.exit_code == 2
+    assert "p95(transit)" in result.stderr
