@@ -340,3 +340,18 @@ def test_plan_sql_refuses_what_the_engine_refuses() -> None:
                                        "--sql", "--as-of", "2026-01-01"])
     assert result.exit_code == 2
     assert "p95(transit)" in result.stderr
+
+
+@pytest.mark.parametrize(("size", "count"), [(100, 60), (20_000, None)])
+def test_read_in_small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: int,
+                              count: int | None) -> None:
+    """A plain file is handed to DuckDB a piece at a time, cut at a line's end: pieces
+    smaller than a line, or many to a file, give the same result."""
+    import slacheck.engine.duckdb as engine
+
+    monkeypatch.setattr(engine, "PIECE_BYTES", size)
+    lines = (EXAMPLE / "shipments.jsonl").read_bytes().splitlines(keepends=True)[:count]
+    path = tmp_path / "shipments.jsonl"
+    path.write_bytes(b"".join(lines).rstrip(b"\n"))  # the last line without its newline
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream

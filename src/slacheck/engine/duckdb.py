@@ -53,6 +53,8 @@ from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
 
+PIECE_BYTES = 64 << 20
+"""Bytes of a plain file read and handed to DuckDB at a time (cut at a line's end)."""
 CHUNK_LINES = 200_000
 """Lines handed to DuckDB at a time: memory stays bounded by a chunk of text."""
 
@@ -105,14 +107,21 @@ def run_duckdb(
         loader = _Loader(connection, pa, plan, max_line_bytes)
         placed: list[bool] = []
         for index, source in enumerate(sources):
-            digest = hashlib.sha256()
-            stream = open_data(source.path, digest)
-            try:
-                known = loader.load(index, _lines(stream, source.path, max_line_bytes))
-            finally:
-                stream.close()
-            placed.append(known and _seekable(source.path, max_line_bytes))
-            state.inputs.append((source.path, digest.hexdigest()))
+            seekable = _seekable(source.path, max_line_bytes)
+            sha = loader.load_plain(index, source.path) if seekable else None
+            if sha is None:  # compressed, CR alone, a line too long or not UTF-8
+                connection.execute(f'DELETE FROM {RECORDS} WHERE "_f" = {index}')
+                digest = hashlib.sha256()
+                stream = open_data(source.path, digest)
+                try:
+                    known = loader.load(index, _lines(stream, source.path, max_line_bytes))
+                finally:
+                    stream.close()
+                sha = digest.hexdigest()
+                placed.append(known and seekable)
+            else:
+                placed.append(True)
+            state.inputs.append((source.path, sha))
         loader.settle_ids()
         connection.execute(f"CREATE TABLE {REPEATED} AS {repeated().sql(dialect='duckdb')}")
         connection.execute(f"CREATE VIEW {STAGE} AS {stage(plan).sql(dialect='duckdb')}")
@@ -181,7 +190,6 @@ class _Loader:
     def load(self, file: int, lines: Iterator[bytes]) -> bool:
         """Load one file's lines; whether every line's place in the file is known (`_o`),
         which no line cut at the line limit leaves (its length in the file is unknown)."""
-        odd: list[tuple[int, int, str | None]] = []
         first, before, placed = 1, 0, True
         while block := list(islice(lines, CHUNK_LINES)):
             starts = list(accumulate(map(len, block), initial=before))
@@ -193,18 +201,25 @@ class _Loader:
             if b"\\" not in whole and longest < self.limit and _utf8(whole):
                 self._flush(file, range(first, first + len(block)), starts, block)
             else:
-                numbers: list[int] = []
-                kept: list[int] = []
-                texts: list[bytes] = []
-                for index, text in enumerate(block):
-                    if type(text) is bytes and b"\\" not in text and _utf8(text):
-                        numbers.append(first + index)
-                        kept.append(starts[index])
-                        texts.append(text)
-                    else:
-                        odd.append((first + index, starts[index], _id_of(text, self.id_field)))
-                self._flush(file, numbers, kept, texts)
+                self._lines(file, block, starts, first)
             first += len(block)
+        return placed
+
+    def _lines(self, file: int, block: list[bytes], starts: list[int], first: int) -> None:
+        """A block's lines one by one: those with JSON escapes, not UTF-8 or cut at the
+        line limit are the reader's alone, kept with the id they spell."""
+        odd: list[tuple[int, int, str | None]] = []
+        numbers: list[int] = []
+        kept: list[int] = []
+        texts: list[bytes] = []
+        for index, text in enumerate(block):
+            if type(text) is bytes and b"\\" not in text and _utf8(text):
+                numbers.append(first + index)
+                kept.append(starts[index])
+                texts.append(text)
+            else:
+                odd.append((first + index, starts[index], _id_of(text, self.id_field)))
+        self._flush(file, numbers, kept, texts)
         if odd:
             pa = self.pa
             table = pa.table({"_f": pa.array([file] * len(odd), pa.int32()),
@@ -215,17 +230,66 @@ class _Loader:
             self.connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_o", "_ok", "_id") '
                                     'SELECT "_f", "_n", "_o", false, "_id" FROM odd')
             self.connection.unregister("odd")
-        return placed
+
+    def load_plain(self, file: int, path: str) -> str | None:
+        """Load a plain file whose lines end with a newline, a large piece at a time, each
+        piece handed to DuckDB as it was read (its lines are cut by their offsets, newline
+        included, which JSON reads as a blank): its SHA-256, or None when a line is too long
+        or a byte is not UTF-8, which only `load`, reading as `records._lines` does, can
+        tell the reader's way."""
+        digest = hashlib.sha256()
+        first, base, rest = 1, 0, b""
+        with open(path, "rb") as stream:
+            while True:
+                data = stream.read(PIECE_BYTES)
+                digest.update(data)
+                if not data:
+                    break
+                data = rest + data
+                cut = data.rfind(b"\n") + 1
+                if cut == 0 and len(data) > self.limit:
+                    return None
+                piece, rest = data[:cut], data[cut:]
+                if piece:
+                    count = self._piece(file, piece, first, base)
+                    if count is None:
+                        return None
+                    first, base = first + count, base + len(piece)
+        if rest and self._piece(file, rest, first, base) is None:  # no newline at the end
+            return None
+        return digest.hexdigest()
+
+    def _piece(self, file: int, piece: bytes, first: int, base: int) -> int | None:
+        """Hand one piece of whole lines to DuckDB: the number of its lines, or None."""
+        lines = piece.split(b"\n")
+        if lines[-1] == b"":  # the piece ends with a newline: no line after it
+            lines.pop()
+        sizes = list(accumulate((len(line) + 1 for line in lines), initial=0))
+        if max(map(len, lines)) >= self.limit or not _utf8(piece):
+            return None
+        # `_o` counts the bytes of the lines before, without their newlines (as `load`)
+        starts = [base + start - (first - 1 + index) for index, start in enumerate(sizes[:-1])]
+        if b"\\" in piece:  # JSON escapes: those lines are the reader's
+            self._lines(file, lines, starts, first)
+            return len(lines)
+        pa = self.pa
+        sizes[-1] = min(sizes[-1], len(piece))  # the last line may have no newline
+        text = pa.LargeStringArray.from_buffers(
+            len(lines), pa.array(sizes, pa.int64()).buffers()[1], pa.py_buffer(piece))
+        self._flush(file, range(first, first + len(lines)), starts, text)
+        return len(lines)
 
     def _flush(self, file: int, numbers: Sequence[int], starts: list[int],
-               texts: list[bytes]) -> None:
+               texts: list[bytes] | Any) -> None:
         if not texts:
             return
         pa = self.pa
+        if isinstance(texts, list):
+            texts = pa.array(texts, pa.binary()).cast(pa.string())
         table = pa.table({"_f": pa.array([file] * len(texts), pa.int32()),
                           "_n": pa.array(numbers, pa.int64()),
                           "_o": pa.array(starts, pa.int64()),
-                          "t": pa.array(texts, pa.binary()).cast(pa.string())})
+                          "t": texts})
         self.connection.register(CHUNK, table)
         self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
         self.connection.unregister(CHUNK)
