@@ -65,6 +65,7 @@ def _modules() -> tuple[Any, Any]:
     try:
         import duckdb
         import pyarrow
+        import pyarrow.compute
     except ImportError as error:
         raise missing(error) from None
     return duckdb, pyarrow
@@ -261,25 +262,27 @@ class _Loader:
 
     def _piece(self, file: int, piece: bytes, first: int, base: int) -> int | None:
         """Hand one piece of whole lines to DuckDB: the number of its lines, or None."""
+        pa, pc = self.pa, self.pa.compute
         lines = piece.split(b"\n")
         if lines[-1] == b"":  # the piece ends with a newline: no line after it
             lines.pop()
-        sizes = list(accumulate((len(line) + 1 for line in lines), initial=0))
-        if max(map(len, lines)) >= self.limit or not _utf8(piece):
+        count = len(lines)
+        sizes = pa.array(list(map(len, lines)), pa.int64())
+        if pc.max(sizes).as_py() >= self.limit or not _utf8(piece):
             return None
+        ends = pc.min_element_wise(pc.cumulative_sum(pc.add(sizes, 1)), len(piece))
+        offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])  # the last may lack "\n"
         # `_o` counts the bytes of the lines before, without their newlines (as `load`)
-        starts = [base + start - (first - 1 + index) for index, start in enumerate(sizes[:-1])]
+        starts = pc.add(pc.subtract(offsets.slice(0, count), pa.array(range(count), pa.int64())),
+                        base - (first - 1))
         if b"\\" in piece:  # JSON escapes: those lines are the reader's
-            self._lines(file, lines, starts, first)
-            return len(lines)
-        pa = self.pa
-        sizes[-1] = min(sizes[-1], len(piece))  # the last line may have no newline
-        text = pa.LargeStringArray.from_buffers(
-            len(lines), pa.array(sizes, pa.int64()).buffers()[1], pa.py_buffer(piece))
-        self._flush(file, range(first, first + len(lines)), starts, text)
-        return len(lines)
+            self._lines(file, lines, starts.to_pylist(), first)
+            return count
+        text = pa.LargeStringArray.from_buffers(count, offsets.buffers()[1], pa.py_buffer(piece))
+        self._flush(file, range(first, first + count), starts, text)
+        return count
 
-    def _flush(self, file: int, numbers: Sequence[int], starts: list[int],
+    def _flush(self, file: int, numbers: Sequence[int], starts: list[int] | Any,
                texts: list[bytes] | Any) -> None:
         if not texts:
             return
@@ -288,7 +291,8 @@ class _Loader:
             texts = pa.array(texts, pa.binary()).cast(pa.string())
         table = pa.table({"_f": pa.array([file] * len(texts), pa.int32()),
                           "_n": pa.array(numbers, pa.int64()),
-                          "_o": pa.array(starts, pa.int64()),
+                          "_o": pa.array(starts, pa.int64()) if isinstance(starts, list)
+                          else starts,
                           "t": texts})
         self.connection.register(CHUNK, table)
         self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
