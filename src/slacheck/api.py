@@ -61,6 +61,7 @@ def verify(
     format_in: str | None = None,
     jobs: int | None = 1,
     rates: Rates = None,
+    engine: str = "stream",
 ) -> Result:
     """Check records against a contract as of a moment (a date: midnight in its time zone).
 
@@ -73,6 +74,8 @@ def verify(
     file with that many processes, with the same result; None chooses per file
     (`engine.parallel.auto_jobs`). `rates` gives the rate of each other currency the
     contract declares (`{"SDR": "1.35"}`: exact, as a string or a Decimal).
+    `engine="duckdb"` runs stages 1 and 2 in DuckDB (`engine.duckdb`), with the same
+    result, or raises `EngineError` for what it lacks.
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 "examples/motorola-sinotrans/shipments.jsonl",
@@ -102,6 +105,18 @@ def verify(
         checked = contract
     inputs = _inputs(data)
     plan = compile_plan(checked, as_of, evidence_limit, rates)
+    if engine == "duckdb":
+        from slacheck.engine.sql.support import missing
+
+        try:
+            from slacheck.engine.duckdb import run_duckdb  # needs the `duckdb` extra
+        except ImportError as error:
+            raise missing(error) from None
+        return conclude(plan, run_duckdb(checked, plan, inputs, quarantine=quarantine,
+                                         progress=progress, max_line_bytes=max_line_bytes,
+                                         format_in=format_in))
+    if engine != "stream":
+        raise ValueError(f"engine must be stream or duckdb, not {engine!r}")
     state = run_stream(plan, inputs, quarantine=quarantine, progress=progress,
                        max_line_bytes=max_line_bytes, format_in=format_in, jobs=jobs)
     return conclude(plan, state)

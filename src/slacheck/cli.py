@@ -44,6 +44,7 @@ VERIFY_FORMATS = ("github", "json", "junit", "sarif", "text")
 REPORT_FORMATS = ("html", "markdown")
 INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 EVIDENCE_LIMIT = 100
+ENGINES = ("stream", "duckdb")
 FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification,escalation"
 
 
@@ -81,6 +82,10 @@ EXIT_CODES = {
     "inconclusive": EXIT_INCONCLUSIVE,
 }
 """The exit code of each verdict (`Verdict.value`)."""
+
+
+class _NotRefusedError(Exception):
+    """Never raised: what `verify` catches when no engine may refuse the contract."""
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -362,6 +367,10 @@ def main() -> None:
                    "per core, for a file of at least 32 MiB per worker). The output is the "
                    "same as with 1; other inputs are read in one process.")
 @_rates_options
+@click.option("--engine", type=click.Choice(ENGINES), default="stream", show_default=True,
+              help="What runs the records: stream (pure Python, the whole language) or "
+                   "duckdb (SQL in DuckDB, for large JSON lines files; the same result, "
+                   "needs the duckdb extra, and refuses a construct it does not cover).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
@@ -369,7 +378,7 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
                    evidence_limit: int, max_rejected: int | Fraction | None,
                    fail_on: frozenset[failing.Condition], format_in: str | None,
                    jobs: int | None, rate: tuple[str, ...], rates_file: str | None,
-                   quiet: bool, debug: bool) -> None:
+                   engine: str, quiet: bool, debug: bool) -> None:
     """Check DATA against CONTRACT: files (JSON lines, a JSON array, CSV, TSV or Parquet, by
     their extension, each perhaps .gz), folders, glob patterns, or - for standard input."""
     moment = _as_of(as_of)
@@ -382,10 +391,19 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
             report_file = stack.enter_context(output_file(output, [contract, *data, *kept]))
         keep = _quarantine(stack, quarantine, reasons, [contract, *data])
 
+        refused_by: type[Exception] = _NotRefusedError
+        if engine == "duckdb":
+            from slacheck.engine.sql.support import EngineError
+
+            refused_by = EngineError
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
                             quarantine=keep, progress=shown, format_in=format_in,
-                            jobs=jobs, rates=_rates(rate, rates_file))
+                            jobs=jobs, rates=_rates(rate, rates_file), engine=engine)
+        except refused_by as error:
+            if debug:
+                raise
+            _fail(f"slacheck: {error}", EXIT_INVALID)
         finally:
             if shown is not None:
                 shown.clear()
@@ -687,15 +705,36 @@ def test_command(paths: tuple[str, ...], pattern: str | None, show_coverage: boo
 @click.option("--code", is_flag=True,
               help="Print the generated per-record code instead, each line marked with the "
                    "standard and clause it comes from.")
+@click.option("--sql", is_flag=True,
+              help="Print the SQL the DuckDB engine runs instead (needs the duckdb extra).")
+@click.option("--dialect", default="duckdb", show_default=True,
+              help="With --sql, the SQL dialect to print it in (sqlglot's names); only duckdb "
+                   "is run and tested.")
 @_rates_options
 @_debug_option()
-def plan_command(contract: str, as_of: str, code: bool, rate: tuple[str, ...],
-                 rates_file: str | None, debug: bool) -> None:
+def plan_command(contract: str, as_of: str, code: bool, sql: bool, dialect: str,
+                 rate: tuple[str, ...], rates_file: str | None, debug: bool) -> None:
     """Print what the compiled plan of CONTRACT will do."""
     with _errors(debug):
-        plan = compile_plan(load_checked(contract), _as_of(as_of),
-                            rates=_rates(rate, rates_file))
-    if code:
+        checked = load_checked(contract)
+        plan = compile_plan(checked, _as_of(as_of), rates=_rates(rate, rates_file))
+    if sql:
+        from slacheck.engine.sql.support import EngineError, missing
+
+        try:
+            try:
+                from slacheck.engine.sql.queries import statements
+            except ImportError as error:
+                raise missing(error) from None
+            from slacheck.engine.sql.support import check_supported
+
+            check_supported(checked, plan)
+            click.echo(statements(checked, plan, dialect), nl=False)
+        except EngineError as error:
+            _fail(f"slacheck: {error}", EXIT_INVALID)
+        except ValueError as error:  # sqlglot knows no such dialect
+            _fail(f"slacheck: {error}", EXIT_INVALID)
+    elif code:
         from slacheck.engine.codegen import generate
         from slacheck.engine.state import State
 

@@ -1,0 +1,497 @@
+"""The DuckDB engine: stages 1 and 2 as SQL in embedded DuckDB, for large JSON lines files.
+
+Each line is read into typed columns by SQL (`sql.queries.parse`). A line SQL reads exactly
+as the stream reader would, whose id is on no other line and that no plausibility warning
+may flag, is clean: SQL decides each standard's verdict on it and counts it per window and
+group. Every other line, and every clean line a standard breaches (or cannot decide), is
+read again from the file and handed, in line order, to the stream engine's own reader and
+generated code, on the same state. So rejections, their reasons and line numbers, warnings,
+evidence and money are the stream engine's by construction; SQL only adds the counts of
+the common case, which is where the time goes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from decimal import Decimal
+from fractions import Fraction
+from itertools import accumulate, islice
+from typing import IO, Any
+
+import orjson
+
+from slacheck.checker import CheckedContract
+from slacheck.engine.codegen import generate
+from slacheck.engine.sql.queries import (
+    CHUNK,
+    CLASSES,
+    RECORDS,
+    REPEATED,
+    STAGE,
+    classify,
+    counts,
+    counts_breaches,
+    evidence,
+    measures,
+    overdue,
+    parse,
+    repeated,
+    routed,
+    stage,
+)
+from slacheck.engine.sql.support import UnsupportedError, check_supported, missing
+from slacheck.engine.state import State, Tally
+from slacheck.engine.stream import Progress, Quarantine, _run_one
+from slacheck.findings import RecordRef
+from slacheck.measures import Extreme, RatioOfSums
+from slacheck.plan import Plan
+from slacheck.readers import COMPRESSED, Input, expand
+from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
+
+PIECE_BYTES = 64 << 20
+"""Bytes of a plain file read and handed to DuckDB at a time (cut at a line's end)."""
+CHUNK_LINES = 200_000
+"""Lines handed to DuckDB at a time: memory stays bounded by a chunk of text."""
+
+Evaluate = Callable[[dict[str, Any], Any, Any], None]
+
+
+def _modules() -> tuple[Any, Any]:
+    try:
+        import duckdb
+        import pyarrow
+        import pyarrow.compute
+    except ImportError as error:
+        raise missing(error) from None
+    return duckdb, pyarrow
+
+
+def run_duckdb(
+    checked: CheckedContract,
+    plan: Plan,
+    inputs: Iterable[str | Records],
+    *,
+    quarantine: Quarantine | None = None,
+    progress: Progress | None = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    format_in: str | None = None,
+) -> State:
+    """The stage-2 state of `inputs` (JSON lines files), the same as `run_stream`'s."""
+    duckdb, pa = _modules()
+    check_supported(checked, plan)
+    classified = classify(checked, plan)  # any clause SQL lacks is refused before reading
+    sources: list[Input] = []
+    for given in inputs:
+        if isinstance(given, Records):
+            raise UnsupportedError("records given from Python")
+        sources.extend(expand(given, format_in))
+    for source in sources:
+        if source.format != "jsonl" or source.path == "-":
+            what = "standard input" if source.path == "-" else f"{source.format} input"
+            raise UnsupportedError(f"{what} ({source.path})")
+    state = State.empty(plan)
+    reader = Reader(plan.schema, keep_text=quarantine is not None, max_line_bytes=max_line_bytes,
+                    currency=plan.money.currency, rules=plan.rules,
+                    plausible=plan.plausible.run if plan.plausible else None)
+    state.undeclared = reader.undeclared
+    state.warnings = reader.warnings
+    connection = duckdb.connect()
+    try:
+        # every time is computed in UTC microseconds; the session's zone must not move a
+        # window (a window's local time is asked in the contract's zone by name)
+        connection.execute("SET TimeZone = 'UTC'")
+        loader = _Loader(connection, pa, plan, max_line_bytes)
+        placed: list[bool] = []
+        for index, source in enumerate(sources):
+            seekable = _seekable(source.path, max_line_bytes)
+            sha = loader.load_plain(index, source.path) if seekable else None
+            if sha is None:  # compressed, CR alone, a line too long or not UTF-8
+                connection.execute(f'DELETE FROM {RECORDS} WHERE "_f" = {index}')
+                digest = hashlib.sha256()
+                stream = open_data(source.path, digest)
+                try:
+                    known = loader.load(index, _lines(stream, source.path, max_line_bytes))
+                finally:
+                    stream.close()
+                sha = digest.hexdigest()
+                placed.append(known and seekable)
+            else:
+                placed.append(True)
+            state.inputs.append((source.path, sha))
+        loader.settle_ids()
+        connection.execute(f"CREATE TABLE {REPEATED} AS {repeated().sql(dialect='duckdb')}")
+        connection.execute(f"CREATE VIEW {STAGE} AS {stage(plan).sql(dialect='duckdb')}")
+        connection.execute(f"CREATE TABLE {CLASSES} AS "
+                           f"{classified.select.sql(dialect='duckdb')}")
+        clean, outside = connection.execute(
+            f'SELECT count(*), count(*) FILTER (NOT "_inside") FROM {CLASSES}').fetchone()
+        state.read += clean
+        state.accepted += clean
+        state.outside += outside
+        found: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
+        for sp in plan.standards:
+            _count(plan, state, sp.index, connection.execute(
+                counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
+            for role, micros, figures in measures(classified, sp.index):
+                _measured(plan, state, sp.index, role, micros, connection.execute(
+                    figures.sql(dialect="duckdb")).fetchall())
+            if counts_breaches(sp):
+                limit = plan.evidence_limit
+                found[sp.index] = (
+                    connection.execute(evidence(classified, sp.index, limit).sql(
+                        dialect="duckdb")).fetchall(),
+                    connection.execute(overdue(classified, sp.index, limit).sql(
+                        dialect="duckdb")).fetchall())
+        left: dict[int, set[int]] = {index: set() for index in range(len(sources))}
+        places: dict[int, dict[int, int]] = {index: {} for index in range(len(sources))}
+        for file, line, start in connection.execute(
+                f'SELECT "_f", "_n", "_o" FROM {STAGE} WHERE NOT "_clean"').fetchall():
+            left[file].add(line)
+            places[file][line] = start + line - 1  # and a separator after each line before
+        handed: dict[int, dict[int, tuple[int, ...]]] = {i: {} for i in range(len(sources))}
+        for file, line, start, standards in connection.execute(
+                routed(classified).sql(dialect="duckdb")).fetchall():
+            handed[file][line] = tuple(standards)
+            places[file][line] = start + line - 1
+    finally:
+        connection.close()
+    for index, source in enumerate(sources):
+        if left[index] or handed[index]:
+            lines = _sought(source.path, places[index]) if placed[index] else None
+            _rest(plan, state, reader, source.path, left[index], handed[index], quarantine,
+                  max_line_bytes, lines)
+    paths = [source.path for source in sources]
+    for index, (shown, late) in found.items():
+        _evidence(plan, state, index, shown, late, paths)
+    if progress is not None:
+        progress(state.read)
+    return state
+
+
+class _Loader:
+    """Hands the lines of each file to DuckDB a chunk at a time, into the `recs` table."""
+
+    def __init__(self, connection: Any, pa: Any, plan: Plan, limit: int) -> None:
+        self.connection, self.pa, self.plan = connection, pa, plan
+        self.limit = limit
+        """The line limit: a line cut there (`records._LongLine`) is the reader's alone."""
+        self.parse = parse(plan).sql(dialect="duckdb")
+        self.id_field = plan.schema.id_field
+        empty = pa.table({"_f": pa.array([], pa.int32()), "_n": pa.array([], pa.int64()),
+                          "_o": pa.array([], pa.int64()), "t": pa.array([], pa.string())})
+        connection.register(CHUNK, empty)
+        connection.execute(f"CREATE TABLE {RECORDS} AS {self.parse} LIMIT 0")
+        connection.unregister(CHUNK)
+
+    def load(self, file: int, lines: Iterator[bytes]) -> bool:
+        """Load one file's lines; whether every line's place in the file is known (`_o`),
+        which no line cut at the line limit leaves (its length in the file is unknown)."""
+        first, before, placed = 1, 0, True
+        while block := list(islice(lines, CHUNK_LINES)):
+            starts = list(accumulate(map(len, block), initial=before))
+            before = starts.pop()
+            longest = max(map(len, block))
+            placed = placed and longest < self.limit
+            whole = b"\n".join(block)
+            # JSON escapes, bytes that are not UTF-8, or cut at the line limit: the reader's
+            if b"\\" not in whole and longest < self.limit and _utf8(whole):
+                self._flush(file, range(first, first + len(block)), starts, block)
+            else:
+                self._lines(file, block, starts, first)
+            first += len(block)
+        return placed
+
+    def _lines(self, file: int, block: list[bytes], starts: list[int], first: int) -> None:
+        """A block's lines one by one: those with JSON escapes, not UTF-8 or cut at the
+        line limit are the reader's alone, kept with the id they spell."""
+        odd: list[tuple[int, int, str | None]] = []
+        numbers: list[int] = []
+        kept: list[int] = []
+        texts: list[bytes] = []
+        for index, text in enumerate(block):
+            if type(text) is bytes and b"\\" not in text and _utf8(text):
+                numbers.append(first + index)
+                kept.append(starts[index])
+                texts.append(text)
+            else:
+                odd.append((first + index, starts[index], _id_of(text, self.id_field)))
+        self._flush(file, numbers, kept, texts)
+        if odd:
+            pa = self.pa
+            table = pa.table({"_f": pa.array([file] * len(odd), pa.int32()),
+                              "_n": pa.array([item[0] for item in odd], pa.int64()),
+                              "_o": pa.array([item[1] for item in odd], pa.int64()),
+                              "_id": pa.array([item[2] for item in odd], pa.string())})
+            self.connection.register("odd", table)
+            self.connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_o", "_ok", "_id") '
+                                    'SELECT "_f", "_n", "_o", false, "_id" FROM odd')
+            self.connection.unregister("odd")
+
+    def load_plain(self, file: int, path: str) -> str | None:
+        """Load a plain file whose lines end with a newline, a large piece at a time, each
+        piece handed to DuckDB as it was read (its lines are cut by their offsets, newline
+        included, which JSON reads as a blank): its SHA-256, or None when a line is too long
+        or a byte is not UTF-8, which only `load`, reading as `records._lines` does, can
+        tell the reader's way."""
+        digest = hashlib.sha256()
+        first, base, rest = 1, 0, b""
+        with open(path, "rb") as stream:
+            while True:
+                data = stream.read(PIECE_BYTES)
+                digest.update(data)
+                if not data:
+                    break
+                data = rest + data
+                cut = data.rfind(b"\n") + 1
+                if cut == 0 and len(data) > self.limit:
+                    return None
+                piece, rest = data[:cut], data[cut:]
+                if piece:
+                    count = self._piece(file, piece, first, base)
+                    if count is None:
+                        return None
+                    first, base = first + count, base + len(piece)
+        if rest and self._piece(file, rest, first, base) is None:  # no newline at the end
+            return None
+        return digest.hexdigest()
+
+    def _piece(self, file: int, piece: bytes, first: int, base: int) -> int | None:
+        """Hand one piece of whole lines to DuckDB: the number of its lines, or None."""
+        pa, pc = self.pa, self.pa.compute
+        lines = piece.split(b"\n")
+        if lines[-1] == b"":  # the piece ends with a newline: no line after it
+            lines.pop()
+        count = len(lines)
+        sizes = pa.array(list(map(len, lines)), pa.int64())
+        if pc.max(sizes).as_py() >= self.limit or not _utf8(piece):
+            return None
+        ends = pc.min_element_wise(pc.cumulative_sum(pc.add(sizes, 1)), len(piece))
+        offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])  # the last may lack "\n"
+        # `_o` counts the bytes of the lines before, without their newlines (as `load`)
+        starts = pc.add(pc.subtract(offsets.slice(0, count), pa.array(range(count), pa.int64())),
+                        base - (first - 1))
+        if b"\\" in piece:  # JSON escapes: those lines are the reader's
+            self._lines(file, lines, starts.to_pylist(), first)
+            return count
+        text = pa.LargeStringArray.from_buffers(count, offsets.buffers()[1], pa.py_buffer(piece))
+        self._flush(file, range(first, first + count), starts, text)
+        return count
+
+    def _flush(self, file: int, numbers: Sequence[int], starts: list[int] | Any,
+               texts: list[bytes] | Any) -> None:
+        if not texts:
+            return
+        pa = self.pa
+        if isinstance(texts, list):
+            texts = pa.array(texts, pa.binary()).cast(pa.string())
+        table = pa.table({"_f": pa.array([file] * len(texts), pa.int32()),
+                          "_n": pa.array(numbers, pa.int64()),
+                          "_o": pa.array(starts, pa.int64()) if isinstance(starts, list)
+                          else starts,
+                          "t": texts})
+        self.connection.register(CHUNK, table)
+        self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
+        self.connection.unregister(CHUNK)
+
+    def settle_ids(self) -> None:
+        """The id of each line DuckDB could not read as an object, as Python reads it, so
+        that an id written on it and on a clean line is a duplicate to SQL too."""
+        found = self.connection.execute(
+            f'SELECT "_f", "_n", "_t" FROM {RECORDS} WHERE "_t" IS NOT NULL').fetchall()
+        ids = [(file, line, _id_of(text.encode(), self.id_field)) for file, line, text in found]
+        ids = [item for item in ids if item[2] is not None]
+        if not ids:
+            return
+        pa = self.pa
+        table = pa.table({"_f": pa.array([item[0] for item in ids], pa.int32()),
+                          "_n": pa.array([item[1] for item in ids], pa.int64()),
+                          "_id": pa.array([item[2] for item in ids], pa.string())})
+        self.connection.register("found", table)
+        self.connection.execute(f'UPDATE {RECORDS} SET "_id" = found."_id" FROM found '
+                                f'WHERE {RECORDS}."_f" = found."_f" '
+                                f'AND {RECORDS}."_n" = found."_n"')
+        self.connection.unregister("found")
+
+
+def _utf8(text: bytes) -> bool:
+    """Whether `text` is UTF-8 (DuckDB's text must be): any other line is the reader's."""
+    if text.isascii():
+        return True
+    try:
+        text.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _id_of(text: bytes, id_field: str) -> str | None:
+    """The id a line spells, if it is an object with a string there (else no id counts)."""
+    try:
+        raw = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            raw = json.loads(text, parse_float=Decimal)
+        except (ValueError, RecursionError):
+            return None
+    found = raw.get(id_field) if type(raw) is dict else None
+    return found if type(found) is str else None
+
+
+def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) -> None:
+    """Add the clean records' counts of one standard to its tallies."""
+    sp = plan.standards[index]
+    tallies = state.standards[index].tallies
+    for key, *rest, kind, count in rows:
+        group = None if not rest else rest[0] if len(rest) == 1 else tuple(rest)
+        tally = tallies.get((key, group))
+        if tally is None:
+            tally = tallies[(key, group)] = Tally(measured=sp.measure.start(), totals=[
+                total.start() for total, _ in sp.consequences.totals])
+        if kind == 0:
+            tally.passed += count
+        elif kind == 1:
+            tally.pending += count
+        elif kind in (2, 3):  # breaches SQL counts; their evidence comes after (`_evidence`)
+            tally.breached += count
+            if kind == 3:
+                state.standards[index].overdue_total += count
+        else:
+            reason = sp.exclusions[kind - 10][1]
+            tally.excluded += count
+            tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
+
+
+def _measured(plan: Plan, state: State, index: int, role: int | None,
+              micros: tuple[bool, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Add the clean records' values to a standard's measure (`role` None) or to one of its
+    window totals in each window and group, as its `merge` would add another part's state;
+    `micros` says which of the values are durations in microseconds (seconds, exactly)."""
+    sp = plan.standards[index]
+    measure = sp.measure if role is None else sp.consequences.totals[role][0]
+    groups = len(sp.group_fields)
+    for row in rows:
+        key, rest = row[0], row[1:1 + groups]
+        group = None if groups == 0 else rest[0] if groups == 1 else tuple(rest)
+        count, *figures = row[1 + groups:]
+        if not count:
+            continue
+        sums = [_exact(figures[3 * j], micros[j]) for j in range(len(micros))]
+        tally = state.standards[index].tallies[(key, group)]
+        state_of = tally.measured if role is None else tally.totals[role]
+        part = measure.start()
+        if isinstance(measure, RatioOfSums):
+            part.count, part.numerator, part.denominator = count, sums[0], sums[1]
+        elif isinstance(measure, Extreme):
+            best = figures[2] if measure.largest else figures[1]
+            part.count, part.best = count, _exact(best, micros[0])
+        else:  # a count, sum or mean: how many values, and their total
+            part.count, part.total = count, sums[0]
+        measure.merge(state_of, part)
+
+
+def _exact(value: Any, micros: bool) -> Fraction:
+    """A figure from SQL as the stream engine's exact fraction: a duration's microseconds
+    as seconds, a DECIMAL as it is."""
+    return Fraction(int(value), 1_000_000) if micros else Fraction(value)
+
+
+def _evidence(plan: Plan, state: State, index: int, shown: list[tuple[Any, ...]],
+              late: list[tuple[Any, ...]], paths: list[str]) -> None:
+    """The breaches SQL counted, merged into the evidence the stream engine kept of the
+    lines it was handed: the first in input order of both, as one pass would keep."""
+    limit = plan.evidence_limit
+    st = state.standards[index]
+    order = {path: place for place, path in enumerate(paths)}
+
+    def first(refs: list[RecordRef]) -> list[RecordRef]:
+        return sorted(refs, key=lambda ref: (order[ref.source], ref.line))[:limit]
+
+    kept: dict[tuple[Any, Any], list[RecordRef]] = {}
+    for key, *rest, file, line, found, _, _ in shown:
+        group = None if len(rest) == 0 else rest[0] if len(rest) == 1 else tuple(rest)
+        kept.setdefault((key, group), []).append(RecordRef(found, line, paths[file]))
+    for window, refs in kept.items():
+        tally = st.tallies[window]
+        tally.breaches = first(tally.breaches + refs)
+    st.overdue = first(st.overdue + [RecordRef(found, line, paths[file])
+                                     for file, line, found in late])
+
+
+def _seekable(path: str, limit: int) -> bool:
+    """Whether a line of `path` can be read again at its place: a plain file whose lines
+    end with a newline (not CR alone, told as `records._lines` tells it)."""
+    if path.lower().endswith(COMPRESSED) or not os.path.isfile(path):
+        return False
+    with open(path, "rb") as stream:
+        start = stream.read(min(1 << 20, limit))
+    return not (b"\n" not in start and b"\r" in start)
+
+
+def _sought(path: str, places: dict[int, int]) -> Iterator[tuple[int, bytes]]:
+    """The lines at `places` (line number to byte offset), in line order, each read by
+    seeking to it: as `records._lines` gives them, without their newline."""
+    with open(path, "rb") as stream:
+        for number in sorted(places):
+            stream.seek(places[number])
+            text = stream.readline()
+            yield number, text[:-1] if text.endswith(b"\n") else text
+
+
+def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
+          handed: dict[int, tuple[int, ...]], quarantine: Quarantine | None,
+          max_line_bytes: int, lines: Iterator[tuple[int, bytes]] | None) -> None:
+    """The lines of one file SQL left, read again and handed in order to the stream engine:
+    those it did not read (`left`) to its reader, and the clean ones a standard left
+    (`handed`) to the generated code of those standards alone. `lines` gives them by
+    seeking; without it the file is read again from its start."""
+    again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
+    evaluators: dict[tuple[int, ...], Evaluate] = {}
+    time_field, zone = plan.schema.time_field, plan.zone
+
+    def impossible(item: Rejection) -> None:
+        raise AssertionError(f"SQL read {path}:{item.line} as clean, but the reader rejects "
+                             f"it: {item.reason}")
+
+    waiting: deque[tuple[int, bytes]] = deque()
+
+    def feed() -> Iterator[tuple[int, bytes]]:
+        while waiting:
+            yield waiting.popleft()
+
+    # one reading of the clean lines, each handed as it comes: it gives one record each
+    records = again.lines(feed(), path, impossible)
+
+    def read(reject: Callable[[Rejection], None]) -> Iterator[dict[str, Any]]:
+        stream: IO[bytes] | None = None
+        numbered: Iterable[tuple[int, bytes]]
+        if lines is not None:
+            numbered = lines
+        else:
+            stream = open_data(path)
+            numbered = enumerate(_lines(stream, path, max_line_bytes), start=1)
+        try:
+            for number, text in numbered:
+                if number in left:
+                    yield from reader.lines(((number, text),), path, reject)
+                    continue
+                standards = handed.get(number)
+                if standards is None:
+                    continue
+                evaluate = evaluators.get(standards)
+                if evaluate is None:
+                    subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
+                    evaluate = evaluators[standards] = generate(subset, state, path).evaluate
+                waiting.append((number, text))
+                record = next(records)
+                moment = record[time_field]
+                evaluate(record, moment, moment.astimezone(zone))
+        finally:
+            if stream is not None:
+                stream.close()
+
+    _run_one(plan, state, read, path, quarantine, None)

@@ -1,0 +1,369 @@
+"""Clauses as SQL expressions over the typed record columns, with the compiler's truths.
+
+A truth is an INTEGER: 0 breach, 1 pass, 2 pending, 3 overdue breach, 4 a pass decided by an
+event's absence (inside only, as in `compiler`), or NULL when SQL cannot be sure, which
+sends the record to the stream engine's own code. Values are exact: numbers and money
+DECIMAL(38, 18), timestamps and durations BIGINT microseconds (UTC for timestamps, so no
+session time zone and no `date_diff` rounding comes into a figure), dates DATE.
+
+An absent optional timestamp is an event not yet happened (`compiler.Open`): its value is
+the evaluation time with a flag saying the true value lies at or after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlglot import exp
+
+from slacheck import ast
+from slacheck.checker import CheckedContract
+from slacheck.compiler import Compiler, _bounds
+from slacheck.engine.sql.support import UnsupportedError
+from slacheck.typer import AS_OF
+from slacheck.types import Kind
+
+BREACH, PASS, PENDING, OVERDUE, PASS_OPEN = 0, 1, 2, 3, 4
+DECIMAL = "DECIMAL(38, 18)"
+MAX_PLACES = 18
+"""Digits kept on either side of the point: a value needing more is not read by SQL."""
+
+
+def fn(name: str, *args: exp.Expr) -> exp.Expr:
+    """A function call printed as named (DuckDB's own functions)."""
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def lit(value: int | str) -> exp.Expr:
+    return exp.Literal.number(value) if isinstance(value, int) else exp.Literal.string(value)
+
+
+def micros(moment: datetime) -> int:
+    """An aware time as microseconds since the Unix epoch, exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+_EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
+
+
+def decimal(value: Decimal) -> exp.Expr:
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite number, as every constant of a contract
+    if len(digits) + exponent > MAX_PLACES or -exponent > MAX_PLACES:
+        raise UnsupportedError(f"the number {value} (more than {MAX_PLACES} digits either side)")
+    return exp.cast(lit(format(value, "f")), DECIMAL)
+
+
+Branch = tuple[exp.Expr, "exp.Expr | int | None"]
+"""(condition, value) of a CASE: an int is a literal, None is NULL (sent to the stream)."""
+
+
+def case(*branches: Branch,
+         default: exp.Expr | int | None = None) -> exp.Expr:
+    def wrap(value: exp.Expr | int | None) -> exp.Expr:
+        if value is None:
+            return exp.null()
+        return lit(value) if isinstance(value, int) else value
+
+    return exp.Case(ifs=[exp.If(this=cond, true=wrap(value)) for cond, value in branches],
+                    default=wrap(default))
+
+
+def is_in(value: exp.Expr, *codes: int) -> exp.Expr:
+    return exp.In(this=value, expressions=[lit(code) for code in codes])
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A value in SQL: `sql` (NULL when unknown), its kind, and `open`, when the value may
+    be an event not yet happened, a condition true when it is (`sql` is then its bound)."""
+
+    sql: exp.Expr
+    kind: Kind
+    open: exp.Expr | None = None
+    after: bool = True
+    """When open, whether the value lies at or after its bound (else at or before it)."""
+
+
+_COMPARE: dict[ast.CmpOp, type[exp.Binary]] = {
+    ast.CmpOp.LT: exp.LT, ast.CmpOp.LE: exp.LTE, ast.CmpOp.GT: exp.GT,
+    ast.CmpOp.GE: exp.GTE, ast.CmpOp.EQ: exp.EQ, ast.CmpOp.NE: exp.NEQ,
+}
+_FLIPPED = {ast.CmpOp.LT: ast.CmpOp.GT, ast.CmpOp.GT: ast.CmpOp.LT,
+            ast.CmpOp.LE: ast.CmpOp.GE, ast.CmpOp.GE: ast.CmpOp.LE,
+            ast.CmpOp.EQ: ast.CmpOp.EQ, ast.CmpOp.NE: ast.CmpOp.NE}
+# `compiler._open_compare` for a value in [x, oo) against y: the test that decides it
+_DECIDED: dict[ast.CmpOp, tuple[type[exp.Binary], bool]] = {
+    ast.CmpOp.GT: (exp.GT, True), ast.CmpOp.GE: (exp.GTE, True),
+    ast.CmpOp.LT: (exp.GTE, False), ast.CmpOp.LE: (exp.GT, False),
+    ast.CmpOp.EQ: (exp.GT, False), ast.CmpOp.NE: (exp.GT, True),
+}
+"""op -> (how x compares with y when decided, whether it then holds)."""
+# likewise for a value in (-oo, x]
+_DECIDED_BELOW: dict[ast.CmpOp, tuple[type[exp.Binary], bool]] = {
+    ast.CmpOp.LT: (exp.LT, True), ast.CmpOp.LE: (exp.LTE, True),
+    ast.CmpOp.GT: (exp.LTE, False), ast.CmpOp.GE: (exp.LT, False),
+    ast.CmpOp.EQ: (exp.LT, False), ast.CmpOp.NE: (exp.LT, True),
+}
+
+
+class Clauses:
+    """Compiles a checked contract's clauses to SQL over the columns named as its fields."""
+
+    def __init__(self, checked: CheckedContract, as_of: datetime,
+                 rates: dict[str, Decimal] | None = None) -> None:
+        self.checked = checked
+        contract = checked.contract
+        self.schema = contract.schema
+        self.derived = {named.name: named.clause.node for named in contract.derived}
+        self.parameters = {named.name for named in contract.parameters}
+        self.compiler = Compiler(checked, as_of, rates)
+        self.as_of = micros(as_of)
+
+    # truths
+    def truth(self, expr: ast.Expr) -> exp.Expr:
+        """The settled truth (an event's absence passing reads as a pass)."""
+        return _look(_SETTLED, self._truth(expr))
+
+    def _truth(self, expr: ast.Expr) -> exp.Expr:
+        match expr:
+            case ast.Logical(op=op, left=left, right=right):
+                table = _AND if op is ast.BoolOp.AND else _OR
+                return _look(_look(table, self._truth(left)), self._truth(right))
+            case ast.Not(operand=operand):
+                return _look(_NOT, self._truth(operand))
+            case ast.Compare(op=op, left=left, right=right):
+                return self._compare(op, self.value(left), self.value(right))
+            case ast.In(operand=operand, items=items, negated=negated):
+                return self._in(operand, items, negated)
+            case ast.Within(event=event, limit=limit, start=start):
+                return self._within(event, limit, start)
+            case ast.Between() | ast.InRange():  # as the compiler reads them: two comparisons
+                return self._truth(_bounds(expr))
+            case ast.Presence(operand=operand, present=present):
+                found = self.value(operand)
+                known: exp.Expr = exp.not_(exp.Is(this=found.sql, expression=exp.null()))
+                if found.open is not None:
+                    known = exp.and_(known, exp.not_(found.open))
+                return case((known if present else exp.not_(known), PASS), default=BREACH)
+            case ast.Ref(name=name) if name in self.derived:
+                return self._truth(self.derived[name])
+        found = self.value(expr)
+        if found.kind is not Kind.BOOL or found.open is not None:
+            raise UnsupportedError(_what(expr))
+        return case((exp.Is(this=found.sql, expression=exp.null()), PENDING),
+                    (found.sql, PASS), default=BREACH)
+
+    def _compare(self, op: ast.CmpOp, a: Value, b: Value) -> exp.Expr:
+        if {a.kind, b.kind} - _COMPARABLE.get(a.kind, set()):
+            raise UnsupportedError(f"comparing a {a.kind.value} with a {b.kind.value}")
+        plain = _COMPARE[op](this=a.sql, expression=b.sql)
+        unknown = exp.or_(exp.Is(this=a.sql, expression=exp.null()),
+                          exp.Is(this=b.sql, expression=exp.null()))
+        if a.open is None and b.open is None:
+            return case((unknown, PENDING), (plain, PASS), default=BREACH)
+        branches: list[Branch] = [(unknown, PENDING)]
+        if a.open is not None and b.open is not None:
+            branches.append((exp.and_(a.open, b.open), PENDING))
+        for side, other, how in ((a, b, op), (b, a, _FLIPPED[op])):
+            if side.open is None:
+                continue
+            test, holds = (_DECIDED if side.after else _DECIDED_BELOW)[how]
+            decided = test(this=side.sql, expression=other.sql)
+            branches.append((exp.and_(side.open, exp.not_(decided)), PENDING))
+            branches.append((side.open, PASS_OPEN if holds else OVERDUE))
+        branches.append((plain, PASS))
+        return case(*branches, default=BREACH)
+
+    def _in(self, operand: ast.Expr, items: tuple[ast.Expr, ...],
+            negated: bool) -> exp.Expr:
+        found = self.value(operand)
+        members = [self.value(item) for item in items]
+        if any(not _is_constant(member.sql) for member in members):
+            raise UnsupportedError("`in` a list of values that are not constants")
+        known = found.sql if found.open is None else case((found.open, None), default=found.sql)
+        inside = exp.In(this=known, expressions=[member.sql for member in members])
+        return case((exp.Is(this=known, expression=exp.null()), PENDING),
+                    (exp.not_(inside) if negated else inside, PASS), default=BREACH)
+
+    def _within(self, event: ast.Expr, limit: ast.Expr, start: ast.Expr) -> exp.Expr:
+        happened, allowed, started = self.value(event), self.value(limit), self.value(start)
+        if allowed.kind is not Kind.DURATION or allowed.open is not None:
+            raise UnsupportedError(f"`within` a limit that is not a fixed duration "
+                                   f"({_what(limit)})")
+        if happened.kind is not Kind.TIMESTAMP or started.kind is not Kind.TIMESTAMP:
+            raise UnsupportedError("`within` between values that are not timestamps")
+        if happened.open is not None and not happened.after:
+            raise UnsupportedError("`within` of an event bounded from above")
+        due = exp.Add(this=started.sql, expression=allowed.sql)
+        branches: list[Branch] = [
+            (exp.or_(exp.Is(this=started.sql, expression=exp.null()),
+                     exp.Is(this=allowed.sql, expression=exp.null())), PENDING)]
+        if started.open is not None:
+            branches.append((started.open, PENDING))
+        if happened.open is not None:  # absent, or an open bound: overdue once as_of is past
+            branches.append((happened.open,
+                             case((exp.GT(this=happened.sql, expression=due), OVERDUE),
+                                  default=PENDING)))
+        branches.append((exp.Is(this=happened.sql, expression=exp.null()),
+                         case((exp.GT(this=lit(self.as_of), expression=due), OVERDUE),
+                              default=PENDING)))
+        branches.append((exp.LTE(this=happened.sql, expression=due), PASS))
+        return case(*branches, default=BREACH)
+
+    # values
+    def value(self, expr: ast.Expr) -> Value:
+        match expr:
+            case ast.Ref(name=name):
+                return self._ref(expr, name)
+            case ast.Number(value=number) | ast.Percent(value=number):
+                return Value(decimal(number), Kind.NUMBER)
+            case ast.Money():  # in another currency, at the run's rate, as the compiler has it
+                return Value(decimal(self.compiler.constant(expr)), Kind.MONEY)
+            case ast.Duration(microseconds=count):
+                return Value(lit(count), Kind.DURATION)
+            case ast.String(value=text):
+                return Value(lit(text), Kind.STRING)
+            case ast.Bool(value=truth):
+                return Value(exp.true() if truth else exp.false(), Kind.BOOL)
+            case ast.Timestamp(value=moment):
+                return Value(lit(micros(moment)), Kind.TIMESTAMP)
+            case ast.Date(value=day):
+                return Value(exp.cast(lit(day.isoformat()), "DATE"), Kind.DATE)
+            case ast.Binary(op=op, left=left, right=right) if op in (ast.BinOp.ADD,
+                                                                     ast.BinOp.SUB):
+                return self._arithmetic(op, self.value(left), self.value(right))
+            case ast.Neg(operand=operand):
+                found = self.value(operand)
+                if found.open is not None or found.kind not in _SIGNED:
+                    raise UnsupportedError(_what(expr))
+                return Value(exp.Neg(this=exp.paren(found.sql)), found.kind)
+        raise UnsupportedError(_what(expr))
+
+    def _ref(self, expr: ast.Ref, name: str) -> Value:
+        if id(expr) in self.checked.enum_values:
+            return Value(lit(name), Kind.STRING)
+        spec = self.schema.field(name)
+        if spec is not None:
+            column = exp.column(name, quoted=True)
+            kind = Kind.STRING if spec.type.kind is Kind.ENUM else spec.type.kind
+            if kind is Kind.TIMESTAMP and not (spec.required or spec.default is not None):
+                absent = exp.Is(this=column, expression=exp.null())
+                return Value(exp.Coalesce(this=column, expressions=[lit(self.as_of)]), kind,
+                             absent)
+            return Value(column, kind)
+        if name in self.derived:
+            return self.value(self.derived[name])
+        if name in self.parameters or name == AS_OF:
+            return self._constant(self.compiler.constant(expr), expr)
+        raise UnsupportedError(_what(expr))
+
+    def _constant(self, value: Any, expr: ast.Expr) -> Value:
+        match value:
+            case bool():
+                return Value(exp.true() if value else exp.false(), Kind.BOOL)
+            case Decimal():
+                kind = self.checked.type_of(expr).kind
+                return Value(decimal(value), Kind.MONEY if kind is Kind.MONEY else Kind.NUMBER)
+            case timedelta():
+                return Value(lit(value // timedelta(microseconds=1)), Kind.DURATION)
+            case datetime():
+                return Value(lit(micros(value)), Kind.TIMESTAMP)
+            case date():
+                return Value(exp.cast(lit(value.isoformat()), "DATE"), Kind.DATE)
+            case str():
+                return Value(lit(value), Kind.STRING)
+        raise UnsupportedError(_what(expr))
+
+    def _arithmetic(self, op: ast.BinOp, a: Value, b: Value) -> Value:
+        kinds = (a.kind, b.kind)
+        add = op is ast.BinOp.ADD
+        if kinds == (Kind.TIMESTAMP, Kind.DURATION) or (add and kinds == (Kind.DURATION,
+                                                                           Kind.TIMESTAMP)):
+            kind = Kind.TIMESTAMP
+        elif not add and kinds == (Kind.TIMESTAMP, Kind.TIMESTAMP):
+            kind = Kind.DURATION
+        elif a.kind == b.kind and a.kind in _SIGNED:
+            kind = a.kind
+        elif {a.kind, b.kind} <= {Kind.NUMBER, Kind.MONEY}:
+            kind = Kind.MONEY
+        else:
+            raise UnsupportedError(f"arithmetic on a {a.kind.value} and a {b.kind.value}")
+        if a.open is not None and b.open is not None:
+            raise UnsupportedError("arithmetic on two events that may not have happened yet")
+        how = exp.Add if add else exp.Sub
+        sql = exp.paren(how(this=a.sql, expression=b.sql))
+        if b.open is not None:  # `x - event`: bounded the other way (`compiler._open_arithmetic`)
+            return Value(sql, kind, b.open, b.after if add else not b.after)
+        return Value(sql, kind, a.open, a.after)
+
+
+def _and(a: int | None, b: int | None) -> int | None:
+    """`compiler._and` with None for a truth SQL is not sure of (sent to the stream)."""
+    if a is None or a in (BREACH, OVERDUE):
+        return a
+    if b is None or b in (BREACH, OVERDUE):
+        return b
+    if PENDING in (a, b):
+        return PENDING
+    return PASS_OPEN if PASS_OPEN in (a, b) else PASS
+
+
+def _or(a: int | None, b: int | None) -> int | None:
+    """`compiler._or`, likewise."""
+    if a is None or a in (PASS, PASS_OPEN):
+        return a
+    if b is None or b in (PASS, PASS_OPEN):
+        return b
+    if PENDING in (a, b):
+        return PENDING
+    return OVERDUE if OVERDUE in (a, b) else BREACH
+
+
+_NEGATED = {None: None, PENDING: PENDING, PASS: BREACH, BREACH: PASS, PASS_OPEN: OVERDUE,
+            OVERDUE: PASS_OPEN}
+_CODES: tuple[int | None, ...] = (BREACH, PASS, PENDING, OVERDUE, PASS_OPEN, None)
+"""The truths in the order of the tables below: a code's position is the code (NULL last)."""
+
+
+def _array(values: list[exp.Expr]) -> exp.Expr:
+    return exp.Array(expressions=values)
+
+
+def _code(value: int | None) -> exp.Expr:
+    return exp.null() if value is None else lit(value)
+
+
+_AND = _array([_array([_code(_and(a, b)) for b in _CODES]) for a in _CODES])
+_OR = _array([_array([_code(_or(a, b)) for b in _CODES]) for a in _CODES])
+_NOT = _array([_code(_NEGATED[a]) for a in _CODES])
+_SETTLED = _array([_code(PASS if a == PASS_OPEN else a) for a in _CODES])
+
+
+def _look(table: exp.Expr, truth: exp.Expr) -> exp.Expr:
+    """`table` at `truth` (a list literal indexed by code, NULL at the end): each operand is
+    written once, so a clause's SQL grows with the clause, not with its nesting."""
+    position = exp.Add(this=exp.func("coalesce", truth, lit(len(_CODES) - 1)),
+                       expression=lit(1))  # DuckDB counts from 1; printed as written
+    return fn("list_extract", table.copy(), position)
+
+
+_SIGNED = frozenset({Kind.NUMBER, Kind.MONEY, Kind.DURATION})
+_COMPARABLE = {
+    Kind.NUMBER: {Kind.NUMBER, Kind.MONEY}, Kind.MONEY: {Kind.NUMBER, Kind.MONEY},
+    Kind.DURATION: {Kind.DURATION}, Kind.TIMESTAMP: {Kind.TIMESTAMP}, Kind.DATE: {Kind.DATE},
+    Kind.STRING: {Kind.STRING}, Kind.BOOL: {Kind.BOOL},
+}
+
+
+def _is_constant(sql: exp.Expr) -> bool:
+    return not list(sql.find_all(exp.Column))
+
+
+def _what(expr: ast.Node) -> str:
+    text = " ".join(expr.span.text.split()) if expr.span is not None else ""
+    kind = type(expr).__name__.lower()
+    return f"`{text}` ({kind})" if text else f"a {kind} expression"

@@ -1,0 +1,80 @@
+"""What the SQL generator covers: a contract using anything else is refused before a line is
+read, naming the construct, rather than given a figure the stream engine would not give."""
+
+from __future__ import annotations
+
+from slacheck.checker import CheckedContract
+from slacheck.measures import Count, Extreme, Rate, RatioOfSums, Sum
+from slacheck.plan import Plan
+from slacheck.types import Kind
+
+FIELD_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY,
+                         Kind.NUMBER, Kind.DATE, Kind.DURATION})
+GROUP_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL})
+
+
+class EngineError(Exception):
+    """The DuckDB engine cannot run this contract or input: a command error (exit 2)."""
+
+
+def missing(error: ImportError) -> EngineError:
+    """What to install when a package the engine needs is absent."""
+    return EngineError(f"the DuckDB engine needs duckdb, sqlglot and pyarrow ({error.name} is "
+                       f"missing): pip install 'slacheck[duckdb]'")
+
+
+class UnsupportedError(EngineError):
+    """A construct of the contract the DuckDB engine does not run; `--engine stream` does."""
+
+    def __init__(self, construct: str) -> None:
+        super().__init__(construct)
+        self.construct = construct
+
+    def __str__(self) -> str:
+        return (f"the DuckDB engine does not cover {self.construct}; run it with "
+                f"--engine stream (the default), which covers the whole language")
+
+
+def check_supported(checked: CheckedContract, plan: Plan) -> None:
+    """Raise `UnsupportedError` for the first construct of the contract the generator lacks."""
+    contract, schema = checked.contract, plan.schema
+    read = schema.read
+    if read.duplicates != "reject":
+        raise UnsupportedError(f"`duplicates: {read.duplicates}`")
+    if read.changes_values or any(read.field(spec.name).column for spec in schema.fields):
+        raise UnsupportedError("`records.read` (columns, units, formats or absent values)")
+    if plan.rules:
+        raise UnsupportedError("`records.reject` and `records.warn` rules")
+    if "currency" in schema.names:
+        raise UnsupportedError("a record field named `currency`")
+    for spec in schema.fields:
+        if spec.type.kind not in FIELD_KINDS:
+            raise UnsupportedError(f"the {spec.type.kind.value} field `{spec.name}`")
+        if spec.minimum is not None or spec.maximum is not None or spec.pattern is not None:
+            raise UnsupportedError(f"`min`, `max` or `pattern` on field `{spec.name}`")
+        if spec.default is not None and spec.type.kind not in (
+                Kind.BOOL, Kind.STRING, Kind.ENUM):
+            raise UnsupportedError(f"a default on the {spec.type.kind.value} field `{spec.name}`")
+    id_spec, time_spec = schema.field(schema.id_field), schema.field(schema.time_field)
+    if id_spec is None or id_spec.type.kind is not Kind.STRING:
+        raise UnsupportedError("an id field that is not a string")
+    if time_spec is None or time_spec.type.kind is not Kind.TIMESTAMP or not time_spec.required:
+        raise UnsupportedError("a time field that is not a required timestamp")
+    if contract.tables:
+        raise UnsupportedError("tables")
+    for sp in plan.standards:
+        if not isinstance(sp.measure, Rate | Count | Sum | Extreme | RatioOfSums):
+            raise UnsupportedError(f"the measure `{sp.measure.label}` of standard `{sp.id}`")
+        for total, _ in sp.consequences.totals:
+            if not isinstance(total, Count | Sum | Extreme | RatioOfSums):
+                raise UnsupportedError(f"the window total `{total.label}` of standard "
+                                       f"`{sp.id}`")
+        for name in sp.group_fields:
+            grouped = schema.field(name)
+            if grouped is None or grouped.type.kind not in GROUP_KINDS:
+                raise UnsupportedError(f"grouping standard `{sp.id}` by `{name}`")
+        if sp.window_field is not None:
+            placed = schema.field(sp.window_field)
+            if placed is None or placed.type.kind not in (Kind.TIMESTAMP, Kind.DATE):
+                raise UnsupportedError(f"the window of standard `{sp.id}` placed by "
+                                  f"`{sp.window_field}`")

@@ -1,0 +1,357 @@
+"""The DuckDB engine gives the stream engine's JSON result, byte for byte: on the acceptance
+data, on every case folder and contract it covers, and on generated records (hostile lines
+among them); what it does not cover it refuses up front, naming the construct."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("duckdb")
+pytest.importorskip("sqlglot")
+
+from slacheck.api import compile_plan, load_checked
+from slacheck.cli import main
+from slacheck.engine import conclude, run_stream
+from slacheck.engine.duckdb import run_duckdb
+from slacheck.reporters import RENDERERS
+from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
+
+CASES = ROOT / "tests" / "cases"
+
+REFUSED = {
+    "chargeback": "`noncompliant_cases * unit_cogs` (binary)",
+    "chargeback-half-even": "`noncompliant_cases * unit_cogs` (binary)",
+    "delivery-fee-net": "`max(0 USD, fee - 25% of fee * days_late)` (call)",
+    "expressions": "tables",
+    "percentiles": "the measure `p95(transit)`",
+    "sla-domain-c": "(conditional)",
+    "sla-domain-e": "tables",
+    "sla-domain-f": "tables",
+    "temperature-log": "the list field `readings`",
+    "time-calendar": "arithmetic on a date and a duration",
+}
+"""Case folders the engine refuses, and what of theirs it lacks (checked below: each must
+still be refused, and every other folder must give the stream engine's bytes)."""
+
+
+def _both(contract: Path, data: list[str], as_of: str,
+          evidence_limit: int = 100) -> tuple[str, str]:
+    checked = load_checked(contract)
+    moment = datetime.fromisoformat(as_of) if "T" in as_of else datetime.fromisoformat(
+        as_of + "T00:00:00").replace(tzinfo=None)
+    plan = compile_plan(checked, moment if moment.tzinfo else moment.date(), evidence_limit)
+    stream = RENDERERS["json"](conclude(plan, run_stream(plan, data)))
+    duck = RENDERERS["json"](conclude(plan, run_duckdb(checked, plan, data)))
+    return stream, duck
+
+
+def test_acceptance_identical() -> None:
+    stream, duck = _both(CONTRACT, [str(EXAMPLE / "shipments.jsonl")], AS_OF)
+    assert duck == stream
+
+
+def test_acceptance_through_the_command_line() -> None:
+    outputs = {}
+    for engine in ("stream", "duckdb"):
+        result = CliRunner().invoke(main, [
+            "verify", str(CONTRACT), str(EXAMPLE / "shipments.jsonl"), "--as-of", AS_OF,
+            "--format", "json", "--engine", engine], catch_exceptions=False)
+        assert result.exit_code == 1, result.stderr
+        outputs[engine] = result.stdout
+    assert outputs["duckdb"] == outputs["stream"]
+    assert json.loads(outputs["duckdb"])["lines"]["rejected"] > 0  # rejections compared too
+
+
+def _through_cli(contract: Path, data: Path, expected: Path) -> dict[str, Any]:
+    """Both engines' exit code, output and errors on a case, with its own arguments."""
+    wanted = json.loads(expected.read_text("utf-8"))
+    found = {}
+    for engine in ("stream", "duckdb"):
+        result = CliRunner().invoke(main, [
+            "verify", str(contract), str(data), "--as-of", wanted["as_of"], "--format", "json",
+            *map(str, wanted.get("args", [])), "--engine", engine])
+        found[engine] = (result.exit_code, result.stdout, result.stderr)
+    return found
+
+
+def _identical_or_refused(found: dict[str, Any], construct: str | None) -> None:
+    if construct is None:
+        assert found["duckdb"] == found["stream"]
+        return
+    code, _, errors = found["duckdb"]
+    assert code == 2
+    assert construct in errors
+    assert "--engine stream" in errors
+
+
+FOLDERS = sorted(path for path in CASES.iterdir() if (path / "contract.yaml").is_file())
+
+
+@pytest.mark.parametrize("case", FOLDERS, ids=[path.name for path in FOLDERS])
+def test_case_folder(case: Path) -> None:
+    found = _through_cli(case / "contract.yaml", case / "records.jsonl", case / "expected.json")
+    _identical_or_refused(found, REFUSED.get(case.name))
+
+
+LIBRARY = sorted(path for path in (ROOT / "contracts").glob("*.yaml")
+                 if (ROOT / "examples" / path.stem / "data.jsonl").is_file())
+REFUSED_LIBRARY = {
+    "3pl-7r-tiers": "tables",
+    "cmr-montreal-liability": "`records.reject` and `records.warn` rules",
+    "retail-otif-chargeback": "(conditional)",
+}
+"""Contracts of the library with example JSON lines, refused likewise (the Motorola contract
+is the acceptance case above; the SCMS example is CSV, which the engine does not read)."""
+
+
+@pytest.mark.parametrize("contract", LIBRARY, ids=[path.stem for path in LIBRARY])
+def test_library_contract(contract: Path) -> None:
+    folder = ROOT / "examples" / contract.stem
+    found = _through_cli(contract, folder / "data.jsonl", folder / "expected.json")
+    _identical_or_refused(found, REFUSED_LIBRARY.get(contract.stem))
+
+
+def test_refusal_names_the_construct_and_exits_2() -> None:
+    case = CASES / "percentiles"
+    result = CliRunner().invoke(main, [
+        "verify", str(case / "contract.yaml"), str(case / "records.jsonl"),
+        "--as-of", "2026-01-01", "--engine", "duckdb"])
+    assert result.exit_code == 2
+    assert "p95(transit)" in result.stderr
+    assert "--engine stream" in result.stderr
+
+
+def test_plan_prints_the_sql() -> None:
+    result = CliRunner().invoke(main, ["plan", str(CONTRACT), "--sql", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.stderr
+    assert "-- stage 2 of delivery-24h" in result.stdout
+    assert "TIMEZONE('Asia/Shanghai'" in result.stdout  # months cut in the contract's zone
+
+
+# generated records: the bench's shape, with every kind of fault the stream reader knows
+
+_SHANGHAI = timezone(timedelta(hours=8))
+_SERVICES = ("air_export", "air_import", "domestic_air", "road", "express", "ocean",
+             "pickup_delivery")
+
+
+def _record(rng: random.Random, number: int) -> dict[str, Any]:
+    booked = datetime(2025, 1, 1, tzinfo=_SHANGHAI) + timedelta(
+        minutes=rng.randrange(0, 366 * 24 * 60))
+    if rng.random() < 0.1:  # a month edge: UTC and Shanghai disagree on the month
+        booked = booked.replace(day=1, hour=rng.choice((0, 7, 8)), minute=rng.randrange(60))
+    serial = number if rng.random() > 0.03 else rng.randrange(5)  # a few ids repeated
+    record: dict[str, Any] = {
+        "shipment_id": f"{rng.choice('SSSSÄ运')}{serial}",  # some written as \u escapes
+        "service": rng.choice(_SERVICES), "office": rng.choice(("TSN", "PEK")),
+        "booked_at": _stamp(rng, booked),
+        "value": rng.choice((f"{rng.randrange(10**6)}.{rng.randrange(100):02d}",
+                             rng.randrange(1000), round(rng.random() * 1000, 2), "12,30",
+                             "-5", "1e3")),
+        "complete": rng.random() > 0.03, "accurate": rng.random() > 0.03,
+        "billed_correctly": rng.random() > 0.05,
+    }
+    if rng.random() < 0.95:
+        picked = booked + timedelta(minutes=rng.choice((rng.randrange(10, 119), 120, 121,
+                                                        rng.randrange(-30, 400))))
+        record["picked_up_at"] = _stamp(rng, picked)
+        if rng.random() < 0.9:
+            record["delivered_at"] = _stamp(rng, picked + timedelta(
+                hours=rng.choice((rng.uniform(1, 23.9), 24, rng.uniform(-2, 60)))))
+    if rng.random() < 0.03:  # near a plausibility warning's edge, either side of it
+        late = timedelta(days=rng.choice((179, 180, 181)), hours=rng.uniform(-30, 30))
+        record["delivered_at"] = _stamp(rng, booked + late)
+    if rng.random() < 0.02:  # a year typed wrong: more or less than a year outside the period
+        record["booked_at"] = _stamp(rng, booked.replace(year=rng.choice((2023, 2024, 2026,
+                                                                          2027))))
+    for flag in ("damaged", "lost", "force_majeure"):
+        if rng.random() < 0.05:
+            record[flag] = rng.random() < 0.5 if rng.random() > 0.1 else None
+    return record
+
+
+def _stamp(rng: random.Random, moment: datetime) -> str:
+    choice = rng.random()
+    if choice < 0.2:
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if choice < 0.23:
+        return moment.replace(tzinfo=None).isoformat()  # no offset: rejected
+    if choice < 0.26:
+        return moment.isoformat(timespec="microseconds")
+    if choice < 0.28:
+        return moment.isoformat().replace("T", " ")
+    return moment.isoformat()
+
+
+_HOSTILE = (b"", b"   ", b"not json", b"[1, 2]", b'{"shipment_id": "X1",}',
+            b'{"shipment_id": "X2", "value": NaN}', b'{"a":1,"a":2}',
+            "{\"shipment_id\": \"Ä1\"}".encode(), b'{"shipment_id": "S\\u0031"}',
+            b"\xff\xfe{", b'{"shipment_id": "X3", "extra": 1}',
+            "\ufeff{\"shipment_id\": \"B1\"}".encode(), '{"shipment_id": "Ä\u00c4"}'.encode())
+
+
+MEASURES = """
+derived:
+  transit: delivered_at - booked_at
+
+standards:
+  mean-value:
+    require: true
+    target: mean(value) <= 50000.00 CNY per month by office
+  slowest:
+    for: service in [air_export, air_import, domestic_air]
+    except: force_majeure
+    require: true
+    target: max(transit) <= 30h per month
+  lost-count:
+    require: not damaged
+    target: count(lost) <= 3 per quarter
+  value-sum:
+    require: delivered_at within 24h of picked_up_at
+    target: sum(value) <= 1000000.00 CNY per week
+  quickest:
+    require: true
+    target: min(transit) >= 1h per day, at least 2 records
+  share-delivered:
+    require: true
+    target: count(delivered_at is present) / count() >= 90% per month
+  pickup-backwards:
+    require: booked_at - picked_up_at >= -2h
+    target: 97% per month
+  credited:
+    require: picked_up_at within 2h of booked_at
+    target: 99% per month by office
+    credit: 1% of sum(value) per full point below target, at most 5% of max(value) + 100.00 CNY
+"""
+"""Standards on the acceptance contract's records measured otherwise than by the rate."""
+
+
+def _measures_contract(folder: Path) -> Path:
+    head = CONTRACT.read_text("utf-8").split("\nstandards:")[0]
+    path = folder / "measures.yaml"
+    path.write_text(head + "\n" + MEASURES, "utf-8")
+    return path
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 400),
+       limit=st.sampled_from((1, 3, 100)), measured=st.booleans())
+def test_generated_records_identical(tmp_path_factory: pytest.TempPathFactory, seed: int,
+                                     size: int, limit: int, measured: bool) -> None:
+    rng = random.Random(seed)
+    lines = []
+    for number in range(size):
+        if rng.random() < 0.05:
+            lines.append(rng.choice(_HOSTILE))
+        else:
+            lines.append(json.dumps(_record(rng, number), ensure_ascii=rng.random() < 0.5)
+                         .encode())
+    path = tmp_path_factory.mktemp("records") / "shipments.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    as_of = rng.choice(("2025-04-01T00:00:00+08:00", "2025-07-15T12:00:00+08:00",
+                        "2026-01-01T00:00:00+08:00"))
+    contract = _measures_contract(path.parent) if measured else CONTRACT
+    stream, duck = _both(contract, [str(path)], as_of, limit)
+    assert duck == stream
+
+
+def test_truth_tables_are_the_compilers() -> None:
+    from slacheck import compiler
+    from slacheck.engine.sql import clauses
+
+    codes = (compiler.BREACH, compiler.PASS, compiler.PENDING, compiler.OVERDUE,
+             compiler._PASS_OPEN)
+    for a in codes:
+        negated = compiler._not(lambda record, a=a: a)  # type: ignore[misc]
+        assert clauses._NEGATED[a] == negated({})
+        for b in codes:
+            first, second = (lambda record, a=a: a), (lambda record, b=b: b)
+            assert clauses._and(a, b) == compiler._and(first, second)({})
+            assert clauses._or(a, b) == compiler._or(first, second)({})
+    # a truth SQL is not sure of stays unsure unless the other side decides without it
+    assert clauses._and(compiler.BREACH, None) == compiler.BREACH
+    assert clauses._and(compiler.PASS, None) is None
+    assert clauses._or(compiler.PASS, None) == compiler.PASS
+    assert clauses._or(None, compiler.PASS) is None
+
+
+def test_several_files_with_an_id_repeated_across_them(tmp_path: Path) -> None:
+    lines = (EXAMPLE / "shipments.jsonl").read_bytes().splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(b"".join(lines[:700]))
+    second.write_bytes(b"".join(lines[650:]))  # 50 ids again: each a duplicate in b.jsonl
+    stream, duck = _both(CONTRACT, [str(first), str(second)], AS_OF)
+    assert duck == stream
+    assert '"duplicate' in duck
+
+
+def test_quarantine_identical(tmp_path: Path) -> None:
+    written = {}
+    for engine in ("stream", "duckdb"):
+        kept, reasons = tmp_path / f"{engine}.jsonl", tmp_path / f"{engine}.reasons.jsonl"
+        result = CliRunner().invoke(main, [
+            "verify", str(CONTRACT), str(EXAMPLE / "shipments.jsonl"), "--as-of", AS_OF,
+            "--format", "json", "--engine", engine, "--quarantine", str(kept),
+            "--quarantine-reasons", str(reasons)], catch_exceptions=False)
+        assert result.exit_code == 1, result.stderr
+        written[engine] = (kept.read_bytes(), reasons.read_bytes())
+    assert written["duckdb"] == written["stream"]
+    assert written["duckdb"][0]
+
+
+def test_other_inputs_refused(tmp_path: Path) -> None:
+    data = tmp_path / "shipments.csv"
+    data.write_text("shipment_id,service\nS1,road\n", "utf-8")
+    result = CliRunner().invoke(main, [
+        "verify", str(CONTRACT), str(data), "--as-of", AS_OF, "--engine", "duckdb"])
+    assert result.exit_code == 2
+    assert "csv input" in result.stderr
+    assert "--engine stream" in result.stderr
+
+
+@pytest.mark.parametrize("spelling", ["gzip", "crlf", "cr"])
+def test_lines_read_again_however_the_file_is_written(tmp_path: Path, spelling: str) -> None:
+    """The lines SQL leaves are read again by seeking in a plain file, from the start in a
+    compressed one or one whose lines end with CR alone: the same result every way."""
+    import gzip
+
+    text = (EXAMPLE / "shipments.jsonl").read_bytes()
+    if spelling == "gzip":
+        path = tmp_path / "shipments.jsonl.gz"
+        path.write_bytes(gzip.compress(text))
+    else:
+        path = tmp_path / "shipments.jsonl"
+        path.write_bytes(text.replace(b"\n", b"\r\n" if spelling == "crlf" else b"\r"))
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
+
+
+def test_plan_sql_refuses_what_the_engine_refuses() -> None:
+    result = CliRunner().invoke(main, ["plan", str(CASES / "percentiles" / "contract.yaml"),
+                                       "--sql", "--as-of", "2026-01-01"])
+    assert result.exit_code == 2
+    assert "p95(transit)" in result.stderr
+
+
+@pytest.mark.parametrize(("size", "count"), [(100, 60), (20_000, None)])
+def test_read_in_small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: int,
+                              count: int | None) -> None:
+    """A plain file is handed to DuckDB a piece at a time, cut at a line's end: pieces
+    smaller than a line, or many to a file, give the same result."""
+    import slacheck.engine.duckdb as engine
+
+    monkeypatch.setattr(engine, "PIECE_BYTES", size)
+    lines = (EXAMPLE / "shipments.jsonl").read_bytes().splitlines(keepends=True)[:count]
+    path = tmp_path / "shipments.jsonl"
+    path.write_bytes(b"".join(lines).rstrip(b"\n"))  # the last line without its newline
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
