@@ -26,7 +26,7 @@ from typing import IO, Any
 import orjson
 
 from slacheck.checker import CheckedContract
-from slacheck.engine.codegen import generate
+from slacheck.engine.codegen import generate, window_periods
 from slacheck.engine.sql.queries import (
     CHUNK,
     CLASSES,
@@ -50,6 +50,7 @@ from slacheck.engine.stream import Progress, Quarantine, _run_one
 from slacheck.findings import RecordRef
 from slacheck.measures import Extreme, RatioOfSums
 from slacheck.plan import Plan
+from slacheck.windows import KeyFunction, key_function
 from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
 
@@ -450,7 +451,7 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
     (`handed`) to the generated code of those standards alone. `lines` gives them by
     seeking; without it the file is read again from its start."""
     again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
-    evaluators: dict[tuple[int, ...], Evaluate] = {}
+    evaluators: dict[tuple[int, ...], tuple[Evaluate, tuple[KeyFunction, ...]]] = {}
     time_field, zone = plan.schema.time_field, plan.zone
 
     def impossible(item: Rejection) -> None:
@@ -482,14 +483,17 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
                 standards = handed.get(number)
                 if standards is None:
                     continue
-                evaluate = evaluators.get(standards)
-                if evaluate is None:
+                found = evaluators.get(standards)
+                if found is None:
                     subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
-                    evaluate = evaluators[standards] = generate(subset, state, path).evaluate
+                    found = evaluators[standards] = (
+                        generate(subset, state, path).evaluate,
+                        tuple(key_function(period) for period in window_periods(subset)))
+                evaluate, keys = found
                 waiting.append((number, text))
                 record = next(records)
-                moment = record[time_field]
-                evaluate(record, moment, moment.astimezone(zone))
+                local = record[time_field].astimezone(zone)  # the period's records only
+                evaluate(record, record[time_field], tuple(key(local) for key in keys))
         finally:
             if stream is not None:
                 stream.close()
