@@ -50,9 +50,9 @@ from slacheck.engine.stream import Progress, Quarantine, _run_one
 from slacheck.findings import RecordRef
 from slacheck.measures import Extreme, RatioOfSums
 from slacheck.plan import Plan
-from slacheck.windows import KeyFunction, key_function
 from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
+from slacheck.windows import KeyFunction, key_function
 
 PIECE_BYTES = 64 << 20
 """Bytes of a plain file read and handed to DuckDB at a time (cut at a line's end)."""
