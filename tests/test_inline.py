@@ -118,8 +118,8 @@ def test_the_engine_inlined_deadline_agrees_with_the_closure(
     inline = load_contract_text(_deadline_contract("end within 24h of start"), "i.yaml")
     # `and true` keeps the same meaning but is no longer a plain deadline: a closure runs it
     closure = load_contract_text(_deadline_contract("end within 24h of start and true"), "c.yaml")
-    assert compile_plan(check(inline), AS_OF).standards[0].deadline_source is not None
-    assert compile_plan(check(closure), AS_OF).standards[0].deadline_source is None
+    assert compile_plan(check(inline), AS_OF).standards[0].inline.deadline is not None
+    assert compile_plan(check(closure), AS_OF).standards[0].inline.deadline is None
     first = verify(inline, [str(data)], as_of=AS_OF).standards[0]
     second = verify(closure, [str(data)], as_of=AS_OF).standards[0]
     assert first.windows == second.windows

@@ -175,7 +175,7 @@ class _Explainer:
         self.derived: dict[str, ast.Expr] = {
             named.name: named.clause.node for named in checked.contract.derived
         }
-        self.key = key_function(sp.period)
+        self.key = key_function(sp.window.period)
         self.limit = plan.evidence_limit
         self.currency = plan.money.currency
         self.pools: tuple[PoolCap, ...] = ()
@@ -201,7 +201,7 @@ class _Explainer:
         return f"{printable(str(found[self.plan.schema.id_field]))} (line {found['_line']})"
 
     def _group_text(self, value: Any) -> str:
-        fields = self.sp.group_fields
+        fields = self.sp.window.group_fields
         if not fields:
             return ""
         values = value if len(fields) > 1 else (value,)
@@ -246,7 +246,8 @@ class _Explainer:
         if (start is not None and moment < start) or (end is not None and moment >= end):
             return None
         try:  # a derived grouping field can fail, `customer_tier[customer_id]`
-            group = self.sp.group_key(found) if self.sp.group_key is not None else None
+            keyed = self.sp.window.group_key
+            group = keyed(found) if keyed is not None else None
         except FAILURES as error:
             group = _Unreadable(_reason(error))
         return self.key(moment.astimezone(self.plan.zone)), group
@@ -258,7 +259,8 @@ class _Explainer:
         sp = self.sp
         outcomes = {(w.label, self._group_of(w)): w for w in found.windows}
         labels = list(dict.fromkeys(w.label for w in found.windows))
-        if window_label is not None and window_label not in labels and sp.rolling is not None:
+        if (window_label is not None and window_label not in labels
+                and sp.window.rolling is not None):
             # a rolling window by its last day: `2024-03-03` for 2024-03-01/2024-03-03
             window_label = next((label for label in labels
                                  if label.endswith("/" + window_label)), window_label)
@@ -290,8 +292,8 @@ class _Explainer:
             if bucket is None:
                 bucket = buckets[place] = _Bucket(key, value, measured=sp.measure.start())
             self._count(bucket, path, item)
-        if sp.rolling is not None:
-            buckets = self._rolled(buckets, sp.rolling)
+        if sp.window.rolling is not None:
+            buckets = self._rolled(buckets, sp.window.rolling)
         out = [self._header(found)]
         selected = [
             bucket for bucket in sorted(buckets.values(), key=self._order)
@@ -330,7 +332,7 @@ class _Explainer:
 
     def _bounds(self, key: int) -> Window:
         """The window of `key`: a calendar period, or the rolling days ending with day `key`."""
-        return window(self.sp.period, key, self.plan.zone, self.sp.rolling)
+        return window(self.sp.window.period, key, self.plan.zone, self.sp.window.rolling)
 
     def _group_of(self, outcome: WindowOutcome) -> str:
         return ", ".join(f"{name}={value}" for name, value in outcome.group)
@@ -435,8 +437,9 @@ class _Explainer:
         out = ["", f"window {label}{', ' + group if group else ''}: records with "
                f"{self.plan.schema.time_field} from {bounds.start.isoformat()} to "
                f"{bounds.end.isoformat()} (end exclusive)"]
-        if sp.rolling is not None:
-            out.append(f"  the {sp.rolling} local days ending {bounds.end.date() - timedelta(1)}"
+        if sp.window.rolling is not None:
+            last = bounds.end.date() - timedelta(1)
+            out.append(f"  the {sp.window.rolling} local days ending {last}"
                        f" in {self.plan.zone.key}; a record counts in every window that holds "
                        "its day")
         counts = self._counts(bucket)
@@ -539,7 +542,7 @@ class _Explainer:
         if objective is None:
             return "no target"
         one = self._group_text(bucket.group).partition("=")[2] \
-            if len(self.sp.group_fields) == 1 else None
+            if len(self.sp.window.group_fields) == 1 else None
         return objective.judge(value, sample, one).value
 
     def _judgement(self, bucket: _Bucket, value: Fraction | None, sample: int,
@@ -550,7 +553,7 @@ class _Explainer:
                     "from them"]
         unit = objective.measure.unit.value
         one = self._group_text(bucket.group).partition("=")[2] \
-            if len(self.sp.group_fields) == 1 else None
+            if len(self.sp.window.group_fields) == 1 else None
         wanted = objective.target_for(one)
         if wanted is None:
             return [f"target: none for {self._group_text(bucket.group)}: no commitment"]
@@ -623,7 +626,7 @@ class _Explainer:
             out.append("")
             out.append(f"penalty: {self._clause('penalty')}")
             per_breach = sp.consequences.penalty
-            period, named = per_breach.cap_period or sp.period, per_breach.cap_label
+            period, named = per_breach.cap_period or sp.window.period, per_breach.cap_label
             buckets = None if selected is None else {
                 named(key) if named is not None else window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
@@ -689,7 +692,7 @@ class _Explainer:
                 and rules.reward is None and not rules.disqualify and not rules.escalations):
             out.extend(["", f"consequences: none (no penalty, service credit, disqualify or "
                             f"escalate clause under {sp.id})"])
-        group = " of one group" if sp.group_fields else ""
+        group = " of one group" if sp.window.group_fields else ""
         for step in sp.consequences.escalations:
             span = (f"{step.count} missed {'window' if step.count == 1 else 'windows'}{group} "
                     f"within {step.within} windows, the last one included"
@@ -762,16 +765,17 @@ class _Explainer:
             out.append(f"  its group {group}: an evaluation error of this standard, "
                        "counted in no window")
             return "\n".join(out) + "\n"
-        label = window(sp.period, key, plan.zone).label
-        if sp.rolling is not None:  # every window that holds its day
+        label = window(sp.window.period, key, plan.zone).label
+        if sp.window.rolling is not None:  # every window that holds its day
             label = ", ".join(self._bounds(end).label
-                              for end in window_ends(plan, sp.rolling, [key])) or (
+                              for end in window_ends(plan, sp.window.rolling, [key])) or (
                 f"none (day {label}: no window of it is judged yet, or they start before "
                 "the contract)")
         grouped = self._group_text(group)
-        rolling = "" if sp.rolling is None else f" (day {window(sp.period, key, plan.zone).label})"
+        day = window(sp.window.period, key, plan.zone).label
+        rolling = "" if sp.window.rolling is None else f" (day {day})"
         out.append(f"  {schema.time_field} {moment.isoformat()}{rolling}: "
-                   f"{'windows' if sp.rolling is not None else 'window'} {label}"
+                   f"{'windows' if sp.window.rolling is not None else 'window'} {label}"
                    + (f", group {grouped}" if grouped else ""))
         model = self.model
         steps: list[tuple[str, ast.Expr, dict[int, str]]] = []

@@ -245,6 +245,33 @@ class Consequences:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowSpec:
+    """Which windows (and groups) a standard counts a record in."""
+
+    period: ast.Period
+    field: str | None = None
+    """The field that places a record in the windows, when not the time field."""
+    field_is_date: bool = False
+    group_fields: tuple[str, ...] = ()
+    group_key: Callable[[Record], Any] | None = None
+    rolling: int | None = None
+    """`per rolling N days`: records are counted per day (`period` is `DAY`) and stage 3
+    judges, for each day, the N days ending with it (`slacheck.engine.rolling`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """Python source of stage 1's clauses the engine can inline (never pending), else None:
+    specializations of the compiler's closures, which the tests prove agree with them."""
+
+    scope: str | None = None
+    exclusions: tuple[str | None, ...] = ()
+    requirement: str | None = None
+    deadline: tuple[str, str, str] | None = None
+    """(event, start, limit) of `field within constant of field`."""
+
+
+@dataclass(frozen=True, slots=True)
 class StandardPlan:
     """One standard, compiled."""
 
@@ -255,12 +282,7 @@ class StandardPlan:
     scope: Truth | None
     exclusions: tuple[tuple[Truth, str], ...]
     requirement: Truth
-    period: ast.Period
-    window_field: str | None
-    """The field that places a record in this standard's windows, when not the time field."""
-    window_field_is_date: bool
-    group_fields: tuple[str, ...]
-    group_key: Callable[[Record], Any] | None
+    window: WindowSpec
     objective: Objective | None
     """The target per window on the standard's measure; None when there is no target."""
     measure: Measure
@@ -273,13 +295,7 @@ class StandardPlan:
     """When a breach became certain (None for the record's time); see `Compiler.breach_time`."""
     event_orders: tuple[tuple[str, Callable[[Record], Any], Callable[[Record], Any]], ...]
     """(`X before Y`, X, Y) of each deadline: an event recorded before its start is implausible."""
-    scope_source: str | None = None
-    exclusion_sources: tuple[str | None, ...] = ()
-    requirement_source: str | None = None
-    deadline_source: tuple[str, str, str] | None = None
-    rolling: int | None = None
-    """`per rolling N days`: records are counted per day (`period` is `DAY`) and stage 3
-    judges, for each day, the N days ending with it (`slacheck.engine.rolling`)."""
+    inline: Inline = Inline()
 
 
 
@@ -349,20 +365,20 @@ def _goal(value: Fraction | None, unit: Unit) -> str:
 
 
 def _stages(standard: StandardPlan) -> list[str]:
-    if standard.deadline_source is not None:
-        event, start, limit = standard.deadline_source
+    if standard.inline.deadline is not None:
+        event, start, limit = standard.inline.deadline
         how = f"inline deadline: {event} <= {start} + {limit}, absent event overdue after as_of"
-    elif standard.requirement_source is not None:
-        how = f"inline: {standard.requirement_source}"
+    elif standard.inline.requirement is not None:
+        how = f"inline: {standard.inline.requirement}"
     else:
         how = "compiled closure, three-valued"
-    by = f" by {', '.join(standard.group_fields)}" if standard.group_fields else ""
+    by = f" by {', '.join(standard.window.group_fields)}" if standard.window.group_fields else ""
     measured = "" if isinstance(standard.measure, Rate) else f" and {standard.measure.label}"
-    of = f" of {standard.window_field}" if standard.window_field else ""
+    of = f" of {standard.window.field}" if standard.window.field else ""
     lines = [f"stage 1: {how}",
-             f"stage 2: count{measured} per {standard.period.value}{of}{by}"]
-    if standard.rolling is not None:
-        lines.append(f"stage 3: each day's window merges the {standard.rolling} days ending "
+             f"stage 2: count{measured} per {standard.window.period.value}{of}{by}"]
+    if standard.window.rolling is not None:
+        lines.append(f"stage 3: each day's window merges the {standard.window.rolling} days ending "
                      "with it")
     third = []
     if standard.objective is not None:
@@ -380,7 +396,7 @@ def _stages(standard: StandardPlan) -> list[str]:
     penalty = standard.consequences.penalty
     if penalty is not None:
         per = {"contract year": "per contract year", "total": "in total"}.get(
-            penalty.cap_over, f"per {(penalty.cap_period or standard.period).value}")
+            penalty.cap_over, f"per {(penalty.cap_period or standard.window.period).value}")
         cap = "" if penalty.cap is None else f", capped at {penalty.cap} {per}"
         deferred = ", deferred while open" if penalty.deferred else ""
         third.append(f"penalty per breach{cap}{deferred}")
@@ -523,12 +539,15 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
             for item in standard.exclusions
         ),
         requirement=compiler.truth(standard.require.node),
-        period=window.period,
-        window_field=window.of.name if window.of is not None else None,
-        window_field_is_date=window.of is not None and compiler.checked.contract.schema.field(
-            window.of.name) is not None and _is_date(compiler, window.of.name),
-        group_fields=fields,
-        group_key=group_key,
+        window=WindowSpec(
+            period=window.period,
+            field=window.of.name if window.of is not None else None,
+            field_is_date=window.of is not None and compiler.checked.contract.schema.field(
+                window.of.name) is not None and _is_date(compiler, window.of.name),
+            group_fields=fields,
+            group_key=group_key,
+            rolling=window.rolling,
+        ),
         objective=objective,
         measure=objective.measure if objective is not None else Rate(),
         measure_value=measure_value,
@@ -546,15 +565,13 @@ def _standard(index: int, standard: Standard, compiler: Compiler, money: Money,
         ),
         breach_time=breach_time,
         event_orders=tuple(compiler.event_orders(standard.require.node)),
-        scope_source=compiler.source(standard.scope.node, constants)
-        if standard.scope else None,
-        exclusion_sources=tuple(
-            compiler.source(item.when.node, constants)
-            for item in standard.exclusions
+        inline=Inline(
+            scope=compiler.source(standard.scope.node, constants) if standard.scope else None,
+            exclusions=tuple(compiler.source(item.when.node, constants)
+                             for item in standard.exclusions),
+            requirement=compiler.source(standard.require.node, constants),
+            deadline=compiler.deadline_source(standard.require.node, constants),
         ),
-        requirement_source=compiler.source(standard.require.node, constants),
-        deadline_source=compiler.deadline_source(standard.require.node, constants),
-        rolling=window.rolling,
     )
 
 

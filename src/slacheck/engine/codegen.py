@@ -64,7 +64,7 @@ def compile_evaluator(plan: Plan, state: State, path: str) -> Evaluate:
 
 def window_periods(plan: Plan) -> tuple[Period, ...]:
     """The periods of the windows a record's time places it in, in the order of its keys."""
-    return tuple(dict.fromkeys(sp.period for sp in plan.standards))
+    return tuple(dict.fromkeys(sp.window.period for sp in plan.standards))
 
 
 def generate(plan: Plan, state: State, path: str) -> Generated:
@@ -85,7 +85,7 @@ def generate(plan: Plan, state: State, path: str) -> Generated:
     # its slot of the day's list, kept while records come with the same keys (`Placement`
     # gives one tuple of keys for a day)
     slotted = [sp.index for sp in plan.standards
-               if sp.group_key is None and sp.window_field is None]
+               if sp.window.group_key is None and sp.window.field is None]
     if slotted:
         namespace["_day"] = [None, []]
         lines += [("", "window", "    if keys is not _day[0]:"),
@@ -126,7 +126,7 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
     namespace.update({
         names["scope"]: sp.scope,
         names["require"]: sp.requirement,
-        names["group"]: sp.group_key,
+        names["group"]: sp.window.group_key,
         names["tallies"]: st.tallies,
         names["breach"]: on_breach(sp, st, plan, path),
         names["undetermined"]: on_undetermined(st, plan, path),
@@ -136,15 +136,15 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         names["add"]: sp.measure.add,
         names["value"]: sp.measure_value,
     })
-    key = f"k_{sp.period.value}"
-    group = f"{names['group']}(r)" if sp.group_key is not None else "None"
+    key = f"k_{sp.window.period.value}"
+    group = f"{names['group']}(r)" if sp.window.group_key is not None else "None"
     placed: list[Line] = []
     local = "moment.astimezone(_zone)"  # the local time, needed only by a breach's cap
-    if sp.window_field is not None:  # its own field places the record: key it here
+    if sp.window.field is not None:  # its own field places the record: key it here
         key, local = "kw", "lw"
-        namespace[_name(sp, "key")] = key_function(sp.period)
-        at = "w" if sp.window_field_is_date else "w.astimezone(_zone)"
-        placed = [("window", f"w = r[{sp.window_field!r}]"),
+        namespace[_name(sp, "key")] = key_function(sp.window.period)
+        at = "w" if sp.window.field_is_date else "w.astimezone(_zone)"
+        placed = [("window", f"w = r[{sp.window.field!r}]"),
                   ("window", "if w is None:"),
                   ("window", f"    {names['undetermined']}(r)"),
                   ("window", "else:"),
@@ -174,7 +174,7 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
         test, why = f"{_name(sp, 'except')}_{j}", f"{_name(sp, 'reason')}_{j}"
         namespace[test] = excluded
         namespace[why] = reason
-        source = sp.exclusion_sources[j]
+        source = sp.inline.exclusions[j]
         nested = [
             ("except", f"x = {source}" if source else f"x = {test}(r)"),
             ("except", "if x == 1:"),
@@ -189,8 +189,8 @@ def _standard_source(sp: StandardPlan, st: StandardState, namespace: dict[str, A
     if placed:  # the window's lines run only when the record could be placed
         body = [*placed, *_indent(body)]
     if sp.scope is not None:
-        if sp.scope_source:
-            body = [("for", f"if {sp.scope_source}:"), *_indent(body)]
+        if sp.inline.scope:
+            body = [("for", f"if {sp.inline.scope}:"), *_indent(body)]
         else:
             body = [("for", f"x = {names['scope']}(r)"), ("for", "if x == 1:"), *_indent(body),
                     ("for", f"elif x == {PENDING}:"), ("for", f"    {names['undetermined']}(r)")]
@@ -215,8 +215,8 @@ def _outcome_source(sp: StandardPlan, names: dict[str, str], breach: str,
                     order: str) -> list[Line]:
     """Stage 1's verdict on the requirement, counted into the tally `t`; a passed deadline
     is checked for an event recorded before its own start (`order`)."""
-    if sp.deadline_source is not None:
-        event, start, limit = sp.deadline_source
+    if sp.inline.deadline is not None:
+        event, start, limit = sp.inline.deadline
         # `e <= s + limit` as `e - s <= limit`: one aware subtraction, then cheap duration
         # comparisons, so checking the event is not before its start costs nearly nothing
         lines = [
@@ -239,9 +239,9 @@ def _outcome_source(sp: StandardPlan, names: dict[str, str], breach: str,
             "        else:",
             f"            {breach.format(BREACH)}",
         ]
-    elif sp.requirement_source is not None:
+    elif sp.inline.requirement is not None:
         lines = [
-            f"if {sp.requirement_source}:",
+            f"if {sp.inline.requirement}:",
             "    t.passed += 1",
             "else:",
             f"    {breach.format(BREACH)}",

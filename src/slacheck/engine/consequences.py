@@ -153,10 +153,11 @@ def _undeclared(plan: Plan, state: State) -> tuple[Undeclared, ...]:
 
 
 def _group(sp: StandardPlan, key: Any) -> tuple[tuple[str, str], ...]:
-    if not sp.group_fields:
+    if not sp.window.group_fields:
         return ()
-    values = key if len(sp.group_fields) > 1 else (key,)
-    return tuple((name, _text(value)) for name, value in zip(sp.group_fields, values, strict=True))
+    fields = sp.window.group_fields
+    values = key if len(fields) > 1 else (key,)
+    return tuple((name, _text(value)) for name, value in zip(fields, values, strict=True))
 
 
 def _text(value: Any) -> str:
@@ -176,11 +177,11 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     outcomes: list[tuple[int, Any, WindowOutcome]] = []
     totals: list[list[Fraction | None]] = []
     measure = sp.measure
-    tallies = st.tallies if sp.rolling is None else rolled(plan, sp, st.tallies)
+    tallies = st.tallies if sp.window.rolling is None else rolled(plan, sp, st.tallies)
     for (key, group), tally in sorted(tallies.items(), key=_order):
         totals.append([total.value(state, tally.passed, tally.breached) for (total, _), state
                        in zip(sp.consequences.totals, tally.totals, strict=True)])
-        bounds = window(sp.period, key, plan.zone, sp.rolling)
+        bounds = window(sp.window.period, key, plan.zone, sp.window.rolling)
         value = measure.value(tally.measured, tally.passed, tally.breached)
         sample = measure.sample(tally.measured, tally.passed, tally.breached)
         objective = sp.objective
@@ -270,7 +271,7 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
                           for label, refs in sorted(st.implausible.items())),
         zero=plan.money.zero,
         clause_lines=_clause_lines(plan.contract.standard(sp.id)),
-        records=None if sp.rolling is None else _counts(st),
+        records=None if sp.window.rolling is None else _counts(st),
     )
 
 
@@ -459,7 +460,7 @@ def _penalty_windows(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[P
     rule = sp.consequences.penalty
     if rule is None:
         return ()
-    period = rule.cap_period or sp.period
+    period = rule.cap_period or sp.window.period
     out = []
     for bucket, total in sorted(st.penalties.items(), key=_bucket_order):
         gross = plan.money.round(total.gross) if plan.money.round_at == "window" else total.gross
@@ -489,7 +490,7 @@ def _strikes(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[StrikeFee
         counted.append((at, ref))
         if len(counted) == rule.count:
             local = at.astimezone(plan.zone)
-            label = window(sp.period, key_function(sp.period)(local), plan.zone).label
+            label = window(sp.window.period, key_function(sp.window.period)(local), plan.zone).label
             out.append(StrikeFee(rule.text, local, label, rule.amount,
                                  tuple(item for _, item in counted)))
             counted = []

@@ -374,7 +374,7 @@ def _measured(plan: Plan, state: State, index: int, role: int | None,
     `micros` says which of the values are durations in microseconds (seconds, exactly)."""
     sp = plan.standards[index]
     measure = sp.measure if role is None else sp.consequences.totals[role][0]
-    groups = len(sp.group_fields)
+    groups = len(sp.window.group_fields)
     for row in rows:
         key, rest = row[0], row[1:1 + groups]
         group = None if groups == 0 else rest[0] if groups == 1 else tuple(rest)

@@ -42,7 +42,7 @@ def window_ends(plan: Plan, length: int, days: Iterable[int]) -> list[int]:
 def rolled(plan: Plan, sp: StandardPlan, days: dict[tuple[int, GroupKey], Tally]) -> Tallies:
     """The tallies of every rolling window of `sp`, keyed by the ordinal of its last day,
     merged from the per-day tallies `days` (left as they are)."""
-    length = sp.rolling
+    length = sp.window.rolling
     assert length is not None
     per_group: dict[GroupKey, dict[int, Tally]] = {}
     for (day, group), tally in days.items():

@@ -333,14 +333,14 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
         key = f"_key_{sp.index}"
-        placed = _col(sp.window_field or plan.schema.time_field)
+        placed = _col(sp.window.field or plan.schema.time_field)
         selected.append(exp.alias_(_key(sp, placed, plan), key, quoted=True))
         groups = []
-        for j, name in enumerate(sp.group_fields):
+        for j, name in enumerate(sp.window.group_fields):
             groups.append(f"_group_{sp.index}_{j}")
             selected.append(exp.alias_(_col(name), groups[-1], quoted=True))
         branches: list[Branch] = []
-        if sp.window_field is not None:
+        if sp.window.field is not None:
             branches.append((_null(placed), None))
         if standard.scope is not None:
             scope = clauses.truth(standard.scope.node)
@@ -505,12 +505,12 @@ def overdue(classified: Classified, index: int, limit: int) -> exp.Select:
 def _key(sp: StandardPlan, placed: exp.Expr, plan: Plan) -> exp.Expr:
     """The window key of `windows.KEY_SOURCE`, of the local time in the contract's zone (a
     date field's day as it is)."""
-    local = placed if sp.window_field_is_date else fn(
+    local = placed if sp.window.field_is_date else fn(
         "timezone", lit(plan.zone.key), exp.cast(fn("make_timestamp", placed), "TIMESTAMPTZ"))
     year, month = fn("year", local), fn("month", local)
     ordinal = exp.Add(this=fn("date_diff", lit("day"), exp.cast(lit("0001-01-01"), "DATE"),
                                 exp.cast(local, "DATE")), expression=lit(1))
-    period = sp.period
+    period = sp.window.period
     if period is ast.Period.DAY:
         return ordinal
     if period is ast.Period.WEEK:

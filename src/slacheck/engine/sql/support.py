@@ -69,12 +69,12 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
             if not isinstance(total, Count | Sum | Extreme | RatioOfSums):
                 raise UnsupportedError(f"the window total `{total.label}` of standard "
                                        f"`{sp.id}`")
-        for name in sp.group_fields:
+        for name in sp.window.group_fields:
             grouped = schema.field(name)
             if grouped is None or grouped.type.kind not in GROUP_KINDS:
                 raise UnsupportedError(f"grouping standard `{sp.id}` by `{name}`")
-        if sp.window_field is not None:
-            placed = schema.field(sp.window_field)
+        if sp.window.field is not None:
+            placed = schema.field(sp.window.field)
             if placed is None or placed.type.kind not in (Kind.TIMESTAMP, Kind.DATE):
                 raise UnsupportedError(f"the window of standard `{sp.id}` placed by "
-                                  f"`{sp.window_field}`")
+                                  f"`{sp.window.field}`")
