@@ -298,7 +298,6 @@ class StandardPlan:
     inline: Inline = Inline()
 
 
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     contract: Contract
