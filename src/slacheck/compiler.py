@@ -456,7 +456,7 @@ class Compiler:
             case ast.Within(event=event, limit=limit, start=start):
                 return self._within(event, limit, start)
             case ast.Between() | ast.InRange():
-                return self._truth(_bounds(expr))
+                return self._truth(bounds_of(expr))
             case ast.WithinBusiness():
                 return self._within_business(expr)
             case ast.Presence(operand=operand, present=present):
@@ -720,7 +720,7 @@ def _due(ends: BusinessDeadline, started: date | datetime) -> tuple[date, dateti
         raise ClauseEvaluationError(str(error)) from None
 
 
-def _bounds(expr: ast.Between | ast.InRange) -> ast.Expr:
+def bounds_of(expr: ast.Between | ast.InRange) -> ast.Expr:
     """`x between a and b` as `x >= a and x <= b`, an interval likewise: the comparisons
     carry the three-valued rule and open bounds."""
     low_closed = True if isinstance(expr, ast.Between) else expr.low_closed

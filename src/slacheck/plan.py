@@ -715,7 +715,7 @@ class _Totals:
     def _compile(self, expr: ast.Expr) -> Callable[[Sequence[Fraction | None]], Fraction | None]:
         match expr:
             case ast.Aggregate():
-                text = _measure_text(expr)
+                text = measure_text(expr)
                 if text not in self.found:
                     self.found[text] = _measure(expr, self.compiler)
                 index = list(self.found).index(text)
@@ -847,7 +847,7 @@ def _objective(standard: Standard,
 
 
 def _measure(node: ast.Measure, compiler: Compiler) -> tuple[Measure, Callable[[Record], Any]]:
-    label = _measure_text(node)
+    label = measure_text(node)
     if isinstance(node, ast.Ratio):
         top, bottom = _operand(node.numerator, compiler), _operand(node.denominator, compiler)
 
@@ -908,7 +908,7 @@ def _unit(found: Type) -> Unit:
     return Unit.SHARE if found.scale is Scale.RATIO else Unit.NUMBER
 
 
-def _measure_text(node: ast.Measure) -> str:
+def measure_text(node: ast.Measure) -> str:
     """The measure as the contract wrote it, spaces normalised."""
     if node.span is not None:
         return " ".join(node.span.text.split())

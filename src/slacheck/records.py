@@ -858,7 +858,7 @@ class Reader:
         part of a file (`engine.parallel`) gives the number of its first line, and how the
         whole file ends its lines (`cr_only`, else told by the stream's first chunk).
         """
-        lines = _lines(stream, name, self.max_line_bytes, self.seen, cr_only)
+        lines = split_lines(stream, name, self.max_line_bytes, self.seen, cr_only)
         return self._parsed(enumerate(lines, start=first_line), name, reject)
 
     def lines(
@@ -977,7 +977,7 @@ class Reader:
 
         `text` says every value is text, as in CSV (see `mapping.compile_mapping`). With
         the `stream` the rows are read from, the id table is sized once for the ids the
-        first rows project over the file, as for JSON lines (see `_lines`). `header`, once
+        first rows project over the file, as for JSON lines (see `split_lines`). `header`, once
         the first row is read, holds the file's header line, which rejections carry.
         """
         mapping = self.text_mapping if text else self.mapping
@@ -1271,7 +1271,7 @@ def _no_constant(name: str) -> Any:
                          cause="not valid JSON")
 
 
-def _lines(stream: IO[bytes], name: str, limit: int,
+def split_lines(stream: IO[bytes], name: str, limit: int,
            seen: SeenIds | None = None, cr_only: bool | None = None) -> Iterator[bytes]:
     """Lines of a binary stream read in large chunks, each piece copied once (linear time).
 

@@ -46,12 +46,12 @@ from slacheck.engine.sql.queries import (
 )
 from slacheck.engine.sql.support import UnsupportedError, check_supported, missing
 from slacheck.engine.state import State, Tally
-from slacheck.engine.stream import Progress, Quarantine, _run_one
+from slacheck.engine.stream import Progress, Quarantine, run_one
 from slacheck.findings import RecordRef
 from slacheck.measures import Extreme, RatioOfSums
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
-from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, _lines, open_data
+from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_data, split_lines
 from slacheck.windows import KeyFunction, key_function
 
 PIECE_BYTES = 64 << 20
@@ -116,7 +116,7 @@ def run_duckdb(
                 digest = hashlib.sha256()
                 stream = open_data(source.path, digest)
                 try:
-                    known = loader.load(index, _lines(stream, source.path, max_line_bytes))
+                    known = loader.load(index, split_lines(stream, source.path, max_line_bytes))
                 finally:
                     stream.close()
                 sha = digest.hexdigest()
@@ -237,7 +237,7 @@ class _Loader:
         """Load a plain file whose lines end with a newline, a large piece at a time, each
         piece handed to DuckDB as it was read (its lines are cut by their offsets, newline
         included, which JSON reads as a blank): its SHA-256, or None when a line is too long
-        or a byte is not UTF-8, which only `load`, reading as `records._lines` does, can
+        or a byte is not UTF-8, which only `load`, reading as `records.split_lines` does, can
         tell the reader's way."""
         digest = hashlib.sha256()
         first, base, rest = 1, 0, b""
@@ -425,7 +425,7 @@ def _evidence(plan: Plan, state: State, index: int, shown: list[tuple[Any, ...]]
 
 def _seekable(path: str, limit: int) -> bool:
     """Whether a line of `path` can be read again at its place: a plain file whose lines
-    end with a newline (not CR alone, told as `records._lines` tells it)."""
+    end with a newline (not CR alone, told as `records.split_lines` tells it)."""
     if path.lower().endswith(COMPRESSED) or not os.path.isfile(path):
         return False
     with open(path, "rb") as stream:
@@ -435,7 +435,7 @@ def _seekable(path: str, limit: int) -> bool:
 
 def _sought(path: str, places: dict[int, int]) -> Iterator[tuple[int, bytes]]:
     """The lines at `places` (line number to byte offset), in line order, each read by
-    seeking to it: as `records._lines` gives them, without their newline."""
+    seeking to it: as `records.split_lines` gives them, without their newline."""
     with open(path, "rb") as stream:
         for number in sorted(places):
             stream.seek(places[number])
@@ -474,7 +474,7 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
             numbered = lines
         else:
             stream = open_data(path)
-            numbered = enumerate(_lines(stream, path, max_line_bytes), start=1)
+            numbered = enumerate(split_lines(stream, path, max_line_bytes), start=1)
         try:
             for number, text in numbered:
                 if number in left:
@@ -498,4 +498,4 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
             if stream is not None:
                 stream.close()
 
-    _run_one(plan, state, read, path, quarantine, None)
+    run_one(plan, state, read, path, quarantine, None)

@@ -74,19 +74,19 @@ def run_stream(
     for source in sources:
         if isinstance(source, Records):
             read = partial(reader.objects, source.items, source.name)
-            _run_one(plan, state, read, source.name, quarantine, progress)
+            run_one(plan, state, read, source.name, quarantine, progress)
             state.inputs.append((source.name, None))
             continue
         digest = hashlib.sha256()
         stream = open_data(source.path, digest)
         try:
             read = partial(read_input, reader, source, stream)
-            _run_one(plan, state, read, source.path, quarantine, progress)
+            run_one(plan, state, read, source.path, quarantine, progress)
         finally:
             stream.close()
         state.inputs.append((source.path, digest.hexdigest()))
     for path, held in groupby(reader.finished(), key=itemgetter(0)):
-        _run_one(plan, state, partial(reader.held, items=held), path, quarantine, progress)
+        run_one(plan, state, partial(reader.held, items=held), path, quarantine, progress)
     state.read += reader.merged
     state.merged += reader.merged
     return state
@@ -100,13 +100,13 @@ def run_part(plan: Plan, reader: Reader, read: Callable[[Callable[[Rejection], N
     state = State.empty(plan)
     state.undeclared = reader.undeclared
     state.warnings = reader.warnings
-    _run_one(plan, state, read, path, None, None)
+    run_one(plan, state, read, path, None, None)
     state.read += reader.merged
     state.merged += reader.merged
     return state
 
 
-def _run_one(plan: Plan, state: State, read: Read, path: str,
+def run_one(plan: Plan, state: State, read: Read, path: str,
              quarantine: Quarantine | None, progress: Progress | None) -> None:
     limit = plan.evidence_limit
     time_field = plan.schema.time_field

@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from slacheck import ast
 from slacheck.checker import CheckedContract
-from slacheck.compiler import Compiler, _bounds
+from slacheck.compiler import Compiler, bounds_of
 from slacheck.engine.sql.support import UnsupportedError
 from slacheck.typer import AS_OF
 from slacheck.types import Kind
@@ -142,7 +142,7 @@ class Clauses:
             case ast.Within(event=event, limit=limit, start=start):
                 return self._within(event, limit, start)
             case ast.Between() | ast.InRange():  # as the compiler reads them: two comparisons
-                return self._truth(_bounds(expr))
+                return self._truth(bounds_of(expr))
             case ast.Presence(operand=operand, present=present):
                 found = self.value(operand)
                 known: exp.Expr = exp.not_(exp.Is(this=found.sql, expression=exp.null()))

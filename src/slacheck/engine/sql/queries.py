@@ -38,7 +38,7 @@ from slacheck.engine.sql.clauses import (
 )
 from slacheck.engine.sql.support import UnsupportedError
 from slacheck.model import Standard
-from slacheck.plan import Plan, StandardPlan, _measure_text
+from slacheck.plan import Plan, StandardPlan, measure_text
 from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
 from slacheck.records import FIRST_YEAR, LAST_YEAR, MAX_DIGITS, MAX_DURATION_SECONDS
 from slacheck.types import FieldSpec, Kind
@@ -391,7 +391,7 @@ def _totals(standard: Standard, sp: StandardPlan) -> list[ast.Measure]:
     def walk(node: ast.Node | None) -> None:
         match node:
             case ast.Aggregate():
-                found.setdefault(_measure_text(node), node)
+                found.setdefault(measure_text(node), node)
             case ast.Neg(operand=operand) | ast.PercentOf(operand=operand):
                 walk(operand)
             case ast.Binary(left=left, right=right):
