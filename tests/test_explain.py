@@ -446,3 +446,30 @@ def test_a_standard_in_a_pool_says_what_the_pools_limit_took_off() -> None:
     assert lines[-1] == ("pool at-risk (with accuracy), 2024-06: credits 22000.00 CNY in all, "
                          "at most 20000.00 CNY: -2000.00 CNY taken off the pool's credits; "
                          "owed 20000.00 CNY")
+
+
+def test_an_amount_at_the_nth_breach_is_explained_apart_with_its_breaches() -> None:
+    case = ROOT / "tests" / "cases" / "po-failure-fee"
+    run = [str(case / "contract.yaml"), str(case / "records.jsonl"), "--standard",
+           "po-confirmed", "--as-of", "2024-06-01T00:00:00+08:00"]
+    lines = _ok(*run)
+    at = lines.index("penalty: 599.99 USD at every 5th breach within 60d")
+    assert lines[at + 1] == ("2024-02: due at 2024-02-29T10:00:00+08:00, the 5th breach: "
+                             "599.99 USD; breaches F1 (line 1), F2 (line 3), F3 (line 4), "
+                             "F4 (line 5), F5 (line 6)")
+    # the per-breach lines are the 25.00 a breach alone: February's 2 breaches, 50.00
+    assert "2024-02: 2 priced breaches, gross 50.00 USD; net 50.00 USD" in lines
+    assert not any("5 priced breaches" in line for line in lines)
+    assert lines[-1].startswith("2024-05: due at 2024-05-01T09:00:00+08:00")
+    march = _ok(*run, "--window", "2024-03")
+    assert march[-1] == "not reached in this window"
+
+
+def test_payments_are_explained_per_window() -> None:
+    case = ROOT / "tests" / "cases" / "delivery-fee-net"
+    lines = _ok(str(case / "contract.yaml"), str(case / "records.jsonl"), "--standard",
+                "on-time", "--as-of", "2025-04-10T00:00:00+00:00")
+    assert "2025-03: 215.00 USD, owed by the customer" in lines
+    assert "2025-04: 33.33 USD so far (the window is open), owed by the customer" in lines
+    assert lines[-1] == "total: 248.33 USD"
+    assert not any(line.startswith("consequences: none") for line in lines)

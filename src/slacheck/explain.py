@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from slacheck import ast
+from slacheck._words import ordinal
 from slacheck.api import Rates, compile_plan, verify
 from slacheck.checker import CheckedContract
 from slacheck.compiler import BREACH, OVERDUE, PASS, PENDING, Compiler
@@ -606,8 +607,11 @@ class _Explainer:
             if clause is None:
                 continue
             shown = [item for item in items
-                     if labels is None or item.label.split(" ")[0] in labels]
-            out += ["", f"{kind}: {self._clause(kind)}"]
+                     if (labels is None or item.label.split(" ")[0] in labels)
+                     and (not isinstance(item, PenaltyWindow)  # a reward
+                          or (item.arithmetic and not item.records))]
+            out += ["", f"{kind}: {self._penalty_clause('window_penalty')}" if kind == "penalty"
+                    else f"{kind}: {self._clause(kind)}"]
             if not shown:
                 out.append(f"  no {'missed' if kind == 'penalty' else 'met'} window, no {kind}")
             for item in shown:
@@ -624,14 +628,15 @@ class _Explainer:
         labels = None if selected is None else {self._label(bucket) for bucket in selected}
         if sp.consequences.penalty is not None:
             out.append("")
-            out.append(f"penalty: {self._clause('penalty')}")
+            out.append(f"penalty: {self._penalty_clause('penalty')}")
             per_breach = sp.consequences.penalty
             period, named = per_breach.cap_period or sp.window.period, per_breach.cap_label
             buckets = None if selected is None else {
                 named(key) if named is not None else window(period, key, self.plan.zone).label
                 for bucket in selected for key in bucket.penalty_buckets}
             shown = [item for item in found.penalty_windows  # a label may name a group too
-                     if buckets is None or item.label.split(" ")[0] in buckets]
+                     if not item.arithmetic  # per breach: not per window, not at an Nth breach
+                     and (buckets is None or item.label.split(" ")[0] in buckets)]
             if not shown:
                 out.append("  no breach, nothing owed" + (" in this window" if selected else ""))
             for item in shown:
@@ -687,9 +692,11 @@ class _Explainer:
                            f"{pool.gross} {currency} in all, at most {pool.limit} {currency}: "
                            f"{cut}; owed {pool.net} {currency}")
         out.extend(self._per_window(found, labels))
+        out.extend(self._strikes_and_payments(found, labels))
         rules = sp.consequences
         if (rules.penalty is None and rules.window_penalty is None and rules.credit is None
-                and rules.reward is None and not rules.disqualify and not rules.escalations):
+                and rules.reward is None and rules.strike is None and rules.payment is None
+                and not rules.disqualify and not rules.escalations):
             out.extend(["", f"consequences: none (no penalty, service credit, disqualify or "
                             f"escalate clause under {sp.id})"])
         group = " of one group" if sp.window.group_fields else ""
@@ -730,6 +737,41 @@ class _Explainer:
                 out.append(f"  disqualified at {hit.at.isoformat()}{windows}: {hit.rule}; "
                            f"records: {refs}")
         return out
+
+    def _strikes_and_payments(self, found: StandardResult,
+                              labels: set[str] | None) -> list[str]:
+        """The amounts due at every Nth breach, each with the breaches it used, and what the
+        customer owes for the records, per window."""
+        out: list[str] = []
+        currency = self.currency
+        if self.sp.consequences.strike is not None:
+            out += ["", f"penalty: {self._penalty_clause('strike')}"]
+            fees = [fee for fee in found.strikes if labels is None or fee.window in labels]
+            if not fees:
+                out.append("  not reached" + (" in this window" if labels else ""))
+            for fee in fees:
+                used = ", ".join(_ref(ref) for ref in fee.records[:self.limit])
+                out.append(f"  {fee.window}: due at {fee.at.isoformat()}, the "
+                           f"{ordinal(len(fee.records))} breach: {fee.amount} {currency}; "
+                           f"breaches {used}")
+        if self.sp.consequences.payment is not None:
+            out += ["", f"payment: {self._clause('payment')}"]
+            payments = [item for item in found.payments
+                        if labels is None or item.label.split(" ")[0] in labels]
+            for item in payments:
+                so_far = "" if item.closed else " so far (the window is open)"
+                out.append(f"  {item.label}: {item.amount} {currency}{so_far}, owed by the "
+                           "customer")
+                out.append(f"    {item.arithmetic}")
+            out.append(f"  total: {found.payment_total} {currency}")
+        return out
+
+    def _penalty_clause(self, kind: str) -> str:
+        """The text of the standard's penalty of one kind (`penalty` per breach,
+        `window_penalty`, `strike`), as the contract wrote it."""
+        clause = {"penalty": self.model.penalty, "window_penalty": self.model.window_penalty,
+                  "strike": self.model.strike}[kind]
+        return printable(clause.text) if clause is not None else ""
 
     def _clause(self, kind: str) -> str:
         text = next((text for name, text in self.sp.clauses if name == kind), "")
