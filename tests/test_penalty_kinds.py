@@ -220,3 +220,10 @@ def test_a_deferred_total_is_rounded_as_the_totals_are(tmp_path: Path) -> None:
                     as_of=datetime.fromisoformat("2025-03-10T00:00:00+00:00"))
     assert _only(result).deferred_amount == Decimal("0.0025")
     assert str(result.deferred) == "0.00"
+
+
+def test_the_penalties_of_a_list_are_listed_in_the_contracts_order() -> None:
+    text = _contract("\n      - 50.00 USD at every 3rd breach within 30d\n      - fee per breach")
+    standard = load_contract_text(text, "c.yaml").standards[0]
+    assert [clause.text for clause in standard.penalties] == [
+        "50.00 USD at every 3rd breach within 30d", "fee per breach"]

@@ -219,9 +219,8 @@ def _standard(plan: Plan, sp: StandardPlan, st: StandardState) -> StandardResult
     for (_, _, outcome), values in zip(outcomes, totals, strict=True):
         owed.add(outcome, values)
     strikes = _strikes(plan, sp, st)
-    strike = sp.consequences.strike
     penalty_windows = (_penalty_windows(plan, sp, st) + tuple(owed.penalties)
-                       + _strike_lines(strikes, strike.count if strike else 0))
+                       + _strike_lines(strikes))
     run = _longest_run(missed, None, plan)[0]
     found: list[Disqualification] = []
     for rule in sp.consequences.disqualify:
@@ -497,13 +496,13 @@ def _strikes(plan: Plan, sp: StandardPlan, st: StandardState) -> tuple[StrikeFee
     return tuple(out)
 
 
-def _strike_lines(strikes: tuple[StrikeFee, ...], count: int) -> tuple[PenaltyWindow, ...]:
-    """Each amount due at an Nth breach as a line of the ledger, with how it fell due."""
-    return tuple(PenaltyWindow(fee.window, fee.amount, fee.amount, None, count,
-                               f"{fee.rule}: the {ordinal(count)} breach at "
+def _strike_lines(strikes: tuple[StrikeFee, ...]) -> tuple[PenaltyWindow, ...]:
+    """Each amount due at an Nth breach as a line of the ledger, with how it fell due (the
+    breaches it used up are its N)."""
+    return tuple(PenaltyWindow(fee.window, fee.amount, fee.amount, None, len(fee.records),
+                               f"{fee.rule}: the {ordinal(len(fee.records))} breach at "
                                f"{fee.at.isoformat()} = {fee.amount}", fee.records)
                  for fee in strikes)
-
 
 
 def _bucket_order(item: tuple[Any, Any]) -> tuple[int, str]:
