@@ -9,8 +9,8 @@ from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 
+from slacheck._money import RateUsed
 from slacheck._money import total as money_total
-from slacheck.rates import RateUsed
 
 
 class Verdict(Enum):

@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slacheck import ast
+from slacheck._money import RateUsed
 from slacheck.checker import CheckedContract
 from slacheck.compiler import PASS, PENDING, Compiler, Record, Truth
 from slacheck.measures import (
@@ -43,7 +44,6 @@ from slacheck.measures import (
 from slacheck.model import Clause, Contract, Pool, Standard
 from slacheck.objectives import Objective
 from slacheck.plausibility import Checks, compile_checks
-from slacheck.rates import RateUsed
 from slacheck.types import Kind, RecordSchema, Scale, Type
 from slacheck.windows import KeyFunction, key_function
 

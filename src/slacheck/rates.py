@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 
+from slacheck._money import RateUsed
 from slacheck.diagnostics import RatesError
 from slacheck.model import Contract
 
@@ -27,22 +26,6 @@ _RATE = re.compile(r"\A(?P<currency>[A-Z]{3})=(?P<rate>[0-9]+(\.[0-9]+)?)\Z")
 _NUMBER = re.compile(r"\A[0-9]+(\.[0-9]+)?\Z")
 _MAX_DIGITS = 30
 
-
-@dataclass(frozen=True, slots=True)
-class RateUsed:
-    """One currency's rate as a run used it: `1 SDR = 1.35 USD`, taken at `date`."""
-
-    currency: str
-    rate: Decimal
-    into: str
-    date: date | None = None
-    given: str = "--rate"
-    """Where the rate came from: `--rate`, a rates file's name, or `api`."""
-
-    @property
-    def text(self) -> str:
-        when = f" at {self.date.isoformat()}" if self.date is not None else ""
-        return f"1 {self.currency} = {self.rate} {self.into}{when}"
 
 
 def parse_option(text: str) -> tuple[str, Decimal]:

@@ -10,6 +10,7 @@ import json as _json
 import re
 from typing import Any
 
+from slacheck._money import RateUsed
 from slacheck._resources import package_text
 from slacheck.findings import (
     Disqualification,
@@ -18,7 +19,6 @@ from slacheck.findings import (
     StandardResult,
     WindowOutcome,
 )
-from slacheck.rates import RateUsed
 from slacheck.reporters._format import figure, fraction, goal, moment, percent, target
 
 SCHEMA = "slacheck.result/1"
