@@ -14,11 +14,7 @@ from slacheck.findings import (
     WindowOutcome,
 )
 from slacheck.reporters import _figures
-from slacheck.reporters._format import (
-    fraction,
-    goal,
-    printable,
-)
+from slacheck.reporters._format import fraction, goal, printable
 from slacheck.reporters._wording import (
     Units,
     amount,
