@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import chain
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from slacheck.checker import CheckedContract, check
 from slacheck.diagnostics import ContractError
 from slacheck.engine import conclude, run_stream
+from slacheck.engine.choice import Choice, choose
 from slacheck.engine.stream import Progress, Quarantine
 from slacheck.findings import Result
 from slacheck.loader import IncompleteContractError, load_contract
@@ -62,6 +63,7 @@ def verify(
     jobs: int | None = 1,
     rates: Rates = None,
     engine: str = "stream",
+    chosen: Callable[[Choice], object] | None = None,
 ) -> Result:
     """Check records against a contract as of a moment (a date: midnight in its time zone).
 
@@ -75,7 +77,8 @@ def verify(
     (`engine.parallel.auto_jobs`). `rates` gives the rate of each other currency the
     contract declares (`{"SDR": "1.35"}`: exact, as a string or a Decimal).
     `engine="duckdb"` runs stages 1 and 2 in DuckDB (`engine.duckdb`), with the same
-    result, or raises `EngineError` for what it lacks.
+    result, or raises `EngineError` for what it lacks; `engine="auto"` picks one
+    (`engine.choice`) and tells `chosen` which and why.
 
     >>> result = verify("contracts/motorola-sinotrans.yaml",
     ...                 "examples/motorola-sinotrans/shipments.jsonl",
@@ -105,6 +108,11 @@ def verify(
         checked = contract
     inputs = _inputs(data)
     plan = compile_plan(checked, as_of, evidence_limit, rates)
+    if engine == "auto":
+        choice = choose(checked, plan, inputs, format_in)
+        if chosen is not None:
+            chosen(choice)
+        engine = choice.engine
     if engine == "duckdb":
         from slacheck.engine.sql.support import missing
 
@@ -116,7 +124,7 @@ def verify(
                                          progress=progress, max_line_bytes=max_line_bytes,
                                          format_in=format_in))
     if engine != "stream":
-        raise ValueError(f"engine must be stream or duckdb, not {engine!r}")
+        raise ValueError(f"engine must be stream, duckdb or auto, not {engine!r}")
     state = run_stream(plan, inputs, quarantine=quarantine, progress=progress,
                        max_line_bytes=max_line_bytes, format_in=format_in, jobs=jobs)
     return conclude(plan, state)

@@ -32,6 +32,7 @@ from slacheck.diagnostics import ContractError, DataError, RatesError
 if TYPE_CHECKING:
     from slacheck import fail_on as failing
     from slacheck.checker import CheckedContract
+    from slacheck.engine.choice import Choice
     from slacheck.findings import Result
     from slacheck.plan import Plan
     from slacheck.records import Rejection
@@ -44,7 +45,7 @@ VERIFY_FORMATS = ("github", "json", "junit", "sarif", "text")
 REPORT_FORMATS = ("html", "markdown")
 INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 EVIDENCE_LIMIT = 100
-ENGINES = ("stream", "duckdb")
+ENGINES = ("stream", "duckdb", "auto")
 FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification,escalation"
 
 
@@ -66,6 +67,12 @@ def compile_plan(checked: CheckedContract, as_of: datetime | date,
     from slacheck.api import compile_plan as build
 
     return build(checked, as_of, rates=rates)
+
+
+def _say_choice(choice: Choice) -> None:
+    """`--engine auto`'s choice, on standard error: the result is the same either way."""
+    click.echo(f"slacheck: engine {choice.engine} ({choice.reason})", err=True)
+
 
 EXIT_COMPLIANT = 0
 EXIT_NON_COMPLIANT = 1
@@ -368,9 +375,11 @@ def main() -> None:
                    "same as with 1; other inputs are read in one process.")
 @_rates_options
 @click.option("--engine", type=click.Choice(ENGINES), default="stream", show_default=True,
-              help="What runs the records: stream (pure Python, the whole language) or "
+              help="What runs the records: stream (pure Python, the whole language), "
                    "duckdb (SQL in DuckDB, for large JSON lines files; the same result, "
-                   "needs the duckdb extra, and refuses a construct it does not cover).")
+                   "needs the duckdb extra, and refuses a construct it does not cover), or "
+                   "auto (duckdb where it is installed, covers the contract and the input "
+                   "is large, else stream; the choice is said on standard error).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
@@ -392,14 +401,15 @@ def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,
         keep = _quarantine(stack, quarantine, reasons, [contract, *data])
 
         refused_by: type[Exception] = _NotRefusedError
-        if engine == "duckdb":
+        if engine != "stream":
             from slacheck.engine.sql.support import EngineError
 
             refused_by = EngineError
         try:
             result = verify(contract, list(data), as_of=moment, evidence_limit=evidence_limit,
                             quarantine=keep, progress=shown, format_in=format_in,
-                            jobs=jobs, rates=_rates(rate, rates_file), engine=engine)
+                            jobs=jobs, rates=_rates(rate, rates_file), engine=engine,
+                            chosen=None if quiet else _say_choice)
         except refused_by as error:
             if debug:
                 raise

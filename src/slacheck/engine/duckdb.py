@@ -44,7 +44,7 @@ from slacheck.engine.sql.queries import (
     routed,
     stage,
 )
-from slacheck.engine.sql.support import UnsupportedError, check_supported, missing
+from slacheck.engine.sql.support import READS, UnsupportedError, check_supported, missing
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, run_one
 from slacheck.findings import RecordRef
@@ -92,7 +92,7 @@ def run_duckdb(
             raise UnsupportedError("records given from Python")
         sources.extend(expand(given, format_in))
     for source in sources:
-        if source.format != "jsonl" or source.path == "-":
+        if source.format not in READS or source.path == "-":
             what = "standard input" if source.path == "-" else f"{source.format} input"
             raise UnsupportedError(f"{what} ({source.path})")
     state = State.empty(plan)

@@ -1,0 +1,118 @@
+"""`--engine auto`: DuckDB only for large input (or Parquet) under a contract its SQL covers,
+with the packages installed; otherwise the stream engine, and the reason said either way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from slacheck.api import compile_plan, load_checked, verify
+from slacheck.cli import main
+from slacheck.engine import choice
+from slacheck.engine.choice import Choice, choose
+from tests.conftest import AS_OF, CONTRACT, ROOT
+from tests.conftest import EXAMPLE as FOLDER
+
+pytest.importorskip("duckdb")
+pytest.importorskip("sqlglot")
+
+EXAMPLE = FOLDER / "shipments.jsonl"
+PERCENTILES = ROOT / "tests" / "cases" / "percentiles"
+
+
+def _choose(contract: Path, inputs: list[str | object], as_of: str = AS_OF) -> Choice:
+    checked = load_checked(contract)
+    return choose(checked, compile_plan(checked, _moment(as_of)), inputs)
+
+
+def _moment(as_of: str) -> datetime:
+    return datetime.fromisoformat(as_of)
+
+
+@pytest.fixture
+def small_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any file of at least 1 KiB counts as large."""
+    monkeypatch.setattr(choice, "LARGE_BYTES", 1024)
+
+
+def test_a_small_file_runs_in_the_stream_engine() -> None:
+    picked = _choose(CONTRACT, [str(EXAMPLE)])
+    size = EXAMPLE.stat().st_size / (1 << 20)
+    assert picked == Choice("stream", f"{size:.1f} MiB of input, under 128.0 MiB")
+
+
+def test_a_large_file_under_a_covered_contract_runs_in_duckdb(small_large: None) -> None:
+    picked = _choose(CONTRACT, [str(EXAMPLE)])
+    assert picked.engine == "duckdb"
+    assert picked.reason.endswith("MiB of input")
+
+
+def test_sizes_add_up_over_the_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    size = EXAMPLE.stat().st_size
+    monkeypatch.setattr(choice, "LARGE_BYTES", size + 1)
+    assert _choose(CONTRACT, [str(EXAMPLE)]).engine == "stream"
+    copy = tmp_path / "again.jsonl"
+    shutil.copyfile(EXAMPLE, copy)
+    assert _choose(CONTRACT, [str(EXAMPLE), str(copy)]).engine == "duckdb"
+
+
+def test_a_construct_the_sql_lacks_keeps_the_stream_engine(small_large: None) -> None:
+    wanted = (PERCENTILES / "expected.json").read_text("utf-8")
+    as_of = json.loads(wanted)["as_of"]
+    picked = _choose(PERCENTILES / "contract.yaml", [str(PERCENTILES / "records.jsonl")], as_of)
+    assert picked.engine == "stream"
+    assert picked.reason.startswith("the DuckDB engine does not cover ")
+
+
+def test_records_from_python_and_standard_input_keep_the_stream_engine(
+        small_large: None) -> None:
+    assert _choose(CONTRACT, ["-"]).engine == "stream"
+    assert _choose(CONTRACT, [{"shipment_id": "S1"}]) == Choice(
+        "stream", "records given from Python or on standard input")
+
+
+def test_a_format_duckdb_does_not_read_keeps_the_stream_engine(
+        small_large: None, tmp_path: Path) -> None:
+    data = tmp_path / "data.json"
+    data.write_text("[]" + " " * 2048, "utf-8")
+    picked = _choose(CONTRACT, [str(data)])
+    assert picked == Choice("stream", "the DuckDB engine does not read json input")
+
+
+def test_without_the_packages_the_stream_engine_runs(
+        small_large: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(choice, "find_spec", lambda name: None if name == "sqlglot" else 1)
+    picked = _choose(CONTRACT, [str(EXAMPLE)])
+    assert picked == Choice("stream", "sqlglot not installed (the duckdb extra)")
+
+
+def test_the_result_is_the_same_and_the_choice_is_said(small_large: None) -> None:
+    runs = {}
+    for engine in ("stream", "auto"):
+        runs[engine] = CliRunner().invoke(main, [
+            "verify", str(CONTRACT), str(EXAMPLE), "--as-of", AS_OF, "--format", "json",
+            "--engine", engine])
+    assert runs["auto"].exit_code == runs["stream"].exit_code == 1
+    assert runs["auto"].stdout == runs["stream"].stdout
+    assert "slacheck: engine duckdb (" in runs["auto"].stderr
+    assert "engine" not in runs["stream"].stderr
+
+
+def test_quiet_says_nothing_of_the_choice() -> None:
+    result = CliRunner().invoke(main, [
+        "verify", str(CONTRACT), str(EXAMPLE), "--as-of", AS_OF, "--engine", "auto", "-q"])
+    assert result.exit_code == 1
+    assert "engine" not in result.stderr
+
+
+def test_the_api_tells_the_choice() -> None:
+    told: list[Choice] = []
+    result = verify(CONTRACT, str(EXAMPLE), as_of=_moment(AS_OF), engine="auto",
+                    chosen=told.append)
+    assert [c.engine for c in told] == ["stream"]
+    assert str(result.penalties) == "159050.50"
