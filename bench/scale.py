@@ -5,11 +5,12 @@ memory, and as the records grow.
 
 For each size, on the same generated file (bench/generate.py, written line by line and kept
 between runs), five processes in alternating order, best of `--repeat`: the orjson parse floor,
-`verify` (the stream engine in one process), `verify --jobs N` (default 2), `verify --engine
-duckdb` and the hand-written DuckDB SQL of bench/duckdb.py. Each one's CPU time (user + system
-with the workers it waits for), wall time and peak resident set (`ru_maxrss` from `wait4`: for
-`--jobs`, the largest of its processes, not their sum) are reported, with the ratios the
-goals are stated in, and how each grows from the smallest size to the others. The run fails
+`verify` (the stream engine in one process; `--engine stream` is given, whatever the default),
+`verify --jobs N` (default 2, the stream engine too), `verify --engine duckdb` and the
+hand-written DuckDB SQL that bench/duckdb.py also runs (bench/yardsticks.py). Each one's CPU
+time (user + system with the workers it waits for), wall time and peak resident set
+(`ru_maxrss` from `wait4`: for `--jobs`, the largest of its processes, not their sum) are
+reported, with the ratios the goals are stated in, and how each grows from the smallest size to the others. The run fails
 unless the three `verify` runs print the same JSON.
 
 Memory can only stay flat but for the ids the duplicate rule keeps, so the id table is
@@ -96,9 +97,10 @@ def id_width(count: int) -> int:
 
 def commands(python: str, path: Path, as_of: str, jobs: int) -> dict[str, list[str]]:
     verify = verify_command(python, path, as_of)
+    stream = [*verify, "--engine", "stream"]
     return {"floor": [python, "-c", FLOOR, str(path)],
-            STREAM: verify,
-            f"verify --jobs {jobs}": [*verify, "--jobs", str(jobs)],
+            STREAM: stream,
+            f"verify --jobs {jobs}": [*stream, "--jobs", str(jobs)],
             DUCKDB: [*verify, "--engine", "duckdb"],
             HAND_SQL: [python, "-c", HAND, str(path), as_of]}
 
