@@ -10,8 +10,8 @@ between runs), five processes in alternating order, best of `--repeat`: the orjs
 hand-written DuckDB SQL that bench/duckdb.py also runs (bench/yardsticks.py). Each one's CPU
 time (user + system with the workers it waits for), wall time and peak resident set
 (`ru_maxrss` from `wait4`: for `--jobs`, the largest of its processes, not their sum) are
-reported, with the ratios the goals are stated in, and how each grows from the smallest size to the others. The run fails
-unless the three `verify` runs print the same JSON.
+reported, with the ratios the goals are stated in, and how each grows from the smallest size
+to the others. The run fails unless the three `verify` runs print the same JSON.
 
 Memory can only stay flat but for the ids the duplicate rule keeps, so the id table is
 measured on its own: a process adds the generator's ids for each size to a `SeenIds` (sized
