@@ -14,36 +14,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
-from run import AS_OF, CONTRACT, BenchError, dataset, log, sizes
-from timing import Best, alternate
-
-FLOOR = """
-import sys, orjson
-loads = orjson.loads
-count = 0
-with open(sys.argv[1], "rb") as stream:
-    rest = b""
-    while chunk := stream.read(1 << 20):
-        lines = (rest + chunk).split(b"\\n")
-        rest = lines.pop()
-        for line in lines:
-            if line:
-                try:
-                    loads(line)
-                except orjson.JSONDecodeError:
-                    pass
-                count += 1
-print(count)
-"""
-"""The floor: the file read in 1 MiB chunks, split into lines, each line parsed by orjson."""
+from run import BenchError, dataset, log
+from timing import Best, alternate, common_arguments, parse_arguments, verify_command
+from yardsticks import FLOOR
 
 
 def commands(python: str, path: Path, as_of: str, jobs: list[int]) -> dict[str, list[str]]:
-    verify = [python, "-m", "slacheck", "verify", CONTRACT, str(path), "--as-of", as_of,
-              "--format", "json", "--quiet"]
+    verify = verify_command(python, path, as_of)
     found = {"floor": [python, "-c", FLOOR, str(path)], "verify": verify}
     for n in jobs:
         found[f"verify --jobs {n}"] = [*verify, "--jobs", str(n)]
@@ -68,18 +47,9 @@ def table(results: list[tuple[int, dict[str, Best]]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=sizes, default=[1_000_000])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
+    common_arguments(parser, [1_000_000])
     parser.add_argument("--jobs", default="", help="comma-separated --jobs values to add")
-    parser.add_argument("--python", default=sys.executable, help="interpreter for every child")
-    parser.add_argument("--as-of", default=AS_OF)
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "slacheck-bench",
-                        help="where generated files are kept between runs")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    args = parse_arguments(parser, argv)
     jobs = [int(part) for part in args.jobs.split(",") if part.strip()]
     results = []
     try:

@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from floor import FLOOR
 from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log
+from yardsticks import FLOOR
 
 
 def instructions(command: list[str]) -> int:

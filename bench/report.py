@@ -18,8 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import AS_OF, CONTRACT, BenchError, dataset, log, sizes
-from timing import Best, alternate
+from run import CONTRACT, BenchError, dataset, log
+from timing import Best, alternate, common_arguments, parse_arguments
 
 GOAL = 1.2
 
@@ -41,17 +41,8 @@ def bench_size(python: str, path: Path, out: Path, as_of: str, repeat: int) -> t
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=sizes, default=[100_000])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--python", default=sys.executable, help="interpreter for every child")
-    parser.add_argument("--as-of", default=AS_OF)
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "slacheck-bench",
-                        help="where generated files are kept between runs")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    common_arguments(parser, [100_000])
+    args = parse_arguments(parser, argv)
     rows = ["| N | verify s (CPU) | report s (CPU) | report/verify (CPU) | report/verify (wall) |",
             "|---:|---:|---:|---:|---:|"]
     worst = 0.0
