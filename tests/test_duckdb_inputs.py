@@ -11,11 +11,13 @@ import gzip
 import io
 import json
 import random
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import orjson
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -23,10 +25,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("duckdb")
 pytest.importorskip("sqlglot")
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
-
-import orjson
+pytest.importorskip("pyarrow")
 
 from slacheck.api import load_checked
 from slacheck.cli import main
@@ -34,7 +33,6 @@ from slacheck.types import Kind, RecordSchema
 from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
 from tests.test_duckdb_engine import (
     _HOSTILE,
-    CASES,
     FOLDERS,
     LIBRARY,
     REFUSED,
@@ -44,6 +42,9 @@ from tests.test_duckdb_engine import (
     _measures_contract,
     _record,
 )
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
 
 # writing JSON records as tables
 
@@ -60,7 +61,7 @@ def _objects(path: Path) -> list[dict[str, Any] | None]:
     return found
 
 
-def _columns(objects: list[dict[str, Any] | None]) -> list[str]:
+def _columns(objects: Sequence[dict[str, Any] | None]) -> list[str]:
     names: dict[str, None] = {}
     for item in objects:
         names.update(dict.fromkeys(item or {}))
@@ -85,7 +86,8 @@ def _csv(objects: list[dict[str, Any] | None], rng: random.Random | None = None,
     the wrong width, blank lines, a line that is not UTF-8."""
     names = _columns(objects)
     out = io.StringIO()
-    quoting = csv.QUOTE_MINIMAL if rng is None or rng.random() < 0.5 else csv.QUOTE_ALL
+    quoting: Literal[0, 1] = csv.QUOTE_MINIMAL if rng is None or rng.random() < 0.5 \
+        else csv.QUOTE_ALL
     ending = "\r\n" if rng is not None and rng.random() < 0.3 else "\n"
     writer = csv.writer(out, delimiter=delimiter, lineterminator=ending, quoting=quoting)
     writer.writerow(names)
@@ -176,7 +178,7 @@ def _arrow(kind: Kind, values: list[Any], rng: random.Random) -> Any:
                     pa.decimal128(38, scale))
 
 
-def _parquet(objects: list[dict[str, Any] | None], schema: RecordSchema,
+def _parquet(objects: Sequence[dict[str, Any] | None], schema: RecordSchema,
              rng: random.Random) -> Any:
     """A Parquet table of `objects`: each declared field typed (of a type drawn) or, now
     and then, as text; undeclared fields as text; a line that is not an object a row of
@@ -210,7 +212,7 @@ def test_acceptance_as_csv_and_tsv(tmp_path: Path, delimiter: str) -> None:
     assert json.loads(duck)["lines"]["rejected"] > 0
 
 
-def _plain_parquet(objects: list[dict[str, Any] | None], schema: RecordSchema) -> Any:
+def _plain_parquet(objects: Sequence[dict[str, Any] | None], schema: RecordSchema) -> Any:
     """A Parquet table of `objects` as an export would type it: times with a zone,
     amounts as decimals."""
     columns = {}
@@ -316,9 +318,9 @@ def test_generated_parquet_identical(tmp_path_factory: pytest.TempPathFactory, s
 
 
 def _one_row_types(tmp_path: Path, **columns: Any) -> Path:
-    """The acceptance rows as Parquet with some columns replaced."""
+    """The acceptance rows as Parquet of plain types, with some columns replaced."""
     objects = [item for item in _objects(EXAMPLE / "shipments.jsonl") if item]
-    table = _parquet(objects, _schema(CONTRACT), random.Random(1))
+    table = _plain_parquet(objects, _schema(CONTRACT))
     for name, column in columns.items():
         made = column(objects)
         if name in table.column_names:
@@ -344,7 +346,7 @@ def _ids(objects: list[dict[str, Any]]) -> list[Any]:
      "currency": lambda objects: pa.array(["CNY", "USD"] * (len(objects) // 2)
                                           + ["CNY"] * (len(objects) % 2))},
     # money of 32-bit floats and of a scale DECIMAL(38, 18) cannot hold
-    {"value": lambda objects: pa.array([1.25] * len(objects), pa.float32())},
+    {"value": lambda objects: pa.array([12.3] * len(objects), pa.float32())},
     {"value": lambda objects: pa.array([Decimal("1.25")] * len(objects),
                                        pa.decimal128(38, 20))},
     # booleans as numbers, strings as dates
@@ -355,8 +357,9 @@ def _ids(objects: list[dict[str, Any]]) -> list[Any]:
 def test_parquet_columns_sql_leaves_to_the_reader(tmp_path: Path,
                                                   columns: dict[str, Any]) -> None:
     path = _one_row_types(tmp_path, **columns)
-    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
-    assert duck == stream
+    for contract in (CONTRACT, _measures_contract(tmp_path)):  # the latter adds up values
+        stream, duck = _both(contract, [str(path)], AS_OF)
+        assert duck == stream
 
 
 def test_parquet_compressed_and_beside_json_lines(tmp_path: Path) -> None:
@@ -486,3 +489,73 @@ def test_days_and_timedelta_columns(tmp_path: Path) -> None:
     pq.write_table(table, tmp_path / "x.parquet")
     stream, duck = _both(CONTRACT, [str(tmp_path / "x.parquet")], AS_OF)
     assert duck == stream
+
+
+def _left(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[int]]:
+    """The rows SQL leaves to the stream reader, per file, as the engine runs."""
+    import slacheck.engine.duckdb as engine
+
+    found: dict[str, set[int]] = {}
+    original = engine._rest
+
+    def spy(plan: Any, state: Any, path: str, left: set[int], *rest: Any) -> None:
+        found[path] = set(left)
+        original(plan, state, path, left, *rest)
+
+    monkeypatch.setattr(engine, "_rest", spy)
+    return found
+
+
+_HEADER = "shipment_id,service,office,booked_at,picked_up_at,value,complete,accurate," \
+          "billed_correctly\n"
+
+
+def _row(shipment: str, *, value: str = "100.00", complete: str = "true",
+         extra: str = "") -> str:
+    return (f"{shipment},road,TSN,2025-03-02T10:00:00+08:00,2025-03-02T11:00:00+08:00,"
+            f"{value},{complete},true,true{extra}\n")
+
+
+def test_csv_rows_sql_reads_and_those_it_leaves(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    """A row is SQL's when its cells are spelt as the reader reads them (a boolean in any
+    case, a quoted cell over two lines); spaces around a number, a row of the wrong width
+    and an id on two rows are the reader's."""
+    path = tmp_path / "shipments.csv"
+    path.write_text(_HEADER + _row("S1")                # line 2: clean
+                    + _row("S2", value=" 100.00")       # 3: spaces, which the reader drops
+                    + _row("S3", complete="TRUE")        # 4: clean, but S3 again on line 8
+                    + _row("S4", extra=",more")          # 5: ten cells
+                    + _row('"S5\nsecond"')               # 6 and 7: clean
+                    + _row("S3"), "utf-8")               # 8: a duplicate
+    left = _left(monkeypatch)
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
+    assert left[str(path)] == {3, 4, 5, 8}
+    lines = json.loads(duck)["lines"]
+    assert (lines["read"], lines["rejected"]) == (6, 2)  # the ten cells, the duplicate
+
+
+def test_parquet_rows_sql_reads_and_those_it_leaves(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    """Typed columns are SQL's; a null in a required field, a negative amount and an
+    amount SQL cannot hold exactly are the reader's."""
+    from datetime import UTC
+
+    booked = datetime(2025, 3, 2, 2, tzinfo=UTC)
+    table = pa.table({
+        "shipment_id": ["S1", "S2", "S3", "S4", "S5"],
+        "service": ["road", None, "road", "road", "road"],
+        "office": ["TSN"] * 5,
+        "booked_at": pa.array([booked] * 5, pa.timestamp("us", tz="Asia/Shanghai")),
+        "picked_up_at": pa.array([booked + timedelta(hours=1)] * 5, pa.timestamp("ms", "UTC")),
+        "value": pa.array([100.25, 100.5, -1.0, 1e20, 0.1], pa.float64()),
+        "complete": [True] * 5, "accurate": [True] * 5, "billed_correctly": [True] * 5,
+    })
+    path = tmp_path / "shipments.parquet"
+    pq.write_table(table, path)
+    left = _left(monkeypatch)
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
+    assert left[str(path)] == {2, 3, 4}
+    assert json.loads(duck)["lines"]["rejected"] == 3
