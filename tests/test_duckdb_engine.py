@@ -313,9 +313,9 @@ def test_other_inputs_refused(tmp_path: Path) -> None:
     standard input are refused, naming them."""
     data = tmp_path / "shipments.json"
     data.write_text('[{"shipment_id": "S1"}]', "utf-8")
-    for given, named in ((str(data), "json input"), ("-", "standard input")):
+    for path, named in ((str(data), "json input"), ("-", "standard input")):
         result = CliRunner().invoke(main, [
-            "verify", str(CONTRACT), given, "--as-of", AS_OF, "--engine", "duckdb"],
+            "verify", str(CONTRACT), path, "--as-of", AS_OF, "--engine", "duckdb"],
             input="{}\n")
         assert result.exit_code == 2
         assert named in result.stderr
