@@ -50,25 +50,33 @@ def parquet_rows(stream: IO[bytes], name: str, *, path: str | None, keep_text: b
     try:
         parquet = pq.ParquetFile(source)
         missing_columns(parquet.schema_arrow.names, required or {}, name)
-        unreadable = (pa.ArrowException, OverflowError, ValueError)
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-            first, number = number + 1, number + batch.num_rows
-            numbers: Sequence[int] = range(first, number + 1)
-            if wanted is not None:  # the wanted rows of this batch alone
-                numbers = wanted[bisect_left(wanted, first):bisect_left(wanted, number + 1)]
-                if not numbers:
-                    continue
-                batch = batch.take([found - first for found in numbers])
-            for found, row in zip(numbers, _rows_of(batch, unreadable), strict=True):
-                if isinstance(row, _RejectedError):
-                    yield found, row, None
-                    continue
-                values = {key: _plain(value) for key, value in row.items()}
-                text = _text(row) if keep_text else None
-                yield found, values, text
+            yield from batch_rows(batch, number + 1, keep_text=keep_text, wanted=wanted)
+            number += batch.num_rows
     except (pa.ArrowException, OSError, ValueError) as error:
         raise DataError(f"cannot read {name} as Parquet (after {number} rows): "
                         f"{error}") from None
+
+
+def batch_rows(batch: Any, first: int, *, keep_text: bool,
+               wanted: Sequence[int] | None = None) -> Iterator[Row]:
+    """The rows of one Arrow record batch whose first row is numbered `first` (of those
+    numbered `wanted`, if given, in ascending order), as JSON would hold their values."""
+    import pyarrow as pa
+
+    numbers: Sequence[int] = range(first, first + batch.num_rows)
+    if wanted is not None:  # the wanted rows of this batch alone
+        numbers = wanted[bisect_left(wanted, first):bisect_left(wanted, first + batch.num_rows)]
+        if not numbers:
+            return
+        batch = batch.take([found - first for found in numbers])
+    unreadable = (pa.ArrowException, OverflowError, ValueError)
+    for found, row in zip(numbers, _rows_of(batch, unreadable), strict=True):
+        if isinstance(row, _RejectedError):
+            yield found, row, None
+            continue
+        values = {key: _plain(value) for key, value in row.items()}
+        yield found, values, _text(row) if keep_text else None
 
 
 def _rows_of(batch: Any, unreadable: tuple[type[Exception], ...]
