@@ -43,6 +43,7 @@ from tests.test_duckdb_engine import (
     _record,
 )
 
+duckdb = pytest.importorskip("duckdb")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
@@ -559,3 +560,90 @@ def test_parquet_rows_sql_reads_and_those_it_leaves(monkeypatch: pytest.MonkeyPa
     assert duck == stream
     assert left[str(path)] == {2, 3, 4}
     assert json.loads(duck)["lines"]["rejected"] == 3
+
+
+# a DuckDB database given as the data
+
+
+def _database(path: Path, **tables: Any) -> Path:
+    connection = duckdb.connect(str(path))
+    try:
+        for name, table in tables.items():
+            connection.register("given", table)
+            connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM given')
+            connection.unregister("given")
+    finally:
+        connection.close()
+    return path
+
+
+def test_database_of_one_table_identical(tmp_path: Path) -> None:
+    objects = _objects(EXAMPLE / "shipments.jsonl")
+    path = _database(tmp_path / "shipments.duckdb",
+                     shipments=_plain_parquet(objects, _schema(CONTRACT)))
+    for contract in (CONTRACT, _measures_contract(tmp_path)):
+        stream, duck = _both(contract, [str(path)], AS_OF)
+        assert duck == stream
+        assert json.loads(duck)["lines"]["read"] == len(objects)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 300))
+def test_generated_database_tables_identical(tmp_path_factory: pytest.TempPathFactory,
+                                             seed: int, size: int) -> None:
+    """A table named in a database of several, beside a Parquet file of the same ids."""
+    rng = random.Random(seed)
+    folder = tmp_path_factory.mktemp("database")
+    objects = _generated(rng, size)
+    schema = _schema(CONTRACT)
+    path = _database(folder / "exports.ddb", **{"the orders": _parquet(objects, schema, rng),
+                                                "other": pa.table({"x": [1]})})
+    pq.write_table(_parquet(objects[size // 2:], schema, rng), folder / "more.parquet")
+    stream, duck = _both(CONTRACT, [f"{path}:the orders", str(folder / "more.parquet")],
+                         rng.choice(_AS_OF), rng.choice((1, 100)))
+    assert duck == stream
+
+
+def test_database_rows_in_the_tables_order(tmp_path: Path) -> None:
+    """Row n is the n-th row of the table as stored, whatever was deleted before it."""
+    from slacheck.readers.database import database_rows
+
+    path = tmp_path / "rows.duckdb"
+    connection = duckdb.connect(str(path))
+    connection.execute("CREATE TABLE t AS SELECT range AS n FROM range(10)")
+    connection.execute("DELETE FROM t WHERE n IN (2, 3)")
+    connection.close()
+    with path.open("rb") as stream:
+        rows = list(database_rows(stream, str(path), table=None, keep_text=False))
+    assert [(number, values) for number, values, _ in rows] == [
+        (1, {"n": 0}), (2, {"n": 1}), (3, {"n": 4}), (4, {"n": 5}), (5, {"n": 6}),
+        (6, {"n": 7}), (7, {"n": 8}), (8, {"n": 9})]
+    with path.open("rb") as stream:
+        some = list(database_rows(stream, str(path), table="t", keep_text=False,
+                                  wanted=[2, 8]))
+    assert [(number, values) for number, values, _ in some] == [(2, {"n": 1}), (8, {"n": 9})]
+
+
+def test_database_spelling_and_errors(tmp_path: Path) -> None:
+    """`file.duckdb` of one table, `file.duckdb:table` of several; any other is a data
+    error (exit 3) with the same words from both engines."""
+    table = pa.table({"shipment_id": ["S1"], "x": [1]})
+    several = _database(tmp_path / "several.duckdb", a=table, b=table)
+    (tmp_path / "bad.duckdb").write_bytes(b"not a database")
+    outcomes = {}
+    for given_path in (str(several), f"{several}:c", str(tmp_path / "bad.duckdb")):
+        found = {}
+        for engine in ("stream", "duckdb"):
+            result = CliRunner().invoke(main, [
+                "verify", str(CONTRACT), given_path, "--as-of", AS_OF, "--engine", engine])
+            found[engine] = (result.exit_code, result.stderr)
+        assert found["duckdb"] == found["stream"]
+        outcomes[given_path] = found["stream"]
+    assert outcomes[str(several)][0] == 3
+    assert "it holds the tables `a`, `b`; name the table" in outcomes[str(several)][1]
+    assert "it has no table `c`" in outcomes[f"{several}:c"][1]
+    assert outcomes[str(tmp_path / "bad.duckdb")][0] == 3
+    named = CliRunner().invoke(main, ["verify", str(CONTRACT), f"{several}:a", "--as-of",
+                                      AS_OF, "--format", "json"])
+    assert named.exit_code == 3  # the table named is read, and lacks a required column
+    assert "has no column `service` (for the field `service`)" in named.stderr

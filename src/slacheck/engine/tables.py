@@ -26,13 +26,14 @@ from slacheck.engine.sql.queries import CHUNK, RECORDS
 from slacheck.engine.sql.sources import TEXT, column_kind, table_parse
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, required_columns
+from slacheck.readers.database import attach, database_rows, plain_database, qualified
 from slacheck.readers.delimited import delimited_rows, missing_columns
 from slacheck.readers.parquet import parquet_rows
 from slacheck.records import Reader, Rejection, Row, open_data
 
 CHUNK_ROWS = 100_000
 """CSV rows handed to DuckDB at a time."""
-TABLES = ("csv", "tsv", "parquet")
+TABLES = ("csv", "tsv", "parquet", "duckdb")
 """The formats read here."""
 _OURS = frozenset({"_f", "_n", "file_row_number"})
 """Column names the engine's own queries use beside the file's."""
@@ -52,6 +53,8 @@ def load_table(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
     DuckDB's exception, on which a Parquet file is read by pyarrow instead."""
     if source.format == "parquet":
         return _parquet(connection, pa, plan, file, source.path, error)
+    if source.format == "duckdb":
+        return _database(connection, pa, plan, file, source, error)
     return _delimited(connection, pa, plan, file, source, limit)
 
 
@@ -116,7 +119,6 @@ def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
              error: type[Exception]) -> tuple[str, Table]:
     import pyarrow.parquet as pq
 
-    schema = plan.schema
     digest = hashlib.sha256()
     stream = open_data(path, digest)
     try:
@@ -128,11 +130,70 @@ def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
     finally:
         stream.close()
     sha = digest.hexdigest()
+
+    def alone() -> Table:
+        return _rows_alone(connection, pa, plan, file, parquet_rows(
+            open_data(path), path, path=path if plain else None, keep_text=False,
+            required=required_columns(plan.schema)))
+
     try:
         parquet = pq.ParquetFile(path if data is None else io.BytesIO(data))
         arrow = parquet.schema_arrow
     except (pa.ArrowException, OSError, ValueError):
-        return sha, _rows_alone(connection, pa, plan, file, path)  # which says why not
+        return sha, alone()  # which says why not
+    scan: exp.Expr
+    number: exp.Expr
+    if data is None:
+        scan = exp.func("read_parquet", lit(path), exp.EQ(
+            this=exp.column("file_row_number"), expression=exp.true()))
+        number = exp.Add(this=exp.column("file_row_number"), expression=lit(1))
+    else:
+        whole = parquet.read()
+        connection.register("parquet_data", whole.append_column(
+            "_n", pa.array(range(1, whole.num_rows + 1), pa.int64())))
+        scan, number = exp.to_table("parquet_data"), exp.column("_n", quoted=True)
+    try:
+        return sha, _typed(connection, plan, file, path, arrow, scan, number, alone, error)
+    finally:
+        if data is not None:
+            connection.unregister("parquet_data")
+
+
+def _database(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
+              error: type[Exception]) -> tuple[str, Table]:
+    path = source.path
+    plain_database(path)
+    digest = hashlib.sha256()
+    with open_data(path, digest) as stream:
+        while stream.read(1 << 20):
+            pass
+    alias = f"data_{file}"
+    name = attach(connection, path, alias, source.table)
+
+    def alone() -> Table:
+        return _rows_alone(connection, pa, plan, file, database_rows(
+            open_data(path), path, table=source.table, keep_text=False,
+            required=required_columns(plan.schema)))
+
+    try:
+        arrow = connection.sql(f"SELECT * FROM {qualified(alias, name)} LIMIT 0") \
+            .to_arrow_table().schema
+        number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[
+            exp.Ordered(this=exp.column("rowid"))]))
+        table = _typed(connection, plan, file, path, arrow,
+                       exp.table_(name, db="main", catalog=alias, quoted=True), number, alone,
+                       error)
+    finally:
+        connection.execute(f'DETACH "{alias}"')
+    return digest.hexdigest(), table
+
+
+def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: exp.Expr,
+           number: exp.Expr, alone: Callable[[], Table], error: type[Exception]) -> Table:
+    """Load the rows of a typed table (`scan`, its row numbers `number`, its Arrow schema
+    `arrow`, as the stream reader is given them), or, when SQL could mistake its columns
+    or DuckDB cannot read it, every row left to the reader (`alone`)."""
+    schema = plan.schema
     names = list(arrow.names)
     missing_columns(names, required_columns(schema), path)
     declared = set(schema.names)
@@ -141,58 +202,37 @@ def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
     if (len(set(lowered)) != len(lowered) or _OURS & set(lowered)
             or kinds.get(schema.id_field) != TEXT
             or any(name.lower() in lowered and name not in names for name in declared)):
-        return sha, _rows_alone(connection, pa, plan, file, path)
+        return alone()
     table = Table([name for name in names if name not in declared])
-    numbered: exp.Expr
-    if data is None:
-        scan = exp.func("read_parquet", lit(path), exp.EQ(
-            this=exp.column("file_row_number"), expression=exp.true()))
-        numbered = exp.select(exp.alias_(lit(file), "_f", quoted=True), exp.alias_(
-            exp.Add(this=exp.column("file_row_number"), expression=lit(1)), "_n",
-            quoted=True), *(exp.column(name, quoted=True) for name in kinds)).from_(scan)
-    else:
-        whole = parquet.read()
-        connection.register("parquet_data", whole.append_column(
-            "_n", pa.array(range(1, whole.num_rows + 1), pa.int64())))
-        numbered = exp.select(exp.alias_(lit(file), "_f", quoted=True), exp.column(
-            "_n", quoted=True), *(exp.column(name, quoted=True) for name in kinds)).from_(
-            "parquet_data")
+    numbered = exp.select(exp.alias_(lit(file), "_f", quoted=True),
+                          exp.alias_(number, "_n", quoted=True),
+                          *(exp.column(name, quoted=True) for name in kinds)).from_(scan)
     row = exp.true() if _file_row(plan, table.extras) else exp.false()
     query = table_parse(plan, kinds, numbered.subquery(), row)
     try:
         connection.execute(f"INSERT INTO {RECORDS} {query.sql(dialect='duckdb')}")
-    except error:  # DuckDB cannot read it: the stream reader says what pyarrow makes of it
+    except error:  # DuckDB cannot read it: the stream reader says what it makes of it
         connection.execute(f'DELETE FROM {RECORDS} WHERE "_f" = {file}')
-        return sha, _rows_alone(connection, pa, plan, file, path)
-    finally:
-        if data is not None:
-            connection.unregister("parquet_data")
-    return sha, table
+        return alone()
+    return table
 
 
-def _rows_alone(connection: Any, pa: Any, plan: Plan, file: int, path: str) -> Table:
-    """Every row of a Parquet file left to the stream reader, each with the id it spells
-    as the reader reads it (a data error of the file is the reader's, raised here)."""
-    stream = open_data(path)
+def _rows_alone(connection: Any, pa: Any, plan: Plan, file: int, rows: Iterator[Row]) -> Table:
+    """Every row of a table left to the stream reader, each with the id it spells as the
+    reader reads it (a data error of the file is the reader's, raised here)."""
     id_field = plan.schema.id_field
-    try:
-        rows = parquet_rows(stream, path, path=None if path.lower().endswith(COMPRESSED)
-                            else path, keep_text=False,
-                            required=required_columns(plan.schema))
-        while block := list(islice(rows, CHUNK_ROWS)):
-            ids = [values.get(id_field) if type(values) is dict else None
-                   for _, values, _ in block]
-            chunk = pa.table({
-                "_f": pa.array([file] * len(block), pa.int32()),
-                "_n": pa.array([number for number, _, _ in block], pa.int64()),
-                "_id": pa.array([found if type(found) is str else None for found in ids],
-                                pa.string())})
-            connection.register("odd", chunk)
-            connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_ok", "_id") '
-                               'SELECT "_f", "_n", false, "_id" FROM odd')
-            connection.unregister("odd")
-    finally:
-        stream.close()
+    while block := list(islice(rows, CHUNK_ROWS)):
+        ids = [values.get(id_field) if type(values) is dict else None
+               for _, values, _ in block]
+        chunk = pa.table({
+            "_f": pa.array([file] * len(block), pa.int32()),
+            "_n": pa.array([number for number, _, _ in block], pa.int64()),
+            "_id": pa.array([found if type(found) is str else None for found in ids],
+                            pa.string())})
+        connection.register("odd", chunk)
+        connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_ok", "_id") '
+                           'SELECT "_f", "_n", false, "_id" FROM odd')
+        connection.unregister("odd")
     return Table()
 
 
@@ -207,6 +247,11 @@ def table_rows(reader: Reader, source: Input, wanted: list[int],
             yield from parquet_rows(stream, source.path, path=source.path if plain else None,
                                     keep_text=reader.keep_text,
                                     required=required_columns(reader.schema), wanted=wanted)
+            return
+        if source.format == "duckdb":
+            yield from database_rows(stream, source.path, table=source.table,
+                                     keep_text=reader.keep_text,
+                                     required=required_columns(reader.schema), wanted=wanted)
             return
         read = reader.schema.read
         rows = delimited_rows(stream, source.path,
@@ -233,7 +278,7 @@ def row_readers(reader: Reader, again: Reader, source: Input, header: list[bytes
                            Callable[[Row], dict[str, Any]]]:
     """How a row SQL left is read (by `reader`, rejected or not), and how a clean row a
     standard left is read (by `again`, which cannot reject it)."""
-    text = source.format != "parquet"
+    text = source.format in ("csv", "tsv")
 
     def left(row: Row, reject: Callable[[Rejection], object]) -> Iterator[dict[str, Any]]:
         return reader.rows((row,), source.path, reject, text=text, header=header)
