@@ -647,3 +647,27 @@ def test_database_spelling_and_errors(tmp_path: Path) -> None:
                                       AS_OF, "--format", "json"])
     assert named.exit_code == 3  # the table named is read, and lacks a required column
     assert "has no column `service` (for the field `service`)" in named.stderr
+
+
+@pytest.mark.parametrize("column", [
+    # dates pyarrow cannot make a Python value of: their rows are rejected
+    lambda count: pa.array([date(2025, 1, 1)] * (count - 1) + [None], pa.date32()).cast(
+        pa.int32()).cast(pa.date32()),
+    lambda count: pa.array([2_932_897 + 10] * count, pa.int32()).cast(pa.date32()),
+    lambda count: pa.array([253_402_300_800_000_000 + index for index in range(count)],
+                           pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+    # nanoseconds a Python time cannot hold; a zone pyarrow cannot find
+    lambda count: pa.array(list(range(count)), pa.int64()).cast(pa.timestamp("ns")),
+    lambda count: pa.array(list(range(count)), pa.int64()).cast(
+        pa.timestamp("us", tz="Mars/Olympus")),
+], ids=["dates", "past-9999", "times-past-9999", "nanoseconds", "unknown-zone"])
+def test_undeclared_columns_the_reader_cannot_read(tmp_path: Path, column: Any) -> None:
+    """An undeclared column is read into Python by the stream reader too: a row with a
+    value it cannot read is rejected, and SQL leaves such rows to it."""
+    objects = [item for item in _objects(EXAMPLE / "shipments.jsonl") if item]
+    table = _plain_parquet(objects, _schema(CONTRACT))
+    table = table.append_column("extra", column(table.num_rows))
+    path = tmp_path / "shipments.parquet"
+    pq.write_table(table, path)
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream

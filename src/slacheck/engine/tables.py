@@ -23,7 +23,7 @@ from sqlglot import exp
 
 from slacheck.engine.sql.clauses import lit
 from slacheck.engine.sql.queries import CHUNK, RECORDS
-from slacheck.engine.sql.sources import TEXT, column_kind, table_parse
+from slacheck.engine.sql.sources import TEXT, column_kind, table_parse, undeclared_check
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, required_columns
 from slacheck.readers.database import attach, database_rows, plain_database, qualified
@@ -35,7 +35,7 @@ CHUNK_ROWS = 100_000
 """CSV rows handed to DuckDB at a time."""
 TABLES = ("csv", "tsv", "parquet", "duckdb")
 """The formats read here."""
-_OURS = frozenset({"_f", "_n", "file_row_number"})
+_OURS = frozenset({"_f", "_n", "_readable", "file_row_number"})
 """Column names the engine's own queries use beside the file's."""
 
 
@@ -204,11 +204,17 @@ def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: 
             or any(name.lower() in lowered and name not in names for name in declared)):
         return alone()
     table = Table([name for name in names if name not in declared])
+    checks = [undeclared_check(arrow.field(name).type, exp.column(name, quoted=True))
+              for name in table.extras]
+    readable = [check for check in checks if check is not None]
+    row = exp.and_(exp.true(), *readable) if _file_row(plan, table.extras) and len(
+        readable) == len(checks) else exp.false()
     numbered = exp.select(exp.alias_(lit(file), "_f", quoted=True),
                           exp.alias_(number, "_n", quoted=True),
+                          exp.alias_(row, "_readable", quoted=True),
                           *(exp.column(name, quoted=True) for name in kinds)).from_(scan)
-    row = exp.true() if _file_row(plan, table.extras) else exp.false()
-    query = table_parse(plan, kinds, numbered.subquery(), row)
+    query = table_parse(plan, kinds, numbered.subquery(),
+                        exp.column("_readable", quoted=True))
     try:
         connection.execute(f"INSERT INTO {RECORDS} {query.sql(dialect='duckdb')}")
     except error:  # DuckDB cannot read it: the stream reader says what it makes of it

@@ -45,10 +45,50 @@ def column_kind(arrow_type: object) -> str:
         scale = int(text.rstrip(")").split(",")[1])
         return NUMBER if 0 <= scale <= 18 else OTHER
     if text.startswith(("timestamp[s,", "timestamp[ms,", "timestamp[us,")):
-        return INSTANT  # with a zone: a time without one is rejected by the reader
+        # with a zone pyarrow knows: a time without one is rejected by the reader
+        return INSTANT if _readable(arrow_type) else OTHER
     if text in ("date32[day]", "date64[ms]"):
         return DATE
     return OTHER
+
+
+def _readable(arrow_type: object) -> bool:
+    """Whether pyarrow gives Python values of this type at all (a zone it cannot find, for
+    one, rejects every row of its column in the stream reader)."""
+    import pyarrow as pa
+
+    try:
+        pa.array([0], arrow_type).to_pylist()
+    except (pa.ArrowException, ValueError, OverflowError):
+        return False
+    return True
+
+
+_SAFE = frozenset({"string", "large_string", "binary", "large_binary", "bool", "float",
+                   "double", "null", *_INTEGERS})
+
+
+def undeclared_check(arrow_type: object, column: exp.Expr) -> exp.Expr | None:
+    """What a row's value in an undeclared column must be for the stream reader to read the
+    row at all (pyarrow makes a Python value of every column, and a row with a value it
+    cannot make, a date past the year 9999, is rejected): TRUE for a type always read, a
+    range for dates and times, None when SQL cannot tell (nanoseconds, durations, nested
+    values), and the rows of the file are then the reader's."""
+    text = str(arrow_type)
+    if text in _SAFE or text.startswith("decimal"):
+        return exp.true()
+    if text in ("date32[day]", "date64[ms]"):
+        low, high, kind = "0002-01-02", "9998-12-30", "DATE"
+    elif text.startswith(("timestamp[s", "timestamp[ms", "timestamp[us")):  # not ns
+        if not _readable(arrow_type):
+            return None
+        zoned = ", tz=" in text
+        low, high = "0002-01-02", "9998-12-30"
+        kind = "TIMESTAMPTZ" if zoned else "TIMESTAMP"
+    else:
+        return None
+    return exp.or_(exp.Is(this=column, expression=exp.null()), exp.Between(
+        this=column, low=exp.cast(lit(low), kind), high=exp.cast(lit(high), kind)))
 
 
 def _col(name: str) -> exp.Column:
