@@ -48,7 +48,7 @@ def _money(value: Any) -> Decimal | None:
 
 _DATABASE = """
 import sys, duckdb
-connection = duckdb.connect(sys.argv[2])
+connection = duckdb.connect(sys.argv[2], config={"enable_progress_bar": False})
 connection.execute("CREATE TABLE shipments AS SELECT * FROM read_parquet(?)", [sys.argv[1]])
 connection.close()
 """
