@@ -17,7 +17,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import IO, Any
 
 from sqlglot import exp
 
@@ -132,8 +132,8 @@ def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
     sha = digest.hexdigest()
 
     def alone() -> Table:
-        return _rows_alone(connection, pa, plan, file, parquet_rows(
-            open_data(path), path, path=path if plain else None, keep_text=False,
+        return _rows_alone(connection, pa, plan, file, path, lambda stream: parquet_rows(
+            stream, path, path=path if plain else None, keep_text=False,
             required=required_columns(plan.schema)))
 
     try:
@@ -171,8 +171,8 @@ def _database(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
     name = attach(connection, path, alias, source.table)
 
     def alone() -> Table:
-        return _rows_alone(connection, pa, plan, file, database_rows(
-            open_data(path), path, table=source.table, keep_text=False,
+        return _rows_alone(connection, pa, plan, file, path, lambda stream: database_rows(
+            stream, path, table=source.table, keep_text=False,
             required=required_columns(plan.schema)))
 
     try:
@@ -223,9 +223,16 @@ def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: 
     return table
 
 
-def _rows_alone(connection: Any, pa: Any, plan: Plan, file: int, rows: Iterator[Row]) -> Table:
+def _rows_alone(connection: Any, pa: Any, plan: Plan, file: int, path: str,
+                rows_of: Callable[[IO[bytes]], Iterator[Row]]) -> Table:
     """Every row of a table left to the stream reader, each with the id it spells as the
     reader reads it (a data error of the file is the reader's, raised here)."""
+    with open_data(path) as stream:
+        _ids_alone(connection, pa, plan, file, rows_of(stream))
+    return Table()
+
+
+def _ids_alone(connection: Any, pa: Any, plan: Plan, file: int, rows: Iterator[Row]) -> None:
     id_field = plan.schema.id_field
     while block := list(islice(rows, CHUNK_ROWS)):
         ids = [values.get(id_field) if type(values) is dict else None
@@ -239,7 +246,6 @@ def _rows_alone(connection: Any, pa: Any, plan: Plan, file: int, rows: Iterator[
         connection.execute(f'INSERT INTO {RECORDS} ("_f", "_n", "_ok", "_id") '
                            'SELECT "_f", "_n", false, "_id" FROM odd')
         connection.unregister("odd")
-    return Table()
 
 
 def table_rows(reader: Reader, source: Input, wanted: list[int],
