@@ -66,6 +66,8 @@ def _file_row(plan: Plan, extras: list[str]) -> bool:
 
 def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
                limit: int) -> tuple[str, Table]:
+    """A CSV or TSV file cut into rows by the stream reader's CSV reader, a chunk of rows
+    at a time handed to DuckDB as text cells of the declared fields."""
     schema = plan.schema
     read = schema.read
     names = list(schema.names)
@@ -117,6 +119,8 @@ def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
 
 def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
              error: type[Exception]) -> tuple[str, Table]:
+    """A Parquet file read by DuckDB (`read_parquet`; a compressed one read into memory by
+    pyarrow first, as the stream reader does), typed by its Arrow schema."""
     import pyarrow.parquet as pq
 
     digest = hashlib.sha256()
@@ -161,6 +165,8 @@ def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
 
 def _database(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
               error: type[Exception]) -> tuple[str, Table]:
+    """A table of a DuckDB database, attached read-only, typed by the Arrow schema DuckDB
+    gives the stream reader, its rows numbered in `rowid` order as the reader numbers them."""
     path = source.path
     plain_database(path)
     digest = hashlib.sha256()
