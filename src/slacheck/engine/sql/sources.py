@@ -118,10 +118,11 @@ def table_parse(plan: Plan, kinds: Mapping[str, str] | None, source: exp.Expr,
     """Typed records from `source` (`_f`, `_n` and, per declared field, a column of its
     name: cells as text when `kinds` is None, as for CSV; else typed, each of its kind, a
     field without a column absent). `every_row` is what each row must also be to be read
-    exactly (a CSV row the reader could cut into cells; a file without a column that
-    rejects or counts otherwise)."""
+    exactly (a CSV row the reader could cut into cells; no undeclared column that rejects
+    every row, or a value in one that pyarrow cannot read)."""
     schema = plan.schema
     given: list[exp.Expr] = []
+    written: list[exp.Expr] = []
     for index, spec in enumerate(schema.fields):
         column: exp.Expr = _col(spec.name)
         if kinds is None:
@@ -134,13 +135,11 @@ def table_parse(plan: Plan, kinds: Mapping[str, str] | None, source: exp.Expr,
             text, is_text = _given(kinds[spec.name], column)
             quoted = exp.true() if is_text else exp.false()
         given += [exp.alias_(text, f"_v{index}", quoted=True),
-                  exp.alias_(quoted, f"_q{index}", quoted=True),
-                  exp.alias_(_col(f"_v{index}"), f"_w{index}", quoted=True)]
+                  exp.alias_(quoted, f"_q{index}", quoted=True)]
+        written.append(exp.alias_(_col(f"_v{index}"), f"_w{index}", quoted=True))
     spelled = exp.select(_col("_f"), _col("_n"), exp.alias_(every_row, "_row", quoted=True),
-                         *[item for item in given if item.alias.startswith(("_v", "_q"))]) \
-        .from_(source)
-    spelled = exp.select(exp.Star(), *[item for item in given if item.alias.startswith("_w")]) \
-        .from_(spelled.subquery())
+                         *given).from_(source)
+    spelled = exp.select(exp.Star(), *written).from_(spelled.subquery())
     casts = [exp.alias_(found, f"_x{index}", quoted=True)
              for index, spec in enumerate(schema.fields)
              if (found := converted(spec, index)) is not None]
