@@ -309,13 +309,17 @@ def test_quarantine_identical(tmp_path: Path) -> None:
 
 
 def test_other_inputs_refused(tmp_path: Path) -> None:
-    data = tmp_path / "shipments.csv"
-    data.write_text("shipment_id,service\nS1,road\n", "utf-8")
-    result = CliRunner().invoke(main, [
-        "verify", str(CONTRACT), str(data), "--as-of", AS_OF, "--engine", "duckdb"])
-    assert result.exit_code == 2
-    assert "csv input" in result.stderr
-    assert "--engine stream" in result.stderr
+    """JSON lines, CSV, TSV and Parquet are read (`test_duckdb_inputs`); a JSON array and
+    standard input are refused, naming them."""
+    data = tmp_path / "shipments.json"
+    data.write_text('[{"shipment_id": "S1"}]', "utf-8")
+    for path, named in ((str(data), "json input"), ("-", "standard input")):
+        result = CliRunner().invoke(main, [
+            "verify", str(CONTRACT), path, "--as-of", AS_OF, "--engine", "duckdb"],
+            input="{}\n")
+        assert result.exit_code == 2
+        assert named in result.stderr
+        assert "--engine stream" in result.stderr
 
 
 @pytest.mark.parametrize("spelling", ["gzip", "crlf", "cr"])

@@ -69,6 +69,16 @@ def test_a_construct_the_sql_lacks_keeps_the_stream_engine(small_large: None) ->
     assert picked.reason.startswith("the DuckDB engine does not cover ")
 
 
+def test_parquet_runs_in_duckdb_at_any_size(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "shipments.parquet"
+    pq.write_table(pa.table({"shipment_id": ["S1"]}), data)
+    assert data.stat().st_size < choice.LARGE_BYTES
+    assert _choose(CONTRACT, [str(data)]) == Choice("duckdb", "Parquet or DuckDB database input")
+
+
 def test_records_from_python_and_standard_input_keep_the_stream_engine(
         small_large: None) -> None:
     assert _choose(CONTRACT, ["-"]).engine == "stream"

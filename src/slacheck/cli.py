@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 # modules they come from.
 VERIFY_FORMATS = ("github", "json", "junit", "sarif", "text")
 REPORT_FORMATS = ("html", "markdown")
-INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
+INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet", "duckdb")
 EVIDENCE_LIMIT = 100
 ENGINES = ("stream", "duckdb", "auto")
 FAIL_ON_DEFAULT = "missed,penalty,credit,disqualification,escalation"
@@ -179,8 +179,8 @@ def _debug_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def _format_in_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--format-in", "format_in", type=click.Choice(INPUT_FORMATS), default=None,
                         help="Read every DATA file in this format, whatever its extension "
-                             "(by default: .jsonl, .json, .csv, .tsv, .parquet; others and "
-                             "standard input as JSON lines).")
+                             "(by default: .jsonl, .json, .csv, .tsv, .parquet, .duckdb; "
+                             "others and standard input as JSON lines).")
 
 
 def _rates_options(function: Callable[..., Any]) -> Callable[..., Any]:

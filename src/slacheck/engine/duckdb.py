@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from itertools import accumulate, islice
-from typing import IO, Any
+from typing import Any
 
 import orjson
 
@@ -47,11 +48,20 @@ from slacheck.engine.sql.queries import (
 from slacheck.engine.sql.support import READS, UnsupportedError, check_supported, missing
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, run_one
+from slacheck.engine.tables import TABLES, Table, load_table, row_readers, table_rows
 from slacheck.findings import RecordRef
 from slacheck.measures import Extreme, RatioOfSums
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
-from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_data, split_lines
+from slacheck.records import (
+    MAX_LINE_BYTES,
+    Reader,
+    Records,
+    Rejection,
+    UndeclaredField,
+    open_data,
+    split_lines,
+)
 from slacheck.windows import KeyFunction, key_function
 
 PIECE_BYTES = 64 << 20
@@ -108,7 +118,14 @@ def run_duckdb(
         connection.execute("SET TimeZone = 'UTC'")
         loader = _Loader(connection, pa, plan, max_line_bytes)
         placed: list[bool] = []
+        tables: dict[int, Table] = {}
         for index, source in enumerate(sources):
+            if source.format in TABLES:
+                table_sha, tables[index] = load_table(connection, pa, plan, index, source,
+                                                      max_line_bytes, duckdb.Error)
+                placed.append(False)
+                state.inputs.append((source.path, table_sha))
+                continue
             seekable = _seekable(source.path, max_line_bytes)
             sha = loader.load_plain(index, source.path) if seekable else None
             if sha is None:  # compressed, CR alone, a line too long or not UTF-8
@@ -153,20 +170,38 @@ def run_duckdb(
         for file, line, start in connection.execute(
                 f'SELECT "_f", "_n", "_o" FROM {STAGE} WHERE NOT "_clean"').fetchall():
             left[file].add(line)
-            places[file][line] = start + line - 1  # and a separator after each line before
+            if start is not None:  # a line of JSON lines, and a separator after each before
+                places[file][line] = start + line - 1
         handed: dict[int, dict[int, tuple[int, ...]]] = {i: {} for i in range(len(sources))}
         for file, line, start, standards in connection.execute(
                 routed(classified).sql(dialect="duckdb")).fetchall():
             handed[file][line] = tuple(standards)
-            places[file][line] = start + line - 1
+            if start is not None:
+                places[file][line] = start + line - 1
+        # every clean row of a table counts its undeclared columns, as the reader counts them
+        clean_rows = {file: (count, first) for file, count, first in connection.execute(
+            f'SELECT "_f", count(*), min("_n") FROM {STAGE} WHERE "_clean" GROUP BY "_f"'
+        ).fetchall() if file in tables and tables[file].extras}
     finally:
         connection.close()
     for index, source in enumerate(sources):
-        if left[index] or handed[index]:
-            lines = _sought(source.path, places[index]) if placed[index] else None
-            _rest(plan, state, reader, source.path, left[index], handed[index], quarantine,
-                  max_line_bytes, lines)
+        if not left[index] and not handed[index]:
+            continue
+        if source.format in TABLES:
+            header: list[bytes] = []
+            again = Reader(plan.schema, max_line_bytes=max_line_bytes,
+                           currency=plan.money.currency)
+            wanted = sorted(left[index] | handed[index].keys())
+            read_left, read_clean = row_readers(reader, again, source, header,
+                                                _impossible(source.path))
+            _rest(plan, state, source.path, left[index], handed[index], quarantine,
+                  partial(table_rows, reader, source, wanted, header), read_left, read_clean)
+            continue
+        lines = _sought(source.path, places[index]) if placed[index] else None
+        _rest(plan, state, source.path, left[index], handed[index], quarantine,
+              *_json_rest(plan, reader, source.path, max_line_bytes, lines))
     paths = [source.path for source in sources]
+    _undeclared(state, tables, clean_rows, paths)
     for index, (shown, late) in found.items():
         _evidence(plan, state, index, shown, late, paths)
     if progress is not None:
@@ -423,6 +458,22 @@ def _evidence(plan: Plan, state: State, index: int, shown: list[tuple[Any, ...]]
                                      for file, line, found in late])
 
 
+def _undeclared(state: State, tables: dict[int, Table],
+                clean_rows: dict[int, tuple[int, int]], paths: list[str]) -> None:
+    """Add the clean rows of tables to the count of each undeclared column they have, with
+    the first row of all (the reader counted the rows SQL left)."""
+    order = {path: place for place, path in enumerate(paths)}
+    for file, (count, first) in sorted(clean_rows.items()):
+        for name in tables[file].extras:
+            found = state.undeclared.get(name)
+            if found is None:
+                state.undeclared[name] = UndeclaredField(name, count, paths[file], first)
+                continue
+            found.count += count
+            if (file, first) < (order[found.source], found.line):
+                found.source, found.line = paths[file], first
+
+
 def _seekable(path: str, limit: int) -> bool:
     """Whether a line of `path` can be read again at its place: a plain file whose lines
     end with a newline (not CR alone, told as `records.split_lines` tells it)."""
@@ -443,21 +494,23 @@ def _sought(path: str, places: dict[int, int]) -> Iterator[tuple[int, bytes]]:
             yield number, text[:-1] if text.endswith(b"\n") else text
 
 
-def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
-          handed: dict[int, tuple[int, ...]], quarantine: Quarantine | None,
-          max_line_bytes: int, lines: Iterator[tuple[int, bytes]] | None) -> None:
-    """The lines of one file SQL left, read again and handed in order to the stream engine:
-    those it did not read (`left`) to its reader, and the clean ones a standard left
-    (`handed`) to the generated code of those standards alone. `lines` gives them by
-    seeking; without it the file is read again from its start."""
-    again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
-    evaluators: dict[tuple[int, ...], tuple[Evaluate, tuple[KeyFunction, ...]]] = {}
-    time_field, zone = plan.schema.time_field, plan.zone
-
+def _impossible(path: str) -> Callable[[Rejection], None]:
     def impossible(item: Rejection) -> None:
         raise AssertionError(f"SQL read {path}:{item.line} as clean, but the reader rejects "
                              f"it: {item.reason}")
 
+    return impossible
+
+
+def _json_rest(plan: Plan, reader: Reader, path: str, max_line_bytes: int,
+               lines: Iterator[tuple[int, bytes]] | None) -> tuple[
+        Callable[[], Iterator[tuple[int, bytes]]],
+        Callable[[tuple[int, bytes], Callable[[Rejection], None]], Iterator[dict[str, Any]]],
+        Callable[[tuple[int, bytes]], dict[str, Any]]]:
+    """How the lines of a JSON lines file SQL left are found (`lines` gives them by
+    seeking; without it the file is read again from its start) and read: those it did not
+    read by the reader, the clean ones a standard left by a reader of their own."""
+    again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
     waiting: deque[tuple[int, bytes]] = deque()
 
     def feed() -> Iterator[tuple[int, bytes]]:
@@ -465,37 +518,59 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
             yield waiting.popleft()
 
     # one reading of the clean lines, each handed as it comes: it gives one record each
-    records = again.lines(feed(), path, impossible)
+    records = again.lines(feed(), path, _impossible(path))
+
+    def numbered() -> Iterator[tuple[int, bytes]]:
+        if lines is not None:
+            yield from lines
+            return
+        stream = open_data(path)
+        try:
+            yield from enumerate(split_lines(stream, path, max_line_bytes), start=1)
+        finally:
+            stream.close()
+
+    def read_left(item: tuple[int, bytes],
+                  reject: Callable[[Rejection], None]) -> Iterator[dict[str, Any]]:
+        return reader.lines((item,), path, reject)
+
+    def read_clean(item: tuple[int, bytes]) -> dict[str, Any]:
+        waiting.append(item)
+        return next(records)
+
+    return numbered, read_left, read_clean
+
+
+def _rest(plan: Plan, state: State, path: str, left: set[int],
+          handed: dict[int, tuple[int, ...]], quarantine: Quarantine | None,
+          numbered: Callable[[], Iterator[Any]],
+          read_left: Callable[[Any, Callable[[Rejection], None]], Iterator[dict[str, Any]]],
+          read_clean: Callable[[Any], dict[str, Any]]) -> None:
+    """The lines (or rows) of one file SQL left, read again and handed in order to the
+    stream engine: those it did not read (`left`) to its reader, and the clean ones a
+    standard left (`handed`) to the generated code of those standards alone. `numbered`
+    gives them (each item's first element its number), perhaps among others."""
+    evaluators: dict[tuple[int, ...], tuple[Evaluate, tuple[KeyFunction, ...]]] = {}
+    time_field, zone = plan.schema.time_field, plan.zone
 
     def read(reject: Callable[[Rejection], None]) -> Iterator[dict[str, Any]]:
-        stream: IO[bytes] | None = None
-        numbered: Iterable[tuple[int, bytes]]
-        if lines is not None:
-            numbered = lines
-        else:
-            stream = open_data(path)
-            numbered = enumerate(split_lines(stream, path, max_line_bytes), start=1)
-        try:
-            for number, text in numbered:
-                if number in left:
-                    yield from reader.lines(((number, text),), path, reject)
-                    continue
-                standards = handed.get(number)
-                if standards is None:
-                    continue
-                found = evaluators.get(standards)
-                if found is None:
-                    subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
-                    found = evaluators[standards] = (
-                        generate(subset, state, path).evaluate,
-                        tuple(key_function(period) for period in window_periods(subset)))
-                evaluate, keys = found
-                waiting.append((number, text))
-                record = next(records)
-                local = record[time_field].astimezone(zone)  # the period's records only
-                evaluate(record, record[time_field], tuple(key(local) for key in keys))
-        finally:
-            if stream is not None:
-                stream.close()
+        for item in numbered():
+            number = item[0]
+            if number in left:
+                yield from read_left(item, reject)
+                continue
+            standards = handed.get(number)
+            if standards is None:
+                continue
+            found = evaluators.get(standards)
+            if found is None:
+                subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
+                found = evaluators[standards] = (
+                    generate(subset, state, path).evaluate,
+                    tuple(key_function(period) for period in window_periods(subset)))
+            evaluate, keys = found
+            record = read_clean(item)
+            local = record[time_field].astimezone(zone)  # the period's records only
+            evaluate(record, record[time_field], tuple(key(local) for key in keys))
 
     run_one(plan, state, read, path, quarantine, None)

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from slacheck.diagnostics import DataError
+from slacheck.readers.database import database_rows, named_table, plain_database
 from slacheck.readers.delimited import delimited_rows
 from slacheck.readers.jsonarray import array_elements
 from slacheck.readers.parquet import parquet_rows
 from slacheck.records import Reader, Rejection
 from slacheck.types import RecordSchema
 
-FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
-"""JSON lines, a JSON array, CSV, TSV (CSV with tabs) and Parquet."""
+FORMATS = ("jsonl", "json", "csv", "tsv", "parquet", "duckdb")
+"""JSON lines, a JSON array, CSV, TSV (CSV with tabs), Parquet and a DuckDB database."""
 
 EXTENSIONS = {
     ".jsonl": "jsonl",
@@ -33,15 +34,19 @@ EXTENSIONS = {
     ".tab": "tsv",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".duckdb": "duckdb",
+    ".ddb": "duckdb",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """One file (or standard input, `-`) and the format it is read in."""
+    """One file (or standard input, `-`) and the format it is read in; for a DuckDB
+    database, the table named (`data.duckdb:orders`), if any."""
 
     path: str
     format: str
+    table: str | None = None
 
 
 def format_of(path: str, given: str | None = None) -> str:
@@ -70,6 +75,9 @@ def expand(path: str, given: str | None = None) -> list[Input]:
             raise DataError(f"{path} is a folder without data files ({known}, or these .gz "
                             "or .zst)")
         return [Input(name, format_of(name, given)) for name in names]
+    named = named_table(path)
+    if named is not None:
+        return [Input(named[0], "duckdb", named[1])]
     if any(char in path for char in "*?["):
         names = sorted(name for name in glob.glob(path) if os.path.isfile(name))
         if not names:
@@ -118,9 +126,14 @@ def read_input(reader: Reader, source: Input, stream: IO[bytes],
                               encoding=read.encoding, limit=limit, keep_text=reader.keep_text,
                               required=required_columns(reader.schema), header_line=header)
         return reader.rows(rows, path, reject, text=True, stream=stream, header=header)
+    plain = os.path.isfile(path) and not path.lower().endswith(COMPRESSED)
+    if source.format == "duckdb":
+        plain_database(path)
+        rows = database_rows(stream, path, table=source.table, keep_text=reader.keep_text,
+                             required=required_columns(reader.schema))
+        return reader.rows(rows, path, reject, text=False)
     if source.format != "parquet":
         raise ValueError(f"unknown format {source.format!r}")
-    plain = os.path.isfile(path) and not path.lower().endswith(COMPRESSED)
     rows = parquet_rows(stream, path, path=path if plain else None, keep_text=reader.keep_text,
                         required=required_columns(reader.schema))
     return reader.rows(rows, path, reject, text=False)

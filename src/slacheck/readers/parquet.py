@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import math
 import shutil
-from collections.abc import Iterator, Mapping
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO, Any
@@ -27,10 +28,13 @@ BATCH_ROWS = 16_384
 
 
 def parquet_rows(stream: IO[bytes], name: str, *, path: str | None, keep_text: bool,
-                 required: Mapping[str, str] | None = None) -> Iterator[Row]:
+                 required: Mapping[str, str] | None = None,
+                 wanted: Sequence[int] | None = None) -> Iterator[Row]:
     """The rows of a Parquet file. `path`, when it is a plain file, is opened by pyarrow
     itself (which needs to seek); `stream` is read to its end either way, for the digest.
-    A file without a `required` column is a data error (see `delimited.missing_columns`)."""
+    A file without a `required` column is a data error (see `delimited.missing_columns`).
+    `wanted`, the numbers of some rows in ascending order, gives those alone (the rows the
+    DuckDB engine leaves to the stream engine), each as it would be given among the rest."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -46,19 +50,33 @@ def parquet_rows(stream: IO[bytes], name: str, *, path: str | None, keep_text: b
     try:
         parquet = pq.ParquetFile(source)
         missing_columns(parquet.schema_arrow.names, required or {}, name)
-        unreadable = (pa.ArrowException, OverflowError, ValueError)
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-            for row in _rows_of(batch, unreadable):
-                number += 1
-                if isinstance(row, _RejectedError):
-                    yield number, row, None
-                    continue
-                values = {key: _plain(value) for key, value in row.items()}
-                text = _text(row) if keep_text else None
-                yield number, values, text
+            yield from batch_rows(batch, number + 1, keep_text=keep_text, wanted=wanted)
+            number += batch.num_rows
     except (pa.ArrowException, OSError, ValueError) as error:
         raise DataError(f"cannot read {name} as Parquet (after {number} rows): "
                         f"{error}") from None
+
+
+def batch_rows(batch: Any, first: int, *, keep_text: bool,
+               wanted: Sequence[int] | None = None) -> Iterator[Row]:
+    """The rows of one Arrow record batch whose first row is numbered `first` (of those
+    numbered `wanted`, if given, in ascending order), as JSON would hold their values."""
+    import pyarrow as pa
+
+    numbers: Sequence[int] = range(first, first + batch.num_rows)
+    if wanted is not None:  # the wanted rows of this batch alone
+        numbers = wanted[bisect_left(wanted, first):bisect_left(wanted, first + batch.num_rows)]
+        if not numbers:
+            return
+        batch = batch.take([found - first for found in numbers])
+    unreadable = (pa.ArrowException, OverflowError, ValueError)
+    for found, row in zip(numbers, _rows_of(batch, unreadable), strict=True):
+        if isinstance(row, _RejectedError):
+            yield found, row, None
+            continue
+        values = {key: _plain(value) for key, value in row.items()}
+        yield found, values, _text(row) if keep_text else None
 
 
 def _rows_of(batch: Any, unreadable: tuple[type[Exception], ...]

@@ -111,9 +111,9 @@ def _number(spec: FieldSpec, index: int, text: exp.Expr) -> exp.Expr | None:
                       f"_w{index}", quoted=True)
 
 
-def _converted(spec: FieldSpec, index: int) -> exp.Expr | None:
+def converted(spec: FieldSpec, index: int) -> exp.Expr | None:
     """`_x{index}`: the value converted, for the fields whose conversion is a cast (computed
-    once, then both checked and kept)."""
+    once, then both checked and kept). Shared by every format (`sources`)."""
     kind, found = spec.type.kind, _col(f"_v{index}")
     if kind is Kind.TIMESTAMP:
         return fn("epoch_us", exp.TryCast(this=found, to=exp.DataType.build("TIMESTAMPTZ")))
@@ -129,14 +129,16 @@ def _converted(spec: FieldSpec, index: int) -> exp.Expr | None:
     return None
 
 
-def _field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
+def typed_field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
     """(value, good): the typed value of one field, and whether the line's value for it is
-    one SQL reads exactly as the stream reader does (absent or null: the default)."""
+    one SQL reads exactly as the stream reader does (absent or null: the default). From
+    `_v{index}` (the value's text, NULL when absent), `_q{index}` (whether the reader is
+    given it as text), `_w{index}` (a number as written) and `_x{index}` (`converted`)."""
     text = _col(f"_v{index}")
     absent = _null(text)
     kind = spec.type.kind
     is_text = _col(f"_q{index}")
-    converted = _col(f"_x{index}")
+    cast = _col(f"_x{index}")
     value: exp.Expr
     good: exp.Expr
     if kind in (Kind.STRING, Kind.ENUM):
@@ -149,17 +151,17 @@ def _field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
         good = exp.and_(exp.not_(is_text),
                         exp.In(this=text, expressions=[lit("true"), lit("false")]))
     elif kind in (Kind.TIMESTAMP, Kind.DATE):
-        value = converted
+        value = cast
         good = exp.and_(_full(text, _TIMESTAMP if kind is Kind.TIMESTAMP else _DATE),
                         exp.GTE(this=text, expression=lit(f"{FIRST_YEAR:04d}")),
                         exp.LT(this=text, expression=lit(f"{LAST_YEAR + 1:04d}")),
-                        exp.not_(_null(converted)))
+                        exp.not_(_null(cast)))
     else:  # money, number, duration
-        value = converted
+        value = cast
         good = _full(_col(f"_w{index}"), _number_pattern(spec))
         if kind is Kind.DURATION:
             limit = MAX_DURATION_SECONDS * 1_000_000
-            good = exp.and_(good, exp.Between(this=fn("abs", converted), low=lit(0),
+            good = exp.and_(good, exp.Between(this=fn("abs", cast), low=lit(0),
                                               high=lit(limit)))
     value = case((absent, _default(spec)), default=value)
     good = case((absent, exp.false() if spec.required else exp.true()),
@@ -207,11 +209,11 @@ def parse(plan: Plan) -> exp.Select:
     numbers = [found for index, spec in enumerate(schema.fields)
                if (found := _number(spec, index, text)) is not None]
     spelled = exp.select(exp.Star(), *numbers).from_(spelled.subquery())
-    converted = [exp.alias_(found, f"_x{index}", quoted=True)
-                 for index, spec in enumerate(schema.fields)
-                 if (found := _converted(spec, index)) is not None]
-    middle = exp.select(exp.Star(), *converted).from_(spelled.subquery())
-    typed = [_field(spec, index) for index, spec in enumerate(schema.fields)]
+    casts = [exp.alias_(found, f"_x{index}", quoted=True)
+             for index, spec in enumerate(schema.fields)
+             if (found := converted(spec, index)) is not None]
+    middle = exp.select(exp.Star(), *casts).from_(spelled.subquery())
+    typed = [typed_field(spec, index) for index, spec in enumerate(schema.fields)]
     # the line without JSON's blanks (as the stream reader counts keys): a clean line has
     # no escapes, so a string cannot hold a quote and each `":` ends a key
     squeezed = fn("replace", fn("replace", fn("replace", text, lit(" "), lit("")),

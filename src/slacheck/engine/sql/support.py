@@ -11,8 +11,9 @@ from slacheck.types import Kind
 FIELD_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY,
                          Kind.NUMBER, Kind.DATE, Kind.DURATION})
 GROUP_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL})
-READS = frozenset({"jsonl"})
-"""The input formats the engine reads (files only: not standard input)."""
+READS = frozenset({"jsonl", "csv", "tsv", "parquet", "duckdb"})
+"""The input formats the engine reads (files only: not standard input): JSON lines, and the
+tables of `engine.tables`."""
 
 
 class EngineError(Exception):
