@@ -85,7 +85,7 @@ def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bound
         if (b"z" in text and b'z"' in text) or _UNREAD(text) is not None:
             return None
         try:
-            record = decode(text)
+            record: dict[str, Any] = decode(text)
         except failed:
             return None
         keys = len(record)
