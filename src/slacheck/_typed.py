@@ -127,13 +127,17 @@ def _compile_complete(schema: RecordSchema, bounded: Bounded,
     fields found, defaults set, amounts made `Decimal`, ranges and bounds checked (raising
     for the general path); it returns the number of values given as text."""
     namespace: dict[str, Any] = {"_R": _MissError, "_Decimal": Decimal, "_BIG": 10**18}
-    lines = ["def complete(r, text):", "    get = r.get", "    q = 0"]
+    lines = ["def complete(r, text):", "    get = r.get", "    q = _TEXTS"]
+    texts = 0  # the required fields msgspec took as text: counted once, here
     for index, spec in enumerate(schema.fields):
         name, kind = repr(spec.name), spec.type.kind
         namespace[f"_default_{index}"] = spec.default
         block: list[str] = []
         if kind in (Kind.STRING, Kind.ENUM, Kind.TIMESTAMP):
-            block.append("q += 1")
+            if spec.required:
+                texts += 1
+            else:
+                block.append("q += 1")
         if kind is Kind.TIMESTAMP:  # as the coercer checks the year written
             block.append("if not 1900 <= v.year <= 9000: raise _R")
         if kind in (Kind.MONEY, Kind.NUMBER):
@@ -153,6 +157,7 @@ def _compile_complete(schema: RecordSchema, bounded: Bounded,
                       f"        r[{name}] = _default_{index}"]
             if block:
                 lines += ["    else:", *("        " + line for line in block)]
+    namespace["_TEXTS"] = texts
     lines.append("    return q")
     source = "\n".join(lines) + "\n"
     filename = f"<slacheck typed {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
