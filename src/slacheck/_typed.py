@@ -78,26 +78,7 @@ def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bound
         fields[spec.name] = Required[of] if spec.required else of | None
     shape = TypedDict("shape", fields, total=False)  # type: ignore[misc]
     decode: Callable[[bytes], Any] = msgspec.json.Decoder(shape).decode
-    failed = (msgspec.DecodeError, msgspec.ValidationError)
-    complete = _compile_complete(schema, bounded, floats)
-
-    def typed(text: bytes) -> dict[str, Any] | None:
-        if (b"z" in text and b'z"' in text) or _UNREAD(text) is not None:
-            return None
-        try:
-            record: dict[str, Any] = decode(text)
-        except failed:
-            return None
-        keys = len(record)
-        try:
-            texts = complete(record, text)
-        except Exception:  # whatever it is, the general path says it
-            return None
-        if text.count(b'"') != 2 * (keys + texts):
-            return None
-        return record
-
-    return typed
+    return _compile(schema, decode, bounded, floats)
 
 
 def _type(spec: FieldSpec, patterns: dict[str, str]) -> Any:
@@ -121,13 +102,16 @@ def _type(spec: FieldSpec, patterns: dict[str, str]) -> Any:
     return Annotated[str, msgspec.Meta(pattern=f"^(?:{pattern})\\Z")] | int | float
 
 
-def _compile_complete(schema: RecordSchema, bounded: Bounded,
-                      floats: Floats) -> Callable[[dict[str, Any], bytes], int]:
-    """One generated function that finishes a decoded record as the coercer does: missing
-    fields found, defaults set, amounts made `Decimal`, ranges and bounds checked (raising
-    for the general path); it returns the number of values given as text."""
-    namespace: dict[str, Any] = {"_R": _MissError, "_Decimal": Decimal, "_BIG": 10**18}
-    lines = ["def complete(r, text):", "    get = r.get", "    q = _TEXTS"]
+def _compile(schema: RecordSchema, decode: Callable[[bytes], Any], bounded: Bounded,
+             floats: Floats) -> Typed:
+    """One generated function: the checks before msgspec is trusted, its decoding, then the
+    record finished as the coercer does (missing fields found, defaults set, amounts made
+    `Decimal`, ranges and bounds checked, any failure leaving the line to the general path),
+    and the quotes counted, two for each key and each value given as text."""
+    namespace: dict[str, Any] = {"_R": _MissError, "_Decimal": Decimal, "_BIG": 10**18,
+                                 "_unread": _UNREAD, "_decode": decode,
+                                 "_failed": (msgspec.DecodeError, msgspec.ValidationError)}
+    body = ["get = r.get", "q = _TEXTS"]
     texts = 0  # the required fields msgspec took as text: counted once, here
     for index, spec in enumerate(schema.fields):
         name, kind = repr(spec.name), spec.type.kind
@@ -151,17 +135,32 @@ def _compile_complete(schema: RecordSchema, bounded: Bounded,
                       f"r[{name}] = v"]
         block += bounded(spec, index, namespace)
         if spec.required:  # msgspec found it, and not null
-            lines += [f"    v = r[{name}]", *("    " + line for line in block)] if block else []
+            body += [f"v = r[{name}]", *block] if block else []
         else:
-            lines += [f"    v = get({name})", "    if v is None:",
-                      f"        r[{name}] = _default_{index}"]
+            body += [f"v = get({name})", "if v is None:", f"    r[{name}] = _default_{index}"]
             if block:
-                lines += ["    else:", *("        " + line for line in block)]
+                body += ["else:", *("    " + line for line in block)]
     namespace["_TEXTS"] = texts
-    lines.append("    return q")
+    lines = [
+        "def typed(text):",
+        "    if (b'z' in text and b'z\"' in text) or _unread(text) is not None:",
+        "        return None",
+        "    try:",
+        "        r = _decode(text)",
+        "    except _failed:",
+        "        return None",
+        "    keys = len(r)",
+        "    try:",
+        *("        " + line for line in body),
+        "    except Exception:",  # whatever it is, the general path says it
+        "        return None",
+        "    if text.count(b'\"') != 2 * (keys + q):",
+        "        return None",
+        "    return r",
+    ]
     source = "\n".join(lines) + "\n"
     filename = f"<slacheck typed {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)  # generated from the schema above
-    complete: Callable[[dict[str, Any], bytes], int] = namespace["complete"]
-    return complete
+    typed: Typed = namespace["typed"]
+    return typed
