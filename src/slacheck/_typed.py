@@ -1,0 +1,166 @@
+"""A typed decoding of JSON lines (msgspec) for the lines it reads exactly as the reader does.
+
+Parsing a line into an untyped dict and then checking and converting each field in Python
+costs several times the parse. msgspec decodes a line straight into the record's types
+(strings, allowed values, booleans, aware timestamps, amounts as text matching the fast
+pattern) in C. It is a fast path only: a line it takes becomes the very record the general
+path (`records.Reader._parsed`) makes of it; every other line, and every line it cannot vouch
+for, returns None and goes to the general path, which alone rejects and says why. So a
+rejection, and its reason, never depends on whether msgspec is installed.
+
+What it must not take, since the general path reads it otherwise:
+- a key written twice (msgspec keeps the last), a key the contract does not declare, a
+  nested object: the line's quotes are counted, two for each key and each value given as
+  text, as in `Reader._parsed` (`records._repeated_keys` says why that is exact);
+- a timestamp that ends with a lowercase `z`, or whose fraction of a second has more than six
+  digits, which msgspec reads (as UTC; rounded) and `datetime.fromisoformat` does not (it
+  refuses the `z`; it cuts the digits): a line with `z"` or seven digits after a dot is left
+  to the general path. Every other text msgspec reads as an aware timestamp,
+  `fromisoformat` reads as the same instant with the same offset
+  (tests/test_typed_lines.py holds generated texts to this);
+- a value out of the supported range (a year outside 1900 to 9000, an integer amount of 19
+  digits), or outside a field's `min`, `max` or `pattern`.
+
+Contracts with fields of other kinds (dates, durations, lists), or records mapped by
+`records.read`, are read by the general path alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+import re
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Required, TypedDict
+
+from slacheck.types import FieldSpec, Kind, RecordSchema
+
+try:
+    import msgspec
+except ImportError:  # the `fast` extra: without it every line takes the general path
+    msgspec = None  # type: ignore[assignment]
+
+Typed = Callable[[bytes], "dict[str, Any] | None"]
+"""A line's record, or None for the general path to read it."""
+
+Bounded = Callable[[FieldSpec, int, dict[str, Any]], list[str]]
+"""`records._bounded`: the lines checking a converted `v` against a field's bounds."""
+
+Floats = Callable[[FieldSpec], Callable[[float, bytes], Decimal]]
+"""For a number field, the coercer's exact reading of a value JSON gave as a float: read
+again from the line's text, then checked (`records._exact_number`, `records._number`)."""
+
+_UNREAD = re.compile(rb"\.[0-9]{7}").search
+"""Seven digits after a dot: perhaps a fraction of a second msgspec would round."""
+
+_KINDS = (Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY, Kind.NUMBER)
+
+
+class _MissError(Exception):
+    """The record needs the general path (a bound, a range)."""
+
+
+def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bounded,
+                  floats: Floats) -> Typed | None:
+    """The fast path for lines of `schema`, or None when msgspec is not installed or the
+    schema has a field of a kind it does not read. `patterns` are the reader's fast
+    patterns of amounts and numbers (`money`, `number`, `whole`), matched whole."""
+    if msgspec is None or not all(spec.type.kind in _KINDS for spec in schema.fields):
+        return None
+    fields: dict[str, Any] = {}
+    for spec in schema.fields:
+        kind = spec.type.kind
+        if kind is Kind.ENUM and not all(type(value) is str for value in spec.type.values):
+            return None
+        of = _type(spec, patterns)
+        fields[spec.name] = Required[of] if spec.required else of | None
+    shape = TypedDict("shape", fields, total=False)  # type: ignore[misc]
+    decode: Callable[[bytes], Any] = msgspec.json.Decoder(shape).decode
+    return _compile(schema, decode, bounded, floats)
+
+
+def _type(spec: FieldSpec, patterns: dict[str, str]) -> Any:
+    kind = spec.type.kind
+    if kind is Kind.STRING:
+        return str
+    if kind is Kind.ENUM:
+        return Literal[tuple(spec.type.values)]
+    if kind is Kind.BOOL:
+        return bool
+    if kind is Kind.TIMESTAMP:
+        return Annotated[datetime, msgspec.Meta(tz=True)]
+    # the texts the coercer reads as `Decimal(text)` unchecked, or checked and unchanged: an
+    # amount by the money pattern; one that may be negative (not whole) or a number by the
+    # number pattern, whole numbers by theirs
+    if kind is Kind.MONEY and not (spec.negative and not spec.integral):
+        pattern = patterns["money"]
+    else:
+        pattern = patterns["whole" if spec.integral else "number"]
+    # `^...\Z`: msgspec searches for its pattern, the reader matches it whole
+    return Annotated[str, msgspec.Meta(pattern=f"^(?:{pattern})\\Z")] | int | float
+
+
+def _compile(schema: RecordSchema, decode: Callable[[bytes], Any], bounded: Bounded,
+             floats: Floats) -> Typed:
+    """One generated function: the checks before msgspec is trusted, its decoding, then the
+    record finished as the coercer does (missing fields found, defaults set, amounts made
+    `Decimal`, ranges and bounds checked, any failure leaving the line to the general path),
+    and the quotes counted, two for each key and each value given as text."""
+    namespace: dict[str, Any] = {"_R": _MissError, "_Decimal": Decimal, "_BIG": 10**18,
+                                 "_unread": _UNREAD, "_decode": decode,
+                                 "_failed": (msgspec.DecodeError, msgspec.ValidationError)}
+    body = ["get = r.get", "q = _TEXTS"]
+    texts = 0  # the required fields msgspec took as text: counted once, here
+    for index, spec in enumerate(schema.fields):
+        name, kind = repr(spec.name), spec.type.kind
+        namespace[f"_default_{index}"] = spec.default
+        block: list[str] = []
+        if kind in (Kind.STRING, Kind.ENUM, Kind.TIMESTAMP):
+            if spec.required:
+                texts += 1
+            else:
+                block.append("q += 1")
+        if kind is Kind.TIMESTAMP:  # as the coercer checks the year written
+            block.append("if not 1900 <= v.year <= 9000: raise _R")
+        if kind in (Kind.MONEY, Kind.NUMBER):
+            low = "-_BIG <" if kind is Kind.NUMBER or spec.negative else "0 <="
+            namespace[f"_float_{index}"] = floats(spec)
+            block += ["c = v.__class__",
+                      "if c is str: q += 1; v = _Decimal(v)",
+                      f"elif c is int and {low} v < _BIG: v = _Decimal(v)",
+                      f"elif c is float: v = _float_{index}(v, text)",
+                      "else: raise _R",
+                      f"r[{name}] = v"]
+        block += bounded(spec, index, namespace)
+        if spec.required:  # msgspec found it, and not null
+            body += [f"v = r[{name}]", *block] if block else []
+        else:
+            body += [f"v = get({name})", "if v is None:", f"    r[{name}] = _default_{index}"]
+            if block:
+                body += ["else:", *("    " + line for line in block)]
+    namespace["_TEXTS"] = texts
+    lines = [
+        "def typed(text):",
+        "    if (b'z' in text and b'z\"' in text) or _unread(text) is not None:",
+        "        return None",
+        "    try:",
+        "        r = _decode(text)",
+        "    except _failed:",
+        "        return None",
+        "    keys = len(r)",
+        "    try:",
+        *("        " + line for line in body),
+        "    except Exception:",  # whatever it is, the general path says it
+        "        return None",
+        "    if text.count(b'\"') != 2 * (keys + q):",
+        "        return None",
+        "    return r",
+    ]
+    source = "\n".join(lines) + "\n"
+    filename = f"<slacheck typed {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)  # generated from the schema above
+    typed: Typed = namespace["typed"]
+    return typed

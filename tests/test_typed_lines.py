@@ -1,0 +1,230 @@
+"""The typed fast path (`_typed`, msgspec): a line it takes is the record the general path
+makes of it, and every other line goes to the general path, so rejections never change.
+
+Each test reads the same lines twice, once with the fast path and once without it, and holds
+the two to each other: records value by value (their keys in order, each value's type, each
+timestamp's offset), rejections word for word.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slacheck import types as t
+from slacheck.records import Reader, Rejection
+from slacheck.types import Bound, FieldSpec, RecordSchema
+
+pytest.importorskip("msgspec")
+
+SCHEMA = RecordSchema(
+    fields=(
+        FieldSpec("id", t.STRING),
+        FieldSpec("office", t.enum(("TSN", "PEK"))),
+        FieldSpec("at", t.TIMESTAMP),
+        FieldSpec("done_at", t.TIMESTAMP, required=False),
+        FieldSpec("value", t.money(None)),
+        FieldSpec("refund", t.money(None), required=False, negative=True),
+        FieldSpec("ok", t.BOOL),
+        FieldSpec("lost", t.BOOL, required=False, default=False),
+        FieldSpec("note", t.STRING, required=False, default="none"),
+        FieldSpec("pieces", t.NUMBER, required=False, integral=True,
+                  minimum=Bound(Decimal(1), "1"), maximum=Bound(Decimal(500), "500")),
+        FieldSpec("weight", t.NUMBER, required=False),
+        FieldSpec("code", t.STRING, required=False, pattern="[A-Z]{3}"),
+    ),
+    id_field="id",
+    time_field="at",
+)
+
+GOOD: dict[str, Any] = {"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00",
+                        "value": "100.00", "ok": True}
+
+
+def fast_reader() -> Reader:
+    reader = Reader(SCHEMA)
+    assert reader.typed is not None
+    return reader
+
+
+def general_reader() -> Reader:
+    reader = Reader(SCHEMA)
+    reader.typed = None
+    return reader
+
+
+def shown(item: dict[str, Any] | Rejection) -> Any:
+    """Everything a record or rejection says, so that two compare equal only if they are the
+    same: keys in order, types, and each timestamp's offset."""
+    if isinstance(item, Rejection):
+        return item
+    return [(key, type(value).__name__, value,
+             value.utcoffset() if isinstance(value, datetime) else None)
+            for key, value in item.items()]
+
+
+def both(lines: list[bytes]) -> tuple[list[Any], list[Any]]:
+    data = b"".join(line + b"\n" for line in lines)
+    return ([shown(item) for item in fast_reader().read(io.BytesIO(data), "d.jsonl")],
+            [shown(item) for item in general_reader().read(io.BytesIO(data), "d.jsonl")])
+
+
+def test_an_ordinary_line_takes_the_fast_path_and_is_the_same_record() -> None:
+    line = json.dumps({**GOOD, "done_at": "2025-01-02T08:00:00.25Z", "refund": "5.50",
+                       "pieces": 3, "weight": "-1.5", "code": "ABC"}).encode()
+    reader = fast_reader()
+    assert reader.typed is not None
+    record = reader.typed(line)
+    assert record is not None
+    assert record["value"] == Decimal("100.00")
+    assert type(record["value"]) is Decimal
+    assert record["pieces"] == Decimal(3)
+    assert record["lost"] is False
+    assert record["note"] == "none"
+    fast, general = both([line])
+    assert fast == general
+
+
+@pytest.mark.parametrize("text", [
+    "2025-01-01T08:00:00z",  # msgspec reads it as UTC, fromisoformat refuses it
+    "2025-01-01T08:00:00.1234567+08:00",  # msgspec rounds the 7th digit, fromisoformat cuts
+    "2025-01-01T08:00:00.9999999Z",
+])
+def test_a_timestamp_msgspec_reads_otherwise_goes_to_the_general_path(text: str) -> None:
+    line = json.dumps({**GOOD, "at": text}).encode()
+    assert fast_reader().typed(line) is None  # type: ignore[misc]
+    fast, general = both([line])
+    assert fast == general
+
+
+@pytest.mark.parametrize("line", [
+    b'{"id": "S1", "id": "S2", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", '
+    b'"value": "1", "ok": true}',  # a key twice: msgspec would keep the last
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": "1", '
+    b'"ok": true, "extra": {"a": 1}}',  # undeclared, nested
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": 1.5, '
+    b'"ok": true}',  # a float amount: read exactly from the text
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": '
+    b'1000000000000000000, "ok": true}',  # 19 digits
+    b'{"id": "S1", "office": "TSN", "at": "1899-12-31T23:00:00-01:00", "value": "1", '
+    b'"ok": true}',  # the year written is out of range, though it is 1900 in UTC
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": "1", '
+    b'"ok": true, "pieces": 501}',  # above the maximum
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": "1", '
+    b'"ok": true, "code": "abc"}',  # not the pattern
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": "-1", '
+    b'"ok": true}',  # negative money
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": "1", '
+    b'"ok": null}',  # a required field null
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00", "value": "1", "ok": true}',
+    b'{"id": "S\\u0031", "office": "TSN", "at": "2025-01-01T08:00:00+08:00", "value": "1", '
+    b'"ok": true}',  # an escape: taken, and the same
+])
+def test_lines_the_fast_path_leaves_read_as_before(line: bytes) -> None:
+    fast, general = both([line])
+    assert fast == general
+
+
+VALUES: dict[str, list[Any]] = {
+    "id": ["S1", "S2", "", 7, None, "Ω\u2028", "a\"b"],
+    "office": ["TSN", "PEK", "tsn", "XXX", 1, None],
+    "at": ["2025-01-01T08:00:00+08:00", "2025-01-01T08:00:00Z", "2025-01-01 08:00:00-05:30",
+           "2025-01-01t08:00:00+00:00", "2025-02-30T08:00:00Z", "2025-01-01T08:00Z",
+           "2025-01-01T08:00:00.5-00:00", "2025-01-01", "9000-12-31T23:59:59+14:00",
+           "9001-01-01T00:00:00Z", "1900-01-01T00:00:00+05:45", 20250101, None],
+    "done_at": ["2025-01-02T08:00:00.123456+08:00", "2025-01-02T08:00:00.123+08:00", None,
+                "2025-01-02T08:00:00+0800", "2025-01-02T08:00:00+08"],
+    "value": ["100.00", "0", "007", "1e3", "1,00", 12, -3, 0, 12.5, "", " 1", "1.", None,
+              "999999999999999999", "1000000000000000000", True],
+    "refund": ["-5.50", "5", -5, "-0", None, "x"],
+    "ok": [True, False, None, 1, "true"],
+    "lost": [True, False, None, 0],
+    "note": ["n", "", None, 5],
+    "pieces": [1, 500, 0, 501, "3", "3.0", 3.0, -1, None],
+    "weight": ["-1.5", "2", 2, -2, 2.25, "1e2", None],
+    "code": ["ABC", "AB", "abc", None, 3],
+}
+
+
+FINE = {**GOOD, "done_at": "2025-01-02T08:00:00.5+08:00", "refund": "-2.5", "lost": False,
+        "note": "n", "pieces": 2, "weight": 2.75, "code": "XYZ"}
+
+
+def generated(seed: int, count: int) -> list[bytes]:
+    """Lines of every kind: each field given a value of its list, left out, or written
+    twice, sometimes an undeclared key, a nested object, or spaces around the colons."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(count):
+        pairs: list[tuple[str, Any]] = []
+        for name, values in VALUES.items():
+            draw = rng.random()
+            if draw < 0.05:
+                continue
+            pairs.append((name, rng.choice(values) if draw < 0.12 else FINE[name]))
+            if draw > 0.98:
+                pairs.append((name, rng.choice(values)))
+        rng.shuffle(pairs)
+        if rng.random() < 0.05:
+            pairs.append(("extra", rng.choice([1, {"id": "x"}, [1, 2]])))
+        text = "{" + ", ".join(f"{json.dumps(key)}{rng.choice([':', ': ', ' : '])}"
+                               f"{json.dumps(value)}" for key, value in pairs) + "}"
+        lines.append(text.encode())
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_generated_lines_read_the_same_either_way(seed: int) -> None:
+    lines = generated(seed, 1500)
+    fast, general = both(lines)
+    assert fast == general
+    taken = sum(fast_reader().typed(line) is not None for line in lines)  # type: ignore[misc]
+    assert taken > 200  # the fast path is exercised, not skipped
+
+
+TIMESTAMP_CHARS = "0123456789-:+TtZz .,_W"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(TIMESTAMP_CHARS, min_size=10, max_size=34),
+       st.sampled_from(["2025-03-10T10:00:00", "2025-12-31T23:59:59.999999", "2024-02-29"]))
+def test_any_timestamp_text_reads_the_same_either_way(tail: str, head: str) -> None:
+    text = head + tail[len(head) - 10:] if len(tail) > len(head) else tail
+    line = json.dumps({**GOOD, "at": text}).encode()
+    fast, general = both([line])
+    assert fast == general
+
+
+def test_the_fast_path_is_given_up_when_most_lines_miss_it() -> None:
+    lines = [json.dumps({**GOOD, "id": f"S{n}", "at": "2025-01-01T08:00:00.1234567+08:00"}
+                        ).encode() for n in range(600)]
+    reader = fast_reader()
+    assert reader.typed is not None
+    calls = 0
+    typed = reader.typed
+
+    def counted(text: bytes) -> dict[str, Any] | None:
+        nonlocal calls
+        calls += 1
+        return typed(text)
+
+    reader.typed = counted
+    data = b"".join(line + b"\n" for line in lines)
+    items = list(reader.read(io.BytesIO(data), "d.jsonl"))
+    assert all(not isinstance(item, Rejection) and item["at"].microsecond == 123456
+               for item in items)
+    assert calls == 257  # after 256 misses, one in each line: parsed once from then on
+
+
+def test_no_fast_path_for_fields_it_does_not_read() -> None:
+    schema = RecordSchema(fields=(FieldSpec("id", t.STRING), FieldSpec("at", t.TIMESTAMP),
+                                  FieldSpec("day", t.DATE)), id_field="id", time_field="at")
+    assert Reader(schema).typed is None
