@@ -33,6 +33,7 @@ from slacheck.engine.sql.queries import (
     RECORDS,
     REPEATED,
     STAGE,
+    Added,
     classify,
     counts,
     counts_breaches,
@@ -48,7 +49,7 @@ from slacheck.engine.sql.support import UnsupportedError, check_supported, missi
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, run_one
 from slacheck.findings import RecordRef
-from slacheck.measures import Extreme, RatioOfSums
+from slacheck.measures import Extreme, Percentile, RatioOfSums
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_data, split_lines
@@ -138,8 +139,8 @@ def run_duckdb(
         for sp in plan.standards:
             _count(plan, state, sp.index, connection.execute(
                 counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
-            for role, micros, figures in measures(classified, sp.index):
-                _measured(plan, state, sp.index, role, micros, connection.execute(
+            for added, figures in measures(classified, sp.index):
+                _measured(plan, state, sp.index, added, connection.execute(
                     figures.sql(dialect="duckdb")).fetchall())
             if counts_breaches(sp):
                 limit = plan.evidence_limit
@@ -367,12 +368,14 @@ def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) ->
             tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
 
 
-def _measured(plan: Plan, state: State, index: int, role: int | None,
-              micros: tuple[bool, ...], rows: list[tuple[Any, ...]]) -> None:
+def _measured(plan: Plan, state: State, index: int, added: Added,
+              rows: list[tuple[Any, ...]]) -> None:
     """Add the clean records' values to a standard's measure (`role` None) or to one of its
     window totals in each window and group, as its `merge` would add another part's state;
-    `micros` says which of the values are durations in microseconds (seconds, exactly)."""
+    each part says whether its values are durations in microseconds (seconds, exactly)."""
     sp = plan.standards[index]
+    role = added.role
+    micros = tuple(in_micros for _, in_micros in added.parts)
     measure = sp.measure if role is None else sp.consequences.totals[role][0]
     groups = len(sp.window.group_fields)
     for row in rows:
@@ -381,10 +384,14 @@ def _measured(plan: Plan, state: State, index: int, role: int | None,
         count, *figures = row[1 + groups:]
         if not count:
             continue
-        sums = [_exact(figures[3 * j], micros[j]) for j in range(len(micros))]
         tally = state.standards[index].tallies[(key, group)]
         state_of = tally.measured if role is None else tally.totals[role]
         part = measure.start()
+        if isinstance(measure, Percentile):  # every value, in any order: it sorts them
+            part.values = [_exact(value, micros[0]) for value in figures[0]]
+            measure.merge(state_of, part)
+            continue
+        sums = [_exact(figures[3 * j], micros[j]) for j in range(len(micros))]
         if isinstance(measure, RatioOfSums):
             part.count, part.numerator, part.denominator = count, sums[0], sums[1]
         elif isinstance(measure, Extreme):

@@ -37,6 +37,7 @@ from slacheck.engine.sql.clauses import (
     micros,
 )
 from slacheck.engine.sql.support import UnsupportedError
+from slacheck.measures import Count, Extreme, Measure, Percentile, RatioOfSums, Sum
 from slacheck.model import Standard
 from slacheck.plan import Plan, StandardPlan, measure_text
 from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
@@ -302,16 +303,29 @@ def stage(plan: Plan) -> exp.Select:
 
 @dataclass(frozen=True, slots=True)
 class Classified:
-    """The classes query, and per standard its columns: key, group columns, class; and the
-    columns of what each record adds to a standard's measure (none for a rate)."""
+    """The classes query, and per standard its columns: key, group columns, class; the
+    columns of what each record adds to a standard's measure (none for a rate); and what
+    of the standard SQL leaves to the stream engine."""
 
     select: exp.Select
     columns: tuple[tuple[str, tuple[str, ...], str], ...]
-    measured: tuple[tuple[tuple[int | None, tuple[tuple[str, bool], ...]], ...], ...] = ()
+    measured: tuple[tuple[Added, ...], ...] = ()
     """Per standard, what its records add up: for the measure (None) and each window total
     (its index), the columns a record adds (two for a ratio, added together), each with
     whether it holds a duration's microseconds (made seconds in Python: DuckDB divides
-    decimals as DOUBLE)."""
+    decimals as DOUBLE), and whether the values are listed (a percentile) or summed."""
+    left: tuple[tuple[str, ...], ...] = ()
+    """Per standard, the constructs SQL could not express: the lines they would decide
+    go to the stream engine."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What a standard's records add to its measure (`role` None) or to a window total."""
+
+    role: int | None
+    parts: tuple[tuple[str, bool], ...]
+    listed: bool = False
 
 
 def in_period(plan: Plan) -> exp.Expr:
@@ -324,21 +338,36 @@ def in_period(plan: Plan) -> exp.Expr:
     return exp.and_(*tests) if tests else exp.true()
 
 
+GROUP_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL})
+"""Fields SQL groups by: their values are Python's as they are (a number's or a time's
+spelling as a group key is Python's own; such a standard's lines go to the stream)."""
+MERGED = (Count, Sum, Extreme, RatioOfSums, Percentile)
+"""The measures SQL adds to (`engine.duckdb._measured`); any other is the stream's."""
+
+
 def classify(checked: CheckedContract, plan: Plan) -> Classified:
     """Stage 1 of every standard on the clean records in the contract's period."""
     clauses = Clauses(checked, plan.as_of, {rate.currency: rate.rate for rate in plan.rates})
     selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o"), _col("_id")]
     columns = []
-    measured: list[tuple[tuple[int | None, tuple[tuple[str, bool], ...]], ...]] = []
+    measured: list[tuple[Added, ...]] = []
+    left: list[tuple[str, ...]] = []
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
+        clauses.left = []
         key = f"_key_{sp.index}"
         placed = _col(sp.window.field or plan.schema.time_field)
         selected.append(exp.alias_(_key(sp, placed, plan), key, quoted=True))
         groups = []
+        grouped = True
         for j, name in enumerate(sp.window.group_fields):
             groups.append(f"_group_{sp.index}_{j}")
-            selected.append(exp.alias_(_col(name), groups[-1], quoted=True))
+            spec = plan.schema.field(name)
+            if spec is None or spec.type.kind not in GROUP_KINDS:
+                clauses.left.append(f"grouping by `{name}`")
+                grouped = False
+            selected.append(exp.alias_(_col(name) if grouped else exp.null(), groups[-1],
+                                       quoted=True))
         branches: list[Branch] = []
         if sp.window.field is not None:
             branches.append((_null(placed), None))
@@ -346,25 +375,36 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
             scope = clauses.truth(standard.scope.node)
             branches.append((exp.or_(_null(scope), _eq(scope, PENDING)), None))
             branches.append((exp.not_(_eq(scope, PASS)), -1))
+        if not grouped:  # every record in scope has its group computed by the stream
+            branches.append((exp.true(), None))
         for j, item in enumerate(standard.exclusions):
             excluded = clauses.truth(item.when.node)
             branches.append((exp.or_(_null(excluded), _eq(excluded, PENDING)), None))
             branches.append((_eq(excluded, PASS), 10 + j))
-        items: list[tuple[int | None, ast.Measure]] = []
+        items: list[tuple[int | None, ast.Measure, Measure]] = []
         target = standard.target.node if standard.target is not None else None
         if isinstance(target, ast.Target) and target.measure is not None:
-            items.append((None, target.measure))
-        items.extend(enumerate(_totals(standard, sp)))  # each window total, as the measure
-        added: list[tuple[int | None, tuple[tuple[str, bool], ...]]] = []
-        for role, node in items:
+            items.append((None, target.measure, sp.measure))
+        try:  # each window total, as the measure
+            items.extend((j, node, total) for j, (node, (total, _)) in enumerate(zip(
+                _totals(standard, sp), sp.consequences.totals, strict=True)))
+        except UnsupportedError as error:
+            clauses.left.append(error.construct)
+            branches.append((exp.true(), None))
+        added: list[Added] = []
+        for role, node, measure in items:
+            if not isinstance(measure, MERGED):
+                clauses.left.append(f"the measure `{measure.label}`")
+                branches.append((exp.true(), None))
+                continue
             values, unsure = _measure(clauses, node)
             parts = []
             for k, (value, in_micros) in enumerate(values):
                 parts.append((f"_added_{sp.index}_{len(added)}_{k}", in_micros))
                 selected.append(exp.alias_(value, parts[-1][0], quoted=True))
-            if unsure is not None:  # a `count(p)` whose p SQL cannot decide
+            if unsure is not None:  # a value SQL cannot compute or be sure of
                 branches.append((unsure, None))
-            added.append((role, tuple(parts)))
+            added.append(Added(role, tuple(parts), isinstance(measure, Percentile)))
         measured.append(tuple(added))
         outcome = clauses.truth(standard.require.node)
         odd = _implausible(clauses, standard.require.node)
@@ -376,16 +416,17 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         name = f"_class_{sp.index}"
         selected.append(exp.alias_(case(*branches), name, quoted=True))
         columns.append((key, tuple(groups), name))
+        left.append(tuple(dict.fromkeys(clauses.left)))
     selected.append(exp.alias_(in_period(plan), "_inside", quoted=True))
     select = exp.select(*selected).from_(STAGE).where(_col("_clean"))
-    return Classified(select, tuple(columns), tuple(measured))
+    return Classified(select, tuple(columns), tuple(measured), tuple(left))
 
 
 def _totals(standard: Standard, sp: StandardPlan) -> list[ast.Measure]:
     """The window totals of a standard's amounts, found in the order `plan._Totals` finds
     them (a penalty per window, a credit and its cap, a credit table, a reward), each
-    once; checked against the plan's own list, so that a new kind of amount is refused
-    rather than counted in the wrong place."""
+    once; checked against the plan's own list, so that a new kind of amount is left to
+    the stream engine rather than counted in the wrong place."""
     found: dict[str, ast.Measure] = {}
 
     def walk(node: ast.Node | None) -> None:
@@ -429,8 +470,6 @@ def _measure(clauses: Clauses,
         bottom, unsure_bottom = _operand(clauses, node.denominator)
         tests = [test for test in (unsure_top, unsure_bottom) if test is not None]
         return [top, bottom], exp.or_(*tests) if tests else None
-    if node.function.startswith("p"):
-        raise UnsupportedError(f"the percentile `{node.function}`")
     value, unsure = _operand(clauses, node)
     return [value], unsure
 
@@ -438,38 +477,47 @@ def _measure(clauses: Clauses,
 def _operand(clauses: Clauses,
              node: ast.Aggregate) -> tuple[tuple[exp.Expr, bool], exp.Expr | None]:
     """1 or 0 for what `count` counts (NULL while pending), else the operand's value: a
-    DECIMAL, or for a duration its microseconds (and True)."""
+    DECIMAL, or for a duration its microseconds (and True). A value SQL cannot compute
+    is NULL, with the condition TRUE: every record measured goes to the stream engine."""
     if node.operand is None:
         return (exp.cast(lit(1), DECIMAL), False), None
     if node.function == "count":
         truth = clauses.truth(node.operand)
         return (case((_eq(truth, PASS), exp.cast(lit(1), DECIMAL)), (_eq(truth, PENDING), None),
                      default=exp.cast(lit(0), DECIMAL)), False), _null(truth)
-    found = clauses.value(node.operand)
-    if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
-        raise UnsupportedError(f"`{node.function}` of a {found.kind.value}")
+    try:
+        found = clauses.value(node.operand)
+        if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+            raise UnsupportedError(f"`{node.function}` of a {found.kind.value}")
+    except UnsupportedError as error:
+        clauses.left.append(error.construct)
+        return (exp.cast(exp.null(), DECIMAL), False), exp.true()
     known = found.sql if found.open is None else case((found.open, None), default=found.sql)
-    return (known, found.kind is Kind.DURATION), None
+    unsure = None if found.sure is None else exp.not_(found.sure)
+    return (known, found.kind is Kind.DURATION), unsure
 
 
 def measures(classified: Classified, index: int,
-             ) -> list[tuple[int | None, tuple[bool, ...], exp.Select]]:
+             ) -> list[tuple[Added, exp.Select]]:
     """What a standard's counted clean records (every class but out of scope and excluded)
-    add to its measure (None) and to each window total, per window and group: how many
-    values, and their sum, least and most; with which of them are microseconds."""
+    add to its measure and to each window total, per window and group: how many values,
+    and their sum, least and most, or for a percentile the values themselves."""
     key, groups, name = classified.columns[index]
     keys = [_col(key), *(_col(group) for group in groups)]
     found = []
-    for role, parts in classified.measured[index]:
-        every = exp.and_(*(exp.not_(_null(_col(part))) for part, _ in parts))
+    for added in classified.measured[index]:
+        every = exp.and_(*(exp.not_(_null(_col(part))) for part, _ in added.parts))
         figures: list[exp.Expr] = [exp.Count(this=exp.Star())]
-        for part, _ in parts:
-            figures += [exp.Sum(this=_col(part)), exp.Min(this=_col(part)),
-                        exp.Max(this=_col(part))]
+        for part, _ in added.parts:
+            if added.listed:
+                figures.append(fn("list", _col(part)))
+            else:
+                figures += [exp.Sum(this=_col(part)), exp.Min(this=_col(part)),
+                            exp.Max(this=_col(part))]
         select = exp.select(*keys, *figures).from_(CLASSES).where(exp.and_(
             _col("_inside"), exp.In(this=_col(name), expressions=[
                 lit(0), lit(1), lit(2), lit(3)]), every)).group_by(*keys)
-        found.append((role, tuple(micros for _, micros in parts), select))
+        found.append((added, select))
     return found
 
 
@@ -584,8 +632,8 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
         *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
         *((f"evidence of {sp.id}", evidence(classified, sp.index, plan.evidence_limit))
           for sp in plan.standards if counts_breaches(sp)),
-        *((f"{'measure' if role is None else f'total {role}'} of {sp.id}", select)
-          for sp in plan.standards for role, _, select in measures(classified, sp.index)),
+        *((f"{'measure' if added.role is None else f'total {added.role}'} of {sp.id}", select)
+          for sp in plan.standards for added, select in measures(classified, sp.index)),
         ("lines left to the stream engine", routed(classified)),
     ]
     return "\n\n".join(f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"
