@@ -127,7 +127,7 @@ def run_duckdb(
             state.inputs.append((source.path, sha))
         loader.settle_ids()
         connection.execute(f"CREATE TABLE {REPEATED} AS {repeated().sql(dialect='duckdb')}")
-        connection.execute(f"CREATE VIEW {STAGE} AS {stage(plan).sql(dialect='duckdb')}")
+        connection.execute(f"CREATE VIEW {STAGE} AS {stage(checked, plan).sql(dialect='duckdb')}")
         connection.execute(f"CREATE TABLE {CLASSES} AS "
                            f"{classified.select.sql(dialect='duckdb')}")
         clean, outside = connection.execute(

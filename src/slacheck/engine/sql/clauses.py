@@ -364,7 +364,7 @@ class Clauses:
         elif function == "abs":
             sql = fn("abs", args[0].sql)
         elif function in ("floor", "ceil"):
-            sql = exp.cast(fn(function, args[0].sql), DECIMAL)
+            sql = exp.TryCast(this=fn(function, args[0].sql), to=exp.DataType.build(DECIMAL))
         else:  # round, half up (away from zero, as DuckDB rounds a DECIMAL)
             if self.checked.contract.rounding != "half_up":
                 raise UnsupportedError(f"{_what(expr)} rounded "
@@ -375,13 +375,16 @@ class Clauses:
                 written = expr.args[1]
                 assert isinstance(written, ast.Number)
                 places = int(written.value)
-            sql = exp.cast(fn("round", args[0].sql, lit(places)), DECIMAL)
+            sql = exp.TryCast(this=fn("round", args[0].sql, lit(places)),
+                              to=exp.DataType.build(DECIMAL))
         if kind not in (_ORDERED if function in ("min", "max") else
                         _SIGNED if function == "abs" else _NUMBERS):
             raise UnsupportedError(_what(expr))
         # LEAST and GREATEST pass over a NULL; Python's have no value then
         known = exp.and_(*(exp.not_(_null(arg.sql)) for arg in args))
         sure = [arg.sure for arg in args if arg.sure is not None]
+        if isinstance(sql, exp.TryCast):  # rounded up to 10^20, beyond DECIMAL(38, 18)
+            sure.append(exp.or_(exp.not_(exp.paren(known)), exp.not_(_null(sql))))
         return Value(case((known, sql)), kind, sure=exp.and_(*sure) if sure else None)
 
     def _lookup(self, expr: ast.Expr, name: str, key: Value) -> Value:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from sqlglot import exp
 
@@ -32,6 +34,7 @@ from slacheck.engine.sql.clauses import (
     Branch,
     Clauses,
     case,
+    decimal,
     fn,
     lit,
     micros,
@@ -130,9 +133,11 @@ def _converted(spec: FieldSpec, index: int) -> exp.Expr | None:
     return None
 
 
-def _field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
+def _field(spec: FieldSpec, index: int, currency: str | None) -> tuple[exp.Expr, exp.Expr]:
     """(value, good): the typed value of one field, and whether the line's value for it is
-    one SQL reads exactly as the stream reader does (absent or null: the default)."""
+    one SQL reads exactly as the stream reader does (absent or null: the default), within
+    the field's `min`, `max` and `pattern`, and for a field named `currency` the contract's
+    currency. A list is never read by SQL: a line that has one is the reader's."""
     text = _col(f"_v{index}")
     absent = _null(text)
     kind = spec.type.kind
@@ -149,6 +154,8 @@ def _field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
         value = _eq(text, "true")
         good = exp.and_(exp.not_(is_text),
                         exp.In(this=text, expressions=[lit("true"), lit("false")]))
+    elif kind is Kind.LIST:
+        value, good = exp.null(), exp.false()
     elif kind in (Kind.TIMESTAMP, Kind.DATE):
         value = converted
         good = exp.and_(_full(text, _TIMESTAMP if kind is Kind.TIMESTAMP else _DATE),
@@ -162,10 +169,91 @@ def _field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
             limit = MAX_DURATION_SECONDS * 1_000_000
             good = exp.and_(good, exp.Between(this=fn("abs", converted), low=lit(0),
                                               high=lit(limit)))
+    checks = _bounds(spec, value)
+    if spec.name == "currency" and currency is not None:  # `records._same_currency`
+        checks.append(_eq(value, currency) if kind in (Kind.STRING, Kind.ENUM) else exp.false())
+    if checks:
+        good = exp.and_(good, *checks)
     value = case((absent, _default(spec)), default=value)
     good = case((absent, exp.false() if spec.required else exp.true()),
                 default=exp.func("coalesce", good, exp.false()))
     return value, good
+
+
+def _bounds(spec: FieldSpec, value: exp.Expr) -> list[exp.Expr]:
+    """The field's `min` and `max` as SQL tests of its value (`records._bounded`), and its
+    `pattern` where DuckDB's regular expressions read it as Python's do; a value outside
+    them, or that SQL cannot test, is the reader's to reject."""
+    tests: list[exp.Expr] = []
+    for bound, test in ((spec.minimum, exp.GTE), (spec.maximum, exp.LTE)):
+        if bound is None:
+            continue
+        limit = _literal(bound.value)
+        tests.append(exp.false() if limit is None else test(this=value, expression=limit))
+    if spec.pattern is not None:
+        if not re2_reads_as_python(spec.pattern):
+            tests.append(exp.false())
+        else:  # on printable ASCII text (all a clean line's strings may hold otherwise)
+            tests += [_full(value, "[ -~]*"), _full(value, spec.pattern)]
+    return tests
+
+
+def _literal(value: Any) -> exp.Expr | None:
+    """A bound as SQL, in the column's own terms; None when SQL cannot hold it exactly."""
+    match value:
+        case Decimal():
+            try:
+                return decimal(value)
+            except UnsupportedError:
+                return None
+        case timedelta():
+            return lit(value // timedelta(microseconds=1))
+        case datetime():
+            return lit(micros(value))
+        case date():
+            return exp.cast(lit(value.isoformat()), "DATE")
+    return None
+
+
+_ESCAPES = frozenset("dDwWsS.-\\/+*?()[]{}|^$")
+"""The escapes that mean one thing to both Python's `re` and RE2."""
+
+
+def re2_reads_as_python(pattern: str) -> bool:
+    """Whether DuckDB's RE2 matches exactly the printable ASCII texts Python's `re`
+    fully matches with `pattern`: ASCII, no escapes but those above, no `(?` but `(?:`
+    (no flags, names, look-arounds or back-references), repeats written `{n}` or `{n,m}`
+    or `{n,}` (below RE2's limit of 1000), no `[` inside a class (RE2's `[:alpha:]`)."""
+    if not pattern.isascii():
+        return False
+    i, inside = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            if pattern[i + 1:i + 2] not in _ESCAPES or i + 1 >= len(pattern):
+                return False
+            i += 2
+            continue
+        if inside:
+            if char == "[":
+                return False
+            inside = char != "]"
+        elif char == "[":
+            inside = True
+            i += 2 if pattern[i + 1:i + 2] == "^" else 1
+            if pattern[i:i + 1] == "]":  # `[]` and `[^]` read otherwise
+                return False
+            continue
+        elif char == "{":
+            found = re.match(r"\{[0-9]{1,3}(,[0-9]{0,3})?\}", pattern[i:])
+            if found is None:
+                return False
+            i += len(found[0])
+            continue
+        elif char == "(" and pattern[i + 1:i + 2] == "?" and pattern[i + 2:i + 3] != ":":
+            return False
+        i += 1
+    return not inside
 
 
 def _default(spec: FieldSpec) -> exp.Expr:
@@ -212,7 +300,7 @@ def parse(plan: Plan) -> exp.Select:
                  for index, spec in enumerate(schema.fields)
                  if (found := _converted(spec, index)) is not None]
     middle = exp.select(exp.Star(), *converted).from_(spelled.subquery())
-    typed = [_field(spec, index) for index, spec in enumerate(schema.fields)]
+    typed = [_field(spec, index, plan.money.currency) for index, spec in enumerate(schema.fields)]
     # the line without JSON's blanks (as the stream reader counts keys): a clean line has
     # no escapes, so a string cannot hold a quote and each `":` ends a key
     squeezed = fn("replace", fn("replace", fn("replace", text, lit(" "), lit("")),
@@ -292,12 +380,30 @@ def repeated() -> exp.Select:
         .group_by(_col("_id")).having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)))
 
 
-def stage(plan: Plan) -> exp.Select:
-    """Every record with `_clean`: read exactly, its id on no other line, no warning near."""
+def may_apply(checked: CheckedContract, plan: Plan) -> tuple[exp.Expr, tuple[str, ...]]:
+    """True for a record a `records.reject` or `records.warn` rule may apply to (its
+    condition passes, or SQL cannot say): such lines go to the stream reader, which
+    rejects or flags exactly those it should; and what of the rules SQL could not express
+    (then every line goes to the reader)."""
+    contract = checked.contract
+    rules = [rule.when.node for rule in (*contract.reject, *contract.warn)]
+    if not rules:
+        return exp.false(), ()
+    clauses = Clauses(checked, plan.as_of, {rate.currency: rate.rate for rate in plan.rates})
+    tests = []
+    for node in rules:
+        truth = clauses.truth(node)
+        tests.append(exp.or_(_null(truth), _eq(truth, PASS)))
+    return exp.or_(*tests), tuple(dict.fromkeys(clauses.left))
+
+
+def stage(checked: CheckedContract, plan: Plan) -> exp.Select:
+    """Every record with `_clean`: read exactly, its id on no other line, no warning near,
+    no rule that may apply."""
     alone = exp.not_(exp.In(this=_col("_id"), query=exp.select(_col("_id")).from_(REPEATED)
                             .subquery()))
     clean = exp.func("coalesce", exp.and_(_col("_ok"), alone, exp.not_(exp.paren(
-        may_warn(plan)))), exp.false())
+        may_warn(plan))), exp.not_(exp.paren(may_apply(checked, plan)[0]))), exp.false())
     return exp.select(exp.Star(), exp.alias_(clean, "_clean", quoted=True)).from_(RECORDS)
 
 
@@ -627,7 +733,8 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
     parts = [
         ("typed records from each chunk of lines", parse(plan)),
         ("ids written on more than one line", repeated()),
-        ("records SQL reads exactly, alone of their id, no warning near", stage(plan)),
+        ("records SQL reads exactly, alone of their id, no warning or rule near",
+         stage(checked, plan)),
         ("stage 1 per standard", classified.select),
         *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
         *((f"evidence of {sp.id}", evidence(classified, sp.index, plan.evidence_limit))

@@ -8,7 +8,7 @@ from slacheck.plan import Plan
 from slacheck.types import Kind
 
 FIELD_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY,
-                         Kind.NUMBER, Kind.DATE, Kind.DURATION})
+                         Kind.NUMBER, Kind.DATE, Kind.DURATION, Kind.LIST})
 
 
 class EngineError(Exception):
@@ -41,15 +41,9 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
         raise UnsupportedError(f"`duplicates: {read.duplicates}`")
     if read.changes_values or any(read.field(spec.name).column for spec in schema.fields):
         raise UnsupportedError("`records.read` (columns, units, formats or absent values)")
-    if plan.rules:
-        raise UnsupportedError("`records.reject` and `records.warn` rules")
-    if "currency" in schema.names:
-        raise UnsupportedError("a record field named `currency`")
     for spec in schema.fields:
         if spec.type.kind not in FIELD_KINDS:
             raise UnsupportedError(f"the {spec.type.kind.value} field `{spec.name}`")
-        if spec.minimum is not None or spec.maximum is not None or spec.pattern is not None:
-            raise UnsupportedError(f"`min`, `max` or `pattern` on field `{spec.name}`")
         if spec.default is not None and spec.type.kind not in (
                 Kind.BOOL, Kind.STRING, Kind.ENUM):
             raise UnsupportedError(f"a default on the {spec.type.kind.value} field `{spec.name}`")
