@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from itertools import accumulate, islice
 from typing import IO, Any
 
@@ -49,6 +50,7 @@ from slacheck.engine.sql.support import UnsupportedError, check_supported, missi
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, run_one
 from slacheck.findings import RecordRef
+from slacheck.mapping import Conflict
 from slacheck.measures import Extreme, Percentile, RatioOfSums
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
@@ -162,12 +164,20 @@ def run_duckdb(
             places[file][line] = start + line - 1
     finally:
         connection.close()
+    # with `duplicates: last` or `combine` the stream engine counts every record once all
+    # are read, in the order of their ids' first lines: the clean lines a standard leaves
+    # wait for the records held, to be counted in that order among them
+    waiting: list[Waiting] | None = [] if reader.combiner is not None else None
     for index, source in enumerate(sources):
         if left[index] or handed[index]:
             lines = _sought(source.path, places[index]) if placed[index] else None
             _rest(plan, state, reader, source.path, left[index], handed[index], quarantine,
-                  max_line_bytes, lines)
+                  max_line_bytes, lines, waiting)
     paths = [source.path for source in sources]
+    if waiting is not None:
+        _held(plan, state, reader, waiting, paths, quarantine)
+    state.read += reader.merged
+    state.merged += reader.merged
     for index, (shown, late) in found.items():
         _evidence(plan, state, index, shown, late, paths)
     if progress is not None:
@@ -452,24 +462,27 @@ def _sought(path: str, places: dict[int, int]) -> Iterator[tuple[int, bytes]]:
 
 def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
           handed: dict[int, tuple[int, ...]], quarantine: Quarantine | None,
-          max_line_bytes: int, lines: Iterator[tuple[int, bytes]] | None) -> None:
+          max_line_bytes: int, lines: Iterator[tuple[int, bytes]] | None,
+          waiting: list[Waiting] | None) -> None:
     """The lines of one file SQL left, read again and handed in order to the stream engine:
     those it did not read (`left`) to its reader, and the clean ones a standard left
-    (`handed`) to the generated code of those standards alone. `lines` gives them by
-    seeking; without it the file is read again from its start."""
-    again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
-    evaluators: dict[tuple[int, ...], tuple[Evaluate, tuple[KeyFunction, ...]]] = {}
-    time_field, zone = plan.schema.time_field, plan.zone
+    (`handed`) to the generated code of those standards alone (or, into `waiting`, kept
+    for `_held`). `lines` gives them by seeking; without it the file is read again from
+    its start."""
+    # the clean lines' ids are on no other line: read as such, never held to be combined
+    alone = replace(plan.schema, read=replace(plan.schema.read, duplicates="reject"))
+    again = Reader(alone, max_line_bytes=max_line_bytes, currency=plan.money.currency)
+    evaluators: Evaluators = {}
 
     def impossible(item: Rejection) -> None:
         raise AssertionError(f"SQL read {path}:{item.line} as clean, but the reader rejects "
                              f"it: {item.reason}")
 
-    waiting: deque[tuple[int, bytes]] = deque()
+    queued: deque[tuple[int, bytes]] = deque()
 
     def feed() -> Iterator[tuple[int, bytes]]:
-        while waiting:
-            yield waiting.popleft()
+        while queued:
+            yield queued.popleft()
 
     # one reading of the clean lines, each handed as it comes: it gives one record each
     records = again.lines(feed(), path, impossible)
@@ -490,19 +503,79 @@ def _rest(plan: Plan, state: State, reader: Reader, path: str, left: set[int],
                 standards = handed.get(number)
                 if standards is None:
                     continue
-                found = evaluators.get(standards)
-                if found is None:
-                    subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
-                    found = evaluators[standards] = (
-                        generate(subset, state, path).evaluate,
-                        tuple(key_function(period) for period in window_periods(subset)))
-                evaluate, keys = found
-                waiting.append((number, text))
+                queued.append((number, text))
                 record = next(records)
-                local = record[time_field].astimezone(zone)  # the period's records only
-                evaluate(record, record[time_field], tuple(key(local) for key in keys))
+                if waiting is not None:
+                    waiting.append((path, number, record, standards))
+                    continue
+                _evaluate(plan, state, path, evaluators, record, standards)
         finally:
             if stream is not None:
                 stream.close()
 
     run_one(plan, state, read, path, quarantine, None)
+
+
+Waiting = tuple[str, int, dict[str, Any], tuple[int, ...]]
+"""A clean line some standards leave, waiting for `_held`: its file, line, record and
+those standards."""
+Evaluators = dict[tuple[int, ...], tuple[Evaluate, tuple[KeyFunction, ...]]]
+
+
+def _evaluate(plan: Plan, state: State, path: str, evaluators: Evaluators,
+              record: dict[str, Any], standards: tuple[int, ...]) -> None:
+    """Stages 1 and 2 of `standards` alone on one record of the contract's period."""
+    found = evaluators.get(standards)
+    if found is None:
+        subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
+        found = evaluators[standards] = (
+            generate(subset, state, path).evaluate,
+            tuple(key_function(period) for period in window_periods(subset)))
+    evaluate, keys = found
+    moment = record[plan.schema.time_field]
+    local = moment.astimezone(plan.zone)
+    evaluate(record, moment, tuple(key(local) for key in keys))
+
+
+def _held(plan: Plan, state: State, reader: Reader, waiting: list[Waiting],
+          paths: list[str], quarantine: Quarantine | None) -> None:
+    """The records `duplicates: last` or `combine` held, counted as the stream engine
+    counts them, once every line is read and in the order of their ids' first lines; the
+    clean lines in `waiting` (ids of one line, which the stream engine holds too) among
+    them in that order."""
+    order = {path: place for place, path in enumerate(paths)}
+    waiting.sort(key=lambda item: (order[item[0]], item[1]))
+    evaluators: dict[str, Evaluators] = {}
+    at = 0
+
+    def flush(before: tuple[int, int] | None) -> None:
+        nonlocal at
+        while at < len(waiting) and (before is None or (
+                order[waiting[at][0]], waiting[at][1]) < before):
+            path, _, record, standards = waiting[at]
+            _evaluate(plan, state, path, evaluators.setdefault(path, {}), record, standards)
+            at += 1
+
+    def first(item: tuple[str, dict[str, Any] | Conflict]) -> tuple[int, int]:
+        path, found = item
+        line = found.lines[0][1] if isinstance(found, Conflict) else found["_line"]
+        return order[path], line
+
+    run: list[tuple[str, dict[str, Any] | Conflict]] = []
+
+    def counted() -> None:
+        if run:
+            run_one(plan, state, partial(reader.held, items=list(run)), run[0][0], quarantine,
+                    None)
+            run.clear()
+
+    for item in reader.finished():
+        place = first(item)
+        if at < len(waiting) and (order[waiting[at][0]], waiting[at][1]) < place:
+            counted()
+            flush(place)
+        if run and run[0][0] != item[0]:
+            counted()
+        run.append(item)
+    counted()
+    flush(None)
