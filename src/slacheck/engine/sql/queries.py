@@ -380,21 +380,37 @@ def repeated() -> exp.Select:
         .group_by(_col("_id")).having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)))
 
 
-def may_apply(checked: CheckedContract, plan: Plan) -> tuple[exp.Expr, tuple[str, ...]]:
+def may_apply(checked: CheckedContract, plan: Plan,
+              ) -> tuple[exp.Expr, tuple[tuple[str, tuple[str, ...]], ...]]:
     """True for a record a `records.reject` or `records.warn` rule may apply to (its
     condition passes, or SQL cannot say): such lines go to the stream reader, which
-    rejects or flags exactly those it should; and what of the rules SQL could not express
-    (then every line goes to the reader)."""
+    rejects or flags exactly those it should; and per kind of rule, what of them SQL
+    could not express (the lines they would decide go to the reader)."""
     contract = checked.contract
-    rules = [rule.when.node for rule in (*contract.reject, *contract.warn)]
-    if not rules:
-        return exp.false(), ()
     clauses = Clauses(checked, plan.as_of, {rate.currency: rate.rate for rate in plan.rates})
     tests = []
-    for node in rules:
-        truth = clauses.truth(node)
-        tests.append(exp.or_(_null(truth), _eq(truth, PASS)))
-    return exp.or_(*tests), tuple(dict.fromkeys(clauses.left))
+    left = []
+    for kind, rules in (("records.reject", contract.reject), ("records.warn", contract.warn)):
+        clauses.left = []
+        for rule in rules:
+            truth = clauses.truth(rule.when.node)
+            tests.append(exp.or_(_null(truth), _eq(truth, PASS)))
+        if clauses.left:
+            left.append((kind, tuple(dict.fromkeys(clauses.left))))
+    return (exp.or_(*tests) if tests else exp.false()), tuple(left)
+
+
+def read_left(plan: Plan) -> tuple[str, ...]:
+    """What of the record schema makes SQL leave lines to the stream reader beyond the
+    faults it would reject: a list field (a line with a list), a pattern RE2 may read
+    otherwise (a line with a value there)."""
+    found = []
+    for spec in plan.schema.fields:
+        if spec.type.kind is Kind.LIST:
+            found.append(f"the list field `{spec.name}`")
+        if spec.pattern is not None and not re2_reads_as_python(spec.pattern):
+            found.append(f"the pattern of `{spec.name}`")
+    return tuple(found)
 
 
 def stage(checked: CheckedContract, plan: Plan) -> exp.Select:

@@ -1,9 +1,15 @@
-"""What the SQL generator covers: a contract using anything else is refused before a line is
-read, naming the construct, rather than given a figure the stream engine would not give."""
+"""What the DuckDB engine covers, and how much of it SQL decides itself.
+
+The engine runs every clause of the language: a clause SQL cannot express exactly (a
+quotient, which Python rounds to 28 digits; calendar months; business days; a dated table;
+a list's values) makes SQL unsure of the lines it would decide, and those lines go to the
+stream engine's own code, which is exact by construction. A contract is refused before a
+line is read only where that hand-over cannot be exact: where SQL could not even tell which
+lines the stream reader would read otherwise than it does (`check_supported`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from slacheck.checker import CheckedContract
 from slacheck.plan import Plan
@@ -62,3 +68,41 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
             if placed is None or placed.type.kind not in (Kind.TIMESTAMP, Kind.DATE):
                 raise UnsupportedError(f"the window of standard `{sp.id}` placed by "
                                        f"`{sp.window.field}`")
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Whether the DuckDB engine runs a contract (`refused` says why not), and what of it
+    SQL leaves to the stream engine: (standard id, or `records.reject`, `records.warn` or
+    `records` for the reading of lines, and the constructs SQL could not express)."""
+
+    refused: str | None
+    left: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def runs(self) -> bool:
+        return self.refused is None
+
+    @property
+    def sql_decides(self) -> bool:
+        """Whether SQL decides every standard on the lines it reads itself, so that the
+        engine's speed holds: no clause is left to the stream engine for any line."""
+        return self.runs and not self.left
+
+
+def coverage(checked: CheckedContract, plan: Plan) -> Coverage:
+    """What `run_duckdb` would make of the contract, without reading a line."""
+    from slacheck.engine.sql.queries import classify, may_apply, read_left
+
+    try:
+        check_supported(checked, plan)
+        classified = classify(checked, plan)
+    except UnsupportedError as error:
+        return Coverage(error.construct)
+    left = [(sp.id, "; ".join(found)) for sp, found in zip(plan.standards, classified.left,
+                                                            strict=True) if found]
+    for kind, found in may_apply(checked, plan)[1]:
+        left.append((kind, "; ".join(found)))
+    if found := read_left(plan):
+        left.append(("records", "; ".join(found)))
+    return Coverage(None, tuple(left))
