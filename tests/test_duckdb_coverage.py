@@ -260,7 +260,8 @@ def test_coverage_of_the_constructs(tmp_path: Path) -> None:
     checked = load_checked(contract)
     plan = compile_plan(checked, datetime(2025, 4, 1, tzinfo=UTC), 100)
     found = coverage(checked, plan)
-    assert found.runs and not found.sql_decides
+    assert found.runs
+    assert not found.sql_decides
     left = dict(found.left)
     assert set(left) == {"weighed", "by-cases", "cold", "records.warn", "records"}
     assert "grouping by `cases`" in left["by-cases"]
