@@ -157,7 +157,7 @@ def _both(contract: Path, data: Path, as_of: datetime, limit: int) -> tuple[str,
     return stream, duck
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 300),
        duplicates=st.sampled_from(("reject", "first", "last", "combine")),
        rules=st.booleans(), rounding=st.sampled_from(("", "half_even")),
@@ -219,7 +219,7 @@ standards:
 """
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.tuples(_NUMBERS, st.one_of(st.none(), _NUMBERS), _NUMBERS),
                      min_size=1, max_size=40))
 def test_generated_numbers_identical(tmp_path_factory: pytest.TempPathFactory,

@@ -333,6 +333,24 @@ class Clauses:
         kind = Kind.MONEY if Kind.MONEY in (a.kind, b.kind) else Kind.NUMBER
         return Value(product, kind, sure=sure)
 
+    def _moved(self, a: Value, b: Value, add: bool) -> Value:
+        """A date moved by a duration of whole days (`compiler._whole_days`; any other
+        duration is an error of the record, the stream's to report)."""
+        day, by = (a, b) if a.kind is Kind.DATE else (b, a)
+        if by.open is not None:
+            raise UnsupportedError("a date moved by a duration that may not be known yet")
+        whole = 86_400_000_000
+        days = exp.TryCast(this=exp.IntDiv(this=by.sql, expression=lit(whole)),
+                           to=exp.DataType.build("INTEGER"))
+        moved = exp.Add(this=day.sql, expression=days if add else exp.Neg(this=exp.paren(days)))
+        # a whole number of days, and few enough of them for any year a date may hold
+        fits = exp.and_(exp.EQ(this=exp.Mod(this=by.sql, expression=lit(whole)),
+                               expression=lit(0)),
+                        exp.LTE(this=fn("abs", by.sql), expression=lit(36_500 * whole)))
+        sures = [side.sure for side in (a, b) if side.sure is not None]
+        sures.append(exp.or_(_null(by.sql), _null(day.sql), exp.paren(fits)))
+        return Value(case((exp.paren(fits), moved)), Kind.DATE, sure=exp.and_(*sures))
+
     def _conditional(self, expr: ast.Expr, condition: ast.Expr, then: Value,
                      otherwise: Value) -> Value:
         """`if c then a else b` (`compiler._conditional`): a pending c has no value."""
@@ -354,6 +372,8 @@ class Clauses:
         """`min`, `max`, `abs`, `floor`, `ceil`, `round` (`functions.implementation`): no
         value when an argument has none."""
         kind = args[0].kind
+        if any(arg.kind is Kind.LIST for arg in args):
+            raise UnsupportedError(_what(expr))
         if function in ("min", "max"):
             if any(arg.kind != kind for arg in args) and not all(
                     arg.kind in _NUMBERS for arg in args):
@@ -458,14 +478,24 @@ class Clauses:
             kind = a.kind
         elif {a.kind, b.kind} <= {Kind.NUMBER, Kind.MONEY}:
             kind = Kind.MONEY
+        elif a.kind is Kind.DATE and b.kind is Kind.DURATION or (
+                add and kinds == (Kind.DURATION, Kind.DATE)):
+            return self._moved(a, b, add)
         else:
             raise UnsupportedError(f"arithmetic on a {a.kind.value} and a {b.kind.value}")
-        if a.open is not None and b.open is not None:
-            raise UnsupportedError("arithmetic on two events that may not have happened yet")
         how = exp.Add if add else exp.Sub
         sql = exp.paren(how(this=a.sql, expression=b.sql))
         sures = [side.sure for side in (a, b) if side.sure is not None]
         sure = exp.and_(*sures) if sures else None
+        if a.open is not None and b.open is not None:
+            # `compiler._open_arithmetic`: two events not yet happened give no value when
+            # their bounds do not bound the result (`delivered_at - picked_up_at`); with
+            # one of them happened, the bound's side varies by line: the stream's to say
+            either = exp.or_(a.open, b.open)
+            unbounded = add != (a.after == b.after)
+            known = exp.and_(a.open, b.open) if unbounded else exp.false()
+            sures.append(exp.or_(exp.not_(exp.paren(either)), exp.paren(known)))
+            return Value(case((either, None), default=sql), kind, sure=exp.and_(*sures))
         if b.open is not None:  # `x - event`: bounded the other way (`compiler._open_arithmetic`)
             return Value(sql, kind, b.open, b.after if add else not b.after, sure)
         return Value(sql, kind, a.open, a.after, sure)

@@ -481,14 +481,15 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         placed = _col(sp.window.field or plan.schema.time_field)
         selected.append(exp.alias_(_key(sp, placed, plan), key, quoted=True))
         groups = []
-        grouped = True
+        grouped: exp.Expr | None = exp.true()  # whether SQL is sure of the group's values
         for j, name in enumerate(sp.window.group_fields):
             groups.append(f"_group_{sp.index}_{j}")
-            spec = plan.schema.field(name)
-            if spec is None or spec.type.kind not in GROUP_KINDS:
-                clauses.left.append(f"grouping by `{name}`")
-                grouped = False
-            selected.append(exp.alias_(_col(name) if grouped else exp.null(), groups[-1],
+            value, sure = _group(clauses, plan, name)
+            if value is None:
+                grouped = None
+            elif sure is not None and grouped is not None:
+                grouped = exp.and_(grouped, sure)
+            selected.append(exp.alias_(exp.null() if value is None else value, groups[-1],
                                        quoted=True))
         branches: list[Branch] = []
         if sp.window.field is not None:
@@ -497,8 +498,10 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
             scope = clauses.truth(standard.scope.node)
             branches.append((exp.or_(_null(scope), _eq(scope, PENDING)), None))
             branches.append((exp.not_(_eq(scope, PASS)), -1))
-        if not grouped:  # every record in scope has its group computed by the stream
+        if grouped is None:  # every record in scope has its group computed by the stream
             branches.append((exp.true(), None))
+        elif not isinstance(grouped, exp.Boolean):  # those whose group SQL is unsure of
+            branches.append((exp.not_(exp.func("coalesce", grouped, exp.false())), None))
         for j, item in enumerate(standard.exclusions):
             excluded = clauses.truth(item.when.node)
             branches.append((exp.or_(_null(excluded), _eq(excluded, PENDING)), None))
@@ -542,6 +545,29 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
     selected.append(exp.alias_(in_period(plan), "_inside", quoted=True))
     select = exp.select(*selected).from_(STAGE).where(_col("_clean"))
     return Classified(select, tuple(columns), tuple(measured), tuple(left))
+
+
+def _group(clauses: Clauses, plan: Plan, name: str) -> tuple[exp.Expr | None, exp.Expr | None]:
+    """A group's value in SQL (None when SQL cannot give it), and when not always sure of
+    it, the condition that it is: a text, enum or boolean field as it is, a derived text
+    (`tier: customer_tier[customer_id]`) as SQL computes it."""
+    spec = plan.schema.field(name)
+    if spec is not None:
+        if spec.type.kind in GROUP_KINDS:
+            return _col(name), None
+        clauses.left.append(f"grouping by `{name}`")
+        return None, None
+    node = clauses.derived.get(name)
+    try:
+        if node is None:
+            raise UnsupportedError(f"grouping by `{name}`")
+        found = clauses.value(node)
+        if found.kind is not Kind.STRING or found.open is not None:
+            raise UnsupportedError(f"grouping by `{name}`")
+    except UnsupportedError as error:
+        clauses.left.append(error.construct)
+        return None, None
+    return found.sql, found.sure
 
 
 def _totals(standard: Standard, sp: StandardPlan) -> list[ast.Measure]:
