@@ -478,7 +478,7 @@ class Clauses:
             kind = a.kind
         elif {a.kind, b.kind} <= {Kind.NUMBER, Kind.MONEY}:
             kind = Kind.MONEY
-        elif a.kind is Kind.DATE and b.kind is Kind.DURATION or (
+        elif (a.kind is Kind.DATE and b.kind is Kind.DURATION) or (
                 add and kinds == (Kind.DURATION, Kind.DATE)):
             return self._moved(a, b, add)
         else:
