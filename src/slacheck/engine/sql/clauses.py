@@ -134,6 +134,7 @@ class Clauses:
         self.compiler = Compiler(checked, as_of, rates)
         self.as_of = micros(as_of)
         self._conditions: list[exp.Expr] = []
+        self._depth = 0
         """The `sure` of each value met in the truth being compiled."""
         self.left: list[str] = []
         """What SQL could not express, as met: each such clause sends the lines it would
@@ -157,7 +158,9 @@ class Clauses:
                 chosen = self.truth(condition)
                 return case((_null(chosen), None), (_eq(chosen, PASS), self._truth(then)),
                             (_eq(chosen, PENDING), PENDING), default=self._truth(otherwise))
+        # a truth inside a value (`if c then ...`) collects its own values' conditions
         saved, self._conditions = self._conditions, []
+        depth, self._depth = self._depth, 0
         try:
             found = self._atom(expr)
         except UnsupportedError as error:
@@ -167,6 +170,7 @@ class Clauses:
             return exp.null()
         finally:
             conditions, self._conditions = self._conditions, saved
+            self._depth = depth
         if conditions:
             return case((exp.not_(exp.and_(*conditions)), None), default=found)
         return found
@@ -253,8 +257,12 @@ class Clauses:
 
     # values
     def value(self, expr: ast.Expr) -> Value:
-        found = self._value(expr)
-        if found.sure is not None:
+        self._depth += 1
+        try:
+            found = self._value(expr)
+        finally:
+            self._depth -= 1
+        if found.sure is not None and not self._depth:  # an inner one's is in it already
             self._conditions.append(found.sure)
         return found
 
@@ -281,6 +289,8 @@ class Clauses:
                 return self._arithmetic(op, self.value(left), self.value(right))
             case ast.Binary(op=ast.BinOp.MUL, left=left, right=right):
                 return self._product(self.value(left), self.value(right), expr)
+            case ast.Binary(op=ast.BinOp.DIV, left=left, right=right):
+                return self._quotient(self.value(left), self.value(right), expr, right)
             case ast.PercentOf(percent=percent, operand=operand):
                 return self._product(self.value(operand), Value(decimal(percent.value),
                                                                 Kind.NUMBER), expr)
@@ -315,7 +325,7 @@ class Clauses:
         if a.kind not in _NUMBERS or b.kind not in _NUMBERS or a.open is not None or \
                 b.open is not None:
             raise UnsupportedError(_what(expr))
-        narrow = [exp.cast(side.sql, _NARROW) for side in (a, b)]
+        narrow = [_cast(side.sql, _NARROW) for side in (a, b)]
         # DuckDB raises on a product beyond DECIMAL(38, 18): a product too large, known by
         # its approximation in DOUBLE, is made of 0 instead, and never trusted
         small = exp.LT(this=fn("abs", exp.Mul(this=exp.cast(a.sql, "DOUBLE"),
@@ -326,8 +336,7 @@ class Clauses:
         product = exp.cast(exp.Mul(this=narrow[0], expression=right), DECIMAL)
         digits = exp.or_(exp.LT(this=fn("abs", product), expression=decimal(Decimal("1e10"))),
                          exp.EQ(this=product, expression=fn("round", product, lit(8))))
-        exact = exp.and_(exp.EQ(this=narrow[0], expression=a.sql),
-                         exp.EQ(this=narrow[1], expression=b.sql), small, exp.paren(digits))
+        exact = exp.and_(_narrow(a.sql), _narrow(b.sql), small, exp.paren(digits))
         sure = exp.or_(_null(a.sql), _null(b.sql), exp.paren(exact))
         sure = exp.and_(*(side.sure for side in (a, b) if side.sure is not None), sure)
         kind = Kind.MONEY if Kind.MONEY in (a.kind, b.kind) else Kind.NUMBER
@@ -350,6 +359,65 @@ class Clauses:
         sures = [side.sure for side in (a, b) if side.sure is not None]
         sures.append(exp.or_(_null(by.sql), _null(day.sql), exp.paren(fits)))
         return Value(case((exp.paren(fits), moved)), Kind.DATE, sure=exp.and_(*sures))
+
+    def _quotient(self, a: Value, b: Value, expr: ast.Expr, right: ast.Expr) -> Value:
+        """`a / b` of numbers or amounts, or of two durations (`compiler._ratio`), as Python
+        divides decimals (28 digits, rounded half even): SQL is sure of it when each side
+        has at most 9 decimals, the quotient ends within 18 and needs at most 28 digits, so
+        that Python did not round it. DuckDB divides decimals as DOUBLE: the quotient is a
+        long division of the operands as integers of 10^-9 (HUGEINT, below 10^29), 9
+        digits of the remainder at a time, sure when the remainder comes to 0. A zero
+        divisor is an error of the record, the stream's to report. An event not yet
+        happened divided by a constant is bounded on the side the constant's sign says
+        (`compiler._open_arithmetic`)."""
+        after = a.after
+        if b.open is not None:
+            raise UnsupportedError(_what(expr))
+        if a.open is not None:
+            constant = self.compiler.constant(right) if _is_constant(b.sql) else None
+            if isinstance(constant, timedelta):
+                constant = constant // timedelta(microseconds=1)
+            if not isinstance(constant, Decimal | int) or not constant:
+                raise UnsupportedError(_what(expr))
+            after = after if constant > 0 else not after
+        if a.kind is Kind.DURATION and b.kind is Kind.DURATION:
+            x, y = _cast(a.sql, DECIMAL), _cast(b.sql, DECIMAL)
+        elif a.kind in _NUMBERS and b.kind in _NUMBERS:
+            x, y = a.sql, b.sql
+        else:
+            raise UnsupportedError(_what(expr))
+        step = lit(10**9)
+        top, divisor = _scaled(x), fn("nullif", _scaled(y), _huge(0))  # below 10^29 each
+        whole = exp.paren(exp.IntDiv(this=top, expression=divisor))
+        rest = exp.paren(exp.Mod(this=top, expression=divisor))
+        first = exp.paren(exp.IntDiv(this=exp.Mul(this=rest, expression=step),
+                                     expression=divisor))
+        rest = exp.paren(exp.Mod(this=exp.Mul(this=rest, expression=step), expression=divisor))
+        second = exp.paren(exp.IntDiv(this=exp.Mul(this=rest, expression=step),
+                                      expression=divisor))
+        rest = exp.paren(exp.Mod(this=exp.Mul(this=rest, expression=step), expression=divisor))
+        below = _huge(10**20 - 1)  # a whole part below 10^20: the quotient fits DECIMAL(38, 18)
+        units = exp.paren(exp.Add(this=exp.Add(
+            this=exp.Mul(this=fn("least", whole, below), expression=_huge(10**18)),
+            expression=exp.Mul(this=first, expression=step)), expression=second))
+        size = exp.Mul(this=exp.cast(units, "DECIMAL(38, 0)"),
+                       expression=exp.cast(lit("0.000000000000000001"), DECIMAL))
+        negative = exp.NEQ(this=exp.paren(exp.LT(this=x, expression=decimal(Decimal(0)))),
+                           expression=exp.paren(exp.LT(this=y, expression=decimal(Decimal(0)))))
+        quotient = case((negative, exp.Neg(this=exp.paren(size))), default=size)
+        # at most 28 digits: below 10^10, or no more than 8 decimals
+        digits = exp.or_(exp.LT(this=units, expression=_huge(10**28)),
+                         exp.EQ(this=exp.Mod(this=units, expression=_huge(10**10)),
+                                expression=_huge(0)))
+        exact = exp.and_(*(_narrow(side) for side in (x, y)),
+                         exp.LT(this=whole, expression=below),
+                         exp.EQ(this=rest, expression=_huge(0)), exp.paren(digits))
+        sures = [side.sure for side in (a, b) if side.sure is not None]
+        sures.append(exp.or_(_null(x), _null(y), exp.func("coalesce", exact, exp.false())))
+        kind = self.checked.type_of(expr).kind
+        return Value(case((exp.or_(_null(x), _null(y)), None), default=quotient),
+                     Kind.MONEY if kind is Kind.MONEY else Kind.NUMBER, a.open, after,
+                     exp.and_(*sures))
 
     def _conditional(self, expr: ast.Expr, condition: ast.Expr, then: Value,
                      otherwise: Value) -> Value:
@@ -499,6 +567,27 @@ class Clauses:
         if b.open is not None:  # `x - event`: bounded the other way (`compiler._open_arithmetic`)
             return Value(sql, kind, b.open, b.after if add else not b.after, sure)
         return Value(sql, kind, a.open, a.after, sure)
+
+
+def _huge(value: int) -> exp.Expr:
+    return exp.cast(lit(value), "HUGEINT")
+
+
+def _narrow(value: exp.Expr) -> exp.Expr:
+    """Whether a DECIMAL(38, 18) has at most 9 decimals. (Compared at 18: DuckDB compares
+    DECIMAL(38, 9) with DECIMAL(38, 18) at the smaller scale.)"""
+    return exp.EQ(this=_cast(_cast(value, _NARROW), DECIMAL), expression=value)
+
+
+def _cast(value: exp.Expr, to: str) -> exp.Expr:
+    """A cast as written (sqlglot's `exp.cast` folds a cast of a cast into one)."""
+    return exp.Cast(this=value, to=exp.DataType.build(to))
+
+
+def _scaled(value: exp.Expr) -> exp.Expr:
+    """|value| (a DECIMAL(38, 18) of at most 9 decimals) as a HUGEINT count of 10^-9."""
+    return exp.cast(exp.Mul(this=exp.cast(fn("abs", value), _NARROW),
+                            expression=exp.cast(lit(10**9), "DECIMAL(10, 0)")), "HUGEINT")
 
 
 def _and(a: int | None, b: int | None) -> int | None:
