@@ -418,8 +418,10 @@ def stage(checked: CheckedContract, plan: Plan) -> exp.Select:
     no rule that may apply."""
     alone = exp.not_(exp.In(this=_col("_id"), query=exp.select(_col("_id")).from_(REPEATED)
                             .subquery()))
-    clean = exp.func("coalesce", exp.and_(_col("_ok"), alone, exp.not_(exp.paren(
-        may_warn(plan))), exp.not_(exp.paren(may_apply(checked, plan)[0]))), exp.false())
+    tests = [_col("_ok"), alone, exp.not_(exp.paren(may_warn(plan)))]
+    if checked.contract.reject or checked.contract.warn:
+        tests.append(exp.not_(exp.paren(may_apply(checked, plan)[0])))
+    clean = exp.func("coalesce", exp.and_(*tests), exp.false())
     return exp.select(exp.Star(), exp.alias_(clean, "_clean", quoted=True)).from_(RECORDS)
 
 
