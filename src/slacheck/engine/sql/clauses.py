@@ -262,6 +262,8 @@ class Clauses:
             found = self._value(expr)
         finally:
             self._depth -= 1
+        if _size(found) > SIZE:
+            raise UnsupportedError(f"{_what(expr)} (too large a value for SQL)")
         if found.sure is not None and not self._depth:  # an inner one's is in it already
             self._conditions.append(found.sure)
         return found
@@ -365,9 +367,9 @@ class Clauses:
         divides decimals (28 digits, rounded half even): SQL is sure of it when each side
         has at most 9 decimals, the quotient ends within 18 and needs at most 28 digits, so
         that Python did not round it. DuckDB divides decimals as DOUBLE: the quotient is a
-        long division of the operands as integers of 10^-9 (HUGEINT, below 10^29), 9
-        digits of the remainder at a time, sure when the remainder comes to 0. A zero
-        divisor is an error of the record, the stream's to report. An event not yet
+        long division of the operands as integers of 10^-9 (HUGEINT), sure when the
+        remainder comes to 0 (and the divisor is below 10^11). A zero divisor is an error
+        of the record, the stream's to report. An event not yet
         happened divided by a constant is bounded on the side the constant's sign says
         (`compiler._open_arithmetic`)."""
         after = a.after
@@ -386,32 +388,32 @@ class Clauses:
             x, y = a.sql, b.sql
         else:
             raise UnsupportedError(_what(expr))
-        step = lit(10**9)
-        top, divisor = _scaled(x), fn("nullif", _scaled(y), _huge(0))  # below 10^29 each
+        # both as integers of 10^-9, the divisor below 10^20 so that a remainder times
+        # 10^18 stays within HUGEINT: the 18 decimals come in one step
+        top = _scaled(x)
+        divisor = case((exp.LT(this=fn("abs", y), expression=decimal(Decimal("1e11"))),
+                        fn("nullif", _scaled(y), _huge(0))))
         whole = exp.paren(exp.IntDiv(this=top, expression=divisor))
-        rest = exp.paren(exp.Mod(this=top, expression=divisor))
-        first = exp.paren(exp.IntDiv(this=exp.Mul(this=rest, expression=step),
-                                     expression=divisor))
-        rest = exp.paren(exp.Mod(this=exp.Mul(this=rest, expression=step), expression=divisor))
-        second = exp.paren(exp.IntDiv(this=exp.Mul(this=rest, expression=step),
-                                      expression=divisor))
-        rest = exp.paren(exp.Mod(this=exp.Mul(this=rest, expression=step), expression=divisor))
+        rest = exp.Mul(this=exp.paren(exp.Mod(this=top, expression=divisor)),
+                       expression=_huge(10**18))
         below = _huge(10**20 - 1)  # a whole part below 10^20: the quotient fits DECIMAL(38, 18)
-        units = exp.paren(exp.Add(this=exp.Add(
+        units = exp.paren(exp.Add(
             this=exp.Mul(this=fn("least", whole, below), expression=_huge(10**18)),
-            expression=exp.Mul(this=first, expression=step)), expression=second))
-        size = exp.Mul(this=exp.cast(units, "DECIMAL(38, 0)"),
-                       expression=exp.cast(lit("0.000000000000000001"), DECIMAL))
+            expression=exp.paren(exp.IntDiv(this=rest, expression=divisor))))
+        size = exp.Mul(this=_cast(units, "DECIMAL(38, 0)"),
+                       expression=_cast(lit("0.000000000000000001"), DECIMAL))
         negative = exp.NEQ(this=exp.paren(exp.LT(this=x, expression=decimal(Decimal(0)))),
                            expression=exp.paren(exp.LT(this=y, expression=decimal(Decimal(0)))))
-        quotient = case((negative, exp.Neg(this=exp.paren(size))), default=size)
+        sign = case((negative, exp.Neg(this=lit(1))), default=1)
+        quotient = exp.Mul(this=size, expression=sign)
         # at most 28 digits: below 10^10, or no more than 8 decimals
-        digits = exp.or_(exp.LT(this=units, expression=_huge(10**28)),
-                         exp.EQ(this=exp.Mod(this=units, expression=_huge(10**10)),
-                                expression=_huge(0)))
+        digits = exp.EQ(this=fn("least", exp.IntDiv(this=units, expression=_huge(10**28)),
+                                exp.Mod(this=units, expression=_huge(10**10))),
+                        expression=_huge(0))
         exact = exp.and_(*(_narrow(side) for side in (x, y)),
                          exp.LT(this=whole, expression=below),
-                         exp.EQ(this=rest, expression=_huge(0)), exp.paren(digits))
+                         exp.EQ(this=exp.paren(exp.Mod(this=rest, expression=divisor)),
+                                expression=_huge(0)), digits)
         sures = [side.sure for side in (a, b) if side.sure is not None]
         sures.append(exp.or_(_null(x), _null(y), exp.func("coalesce", exact, exp.false())))
         kind = self.checked.type_of(expr).kind
@@ -571,6 +573,16 @@ class Clauses:
 
 def _huge(value: int) -> exp.Expr:
     return exp.cast(lit(value), "HUGEINT")
+
+
+SIZE = 4000
+"""The most nodes a value's SQL and its condition may have: a product or quotient repeats
+its operands, so nested ones grow geometrically; beyond this the value is the stream's."""
+
+
+def _size(value: Value) -> int:
+    found = sum(1 for _ in value.sql.walk())
+    return found + (0 if value.sure is None else sum(1 for _ in value.sure.walk()))
 
 
 def _narrow(value: exp.Expr) -> exp.Expr:
