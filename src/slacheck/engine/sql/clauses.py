@@ -575,7 +575,7 @@ def _huge(value: int) -> exp.Expr:
     return exp.cast(lit(value), "HUGEINT")
 
 
-SIZE = 4000
+SIZE = 20000
 """The most nodes a value's SQL and its condition may have: a product or quotient repeats
 its operands, so nested ones grow geometrically; beyond this the value is the stream's."""
 
