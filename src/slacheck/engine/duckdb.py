@@ -7,7 +7,8 @@ group. Every other line, and every clean line a standard breaches (or cannot dec
 read again from the file and handed, in line order, to the stream engine's own reader and
 generated code, on the same state. So rejections, their reasons and line numbers, warnings,
 evidence and money are the stream engine's by construction; SQL only adds the counts of
-the common case, which is where the time goes.
+the common case, which is where the time goes. A clause SQL cannot express exactly leaves
+the lines it would decide to the stream engine the same way (`sql.support.coverage`).
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ the stream engine's reader, so rejections, their reasons and warnings are its ow
 
 `classify` gives each such clean line, per standard, its window, its group and what stage 1
 makes of it: -1 out of scope, 0 passed, 1 pending, 10 + j excluded by the j-th exception,
-NULL anything else (a breach, an undetermined scope, an implausible pass), which the stream
-engine's generated code evaluates on that line, keeping evidence and money its own way.
+NULL anything else (a breach, an undetermined scope, an implausible pass, a clause or value
+SQL cannot express exactly or is not sure of), which the stream engine's generated code
+evaluates on that line, keeping evidence and money its own way.
 """
 
 from __future__ import annotations
