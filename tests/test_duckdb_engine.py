@@ -1,6 +1,7 @@
 """The DuckDB engine gives the stream engine's JSON result, byte for byte: on the acceptance
-data, on every case folder and contract it covers, and on generated records (hostile lines
-among them); what it does not cover it refuses up front, naming the construct."""
+data, on every case folder and library contract, and on generated records (hostile lines
+among them); what it does not cover (records read through a mapping) it refuses up front,
+naming the construct."""
 
 from __future__ import annotations
 
@@ -22,26 +23,11 @@ from slacheck.api import compile_plan, load_checked
 from slacheck.cli import main
 from slacheck.engine import conclude, run_stream
 from slacheck.engine.duckdb import run_duckdb
+from slacheck.engine.sql.support import coverage
 from slacheck.reporters import RENDERERS
 from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
 
 CASES = ROOT / "tests" / "cases"
-
-REFUSED = {
-    "chargeback": "`noncompliant_cases * unit_cogs` (binary)",
-    "chargeback-half-even": "`noncompliant_cases * unit_cogs` (binary)",
-    "delivery-fee-net": "`max(0 USD, fee - 25% of fee * days_late)` (call)",
-    "expressions": "tables",
-    "percentiles": "the measure `p95(transit)`",
-    "sla-domain-c": "(conditional)",
-    "sla-domain-e": "tables",
-    "sla-domain-f": "tables",
-    "temperature-log": "the list field `readings`",
-    "time-calendar": "arithmetic on a date and a duration",
-}
-"""Case folders the engine refuses, and what of theirs it lacks (checked below: each must
-still be refused, and every other folder must give the stream engine's bytes)."""
-
 
 def _both(contract: Path, data: list[str], as_of: str,
           evidence_limit: int = 100) -> tuple[str, str]:
@@ -83,14 +69,9 @@ def _through_cli(contract: Path, data: Path, expected: Path) -> dict[str, Any]:
     return found
 
 
-def _identical_or_refused(found: dict[str, Any], construct: str | None) -> None:
-    if construct is None:
-        assert found["duckdb"] == found["stream"]
-        return
-    code, _, errors = found["duckdb"]
-    assert code == 2
-    assert construct in errors
-    assert "--engine stream" in errors
+def _identical(found: dict[str, Any]) -> None:
+    assert found["duckdb"] == found["stream"]
+    assert found["duckdb"][0] in (0, 1)  # a verdict, not a refusal or an error
 
 
 FOLDERS = sorted(path for path in CASES.iterdir() if (path / "contract.yaml").is_file())
@@ -99,34 +80,67 @@ FOLDERS = sorted(path for path in CASES.iterdir() if (path / "contract.yaml").is
 @pytest.mark.parametrize("case", FOLDERS, ids=[path.name for path in FOLDERS])
 def test_case_folder(case: Path) -> None:
     found = _through_cli(case / "contract.yaml", case / "records.jsonl", case / "expected.json")
-    _identical_or_refused(found, REFUSED.get(case.name))
+    _identical(found)
 
 
 LIBRARY = sorted(path for path in (ROOT / "contracts").glob("*.yaml")
                  if (ROOT / "examples" / path.stem / "data.jsonl").is_file())
-REFUSED_LIBRARY = {
-    "3pl-7r-tiers": "tables",
-    "cmr-montreal-liability": "`records.reject` and `records.warn` rules",
-    "retail-otif-chargeback": "(conditional)",
-}
-"""Contracts of the library with example JSON lines, refused likewise (the Motorola contract
-is the acceptance case above; the SCMS example is CSV, which the engine does not read)."""
+"""Contracts of the library with example JSON lines (the Motorola contract is the acceptance
+case above; the SCMS example is CSV, not JSON lines)."""
 
 
 @pytest.mark.parametrize("contract", LIBRARY, ids=[path.stem for path in LIBRARY])
 def test_library_contract(contract: Path) -> None:
     folder = ROOT / "examples" / contract.stem
     found = _through_cli(contract, folder / "data.jsonl", folder / "expected.json")
-    _identical_or_refused(found, REFUSED_LIBRARY.get(contract.stem))
+    _identical(found)
 
 
-def test_refusal_names_the_construct_and_exits_2() -> None:
-    case = CASES / "percentiles"
+MAPPED = """\
+slacheck: 1
+contract: {id: mapped, currency: USD, timezone: UTC}
+records:
+  id: id
+  time: at
+  fields: {id: string, at: timestamp, weight: decimal}
+  read: {fields: {weight: {unit: lb}}}
+standards:
+  light: {require: weight <= 10, target: 90% per month}
+"""
+"""A contract whose records are read through a mapping, which SQL does not compile."""
+
+
+def test_sql_decides_the_acceptance_contract() -> None:
+    """Every clause of the acceptance contract is SQL's own: `--engine auto` may pick it."""
+    checked = load_checked(CONTRACT)
+    plan = compile_plan(checked, datetime.fromisoformat(AS_OF), 100)
+    found = coverage(checked, plan)
+    assert found.runs
+    assert found.left == ()
+    assert found.sql_decides
+
+
+def test_coverage_says_what_sql_leaves() -> None:
+    """A case folder whose clauses need a calendar SQL lacks runs, with the standards that
+    clause decides left to the stream engine and named."""
+    checked = load_checked(CASES / "time-calendar" / "contract.yaml")
+    plan = compile_plan(checked, datetime.fromisoformat("2025-01-01T00:00:00+00:00"), 100)
+    found = coverage(checked, plan)
+    assert found.runs
+    assert not found.sql_decides
+    assert [standard for standard, _ in found.left] == ["within-a-month", "next-business-day"]
+    assert "`1 month`" in dict(found.left)["within-a-month"]
+
+
+def test_refusal_names_the_construct_and_exits_2(tmp_path: Path) -> None:
+    contract = tmp_path / "mapped.yaml"
+    contract.write_text(MAPPED, "utf-8")
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"id": "S1", "at": "2025-01-01T00:00:00Z", "weight": 2}\n', "utf-8")
     result = CliRunner().invoke(main, [
-        "verify", str(case / "contract.yaml"), str(case / "records.jsonl"),
-        "--as-of", "2026-01-01", "--engine", "duckdb"])
+        "verify", str(contract), str(data), "--as-of", "2026-01-01", "--engine", "duckdb"])
     assert result.exit_code == 2
-    assert "p95(transit)" in result.stderr
+    assert "`records.read`" in result.stderr
     assert "--engine stream" in result.stderr
 
 
@@ -339,11 +353,12 @@ def test_lines_read_again_however_the_file_is_written(tmp_path: Path, spelling: 
     assert duck == stream
 
 
-def test_plan_sql_refuses_what_the_engine_refuses() -> None:
-    result = CliRunner().invoke(main, ["plan", str(CASES / "percentiles" / "contract.yaml"),
-                                       "--sql", "--as-of", "2026-01-01"])
+def test_plan_sql_refuses_what_the_engine_refuses(tmp_path: Path) -> None:
+    contract = tmp_path / "mapped.yaml"
+    contract.write_text(MAPPED, "utf-8")
+    result = CliRunner().invoke(main, ["plan", str(contract), "--sql", "--as-of", "2026-01-01"])
     assert result.exit_code == 2
-    assert "p95(transit)" in result.stderr
+    assert "`records.read`" in result.stderr
 
 
 @pytest.mark.parametrize(("size", "count"), [(100, 60), (20_000, None)])

@@ -22,7 +22,6 @@ pytest.importorskip("duckdb")
 pytest.importorskip("sqlglot")
 
 EXAMPLE = FOLDER / "shipments.jsonl"
-PERCENTILES = ROOT / "tests" / "cases" / "percentiles"
 
 
 def _choose(contract: Path, inputs: list[str | object], as_of: str = AS_OF) -> Choice:
@@ -36,8 +35,8 @@ def _moment(as_of: str) -> datetime:
 
 @pytest.fixture
 def small_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any file of at least 1 KiB counts as large."""
-    monkeypatch.setattr(choice, "LARGE_BYTES", 1024)
+    """Any file that is not empty counts as large."""
+    monkeypatch.setattr(choice, "LARGE_BYTES", 1)
 
 
 def test_a_small_file_runs_in_the_stream_engine() -> None:
@@ -61,12 +60,21 @@ def test_sizes_add_up_over_the_files(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert _choose(CONTRACT, [str(EXAMPLE), str(copy)]).engine == "duckdb"
 
 
-def test_a_construct_the_sql_lacks_keeps_the_stream_engine(small_large: None) -> None:
-    wanted = (PERCENTILES / "expected.json").read_text("utf-8")
-    as_of = json.loads(wanted)["as_of"]
-    picked = _choose(PERCENTILES / "contract.yaml", [str(PERCENTILES / "records.jsonl")], as_of)
+def test_what_the_sql_leaves_to_the_stream_engine_keeps_it(small_large: None) -> None:
+    case = ROOT / "tests" / "cases" / "temperature-log"
+    as_of = json.loads((case / "expected.json").read_text("utf-8"))["as_of"]
+    picked = _choose(case / "contract.yaml", [str(case / "records.jsonl")], as_of)
     assert picked.engine == "stream"
-    assert picked.reason.startswith("the DuckDB engine does not cover ")
+    assert picked.reason.startswith("the DuckDB engine's SQL leaves ")
+    assert "readings" in picked.reason  # the list field it names
+
+
+def test_a_construct_the_engine_refuses_keeps_the_stream_engine(small_large: None) -> None:
+    data = ROOT / "examples" / "scms-on-time" / "SCMS_Delivery_History_2006-2007.csv"
+    picked = _choose(ROOT / "contracts" / "scms-on-time.yaml", [str(data)],
+                     "2008-01-01T00:00:00+00:00")
+    assert picked.engine == "stream"
+    assert picked.reason.startswith("the DuckDB engine does not cover `records.read`")
 
 
 def test_parquet_runs_in_duckdb_at_any_size(tmp_path: Path) -> None:
@@ -89,7 +97,7 @@ def test_records_from_python_and_standard_input_keep_the_stream_engine(
 def test_a_format_duckdb_does_not_read_keeps_the_stream_engine(
         small_large: None, tmp_path: Path) -> None:
     data = tmp_path / "data.json"
-    data.write_text("[]" + " " * 2048, "utf-8")
+    data.write_text("[]", "utf-8")
     picked = _choose(CONTRACT, [str(data)])
     assert picked == Choice("stream", "the DuckDB engine does not read json input")
 

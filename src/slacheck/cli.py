@@ -376,10 +376,11 @@ def main() -> None:
 @_rates_options
 @click.option("--engine", type=click.Choice(ENGINES), default="stream", show_default=True,
               help="What runs the records: stream (pure Python, the whole language), "
-                   "duckdb (SQL in DuckDB, for large JSON lines files; the same result, "
-                   "needs the duckdb extra, and refuses a construct it does not cover), or "
-                   "auto (duckdb where it is installed, covers the contract and the input "
-                   "is large, else stream; the choice is said on standard error).")
+                   "duckdb (SQL in DuckDB, for large files, Parquet and DuckDB databases; "
+                   "the same result, needs the duckdb extra, and refuses `records.read` "
+                   "mappings), or auto (duckdb where it is installed, its SQL decides the "
+                   "whole contract and the input is large or Parquet, else stream; the "
+                   "choice is said on standard error).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on the terminal.")
 @_debug_option()
 def verify_command(contract: str, data: tuple[str, ...], as_of: str, fmt: str,

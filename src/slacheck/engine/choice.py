@@ -76,15 +76,17 @@ def _sources(inputs: Sequence[str | object], format_in: str | None) -> list[Inpu
 
 
 def _refused(checked: CheckedContract, plan: Plan) -> str | None:
-    """Why the DuckDB engine's SQL would not decide the contract itself, if it would not."""
-    from slacheck.engine.sql.queries import classify
-    from slacheck.engine.sql.support import UnsupportedError, check_supported
+    """Why the DuckDB engine would not be fast on the contract, if it would not: a construct
+    it refuses, or one its SQL leaves to the stream engine line by line (then DuckDB reads
+    every line and the stream engine still does its work on those)."""
+    from slacheck.engine.sql.support import coverage
 
-    try:
-        check_supported(checked, plan)
-        classify(checked, plan)
-    except UnsupportedError as error:
-        return f"the DuckDB engine does not cover {error.construct}"
+    covered = coverage(checked, plan)
+    if covered.refused is not None:
+        return f"the DuckDB engine does not cover {covered.refused}"
+    if covered.left:
+        where, what = covered.left[0]
+        return f"the DuckDB engine's SQL leaves {what} ({where}) to the stream engine"
     return None
 
 

@@ -7,7 +7,8 @@ group. Every other line, and every clean line a standard breaches (or cannot dec
 read again from the file and handed, in line order, to the stream engine's own reader and
 generated code, on the same state. So rejections, their reasons and line numbers, warnings,
 evidence and money are the stream engine's by construction; SQL only adds the counts of
-the common case, which is where the time goes.
+the common case, which is where the time goes. A clause SQL cannot express exactly leaves
+the lines it would decide to the stream engine the same way (`sql.support.coverage`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from slacheck.engine.sql.queries import (
     RECORDS,
     REPEATED,
     STAGE,
+    Added,
     classify,
     counts,
     counts_breaches,
@@ -50,7 +52,8 @@ from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, run_one
 from slacheck.engine.tables import TABLES, Table, load_table, row_readers, table_rows
 from slacheck.findings import RecordRef
-from slacheck.measures import Extreme, RatioOfSums
+from slacheck.mapping import Conflict
+from slacheck.measures import Extreme, Percentile, RatioOfSums
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
 from slacheck.records import (
@@ -143,7 +146,7 @@ def run_duckdb(
             state.inputs.append((source.path, sha))
         loader.settle_ids()
         connection.execute(f"CREATE TABLE {REPEATED} AS {repeated().sql(dialect='duckdb')}")
-        connection.execute(f"CREATE VIEW {STAGE} AS {stage(plan).sql(dialect='duckdb')}")
+        connection.execute(f"CREATE VIEW {STAGE} AS {stage(checked, plan).sql(dialect='duckdb')}")
         connection.execute(f"CREATE TABLE {CLASSES} AS "
                            f"{classified.select.sql(dialect='duckdb')}")
         clean, outside = connection.execute(
@@ -155,8 +158,8 @@ def run_duckdb(
         for sp in plan.standards:
             _count(plan, state, sp.index, connection.execute(
                 counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
-            for role, micros, figures in measures(classified, sp.index):
-                _measured(plan, state, sp.index, role, micros, connection.execute(
+            for added, figures in measures(classified, sp.index):
+                _measured(plan, state, sp.index, added, connection.execute(
                     figures.sql(dialect="duckdb")).fetchall())
             if counts_breaches(sp):
                 limit = plan.evidence_limit
@@ -184,23 +187,32 @@ def run_duckdb(
         ).fetchall() if file in tables and tables[file].extras}
     finally:
         connection.close()
+    # with `duplicates: last` or `combine` the stream engine counts every record once all
+    # are read, in the order of their ids' first lines: the clean lines a standard leaves
+    # wait for the records held, to be counted in that order among them
+    waiting: list[Waiting] | None = [] if reader.combiner is not None else None
     for index, source in enumerate(sources):
         if not left[index] and not handed[index]:
             continue
         if source.format in TABLES:
             header: list[bytes] = []
-            again = Reader(plan.schema, max_line_bytes=max_line_bytes,
+            again = Reader(_alone(plan), max_line_bytes=max_line_bytes,
                            currency=plan.money.currency)
             wanted = sorted(left[index] | handed[index].keys())
             read_left, read_clean = row_readers(reader, again, source, header,
                                                 _impossible(source.path))
             _rest(plan, state, source.path, left[index], handed[index], quarantine,
-                  partial(table_rows, reader, source, wanted, header), read_left, read_clean)
+                  partial(table_rows, reader, source, wanted, header), read_left, read_clean,
+                  waiting)
             continue
         lines = _sought(source.path, places[index]) if placed[index] else None
         _rest(plan, state, source.path, left[index], handed[index], quarantine,
-              *_json_rest(plan, reader, source.path, max_line_bytes, lines))
+              *_json_rest(plan, reader, source.path, max_line_bytes, lines), waiting)
     paths = [source.path for source in sources]
+    if waiting is not None:
+        _held(plan, state, reader, waiting, paths, quarantine)
+    state.read += reader.merged
+    state.merged += reader.merged
     _undeclared(state, tables, clean_rows, paths)
     for index, (shown, late) in found.items():
         _evidence(plan, state, index, shown, late, paths)
@@ -402,12 +414,14 @@ def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) ->
             tally.exclusions[reason] = tally.exclusions.get(reason, 0) + count
 
 
-def _measured(plan: Plan, state: State, index: int, role: int | None,
-              micros: tuple[bool, ...], rows: list[tuple[Any, ...]]) -> None:
+def _measured(plan: Plan, state: State, index: int, added: Added,
+              rows: list[tuple[Any, ...]]) -> None:
     """Add the clean records' values to a standard's measure (`role` None) or to one of its
     window totals in each window and group, as its `merge` would add another part's state;
-    `micros` says which of the values are durations in microseconds (seconds, exactly)."""
+    each part says whether its values are durations in microseconds (seconds, exactly)."""
     sp = plan.standards[index]
+    role = added.role
+    micros = tuple(in_micros for _, in_micros in added.parts)
     measure = sp.measure if role is None else sp.consequences.totals[role][0]
     groups = len(sp.window.group_fields)
     for row in rows:
@@ -416,10 +430,14 @@ def _measured(plan: Plan, state: State, index: int, role: int | None,
         count, *figures = row[1 + groups:]
         if not count:
             continue
-        sums = [_exact(figures[3 * j], micros[j]) for j in range(len(micros))]
         tally = state.standards[index].tallies[(key, group)]
         state_of = tally.measured if role is None else tally.totals[role]
         part = measure.start()
+        if isinstance(measure, Percentile):  # every value, in any order: it sorts them
+            part.values = [_exact(value, micros[0]) for value in figures[0]]
+            measure.merge(state_of, part)
+            continue
+        sums = [_exact(figures[3 * j], micros[j]) for j in range(len(micros))]
         if isinstance(measure, RatioOfSums):
             part.count, part.numerator, part.denominator = count, sums[0], sums[1]
         elif isinstance(measure, Extreme):
@@ -494,6 +512,12 @@ def _sought(path: str, places: dict[int, int]) -> Iterator[tuple[int, bytes]]:
             yield number, text[:-1] if text.endswith(b"\n") else text
 
 
+def _alone(plan: Plan) -> Any:
+    """The schema the clean lines a standard leaves are read again with: their ids are on
+    no other line, so they are read as such, never held to be combined."""
+    return replace(plan.schema, read=replace(plan.schema.read, duplicates="reject"))
+
+
 def _impossible(path: str) -> Callable[[Rejection], None]:
     def impossible(item: Rejection) -> None:
         raise AssertionError(f"SQL read {path}:{item.line} as clean, but the reader rejects "
@@ -510,12 +534,12 @@ def _json_rest(plan: Plan, reader: Reader, path: str, max_line_bytes: int,
     """How the lines of a JSON lines file SQL left are found (`lines` gives them by
     seeking; without it the file is read again from its start) and read: those it did not
     read by the reader, the clean ones a standard left by a reader of their own."""
-    again = Reader(plan.schema, max_line_bytes=max_line_bytes, currency=plan.money.currency)
-    waiting: deque[tuple[int, bytes]] = deque()
+    again = Reader(_alone(plan), max_line_bytes=max_line_bytes, currency=plan.money.currency)
+    queued: deque[tuple[int, bytes]] = deque()
 
     def feed() -> Iterator[tuple[int, bytes]]:
-        while waiting:
-            yield waiting.popleft()
+        while queued:
+            yield queued.popleft()
 
     # one reading of the clean lines, each handed as it comes: it gives one record each
     records = again.lines(feed(), path, _impossible(path))
@@ -535,7 +559,7 @@ def _json_rest(plan: Plan, reader: Reader, path: str, max_line_bytes: int,
         return reader.lines((item,), path, reject)
 
     def read_clean(item: tuple[int, bytes]) -> dict[str, Any]:
-        waiting.append(item)
+        queued.append(item)
         return next(records)
 
     return numbered, read_left, read_clean
@@ -545,13 +569,14 @@ def _rest(plan: Plan, state: State, path: str, left: set[int],
           handed: dict[int, tuple[int, ...]], quarantine: Quarantine | None,
           numbered: Callable[[], Iterator[Any]],
           read_left: Callable[[Any, Callable[[Rejection], None]], Iterator[dict[str, Any]]],
-          read_clean: Callable[[Any], dict[str, Any]]) -> None:
+          read_clean: Callable[[Any], dict[str, Any]],
+          waiting: list[Waiting] | None) -> None:
     """The lines (or rows) of one file SQL left, read again and handed in order to the
     stream engine: those it did not read (`left`) to its reader, and the clean ones a
-    standard left (`handed`) to the generated code of those standards alone. `numbered`
-    gives them (each item's first element its number), perhaps among others."""
-    evaluators: dict[tuple[int, ...], tuple[Evaluate, tuple[KeyFunction, ...]]] = {}
-    time_field, zone = plan.schema.time_field, plan.zone
+    standard left (`handed`) to the generated code of those standards alone (or, into
+    `waiting`, kept for `_held`). `numbered` gives them (each item's first element its
+    number), perhaps among others."""
+    evaluators: Evaluators = {}
 
     def read(reject: Callable[[Rejection], None]) -> Iterator[dict[str, Any]]:
         for item in numbered():
@@ -562,15 +587,75 @@ def _rest(plan: Plan, state: State, path: str, left: set[int],
             standards = handed.get(number)
             if standards is None:
                 continue
-            found = evaluators.get(standards)
-            if found is None:
-                subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
-                found = evaluators[standards] = (
-                    generate(subset, state, path).evaluate,
-                    tuple(key_function(period) for period in window_periods(subset)))
-            evaluate, keys = found
             record = read_clean(item)
-            local = record[time_field].astimezone(zone)  # the period's records only
-            evaluate(record, record[time_field], tuple(key(local) for key in keys))
+            if waiting is not None:
+                waiting.append((path, number, record, standards))
+                continue
+            _evaluate(plan, state, path, evaluators, record, standards)
 
     run_one(plan, state, read, path, quarantine, None)
+
+
+Waiting = tuple[str, int, dict[str, Any], tuple[int, ...]]
+"""A clean line some standards leave, waiting for `_held`: its file, line, record and
+those standards."""
+Evaluators = dict[tuple[int, ...], tuple[Evaluate, tuple[KeyFunction, ...]]]
+
+
+def _evaluate(plan: Plan, state: State, path: str, evaluators: Evaluators,
+              record: dict[str, Any], standards: tuple[int, ...]) -> None:
+    """Stages 1 and 2 of `standards` alone on one record of the contract's period."""
+    found = evaluators.get(standards)
+    if found is None:
+        subset = replace(plan, standards=tuple(plan.standards[i] for i in standards))
+        found = evaluators[standards] = (
+            generate(subset, state, path).evaluate,
+            tuple(key_function(period) for period in window_periods(subset)))
+    evaluate, keys = found
+    moment = record[plan.schema.time_field]
+    local = moment.astimezone(plan.zone)
+    evaluate(record, moment, tuple(key(local) for key in keys))
+
+
+def _held(plan: Plan, state: State, reader: Reader, waiting: list[Waiting],
+          paths: list[str], quarantine: Quarantine | None) -> None:
+    """The records `duplicates: last` or `combine` held, counted as the stream engine
+    counts them, once every line is read and in the order of their ids' first lines; the
+    clean lines in `waiting` (ids of one line, which the stream engine holds too) among
+    them in that order."""
+    order = {path: place for place, path in enumerate(paths)}
+    waiting.sort(key=lambda item: (order[item[0]], item[1]))
+    evaluators: dict[str, Evaluators] = {}
+    at = 0
+
+    def flush(before: tuple[int, int] | None) -> None:
+        nonlocal at
+        while at < len(waiting) and (before is None or (
+                order[waiting[at][0]], waiting[at][1]) < before):
+            path, _, record, standards = waiting[at]
+            _evaluate(plan, state, path, evaluators.setdefault(path, {}), record, standards)
+            at += 1
+
+    def first(item: tuple[str, dict[str, Any] | Conflict]) -> tuple[int, int]:
+        path, found = item
+        line = found.lines[0][1] if isinstance(found, Conflict) else found["_line"]
+        return order[path], line
+
+    run: list[tuple[str, dict[str, Any] | Conflict]] = []
+
+    def counted() -> None:
+        if run:
+            run_one(plan, state, partial(reader.held, items=list(run)), run[0][0], quarantine,
+                    None)
+            run.clear()
+
+    for item in reader.finished():
+        place = first(item)
+        if at < len(waiting) and (order[waiting[at][0]], waiting[at][1]) < place:
+            counted()
+            flush(place)
+        if run and run[0][0] != item[0]:
+            counted()
+        run.append(item)
+    counted()
+    flush(None)

@@ -72,6 +72,14 @@ def case(*branches: Branch,
                     default=wrap(default))
 
 
+def _null(value: exp.Expr) -> exp.Expr:
+    return exp.Is(this=value, expression=exp.null())
+
+
+def _eq(value: exp.Expr, code: int) -> exp.Expr:
+    return exp.EQ(this=value, expression=lit(code))
+
+
 def is_in(value: exp.Expr, *codes: int) -> exp.Expr:
     return exp.In(this=value, expressions=[lit(code) for code in codes])
 
@@ -86,6 +94,9 @@ class Value:
     open: exp.Expr | None = None
     after: bool = True
     """When open, whether the value lies at or after its bound (else at or before it)."""
+    sure: exp.Expr | None = None
+    """When not None, a condition without which `sql` may not be the compiler's value (a
+    product too wide, a key not in a table): the line then goes to the stream engine."""
 
 
 _COMPARE: dict[ast.CmpOp, type[exp.Binary]] = {
@@ -122,6 +133,12 @@ class Clauses:
         self.parameters = {named.name for named in contract.parameters}
         self.compiler = Compiler(checked, as_of, rates)
         self.as_of = micros(as_of)
+        self._conditions: list[exp.Expr] = []
+        self._depth = 0
+        """The `sure` of each value met in the truth being compiled."""
+        self.left: list[str] = []
+        """What SQL could not express, as met: each such clause sends the lines it would
+        decide to the stream engine (`coverage` lists them)."""
 
     # truths
     def truth(self, expr: ast.Expr) -> exp.Expr:
@@ -135,6 +152,32 @@ class Clauses:
                 return _look(_look(table, self._truth(left)), self._truth(right))
             case ast.Not(operand=operand):
                 return _look(_NOT, self._truth(operand))
+            case ast.Ref(name=name) if name in self.derived:
+                return self._truth(self.derived[name])
+            case ast.Conditional(condition=condition, then=then, otherwise=otherwise):
+                chosen = self.truth(condition)
+                return case((_null(chosen), None), (_eq(chosen, PASS), self._truth(then)),
+                            (_eq(chosen, PENDING), PENDING), default=self._truth(otherwise))
+        # a truth inside a value (`if c then ...`) collects its own values' conditions
+        saved, self._conditions = self._conditions, []
+        depth, self._depth = self._depth, 0
+        try:
+            found = self._atom(expr)
+        except UnsupportedError as error:
+            # not sure (NULL): the line goes to the stream engine, unless the other side of
+            # an `and` or `or` decides without this one, as the compiler's own closures do
+            self.left.append(error.construct)
+            return exp.null()
+        finally:
+            conditions, self._conditions = self._conditions, saved
+            self._depth = depth
+        if conditions:
+            return case((exp.not_(exp.and_(*conditions)), None), default=found)
+        return found
+
+    def _atom(self, expr: ast.Expr) -> exp.Expr:
+        """The truth of a clause that is not `and`, `or`, `not` or a derived name."""
+        match expr:
             case ast.Compare(op=op, left=left, right=right):
                 return self._compare(op, self.value(left), self.value(right))
             case ast.In(operand=operand, items=items, negated=negated):
@@ -149,8 +192,6 @@ class Clauses:
                 if found.open is not None:
                     known = exp.and_(known, exp.not_(found.open))
                 return case((known if present else exp.not_(known), PASS), default=BREACH)
-            case ast.Ref(name=name) if name in self.derived:
-                return self._truth(self.derived[name])
         found = self.value(expr)
         if found.kind is not Kind.BOOL or found.open is not None:
             raise UnsupportedError(_what(expr))
@@ -216,6 +257,18 @@ class Clauses:
 
     # values
     def value(self, expr: ast.Expr) -> Value:
+        self._depth += 1
+        try:
+            found = self._value(expr)
+        finally:
+            self._depth -= 1
+        if _size(found) > SIZE:
+            raise UnsupportedError(f"{_what(expr)} (too large a value for SQL)")
+        if found.sure is not None and not self._depth:  # an inner one's is in it already
+            self._conditions.append(found.sure)
+        return found
+
+    def _value(self, expr: ast.Expr) -> Value:
         match expr:
             case ast.Ref(name=name):
                 return self._ref(expr, name)
@@ -236,12 +289,217 @@ class Clauses:
             case ast.Binary(op=op, left=left, right=right) if op in (ast.BinOp.ADD,
                                                                      ast.BinOp.SUB):
                 return self._arithmetic(op, self.value(left), self.value(right))
+            case ast.Binary(op=ast.BinOp.MUL, left=left, right=right):
+                return self._product(self.value(left), self.value(right), expr)
+            case ast.Binary(op=ast.BinOp.DIV, left=left, right=right):
+                return self._quotient(self.value(left), self.value(right), expr, right)
+            case ast.PercentOf(percent=percent, operand=operand):
+                return self._product(self.value(operand), Value(decimal(percent.value),
+                                                                Kind.NUMBER), expr)
             case ast.Neg(operand=operand):
                 found = self.value(operand)
                 if found.open is not None or found.kind not in _SIGNED:
                     raise UnsupportedError(_what(expr))
-                return Value(exp.Neg(this=exp.paren(found.sql)), found.kind)
+                return Value(exp.Neg(this=exp.paren(found.sql)), found.kind, sure=found.sure)
+            case ast.Conditional(condition=condition, then=then, otherwise=otherwise):
+                return self._conditional(expr, condition, self.value(then),
+                                         self.value(otherwise))
+            case ast.Call(function=function, args=args) if function in _CALLS:
+                return self._call(expr, function, [self._known(self.value(arg))
+                                                   for arg in args[:1 if function == "round"
+                                                                   else None]])
+            case ast.Lookup(table=table, key=key, at=None):
+                return self._lookup(expr, table, self._known(self.value(key)))
         raise UnsupportedError(_what(expr))
+
+    def _known(self, found: Value) -> Value:
+        """A value as a function reads its arguments (`compiler.value`): one not yet
+        happened is unknown."""
+        if found.open is None:
+            return found
+        return Value(case((found.open, None), default=found.sql), found.kind, sure=found.sure)
+
+    def _product(self, a: Value, b: Value, expr: ast.Expr) -> Value:
+        """`a * b` of numbers or amounts, as Python multiplies decimals (28 digits, rounded
+        half even): SQL is sure of it when each side has at most 9 decimals (so that the
+        product, of at most 18, is exact in DECIMAL(38, 18)) and the product needs at most
+        28 digits (so that Python did not round it)."""
+        if a.kind not in _NUMBERS or b.kind not in _NUMBERS or a.open is not None or \
+                b.open is not None:
+            raise UnsupportedError(_what(expr))
+        narrow = [_cast(side.sql, _NARROW) for side in (a, b)]
+        # DuckDB raises on a product beyond DECIMAL(38, 18): a product too large, known by
+        # its approximation in DOUBLE, is made of 0 instead, and never trusted
+        small = exp.LT(this=fn("abs", exp.Mul(this=exp.cast(a.sql, "DOUBLE"),
+                                              expression=exp.cast(b.sql, "DOUBLE"))),
+                       expression=lit("1e19"))
+        right = case((exp.not_(exp.func("coalesce", small, exp.true())), exp.cast(lit(0), _NARROW)),
+                     default=narrow[1])
+        product = exp.cast(exp.Mul(this=narrow[0], expression=right), DECIMAL)
+        digits = exp.or_(exp.LT(this=fn("abs", product), expression=decimal(Decimal("1e10"))),
+                         exp.EQ(this=product, expression=fn("round", product, lit(8))))
+        exact = exp.and_(_narrow(a.sql), _narrow(b.sql), small, exp.paren(digits))
+        sure = exp.or_(_null(a.sql), _null(b.sql), exp.paren(exact))
+        sure = exp.and_(*(side.sure for side in (a, b) if side.sure is not None), sure)
+        kind = Kind.MONEY if Kind.MONEY in (a.kind, b.kind) else Kind.NUMBER
+        return Value(product, kind, sure=sure)
+
+    def _moved(self, a: Value, b: Value, add: bool) -> Value:
+        """A date moved by a duration of whole days (`compiler._whole_days`; any other
+        duration is an error of the record, the stream's to report)."""
+        day, by = (a, b) if a.kind is Kind.DATE else (b, a)
+        if by.open is not None:
+            raise UnsupportedError("a date moved by a duration that may not be known yet")
+        whole = 86_400_000_000
+        days = exp.TryCast(this=exp.IntDiv(this=by.sql, expression=lit(whole)),
+                           to=exp.DataType.build("INTEGER"))
+        moved = exp.Add(this=day.sql, expression=days if add else exp.Neg(this=exp.paren(days)))
+        # a whole number of days, and few enough of them for any year a date may hold
+        fits = exp.and_(exp.EQ(this=exp.Mod(this=by.sql, expression=lit(whole)),
+                               expression=lit(0)),
+                        exp.LTE(this=fn("abs", by.sql), expression=lit(36_500 * whole)))
+        sures = [side.sure for side in (a, b) if side.sure is not None]
+        sures.append(exp.or_(_null(by.sql), _null(day.sql), exp.paren(fits)))
+        return Value(case((exp.paren(fits), moved)), Kind.DATE, sure=exp.and_(*sures))
+
+    def _quotient(self, a: Value, b: Value, expr: ast.Expr, right: ast.Expr) -> Value:
+        """`a / b` of numbers or amounts, or of two durations (`compiler._ratio`), as Python
+        divides decimals (28 digits, rounded half even): SQL is sure of it when each side
+        has at most 9 decimals, the quotient ends within 18 and needs at most 28 digits, so
+        that Python did not round it. DuckDB divides decimals as DOUBLE: the quotient is a
+        long division of the operands as integers of 10^-9 (HUGEINT), sure when the
+        remainder comes to 0 (and the divisor is below 10^11). A zero divisor is an error
+        of the record, the stream's to report. An event not yet
+        happened divided by a constant is bounded on the side the constant's sign says
+        (`compiler._open_arithmetic`)."""
+        after = a.after
+        if b.open is not None:
+            raise UnsupportedError(_what(expr))
+        if a.open is not None:
+            constant = self.compiler.constant(right) if _is_constant(b.sql) else None
+            if isinstance(constant, timedelta):
+                constant = constant // timedelta(microseconds=1)
+            if not isinstance(constant, Decimal | int) or not constant:
+                raise UnsupportedError(_what(expr))
+            after = after if constant > 0 else not after
+        if a.kind is Kind.DURATION and b.kind is Kind.DURATION:
+            x, y = _cast(a.sql, DECIMAL), _cast(b.sql, DECIMAL)
+        elif a.kind in _NUMBERS and b.kind in _NUMBERS:
+            x, y = a.sql, b.sql
+        else:
+            raise UnsupportedError(_what(expr))
+        # both as integers of 10^-9, the divisor below 10^20 so that a remainder times
+        # 10^18 stays within HUGEINT: the 18 decimals come in one step
+        top = _scaled(x)
+        divisor = case((exp.LT(this=fn("abs", y), expression=decimal(Decimal("1e11"))),
+                        fn("nullif", _scaled(y), _huge(0))))
+        whole = exp.paren(exp.IntDiv(this=top, expression=divisor))
+        rest = exp.Mul(this=exp.paren(exp.Mod(this=top, expression=divisor)),
+                       expression=_huge(10**18))
+        below = _huge(10**20 - 1)  # a whole part below 10^20: the quotient fits DECIMAL(38, 18)
+        units = exp.paren(exp.Add(
+            this=exp.Mul(this=fn("least", whole, below), expression=_huge(10**18)),
+            expression=exp.paren(exp.IntDiv(this=rest, expression=divisor))))
+        size = exp.Mul(this=_cast(units, "DECIMAL(38, 0)"),
+                       expression=_cast(lit("0.000000000000000001"), DECIMAL))
+        negative = exp.NEQ(this=exp.paren(exp.LT(this=x, expression=decimal(Decimal(0)))),
+                           expression=exp.paren(exp.LT(this=y, expression=decimal(Decimal(0)))))
+        sign = case((negative, exp.Neg(this=lit(1))), default=1)
+        quotient = exp.Mul(this=size, expression=sign)
+        # at most 28 digits: below 10^10, or no more than 8 decimals
+        digits = exp.EQ(this=fn("least", exp.IntDiv(this=units, expression=_huge(10**28)),
+                                exp.Mod(this=units, expression=_huge(10**10))),
+                        expression=_huge(0))
+        exact = exp.and_(*(_narrow(side) for side in (x, y)),
+                         exp.LT(this=whole, expression=below),
+                         exp.EQ(this=exp.paren(exp.Mod(this=rest, expression=divisor)),
+                                expression=_huge(0)), digits)
+        sures = [side.sure for side in (a, b) if side.sure is not None]
+        sures.append(exp.or_(_null(x), _null(y), exp.func("coalesce", exact, exp.false())))
+        kind = self.checked.type_of(expr).kind
+        return Value(case((exp.or_(_null(x), _null(y)), None), default=quotient),
+                     Kind.MONEY if kind is Kind.MONEY else Kind.NUMBER, a.open, after,
+                     exp.and_(*sures))
+
+    def _conditional(self, expr: ast.Expr, condition: ast.Expr, then: Value,
+                     otherwise: Value) -> Value:
+        """`if c then a else b` (`compiler._conditional`): a pending c has no value."""
+        if then.open is not None or otherwise.open is not None:
+            raise UnsupportedError(_what(expr))
+        chosen = self.truth(condition)
+        kind = self.checked.type_of(expr).kind
+        kind = Kind.STRING if kind is Kind.ENUM else kind
+        sql = case((_eq(chosen, PASS), then.sql), (_eq(chosen, PENDING), None),
+                   default=otherwise.sql)
+        tests: list[exp.Expr] = [exp.not_(_null(chosen))]
+        if then.sure is not None:
+            tests.append(exp.or_(exp.not_(_eq(chosen, PASS)), then.sure))
+        if otherwise.sure is not None:
+            tests.append(exp.or_(is_in(chosen, PASS, PENDING), otherwise.sure))
+        return Value(sql, kind, sure=exp.and_(*tests))
+
+    def _call(self, expr: ast.Expr, function: str, args: list[Value]) -> Value:
+        """`min`, `max`, `abs`, `floor`, `ceil`, `round` (`functions.implementation`): no
+        value when an argument has none."""
+        kind = args[0].kind
+        if any(arg.kind is Kind.LIST for arg in args):
+            raise UnsupportedError(_what(expr))
+        if function in ("min", "max"):
+            if any(arg.kind != kind for arg in args) and not all(
+                    arg.kind in _NUMBERS for arg in args):
+                raise UnsupportedError(_what(expr))
+            sql: exp.Expr = fn("least" if function == "min" else "greatest",
+                               *(arg.sql for arg in args))
+            kind = self.checked.type_of(expr).kind
+        elif function == "abs":
+            sql = fn("abs", args[0].sql)
+        elif function in ("floor", "ceil"):
+            sql = exp.TryCast(this=fn(function, args[0].sql), to=exp.DataType.build(DECIMAL))
+        else:  # round, half up (away from zero, as DuckDB rounds a DECIMAL)
+            if self.checked.contract.rounding != "half_up":
+                raise UnsupportedError(f"{_what(expr)} rounded "
+                                       f"{self.checked.contract.rounding}")
+            places = 0
+            assert isinstance(expr, ast.Call)
+            if len(expr.args) == 2:
+                written = expr.args[1]
+                assert isinstance(written, ast.Number)
+                places = int(written.value)
+            sql = exp.TryCast(this=fn("round", args[0].sql, lit(places)),
+                              to=exp.DataType.build(DECIMAL))
+        if kind not in (_ORDERED if function in ("min", "max") else
+                        _SIGNED if function == "abs" else _NUMBERS):
+            raise UnsupportedError(_what(expr))
+        # LEAST and GREATEST pass over a NULL; Python's have no value then
+        known = exp.and_(*(exp.not_(_null(arg.sql)) for arg in args))
+        sure = [arg.sure for arg in args if arg.sure is not None]
+        if isinstance(sql, exp.TryCast):  # rounded up to 10^20, beyond DECIMAL(38, 18)
+            sure.append(exp.or_(exp.not_(exp.paren(known)), exp.not_(_null(sql))))
+        return Value(case((known, sql)), kind, sure=exp.and_(*sure) if sure else None)
+
+    def _lookup(self, expr: ast.Expr, name: str, key: Value) -> Value:
+        """A table's value at a text key, as a CASE over its entries; a key it lacks, with
+        no default, is the stream engine's to report."""
+        table = next(table for table in self.checked.contract.tables if table.name == name)
+        versions = table.versions()
+        if len(versions) != 1 or key.kind is not Kind.STRING:
+            raise UnsupportedError(_what(expr))
+        entries = [(entry, self._constant(self.compiler.constant(node), node))
+                   for entry, node in versions[0][1].items()]
+        default = None
+        if table.default is not None:
+            default = self._constant(self.compiler.constant(table.default), table.default)
+        kind = self.checked.type_of(expr).kind
+        kind = Kind.STRING if kind is Kind.ENUM else kind
+        sql = exp.Case(ifs=[exp.If(this=exp.EQ(this=key.sql, expression=lit(entry)),
+                                   true=value.sql) for entry, value in entries],
+                       default=default.sql if default is not None else exp.null())
+        listed = exp.In(this=key.sql, expressions=[lit(entry) for entry, _ in entries])
+        sure = [key.sure] if key.sure is not None else []
+        if default is None:
+            sure.append(exp.or_(_null(key.sql), listed))
+        return Value(case((exp.not_(_null(key.sql)), sql)), kind,
+                     sure=exp.and_(*sure) if sure else None)
 
     def _ref(self, expr: ast.Ref, name: str) -> Value:
         if id(expr) in self.checked.enum_values:
@@ -290,15 +548,58 @@ class Clauses:
             kind = a.kind
         elif {a.kind, b.kind} <= {Kind.NUMBER, Kind.MONEY}:
             kind = Kind.MONEY
+        elif (a.kind is Kind.DATE and b.kind is Kind.DURATION) or (
+                add and kinds == (Kind.DURATION, Kind.DATE)):
+            return self._moved(a, b, add)
         else:
             raise UnsupportedError(f"arithmetic on a {a.kind.value} and a {b.kind.value}")
-        if a.open is not None and b.open is not None:
-            raise UnsupportedError("arithmetic on two events that may not have happened yet")
         how = exp.Add if add else exp.Sub
         sql = exp.paren(how(this=a.sql, expression=b.sql))
+        sures = [side.sure for side in (a, b) if side.sure is not None]
+        sure = exp.and_(*sures) if sures else None
+        if a.open is not None and b.open is not None:
+            # `compiler._open_arithmetic`: two events not yet happened give no value when
+            # their bounds do not bound the result (`delivered_at - picked_up_at`); with
+            # one of them happened, the bound's side varies by line: the stream's to say
+            either = exp.or_(a.open, b.open)
+            unbounded = add != (a.after == b.after)
+            known = exp.and_(a.open, b.open) if unbounded else exp.false()
+            sures.append(exp.or_(exp.not_(exp.paren(either)), exp.paren(known)))
+            return Value(case((either, None), default=sql), kind, sure=exp.and_(*sures))
         if b.open is not None:  # `x - event`: bounded the other way (`compiler._open_arithmetic`)
-            return Value(sql, kind, b.open, b.after if add else not b.after)
-        return Value(sql, kind, a.open, a.after)
+            return Value(sql, kind, b.open, b.after if add else not b.after, sure)
+        return Value(sql, kind, a.open, a.after, sure)
+
+
+def _huge(value: int) -> exp.Expr:
+    return exp.cast(lit(value), "HUGEINT")
+
+
+SIZE = 20000
+"""The most nodes a value's SQL and its condition may have: a product or quotient repeats
+its operands, so nested ones grow geometrically; beyond this the value is the stream's."""
+
+
+def _size(value: Value) -> int:
+    found = sum(1 for _ in value.sql.walk())
+    return found + (0 if value.sure is None else sum(1 for _ in value.sure.walk()))
+
+
+def _narrow(value: exp.Expr) -> exp.Expr:
+    """Whether a DECIMAL(38, 18) has at most 9 decimals. (Compared at 18: DuckDB compares
+    DECIMAL(38, 9) with DECIMAL(38, 18) at the smaller scale.)"""
+    return exp.EQ(this=_cast(_cast(value, _NARROW), DECIMAL), expression=value)
+
+
+def _cast(value: exp.Expr, to: str) -> exp.Expr:
+    """A cast as written (sqlglot's `exp.cast` folds a cast of a cast into one)."""
+    return exp.Cast(this=value, to=exp.DataType.build(to))
+
+
+def _scaled(value: exp.Expr) -> exp.Expr:
+    """|value| (a DECIMAL(38, 18) of at most 9 decimals) as a HUGEINT count of 10^-9."""
+    return exp.cast(exp.Mul(this=exp.cast(fn("abs", value), _NARROW),
+                            expression=exp.cast(lit(10**9), "DECIMAL(10, 0)")), "HUGEINT")
 
 
 def _and(a: int | None, b: int | None) -> int | None:
@@ -352,6 +653,11 @@ def _look(table: exp.Expr, truth: exp.Expr) -> exp.Expr:
 
 
 _SIGNED = frozenset({Kind.NUMBER, Kind.MONEY, Kind.DURATION})
+_NUMBERS = frozenset({Kind.NUMBER, Kind.MONEY})
+_ORDERED = frozenset({Kind.NUMBER, Kind.MONEY, Kind.DURATION, Kind.TIMESTAMP, Kind.DATE})
+_CALLS = frozenset({"min", "max", "abs", "floor", "ceil", "round"})
+_NARROW = "DECIMAL(38, 9)"
+"""Each side of a product, when it has at most 9 decimals: the product has at most 18."""
 _COMPARABLE = {
     Kind.NUMBER: {Kind.NUMBER, Kind.MONEY}, Kind.MONEY: {Kind.NUMBER, Kind.MONEY},
     Kind.DURATION: {Kind.DURATION}, Kind.TIMESTAMP: {Kind.TIMESTAMP}, Kind.DATE: {Kind.DATE},

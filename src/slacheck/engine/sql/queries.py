@@ -8,8 +8,9 @@ the stream engine's reader, so rejections, their reasons and warnings are its ow
 
 `classify` gives each such clean line, per standard, its window, its group and what stage 1
 makes of it: -1 out of scope, 0 passed, 1 pending, 10 + j excluded by the j-th exception,
-NULL anything else (a breach, an undetermined scope, an implausible pass), which the stream
-engine's generated code evaluates on that line, keeping evidence and money its own way.
+NULL anything else (a breach, an undetermined scope, an implausible pass, a clause or value
+SQL cannot express exactly or is not sure of), which the stream engine's generated code
+evaluates on that line, keeping evidence and money its own way.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from sqlglot import exp
 
@@ -32,11 +35,13 @@ from slacheck.engine.sql.clauses import (
     Branch,
     Clauses,
     case,
+    decimal,
     fn,
     lit,
     micros,
 )
 from slacheck.engine.sql.support import UnsupportedError
+from slacheck.measures import Count, Extreme, Measure, Percentile, RatioOfSums, Sum
 from slacheck.model import Standard
 from slacheck.plan import Plan, StandardPlan, measure_text
 from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
@@ -129,9 +134,12 @@ def converted(spec: FieldSpec, index: int) -> exp.Expr | None:
     return None
 
 
-def typed_field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
+def typed_field(spec: FieldSpec, index: int,
+                currency: str | None) -> tuple[exp.Expr, exp.Expr]:
     """(value, good): the typed value of one field, and whether the line's value for it is
-    one SQL reads exactly as the stream reader does (absent or null: the default). From
+    one SQL reads exactly as the stream reader does (absent or null: the default), within
+    the field's `min`, `max` and `pattern`, and for a field named `currency` the contract's
+    currency. A list is never read by SQL: a line that has one is the reader's. From
     `_v{index}` (the value's text, NULL when absent), `_q{index}` (whether the reader is
     given it as text), `_w{index}` (a number as written) and `_x{index}` (`converted`)."""
     text = _col(f"_v{index}")
@@ -150,6 +158,8 @@ def typed_field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
         value = _eq(text, "true")
         good = exp.and_(exp.not_(is_text),
                         exp.In(this=text, expressions=[lit("true"), lit("false")]))
+    elif kind is Kind.LIST:
+        value, good = exp.null(), exp.false()
     elif kind in (Kind.TIMESTAMP, Kind.DATE):
         value = cast
         good = exp.and_(_full(text, _TIMESTAMP if kind is Kind.TIMESTAMP else _DATE),
@@ -163,10 +173,91 @@ def typed_field(spec: FieldSpec, index: int) -> tuple[exp.Expr, exp.Expr]:
             limit = MAX_DURATION_SECONDS * 1_000_000
             good = exp.and_(good, exp.Between(this=fn("abs", cast), low=lit(0),
                                               high=lit(limit)))
+    checks = _bounds(spec, value)
+    if spec.name == "currency" and currency is not None:  # `records._same_currency`
+        checks.append(_eq(value, currency) if kind in (Kind.STRING, Kind.ENUM) else exp.false())
+    if checks:
+        good = exp.and_(good, *checks)
     value = case((absent, _default(spec)), default=value)
     good = case((absent, exp.false() if spec.required else exp.true()),
                 default=exp.func("coalesce", good, exp.false()))
     return value, good
+
+
+def _bounds(spec: FieldSpec, value: exp.Expr) -> list[exp.Expr]:
+    """The field's `min` and `max` as SQL tests of its value (`records._bounded`), and its
+    `pattern` where DuckDB's regular expressions read it as Python's do; a value outside
+    them, or that SQL cannot test, is the reader's to reject."""
+    tests: list[exp.Expr] = []
+    for bound, test in ((spec.minimum, exp.GTE), (spec.maximum, exp.LTE)):
+        if bound is None:
+            continue
+        limit = _literal(bound.value)
+        tests.append(exp.false() if limit is None else test(this=value, expression=limit))
+    if spec.pattern is not None:
+        if not re2_reads_as_python(spec.pattern):
+            tests.append(exp.false())
+        else:  # on printable ASCII text (all a clean line's strings may hold otherwise)
+            tests += [_full(value, "[ -~]*"), _full(value, spec.pattern)]
+    return tests
+
+
+def _literal(value: Any) -> exp.Expr | None:
+    """A bound as SQL, in the column's own terms; None when SQL cannot hold it exactly."""
+    match value:
+        case Decimal():
+            try:
+                return decimal(value)
+            except UnsupportedError:
+                return None
+        case timedelta():
+            return lit(value // timedelta(microseconds=1))
+        case datetime():
+            return lit(micros(value))
+        case date():
+            return exp.cast(lit(value.isoformat()), "DATE")
+    return None
+
+
+_ESCAPES = frozenset("dDwWsS.-\\/+*?()[]{}|^$")
+"""The escapes that mean one thing to both Python's `re` and RE2."""
+
+
+def re2_reads_as_python(pattern: str) -> bool:
+    """Whether DuckDB's RE2 matches exactly the printable ASCII texts Python's `re`
+    fully matches with `pattern`: ASCII, no escapes but those above, no `(?` but `(?:`
+    (no flags, names, look-arounds or back-references), repeats written `{n}` or `{n,m}`
+    or `{n,}` (below RE2's limit of 1000), no `[` inside a class (RE2's `[:alpha:]`)."""
+    if not pattern.isascii():
+        return False
+    i, inside = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            if pattern[i + 1:i + 2] not in _ESCAPES or i + 1 >= len(pattern):
+                return False
+            i += 2
+            continue
+        if inside:
+            if char == "[":
+                return False
+            inside = char != "]"
+        elif char == "[":
+            inside = True
+            i += 2 if pattern[i + 1:i + 2] == "^" else 1
+            if pattern[i:i + 1] == "]":  # `[]` and `[^]` read otherwise
+                return False
+            continue
+        elif char == "{":
+            found = re.match(r"\{[0-9]{1,3}(,[0-9]{0,3})?\}", pattern[i:])
+            if found is None:
+                return False
+            i += len(found[0])
+            continue
+        elif char == "(" and pattern[i + 1:i + 2] == "?" and pattern[i + 2:i + 3] != ":":
+            return False
+        i += 1
+    return not inside
 
 
 def _default(spec: FieldSpec) -> exp.Expr:
@@ -213,7 +304,8 @@ def parse(plan: Plan) -> exp.Select:
              for index, spec in enumerate(schema.fields)
              if (found := converted(spec, index)) is not None]
     middle = exp.select(exp.Star(), *casts).from_(spelled.subquery())
-    typed = [typed_field(spec, index) for index, spec in enumerate(schema.fields)]
+    typed = [typed_field(spec, index, plan.money.currency)
+             for index, spec in enumerate(schema.fields)]
     # the line without JSON's blanks (as the stream reader counts keys): a clean line has
     # no escapes, so a string cannot hold a quote and each `":` ends a key
     squeezed = fn("replace", fn("replace", fn("replace", text, lit(" "), lit("")),
@@ -293,27 +385,76 @@ def repeated() -> exp.Select:
         .group_by(_col("_id")).having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)))
 
 
-def stage(plan: Plan) -> exp.Select:
-    """Every record with `_clean`: read exactly, its id on no other line, no warning near."""
+def may_apply(checked: CheckedContract, plan: Plan,
+              ) -> tuple[exp.Expr, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """True for a record a `records.reject` or `records.warn` rule may apply to (its
+    condition passes, or SQL cannot say): such lines go to the stream reader, which
+    rejects or flags exactly those it should; and per kind of rule, what of them SQL
+    could not express (the lines they would decide go to the reader)."""
+    contract = checked.contract
+    clauses = Clauses(checked, plan.as_of, {rate.currency: rate.rate for rate in plan.rates})
+    tests = []
+    left = []
+    for kind, rules in (("records.reject", contract.reject), ("records.warn", contract.warn)):
+        clauses.left = []
+        for rule in rules:
+            truth = clauses.truth(rule.when.node)
+            tests.append(exp.or_(_null(truth), _eq(truth, PASS)))
+        if clauses.left:
+            left.append((kind, tuple(dict.fromkeys(clauses.left))))
+    return (exp.or_(*tests) if tests else exp.false()), tuple(left)
+
+
+def read_left(plan: Plan) -> tuple[str, ...]:
+    """What of the record schema makes SQL leave lines to the stream reader beyond the
+    faults it would reject: a list field (a line with a list), a pattern RE2 may read
+    otherwise (a line with a value there)."""
+    found = []
+    for spec in plan.schema.fields:
+        if spec.type.kind is Kind.LIST:
+            found.append(f"the list field `{spec.name}`")
+        if spec.pattern is not None and not re2_reads_as_python(spec.pattern):
+            found.append(f"the pattern of `{spec.name}`")
+    return tuple(found)
+
+
+def stage(checked: CheckedContract, plan: Plan) -> exp.Select:
+    """Every record with `_clean`: read exactly, its id on no other line, no warning near,
+    no rule that may apply."""
     alone = exp.not_(exp.In(this=_col("_id"), query=exp.select(_col("_id")).from_(REPEATED)
                             .subquery()))
-    clean = exp.func("coalesce", exp.and_(_col("_ok"), alone, exp.not_(exp.paren(
-        may_warn(plan)))), exp.false())
+    tests = [_col("_ok"), alone, exp.not_(exp.paren(may_warn(plan)))]
+    if checked.contract.reject or checked.contract.warn:
+        tests.append(exp.not_(exp.paren(may_apply(checked, plan)[0])))
+    clean = exp.func("coalesce", exp.and_(*tests), exp.false())
     return exp.select(exp.Star(), exp.alias_(clean, "_clean", quoted=True)).from_(RECORDS)
 
 
 @dataclass(frozen=True, slots=True)
 class Classified:
-    """The classes query, and per standard its columns: key, group columns, class; and the
-    columns of what each record adds to a standard's measure (none for a rate)."""
+    """The classes query, and per standard its columns: key, group columns, class; the
+    columns of what each record adds to a standard's measure (none for a rate); and what
+    of the standard SQL leaves to the stream engine."""
 
     select: exp.Select
     columns: tuple[tuple[str, tuple[str, ...], str], ...]
-    measured: tuple[tuple[tuple[int | None, tuple[tuple[str, bool], ...]], ...], ...] = ()
+    measured: tuple[tuple[Added, ...], ...] = ()
     """Per standard, what its records add up: for the measure (None) and each window total
     (its index), the columns a record adds (two for a ratio, added together), each with
     whether it holds a duration's microseconds (made seconds in Python: DuckDB divides
-    decimals as DOUBLE)."""
+    decimals as DOUBLE), and whether the values are listed (a percentile) or summed."""
+    left: tuple[tuple[str, ...], ...] = ()
+    """Per standard, the constructs SQL could not express: the lines they would decide
+    go to the stream engine."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What a standard's records add to its measure (`role` None) or to a window total."""
+
+    role: int | None
+    parts: tuple[tuple[str, bool], ...]
+    listed: bool = False
 
 
 def in_period(plan: Plan) -> exp.Expr:
@@ -326,21 +467,37 @@ def in_period(plan: Plan) -> exp.Expr:
     return exp.and_(*tests) if tests else exp.true()
 
 
+GROUP_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL})
+"""Fields SQL groups by: their values are Python's as they are (a number's or a time's
+spelling as a group key is Python's own; such a standard's lines go to the stream)."""
+MERGED = (Count, Sum, Extreme, RatioOfSums, Percentile)
+"""The measures SQL adds to (`engine.duckdb._measured`); any other is the stream's."""
+
+
 def classify(checked: CheckedContract, plan: Plan) -> Classified:
     """Stage 1 of every standard on the clean records in the contract's period."""
     clauses = Clauses(checked, plan.as_of, {rate.currency: rate.rate for rate in plan.rates})
     selected: list[exp.Expr] = [_col("_f"), _col("_n"), _col("_o"), _col("_id")]
     columns = []
-    measured: list[tuple[tuple[int | None, tuple[tuple[str, bool], ...]], ...]] = []
+    measured: list[tuple[Added, ...]] = []
+    left: list[tuple[str, ...]] = []
     for sp in plan.standards:
         standard = checked.contract.standards[sp.index]
+        clauses.left = []
         key = f"_key_{sp.index}"
         placed = _col(sp.window.field or plan.schema.time_field)
         selected.append(exp.alias_(_key(sp, placed, plan), key, quoted=True))
         groups = []
+        grouped: exp.Expr | None = exp.true()  # whether SQL is sure of the group's values
         for j, name in enumerate(sp.window.group_fields):
             groups.append(f"_group_{sp.index}_{j}")
-            selected.append(exp.alias_(_col(name), groups[-1], quoted=True))
+            value, sure = _group(clauses, plan, name)
+            if value is None:
+                grouped = None
+            elif sure is not None and grouped is not None:
+                grouped = exp.and_(grouped, sure)
+            selected.append(exp.alias_(exp.null() if value is None else value, groups[-1],
+                                       quoted=True))
         branches: list[Branch] = []
         if sp.window.field is not None:
             branches.append((_null(placed), None))
@@ -348,25 +505,38 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
             scope = clauses.truth(standard.scope.node)
             branches.append((exp.or_(_null(scope), _eq(scope, PENDING)), None))
             branches.append((exp.not_(_eq(scope, PASS)), -1))
+        if grouped is None:  # every record in scope has its group computed by the stream
+            branches.append((exp.true(), None))
+        elif not isinstance(grouped, exp.Boolean):  # those whose group SQL is unsure of
+            branches.append((exp.not_(exp.func("coalesce", grouped, exp.false())), None))
         for j, item in enumerate(standard.exclusions):
             excluded = clauses.truth(item.when.node)
             branches.append((exp.or_(_null(excluded), _eq(excluded, PENDING)), None))
             branches.append((_eq(excluded, PASS), 10 + j))
-        items: list[tuple[int | None, ast.Measure]] = []
+        items: list[tuple[int | None, ast.Measure, Measure]] = []
         target = standard.target.node if standard.target is not None else None
         if isinstance(target, ast.Target) and target.measure is not None:
-            items.append((None, target.measure))
-        items.extend(enumerate(_totals(standard, sp)))  # each window total, as the measure
-        added: list[tuple[int | None, tuple[tuple[str, bool], ...]]] = []
-        for role, node in items:
+            items.append((None, target.measure, sp.measure))
+        try:  # each window total, as the measure
+            items.extend((j, node, total) for j, (node, (total, _)) in enumerate(zip(
+                _totals(standard, sp), sp.consequences.totals, strict=True)))
+        except UnsupportedError as error:
+            clauses.left.append(error.construct)
+            branches.append((exp.true(), None))
+        added: list[Added] = []
+        for role, node, measure in items:
+            if not isinstance(measure, MERGED):
+                clauses.left.append(f"the measure `{measure.label}`")
+                branches.append((exp.true(), None))
+                continue
             values, unsure = _measure(clauses, node)
             parts = []
             for k, (value, in_micros) in enumerate(values):
                 parts.append((f"_added_{sp.index}_{len(added)}_{k}", in_micros))
                 selected.append(exp.alias_(value, parts[-1][0], quoted=True))
-            if unsure is not None:  # a `count(p)` whose p SQL cannot decide
+            if unsure is not None:  # a value SQL cannot compute or be sure of
                 branches.append((unsure, None))
-            added.append((role, tuple(parts)))
+            added.append(Added(role, tuple(parts), isinstance(measure, Percentile)))
         measured.append(tuple(added))
         outcome = clauses.truth(standard.require.node)
         odd = _implausible(clauses, standard.require.node)
@@ -378,16 +548,40 @@ def classify(checked: CheckedContract, plan: Plan) -> Classified:
         name = f"_class_{sp.index}"
         selected.append(exp.alias_(case(*branches), name, quoted=True))
         columns.append((key, tuple(groups), name))
+        left.append(tuple(dict.fromkeys(clauses.left)))
     selected.append(exp.alias_(in_period(plan), "_inside", quoted=True))
     select = exp.select(*selected).from_(STAGE).where(_col("_clean"))
-    return Classified(select, tuple(columns), tuple(measured))
+    return Classified(select, tuple(columns), tuple(measured), tuple(left))
+
+
+def _group(clauses: Clauses, plan: Plan, name: str) -> tuple[exp.Expr | None, exp.Expr | None]:
+    """A group's value in SQL (None when SQL cannot give it), and when not always sure of
+    it, the condition that it is: a text, enum or boolean field as it is, a derived text
+    (`tier: customer_tier[customer_id]`) as SQL computes it."""
+    spec = plan.schema.field(name)
+    if spec is not None:
+        if spec.type.kind in GROUP_KINDS:
+            return _col(name), None
+        clauses.left.append(f"grouping by `{name}`")
+        return None, None
+    node = clauses.derived.get(name)
+    try:
+        if node is None:
+            raise UnsupportedError(f"grouping by `{name}`")
+        found = clauses.value(node)
+        if found.kind is not Kind.STRING or found.open is not None:
+            raise UnsupportedError(f"grouping by `{name}`")
+    except UnsupportedError as error:
+        clauses.left.append(error.construct)
+        return None, None
+    return found.sql, found.sure
 
 
 def _totals(standard: Standard, sp: StandardPlan) -> list[ast.Measure]:
     """The window totals of a standard's amounts, found in the order `plan._Totals` finds
     them (a penalty per window, a credit and its cap, a credit table, a reward), each
-    once; checked against the plan's own list, so that a new kind of amount is refused
-    rather than counted in the wrong place."""
+    once; checked against the plan's own list, so that a new kind of amount is left to
+    the stream engine rather than counted in the wrong place."""
     found: dict[str, ast.Measure] = {}
 
     def walk(node: ast.Node | None) -> None:
@@ -431,8 +625,6 @@ def _measure(clauses: Clauses,
         bottom, unsure_bottom = _operand(clauses, node.denominator)
         tests = [test for test in (unsure_top, unsure_bottom) if test is not None]
         return [top, bottom], exp.or_(*tests) if tests else None
-    if node.function.startswith("p"):
-        raise UnsupportedError(f"the percentile `{node.function}`")
     value, unsure = _operand(clauses, node)
     return [value], unsure
 
@@ -440,38 +632,47 @@ def _measure(clauses: Clauses,
 def _operand(clauses: Clauses,
              node: ast.Aggregate) -> tuple[tuple[exp.Expr, bool], exp.Expr | None]:
     """1 or 0 for what `count` counts (NULL while pending), else the operand's value: a
-    DECIMAL, or for a duration its microseconds (and True)."""
+    DECIMAL, or for a duration its microseconds (and True). A value SQL cannot compute
+    is NULL, with the condition TRUE: every record measured goes to the stream engine."""
     if node.operand is None:
         return (exp.cast(lit(1), DECIMAL), False), None
     if node.function == "count":
         truth = clauses.truth(node.operand)
         return (case((_eq(truth, PASS), exp.cast(lit(1), DECIMAL)), (_eq(truth, PENDING), None),
                      default=exp.cast(lit(0), DECIMAL)), False), _null(truth)
-    found = clauses.value(node.operand)
-    if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
-        raise UnsupportedError(f"`{node.function}` of a {found.kind.value}")
+    try:
+        found = clauses.value(node.operand)
+        if found.kind not in (Kind.NUMBER, Kind.MONEY, Kind.DURATION):
+            raise UnsupportedError(f"`{node.function}` of a {found.kind.value}")
+    except UnsupportedError as error:
+        clauses.left.append(error.construct)
+        return (exp.cast(exp.null(), DECIMAL), False), exp.true()
     known = found.sql if found.open is None else case((found.open, None), default=found.sql)
-    return (known, found.kind is Kind.DURATION), None
+    unsure = None if found.sure is None else exp.not_(found.sure)
+    return (known, found.kind is Kind.DURATION), unsure
 
 
 def measures(classified: Classified, index: int,
-             ) -> list[tuple[int | None, tuple[bool, ...], exp.Select]]:
+             ) -> list[tuple[Added, exp.Select]]:
     """What a standard's counted clean records (every class but out of scope and excluded)
-    add to its measure (None) and to each window total, per window and group: how many
-    values, and their sum, least and most; with which of them are microseconds."""
+    add to its measure and to each window total, per window and group: how many values,
+    and their sum, least and most, or for a percentile the values themselves."""
     key, groups, name = classified.columns[index]
     keys = [_col(key), *(_col(group) for group in groups)]
     found = []
-    for role, parts in classified.measured[index]:
-        every = exp.and_(*(exp.not_(_null(_col(part))) for part, _ in parts))
+    for added in classified.measured[index]:
+        every = exp.and_(*(exp.not_(_null(_col(part))) for part, _ in added.parts))
         figures: list[exp.Expr] = [exp.Count(this=exp.Star())]
-        for part, _ in parts:
-            figures += [exp.Sum(this=_col(part)), exp.Min(this=_col(part)),
-                        exp.Max(this=_col(part))]
+        for part, _ in added.parts:
+            if added.listed:
+                figures.append(fn("list", _col(part)))
+            else:
+                figures += [exp.Sum(this=_col(part)), exp.Min(this=_col(part)),
+                            exp.Max(this=_col(part))]
         select = exp.select(*keys, *figures).from_(CLASSES).where(exp.and_(
             _col("_inside"), exp.In(this=_col(name), expressions=[
                 lit(0), lit(1), lit(2), lit(3)]), every)).group_by(*keys)
-        found.append((role, tuple(micros for _, micros in parts), select))
+        found.append((added, select))
     return found
 
 
@@ -581,13 +782,14 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
     parts = [
         ("typed records from each chunk of lines", parse(plan)),
         ("ids written on more than one line", repeated()),
-        ("records SQL reads exactly, alone of their id, no warning near", stage(plan)),
+        ("records SQL reads exactly, alone of their id, no warning or rule near",
+         stage(checked, plan)),
         ("stage 1 per standard", classified.select),
         *((f"stage 2 of {sp.id}", counts(classified, sp.index)) for sp in plan.standards),
         *((f"evidence of {sp.id}", evidence(classified, sp.index, plan.evidence_limit))
           for sp in plan.standards if counts_breaches(sp)),
-        *((f"{'measure' if role is None else f'total {role}'} of {sp.id}", select)
-          for sp in plan.standards for role, _, select in measures(classified, sp.index)),
+        *((f"{'measure' if added.role is None else f'total {added.role}'} of {sp.id}", select)
+          for sp in plan.standards for added, select in measures(classified, sp.index)),
         ("lines left to the stream engine", routed(classified)),
     ]
     return "\n\n".join(f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"

@@ -144,7 +144,8 @@ def table_parse(plan: Plan, kinds: Mapping[str, str] | None, source: exp.Expr,
              for index, spec in enumerate(schema.fields)
              if (found := converted(spec, index)) is not None]
     middle = exp.select(exp.Star(), *casts).from_(spelled.subquery())
-    typed = [typed_field(spec, index) for index, spec in enumerate(schema.fields)]
+    typed = [typed_field(spec, index, plan.money.currency)
+             for index, spec in enumerate(schema.fields)]
     plain = exp.and_(_col("_row"), *(good for _, good in typed))
     id_index = schema.names.index(schema.id_field)
     return exp.select(

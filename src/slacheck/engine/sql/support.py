@@ -1,16 +1,22 @@
-"""What the SQL generator covers: a contract using anything else is refused before a line is
-read, naming the construct, rather than given a figure the stream engine would not give."""
+"""What the DuckDB engine covers, and how much of it SQL decides itself.
+
+The engine runs every clause of the language: a clause SQL cannot express exactly (a
+quotient, which Python rounds to 28 digits; calendar months; business days; a dated table;
+a list's values) makes SQL unsure of the lines it would decide, and those lines go to the
+stream engine's own code, which is exact by construction. A contract is refused before a
+line is read only where that hand-over cannot be exact: where SQL could not even tell which
+lines the stream reader would read otherwise than it does (`check_supported`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from slacheck.checker import CheckedContract
-from slacheck.measures import Count, Extreme, Rate, RatioOfSums, Sum
 from slacheck.plan import Plan
-from slacheck.types import Kind
+from slacheck.types import NO_READ, Kind
 
 FIELD_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY,
-                         Kind.NUMBER, Kind.DATE, Kind.DURATION})
-GROUP_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL})
+                         Kind.NUMBER, Kind.DATE, Kind.DURATION, Kind.LIST})
 READS = frozenset({"jsonl", "csv", "tsv", "parquet", "duckdb"})
 """The input formats the engine reads (files only: not standard input): JSON lines, and the
 tables of `engine.tables`."""
@@ -40,21 +46,17 @@ class UnsupportedError(EngineError):
 
 def check_supported(checked: CheckedContract, plan: Plan) -> None:
     """Raise `UnsupportedError` for the first construct of the contract the generator lacks."""
-    contract, schema = checked.contract, plan.schema
+    schema = plan.schema
     read = schema.read
-    if read.duplicates != "reject":
-        raise UnsupportedError(f"`duplicates: {read.duplicates}`")
-    if read.changes_values or any(read.field(spec.name).column for spec in schema.fields):
+    # SQL reads each field from its own key, as written: a mapping would have to be
+    # compiled to SQL too (`mapping.compile_mapping`); how the lines of one id combine is
+    # the stream reader's alone (every line of an id written twice is left to it)
+    if replace(read, fields=()).changes_values or any(
+            replace(how, combine=NO_READ.combine) != NO_READ for _, how in read.fields):
         raise UnsupportedError("`records.read` (columns, units, formats or absent values)")
-    if plan.rules:
-        raise UnsupportedError("`records.reject` and `records.warn` rules")
-    if "currency" in schema.names:
-        raise UnsupportedError("a record field named `currency`")
     for spec in schema.fields:
         if spec.type.kind not in FIELD_KINDS:
             raise UnsupportedError(f"the {spec.type.kind.value} field `{spec.name}`")
-        if spec.minimum is not None or spec.maximum is not None or spec.pattern is not None:
-            raise UnsupportedError(f"`min`, `max` or `pattern` on field `{spec.name}`")
         if spec.default is not None and spec.type.kind not in (
                 Kind.BOOL, Kind.STRING, Kind.ENUM):
             raise UnsupportedError(f"a default on the {spec.type.kind.value} field `{spec.name}`")
@@ -63,21 +65,47 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
         raise UnsupportedError("an id field that is not a string")
     if time_spec is None or time_spec.type.kind is not Kind.TIMESTAMP or not time_spec.required:
         raise UnsupportedError("a time field that is not a required timestamp")
-    if contract.tables:
-        raise UnsupportedError("tables")
     for sp in plan.standards:
-        if not isinstance(sp.measure, Rate | Count | Sum | Extreme | RatioOfSums):
-            raise UnsupportedError(f"the measure `{sp.measure.label}` of standard `{sp.id}`")
-        for total, _ in sp.consequences.totals:
-            if not isinstance(total, Count | Sum | Extreme | RatioOfSums):
-                raise UnsupportedError(f"the window total `{total.label}` of standard "
-                                       f"`{sp.id}`")
-        for name in sp.window.group_fields:
-            grouped = schema.field(name)
-            if grouped is None or grouped.type.kind not in GROUP_KINDS:
-                raise UnsupportedError(f"grouping standard `{sp.id}` by `{name}`")
         if sp.window.field is not None:
             placed = schema.field(sp.window.field)
             if placed is None or placed.type.kind not in (Kind.TIMESTAMP, Kind.DATE):
                 raise UnsupportedError(f"the window of standard `{sp.id}` placed by "
-                                  f"`{sp.window.field}`")
+                                       f"`{sp.window.field}`")
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Whether the DuckDB engine runs a contract (`refused` says why not), and what of it
+    SQL leaves to the stream engine: (standard id, or `records.reject`, `records.warn` or
+    `records` for the reading of lines, and the constructs SQL could not express)."""
+
+    refused: str | None
+    left: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def runs(self) -> bool:
+        return self.refused is None
+
+    @property
+    def sql_decides(self) -> bool:
+        """Whether SQL decides every standard on the lines it reads itself, so that the
+        engine's speed holds: no clause is left to the stream engine for any line."""
+        return self.runs and not self.left
+
+
+def coverage(checked: CheckedContract, plan: Plan) -> Coverage:
+    """What `run_duckdb` would make of the contract, without reading a line."""
+    from slacheck.engine.sql.queries import classify, may_apply, read_left
+
+    try:
+        check_supported(checked, plan)
+        classified = classify(checked, plan)
+    except UnsupportedError as error:
+        return Coverage(error.construct)
+    left = [(sp.id, "; ".join(found)) for sp, found in zip(plan.standards, classified.left,
+                                                            strict=True) if found]
+    for kind, found in may_apply(checked, plan)[1]:
+        left.append((kind, "; ".join(found)))
+    if found := read_left(plan):
+        left.append(("records", "; ".join(found)))
+    return Coverage(None, tuple(left))
