@@ -144,6 +144,39 @@ def test_refusal_names_the_construct_and_exits_2(tmp_path: Path) -> None:
     assert "--engine stream" in result.stderr
 
 
+CASE_ONLY = """\
+slacheck: 1
+contract: {id: demo, currency: EUR, timezone: UTC}
+records:
+  id: id
+  time: at
+  fields: {id: string, at: timestamp, ok: bool, OK: bool}
+standards:
+  s: {require: ok, target: 50% per month}
+"""
+
+
+def test_fields_named_alike_but_for_case_are_refused(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB names columns and JSON keys without case: `ok` and `OK` would be one."""
+    from slacheck.engine import choice
+
+    monkeypatch.setattr(choice, "LARGE_BYTES", 1)
+    contract = tmp_path / "case.yaml"
+    contract.write_text(CASE_ONLY, "utf-8")
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"id": "a", "at": "2025-01-02T00:00:00Z", "ok": true, "OK": false}\n',
+                    "utf-8")
+    args = ["verify", str(contract), str(data), "--as-of", "2025-03-01", "--format", "json"]
+    result = CliRunner().invoke(main, [*args, "--engine", "duckdb"])
+    assert result.exit_code == 2, result.stderr
+    assert "`ok` and `OK`" in result.stderr
+    automatic = CliRunner().invoke(main, [*args, "--engine", "auto"])
+    assert automatic.exit_code == 0
+    assert "engine stream (the DuckDB engine does not cover" in automatic.stderr
+    assert automatic.stdout == CliRunner().invoke(main, args).stdout
+
+
 def test_plan_prints_the_sql() -> None:
     result = CliRunner().invoke(main, ["plan", str(CONTRACT), "--sql", "--as-of", AS_OF])
     assert result.exit_code == 0, result.stderr

@@ -54,7 +54,13 @@ def check_supported(checked: CheckedContract, plan: Plan) -> None:
     if replace(read, fields=()).changes_values or any(
             replace(how, combine=NO_READ.combine) != NO_READ for _, how in read.fields):
         raise UnsupportedError("`records.read` (columns, units, formats or absent values)")
+    named: dict[str, str] = {}
     for spec in schema.fields:
+        # DuckDB names JSON keys and columns without case: two such fields would be one
+        alike = named.setdefault(spec.name.casefold(), spec.name)
+        if alike != spec.name:
+            raise UnsupportedError(f"fields named alike but for case: `{alike}` and "
+                                   f"`{spec.name}`")
         if spec.type.kind not in FIELD_KINDS:
             raise UnsupportedError(f"the {spec.type.kind.value} field `{spec.name}`")
         if spec.default is not None and spec.type.kind not in (
