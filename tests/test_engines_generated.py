@@ -1,7 +1,8 @@
 """Both engines on generated contracts: hypothesis composes standards from the clause language
-the DuckDB engine covers (scopes, exclusions, requirements, measures, windows, groups,
-penalties, credits) over the shipments' fields, and generated records with every fault the
-reader knows; the JSON results must be the same bytes."""
+(scopes, exclusions, requirements with products, quotients, conditionals and functions,
+measures with percentiles, windows, groups, penalties, credits) over the shipments' fields,
+and generated records with every fault the reader knows; the JSON results must be the same
+bytes."""
 
 from __future__ import annotations
 
@@ -50,6 +51,12 @@ TRUTHS = (
     "transit >= 1h",
     "delivered_at is absent",
     "service in [road, ocean]",
+    "value * 2 <= 60000.00 CNY",
+    "value / 3 <= 20000.00 CNY",
+    "(if lost then 0.00 CNY else value) <= 50000.00 CNY",
+    "min(value, 100.00 CNY) >= 50.00 CNY",
+    "abs(delivered_at - picked_up_at) <= 30h",
+    "floor(value) == value",
 )
 PERIODS = ("day", "week", "month", "quarter")
 MEASURED = (
@@ -61,6 +68,8 @@ MEASURED = (
     "min(transit) >= 1h",
     "count(delivered_at is present) / count() >= 90%",
     "count(lost or damaged) / count() <= 5%",
+    "p95(transit) <= 30h",
+    "p50(value) <= 500000.00 CNY",
 )
 CONSEQUENCES = (
     None,
@@ -69,6 +78,8 @@ CONSEQUENCES = (
     "penalty: 2% of value per breach",
     "penalty: 500.00 CNY per missed {period}",
     "credit: 1% of sum(value) per full point below target",
+    "penalty: min(value, 500.00 CNY) per breach",
+    "penalty: (if lost then value else 100.00 CNY) per breach",
 )
 
 
