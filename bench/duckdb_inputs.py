@@ -15,15 +15,14 @@ import argparse
 import csv
 import subprocess
 import sys
-import tempfile
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import orjson
-from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log, sizes
-from timing import Best, alternate
+from run import CONTRACT, ROOT, BenchError, dataset, log
+from timing import Best, alternate, common_arguments, parse_arguments
 
 _TIMES = ("booked_at", "picked_up_at", "delivered_at")
 _FLAGS = ("complete", "accurate", "billed_correctly", "damaged", "lost", "force_majeure")
@@ -129,15 +128,8 @@ def table(results: list[tuple[int, dict[str, Best]]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=sizes, default=[100_000])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--python", default=sys.executable, help="interpreter for every child")
-    parser.add_argument("--as-of", default=AS_OF)
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "slacheck-bench",
-                        help="where generated files are kept between runs")
-    args = parser.parse_args(argv)
+    common_arguments(parser, [100_000])
+    args = parse_arguments(parser, argv)
     results = []
     try:
         for n in args.sizes:

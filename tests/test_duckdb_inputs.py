@@ -38,6 +38,7 @@ from tests.test_duckdb_engine import (
     _both,
     _measures_contract,
     _record,
+    _through_cli,
 )
 
 duckdb = pytest.importorskip("duckdb")
@@ -445,23 +446,12 @@ def _identical(found: dict[str, Any]) -> None:
     assert found["duckdb"][0] in (0, 1, 4)
 
 
-def _compared(contract: Path, data: Path, expected: Path) -> dict[str, Any]:
-    wanted = json.loads(expected.read_text("utf-8"))
-    found = {}
-    for engine in ("stream", "duckdb"):
-        result = CliRunner().invoke(main, [
-            "verify", str(contract), str(data), "--as-of", wanted["as_of"], "--format", "json",
-            *map(str, wanted.get("args", [])), "--engine", engine])
-        found[engine] = (result.exit_code, result.stdout, result.stderr)
-    return found
-
-
 @pytest.mark.parametrize("form", ["csv", "parquet"])
 @pytest.mark.parametrize("case", FOLDERS, ids=[path.name for path in FOLDERS])
 def test_case_folder_as_a_table(tmp_path: Path, case: Path, form: str) -> None:
     contract = case / "contract.yaml"
     data = _as_table(case / "records.jsonl", contract, tmp_path, form)
-    found = _compared(contract, data, case / "expected.json")
+    found = _through_cli(contract, data, case / "expected.json")
     _identical(found)
 
 
@@ -470,7 +460,7 @@ def test_case_folder_as_a_table(tmp_path: Path, case: Path, form: str) -> None:
 def test_library_contract_as_a_table(tmp_path: Path, contract: Path, form: str) -> None:
     folder = ROOT / "examples" / contract.stem
     data = _as_table(folder / "data.jsonl", contract, tmp_path, form)
-    found = _compared(contract, data, folder / "expected.json")
+    found = _through_cli(contract, data, folder / "expected.json")
     _identical(found)
 
 
