@@ -47,7 +47,8 @@ def _money(value: Any) -> Decimal | None:
 
 _DATABASE = """
 import sys, duckdb
-connection = duckdb.connect(sys.argv[2], config={"enable_progress_bar": False})
+connection = duckdb.connect(sys.argv[2])
+connection.execute("SET enable_progress_bar = false")
 connection.execute("CREATE TABLE shipments AS SELECT * FROM read_parquet(?)", [sys.argv[1]])
 connection.close()
 """
