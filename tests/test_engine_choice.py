@@ -42,7 +42,8 @@ def small_large(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_small_file_runs_in_the_stream_engine() -> None:
     picked = _choose(CONTRACT, [str(EXAMPLE)])
     size = EXAMPLE.stat().st_size / (1 << 20)
-    assert picked == Choice("stream", f"{size:.1f} MiB of input, under 128.0 MiB")
+    assert picked == Choice("stream", f"{size:.1f} MiB of input, under 64.0 MiB (or 1.0 MiB "
+                                      "of Parquet or DuckDB database)")
 
 
 def test_a_large_file_under_a_covered_contract_runs_in_duckdb(small_large: None) -> None:
@@ -77,14 +78,22 @@ def test_a_construct_the_engine_refuses_keeps_the_stream_engine(small_large: Non
     assert picked.reason.startswith("the DuckDB engine does not cover `records.read`")
 
 
-def test_parquet_runs_in_duckdb_at_any_size(tmp_path: Path) -> None:
+def test_parquet_runs_in_duckdb_from_a_smaller_size(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     data = tmp_path / "shipments.parquet"
-    pq.write_table(pa.table({"shipment_id": ["S1"]}), data)
-    assert data.stat().st_size < choice.LARGE_BYTES
-    assert _choose(CONTRACT, [str(data)]) == Choice("duckdb", "Parquet or DuckDB database input")
+    pq.write_table(pa.table({"shipment_id": [f"S{n}" for n in range(1000)]}), data)
+    size = data.stat().st_size
+    assert _choose(CONTRACT, [str(data)]).engine == "stream"
+    monkeypatch.setattr(choice, "NATIVE_BYTES", size)
+    assert _choose(CONTRACT, [str(data)]) == Choice(
+        "duckdb", f"{size / (1 << 20):.1f} MiB of Parquet or DuckDB database input")
+    monkeypatch.setattr(choice, "LARGE_BYTES", size)  # a text file of that size is not enough
+    text = tmp_path / "shipments.jsonl"
+    text.write_bytes(b" " * (size - 1))
+    assert _choose(CONTRACT, [str(text)]).engine == "stream"
 
 
 def test_records_from_python_and_standard_input_keep_the_stream_engine(
