@@ -52,7 +52,7 @@ connection.execute("SET enable_progress_bar = false")
 connection.execute("CREATE TABLE shipments AS SELECT * FROM read_parquet(?)", [sys.argv[1]])
 connection.close()
 """
-"""Run in a child: this folder's `duckdb.py` (the engine bench) hides the package here."""
+"""Run in a child, so that the bench itself never imports DuckDB."""
 
 
 def same_result(first: list[str], second: list[str]) -> None:

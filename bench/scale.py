@@ -7,7 +7,7 @@ For each size, on the same generated file (bench/generate.py, written line by li
 between runs), five processes in alternating order, best of `--repeat`: the orjson parse floor,
 `verify` (the stream engine in one process; `--engine stream` is given, whatever the default),
 `verify --jobs N` (default 2, the stream engine too), `verify --engine duckdb` and the
-hand-written DuckDB SQL that bench/duckdb.py also runs (bench/yardsticks.py). Each one's CPU
+hand-written DuckDB SQL that bench/engines.py also runs (bench/yardsticks.py). Each one's CPU
 time (user + system with the workers it waits for), wall time and peak resident set
 (`ru_maxrss` from `wait4`: for `--jobs`, the largest of its processes, not their sum) are
 reported, with the ratios the goals are stated in, and how each grows from the smallest size

@@ -339,7 +339,7 @@ def test_products_and_quotients_as_python_computes(
     checked = load_checked(_written(PAIRS))
     clauses = Clauses(checked, datetime(2025, 4, 1, tzinfo=UTC))
     derived = {named.name: named.clause.node for named in checked.contract.derived}
-    connection = duckdb.connect()  # type: ignore[attr-defined]
+    connection = duckdb.connect()
     connection.execute('CREATE TABLE t ("n" INTEGER, "a" DECIMAL(38, 18), "b" DECIMAL(38, 18))')
     connection.executemany("INSERT INTO t VALUES (?, ?, ?)",
                            [(n, format(a, "f"), format(b, "f")) for n, (a, b) in enumerate(pairs)])

@@ -1,6 +1,6 @@
 """The DuckDB engine against the stream engine, the orjson parse floor and hand-written SQL.
 
-    python bench/duckdb.py --sizes 100000,1000000 --repeat 3
+    python bench/engines.py --sizes 100000,1000000 --repeat 3
 
 Four processes on the same generated file (bench/generate.py, kept between runs), in
 alternating order, best of `--repeat`, CPU time (user + system, from wait4) and wall time:
