@@ -42,8 +42,8 @@ def small_large(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_small_file_runs_in_the_stream_engine() -> None:
     picked = _choose(CONTRACT, [str(EXAMPLE)])
     size = EXAMPLE.stat().st_size / (1 << 20)
-    assert picked == Choice("stream", f"{size:.1f} MiB of input, under 64.0 MiB (or 1.0 MiB "
-                                      "of Parquet or DuckDB database)")
+    assert picked == Choice("stream", f"{size:.1f} MiB of input; DuckDB from 64.0 MiB, or "
+                                      "1.0 MiB of Parquet or DuckDB database")
 
 
 def test_a_large_file_under_a_covered_contract_runs_in_duckdb(small_large: None) -> None:

@@ -58,8 +58,9 @@ def choose(checked: CheckedContract, plan: Plan, inputs: Sequence[str | object],
     native = sum(_size(source.path) for source in sources if source.format in NATIVE)
     text = sum(_size(source.path) for source in sources if source.format not in NATIVE)
     if native < NATIVE_BYTES and text < LARGE_BYTES:
-        return Choice("stream", f"{_mib(native + text)} of input, under {_mib(LARGE_BYTES)} "
-                      f"(or {_mib(NATIVE_BYTES)} of Parquet or DuckDB database)")
+        return Choice("stream", f"{_mib(native + text)} of input; DuckDB from "
+                      f"{_mib(LARGE_BYTES)}, or {_mib(NATIVE_BYTES)} of Parquet or DuckDB "
+                      "database")
     absent = [name for name in PACKAGES if find_spec(name) is None]
     if absent:
         return Choice("stream", f"{', '.join(absent)} not installed (the duckdb extra)")
