@@ -31,6 +31,8 @@ from slacheck.api import load_checked
 from slacheck.cli import main
 from slacheck.types import Kind, RecordSchema
 from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
+from tests.test_duckdb_coverage import _record as constructs_record
+from tests.test_duckdb_coverage import contract_text
 from tests.test_duckdb_engine import (
     _HOSTILE,
     FOLDERS,
@@ -665,3 +667,30 @@ def test_undeclared_columns_the_reader_cannot_read(tmp_path: Path, column: Any) 
     pq.write_table(table, path)
     stream, duck = _both(CONTRACT, [str(path)], AS_OF)
     assert duck == stream
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 150),
+       duplicates=st.sampled_from(("first", "last", "combine")),
+       form=st.sampled_from(("csv", "parquet")))
+def test_repeated_ids_in_a_table_identical(tmp_path_factory: pytest.TempPathFactory, seed: int,
+                                           size: int, duplicates: str, form: str) -> None:
+    """`duplicates: first`, `last` and `combine` over table rows: the rows SQL leaves and
+    the records held are counted in the stream engine's order."""
+    rng = random.Random(seed)
+    folder = tmp_path_factory.mktemp("repeated")
+    contract = folder / "contract.yaml"
+    contract.write_text(contract_text(duplicates, rules=False, rounding=""), "utf-8")
+    source = folder / "records.jsonl"
+    lines = []
+    for number in range(size):
+        record = constructs_record(rng, number)
+        record.pop("temps", None)  # a list has no cell of its own in a table
+        lines.append(json.dumps(record) + "\n")
+    source.write_text("".join(lines), "utf-8")
+    data = _as_table(source, contract, folder, form)
+    found = {engine: CliRunner().invoke(main, [
+        "verify", str(contract), str(data), "--as-of", "2025-04-01T00:00:00Z", "--format",
+        "json", "--engine", engine]) for engine in ("stream", "duckdb")}
+    assert found["duckdb"].exit_code == found["stream"].exit_code
+    assert found["duckdb"].stdout == found["stream"].stdout
