@@ -268,6 +268,20 @@ def _default(spec: FieldSpec) -> exp.Expr:
     return lit(str(spec.default))
 
 
+def typed_fields(plan: Plan, spelled: exp.Select) -> tuple[
+        exp.Select, list[tuple[exp.Expr, exp.Expr]]]:
+    """`spelled` (each field's `_v`, `_q` and `_w` columns, from a line or a table's row)
+    with its converted values (`_x`), and each field's (value, good) over it
+    (`typed_field`): one typing for every input."""
+    fields = plan.schema.fields
+    casts = [exp.alias_(found, f"_x{index}", quoted=True)
+             for index, spec in enumerate(fields)
+             if (found := converted(spec, index)) is not None]
+    middle = exp.select(exp.Star(), *casts).from_(spelled.subquery())
+    return middle, [typed_field(spec, index, plan.money.currency)
+                    for index, spec in enumerate(fields)]
+
+
 def parse(plan: Plan) -> exp.Select:
     """Typed records from the JSON lines of `chunk(_f, _n, _o, t)` (`_o`: the bytes of the
     file's lines before this one, so that it can be read again by seeking); `_ok` false for
@@ -300,12 +314,7 @@ def parse(plan: Plan) -> exp.Select:
     numbers = [found for index, spec in enumerate(schema.fields)
                if (found := _number(spec, index, text)) is not None]
     spelled = exp.select(exp.Star(), *numbers).from_(spelled.subquery())
-    casts = [exp.alias_(found, f"_x{index}", quoted=True)
-             for index, spec in enumerate(schema.fields)
-             if (found := converted(spec, index)) is not None]
-    middle = exp.select(exp.Star(), *casts).from_(spelled.subquery())
-    typed = [typed_field(spec, index, plan.money.currency)
-             for index, spec in enumerate(schema.fields)]
+    middle, typed = typed_fields(plan, spelled)
     # the line without JSON's blanks (as the stream reader counts keys): a clean line has
     # no escapes, so a string cannot hold a quote and each `":` ends a key
     squeezed = fn("replace", fn("replace", fn("replace", text, lit(" "), lit("")),

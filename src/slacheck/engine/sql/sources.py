@@ -1,5 +1,5 @@
 """The typed records of tables (CSV and TSV cells, Parquet columns), as `queries.parse` gives
-those of JSON lines: the same columns, the same typing (`queries.typed_field`), and `_ok`
+those of JSON lines: the same columns, the same typing (`queries.typed_fields`), and `_ok`
 true only where SQL reads a row exactly as the stream engine's reader reads it.
 
 Each field is first given as the reader is given it: `_v` its text (NULL when absent),
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from sqlglot import exp
 
 from slacheck.engine.sql.clauses import case, fn, lit
-from slacheck.engine.sql.queries import CHUNK, converted, typed_field
+from slacheck.engine.sql.queries import CHUNK, typed_fields
 from slacheck.plan import Plan
 from slacheck.records import FIRST_YEAR, LAST_YEAR
 from slacheck.types import Kind
@@ -140,12 +140,7 @@ def table_parse(plan: Plan, kinds: Mapping[str, str] | None, source: exp.Expr,
     spelled = exp.select(_col("_f"), _col("_n"), exp.alias_(every_row, "_row", quoted=True),
                          *given).from_(source)
     spelled = exp.select(exp.Star(), *written).from_(spelled.subquery())
-    casts = [exp.alias_(found, f"_x{index}", quoted=True)
-             for index, spec in enumerate(schema.fields)
-             if (found := converted(spec, index)) is not None]
-    middle = exp.select(exp.Star(), *casts).from_(spelled.subquery())
-    typed = [typed_field(spec, index, plan.money.currency)
-             for index, spec in enumerate(schema.fields)]
+    middle, typed = typed_fields(plan, spelled)
     plain = exp.and_(_col("_row"), *(good for _, good in typed))
     id_index = schema.names.index(schema.id_field)
     return exp.select(
