@@ -7,6 +7,7 @@ import json
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -142,4 +143,26 @@ def test_the_api_tells_the_choice() -> None:
     result = verify(CONTRACT, str(EXAMPLE), as_of=_moment(AS_OF), engine="auto",
                     chosen=told.append)
     assert [c.engine for c in told] == ["stream"]
+    assert str(result.penalties) == "159050.50"
+
+
+def test_auto_compiles_the_sql_once(small_large: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage 1 SQL `coverage` compiled to decide is the one the engine runs."""
+    from slacheck.engine import duckdb as engine
+    from slacheck.engine.sql import queries
+
+    calls: list[str] = []
+    original = queries.classify
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append("classify")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "classify", counted)
+    monkeypatch.setattr(engine, "classify", counted)
+    told: list[Choice] = []
+    result = verify(CONTRACT, str(EXAMPLE), as_of=_moment(AS_OF), engine="auto",
+                    chosen=told.append)
+    assert [c.engine for c in told] == ["duckdb"]
+    assert calls == ["classify"]
     assert str(result.penalties) == "159050.50"

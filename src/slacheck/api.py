@@ -108,11 +108,12 @@ def verify(
         checked = contract
     inputs = _inputs(data)
     plan = compile_plan(checked, as_of, evidence_limit, rates)
+    classified = None
     if engine == "auto":
         choice = choose(checked, plan, inputs, format_in)
         if chosen is not None:
             chosen(choice)
-        engine = choice.engine
+        engine, classified = choice.engine, choice.classified
     if engine == "duckdb":
         from slacheck.engine.sql.support import missing
 
@@ -122,7 +123,7 @@ def verify(
             raise missing(error) from None
         return conclude(plan, run_duckdb(checked, plan, inputs, quarantine=quarantine,
                                          progress=progress, max_line_bytes=max_line_bytes,
-                                         format_in=format_in))
+                                         format_in=format_in, classified=classified))
     if engine != "stream":
         raise ValueError(f"engine must be stream, duckdb or auto, not {engine!r}")
     state = run_stream(plan, inputs, quarantine=quarantine, progress=progress,

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 from slacheck.checker import CheckedContract
 from slacheck.plan import Plan
 from slacheck.readers import Input
+
+if TYPE_CHECKING:
+    from slacheck.engine.sql.queries import Classified
 
 LARGE_BYTES = 64 << 20
 """Bytes of JSON lines or CSV from which DuckDB runs faster than the stream engine: at 29 MB
@@ -42,6 +46,8 @@ class Choice:
 
     engine: str
     reason: str
+    classified: Classified | None = field(default=None, compare=False, repr=False)
+    """The contract's stage 1 in SQL, compiled to decide: handed to the DuckDB engine."""
 
 
 def choose(checked: CheckedContract, plan: Plan, inputs: Sequence[str | object],
@@ -64,12 +70,12 @@ def choose(checked: CheckedContract, plan: Plan, inputs: Sequence[str | object],
     absent = [name for name in PACKAGES if find_spec(name) is None]
     if absent:
         return Choice("stream", f"{', '.join(absent)} not installed (the duckdb extra)")
-    refused = _refused(checked, plan)
-    if refused is not None:
-        return Choice("stream", refused)
+    covered = _covered(checked, plan)
+    if isinstance(covered, str):
+        return Choice("stream", covered)
     why = (f"{_mib(native)} of Parquet or DuckDB database input" if native >= NATIVE_BYTES
            else f"{_mib(text)} of input")
-    return Choice("duckdb", why)
+    return Choice("duckdb", why, covered)
 
 
 def _sources(inputs: Sequence[str | object], format_in: str | None) -> list[Input] | None:
@@ -83,10 +89,10 @@ def _sources(inputs: Sequence[str | object], format_in: str | None) -> list[Inpu
     return sources
 
 
-def _refused(checked: CheckedContract, plan: Plan) -> str | None:
-    """Why the DuckDB engine would not be fast on the contract, if it would not: a construct
-    it refuses, or one its SQL leaves to the stream engine line by line (then DuckDB reads
-    every line and the stream engine still does its work on those)."""
+def _covered(checked: CheckedContract, plan: Plan) -> Classified | str:
+    """The contract's stage 1 in SQL if the DuckDB engine would be fast on it, else why
+    not: a construct it refuses, or one its SQL leaves to the stream engine line by line
+    (then DuckDB reads every line and the stream engine still does its work on those)."""
     from slacheck.engine.sql.support import coverage
 
     covered = coverage(checked, plan)
@@ -95,7 +101,8 @@ def _refused(checked: CheckedContract, plan: Plan) -> str | None:
     if covered.left:
         where, what = covered.left[0]
         return f"the DuckDB engine's SQL leaves {what} ({where}) to the stream engine"
-    return None
+    assert covered.classified is not None
+    return covered.classified
 
 
 def _size(path: str) -> int:

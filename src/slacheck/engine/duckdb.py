@@ -36,6 +36,7 @@ from slacheck.engine.sql.queries import (
     REPEATED,
     STAGE,
     Added,
+    Classified,
     classify,
     counts,
     counts_breaches,
@@ -94,11 +95,14 @@ def run_duckdb(
     progress: Progress | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     format_in: str | None = None,
+    classified: Classified | None = None,
 ) -> State:
-    """The stage-2 state of `inputs` (JSON lines files), the same as `run_stream`'s."""
+    """The stage-2 state of `inputs`, the same as `run_stream`'s; `classified` is the
+    contract's stage 1 in SQL when `coverage` has compiled it already."""
     duckdb, pa = _modules()
-    check_supported(checked, plan)
-    classified = classify(checked, plan)  # any clause SQL lacks is refused before reading
+    if classified is None:
+        check_supported(checked, plan)
+        classified = classify(checked, plan)  # a construct it refuses, before reading
     sources: list[Input] = []
     for given in inputs:
         if isinstance(given, Records):

@@ -10,10 +10,14 @@ lines the stream reader would read otherwise than it does (`check_supported`).""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from slacheck.checker import CheckedContract
 from slacheck.plan import Plan
 from slacheck.types import NO_READ, Kind
+
+if TYPE_CHECKING:
+    from slacheck.engine.sql.queries import Classified
 
 FIELD_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY,
                          Kind.NUMBER, Kind.DATE, Kind.DURATION, Kind.LIST})
@@ -87,6 +91,8 @@ class Coverage:
 
     refused: str | None
     left: tuple[tuple[str, str], ...] = ()
+    classified: Classified | None = None
+    """The contract's stage 1 in SQL, as `run_duckdb` takes it: compiled once."""
 
     @property
     def runs(self) -> bool:
@@ -114,4 +120,4 @@ def coverage(checked: CheckedContract, plan: Plan) -> Coverage:
         left.append((kind, "; ".join(found)))
     if found := read_left(plan):
         left.append(("records", "; ".join(found)))
-    return Coverage(None, tuple(left))
+    return Coverage(None, tuple(left), classified)
