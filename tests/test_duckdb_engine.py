@@ -407,3 +407,22 @@ def test_read_in_small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, s
     path.write_bytes(b"".join(lines).rstrip(b"\n"))  # the last line without its newline
     stream, duck = _both(CONTRACT, [str(path)], AS_OF)
     assert duck == stream
+
+
+@pytest.mark.parametrize("size", [997, 4_096, 65_521])
+def test_pieces_cut_inside_a_character_or_before_an_escape(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: int) -> None:
+    """A piece read is cut at its last newline and the next is read from there: bytes after
+    the cut (half a character, a JSON escape) belong to the next piece, never to this one's
+    checks, and every line is counted once at its place."""
+    import slacheck.engine.duckdb as engine
+
+    monkeypatch.setattr(engine, "PIECE_BYTES", size)
+    lines = (EXAMPLE / "shipments.jsonl").read_text("utf-8").splitlines(keepends=True)
+    for index in range(3, len(lines), 7):  # ids with two-byte characters, some escaped
+        lines[index] = lines[index].replace('"MOT-', '"MÖT-' if index % 2 else '"M\\u00d6T-', 1)
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("".join(lines), "utf-8")
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
+    assert '"MÖT-' in stream  # the changed lines were read, and some are evidence

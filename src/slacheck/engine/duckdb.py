@@ -286,65 +286,60 @@ class _Loader:
 
     def load_plain(self, file: int, path: str) -> str | None:
         """Load a plain file whose lines end with a newline, a large piece at a time, each
-        piece handed to DuckDB as it was read (its lines are cut by their offsets, newline
-        included, which JSON reads as a blank): its SHA-256, or None when a line is too long
-        or a byte is not UTF-8, which only `load`, reading as `records.split_lines` does, can
-        tell the reader's way."""
+        piece handed to DuckDB as it was read, without a copy (its lines are cut by their
+        offsets, newline included, which JSON reads as a blank; a piece ends at its last
+        newline, and the next is read from there): its SHA-256, or None when a line is too
+        long or a byte is not UTF-8, which only `load`, reading as `records.split_lines`
+        does, can tell the reader's way."""
         digest = hashlib.sha256()
-        first, base, rest = 1, 0, b""
+        first, base = 1, 0
         with open(path, "rb") as stream:
-            while True:
-                data = stream.read(PIECE_BYTES)
-                digest.update(data)
-                if not data:
-                    break
-                data = rest + data
+            while data := stream.read(PIECE_BYTES):
                 cut = data.rfind(b"\n") + 1
-                if cut == 0 and len(data) > self.limit:
-                    return None
-                piece, rest = data[:cut], data[cut:]
-                if piece:
-                    count = self._piece(file, piece, first, base)
-                    if count is None:
+                if cut == 0:
+                    if stream.read(1):  # a line longer than a piece: `load` reads it
                         return None
-                    first, base = first + count, base + len(piece)
-        if rest and self._piece(file, rest, first, base) is None:  # no newline at the end
-            return None
+                    cut = len(data)  # the last line, without a newline
+                count = self._piece(file, data, cut, first, base)
+                if count is None:
+                    return None
+                digest.update(memoryview(data)[:cut])
+                first, base = first + count, base + cut
+                if cut < len(data):
+                    stream.seek(base)
         return digest.hexdigest()
 
-    def _piece(self, file: int, piece: bytes, first: int, base: int) -> int | None:
-        """Hand one piece of whole lines to DuckDB: the number of its lines, or None."""
+    def _piece(self, file: int, data: bytes, cut: int, first: int, base: int) -> int | None:
+        """Hand the whole lines of `data[:cut]` to DuckDB: their number, or None."""
         pa, pc = self.pa, self.pa.compute
-        lines = piece.split(b"\n")
-        if lines[-1] == b"":  # the piece ends with a newline: no line after it
+        lines = data.split(b"\n")
+        if data[cut - 1] == 10:  # what follows the last newline: nothing, or the next piece's
             lines.pop()
         count = len(lines)
         sizes = pa.array(list(map(len, lines)), pa.int64())
-        if pc.max(sizes).as_py() >= self.limit or not _utf8(piece):
+        if pc.max(sizes).as_py() >= self.limit or not _utf8(data, cut):
             return None
-        ends = pc.min_element_wise(pc.cumulative_sum(pc.add(sizes, 1)), len(piece))
+        ends = pc.min_element_wise(pc.cumulative_sum(pc.add(sizes, 1)), cut)
         offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])  # the last may lack "\n"
         # `_o` counts the bytes of the lines before, without their newlines (as `load`)
-        starts = pc.add(pc.subtract(offsets.slice(0, count), pa.array(range(count), pa.int64())),
+        starts = pc.add(pc.subtract(offsets.slice(0, count), _numbers(pa, count, 0)),
                         base - (first - 1))
-        if b"\\" in piece:  # JSON escapes: those lines are the reader's
+        if data.find(b"\\", 0, cut) >= 0:  # JSON escapes: those lines are the reader's
             self._lines(file, lines, starts.to_pylist(), first)
             return count
-        text = pa.LargeStringArray.from_buffers(count, offsets.buffers()[1], pa.py_buffer(piece))
-        self._flush(file, range(first, first + count), starts, text)
+        text = pa.LargeStringArray.from_buffers(count, offsets.buffers()[1], pa.py_buffer(data))
+        self._flush(file, _numbers(pa, count, first), starts, text)
         return count
 
-    def _flush(self, file: int, numbers: Sequence[int], starts: list[int] | Any,
+    def _flush(self, file: int, numbers: Sequence[int] | Any, starts: Sequence[int] | Any,
                texts: list[bytes] | Any) -> None:
         if not texts:
             return
         pa = self.pa
         if isinstance(texts, list):
             texts = pa.array(texts, pa.binary()).cast(pa.string())
-        table = pa.table({"_f": pa.array([file] * len(texts), pa.int32()),
-                          "_n": pa.array(numbers, pa.int64()),
-                          "_o": pa.array(starts, pa.int64()) if isinstance(starts, list)
-                          else starts,
+        table = pa.table({"_f": pa.repeat(pa.scalar(file, pa.int32()), len(texts)),
+                          "_n": _integers(pa, numbers), "_o": _integers(pa, starts),
                           "t": texts})
         self.connection.register(CHUNK, table)
         self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
@@ -370,12 +365,23 @@ class _Loader:
         self.connection.unregister("found")
 
 
-def _utf8(text: bytes) -> bool:
-    """Whether `text` is UTF-8 (DuckDB's text must be): any other line is the reader's."""
+def _numbers(pa: Any, count: int, first: int) -> Any:
+    """`first`, `first + 1`, … as `count` Arrow integers, made in C (a range is slow)."""
+    return pa.compute.add(pa.compute.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()),
+                                                               count)), first - 1)
+
+
+def _integers(pa: Any, values: Sequence[int] | Any) -> Any:
+    return values if isinstance(values, pa.Array) else pa.array(values, pa.int64())
+
+
+def _utf8(text: bytes, end: int | None = None) -> bool:
+    """Whether `text` (up to `end`) is UTF-8 (DuckDB's text must be): any other line is
+    the reader's."""
     if text.isascii():
         return True
     try:
-        text.decode()
+        str(memoryview(text)[:end], "utf-8")
     except UnicodeDecodeError:
         return False
     return True
