@@ -426,3 +426,21 @@ def test_pieces_cut_inside_a_character_or_before_an_escape(
     stream, duck = _both(CONTRACT, [str(path)], AS_OF)
     assert duck == stream
     assert '"MÖT-' in stream  # the changed lines were read, and some are evidence
+
+
+@pytest.mark.parametrize("ending", [",}", ", }", ",\t}  ", ",\r}", ",}\r"])
+def test_a_trailing_comma_on_an_otherwise_clean_line(tmp_path: Path, ending: str) -> None:
+    """DuckDB reads a trailing comma JSON forbids: a line clean but for one is the
+    reader's, which rejects it, however it is spaced."""
+    lines = (EXAMPLE / "shipments.jsonl").read_text("utf-8").splitlines(keepends=True)
+    lines[4] = lines[4].rstrip("\n").rstrip("}") + ending + "\n"
+    lines[9] = lines[9].replace('"office": ', '"office": "TSN", "office": ', 1)  # twice
+    lines[11] = lines[11].replace('"office": ', '"Office": "TSN", "office": ', 1)
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("".join(lines), "utf-8")
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
+    lines_read = json.loads(stream)["lines"]
+    assert {item["line"] for item in lines_read["rejections"]} == {5, 10, 101, 202, 303, 404,
+                                                                   505, 606}
+    assert "Office" in json.dumps(lines_read["undeclared_fields"])
