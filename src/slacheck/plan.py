@@ -12,15 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import (
-    ROUND_DOWN,
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
-    Context,
-    Decimal,
-    InvalidOperation,
-)
+from decimal import Context, Decimal, InvalidOperation
 from fractions import Fraction
 from operator import itemgetter
 from typing import Any
@@ -30,6 +22,7 @@ from slacheck import ast
 from slacheck._money import RateUsed
 from slacheck.checker import CheckedContract
 from slacheck.compiler import PASS, PENDING, Compiler, Record, Truth
+from slacheck.functions import ROUNDING
 from slacheck.measures import (
     Count,
     Extreme,
@@ -49,13 +42,6 @@ from slacheck.windows import KeyFunction, key_function
 
 _ROUNDING = Context(prec=120, Emax=999_999, Emin=-999_999, traps=[InvalidOperation])
 """Rounding to the contract's quantum may round (that is its job) but never overflows."""
-
-ROUNDING = {
-    "half_up": ROUND_HALF_UP,
-    "half_even": ROUND_HALF_EVEN,
-    "down": ROUND_DOWN,
-    "up": ROUND_UP,
-}
 
 
 @dataclass(frozen=True, slots=True)
