@@ -45,9 +45,10 @@ ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUN
             "up": ROUND_UP}
 """The contract's `rounding` as a `decimal` rounding mode: of money, and of `round`."""
 
-_WIDE = Context(prec=60)
+_WIDE = Context(prec=120)
 """Wide enough to quantize any number a contract or record may hold (below 10^15, at most
-18 decimals) without an `InvalidOperation`."""
+18 decimals) without an `InvalidOperation`, and a window total's decimal form of 120 digits
+(`plan`), however large the total."""
 
 
 def call_type(typer: Typer, expr: ast.Call) -> Type:
