@@ -285,8 +285,9 @@ def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: 
 def table_query(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
                 limit: int) -> exp.Select | None:
     """The statement `load_table` runs to type the rows of one table file (the `file`th
-    input), built as it builds it from the file's header or schema alone, without loading
-    a row; None when every row is the stream reader's."""
+    input), built as it builds it from the file's header or schema, nothing loaded into
+    DuckDB; None when every row is the stream reader's (as they are too when DuckDB then
+    fails to read the file)."""
     if source.format == "parquet":
         plain = not source.path.lower().endswith(COMPRESSED)
         data = None
