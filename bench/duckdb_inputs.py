@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from run import CONTRACT, ROOT, BenchError, dataset, log
-from timing import Best, alternate, common_arguments, parse_arguments
+from run import CONTRACT, ROOT, BenchError, log
+from timing import Best, Ratio, alternate, bench_sizes, common_arguments, parse_arguments
 
 _TIMES = ("booked_at", "picked_up_at", "delivered_at")
 _FLAGS = ("complete", "accurate", "billed_correctly", "damaged", "lost", "force_majeure")
@@ -116,37 +116,21 @@ def commands(python: str, paths: dict[str, Path], as_of: str) -> dict[str, list[
     return runs
 
 
-def table(results: list[tuple[int, dict[str, Best]]]) -> str:
-    rows = ["| records | run | CPU s | wall s | CPU / duckdb JSON lines |",
-            "|---:|---|---:|---:|---:|"]
-    for n, best in results:
-        base = best["duckdb JSON lines"]
-        for name, side in best.items():
-            rows.append(f"| {n:,} | {name} | {side.cpu:.2f} | {side.wall:.2f} "
-                        f"| {side.cpu / base.cpu:.2f}x |")
-    return "\n".join(rows)
+def bench_size(python: str, source: Path, as_of: str, repeat: int) -> dict[str, Best]:
+    parquet, text, database = tables(python, source)
+    paths = {"JSON lines": source, "Parquet": parquet, "CSV": text, "DuckDB database": database}
+    runs = commands(python, paths, as_of)
+    for form in paths:
+        same_result(runs[f"stream {form}"], runs[f"duckdb {form}"])
+    return alternate(runs, repeat, log=log)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     common_arguments(parser, [100_000])
     args = parse_arguments(parser, argv)
-    results = []
-    try:
-        for n in args.sizes:
-            source = dataset(args.python, args.data_dir, n, args.seed)
-            parquet, text, database = tables(args.python, source)
-            paths = {"JSON lines": source, "Parquet": parquet, "CSV": text,
-                     "DuckDB database": database}
-            runs = commands(args.python, paths, args.as_of)
-            for form in paths:
-                same_result(runs[f"stream {form}"], runs[f"duckdb {form}"])
-            results.append((n, alternate(runs, args.repeat, log=log)))
-    except BenchError as err:
-        log(f"error: {err}")
-        return 2
-    print(table(results))
-    return 0
+    return bench_sizes(args, lambda path: bench_size(args.python, path, args.as_of, args.repeat),
+                       [Ratio("CPU / duckdb JSON lines", "duckdb JSON lines")])
 
 
 if __name__ == "__main__":

@@ -17,8 +17,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from run import BenchError, dataset, log
-from timing import Best, alternate, common_arguments, parse_arguments, same_output, verify_command
+from run import log
+from timing import (
+    Best,
+    Ratio,
+    alternate,
+    bench_sizes,
+    common_arguments,
+    parse_arguments,
+    same_output,
+    verify_command,
+)
 from yardsticks import FLOOR, HAND
 
 
@@ -36,33 +45,14 @@ def bench_size(python: str, path: Path, as_of: str, repeat: int) -> dict[str, Be
     return best
 
 
-def table(results: list[tuple[int, dict[str, Best]]]) -> str:
-    rows = ["| records | run | CPU s | wall s | CPU / floor | wall / floor "
-            "| CPU / hand SQL | wall / hand SQL |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|"]
-    for n, best in results:
-        floor, hand = best["floor"], best["hand-written SQL"]
-        for name, side in best.items():
-            rows.append(f"| {n:,} | {name} | {side.cpu:.2f} | {side.wall:.2f} "
-                        f"| {side.cpu / floor.cpu:.2f}x | {side.wall / floor.wall:.2f}x "
-                        f"| {side.cpu / hand.cpu:.2f}x | {side.wall / hand.wall:.2f}x |")
-    return "\n".join(rows)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     common_arguments(parser, [100_000])
     args = parse_arguments(parser, argv)
-    results = []
-    try:
-        for n in args.sizes:
-            path = dataset(args.python, args.data_dir, n, args.seed)
-            results.append((n, bench_size(args.python, path, args.as_of, args.repeat)))
-    except BenchError as err:
-        log(f"error: {err}")
-        return 2
-    print(table(results))
-    return 0
+    return bench_sizes(args, lambda path: bench_size(args.python, path, args.as_of, args.repeat),
+                       [Ratio("CPU / floor", "floor"), Ratio("wall / floor", "floor", wall=True),
+                        Ratio("CPU / hand SQL", "hand-written SQL"),
+                        Ratio("wall / hand SQL", "hand-written SQL", wall=True)])
 
 
 if __name__ == "__main__":

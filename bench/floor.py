@@ -16,8 +16,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from run import BenchError, dataset, log
-from timing import Best, alternate, common_arguments, parse_arguments, verify_command
+from run import log
+from timing import (
+    Best,
+    Ratio,
+    alternate,
+    bench_sizes,
+    common_arguments,
+    parse_arguments,
+    verify_command,
+)
 from yardsticks import FLOOR
 
 
@@ -34,33 +42,15 @@ def bench_size(python: str, path: Path, as_of: str, repeat: int,
     return alternate(commands(python, path, as_of, jobs), repeat, log=log)
 
 
-def table(results: list[tuple[int, dict[str, Best]]]) -> str:
-    rows = ["| N | run | CPU s | wall s | CPU / floor CPU | wall / floor wall |",
-            "|---:|---|---:|---:|---:|---:|"]
-    for n, best in results:
-        floor = best["floor"]
-        for name, side in best.items():
-            rows.append(f"| {n:,} | {name} | {side.cpu:.2f} | {side.wall:.2f}"
-                        f" | {side.cpu / floor.cpu:.2f}x | {side.wall / floor.wall:.2f}x |")
-    return "\n".join(rows)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     common_arguments(parser, [1_000_000])
     parser.add_argument("--jobs", default="", help="comma-separated --jobs values to add")
     args = parse_arguments(parser, argv)
     jobs = [int(part) for part in args.jobs.split(",") if part.strip()]
-    results = []
-    try:
-        for n in args.sizes:
-            path = dataset(args.python, args.data_dir, n, args.seed)
-            results.append((n, bench_size(args.python, path, args.as_of, args.repeat, jobs)))
-    except BenchError as err:
-        log(f"error: {err}")
-        return 2
-    print(table(results))
-    return 0
+    return bench_sizes(args, lambda path: bench_size(args.python, path, args.as_of, args.repeat,
+                                                     jobs),
+                       [Ratio("CPU / floor", "floor"), Ratio("wall / floor", "floor", wall=True)])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from run import AS_OF, CONTRACT, ROOT, BenchError, sizes
+from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log, sizes
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,48 @@ def parse_arguments(parser: argparse.ArgumentParser,
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     return args
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A column of the table of runs: each run's CPU time (or wall time) over `base`'s."""
+
+    title: str
+    base: str
+    wall: bool = False
+
+    def of(self, side: Best, best: Mapping[str, Best]) -> float:
+        base = best[self.base]
+        return side.wall / base.wall if self.wall else side.cpu / base.cpu
+
+
+Results = list[tuple[int, dict[str, Best]]]
+"""Each size of records, and the best of each of its runs by name."""
+
+
+def runs_table(results: Results, ratios: Sequence[Ratio]) -> str:
+    """A Markdown table of each run's CPU and wall time and its `ratios`."""
+    rows = ["| records | run | CPU s | wall s |" + "".join(f" {ratio.title} |"
+                                                          for ratio in ratios),
+            "|---:|---|---:|---:|" + "---:|" * len(ratios)]
+    for n, best in results:
+        for name, side in best.items():
+            rows.append(f"| {n:,} | {name} | {side.cpu:.2f} | {side.wall:.2f} |"
+                        + "".join(f" {ratio.of(side, best):.2f}x |" for ratio in ratios))
+    return "\n".join(rows)
+
+
+def bench_sizes(args: argparse.Namespace, one_size: Callable[[Path], dict[str, Best]],
+                ratios: Sequence[Ratio]) -> int:
+    """Run `one_size` on the generated records of each of `args.sizes` (bench/generate.py,
+    made once and kept) and print the table of its runs: the exit code, 2 on a
+    `BenchError`, which is said."""
+    results: Results = []
+    try:
+        for n in args.sizes:
+            results.append((n, one_size(dataset(args.python, args.data_dir, n, args.seed))))
+    except BenchError as err:
+        log(f"error: {err}")
+        return 2
+    print(runs_table(results, ratios))
+    return 0

@@ -436,6 +436,18 @@ def test_round_follows_the_contracts_rounding() -> None:
     assert derived_value("round(weight)", rec(weight=D("3.5")), head=head) == D(4)
 
 
+@pytest.mark.parametrize(("rounding", "weight", "expected"), [
+    ("down", "1.49", "1.4"), ("down", "-1.49", "-1.4"),  # towards zero
+    ("up", "1.41", "1.5"), ("up", "-1.41", "-1.5"),      # away from zero
+    ("up", "1.40", "1.4"),                               # nothing to round
+])
+def test_round_down_and_up(rounding: str, weight: str, expected: str) -> None:
+    """Every `rounding:` a contract may give `round` takes (`down` and `up` were a KeyError)."""
+    head = f"contract: {{id: demo, currency: CNY, timezone: Asia/Shanghai, rounding: {rounding}}}"
+    found = derived_value("round(weight, 1)", rec(weight=D(weight)), head=head)
+    assert str(found) == expected
+
+
 def test_functions_of_money_and_time() -> None:
     assert derived_value("min(value, fee)", rec(value=D("1200.00"))) == D("1000.00")
     assert derived_value("round(value / 3, 2)", rec(value=D("100.00"))) == D("33.33")

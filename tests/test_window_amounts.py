@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from slacheck import ast
 from slacheck.api import verify
 from slacheck.findings import Result, StandardResult, Verdict
 from slacheck.loader import load_contract_text
+from slacheck.plan import _window_function
 from slacheck.reporters import RENDERERS
 from tests.conftest import contract_yaml
 
@@ -246,3 +249,34 @@ def test_fmt_keeps_totals_inside_functions_and_branches(text: str) -> None:
     node = parser.parse(Source(text), "credit")
     assert fmt.clause(node) == text
     assert parser.parse(Source(fmt.clause(node)), "credit") == node
+
+
+def _call(function: str, *places: int) -> ast.Call:
+    return ast.Call(function=function, args=(
+        ast.Ref(name="x"), *(ast.Number(value=Decimal(n)) for n in places)))
+
+
+@pytest.mark.parametrize(("function", "places", "rounding", "args", "expected"), [
+    ("min", (), "half_up", (Fraction(1, 3), Fraction(1, 4)), Fraction(1, 4)),
+    ("max", (), "half_up", (Fraction(1, 3), Fraction(1, 4)), Fraction(1, 3)),
+    ("abs", (), "half_up", (Fraction(-7, 2),), Fraction(7, 2)),
+    ("floor", (), "half_up", (Fraction(-1, 3),), Fraction(-1)),
+    ("ceil", (), "half_up", (Fraction(-1, 3),), Fraction(0)),
+    ("round", (), "half_up", (Fraction(5, 2),), Fraction(3)),        # 2.5: a tie, up
+    ("round", (), "half_even", (Fraction(5, 2),), Fraction(2)),      # to the even 2
+    ("round", (), "half_up", (Fraction(-5, 2),), Fraction(-3)),      # away from zero
+    ("round", (2,), "half_up", (Fraction(1, 3),), Fraction(33, 100)),  # 0.333...
+    ("round", (2,), "half_even", (Fraction(2, 3),), Fraction(67, 100)),  # 0.666..., no tie
+    ("round", (1,), "half_even", (Fraction(1, 4),), Fraction(1, 5)),  # 0.25 -> 0.2
+    ("round", (1,), "down", (Fraction(-149, 100),), Fraction(-14, 10)),  # towards zero
+    ("round", (1,), "up", (Fraction(141, 100),), Fraction(15, 10)),      # away from zero
+    # a product of two large window totals: 5 x 10^49 + 0.5, 68 digits at 18 decimals
+    ("round", (18,), "half_up", (Fraction(10**50 + 1, 2),), Fraction(10**50 + 1, 2)),
+    ("round", (), "half_up", (Fraction(10**50 + 1, 2),), Fraction(10**50 // 2 + 1)),
+])
+def test_functions_of_window_totals_are_exact(function: str, places: tuple[int, ...],
+                                              rounding: str, args: tuple[Fraction, ...],
+                                              expected: Fraction) -> None:
+    found = _window_function(_call(function, *places), rounding)(*args)
+    assert found == expected
+    assert type(found) is Fraction

@@ -711,6 +711,7 @@ def test_command(paths: tuple[str, ...], pattern: str | None, show_coverage: boo
 
 @main.command("plan")
 @click.argument("contract", type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1)
 @click.option("--as-of", "as_of", default="now", show_default=True,
               help="Evaluation time, as for `verify`.")
 @click.option("--code", is_flag=True,
@@ -721,11 +722,18 @@ def test_command(paths: tuple[str, ...], pattern: str | None, show_coverage: boo
 @click.option("--dialect", default="duckdb", show_default=True,
               help="With --sql, the SQL dialect to print it in (sqlglot's names); only duckdb "
                    "is run and tested.")
+@_format_in_option()
 @_rates_options
 @_debug_option()
-def plan_command(contract: str, as_of: str, code: bool, sql: bool, dialect: str,
-                 rate: tuple[str, ...], rates_file: str | None, debug: bool) -> None:
-    """Print what the compiled plan of CONTRACT will do."""
+def plan_command(contract: str, data: tuple[str, ...], as_of: str, code: bool, sql: bool,
+                 dialect: str, format_in: str | None, rate: tuple[str, ...],
+                 rates_file: str | None, debug: bool) -> None:
+    """Print what the compiled plan of CONTRACT will do. With --sql and DATA (as for
+    `verify`), the SQL typing the records is that of each DATA file (a table's is read
+    from its header or schema: CSV, TSV, Parquet or a DuckDB database); without, that of
+    JSON lines."""
+    if data and not sql:
+        raise click.UsageError("DATA is read only with --sql")
     with _errors(debug):
         checked = load_checked(contract)
         plan = compile_plan(checked, _as_of(as_of), rates=_rates(rate, rates_file))
@@ -735,12 +743,17 @@ def plan_command(contract: str, as_of: str, code: bool, sql: bool, dialect: str,
         try:
             try:
                 from slacheck.engine.sql.queries import statements
+                from slacheck.engine.tables import reading
             except ImportError as error:
                 raise missing(error) from None
             from slacheck.engine.sql.support import check_supported
+            from slacheck.readers import expand
 
             check_supported(checked, plan)
-            click.echo(statements(checked, plan, dialect), nl=False)
+            with _errors(debug):
+                read = reading(plan, [source for path in data
+                                      for source in expand(path, format_in)]) if data else None
+            click.echo(statements(checked, plan, dialect, read), nl=False)
         except EngineError as error:
             _fail(f"slacheck: {error}", EXIT_INVALID)
         except ValueError as error:  # sqlglot knows no such dialect

@@ -21,9 +21,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import (
     ROUND_CEILING,
+    ROUND_DOWN,
     ROUND_FLOOR,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
+    ROUND_UP,
     Context,
     Decimal,
 )
@@ -39,12 +41,14 @@ _ORDERED = (Kind.NUMBER, Kind.MONEY, Kind.DURATION, Kind.TIMESTAMP, Kind.DATE)
 _ROUNDED = (Kind.NUMBER, Kind.MONEY)
 _EXTREME = {"min": ("smaller", "smallest"), "max": ("larger", "largest")}
 
-ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
-"""The contract's `rounding` as a `decimal` rounding mode."""
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN,
+            "up": ROUND_UP}
+"""The contract's `rounding` as a `decimal` rounding mode: of money, and of `round`."""
 
-_WIDE = Context(prec=60)
+_WIDE = Context(prec=120)
 """Wide enough to quantize any number a contract or record may hold (below 10^15, at most
-18 decimals) without an `InvalidOperation`."""
+18 decimals) without an `InvalidOperation`, and a window total's decimal form of 120 digits
+(`plan`), however large the total."""
 
 
 def call_type(typer: Typer, expr: ast.Call) -> Type:

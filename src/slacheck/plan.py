@@ -12,15 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import (
-    ROUND_DOWN,
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
-    Context,
-    Decimal,
-    InvalidOperation,
-)
+from decimal import Context, Decimal, InvalidOperation
 from fractions import Fraction
 from operator import itemgetter
 from typing import Any
@@ -30,6 +22,7 @@ from slacheck import ast
 from slacheck._money import RateUsed
 from slacheck.checker import CheckedContract
 from slacheck.compiler import PASS, PENDING, Compiler, Record, Truth
+from slacheck.functions import ROUNDING, implementation
 from slacheck.measures import (
     Count,
     Extreme,
@@ -49,13 +42,6 @@ from slacheck.windows import KeyFunction, key_function
 
 _ROUNDING = Context(prec=120, Emax=999_999, Emin=-999_999, traps=[InvalidOperation])
 """Rounding to the contract's quantum may round (that is its job) but never overflows."""
-
-ROUNDING = {
-    "half_up": ROUND_HALF_UP,
-    "half_even": ROUND_HALF_EVEN,
-    "down": ROUND_DOWN,
-    "up": ROUND_UP,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -751,29 +737,21 @@ def _totals_in(expr: ast.Node) -> bool:
 
 
 def _window_function(expr: ast.Call, rounding: str) -> Callable[..., Fraction]:
-    """`min`, `max`, `abs`, `floor`, `ceil` and `round` over exact fractions, as
-    `functions.implementation` computes them over decimals."""
+    """`functions.implementation` over exact fractions: `min`, `max`, `abs` and `round` are
+    its own (`round` of a fraction's decimal form: a fraction with no finite decimal form is
+    never a tie, so 120 digits decide it); `floor` and `ceil` are exact on a fraction."""
     match expr.function:
-        case "min":
-            return min
-        case "max":
-            return max
-        case "abs":
-            return abs
         case "floor":
             return lambda value: Fraction(math.floor(value))
         case "ceil":
             return lambda value: Fraction(math.ceil(value))
-    assert expr.function == "round"
-    places = expr.args[1].value if len(expr.args) == 2 and isinstance(
-        expr.args[1], ast.Number) else Decimal(0)
-    exponent = Decimal(1).scaleb(-int(places))
+    decimal = implementation(expr, rounding)
+    if expr.function != "round":
+        return decimal
 
     def rounded(value: Fraction) -> Fraction:
-        # a fraction with no finite decimal form is never a tie, so 120 digits decide it
-        exact = _ROUNDING.divide(Decimal(value.numerator), Decimal(value.denominator))
-        return Fraction(exact.quantize(exponent, rounding=ROUNDING[rounding],
-                                       context=_ROUNDING))
+        return Fraction(decimal(_ROUNDING.divide(Decimal(value.numerator),
+                                                 Decimal(value.denominator))))
 
     return rounded
 

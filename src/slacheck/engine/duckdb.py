@@ -48,7 +48,12 @@ from slacheck.engine.sql.queries import (
     routed,
     stage,
 )
-from slacheck.engine.sql.support import READS, UnsupportedError, check_supported, missing
+from slacheck.engine.sql.support import (
+    UnsupportedError,
+    check_inputs,
+    check_supported,
+    missing,
+)
 from slacheck.engine.state import State, Tally
 from slacheck.engine.stream import Progress, Quarantine, run_one
 from slacheck.engine.tables import TABLES, Table, load_table, row_readers, table_rows
@@ -108,10 +113,7 @@ def run_duckdb(
         if isinstance(given, Records):
             raise UnsupportedError("records given from Python")
         sources.extend(expand(given, format_in))
-    for source in sources:
-        if source.format not in READS or source.path == "-":
-            what = "standard input" if source.path == "-" else f"{source.format} input"
-            raise UnsupportedError(f"{what} ({source.path})")
+    check_inputs(sources)
     state = State.empty(plan)
     reader = Reader(plan.schema, keep_text=quarantine is not None, max_line_bytes=max_line_bytes,
                     currency=plan.money.currency, rules=plan.rules,

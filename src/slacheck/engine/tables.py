@@ -7,14 +7,16 @@ types the cells. A Parquet file is read by DuckDB itself (`read_parquet`), its c
 by their Arrow types as pyarrow gives them to the stream reader. A Parquet file DuckDB cannot
 read, or whose columns SQL could mistake (names alike but for case, an id that is not text),
 has every row left to the stream reader, with its ids known, so that none is mistaken for
-a clean row's duplicate.
+a clean row's duplicate. `reading` builds, without loading, what is run on given files, for
+`slacheck plan --sql DATA`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, Any
@@ -22,14 +24,16 @@ from typing import IO, Any
 from sqlglot import exp
 
 from slacheck.engine.sql.clauses import lit
-from slacheck.engine.sql.queries import CHUNK, RECORDS
+from slacheck.engine.sql.queries import CHUNK, RECORDS, parse
 from slacheck.engine.sql.sources import TEXT, column_kind, table_parse, undeclared_check
+from slacheck.engine.sql.support import check_inputs, missing
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, required_columns
 from slacheck.readers.database import attach, database_rows, plain_database, qualified
 from slacheck.readers.delimited import delimited_rows, missing_columns
 from slacheck.readers.parquet import parquet_rows
-from slacheck.records import Reader, Rejection, Row, open_data
+from slacheck.records import MAX_LINE_BYTES, Reader, Rejection, Row, open_data
+from slacheck.types import RecordSchema
 
 CHUNK_ROWS = 100_000
 """CSV rows handed to DuckDB at a time."""
@@ -64,12 +68,34 @@ def _file_row(plan: Plan, extras: list[str]) -> bool:
     return not extras or not (plan.schema.strict or "currency" in extras)
 
 
+def delimited_query(plan: Plan, extras: list[str]) -> exp.Select:
+    """The statement typing each chunk of CSV or TSV rows (`CHUNK`) of a file whose header
+    names the undeclared columns `extras`."""
+    row = exp.and_(exp.column("_good", quoted=True),
+                   exp.true() if _file_row(plan, extras) else exp.false())
+    return table_parse(plan, None, exp.to_table(CHUNK), row)
+
+
+def _cut(stream: IO[bytes], source: Input, schema: RecordSchema, limit: int, *,
+         keep_text: bool, header: list[bytes] | None = None) -> Iterator[Row]:
+    """A CSV or TSV file's rows, cut by the stream reader's CSV reader as it cuts them."""
+    read = schema.read
+    return delimited_rows(stream, source.path,
+                          delimiter=read.delimiter or ("\t" if source.format == "tsv" else None),
+                          quote=read.quote, encoding=read.encoding, limit=limit,
+                          keep_text=keep_text, required=required_columns(schema),
+                          header_line=header)
+
+
+def _undeclared(values: dict[str, Any], declared: frozenset[str]) -> list[str]:
+    return [key for key in values if key not in declared]
+
+
 def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
                limit: int) -> tuple[str, Table]:
     """A CSV or TSV file cut into rows by the stream reader's CSV reader, a chunk of rows
     at a time handed to DuckDB as text cells of the declared fields."""
     schema = plan.schema
-    read = schema.read
     names = list(schema.names)
     declared = frozenset(names)
     digest = hashlib.sha256()
@@ -77,11 +103,7 @@ def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
     table = Table()
     found_header = False
     try:
-        rows = delimited_rows(stream, source.path,
-                              delimiter=read.delimiter or ("\t" if source.format == "tsv"
-                                                           else None),
-                              quote=read.quote, encoding=read.encoding, limit=limit,
-                              keep_text=False, required=required_columns(schema))
+        rows = _cut(stream, source, schema, limit, keep_text=False)
         while block := list(islice(rows, CHUNK_ROWS)):
             numbers: list[int] = []
             good: list[bool] = []
@@ -90,7 +112,7 @@ def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
                 numbers.append(number)
                 if type(values) is dict:
                     if not found_header:  # every row has the header's columns
-                        table.extras = [key for key in values if key not in declared]
+                        table.extras = _undeclared(values, declared)
                         found_header = True
                     good.append(True)
                     get = values.get
@@ -105,9 +127,7 @@ def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
                               "_good": pa.array(good, pa.bool_()),
                               **{name: pa.array(column, pa.string())
                                  for name, column in zip(names, cells, strict=True)}})
-            row = exp.and_(exp.column("_good", quoted=True),
-                           exp.true() if _file_row(plan, table.extras) else exp.false())
-            query = table_parse(plan, None, exp.to_table(CHUNK), row)
+            query = delimited_query(plan, table.extras)
             connection.register(CHUNK, chunk)
             connection.execute(f"INSERT INTO {RECORDS} {query.sql(dialect='duckdb')}")
             connection.unregister(CHUNK)
@@ -121,8 +141,6 @@ def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
              error: type[Exception]) -> tuple[str, Table]:
     """A Parquet file read by DuckDB (`read_parquet`; a compressed one read into memory by
     pyarrow first, as the stream reader does), typed by its Arrow schema."""
-    import pyarrow.parquet as pq
-
     digest = hashlib.sha256()
     stream = open_data(path, digest)
     try:
@@ -140,27 +158,45 @@ def _parquet(connection: Any, pa: Any, plan: Plan, file: int, path: str,
             stream, path, path=path if plain else None, keep_text=False,
             required=required_columns(plan.schema)))
 
-    try:
-        parquet = pq.ParquetFile(path if data is None else io.BytesIO(data))
-        arrow = parquet.schema_arrow
-    except (pa.ArrowException, OSError, ValueError):
+    opened = _parquet_file(pa, path, data)
+    if opened is None:
         return sha, alone()  # which says why not
-    scan: exp.Expr
-    number: exp.Expr
-    if data is None:
-        scan = exp.func("read_parquet", lit(path), exp.EQ(
-            this=exp.column("file_row_number"), expression=exp.true()))
-        number = exp.Add(this=exp.column("file_row_number"), expression=lit(1))
-    else:
+    parquet, arrow = opened
+    scan, number = _parquet_scan(path, plain)
+    if data is not None:
         whole = parquet.read()
-        connection.register("parquet_data", whole.append_column(
+        connection.register(_PARQUET_DATA, whole.append_column(
             "_n", pa.array(range(1, whole.num_rows + 1), pa.int64())))
-        scan, number = exp.to_table("parquet_data"), exp.column("_n", quoted=True)
     try:
         return sha, _typed(connection, plan, file, path, arrow, scan, number, alone, error)
     finally:
         if data is not None:
-            connection.unregister("parquet_data")
+            connection.unregister(_PARQUET_DATA)
+
+
+_PARQUET_DATA = "parquet_data"
+"""The rows of a compressed Parquet file, read by pyarrow and handed to DuckDB."""
+
+
+def _parquet_file(pa: Any, path: str, data: bytes | None) -> tuple[Any, Any] | None:
+    """The pyarrow ParquetFile of `path` (or of its bytes `data`, when compressed) and its
+    Arrow schema, or None when pyarrow cannot read them (every row is then the reader's)."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path if data is None else io.BytesIO(data))
+        return parquet, parquet.schema_arrow
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+
+
+def _parquet_scan(path: str, plain: bool) -> tuple[exp.Expr, exp.Expr]:
+    """What a Parquet file's rows are read from, and their numbers from 1."""
+    if plain:
+        return (exp.func("read_parquet", lit(path), exp.EQ(
+                    this=exp.column("file_row_number"), expression=exp.true())),
+                exp.Add(this=exp.column("file_row_number"), expression=lit(1)))
+    return exp.to_table(_PARQUET_DATA), exp.column("_n", quoted=True)
 
 
 def _database(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
@@ -173,32 +209,39 @@ def _database(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
     with open_data(path, digest) as stream:
         while stream.read(1 << 20):
             pass
-    alias = f"data_{file}"
-    name = attach(connection, path, alias, source.table)
 
     def alone() -> Table:
         return _rows_alone(connection, pa, plan, file, path, lambda stream: database_rows(
             stream, path, table=source.table, keep_text=False,
             required=required_columns(plan.schema)))
 
+    with _attached(connection, file, source) as (arrow, scan, number):
+        table = _typed(connection, plan, file, path, arrow, scan, number, alone, error)
+    return digest.hexdigest(), table
+
+
+@contextmanager
+def _attached(connection: Any, file: int, source: Input
+              ) -> Iterator[tuple[Any, exp.Expr, exp.Expr]]:
+    """A database's table attached while in use: its Arrow schema, what its rows are read
+    from, and their numbers from 1 in `rowid` order."""
+    alias = f"data_{file}"
+    name = attach(connection, source.path, alias, source.table)
     try:
         arrow = connection.sql(f"SELECT * FROM {qualified(alias, name)} LIMIT 0") \
             .to_arrow_table().schema
         number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[
             exp.Ordered(this=exp.column("rowid"))]))
-        table = _typed(connection, plan, file, path, arrow,
-                       exp.table_(name, db="main", catalog=alias, quoted=True), number, alone,
-                       error)
+        yield arrow, exp.table_(name, db="main", catalog=alias, quoted=True), number
     finally:
         connection.execute(f'DETACH "{alias}"')
-    return digest.hexdigest(), table
 
 
-def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: exp.Expr,
-           number: exp.Expr, alone: Callable[[], Table], error: type[Exception]) -> Table:
-    """Load the rows of a typed table (`scan`, its row numbers `number`, its Arrow schema
-    `arrow`, as the stream reader is given them), or, when SQL could mistake its columns
-    or DuckDB cannot read it, every row left to the reader (`alone`)."""
+def typed_query(plan: Plan, file: int, path: str, arrow: Any, scan: exp.Expr,
+                number: exp.Expr) -> tuple[exp.Select, Table] | None:
+    """The statement typing the rows of a typed table (`scan`, its row numbers `number`,
+    its Arrow schema `arrow`, as the stream reader is given them) and what the table holds,
+    or None when SQL could mistake its columns and every row is the reader's."""
     schema = plan.schema
     names = list(arrow.names)
     missing_columns(names, required_columns(schema), path)
@@ -208,7 +251,7 @@ def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: 
     if (len(set(lowered)) != len(lowered) or _OURS & set(lowered)
             or kinds.get(schema.id_field) != TEXT
             or any(name.lower() in lowered and name not in names for name in declared)):
-        return alone()
+        return None
     table = Table([name for name in names if name not in declared])
     checks = [undeclared_check(arrow.field(name).type, exp.column(name, quoted=True))
               for name in table.extras]
@@ -219,14 +262,86 @@ def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: 
                           exp.alias_(number, "_n", quoted=True),
                           exp.alias_(row, "_readable", quoted=True),
                           *(exp.column(name, quoted=True) for name in kinds)).from_(scan)
-    query = table_parse(plan, kinds, numbered.subquery(),
-                        exp.column("_readable", quoted=True))
+    return table_parse(plan, kinds, numbered.subquery(),
+                       exp.column("_readable", quoted=True)), table
+
+
+def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: exp.Expr,
+           number: exp.Expr, alone: Callable[[], Table], error: type[Exception]) -> Table:
+    """Load the rows of a typed table (see `typed_query`), or, when SQL could mistake its
+    columns or DuckDB cannot read it, every row left to the reader (`alone`)."""
+    built = typed_query(plan, file, path, arrow, scan, number)
+    if built is None:
+        return alone()
+    query, table = built
     try:
         connection.execute(f"INSERT INTO {RECORDS} {query.sql(dialect='duckdb')}")
     except error:  # DuckDB cannot read it: the stream reader says what it makes of it
         connection.execute(f'DELETE FROM {RECORDS} WHERE "_f" = {file}')
         return alone()
     return table
+
+
+def table_query(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
+                limit: int) -> exp.Select | None:
+    """The statement `load_table` runs to type the rows of one table file (the `file`th
+    input), built as it builds it from the file's header or schema, nothing loaded into
+    DuckDB; None when every row is the stream reader's (as they are too when DuckDB then
+    fails to read the file)."""
+    if source.format == "parquet":
+        plain = not source.path.lower().endswith(COMPRESSED)
+        data = None
+        if not plain:
+            with open_data(source.path) as stream:
+                data = stream.read()
+        opened = _parquet_file(pa, source.path, data)
+        built = None if opened is None else typed_query(
+            plan, file, source.path, opened[1], *_parquet_scan(source.path, plain))
+    elif source.format == "duckdb":
+        plain_database(source.path)
+        with _attached(connection, file, source) as (arrow, scan, number):
+            built = typed_query(plan, file, source.path, arrow, scan, number)
+    else:
+        declared = frozenset(plan.schema.names)
+        with open_data(source.path) as stream:
+            values = next((values for _, values, _ in _cut(stream, source, plan.schema, limit,
+                                                          keep_text=False)
+                           if type(values) is dict), {})
+        return delimited_query(plan, _undeclared(values, declared))
+    return None if built is None else built[0]
+
+
+def reading(plan: Plan, sources: Sequence[Input],
+            limit: int = MAX_LINE_BYTES) -> list[tuple[str, exp.Expr | None]]:
+    """The statements the engine runs to type the records of `sources`, in their order,
+    titled for `queries.statements`: the lines' statement once for every JSON lines file,
+    and each table's own (`table_query`), or a title saying that its rows are the stream
+    reader's. An input the engine refuses is refused here."""
+    try:
+        import duckdb
+        import pyarrow
+    except ImportError as error:
+        raise missing(error) from None
+    check_inputs(sources)
+    lines = [source.path for source in sources if source.format not in TABLES]
+    parts: list[tuple[str, exp.Expr | None]] = []
+    connection = duckdb.connect()
+    try:
+        for index, source in enumerate(sources):
+            if source.format not in TABLES:
+                if lines:  # once, where the first is read
+                    parts.append((f"typed records from each chunk of lines of "
+                                  f"{', '.join(lines)}", parse(plan)))
+                    lines = []
+                continue
+            query = table_query(connection, pyarrow, plan, index, source, limit)
+            rows = "each chunk of rows" if source.format in ("csv", "tsv") else "the rows"
+            parts.append((f"typed records from {rows} of {source.path}" if query is not None
+                          else f"no SQL types the rows of {source.path}: the stream reader "
+                               "reads each", query))
+    finally:
+        connection.close()
+    return parts
 
 
 def _rows_alone(connection: Any, pa: Any, plan: Plan, file: int, path: str,
@@ -271,13 +386,8 @@ def table_rows(reader: Reader, source: Input, wanted: list[int],
                                      keep_text=reader.keep_text,
                                      required=required_columns(reader.schema), wanted=wanted)
             return
-        read = reader.schema.read
-        rows = delimited_rows(stream, source.path,
-                              delimiter=read.delimiter or ("\t" if source.format == "tsv"
-                                                           else None),
-                              quote=read.quote, encoding=read.encoding,
-                              limit=reader.max_line_bytes, keep_text=reader.keep_text,
-                              required=required_columns(reader.schema), header_line=header)
+        rows = _cut(stream, source, reader.schema, reader.max_line_bytes,
+                    keep_text=reader.keep_text, header=header)
         left = set(wanted)
         last = wanted[-1] if wanted else 0
         for row in rows:

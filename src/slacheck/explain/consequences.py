@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import TypeVar
 
 from slacheck._words import ordinal
 from slacheck.explain._wording import clock, ref_text, rule_matches
 from slacheck.explain.reading import Bucket, Reading
-from slacheck.findings import PenaltyWindow, StandardResult
+from slacheck.findings import Escalation, PenaltyWindow, StandardResult, StrikeFee
 from slacheck.plan import AnyBreach, BreachesWithin, ConsecutiveMissed
 from slacheck.reporters._format import printable
 from slacheck.windows import window
+
+_Reached = TypeVar("_Reached", StrikeFee, Escalation)
 
 
 class Consequences(Reading):
@@ -125,15 +129,11 @@ class Consequences(Reading):
                     if step.within is not None
                     else f"{step.count} missed windows{group} in a row")
             out += ["", f"escalate: {printable(step.text)} (reached after {span})"]
-            reached = [item for item in found.escalations if item.rule == step.text
-                       and (labels is None or item.window in labels)]
-            if not reached:
-                out.append("  not reached" + (" in this window" if selected else ""))
-            for each in reached:
-                refs = ", ".join(ref_text(ref) for ref in each.records[:self.limit])
-                out.append(f"  reached at {each.at.isoformat()}, when {each.window} closed: "
-                           f"{printable(each.step)}; missed {', '.join(each.windows)}; "
-                           f"records: {refs}")
+            out += self._reached(
+                [item for item in found.escalations if item.rule == step.text], labels,
+                lambda each, refs: f"  reached at {each.at.isoformat()}, when {each.window} "
+                                   f"closed: {printable(each.step)}; missed "
+                                   f"{', '.join(each.windows)}; records: {refs}")
         for rule in sp.consequences.disqualify:
             out.append("")
             match rule:
@@ -157,6 +157,16 @@ class Consequences(Reading):
                            f"records: {refs}")
         return out
 
+    def _reached(self, items: Iterable[_Reached], labels: set[str] | None,
+                 line: Callable[[_Reached, str], str]) -> list[str]:
+        """A line per item (a fee at an Nth breach, an escalation step) of a window in
+        `labels` (all when None), given the first records it used; or that none was reached."""
+        shown = [item for item in items if labels is None or item.window in labels]
+        if not shown:
+            return ["  not reached" + (" in this window" if labels else "")]
+        return [line(item, ", ".join(ref_text(ref) for ref in item.records[:self.limit]))
+                for item in shown]
+
     def _strikes_and_payments(self, found: StandardResult,
                               labels: set[str] | None) -> list[str]:
         """The amounts due at every Nth breach, each with the breaches it used, and what the
@@ -165,14 +175,11 @@ class Consequences(Reading):
         currency = self.currency
         if self.sp.consequences.strike is not None:
             out += ["", f"penalty: {self._penalty_clause('strike')}"]
-            fees = [fee for fee in found.strikes if labels is None or fee.window in labels]
-            if not fees:
-                out.append("  not reached" + (" in this window" if labels else ""))
-            for fee in fees:
-                used = ", ".join(ref_text(ref) for ref in fee.records[:self.limit])
-                out.append(f"  {fee.window}: due at {fee.at.isoformat()}, the "
-                           f"{ordinal(len(fee.records))} breach: {fee.amount} {currency}; "
-                           f"breaches {used}")
+            out += self._reached(
+                found.strikes, labels,
+                lambda fee, used: f"  {fee.window}: due at {fee.at.isoformat()}, the "
+                                  f"{ordinal(len(fee.records))} breach: {fee.amount} "
+                                  f"{currency}; breaches {used}")
         if self.sp.consequences.payment is not None:
             out += ["", f"payment: {self._clause('payment')}"]
             payments = [item for item in found.payments

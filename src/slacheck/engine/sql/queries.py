@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -781,11 +782,15 @@ def routed(classified: Classified) -> exp.Select:
             _null(_col(name)) for _, _, name in classified.columns))))
 
 
-def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") -> str:
-    """Every statement the engine runs, in order, for `slacheck plan --sql`."""
+def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb",
+               reading: Sequence[tuple[str, exp.Expr | None]] | None = None) -> str:
+    """Every statement the engine runs, in order, for `slacheck plan --sql`: `reading` are
+    those typing the records of the inputs (`tables.reading`; by default, of JSON lines),
+    a title without a statement saying what no SQL reads."""
     classified = classify(checked, plan)
-    parts = [
-        ("typed records from each chunk of lines", parse(plan)),
+    parts: list[tuple[str, exp.Expr | None]] = [
+        *(reading if reading is not None
+          else [("typed records from each chunk of lines", parse(plan))]),
         ("ids written on more than one line", repeated()),
         ("records SQL reads exactly, alone of their id, no warning or rule near",
          stage(checked, plan)),
@@ -797,5 +802,6 @@ def statements(checked: CheckedContract, plan: Plan, dialect: str = "duckdb") ->
           for sp in plan.standards for added, select in measures(classified, sp.index)),
         ("lines left to the stream engine", routed(classified)),
     ]
-    return "\n\n".join(f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"
+    return "\n\n".join(f"-- {title}" if query is None
+                       else f"-- {title}\n{query.sql(dialect=dialect, pretty=True)};"
                        for title, query in parts) + "\n"

@@ -17,7 +17,10 @@ from slacheck.plan import Plan
 from slacheck.types import NO_READ, Kind
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from slacheck.engine.sql.queries import Classified
+    from slacheck.readers import Input
 
 FIELD_KINDS = frozenset({Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY,
                          Kind.NUMBER, Kind.DATE, Kind.DURATION, Kind.LIST})
@@ -46,6 +49,14 @@ class UnsupportedError(EngineError):
     def __str__(self) -> str:
         return (f"the DuckDB engine does not cover {self.construct}; run it with "
                 f"--engine stream (the default), which covers the whole language")
+
+
+def check_inputs(sources: Iterable[Input]) -> None:
+    """Refuse, before a line is read, an input the engine does not read."""
+    for source in sources:
+        if source.format not in READS or source.path == "-":
+            what = "standard input" if source.path == "-" else f"{source.format} input"
+            raise UnsupportedError(f"{what} ({source.path})")
 
 
 def check_supported(checked: CheckedContract, plan: Plan) -> None:
