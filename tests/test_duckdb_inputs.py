@@ -27,8 +27,10 @@ pytest.importorskip("duckdb")
 pytest.importorskip("sqlglot")
 pytest.importorskip("pyarrow")
 
-from slacheck.api import load_checked
+from slacheck.api import compile_plan, load_checked
 from slacheck.cli import main
+from slacheck.diagnostics import DataError
+from slacheck.engine.duckdb import run_duckdb
 from slacheck.types import Kind, RecordSchema
 from tests.conftest import AS_OF, CONTRACT, EXAMPLE, ROOT
 from tests.test_duckdb_coverage import _record as constructs_record
@@ -292,8 +294,30 @@ def test_generated_csv_identical(tmp_path_factory: pytest.TempPathFactory, seed:
                               "\t" if path.suffix == ".tsv" else ","))
         paths.append(str(path))
     contract = _measures_contract(folder) if measured else CONTRACT
-    stream, duck = _both(contract, paths, rng.choice(_AS_OF), rng.choice((1, 3, 100)))
+    stream, duck = _refused_or_both(contract, paths, rng.choice(_AS_OF), rng.choice((1, 3, 100)))
     assert duck == stream
+
+
+def _refused_or_both(contract: Path, paths: list[str], as_of: str,
+                     limit: int) -> tuple[str, str]:
+    """`_both`, or each engine's refusal of the data: a file whose rows are all lines that
+    are not objects has a header without the required columns, which both refuse alike."""
+    try:
+        return _both(contract, paths, as_of, limit)
+    except DataError as refused:
+        checked = load_checked(contract)
+        plan = compile_plan(checked, datetime.fromisoformat(as_of), limit)
+        with pytest.raises(DataError) as duck:
+            run_duckdb(checked, plan, paths)
+        return str(refused), str(duck.value)
+
+
+def test_a_header_without_the_required_columns(tmp_path: Path) -> None:
+    path = tmp_path / "part0.tsv"
+    path.write_bytes(_csv([None], random.Random(3639), "\t"))
+    stream, duck = _refused_or_both(CONTRACT, [str(path)], AS_OF, 100)
+    assert duck == stream
+    assert "it has no column `shipment_id`" in stream
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
