@@ -40,6 +40,7 @@ from slacheck.engine.sql.queries import (
     classify,
     counts,
     counts_breaches,
+    duckdb_sql,
     evidence,
     measures,
     overdue,
@@ -151,10 +152,10 @@ def run_duckdb(
                 placed.append(True)
             state.inputs.append((source.path, sha))
         loader.settle_ids()
-        connection.execute(f"CREATE TABLE {REPEATED} AS {repeated().sql(dialect='duckdb')}")
-        connection.execute(f"CREATE VIEW {STAGE} AS {stage(checked, plan).sql(dialect='duckdb')}")
+        connection.execute(f"CREATE TABLE {REPEATED} AS {duckdb_sql(repeated())}")
+        connection.execute(f"CREATE VIEW {STAGE} AS {duckdb_sql(stage(checked, plan))}")
         connection.execute(f"CREATE TABLE {CLASSES} AS "
-                           f"{classified.select.sql(dialect='duckdb')}")
+                           f"{duckdb_sql(classified.select)}")
         clean, outside = connection.execute(
             f'SELECT count(*), count(*) FILTER (NOT "_inside") FROM {CLASSES}').fetchone()
         state.read += clean
@@ -163,17 +164,17 @@ def run_duckdb(
         found: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
         for sp in plan.standards:
             _count(plan, state, sp.index, connection.execute(
-                counts(classified, sp.index).sql(dialect="duckdb")).fetchall())
+                duckdb_sql(counts(classified, sp.index))).fetchall())
             for added, figures in measures(classified, sp.index):
                 _measured(plan, state, sp.index, added, connection.execute(
-                    figures.sql(dialect="duckdb")).fetchall())
+                    duckdb_sql(figures)).fetchall())
             if counts_breaches(sp):
                 limit = plan.evidence_limit
                 found[sp.index] = (
-                    connection.execute(evidence(classified, sp.index, limit).sql(
-                        dialect="duckdb")).fetchall(),
-                    connection.execute(overdue(classified, sp.index, limit).sql(
-                        dialect="duckdb")).fetchall())
+                    connection.execute(duckdb_sql(evidence(classified, sp.index, limit)))
+                    .fetchall(),
+                    connection.execute(duckdb_sql(overdue(classified, sp.index, limit)))
+                    .fetchall())
         left: dict[int, set[int]] = {index: set() for index in range(len(sources))}
         places: dict[int, dict[int, int]] = {index: {} for index in range(len(sources))}
         for file, line, start in connection.execute(
@@ -183,7 +184,7 @@ def run_duckdb(
                 places[file][line] = start + line - 1
         handed: dict[int, dict[int, tuple[int, ...]]] = {i: {} for i in range(len(sources))}
         for file, line, start, standards in connection.execute(
-                routed(classified).sql(dialect="duckdb")).fetchall():
+                duckdb_sql(routed(classified))).fetchall():
             handed[file][line] = tuple(standards)
             if start is not None:
                 places[file][line] = start + line - 1
@@ -234,7 +235,7 @@ class _Loader:
         self.connection, self.pa, self.plan = connection, pa, plan
         self.limit = limit
         """The line limit: a line cut there (`records._LongLine`) is the reader's alone."""
-        self.parse = parse(plan).sql(dialect="duckdb")
+        self.parse = duckdb_sql(parse(plan))
         self.id_field = plan.schema.id_field
         empty = pa.table({"_f": pa.array([], pa.int32()), "_n": pa.array([], pa.int64()),
                           "_o": pa.array([], pa.int64()), "t": pa.array([], pa.string())})

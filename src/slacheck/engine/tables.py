@@ -24,7 +24,7 @@ from typing import IO, Any
 from sqlglot import exp
 
 from slacheck.engine.sql.clauses import lit
-from slacheck.engine.sql.queries import CHUNK, RECORDS, parse
+from slacheck.engine.sql.queries import CHUNK, RECORDS, duckdb_sql, parse
 from slacheck.engine.sql.sources import TEXT, column_kind, table_parse, undeclared_check
 from slacheck.engine.sql.support import check_inputs, missing
 from slacheck.plan import Plan
@@ -129,7 +129,7 @@ def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
                                  for name, column in zip(names, cells, strict=True)}})
             query = delimited_query(plan, table.extras)
             connection.register(CHUNK, chunk)
-            connection.execute(f"INSERT INTO {RECORDS} {query.sql(dialect='duckdb')}")
+            connection.execute(f"INSERT INTO {RECORDS} {duckdb_sql(query)}")
             connection.unregister(CHUNK)
         stream.read()  # to its end, for the digest, whatever the reader left
     finally:
@@ -275,7 +275,7 @@ def _typed(connection: Any, plan: Plan, file: int, path: str, arrow: Any, scan: 
         return alone()
     query, table = built
     try:
-        connection.execute(f"INSERT INTO {RECORDS} {query.sql(dialect='duckdb')}")
+        connection.execute(f"INSERT INTO {RECORDS} {duckdb_sql(query)}")
     except error:  # DuckDB cannot read it: the stream reader says what it makes of it
         connection.execute(f'DELETE FROM {RECORDS} WHERE "_f" = {file}')
         return alone()
