@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,7 +18,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from run import AS_OF, CONTRACT, ROOT, BenchError, dataset, log, sizes
+from run import AS_OF, CONTRACT, BenchError, dataset, log, sizes, spawn
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,13 @@ class Best:
 
 
 def measure(command: list[str], allowed: Collection[int] = (0, 1)) -> Sample:
-    """Run a child to completion: its wall time, its CPU time (with its waited children), its
-    peak resident set and what it printed. An exit code outside `allowed` is a `BenchError`
+    """Run a child to completion (`command[0]` the interpreter, which first compiles the
+    project's modules): its wall time, its CPU time (with its waited children), its peak
+    resident set and what it printed. An exit code outside `allowed` is a `BenchError`
     with the end of its standard error."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                 stdout=out, stderr=err)
+        child = spawn(command, out, err)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)
