@@ -444,3 +444,40 @@ def test_a_trailing_comma_on_an_otherwise_clean_line(tmp_path: Path, ending: str
     assert {item["line"] for item in lines_read["rejections"]} == {5, 10, 101, 202, 303, 404,
                                                                    505, 606}
     assert "Office" in json.dumps(lines_read["undeclared_fields"])
+
+
+def test_spills_go_to_a_temporary_folder_of_its_own(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    """Past its memory DuckDB writes to disk: to a folder of the engine's own under the
+    system's temporary folder, removed after, never `.tmp` in the folder it is run from
+    (which may be read-only, or a repository)."""
+    import tempfile
+
+    import duckdb
+
+    scratch, work = tmp_path / "scratch", tmp_path / "work"
+    scratch.mkdir()
+    work.mkdir()
+    text = (EXAMPLE / "shipments.jsonl").read_text("utf-8")
+    path = tmp_path / "many.jsonl"  # the acceptance lines 40 times, each time other ids
+    path.write_text("".join(text.replace('"MOT-25-', f'"MOT-{copy}-') for copy in range(40)),
+                    "utf-8")
+    expected, _ = _both(CONTRACT, [str(path)], AS_OF)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.chdir(work)
+    real, folders = duckdb.connect, []
+
+    def small(*args: Any, **kwargs: Any) -> Any:
+        connection = real(*args, **kwargs)
+        connection.execute("SET memory_limit = '30MB'")
+        folders.append(connection.execute(
+            "SELECT current_setting('temp_directory')").fetchall()[0][0])
+        return connection
+
+    monkeypatch.setattr(duckdb, "connect", small)
+    _, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == expected
+    assert folders
+    assert all(Path(folder).parent == scratch for folder in folders)
+    assert not list(scratch.iterdir())
+    assert not list(work.iterdir())

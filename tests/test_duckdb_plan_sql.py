@@ -71,7 +71,8 @@ def _engine_inserts(monkeypatch: pytest.MonkeyPatch, contract: Path, data: Path,
     executed: list[str] = []
     connect = duckdb.connect
     with monkeypatch.context() as patch:
-        patch.setattr(duckdb, "connect", lambda *args: _Recording(connect(*args), executed))
+        patch.setattr(duckdb, "connect", lambda *args, **kwargs: _Recording(
+            connect(*args, **kwargs), executed))
         verify(contract, [str(data)], as_of=datetime(2025, 3, 1, tzinfo=UTC),
                engine="duckdb", format_in=format_in)
     return [sql.removeprefix("INSERT INTO recs ") for sql in executed

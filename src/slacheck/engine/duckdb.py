@@ -63,6 +63,7 @@ from slacheck.mapping import Conflict
 from slacheck.measures import Extreme, Percentile, RatioOfSums
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, expand
+from slacheck.readers.database import connected
 from slacheck.records import (
     MAX_LINE_BYTES,
     Reader,
@@ -121,8 +122,7 @@ def run_duckdb(
                     plausible=plan.plausible.run if plan.plausible else None)
     state.undeclared = reader.undeclared
     state.warnings = reader.warnings
-    connection = duckdb.connect()
-    try:
+    with connected(duckdb) as connection:
         # every time is computed in UTC microseconds; the session's zone must not move a
         # window (a window's local time is asked in the contract's zone by name)
         connection.execute("SET TimeZone = 'UTC'")
@@ -192,8 +192,6 @@ def run_duckdb(
         clean_rows = {file: (count, first) for file, count, first in connection.execute(
             f'SELECT "_f", count(*), min("_n") FROM {STAGE} WHERE "_clean" GROUP BY "_f"'
         ).fetchall() if file in tables and tables[file].extras}
-    finally:
-        connection.close()
     # with `duplicates: last` or `combine` the stream engine counts every record once all
     # are read, in the order of their ids' first lines: the clean lines a standard leaves
     # wait for the records held, to be counted in that order among them

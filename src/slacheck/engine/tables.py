@@ -29,7 +29,13 @@ from slacheck.engine.sql.sources import TEXT, column_kind, table_parse, undeclar
 from slacheck.engine.sql.support import check_inputs, missing
 from slacheck.plan import Plan
 from slacheck.readers import COMPRESSED, Input, required_columns
-from slacheck.readers.database import attach, database_rows, plain_database, qualified
+from slacheck.readers.database import (
+    attach,
+    connected,
+    database_rows,
+    plain_database,
+    qualified,
+)
 from slacheck.readers.delimited import delimited_rows, missing_columns
 from slacheck.readers.parquet import parquet_rows
 from slacheck.records import MAX_LINE_BYTES, Reader, Rejection, Row, open_data
@@ -325,8 +331,7 @@ def reading(plan: Plan, sources: Sequence[Input],
     check_inputs(sources)
     lines = [source.path for source in sources if source.format not in TABLES]
     parts: list[tuple[str, exp.Expr | None]] = []
-    connection = duckdb.connect()
-    try:
+    with connected(duckdb) as connection:
         for index, source in enumerate(sources):
             if source.format not in TABLES:
                 if lines:  # once, where the first is read
@@ -339,8 +344,6 @@ def reading(plan: Plan, sources: Sequence[Input],
             parts.append((f"typed records from {rows} of {source.path}" if query is not None
                           else f"no SQL types the rows of {source.path}: the stream reader "
                                "reads each", query))
-    finally:
-        connection.close()
     return parts
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import IO, Any
 
 from slacheck.diagnostics import DataError
@@ -22,6 +24,22 @@ from slacheck.records import _READ_SIZE, Row
 
 DATABASE_EXTENSIONS = (".duckdb", ".ddb")
 _NAMED = re.compile(r"(.+\.(?:duckdb|ddb)):([^:/\\]+)", re.IGNORECASE)
+
+
+@contextmanager
+def connected(duckdb: Any) -> Iterator[Any]:
+    """A DuckDB connection in memory whose spills, past its memory, go to a folder of its
+    own under the system's temporary folder, removed after: DuckDB would write them to
+    `.tmp` in the folder slacheck is run from, which may be read-only, or a repository."""
+    scratch = tempfile.mkdtemp(prefix="slacheck-duckdb-")
+    try:
+        connection = duckdb.connect(config={"temp_directory": scratch})
+        try:
+            yield connection
+        finally:
+            connection.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def named_table(path: str) -> tuple[str, str] | None:
@@ -92,8 +110,7 @@ def database_rows(stream: IO[bytes], name: str, *, table: str | None, keep_text:
     column is a data error (see `delimited.missing_columns`)."""
     duckdb = _duckdb(name)
     shutil.copyfileobj(stream, _Discard(), _READ_SIZE)  # every byte hashed
-    connection = duckdb.connect()
-    try:
+    with connected(duckdb) as connection:
         connection.execute("SET TimeZone = 'UTC'")  # times reach Arrow with their instant
         found = qualified("data", attach(connection, name, "data", table))
         number = 0
@@ -106,8 +123,6 @@ def database_rows(stream: IO[bytes], name: str, *, table: str | None, keep_text:
                 number += batch.num_rows
         except duckdb.Error as error:
             raise DataError(f"cannot read {name} (after {number} rows): {error}") from None
-    finally:
-        connection.close()
 
 
 class _Discard:
