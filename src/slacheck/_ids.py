@@ -84,7 +84,7 @@ class SeenIds:
         self._limit = int(size * self.LOAD)
         old = self._table
         code = "Q" if wide or old.typecode == "Q" else "I"
-        self._table = table = array(code, bytes(array(code).itemsize * size))
+        self._table = table = array(code, (0,)) * size
         ids, digest_of = self._ids, self._hash
         for start in old:
             if start:
