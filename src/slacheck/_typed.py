@@ -183,7 +183,9 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any], bounded: Boun
     namespace["_TEXTS"] = texts
     lines = [
         "def typed(text):",
-        "    if (b'z' in text and b'z\"' in text) or _unread(text) is not None:",
+        # `find` rather than `in`: `bytes in bytes` first tries its operand as an integer,
+        # and makes and clears a TypeError, on every line
+        "    if (text.find(b'z') >= 0 and text.find(b'z\"') >= 0) or _unread(text) is not None:",
         "        return None",
         "    try:",
         "        r = _decode(text)",
