@@ -257,17 +257,21 @@ def read_warned(lines: list[bytes], *, fast: bool) -> tuple[list[Any], dict[str,
 
 
 def test_a_record_that_may_warn_is_left_to_the_general_path() -> None:
-    plausible = {**GOOD, "done_at": "2025-06-20T08:00:00+08:00"}  # 170 days after `at`
-    far = {**GOOD, "id": "S2", "done_at": "2025-06-30T08:00:01+08:00"}  # 180 days and more
-    early = {**GOOD, "id": "S3", "at": "2024-12-31T23:59:59Z"}  # 2025 in Shanghai, not in UTC
-    lines = [json.dumps(row).encode() for row in (plausible, far, early)]
+    rows = [{**GOOD, "done_at": "2025-06-20T08:00:00+08:00"},  # 170 days after `at`
+            {**GOOD, "id": "S2", "done_at": "2025-06-30T08:00:01+08:00"},  # over 180 days
+            {**GOOD, "id": "S3", "at": "2024-01-02T12:00:00Z"},  # not a year before, but near
+            {**GOOD, "id": "S4", "at": "2024-06-01T00:00:00Z"},  # outside the period: fine
+            {**GOOD, "id": "S5", "at": "2023-12-01T00:00:00Z"}]  # more than a year before
+    lines = [json.dumps(row).encode() for row in rows]
     typed = plausible_reader(fast=True).typed
     assert typed is not None
-    assert [typed(line) is not None for line in lines] == [True, False, False]
+    assert [typed(line) is not None for line in lines] == [True, False, False, True, False]
     items, warnings = read_warned(lines, fast=True)
     assert (items, warnings) == read_warned(lines, fast=False)
-    assert warnings == {"`done_at` more than 180 days from `at`: a year typed wrong?":
-                        (1, [("d.jsonl", 2)])}
+    period = "more than a year outside the contract period (2025-01-01 to 2025-12-31)"
+    assert warnings == {
+        f"`at` {period}: a year typed wrong?": (1, [("d.jsonl", 5)]),
+        "`done_at` more than 180 days from `at`: a year typed wrong?": (1, [("d.jsonl", 2)])}
 
 
 TIMES = st.datetimes(min_value=datetime(2023, 6, 1), max_value=datetime(2027, 6, 1),
@@ -284,3 +288,25 @@ def test_warnings_are_the_same_whether_the_fast_path_clears_them(
                          **({} if done is None else {"done_at": done.isoformat()})}).encode()
              for number, (at, done) in enumerate(times)]
     assert read_warned(lines, fast=True) == read_warned(lines, fast=False)
+
+
+def test_the_fast_path_takes_no_record_that_warns_at_the_edges() -> None:
+    checks = compile_checks(SCHEMA, ZONE, date(2025, 1, 1), date(2025, 12, 31))
+    assert checks is not None
+    typed = plausible_reader(fast=True).typed
+    assert typed is not None
+    taken = 0
+    for edge in (datetime(2024, 1, 1), datetime(2026, 12, 31)):  # a year from the period
+        for hours in range(-72, 72):
+            for offset in (-12, 0, 14):
+                zone = timezone(timedelta(hours=offset))
+                at = (edge + timedelta(hours=hours, minutes=59)).replace(tzinfo=zone)
+                done = at + timedelta(days=178, hours=offset)
+                for row in ({**GOOD, "at": at.isoformat()},
+                            {**GOOD, "done_at": at.isoformat()},
+                            {**GOOD, "at": at.isoformat(), "done_at": done.isoformat()}):
+                    record = typed(json.dumps(row).encode())
+                    if record is not None:
+                        taken += 1
+                        assert checks.run(record) == (), row
+    assert taken > 200  # days near the edges are taken, not only left to the general path

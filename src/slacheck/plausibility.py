@@ -160,9 +160,11 @@ def _outside(name: str, kind: Kind, zone: ZoneInfo, start: date | None, end: dat
     high_year = LAST_YEAR if high is None else (high - _DAY).year
     outside = " or ".join(test for test, bound in (("v < low", low), ("v > high", high))
                           if bound is not None)
-    # `low_year < v.year < high_year` in day numbers: from the first day of the year after
-    # `low_year`, and before the first of `high_year`
-    days = (date(low_year + 1, 1, 1).toordinal(), date(high_year, 1, 1).toordinal())
+    # a timestamp's own day (`v.toordinal()`) is within a day of its UTC day, an offset being
+    # less than a day: two days after the UTC day of `low` it is not before `low`, two days
+    # before that of `high` not after it (days that hold the years between too)
+    days = (_ANY_DAY[0] if low is None else low.toordinal() + 2,
+            _ANY_DAY[1] if high is None else high.toordinal() - 1)
     return _Rule(name, f"not ({low_year} < v.year < {high_year}) and ({outside})",
                  {"low": low, "high": high}, message,
                  days=days if kind is Kind.TIMESTAMP else None)
