@@ -463,8 +463,23 @@ def test_seen_ids_memory_per_id() -> None:
     seen = SeenIds()
     for number in range(100_000):
         seen.add(f"MOT-25-{number:06d}")
-    # the table is filled to between 35% and 70%: 11 to 23 bytes per id, then the id
-    assert seen.nbytes / len(seen) < 8 / 0.35 + 1 + len("MOT-25-000000") + 1
+    # the table of 4-byte slots is filled to between 25% and 50%: 8 to 16 bytes per id, then
+    # the id and its end byte
+    assert seen.nbytes / len(seen) < 4 / 0.25 + len("MOT-25-000000") + 1 + 1
+
+
+def test_seen_ids_in_a_table_of_64_bit_slots() -> None:
+    # what the table becomes once its ids take 4 GiB, too much to write in a test
+    seen = SeenIds(capacity=16)
+    assert seen.add("a")
+    assert seen.add("b")
+    seen._resize(16, wide=True)
+    assert seen._table.typecode == "Q"
+    assert not seen.add("a")
+    assert not seen.add("b")
+    assert all(seen.add(f"id-{number}") for number in range(100))
+    assert seen._table.typecode == "Q"
+    assert len(seen) == 102
 
 
 # numbers: ASCII digits, a stated range, money not negative, exact whatever the keys

@@ -11,15 +11,17 @@ from __future__ import annotations
 import io
 import json
 import random
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slacheck import types as t
+from slacheck.plausibility import compile_checks
 from slacheck.records import Reader, Rejection
 from slacheck.types import Bound, FieldSpec, RecordSchema
 
@@ -228,3 +230,83 @@ def test_no_fast_path_for_fields_it_does_not_read() -> None:
     schema = RecordSchema(fields=(FieldSpec("id", t.STRING), FieldSpec("at", t.TIMESTAMP),
                                   FieldSpec("day", t.DATE)), id_field="id", time_field="at")
     assert Reader(schema).typed is None
+
+
+# the built-in plausibility warnings: the fast path clears a record of them, or leaves it
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def plausible_reader(*, fast: bool) -> Reader:
+    checks = compile_checks(SCHEMA, ZONE, date(2025, 1, 1), date(2025, 12, 31))
+    assert checks is not None
+    assert checks.clearance is not None
+    reader = Reader(SCHEMA, plausible=checks.run, clearance=checks.clearance)
+    assert reader.typed_clears
+    if not fast:
+        reader.typed = None
+    return reader
+
+
+def read_warned(lines: list[bytes], *, fast: bool) -> tuple[list[Any], dict[str, Any]]:
+    reader = plausible_reader(fast=fast)
+    data = b"".join(line + b"\n" for line in lines)
+    items = [shown(item) for item in reader.read(io.BytesIO(data), "d.jsonl")]
+    return items, {message: (flagged.records, flagged.first)
+                   for message, flagged in reader.warnings.items()}
+
+
+def test_a_record_that_may_warn_is_left_to_the_general_path() -> None:
+    rows = [{**GOOD, "done_at": "2025-06-20T08:00:00+08:00"},  # 170 days after `at`
+            {**GOOD, "id": "S2", "done_at": "2025-06-30T08:00:01+08:00"},  # over 180 days
+            {**GOOD, "id": "S3", "at": "2024-01-02T12:00:00Z"},  # not a year before, but near
+            {**GOOD, "id": "S4", "at": "2024-06-01T00:00:00Z"},  # outside the period: fine
+            {**GOOD, "id": "S5", "at": "2023-12-01T00:00:00Z"}]  # more than a year before
+    lines = [json.dumps(row).encode() for row in rows]
+    typed = plausible_reader(fast=True).typed
+    assert typed is not None
+    assert [typed(line) is not None for line in lines] == [True, False, False, True, False]
+    items, warnings = read_warned(lines, fast=True)
+    assert (items, warnings) == read_warned(lines, fast=False)
+    period = "more than a year outside the contract period (2025-01-01 to 2025-12-31)"
+    assert warnings == {
+        f"`at` {period}: a year typed wrong?": (1, [("d.jsonl", 5)]),
+        "`done_at` more than 180 days from `at`: a year typed wrong?": (1, [("d.jsonl", 2)])}
+
+
+TIMES = st.datetimes(min_value=datetime(2023, 6, 1), max_value=datetime(2027, 6, 1),
+                     timezones=st.sampled_from([UTC, timezone(timedelta(hours=14)),
+                                                timezone(timedelta(hours=-12)),
+                                                timezone(timedelta(hours=5, minutes=45))]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(TIMES, st.none() | TIMES), min_size=1, max_size=12))
+def test_warnings_are_the_same_whether_the_fast_path_clears_them(
+        times: list[tuple[datetime, datetime | None]]) -> None:
+    lines = [json.dumps({**GOOD, "id": f"S{number}", "at": at.isoformat(),
+                         **({} if done is None else {"done_at": done.isoformat()})}).encode()
+             for number, (at, done) in enumerate(times)]
+    assert read_warned(lines, fast=True) == read_warned(lines, fast=False)
+
+
+def test_the_fast_path_takes_no_record_that_warns_at_the_edges() -> None:
+    checks = compile_checks(SCHEMA, ZONE, date(2025, 1, 1), date(2025, 12, 31))
+    assert checks is not None
+    typed = plausible_reader(fast=True).typed
+    assert typed is not None
+    taken = 0
+    for edge in (datetime(2024, 1, 1), datetime(2026, 12, 31)):  # a year from the period
+        for hours in range(-72, 72):
+            for offset in (-12, 0, 14):
+                zone = timezone(timedelta(hours=offset))
+                at = (edge + timedelta(hours=hours, minutes=59)).replace(tzinfo=zone)
+                done = at + timedelta(days=178, hours=offset)
+                for row in ({**GOOD, "at": at.isoformat()},
+                            {**GOOD, "done_at": at.isoformat()},
+                            {**GOOD, "at": at.isoformat(), "done_at": done.isoformat()}):
+                    record = typed(json.dumps(row).encode())
+                    if record is not None:
+                        taken += 1
+                        assert checks.run(record) == (), row
+    assert taken > 200  # days near the edges are taken, not only left to the general path

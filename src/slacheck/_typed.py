@@ -19,7 +19,10 @@ What it must not take, since the general path reads it otherwise:
   `fromisoformat` reads as the same instant with the same offset
   (tests/test_typed_lines.py holds generated texts to this);
 - a value out of the supported range (a year outside 1900 to 9000, an integer amount of 19
-  digits), or outside a field's `min`, `max` or `pattern`.
+  digits), or outside a field's `min`, `max` or `pattern`;
+- given the built-in plausibility warnings' `Clearance`, a timestamp whose day number is not
+  where it clears them: the record the fast path takes then needs no check for them, and
+  the rare record that might warn is the general path's, which checks it.
 
 Contracts with fields of other kinds (dates, durations, lists), or records mapped by
 `records.read`, are read by the general path alone.
@@ -33,9 +36,12 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Required, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Required, TypedDict
 
 from slacheck.types import FieldSpec, Kind, RecordSchema
+
+if TYPE_CHECKING:
+    from slacheck.plausibility import Clearance
 
 try:
     import msgspec
@@ -57,16 +63,21 @@ _UNREAD = re.compile(rb"\.[0-9]{7}").search
 
 _KINDS = (Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY, Kind.NUMBER)
 
+_YEARS = (datetime(1900, 1, 1).toordinal(), datetime(9001, 1, 1).toordinal())
+"""The years 1900 to 9000 the coercer supports, in day numbers (`toordinal`)."""
+
 
 class _MissError(Exception):
     """The record needs the general path (a bound, a range)."""
 
 
 def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bounded,
-                  floats: Floats) -> Typed | None:
+                  floats: Floats, clearance: Clearance | None = None) -> Typed | None:
     """The fast path for lines of `schema`, or None when msgspec is not installed or the
     schema has a field of a kind it does not read. `patterns` are the reader's fast
-    patterns of amounts and numbers (`money`, `number`, `whole`), matched whole."""
+    patterns of amounts and numbers (`money`, `number`, `whole`), matched whole. Given the
+    plausibility warnings' `clearance` (see `clears`), a record it takes has been cleared
+    of them."""
     if msgspec is None or not all(spec.type.kind in _KINDS for spec in schema.fields):
         return None
     fields: dict[str, Any] = {}
@@ -78,7 +89,20 @@ def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bound
         fields[spec.name] = Required[of] if spec.required else of | None
     shape = TypedDict("shape", fields, total=False)  # type: ignore[misc]
     decode: Callable[[bytes], Any] = msgspec.json.Decoder(shape).decode
-    return _compile(schema, decode, bounded, floats)
+    return _compile(schema, decode, bounded, floats,
+                    clearance if clears(schema, clearance) else None)
+
+
+def clears(schema: RecordSchema, clearance: Clearance | None) -> bool:
+    """Whether the fast path of `schema` (if any) clears the warnings of `clearance`: those
+    of timestamps alone, the record's time a required timestamp."""
+    if clearance is None or clearance.time_field != schema.time_field:
+        return False
+    kinds = {spec.name: spec for spec in schema.fields}
+    time = kinds.get(schema.time_field)
+    return (time is not None and time.required and time.type.kind is Kind.TIMESTAMP
+            and all(name in kinds and kinds[name].type.kind is Kind.TIMESTAMP
+                    for name in clearance.fields))
 
 
 def _type(spec: FieldSpec, patterns: dict[str, str]) -> Any:
@@ -103,17 +127,25 @@ def _type(spec: FieldSpec, patterns: dict[str, str]) -> Any:
 
 
 def _compile(schema: RecordSchema, decode: Callable[[bytes], Any], bounded: Bounded,
-             floats: Floats) -> Typed:
+             floats: Floats, clearance: Clearance | None) -> Typed:
     """One generated function: the checks before msgspec is trusted, its decoding, then the
     record finished as the coercer does (missing fields found, defaults set, amounts made
     `Decimal`, ranges and bounds checked, any failure leaving the line to the general path),
-    and the quotes counted, two for each key and each value given as text."""
+    and the quotes counted, two for each key and each value given as text.
+
+    With a `clearance`, each timestamp's day number `o` is checked at once against the years
+    supported and the days that clear its warnings (and, but for the record's time, against
+    `d`, that time's day number, which is why the time field is finished first: it is
+    required, so no key is added and the record's keys keep their order)."""
     namespace: dict[str, Any] = {"_R": _MissError, "_Decimal": Decimal, "_BIG": 10**18,
                                  "_unread": _UNREAD, "_decode": decode,
                                  "_failed": (msgspec.DecodeError, msgspec.ValidationError)}
     body = ["get = r.get", "q = _TEXTS"]
     texts = 0  # the required fields msgspec took as text: counted once, here
-    for index, spec in enumerate(schema.fields):
+    fields = list(enumerate(schema.fields))
+    if clearance is not None:
+        fields.sort(key=lambda field: field[1].name != schema.time_field)
+    for index, spec in fields:
         name, kind = repr(spec.name), spec.type.kind
         namespace[f"_default_{index}"] = spec.default
         block: list[str] = []
@@ -122,8 +154,16 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any], bounded: Boun
                 texts += 1
             else:
                 block.append("q += 1")
-        if kind is Kind.TIMESTAMP:  # as the coercer checks the year written
+        if kind is Kind.TIMESTAMP and clearance is None:  # as the coercer checks the year
             block.append("if not 1900 <= v.year <= 9000: raise _R")
+        elif kind is Kind.TIMESTAMP and clearance is not None:
+            first, end, near = clearance.fields.get(spec.name, (*_YEARS, None))
+            block += ["o = v.toordinal()",
+                      f"if not {max(first, _YEARS[0])} <= o < {min(end, _YEARS[1])}: raise _R"]
+            if spec.name == schema.time_field:
+                block.append("d = o")
+            elif near is not None:
+                block.append(f"if not -{near} < o - d < {near}: raise _R")
         if kind in (Kind.MONEY, Kind.NUMBER):
             low = "-_BIG <" if kind is Kind.NUMBER or spec.negative else "0 <="
             namespace[f"_float_{index}"] = floats(spec)
@@ -143,7 +183,9 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any], bounded: Boun
     namespace["_TEXTS"] = texts
     lines = [
         "def typed(text):",
-        "    if (b'z' in text and b'z\"' in text) or _unread(text) is not None:",
+        # `find` rather than `in`: `bytes in bytes` first tries its operand as an integer,
+        # and makes and clears a TypeError, on every line
+        "    if (text.find(b'z') >= 0 and text.find(b'z\"') >= 0) or _unread(text) is not None:",
         "        return None",
         "    try:",
         "        r = _decode(text)",

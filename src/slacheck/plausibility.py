@@ -51,6 +51,12 @@ class _Rule:
     condition: str
     constants: dict[str, Any]
     message: str
+    days: tuple[int, int] | None = None
+    """For a timestamp's rule: the day numbers (`v.toordinal()`) within which, from `days[0]`
+    and before `days[1]`, it cannot apply (see `Clearance`)."""
+    near: int | None = None
+    """For a timestamp's rule: it cannot apply when `v`'s day number is less than `near`
+    days from the record time's (`t.toordinal()`)."""
 
 
 def plausibility_rules(schema: RecordSchema, zone: ZoneInfo, start: date | None,
@@ -68,6 +74,24 @@ class Checks:
 
     run: Callable[[Record], tuple[str, ...]]
     messages: tuple[str, ...]
+    clearance: Clearance | None = None
+    """When every rule is a timestamp's: where none can apply, for the typed fast path."""
+
+
+@dataclass(frozen=True, slots=True)
+class Clearance:
+    """Where no built-in warning can apply, in day numbers a reader computes anyway: a typed
+    reading of a line (`_typed`) that finds each timestamp within them need not run the
+    checks, and one that does not leaves the line to the general path, which runs them.
+
+    Per timestamp field: the day numbers (`v.toordinal()`, its own calendar day) from `low`
+    and before `high` that clear its rule against the contract period, and `near`, the days
+    from the record time's day within which its rule against that time cannot apply (None
+    for the time field itself, or when it has no such rule).
+    """
+
+    time_field: str
+    fields: dict[str, tuple[int, int, int | None]]
 
 
 def compile_checks(schema: RecordSchema, zone: ZoneInfo, start: date | None,
@@ -77,7 +101,23 @@ def compile_checks(schema: RecordSchema, zone: ZoneInfo, start: date | None,
     if not rules:
         return None
     return Checks(_compile(rules, schema.time_field, single=False),
-                  tuple(rule.message for rule in rules))
+                  tuple(rule.message for rule in rules), _clearance(schema, rules))
+
+
+def _clearance(schema: RecordSchema, rules: list[_Rule]) -> Clearance | None:
+    """The rules' clearance, when each is a timestamp's and says where it cannot apply."""
+    fields: dict[str, tuple[int, int, int | None]] = {}
+    for rule in rules:
+        if rule.days is None and rule.near is None:
+            return None
+        low, high, near = fields.get(rule.field, (_ANY_DAY[0], _ANY_DAY[1], None))
+        if rule.days is not None:
+            low, high = max(low, rule.days[0]), min(high, rule.days[1])
+        fields[rule.field] = (low, high, rule.near if rule.near is not None else near)
+    return Clearance(schema.time_field, fields)
+
+
+_ANY_DAY = (date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal() + 1)
 
 
 def _rules(schema: RecordSchema, zone: ZoneInfo, start: date | None,
@@ -120,8 +160,14 @@ def _outside(name: str, kind: Kind, zone: ZoneInfo, start: date | None, end: dat
     high_year = LAST_YEAR if high is None else (high - _DAY).year
     outside = " or ".join(test for test, bound in (("v < low", low), ("v > high", high))
                           if bound is not None)
+    # a timestamp's own day (`v.toordinal()`) is within a day of its UTC day, an offset being
+    # less than a day: two days after the UTC day of `low` it is not before `low`, two days
+    # before that of `high` not after it (days that hold the years between too)
+    days = (_ANY_DAY[0] if low is None else low.toordinal() + 2,
+            _ANY_DAY[1] if high is None else high.toordinal() - 1)
     return _Rule(name, f"not ({low_year} < v.year < {high_year}) and ({outside})",
-                 {"low": low, "high": high}, message)
+                 {"low": low, "high": high}, message,
+                 days=days if kind is Kind.TIMESTAMP else None)
 
 
 def _far_from(name: str, kind: Kind, zone: ZoneInfo, message: str) -> _Rule:
@@ -131,7 +177,7 @@ def _far_from(name: str, kind: Kind, zone: ZoneInfo, message: str) -> _Rule:
     other = "t.astimezone(zone).date()" if kind is Kind.DATE else "t"  # a date: the day
     return _Rule(name, f"not (-{near} < v.toordinal() - d < {near}) "
                  f"and abs(v - {other}) > margin", {"zone": zone, "margin": RECORD_MARGIN},
-                 message)
+                 message, near=near if kind is Kind.TIMESTAMP else None)
 
 
 def _compile(rules: list[_Rule], time_field: str, *, single: bool) -> Any:

@@ -24,16 +24,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import chain, zip_longest
-from typing import IO, Any, NoReturn, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, NoReturn, Protocol, cast
 
 import orjson
 
 from slacheck._ids import SeenIds
-from slacheck._typed import compile_typed
+from slacheck._typed import clears, compile_typed
 from slacheck._zstd_frames import Frames
 from slacheck.diagnostics import DataError
 from slacheck.mapping import Combiner, Conflict, Map, Problem, compile_mapping
 from slacheck.types import FieldSpec, Kind, RecordSchema
+
+if TYPE_CHECKING:
+    from slacheck.plausibility import Clearance
 
 _NUMBER_TOKEN = rb"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 
@@ -204,7 +207,7 @@ def _exact_number(field: str) -> Callable[[float, bytes | None], Decimal]:
     pattern = re.compile(b'"%s"' % re.escape(field.encode()) + _NUMBER_TOKEN)
 
     def exact(value: float, text: bytes | None) -> Decimal:
-        if text is None or b"\\" in text:
+        if text is None or text.find(b"\\") >= 0:  # `find`: see `_typed._compile`
             raise _InexactError
         found = pattern.findall(text)
         if len(found) != 1 or float(found[0]) != value:
@@ -799,8 +802,8 @@ class Reader:
     def __init__(self, schema: RecordSchema, *, keep_text: bool = False,
                  max_line_bytes: int = MAX_LINE_BYTES, currency: str | None = None,
                  rules: Iterable[Rule] = (),
-                 plausible: Callable[[Mapping[str, Any]], tuple[str, ...]] | None = None
-                 ) -> None:
+                 plausible: Callable[[Mapping[str, Any]], tuple[str, ...]] | None = None,
+                 clearance: Clearance | None = None) -> None:
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be at least 1")
         self.schema = schema
@@ -815,10 +818,14 @@ class Reader:
         self.mapping = compile_mapping(schema, text=False)
         """What JSON records need beyond the coercer (`records.read`), if anything."""
         self.text_mapping = compile_mapping(schema, text=True)
+        clearance = clearance if plausible is not None else None
         self.typed = None if self.mapping is not None else compile_typed(
             schema, {"money": _MONEY_FAST.pattern, "number": _NUMBER_FAST.pattern,
-                     "whole": _WHOLE_FAST.pattern}, _bounded, _float_reading)
+                     "whole": _WHOLE_FAST.pattern}, _bounded, _float_reading, clearance)
         """The typed fast path of JSON lines (`_typed`), if msgspec is installed."""
+        self.typed_clears = self.typed is not None and clears(schema, clearance)
+        """Whether a record the typed fast path takes is cleared of the built-in plausibility
+        warnings (`plausible`), whose `clearance` it checked."""
         columns = {spec.name: schema.read.field(spec.name).column or spec.name
                    for spec in schema.fields}
         self.number_text = {
@@ -918,12 +925,15 @@ class Reader:
         currency = self.currency if "currency" in self.declared else None
         plausible, warn_rules, rejecting = self.plausible, self.warn_rules, self.rejecting
         typed, missed, since = self.typed, 0, 0
+        cleared = self.typed_clears  # records of the typed path need no plausibility check
         for number, text in numbered:
             try:
                 # the typed fast path takes most lines; the rest, and every rejection, are
                 # the general path's: parsed, then each field checked and converted
                 raw = typed(text) if typed is not None and text.__class__ is bytes else None
+                checked = cleared
                 if raw is None:
+                    checked = False
                     if typed is not None:
                         if not missed:
                             since = number - 1
@@ -969,7 +979,7 @@ class Reader:
                         self.dropped += 1
                         continue
                     raise _RejectedError(id_field, "duplicate", raw[id_field])
-                if plausible is not None:  # `_warned`, inline: most records warn of nothing
+                if plausible is not None and not checked:  # `_warned`, inline
                     found = plausible(raw)
                     if found:
                         for message in found:

@@ -51,7 +51,9 @@ def run_stream(
     reader_args: dict[str, Any] = {"keep_text": quarantine is not None,
                                    "max_line_bytes": max_line_bytes,
                                    "currency": plan.money.currency, "rules": plan.rules,
-                                   "plausible": plan.plausible.run if plan.plausible else None}
+                                   "plausible": plan.plausible.run if plan.plausible else None,
+                                   "clearance": plan.plausible.clearance if plan.plausible
+                                   else None}
     reader = Reader(plan.schema, **reader_args)
     state.undeclared = reader.undeclared
     state.warnings = reader.warnings
