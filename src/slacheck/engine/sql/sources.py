@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from sqlglot import exp
 
 from slacheck.engine.sql.clauses import case, fn, lit
-from slacheck.engine.sql.queries import CHUNK, typed_fields
+from slacheck.engine.sql.queries import typed_fields
 from slacheck.plan import Plan
 from slacheck.records import FIRST_YEAR, LAST_YEAR
 from slacheck.types import Kind
@@ -151,8 +151,3 @@ def table_parse(plan: Plan, kinds: Mapping[str, str] | None, source: exp.Expr,
         *(exp.alias_(value, spec.name, quoted=True)
           for (value, _), spec in zip(typed, schema.fields, strict=True)),
     ).from_(middle.subquery())
-
-
-def cells_source() -> exp.Expr:
-    """The chunk of CSV rows handed from Python (`engine.tables`)."""
-    return exp.to_table(CHUNK)
