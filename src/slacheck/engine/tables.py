@@ -108,6 +108,7 @@ def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
     stream = open_data(source.path, digest)
     table = Table()
     found_header = False
+    statement: tuple[tuple[str, ...], str] | None = None  # for which extras, and its text
     try:
         rows = _cut(stream, source, schema, limit, keep_text=False)
         while block := list(islice(rows, CHUNK_ROWS)):
@@ -128,14 +129,16 @@ def _delimited(connection: Any, pa: Any, plan: Plan, file: int, source: Input,
                     good.append(False)
                     for column in cells:
                         column.append(None)
-            chunk = pa.table({"_f": pa.array([file] * len(numbers), pa.int32()),
+            chunk = pa.table({"_f": pa.repeat(pa.scalar(file, pa.int32()), len(numbers)),
                               "_n": pa.array(numbers, pa.int64()),
                               "_good": pa.array(good, pa.bool_()),
                               **{name: pa.array(column, pa.string())
                                  for name, column in zip(names, cells, strict=True)}})
-            query = delimited_query(plan, table.extras)
+            if statement is None or statement[0] != tuple(table.extras):  # once a header
+                statement = (tuple(table.extras),
+                             duckdb_sql(delimited_query(plan, table.extras)))
             connection.register(CHUNK, chunk)
-            connection.execute(f"INSERT INTO {RECORDS} {duckdb_sql(query)}")
+            connection.execute(f"INSERT INTO {RECORDS} {statement[1]}")
             connection.unregister(CHUNK)
         stream.read()  # to its end, for the digest, whatever the reader left
     finally:
