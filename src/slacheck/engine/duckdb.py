@@ -253,7 +253,7 @@ class _Loader:
             whole = b"\n".join(block)
             # JSON escapes, bytes that are not UTF-8, or cut at the line limit: the reader's
             if b"\\" not in whole and longest < self.limit and _utf8(whole):
-                self._flush(file, range(first, first + len(block)), starts, block)
+                self._flush(file, _numbers(self.pa, len(block), first), starts, block)
             else:
                 self._lines(file, block, starts, first)
             first += len(block)
