@@ -481,3 +481,42 @@ def test_spills_go_to_a_temporary_folder_of_its_own(monkeypatch: pytest.MonkeyPa
     assert all(Path(folder).parent == scratch for folder in folders)
     assert not list(scratch.iterdir())
     assert not list(work.iterdir())
+
+
+def test_the_parse_counts_keys_with_null_and_absent_values_apart() -> None:
+    """A clean line has each key it writes declared, once. An optional key left out and one
+    written as `null` both have no value, so the parse tells them apart by the key's text,
+    which it looks for only on a line that writes `null`: such a line is still read by SQL
+    when its keys are all declared, and left to the reader when one is not."""
+    import duckdb
+    import pyarrow as pa
+
+    from slacheck.engine.sql.queries import duckdb_sql, parse
+
+    plan = compile_plan(load_checked(CONTRACT), datetime.fromisoformat(AS_OF))
+    first = (EXAMPLE / "shipments.jsonl").read_text("utf-8").splitlines()[0]
+    base = first.rstrip("}")
+    lines = {
+        "plain": first,
+        "a declared key null": base + ', "damaged": null}',
+        "two declared keys null": base + ', "damaged": null, "lost": null}',
+        "an undeclared key": base + ', "extra": 1}',
+        "an undeclared key null": base + ', "extra": null}',
+        "an undeclared key, null elsewhere": base + ', "extra": 1, "lost": null}',
+        "null only inside a string": base.replace('"TSN"', '"null"') + ', "extra": 1}',
+    }
+    expected = {"plain": True, "a declared key null": True, "two declared keys null": True,
+                "an undeclared key": False, "an undeclared key null": False,
+                "an undeclared key, null elsewhere": False,
+                "null only inside a string": False}
+    texts = list(lines.values())
+    chunk = pa.table({"_f": pa.array([0] * len(texts), pa.int32()),
+                      "_n": pa.array(range(1, len(texts) + 1), pa.int64()),
+                      "_o": pa.array([0] * len(texts), pa.int64()),
+                      "t": pa.array(texts, pa.string())})
+    connection = duckdb.connect()
+    connection.register("chunk", chunk)
+    found = connection.execute(
+        f'SELECT "_n", "_ok" FROM ({duckdb_sql(parse(plan))}) ORDER BY "_n"').fetchall()
+    assert dict(zip(lines, (ok for _, ok in found), strict=True)) == expected
+
