@@ -513,10 +513,33 @@ def test_the_parse_counts_keys_with_null_and_absent_values_apart() -> None:
     chunk = pa.table({"_f": pa.array([0] * len(texts), pa.int32()),
                       "_n": pa.array(range(1, len(texts) + 1), pa.int64()),
                       "_o": pa.array([0] * len(texts), pa.int64()),
+                      "_m": pa.array([1] * len(texts), pa.int64()),
                       "t": pa.array(texts, pa.string())})
     connection = duckdb.connect()
     connection.register("chunk", chunk)
     found = connection.execute(
         f'SELECT "_n", "_ok" FROM ({duckdb_sql(parse(plan))}) ORDER BY "_n"').fetchall()
     assert dict(zip(lines, (ok for _, ok in found), strict=True)) == expected
+
+
+@pytest.mark.parametrize(("piece", "block"), [(65_521, 1), (65_521, 300), (4_096, 1_000),
+                                              (1 << 20, 8 << 10)])
+def test_lines_cut_from_blocks_by_sql_are_found_again(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, piece: int, block: int) -> None:
+    """DuckDB cuts each block into its lines; every line SQL leaves (rejected, breached,
+    blank) is read again from its place, found through its block, whatever the sizes of
+    pieces and blocks, with blank lines and a last line without a newline."""
+    import slacheck.engine.blocks as blocks
+    import slacheck.engine.duckdb as engine
+
+    monkeypatch.setattr(engine, "PIECE_BYTES", piece)
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", block)
+    lines = (EXAMPLE / "shipments.jsonl").read_text("utf-8").splitlines(keepends=True)
+    for index in range(5, len(lines), 11):
+        lines[index] = "\n" + lines[index]  # a blank line before it
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("".join(lines).rstrip("\n"), "utf-8")
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
+    assert json.loads(stream)["standards"][0]["breaches"] > 0  # evidence lines read again
 

@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 
 from slacheck.checker import CheckedContract
+from slacheck.engine.blocks import Blocks
 from slacheck.engine.codegen import generate, window_periods
 from slacheck.engine.sql.queries import (
     CHUNK,
@@ -177,17 +178,24 @@ def run_duckdb(
                     .fetchall())
         left: dict[int, set[int]] = {index: set() for index in range(len(sources))}
         places: dict[int, dict[int, int]] = {index: {} for index in range(len(sources))}
+        unplaced: dict[int, list[int]] = {index: [] for index in range(len(sources))}
         for file, line, start in connection.execute(
                 f'SELECT "_f", "_n", "_o" FROM {STAGE} WHERE NOT "_clean"').fetchall():
             left[file].add(line)
             if start is not None:  # a line of JSON lines, and a separator after each before
                 places[file][line] = start + line - 1
+            else:
+                unplaced[file].append(line)
         handed: dict[int, dict[int, tuple[int, ...]]] = {i: {} for i in range(len(sources))}
         for file, line, start, standards in connection.execute(
                 duckdb_sql(routed(classified))).fetchall():
             handed[file][line] = tuple(standards)
             if start is not None:
                 places[file][line] = start + line - 1
+            else:
+                unplaced[file].append(line)
+        for file, blocks in loader.blocks.items():  # lines cut from a block by SQL
+            places[file].update(blocks.places(sources[file].path, unplaced[file]))
         # every clean row of a table counts its undeclared columns, as the reader counts them
         clean_rows = {file: (count, first) for file, count, first in connection.execute(
             f'SELECT "_f", count(*), min("_n") FROM {STAGE} WHERE "_clean" GROUP BY "_f"'
@@ -236,7 +244,10 @@ class _Loader:
         self.parse = duckdb_sql(parse(plan))
         self.id_field = plan.schema.id_field
         empty = pa.table({"_f": pa.array([], pa.int32()), "_n": pa.array([], pa.int64()),
-                          "_o": pa.array([], pa.int64()), "t": pa.array([], pa.string())})
+                          "_o": pa.array([], pa.int64()), "_m": pa.array([], pa.int64()),
+                          "t": pa.array([], pa.string())})
+        self.blocks: dict[int, Blocks] = {}
+        """The blocks of each file loaded by `load_plain`, to find its lines again."""
         connection.register(CHUNK, empty)
         connection.execute(f"CREATE TABLE {RECORDS} AS {self.parse} LIMIT 0")
         connection.unregister(CHUNK)
@@ -287,13 +298,13 @@ class _Loader:
 
     def load_plain(self, file: int, path: str) -> str | None:
         """Load a plain file whose lines end with a newline, a large piece at a time, each
-        piece handed to DuckDB as it was read, without a copy (its lines are cut by their
-        offsets, newline included, which JSON reads as a blank; a piece ends at its last
-        newline, and the next is read from there): its SHA-256, or None when a line is too
-        long or a byte is not UTF-8, which only `load`, reading as `records.split_lines`
-        does, can tell the reader's way."""
+        piece handed to DuckDB as it was read, without a copy (in blocks of whole lines,
+        `blocks`; a piece ends at its last newline, and the next is read from there): its
+        SHA-256, or None when a line is too long or a byte is not UTF-8, which only `load`,
+        reading as `records.split_lines` does, can tell the reader's way."""
         digest = hashlib.sha256()
         first, base = 1, 0
+        blocks = Blocks()
         with open(path, "rb") as stream:
             while data := stream.read(PIECE_BYTES):
                 cut = data.rfind(b"\n") + 1
@@ -301,47 +312,63 @@ class _Loader:
                     if stream.read(1):  # a line longer than a piece: `load` reads it
                         return None
                     cut = len(data)  # the last line, without a newline
-                count = self._piece(file, data, cut, first, base)
+                count = self._piece(file, data, cut, first, base, blocks)
                 if count is None:
                     return None
                 digest.update(memoryview(data)[:cut])
                 first, base = first + count, base + cut
                 if cut < len(data):
                     stream.seek(base)
+        self.blocks[file] = blocks
         return digest.hexdigest()
 
-    def _piece(self, file: int, data: bytes, cut: int, first: int, base: int) -> int | None:
+    def _piece(self, file: int, data: bytes, cut: int, first: int, base: int,
+               blocks: Blocks) -> int | None:
         """Hand the whole lines of `data[:cut]` to DuckDB: their number, or None."""
-        pa, pc = self.pa, self.pa.compute
+        pa = self.pa
+        if not _utf8(data, cut):
+            return None
+        if data.find(b"\\", 0, cut) >= 0:  # JSON escapes: those lines are the reader's
+            return self._escaped(file, data, cut, first, base)
+        found = blocks.cut(data, cut, first, base, self.limit)
+        if found is None:
+            return None
+        starts, counts, firsts = found
+        offsets = pa.array(starts, pa.int64())
+        offsets = pa.concat_arrays([offsets, pa.array([cut], pa.int64())])
+        text = pa.LargeStringArray.from_buffers(len(starts), offsets.buffers()[1],
+                                                pa.py_buffer(data))
+        self._flush(file, pa.array(firsts, pa.int64()), pa.nulls(len(starts), pa.int64()),
+                    text, pa.array(counts, pa.int64()))
+        return sum(counts)
+
+    def _escaped(self, file: int, data: bytes, cut: int, first: int, base: int) -> int | None:
+        """A piece with JSON escapes, its lines handed one by one (`_lines`)."""
         lines = data.split(b"\n")
         if data[cut - 1] == 10:  # what follows the last newline: nothing, or the next piece's
             lines.pop()
-        count = len(lines)
-        sizes = pa.array(list(map(len, lines)), pa.int64())
-        if pc.max(sizes).as_py() >= self.limit or not _utf8(data, cut):
+        if max(map(len, lines)) >= self.limit:
             return None
-        ends = pc.min_element_wise(pc.cumulative_sum(pc.add(sizes, 1)), cut)
-        offsets = pa.concat_arrays([pa.array([0], pa.int64()), ends])  # the last may lack "\n"
         # `_o` counts the bytes of the lines before, without their newlines (as `load`)
-        starts = pc.add(pc.subtract(offsets.slice(0, count), _numbers(pa, count, 0)),
-                        base - (first - 1))
-        if data.find(b"\\", 0, cut) >= 0:  # JSON escapes: those lines are the reader's
-            self._lines(file, lines, starts.to_pylist(), first)
-            return count
-        text = pa.LargeStringArray.from_buffers(count, offsets.buffers()[1], pa.py_buffer(data))
-        self._flush(file, _numbers(pa, count, first), starts, text)
-        return count
+        starts = list(accumulate(map(len, lines), initial=base - (first - 1)))
+        starts.pop()
+        self._lines(file, lines, starts, first)
+        return len(lines)
 
     def _flush(self, file: int, numbers: Sequence[int] | Any, starts: Sequence[int] | Any,
-               texts: list[bytes] | Any) -> None:
+               texts: list[bytes] | Any, counts: Any = None) -> None:
+        """Hand DuckDB `texts`, each of `counts` lines (one, if not given), the first of
+        each numbered by `numbers`, placed by `starts` (see `sql.queries.lines`)."""
         if not texts:
             return
         pa = self.pa
         if isinstance(texts, list):
             texts = pa.array(texts, pa.binary()).cast(pa.string())
+        if counts is None:
+            counts = pa.repeat(pa.scalar(1, pa.int64()), len(texts))
         table = pa.table({"_f": pa.repeat(pa.scalar(file, pa.int32()), len(texts)),
                           "_n": _integers(pa, numbers), "_o": _integers(pa, starts),
-                          "t": texts})
+                          "_m": counts, "t": texts})
         self.connection.register(CHUNK, table)
         self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
         self.connection.unregister(CHUNK)

@@ -294,10 +294,31 @@ def typed_fields(plan: Plan, spelled: exp.Select) -> tuple[
                     for index, spec in enumerate(fields)]
 
 
+def lines() -> exp.Select:
+    """The lines of `chunk(_f, _n, _o, _m, t)`, each row `_m` whole lines (each ended by a
+    newline, but perhaps a file's last), the first numbered `_n`: a block of a file is cut
+    into lines by DuckDB, on every core, rather than by Python. `_o` (the bytes of the
+    file's lines before this one, so that it can be read again by seeking) is given for a
+    row of one line, and NULL for a line of a longer block (`duckdb._Blocks` finds it)."""
+    split = exp.select(_col("_f"), _col("_n"), _col("_o"), _col("_m"),
+                       exp.alias_(fn("string_split", _col("t"), fn("chr", lit(10))), "_l",
+                                  quoted=True)).from_(CHUNK)
+    each = exp.select(_col("_f"), _col("_n"), _col("_o"), _col("_m"),
+                      exp.alias_(exp.Explode(this=_col("_l")), "t", quoted=True),
+                      exp.alias_(fn("generate_subscripts", _col("_l"), lit(1)), "_i",
+                                 quoted=True)).from_(split.subquery())
+    # a block's last newline leaves an empty text after it, which is no line
+    return exp.select(
+        _col("_f"),
+        exp.alias_(exp.Sub(this=exp.Add(this=_col("_n"), expression=_col("_i")),
+                           expression=lit(1)), "_n", quoted=True),
+        _col("_o"), _col("t"),
+    ).from_(each.subquery()).where(exp.LTE(this=_col("_i"), expression=_col("_m")))
+
+
 def parse(plan: Plan) -> exp.Select:
-    """Typed records from the JSON lines of `chunk(_f, _n, _o, t)` (`_o`: the bytes of the
-    file's lines before this one, so that it can be read again by seeking); `_ok` false for
-    a line SQL does not read exactly, whose text is then kept (`_t`) for its id to be found.
+    """Typed records from the JSON lines of `chunk` (`lines`); `_ok` false for a line SQL
+    does not read exactly, whose text is then kept (`_t`) for its id to be found.
 
     Each line is parsed once, into a struct of the declared fields' JSON texts. A clean
     line has no backslash, so a string cannot hold a quote: each `":` ends a key, and the
@@ -313,7 +334,7 @@ def parse(plan: Plan) -> exp.Select:
         _col("_f"), _col("_n"), _col("_o"), text,
         exp.alias_(is_object, "_object", quoted=True),
         exp.alias_(case((is_object, fn("from_json", text, shape))), "_j", quoted=True),
-    ).from_(CHUNK)
+    ).from_(lines().subquery())
     values = [exp.alias_(exp.cast(exp.Dot(this=_col("_j"), expression=exp.to_identifier(
         name, quoted=True)), "VARCHAR"), f"_r{index}", quoted=True)
         for index, name in enumerate(names)]
