@@ -543,3 +543,52 @@ def test_lines_cut_from_blocks_by_sql_are_found_again(
     assert duck == stream
     assert json.loads(stream)["standards"][0]["breaches"] > 0  # evidence lines read again
 
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/Santiago", "Australia/Lord_Howe"])
+def test_windows_around_each_change_of_offset(tmp_path: Path, zone: str) -> None:
+    """SQL finds a time's local day, week, month and quarter from the zone's offsets as
+    Python's tzdata gives them over the contract period (`queries._local`), and by the
+    zone's name outside it: records every 23 minutes around each change of offset (at
+    midnight in Santiago, by half an hour in Lord Howe), and some far outside the period,
+    fall in the stream engine's windows."""
+    from zoneinfo import ZoneInfo
+
+    from slacheck.windows import offsets
+
+    contract = tmp_path / "zone.yaml"
+    contract.write_text(f"""\
+slacheck: 1
+contract:
+  id: zone
+  currency: EUR
+  timezone: {zone}
+  effective: {{from: "2024-01-01", to: "2025-12-31"}}
+records:
+  id: id
+  time: at
+  fields: {{id: string, at: timestamp, ok: bool, done: {{type: timestamp, optional: true}}}}
+standards:
+  daily: {{require: ok, target: 50% per day}}
+  weekly: {{require: ok, target: 50% per week}}
+  monthly: {{require: ok, target: 50% per month}}
+  quarterly: {{require: ok, target: 50% per quarter}}
+  by-done: {{require: ok, target: 50% per day of done}}
+""", "utf-8")
+    changes = offsets(ZoneInfo(zone), datetime(2024, 1, 1, tzinfo=UTC),
+                      datetime(2026, 1, 1, tzinfo=UTC))
+    assert changes is not None
+    assert len(changes) > 2
+    times = [change + timedelta(minutes=23 * step) for change, _ in changes[1:]
+             for step in range(-70, 71)]
+    times += [datetime(2023, 12, 29, tzinfo=UTC) + timedelta(hours=7 * step)
+              for step in range(30)]  # before the period and its margin, and into it
+    lines = []
+    for number, moment in enumerate(times):
+        done = moment + timedelta(days=400 if number % 5 == 0 else 1)  # some far outside
+        lines.append(json.dumps({"id": f"r{number}", "at": moment.isoformat(),
+                                 "ok": number % 3 != 0, "done": done.isoformat()}))
+    data = tmp_path / "data.jsonl"
+    data.write_text("\n".join(lines) + "\n", "utf-8")
+    stream, duck = _both(contract, [str(data)], "2026-02-01")
+    assert duck == stream
+    assert len(json.loads(stream)["standards"][0]["windows"]) > 10

@@ -19,7 +19,7 @@ from slacheck.ast import Period
 from slacheck.loader import load_contract_text
 from slacheck.records import compile_coercer
 from slacheck.types import FieldSpec, RecordSchema
-from slacheck.windows import Placement, Window, key_function, label, window
+from slacheck.windows import Placement, Window, key_function, label, offsets, window
 from tests.conftest import contract_yaml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -396,3 +396,46 @@ def test_tzdata_changes_a_zones_offset_at_most_once_in_any_two_days() -> None:
                   if second >= since_1900 and second - before <= 2 * 86_400]
     assert available_timezones()
     assert close == []
+
+
+def test_a_zones_offsets_over_a_span_by_hand() -> None:
+    # Berlin: summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+    # last Sunday of October
+    berlin = ZoneInfo("Europe/Berlin")
+    found = offsets(berlin, datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
+    assert found == ((datetime(2025, 1, 1, tzinfo=UTC), timedelta(hours=1)),
+                     (datetime(2025, 3, 30, 1, tzinfo=UTC), timedelta(hours=2)),
+                     (datetime(2025, 10, 26, 1, tzinfo=UTC), timedelta(hours=1)))
+    shanghai = offsets(ZoneInfo("Asia/Shanghai"), datetime(2025, 1, 1, tzinfo=UTC),
+                       datetime(2027, 1, 1, tzinfo=UTC))
+    assert shanghai == ((datetime(2025, 1, 1, tzinfo=UTC), timedelta(hours=8)),)
+    assert offsets(berlin, datetime(2000, 1, 1, tzinfo=UTC),
+                   datetime(2011, 1, 1, tzinfo=UTC)) is None  # longer than followed
+    # bounds in the zone itself: the day's steps are of 24 hours, not of its wall clock
+    local = offsets(berlin, datetime(2025, 1, 1, tzinfo=berlin),
+                    datetime(2026, 1, 1, tzinfo=berlin))
+    assert local is not None
+    assert local[1:] == found[1:]
+
+
+@pytest.mark.parametrize("name", ["Europe/Berlin", "America/Santiago", "Australia/Lord_Howe",
+                                  "America/Havana", "Asia/Kathmandu", "Africa/Casablanca",
+                                  "America/St_Johns", "Pacific/Apia"])
+def test_a_time_plus_its_offset_is_its_wall_time(name: str) -> None:
+    """Each time's local wall time is the time plus the offset `offsets` gives it, as
+    `astimezone` makes it: around every change (at midnight in Santiago and Havana, half an
+    hour in Lord Howe, a day skipped in Apia), and at random times."""
+    zone = ZoneInfo(name)
+    start, end = datetime(2010, 6, 1, tzinfo=UTC), datetime(2019, 6, 1, tzinfo=UTC)
+    found = offsets(zone, start, end)
+    assert found is not None
+    assert len(found) > 1 or name == "Asia/Kathmandu"
+    rng = random.Random(name)
+    times = [start + (end - start) * rng.random() for _ in range(2_000)]
+    for change, _ in found[1:]:
+        times += [change + timedelta(microseconds=step) for step in (-1, 0, 1)]
+        times += [change + timedelta(minutes=step) for step in range(-90, 91, 15)]
+    for moment in times:
+        offset = next(offset for since, offset in reversed(found) if since <= moment)
+        wall = moment.astimezone(zone).replace(tzinfo=None)
+        assert (moment + offset).replace(tzinfo=None) == wall, moment

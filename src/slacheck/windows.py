@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from slacheck.ast import Period
@@ -140,3 +140,38 @@ class Placement:
                     low = bound
         place = self.days[moment.tzinfo] = (low, high, keys)
         return place
+
+
+SPAN_DAYS = 3_660
+"""The longest span `offsets` follows a zone through, about ten years: a day's step each."""
+
+
+def offsets(zone: tzinfo, start: datetime,
+            end: datetime) -> tuple[tuple[datetime, timedelta], ...] | None:
+    """The zone's UTC offsets over [start, end): each from the instant it takes effect (the
+    first from `start`), so that a time's local wall time there is the time plus its offset,
+    as `datetime.astimezone` gives it; None for a span of more than `SPAN_DAYS` days.
+
+    tzdata changes a zone's offset at most once in any two days (tests/test_windows.py
+    checks every zone), so the offset is sampled once a day, and a day whose two ends
+    differ holds one change, found to the microsecond by halving."""
+    # in UTC: Python adds to an aware time in its own zone by the wall clock
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end - start > timedelta(days=SPAN_DAYS):
+        return None
+    found = [(start, start.astimezone(zone).utcoffset() or timedelta(0))]
+    at = start
+    while at < end:
+        following = min(at + _DAY, end)
+        after = following.astimezone(zone).utcoffset() or timedelta(0)
+        if after != found[-1][1]:
+            low, high = at, following  # the offset at `low` is the last found; at `high`, not
+            while high - low > _TICK:
+                middle = low + (high - low) // 2
+                if (middle.astimezone(zone).utcoffset() or timedelta(0)) == after:
+                    high = middle
+                else:
+                    low = middle
+            found.append((high, after))
+        at = following
+    return tuple(found)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from sqlglot import exp
@@ -48,6 +49,7 @@ from slacheck.plan import Plan, StandardPlan, measure_text
 from slacheck.plausibility import PERIOD_MARGIN, RECORD_MARGIN
 from slacheck.records import FIRST_YEAR, LAST_YEAR, MAX_DIGITS, MAX_DURATION_SECONDS
 from slacheck.types import FieldSpec, Kind
+from slacheck.windows import offsets
 
 CHUNK, RECORDS, REPEATED, STAGE, CLASSES = "chunk", "recs", "repeated", "stage", "classes"
 """The tables: lines as read, typed records, ids on more than one line, records with
@@ -747,8 +749,7 @@ def overdue(classified: Classified, index: int, limit: int) -> exp.Select:
 def _key(sp: StandardPlan, placed: exp.Expr, plan: Plan) -> exp.Expr:
     """The window key of `windows.KEY_SOURCE`, of the local time in the contract's zone (a
     date field's day as it is)."""
-    local = placed if sp.window.field_is_date else fn(
-        "timezone", lit(plan.zone.key), exp.cast(fn("make_timestamp", placed), "TIMESTAMPTZ"))
+    local = placed if sp.window.field_is_date else _local(placed, plan)
     year, month = fn("year", local), fn("month", local)
     ordinal = exp.Add(this=fn("date_diff", lit("day"), exp.cast(lit("0001-01-01"), "DATE"),
                                 exp.cast(local, "DATE")), expression=lit(1))
@@ -765,6 +766,36 @@ def _key(sp: StandardPlan, placed: exp.Expr, plan: Plan) -> exp.Expr:
         return exp.Add(this=exp.Mul(this=year, expression=lit(4)), expression=exp.IntDiv(
             this=exp.paren(exp.Sub(this=month, expression=lit(1))), expression=lit(3)))
     return year
+
+
+MARGIN = timedelta(days=2)
+"""How far beyond the contract period a time's local wall time is found from Python's offsets."""
+
+
+def _local(placed: exp.Expr, plan: Plan) -> exp.Expr:
+    """The local wall time in the contract's zone of a time (epoch microseconds), as a
+    TIMESTAMP: the time plus the zone's offset then, as Python's `astimezone` makes it, the
+    offsets taken from Python's own tzdata (`windows.offsets`) for the contract period and a
+    margin. So the two engines agree on every window even where DuckDB's time zone data is
+    another version, and SQL spends a few comparisons a time where converting it by the
+    zone's name costs a third of a microsecond. A time outside is converted by name."""
+    by_name = fn("timezone", lit(plan.zone.key),
+                 exp.cast(fn("make_timestamp", placed), "TIMESTAMPTZ"))
+    if plan.period_start is None or plan.period_end is None:
+        return by_name
+    start, end = plan.period_start - MARGIN, plan.period_end + MARGIN
+    found = offsets(plan.zone, start, end)
+    if found is None:
+        return by_name
+    step = timedelta(microseconds=1)
+    offset: exp.Expr = lit(found[-1][1] // step)
+    for (_, before), (change, _) in reversed(list(pairwise(found))):
+        offset = case((exp.LT(this=placed, expression=lit(micros(change))), lit(before // step)),
+                      default=offset)
+    inside = exp.and_(exp.GTE(this=placed, expression=lit(micros(start))),
+                      exp.LT(this=placed, expression=lit(micros(end))))
+    return case((inside, fn("make_timestamp", exp.Add(this=placed, expression=offset))),
+                default=by_name)
 
 
 def _implausible(clauses: Clauses, node: ast.Expr) -> exp.Expr:
