@@ -88,7 +88,6 @@ def _modules() -> tuple[Any, Any]:
     try:
         import duckdb
         import pyarrow
-        import pyarrow.compute
     except ImportError as error:
         raise missing(error) from None
     return duckdb, pyarrow
@@ -394,9 +393,9 @@ class _Loader:
 
 
 def _numbers(pa: Any, count: int, first: int) -> Any:
-    """`first`, `first + 1`, … as `count` Arrow integers, made in C (a range is slow)."""
-    return pa.compute.add(pa.compute.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()),
-                                                               count)), first - 1)
+    """`first`, `first + 1`, … as `count` Arrow integers (without `pyarrow.compute`, whose
+    import alone costs a sixth of a second)."""
+    return pa.array(range(first, first + count), pa.int64())
 
 
 def _integers(pa: Any, values: Sequence[int] | Any) -> Any:
