@@ -1,11 +1,11 @@
 """A plain JSON lines file cut into blocks of whole lines, for the DuckDB engine.
 
-Python cutting a 64 MiB piece into its lines costs about as much CPU as DuckDB parsing a
-fifth of them: a bytes object made and freed for each line. The engine instead hands
-DuckDB blocks of a few KiB, each cut at a newline by one `rfind`, and DuckDB cuts them into
-lines on every core (`sql.queries.lines`). Where a line is in the file is then known only
-by its block; the few lines read again (those SQL leaves to the stream engine) are found
-by reading their blocks (`Blocks.places`).
+Python cutting a 64 MiB piece into its lines costs about a fifth of a second of CPU: a bytes
+object made and freed for each line. The engine instead hands DuckDB blocks of a few KiB,
+each cut at a newline by one `rfind`, and DuckDB cuts them into lines (`sql.queries.lines`),
+in less than half that. Where a line is in the file is then known only by its block; the few
+lines read again (those SQL leaves to the stream engine) are found by reading their blocks
+(`Blocks.places`).
 """
 
 from __future__ import annotations

@@ -299,9 +299,9 @@ def typed_fields(plan: Plan, spelled: exp.Select) -> tuple[
 def lines() -> exp.Select:
     """The lines of `chunk(_f, _n, _o, _m, t)`, each row `_m` whole lines (each ended by a
     newline, but perhaps a file's last), the first numbered `_n`: a block of a file is cut
-    into lines by DuckDB, on every core, rather than by Python. `_o` (the bytes of the
-    file's lines before this one, so that it can be read again by seeking) is given for a
-    row of one line, and NULL for a line of a longer block (`duckdb._Blocks` finds it)."""
+    into lines by DuckDB rather than by Python. `_o` (the bytes of the file's lines before
+    this one, so that it can be read again by seeking) is given for a row of one line, and
+    NULL for a line of a longer block (`engine.blocks.Blocks` finds it)."""
     split = exp.select(_col("_f"), _col("_n"), _col("_o"), _col("_m"),
                        exp.alias_(fn("string_split", _col("t"), fn("chr", lit(10))), "_l",
                                   quoted=True)).from_(CHUNK)
