@@ -592,3 +592,45 @@ standards:
     stream, duck = _both(contract, [str(data)], "2026-02-01")
     assert duck == stream
     assert len(json.loads(stream)["standards"][0]["windows"]) > 10
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_piece_handed_in_many_batches_is_read_as_in_one(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, compressed: bool) -> None:
+    """Each piece (or, for a compressed file, each chunk of lines) reaches DuckDB in Arrow
+    batches of about `BATCH_BYTES`, which its threads parse at once: the records, their
+    line numbers and the lines left to the stream engine are those of one batch."""
+    import gzip
+
+    import slacheck.engine.duckdb as engine
+
+    monkeypatch.setattr(engine, "BATCH_BYTES", 3_000)
+    text = (EXAMPLE / "shipments.jsonl").read_bytes()
+    path = tmp_path / ("shipments.jsonl.gz" if compressed else "shipments.jsonl")
+    path.write_bytes(gzip.compress(text) if compressed else text)
+    batches: list[int] = []
+    real = engine._Loader._flush
+
+    class Counting:  # the connection, counting the batches of each table registered
+        def __init__(self, connection: Any) -> None:
+            self.connection = connection
+
+        def register(self, name: str, table: Any) -> None:
+            batches.append(len(table.to_batches()))
+            self.connection.register(name, table)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.connection, name)
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> None:
+        connection = self.connection
+        self.connection = Counting(connection)
+        try:
+            real(self, *args, **kwargs)
+        finally:
+            self.connection = connection
+
+    monkeypatch.setattr(engine._Loader, "_flush", counted)
+    stream, duck = _both(CONTRACT, [str(path)], AS_OF)
+    assert duck == stream
+    assert max(batches, default=0) > 10  # handed in many batches indeed

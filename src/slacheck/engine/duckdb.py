@@ -80,6 +80,9 @@ PIECE_BYTES = 64 << 20
 """Bytes of a plain file read and handed to DuckDB at a time (cut at a line's end)."""
 CHUNK_LINES = 200_000
 """Lines handed to DuckDB at a time: memory stays bounded by a chunk of text."""
+BATCH_BYTES = 8 << 20
+"""About the text of one Arrow batch handed to DuckDB: DuckDB gives each of its threads a
+batch at a time, so a piece of many batches is parsed on every core."""
 
 Evaluate = Callable[[dict[str, Any], Any, Any], None]
 
@@ -338,7 +341,7 @@ class _Loader:
         text = pa.LargeStringArray.from_buffers(len(starts), offsets.buffers()[1],
                                                 pa.py_buffer(data))
         self._flush(file, pa.array(firsts, pa.int64()), pa.nulls(len(starts), pa.int64()),
-                    text, pa.array(counts, pa.int64()))
+                    text, pa.array(counts, pa.int64()), cut)
         return sum(counts)
 
     def _escaped(self, file: int, data: bytes, cut: int, first: int, base: int) -> int | None:
@@ -355,19 +358,24 @@ class _Loader:
         return len(lines)
 
     def _flush(self, file: int, numbers: Sequence[int] | Any, starts: Sequence[int] | Any,
-               texts: list[bytes] | Any, counts: Any = None) -> None:
-        """Hand DuckDB `texts`, each of `counts` lines (one, if not given), the first of
-        each numbered by `numbers`, placed by `starts` (see `sql.queries.lines`)."""
+               texts: list[bytes] | Any, counts: Any = None, size: int = 0) -> None:
+        """Hand DuckDB `texts` (of `size` bytes in all, if not a list), each of `counts`
+        lines (one, if not given), the first of each numbered by `numbers`, placed by
+        `starts` (see `sql.queries.lines`)."""
         if not texts:
             return
         pa = self.pa
         if isinstance(texts, list):
+            size = sum(map(len, texts))
             texts = pa.array(texts, pa.binary()).cast(pa.string())
         if counts is None:
             counts = pa.repeat(pa.scalar(1, pa.int64()), len(texts))
         table = pa.table({"_f": pa.repeat(pa.scalar(file, pa.int32()), len(texts)),
                           "_n": _integers(pa, numbers), "_o": _integers(pa, starts),
                           "_m": counts, "t": texts})
+        rows = max(1, len(texts) * BATCH_BYTES // max(1, size))
+        if rows < len(texts):  # in batches, without a copy
+            table = pa.Table.from_batches(table.to_batches(max_chunksize=rows))
         self.connection.register(CHUNK, table)
         self.connection.execute(f"INSERT INTO {RECORDS} {self.parse}")
         self.connection.unregister(CHUNK)
