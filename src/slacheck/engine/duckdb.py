@@ -266,7 +266,7 @@ class _Loader:
             whole = b"\n".join(block)
             # JSON escapes, bytes that are not UTF-8, or cut at the line limit: the reader's
             if b"\\" not in whole and longest < self.limit and _utf8(whole):
-                self._flush(file, _numbers(self.pa, len(block), first), starts, block)
+                self._flush(file, range(first, first + len(block)), starts, block)
             else:
                 self._lines(file, block, starts, first)
             first += len(block)
@@ -398,12 +398,6 @@ class _Loader:
                                 f'WHERE {RECORDS}."_f" = found."_f" '
                                 f'AND {RECORDS}."_n" = found."_n"')
         self.connection.unregister("found")
-
-
-def _numbers(pa: Any, count: int, first: int) -> Any:
-    """`first`, `first + 1`, … as `count` Arrow integers (without `pyarrow.compute`, whose
-    import alone costs a sixth of a second)."""
-    return pa.array(range(first, first + count), pa.int64())
 
 
 def _integers(pa: Any, values: Sequence[int] | Any) -> Any:
