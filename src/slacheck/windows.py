@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from slacheck.ast import Period
@@ -146,6 +147,7 @@ SPAN_DAYS = 3_660
 """The longest span `offsets` follows a zone through, about ten years: a day's step each."""
 
 
+@lru_cache(maxsize=32)  # asked once for each standard's window key of one plan
 def offsets(zone: tzinfo, start: datetime,
             end: datetime) -> tuple[tuple[datetime, timedelta], ...] | None:
     """The zone's UTC offsets over [start, end): each from the instant it takes effect (the
