@@ -181,23 +181,25 @@ def run_duckdb(
         left: dict[int, set[int]] = {index: set() for index in range(len(sources))}
         places: dict[int, dict[int, int]] = {index: {} for index in range(len(sources))}
         unplaced: dict[int, list[int]] = {index: [] for index in range(len(sources))}
+
+        def place(file: int, line: int, start: int | None) -> None:
+            if start is not None:  # a line of JSON lines, and a separator after each before
+                places[file][line] = start + line - 1
+            else:  # a line cut from a block by SQL, or a table's row
+                unplaced[file].append(line)
+
         for file, line, start in connection.execute(
                 f'SELECT "_f", "_n", "_o" FROM {STAGE} WHERE NOT "_clean"').fetchall():
             left[file].add(line)
-            if start is not None:  # a line of JSON lines, and a separator after each before
-                places[file][line] = start + line - 1
-            else:
-                unplaced[file].append(line)
+            place(file, line, start)
         handed: dict[int, dict[int, tuple[int, ...]]] = {i: {} for i in range(len(sources))}
         for file, line, start, standards in connection.execute(
                 duckdb_sql(routed(classified))).fetchall():
             handed[file][line] = tuple(standards)
-            if start is not None:
-                places[file][line] = start + line - 1
-            else:
-                unplaced[file].append(line)
-        for file, blocks in loader.blocks.items():  # lines cut from a block by SQL
-            places[file].update(blocks.places(sources[file].path, unplaced[file]))
+            place(file, line, start)
+        for file, blocks in loader.blocks.items():
+            if unplaced[file]:
+                places[file].update(blocks.places(sources[file].path, unplaced[file]))
         # every clean row of a table counts its undeclared columns, as the reader counts them
         clean_rows = {file: (count, first) for file, count, first in connection.execute(
             f'SELECT "_f", count(*), min("_n") FROM {STAGE} WHERE "_clean" GROUP BY "_f"'
