@@ -5,10 +5,11 @@
 Four processes on the same generated file (bench/generate.py, kept between runs), in
 alternating order, best of `--repeat`, CPU time (user + system, from wait4) and wall time:
 the floor of `floor.py` (each line parsed by orjson), `verify --engine stream`, `verify
---engine duckdb`, and a hand-written DuckDB script doing the same core work (each line's
-fields read, every standard's verdict per month in Shanghai, counted per window and group;
-none of the engine's line accounting, rejections or evidence). Fails unless both engines
-print the same JSON.
+--engine duckdb`, and a hand-written DuckDB script doing the same work (bench/yardsticks.py:
+each line's fields read and checked, the first record of each id kept, every standard's
+verdicts, target, penalty and credit per window in Shanghai and group; none of the engine's
+line accounting, reasons or evidence). Fails unless both engines print the same JSON and the
+hand-written SQL's figures are theirs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from timing import (
     alternate,
     bench_sizes,
     common_arguments,
+    hand_agrees,
     parse_arguments,
     same_output,
     verify_command,
@@ -42,6 +44,7 @@ def commands(python: str, path: Path, as_of: str) -> dict[str, list[str]]:
 def bench_size(python: str, path: Path, as_of: str, repeat: int) -> dict[str, Best]:
     best = alternate(commands(python, path, as_of), repeat, log=log)
     same_output(best, ["stream", "duckdb"])
+    hand_agrees(best, "hand-written SQL", "stream")
     return best
 
 

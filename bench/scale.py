@@ -11,7 +11,8 @@ hand-written DuckDB SQL that bench/engines.py also runs (bench/yardsticks.py). E
 time (user + system with the workers it waits for), wall time and peak resident set
 (`ru_maxrss` from `wait4`: for `--jobs`, the largest of its processes, not their sum) are
 reported, with the ratios the goals are stated in, and how each grows from the smallest size
-to the others. The run fails unless the three `verify` runs print the same JSON.
+to the others. The run fails unless the three `verify` runs print the same JSON and the
+hand-written SQL's figures (per window: records, target met, penalty, credit) are theirs.
 
 Memory can only stay flat but for the ids the duplicate rule keeps, so the id table is
 measured on its own: a process adds the generator's ids for each size to a `SeenIds` (sized
@@ -41,6 +42,7 @@ from timing import (
     Best,
     alternate,
     common_arguments,
+    hand_agrees,
     measure,
     parse_arguments,
     same_output,
@@ -115,6 +117,7 @@ def bench_size(python: str, path: Path, as_of: str, repeat: int,
     runs = commands(python, path, as_of, jobs)
     best = alternate(runs, repeat, log=log)
     same_output(best, [STREAM, f"verify --jobs {jobs}", DUCKDB])
+    hand_agrees(best, HAND_SQL, STREAM)
     return best
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from run import AS_OF, CONTRACT, BenchError, dataset, log, sizes, spawn
+from yardsticks import agreement
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,14 @@ def same_output(best: Mapping[str, Best], names: Sequence[str]) -> None:
     for name in names[1:]:
         if best[name].stdout != first:
             raise BenchError(f"{name} and {names[0]} do not print the same JSON result")
+
+
+def hand_agrees(best: Mapping[str, Best], hand: str, verify: str) -> None:
+    """Fail unless the hand-written SQL's figures (run `hand`) are slacheck's (run `verify`):
+    a yardstick that does other work measures nothing."""
+    differences = agreement(best[hand].stdout or b"", best[verify].stdout or b"")
+    if differences:
+        raise BenchError(f"{hand} and {verify} disagree:\n" + "\n".join(differences[:20]))
 
 
 def common_arguments(parser: argparse.ArgumentParser, default_sizes: list[int],
