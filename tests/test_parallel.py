@@ -215,3 +215,44 @@ def test_a_failing_worker_is_reported(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(parallel, "run_part", wrong)
     with pytest.raises(ValueError, match="a bad value"):
         verify(CONTRACT, str(path), as_of=date(2026, 1, 1), jobs=2)
+
+
+def test_candidate_lines_are_found_in_the_blocks_that_hold_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "SCAN_SIZE", 2048)
+    lines = _lines(600)
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start, end = 1000, path.stat().st_size  # a range that starts within a line is cut there
+    start = path.read_bytes().index(b"\n", start) + 1
+    scan = parallel._scan(str(path), start, end, "shipment_id")
+    ranged = path.read_bytes()[start:end].decode().splitlines()
+    assert scan.lines == len(ranged)
+    assert len(scan.blocks) > 40
+    pattern = parallel._id_pattern("shipment_id")
+
+    def ids(line: str) -> list[bytes]:
+        found = pattern.findall(line.encode())
+        exact = parallel._exact_id(line.encode(), "shipment_id") if "\\" in line else None
+        return found + ([exact] if exact is not None else [])
+
+    assert sorted(scan.hashes) == sorted(hash(found) for line in ranged for found in ids(line))
+    chosen = {hash(b"S-00300"), hash(b"S-00011"), hash(b"S-x"), hash(b"S-00010"),
+              hash(b"nowhere")}
+    expected = [line.encode() for line in ranged if any(hash(x) in chosen for x in ids(line))]
+    assert len(expected) >= 5
+    assert list(parallel._candidate_lines(str(path), scan, "shipment_id", chosen)) == expected
+    assert list(parallel._candidate_lines(str(path), scan, "shipment_id", set())) == []
+
+
+def test_jobs_over_many_scan_blocks_give_the_output_of_one_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "shipments.jsonl"
+    path.write_text("\n".join(_lines(3000)) + "\n", encoding="utf-8")
+    one = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
+                                   evidence_limit=3))
+    monkeypatch.setattr(parallel, "SCAN_SIZE", 4096)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda _: _Threads())
+    many = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
+                                    evidence_limit=3, jobs=3))
+    assert many == one

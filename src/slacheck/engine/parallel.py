@@ -11,8 +11,10 @@ evaluated, the workers and this process settle it in two cheap rounds:
 1. each worker scans its range for the ids its lines spell (a regular expression on the raw
    bytes, or the exact parse of a line with a backslash) and sends their hashes: a superset of
    the ids it can accept, since a line rejected for any other reason is still counted;
-2. an id hash found in a range and in an earlier one is a candidate; each worker checks its own
-   lines of candidate ids with the reader's own rules, and sends the ids that pass them;
+2. an id hash found in a range and in an earlier one is a candidate; each worker but the last
+   (whose ids no later range needs) checks its own lines of candidate ids with the reader's
+   own rules, reading again only the blocks whose hashes hold one, and sends the ids that
+   pass them;
 3. each worker's id table is seeded with the ids that passed in earlier ranges, so that its
    reader rejects their lines as one pass would, and the range is evaluated.
 
@@ -34,7 +36,9 @@ import os
 import re
 import stat
 import traceback
+from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
 from typing import IO, Any, cast
@@ -133,21 +137,23 @@ class _Range(io.RawIOBase):
         super().close()
 
 
-def _blocks(path: str, start: int, end: int) -> Iterator[bytes]:
-    """The range's bytes in blocks of whole lines (the last perhaps without its newline)."""
+def _blocks(path: str, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """The range's bytes in blocks of whole lines (the last perhaps without its newline), each
+    with its offset in the file."""
     stream = _Range(path, start, end)
     try:
-        rest = b""
+        rest, at = b"", start
         while chunk := stream.read(SCAN_SIZE):
             block = rest + chunk
             cut = block.rfind(b"\n") + 1
             if cut:
                 rest = block[cut:]
-                yield block[:cut]
+                yield at, block[:cut]
+                at += cut
             else:
                 rest = block
         if rest:
-            yield rest
+            yield at, rest
     finally:
         stream.close()
 
@@ -170,17 +176,31 @@ def _exact_id(line: bytes, column: str) -> bytes | None:
     return value[column].encode("utf-8", "surrogatepass")  # type: ignore[no-any-return]
 
 
-def _id_hashes(path: str, start: int, end: int, column: str) -> tuple[int, set[int]]:
+@dataclass(frozen=True)
+class Scan:
+    """What a worker's scan of its range found: its lines, and the hash of every id they may
+    hold, block by block, so that the lines of a few ids are found again by reading only the
+    blocks that hold them (8 bytes an id, where a set of them takes about 60)."""
+
+    lines: int
+    hashes: array[int]
+    """Every id's hash, in the order of the blocks."""
+    blocks: list[tuple[int, int, int]]
+    """Each block's offset in the file, its length, and the end of its hashes in `hashes`."""
+
+
+def _scan(path: str, start: int, end: int, column: str) -> Scan:
     """The range's lines, and the hashes of every id they may hold: each match of the id's
     key in a line without a backslash, and the exact id of a line with one."""
     pattern = _id_pattern(column)
-    lines, hashes = 0, set[int]()
-    for block in _blocks(path, start, end):
+    lines, hashes, blocks = 0, array("q"), list[tuple[int, int, int]]()
+    for at, block in _blocks(path, start, end):
         lines += block.count(b"\n")
-        hashes.update(map(hash, pattern.findall(block)))
+        hashes.extend(map(hash, pattern.findall(block)))
         if b"\\" in block:
-            hashes.update(hash(found) for found, _ in _escaped(block, column))
-    return lines, hashes
+            hashes.extend(hash(found) for found, _ in _escaped(block, column))
+        blocks.append((at, len(block), len(hashes)))
+    return Scan(lines, hashes, blocks)
 
 
 def _escaped(block: bytes, column: str) -> Iterator[tuple[bytes, bytes]]:
@@ -192,17 +212,26 @@ def _escaped(block: bytes, column: str) -> Iterator[tuple[bytes, bytes]]:
                 yield found, line
 
 
-def _candidate_lines(path: str, start: int, end: int, column: str,
+def _candidate_lines(path: str, scan: Scan, column: str,
                      candidates: set[int]) -> Iterator[bytes]:
-    """The lines of the range that may hold an id whose hash is one of `candidates`."""
+    """The lines of the scanned range that may hold an id whose hash is one of
+    `candidates`: only the blocks whose hashes hold one are read again."""
     pattern = _id_pattern(column)
-    for block in _blocks(path, start, end):
-        for match in pattern.finditer(block):
-            if hash(match.group(1)) in candidates:
-                yield _line_at(block, match.start())
-        if b"\\" in block:
-            yield from (line for found, line in _escaped(block, column)
-                        if hash(found) in candidates)
+    begin = 0
+    with open(path, "rb") as stream:
+        for at, size, end in scan.blocks:
+            holds = not candidates.isdisjoint(scan.hashes[begin:end])
+            begin = end
+            if not holds:
+                continue
+            stream.seek(at)
+            block = stream.read(size)
+            for match in pattern.finditer(block):
+                if hash(match.group(1)) in candidates:
+                    yield _line_at(block, match.start())
+            if b"\\" in block:
+                yield from (line for found, line in _escaped(block, column)
+                            if hash(found) in candidates)
 
 
 def _line_at(block: bytes, at: int) -> bytes:
@@ -215,17 +244,19 @@ def _worker(conn: Connection, plan: Plan, reader_args: dict[str, Any], path: str
     """One range: its id hashes, then the ids of candidates that pass, then its `State`."""
     try:
         column = plan.schema.id_field
-        conn.send(_id_hashes(path, start, end, column))
+        scan = _scan(path, start, end, column)
+        conn.send((scan.lines, scan.hashes))
         candidates: set[int] = conn.recv()
         passed: list[str] = []
         if candidates:
             checker = Reader(plan.schema, **reader_args)
             limit = checker.max_line_bytes
-            lines = [line for line in _candidate_lines(path, start, end, column, candidates)
+            lines = [line for line in _candidate_lines(path, scan, column, candidates)
                      if len(line) <= limit]
             passed = [str(record[column]) for record in
                       checker.lines(enumerate(lines, start=1), path, lambda _: None)]
         conn.send(passed)
+        del scan
         first_line, seeds, expected = conn.recv()
         reader = Reader(plan.schema, **reader_args)
         reader.seen.reserve(len(seeds) + expected + 1)
@@ -285,15 +316,17 @@ def _receive(conn: Connection) -> Any:
 
 
 def _coordinate(path: str, conns: list[Connection]) -> tuple[State, str]:
-    counted = [_receive(conn) for conn in conns]
+    counted: list[tuple[int, array[int]]] = [_receive(conn) for conn in conns]
     earlier: set[int] = set()
     candidates: set[int] = set()
-    for _, hashes in counted:
-        candidates |= hashes & earlier
-        earlier |= hashes
+    for k, (_, hashes) in enumerate(counted):
+        candidates |= earlier.intersection(hashes)
+        if k < len(counted) - 1:
+            earlier.update(hashes)
     del earlier
-    for (_, hashes), conn in zip(counted, conns, strict=True):
-        conn.send(hashes & candidates)
+    for k, ((_, hashes), conn) in enumerate(zip(counted, conns, strict=True)):
+        # no later range needs the last one's ids
+        conn.send(candidates.intersection(hashes) if k < len(conns) - 1 else set())
     passed = [_receive(conn) for conn in conns]
     first_line, seeds = 1, list[str]()
     for k, conn in enumerate(conns):
