@@ -419,7 +419,11 @@ def _utf8(text: bytes, end: int | None = None) -> bool:
 
 
 def _id_of(text: bytes, id_field: str) -> str | None:
-    """The id a line spells, if it is an object with a string there (else no id counts)."""
+    """The id a line spells, if it is an object with a string there (else no id counts).
+
+    An id Python reads but UTF-8 cannot hold (a lone surrogate, `\\ud800`) is no text to
+    DuckDB, so no line SQL reads can spell it: it counts as none, and the reader, which
+    reads every such line, finds its duplicates itself."""
     try:
         raw = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -428,7 +432,13 @@ def _id_of(text: bytes, id_field: str) -> str | None:
         except (ValueError, RecursionError):
             return None
     found = raw.get(id_field) if type(raw) is dict else None
-    return found if type(found) is str else None
+    if type(found) is not str:
+        return None
+    try:
+        found.encode()
+    except UnicodeEncodeError:
+        return None
+    return found
 
 
 def _count(plan: Plan, state: State, index: int, rows: list[tuple[Any, ...]]) -> None:
