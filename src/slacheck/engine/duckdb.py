@@ -266,8 +266,8 @@ class _Loader:
             longest = max(map(len, block))
             placed = placed and longest < self.limit
             whole = b"\n".join(block)
-            # JSON escapes, bytes that are not UTF-8, or cut at the line limit: the reader's
-            if b"\\" not in whole and longest < self.limit and _utf8(whole):
+            # bytes that are not UTF-8, or cut at the line limit: the reader's
+            if longest < self.limit and _utf8(whole):
                 self._flush(file, range(first, first + len(block)), starts, block)
             else:
                 self._lines(file, block, starts, first)
@@ -275,14 +275,14 @@ class _Loader:
         return placed
 
     def _lines(self, file: int, block: list[bytes], starts: list[int], first: int) -> None:
-        """A block's lines one by one: those with JSON escapes, not UTF-8 or cut at the
-        line limit are the reader's alone, kept with the id they spell."""
+        """A block's lines one by one: those not UTF-8 or cut at the line limit are the
+        reader's alone, kept with the id they spell."""
         odd: list[tuple[int, int, str | None]] = []
         numbers: list[int] = []
         kept: list[int] = []
         texts: list[bytes] = []
         for index, text in enumerate(block):
-            if type(text) is bytes and b"\\" not in text and _utf8(text):
+            if type(text) is bytes and _utf8(text):
                 numbers.append(first + index)
                 kept.append(starts[index])
                 texts.append(text)
@@ -332,8 +332,6 @@ class _Loader:
         pa = self.pa
         if not _utf8(data, cut):
             return None
-        if data.find(b"\\", 0, cut) >= 0:  # JSON escapes: those lines are the reader's
-            return self._escaped(file, data, cut, first, base)
         found = blocks.cut(data, cut, first, base, self.limit)
         if found is None:
             return None
@@ -345,19 +343,6 @@ class _Loader:
         self._flush(file, pa.array(firsts, pa.int64()), pa.nulls(len(starts), pa.int64()),
                     text, pa.array(counts, pa.int64()), cut)
         return sum(counts)
-
-    def _escaped(self, file: int, data: bytes, cut: int, first: int, base: int) -> int | None:
-        """A piece with JSON escapes, its lines handed one by one (`_lines`)."""
-        lines = data.split(b"\n")
-        if data[cut - 1] == 10:  # what follows the last newline: nothing, or the next piece's
-            lines.pop()
-        if max(map(len, lines)) >= self.limit:
-            return None
-        # `_o` counts the bytes of the lines before, without their newlines (as `load`)
-        starts = list(accumulate(map(len, lines), initial=base - (first - 1)))
-        starts.pop()
-        self._lines(file, lines, starts, first)
-        return len(lines)
 
     def _flush(self, file: int, numbers: Sequence[int] | Any, starts: Sequence[int] | Any,
                texts: list[bytes] | Any, counts: Any = None, size: int = 0) -> None:

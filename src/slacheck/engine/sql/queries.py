@@ -100,18 +100,21 @@ _NUMERIC = frozenset({Kind.MONEY, Kind.NUMBER, Kind.DURATION})
 def _spelled(spec: FieldSpec, index: int, text: exp.Expr) -> list[exp.Expr]:
     """The columns of one field from `_r{index}`, its value's JSON text as DuckDB's
     `from_json` writes it back (NULL when absent or null): `_q{index}` whether it is a JSON
-    string, `_v{index}` its text (a string's content: a clean line has no escapes),
-    `_k{index}` 1 when its key is written.
+    string, `_v{index}` its text (a string's content: written back, a clean line's strings
+    hold no escape, `_unescaped`), `_k{index}` 1 when its key is written.
 
     A key with no text is absent or null; only a line that writes `null` somewhere
     (`_nulls`) is searched for the key, since most lines leave their optional fields out
-    and three searches of the line cost about as much as its parse into a struct."""
+    and three searches of the line cost about as much as its parse into a struct. A line
+    with no backslash (`_escapes`) holds no quote inside a string, so `"name":` there is a
+    key; on a line with one, a key written as null is not found, and its keys do not add up
+    (`parse`)."""
     written = _col(f"_r{index}")
     quoted = exp.func("coalesce", fn("starts_with", written, lit('"')), exp.false())
     content = fn("substring", written, lit(2), exp.Sub(this=fn("length", written),
                                                         expression=lit(2)))
-    # a clean line has no escapes, so `"name":` is its key, never text inside a string
-    key = exp.and_(_col("_nulls"), fn("contains", text, lit(f'"{spec.name}":')))
+    key = exp.and_(_col("_nulls"), exp.not_(_col("_escapes")),
+                   fn("contains", text, lit(f'"{spec.name}":')))
     return [exp.alias_(quoted, f"_q{index}", quoted=True),
             exp.alias_(case((quoted, content), default=written), f"_v{index}", quoted=True),
             exp.alias_(case((exp.not_(_null(written)), 1), (key, 1), default=0), f"_k{index}",
@@ -120,7 +123,9 @@ def _spelled(spec: FieldSpec, index: int, text: exp.Expr) -> list[exp.Expr]:
 
 def _number(spec: FieldSpec, index: int, text: exp.Expr) -> exp.Expr | None:
     """`_w{index}`: a number as written, from the line's own text when it is a JSON number
-    (DuckDB writes `1.50` back as `1.5`)."""
+    (DuckDB writes `1.50` back as `1.5`). The first `"name":` of the line is the key: a
+    quote inside a string is escaped (`\\"name\\":` does not match), so another match ends
+    a key of its own (`"x\\"name": 1`), which is not declared, and the line not clean."""
     if spec.type.kind not in _NUMERIC:
         return None
     key = f'"{spec.name}":'
@@ -322,9 +327,13 @@ def parse(plan: Plan) -> exp.Select:
     """Typed records from the JSON lines of `chunk` (`lines`); `_ok` false for a line SQL
     does not read exactly, whose text is then kept (`_t`) for its id to be found.
 
-    Each line is parsed once, into a struct of the declared fields' JSON texts. A clean
-    line has no backslash, so a string cannot hold a quote: each `":` ends a key, and the
-    keys number as many as the declared fields the line has (none undeclared, none twice).
+    Each line is parsed once, into a struct of the declared fields' JSON texts, written
+    back by DuckDB with no escape a string does not need. A clean line's keys number as
+    many as the declared fields it has (none undeclared, none twice), and its strings,
+    written back, hold no backslash (`_unescaped`): an escape in the line (`\\u00e9`,
+    `\\/`, an escaped key) is then DuckDB's to read, and a quote, backslash or control
+    character inside a string, which Python and DuckDB might read apart, leaves the line to
+    the reader.
     """
     schema = plan.schema
     names = list(schema.names)
@@ -341,9 +350,15 @@ def parse(plan: Plan) -> exp.Select:
         name, quoted=True)), "VARCHAR"), f"_r{index}", quoted=True)
         for index, name in enumerate(names)]
     read = exp.select(_col("_f"), _col("_n"), _col("_o"), text, _col("_object"), *values,
-                      exp.alias_(fn("contains", text, lit("null")), "_nulls", quoted=True)) \
+                      exp.alias_(fn("contains", text, lit("null")), "_nulls", quoted=True),
+                      exp.alias_(fn("contains", text, lit("\\")), "_escapes", quoted=True)) \
         .from_(parsed.subquery())
+    escaped = exp.or_(*(exp.func("coalesce", fn("contains", _col(f"_r{index}"), lit("\\")),
+                                 exp.false()) for index in range(len(names))))
     spelled = exp.select(_col("_f"), _col("_n"), _col("_o"), text, _col("_object"),
+                         _col("_escapes"),
+                         exp.alias_(case((_col("_escapes"), exp.not_(escaped)),
+                                         default=exp.true()), "_unescaped", quoted=True),
                          *(column for index, spec in enumerate(schema.fields)
                            for column in _spelled(spec, index, text))) \
         .from_(read.subquery())
@@ -359,6 +374,7 @@ def parse(plan: Plan) -> exp.Select:
         present = exp.Add(this=present, expression=_col(f"_k{index}"))
     plain = exp.and_(
         _col("_object"),
+        _col("_unescaped"),
         _eq(keys, present),
         # DuckDB reads a trailing comma that JSON forbids (control characters and NaN it
         # refuses or, in a value, the checks below do); a clean line holds no list or
