@@ -310,3 +310,35 @@ def test_the_fast_path_takes_no_record_that_warns_at_the_edges() -> None:
                         taken += 1
                         assert checks.run(record) == (), row
     assert taken > 200  # days near the edges are taken, not only left to the general path
+
+
+@pytest.mark.parametrize("line", [
+    # an escape, and the amount a float: the fast path reads it from the line's text
+    b'{"id": "S\\u002d1", "office": "TSN", "at": "2025-01-01T08:00:00\\u002b08:00", '
+    b'"value": 1.25, "ok": true, "weight": 2.75}',
+    b'{"id": "S\\/1", "office": "TSN", "at": "2025-01-01T08:00:00Z", "value": 12.5, '
+    b'"ok": true}',
+])
+def test_a_line_with_an_escape_and_a_float_takes_the_fast_path(line: bytes) -> None:
+    record = fast_reader().typed(line)  # type: ignore[misc]
+    assert record is not None
+    assert record["value"] in (Decimal("1.25"), Decimal("12.5"))
+    fast, general = both([line])
+    assert fast == general
+
+
+@pytest.mark.parametrize("line", [
+    # the key spelt with an escape, and its plain spelling nested in an undeclared key
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00Z", '
+    b'"v\\u0061lue": 0.1000000000000000001, "ok": true, "o": {"value": 0.1}}',
+    # a key of its own ending with the amount's key, after an escaped quote
+    b'{"id": "S1", "office": "TSN", "at": "2025-01-01T08:00:00Z", "x\\"value": 2.5, '
+    b'"value": 2.50, "ok": true}',
+    # an escaped quote in a string before the amount
+    b'{"id": "S\\"1", "office": "TSN", "at": "2025-01-01T08:00:00Z", "value": 1.5, '
+    b'"ok": true}',
+])
+def test_an_escaped_line_the_quotes_do_not_vouch_for_is_left(line: bytes) -> None:
+    assert fast_reader().typed(line) is None  # type: ignore[misc]
+    fast, general = both([line])
+    assert fast == general

@@ -199,16 +199,23 @@ def _number(field: str, what: str, *, signed: bool, integral: bool = False,
     return coerce
 
 
-def _exact_number(field: str) -> Callable[[float, bytes | None], Decimal]:
+def _exact_number(field: str, quotes_counted: bool = False
+                  ) -> Callable[[float, bytes | None], Decimal]:
     """A number field's value that JSON parsing read as a float, read exactly from the line's
     own text, as `Reader._exact` reads it: the one `"field": number` of a line without a
     backslash, if it is the float read. Anything less certain raises `_InexactError`, and
-    the whole line is read again."""
+    the whole line is read again.
+
+    With `quotes_counted` a line with a backslash is read too: the caller (`_typed`) trusts
+    the record only once the line's quotes are two for each top-level key and string value,
+    so no quote is escaped and no other key is written, nested or not. Each `"field":` is
+    then the top-level key spelt plainly (one spelt with an escape is not found, and the
+    line read again)."""
     pattern = re.compile(b'"%s"' % re.escape(field.encode()) + _NUMBER_TOKEN)
 
     def exact(value: float, text: bytes | None) -> Decimal:
-        if text is None or text.find(b"\\") >= 0:  # `find`: see `_typed._compile`
-            raise _InexactError
+        if text is None or (not quotes_counted and text.find(b"\\") >= 0):  # `find`: see
+            raise _InexactError  # `_typed._compile`
         found = pattern.findall(text)
         if len(found) != 1 or float(found[0]) != value:
             raise _InexactError
@@ -223,7 +230,7 @@ def _float_reading(spec: FieldSpec) -> Callable[[float, bytes], Decimal]:
     money = spec.type.kind is Kind.MONEY
     checked = _number(spec.name, "not an amount" if money else "not a number",
                       signed=not money or spec.negative, integral=spec.integral)
-    exact = _exact_number(spec.name)
+    exact = _exact_number(spec.name, quotes_counted=True)
 
     def read(value: float, text: bytes) -> Decimal:
         number: Decimal = checked(exact(value, text))
