@@ -185,12 +185,17 @@ class _Threads:
         return _Thread(target=target, args=args, daemon=True)
 
 
+@pytest.mark.parametrize(("count", "scan_size"), [(1500, None), (3000, 4096)])
 def test_workers_in_threads_give_the_output_of_one_pass(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, scan_size: int | None
+) -> None:
+    """Over one scan block per range, and over many (the candidates' blocks read again)."""
     path = tmp_path / "shipments.jsonl"
-    path.write_text("\n".join(_lines(1500)) + "\n", encoding="utf-8")
+    path.write_text("\n".join(_lines(count)) + "\n", encoding="utf-8")
     one = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
                                    evidence_limit=3))
+    if scan_size is not None:
+        monkeypatch.setattr(parallel, "SCAN_SIZE", scan_size)
     monkeypatch.setattr(multiprocessing, "get_context", lambda _: _Threads())
     many = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
                                     evidence_limit=3, jobs=3))
@@ -243,16 +248,3 @@ def test_candidate_lines_are_found_in_the_blocks_that_hold_them(
     assert len(expected) >= 5
     assert list(parallel._candidate_lines(str(path), scan, "shipment_id", chosen)) == expected
     assert list(parallel._candidate_lines(str(path), scan, "shipment_id", set())) == []
-
-
-def test_jobs_over_many_scan_blocks_give_the_output_of_one_pass(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "shipments.jsonl"
-    path.write_text("\n".join(_lines(3000)) + "\n", encoding="utf-8")
-    one = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
-                                   evidence_limit=3))
-    monkeypatch.setattr(parallel, "SCAN_SIZE", 4096)
-    monkeypatch.setattr(multiprocessing, "get_context", lambda _: _Threads())
-    many = RENDERERS["json"](verify(CONTRACT, str(path), as_of=date(2026, 1, 1),
-                                    evidence_limit=3, jobs=3))
-    assert many == one
