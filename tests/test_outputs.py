@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from slacheck._output import Terminated, cleanup_on_signals, output_file
 from slacheck.cli import main
 from tests.conftest import AS_OF, CONTRACT, EXAMPLE
 
@@ -160,3 +161,56 @@ def test_a_huge_contract_is_refused_without_reading_it_whole(tmp_path: Path) -> 
     assert code == 2
     assert "larger than" in err
     assert peak < 20 * 1024 * 1024
+
+
+class _Dying:
+    """An object whose `__del__` receives a signal: the handler's `Terminated` is raised
+    inside it, where Python swallows it (`Exception ignored in ...`), as it does inside an
+    import's weakref callback."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), self.signum)
+        time.sleep(1)  # the handler runs at once, between two bytecodes
+
+
+def _swallowed(signum: int) -> None:
+    dying = _Dying(signum)
+    del dying
+
+
+def test_a_signal_whose_exception_is_swallowed_still_stops_the_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "report.txt"
+
+    def run() -> None:
+        with cleanup_on_signals():
+            with output_file(str(target)) as output:
+                output.write(b"half a report")
+                _swallowed(signal.SIGHUP)
+            pytest.fail("the output was committed after the signal")
+
+    with pytest.raises(Terminated) as stopped:
+        run()
+    assert stopped.value.signum == signal.SIGHUP
+    assert list(tmp_path.iterdir()) == []
+    assert "Exception ignored" not in capsys.readouterr().err  # the signal is not a bug
+
+
+def test_a_signal_swallowed_then_a_failure_is_the_signal_not_a_bug(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a swallowed signal leaves behind (an import lock held, say) may fail later; the
+    run stopped by a signal, and says so, rather than reporting a bug in slacheck."""
+    import slacheck.cli as cli
+
+    def broken(*_: object, **__: object) -> None:
+        _swallowed(signal.SIGTERM)
+        raise KeyError("a module half imported")
+
+    monkeypatch.setattr(cli, "verify", broken)
+    code, _, err = _run(*_verify(str(SHIPMENTS)))
+    assert code == 128 + signal.SIGTERM
+    assert "stopped by signal" in err
+    assert "internal error" not in err

@@ -13,11 +13,12 @@ import os
 import secrets
 import signal
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 
 class OutputError(Exception):
@@ -81,6 +82,7 @@ def output_file(path: str, inputs: Iterable[str] = ()) -> Iterator[Output]:
     output = _open(path, inputs)
     try:
         yield output
+        stop_if_signalled()  # a signal whose `Terminated` was swallowed: commit nothing
     except BaseException:
         output.discard()
         raise
@@ -142,13 +144,44 @@ def _cannot(path: str, error: OSError) -> str:
     return f"cannot write {path}: {error.strerror or error}"
 
 
+_received: list[int] = []
+"""The signals `cleanup_on_signals` caught. The handler's `Terminated` can be lost: raised
+while Python runs a weakref callback or a `__del__` (an import's module lock has one), it is
+printed as `Exception ignored in ...` and the run goes on. The signal is kept here so that
+no output is committed after it (`output_file`) and the run still ends as stopped."""
+
+
+def signalled() -> int | None:
+    """The first signal caught since `forget_signals`, if any."""
+    return _received[0] if _received else None
+
+
+def stop_if_signalled() -> None:
+    """Raise `Terminated` for a signal caught whose own `Terminated` was swallowed."""
+    if _received:
+        raise Terminated(_received[0])
+
+
+def forget_signals() -> None:
+    """A new command starts: no signal caught yet."""
+    _received.clear()
+
+
 @contextmanager
 def cleanup_on_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP raise `Terminated` for the duration, so that every output's
-    `except BaseException` removes its temporary file, as Ctrl-C does."""
+    `except BaseException` removes its temporary file, as Ctrl-C does; a signal whose
+    `Terminated` was swallowed is raised again when the block ends."""
 
     def stop(signum: int, _: FrameType | None) -> None:
+        _received.append(signum)
         raise Terminated(signum)
+
+    shown = sys.unraisablehook
+
+    def unraisable(found: Any) -> None:
+        if not isinstance(found.exc_value, Terminated):  # kept in `_received`: no bug to show
+            shown(found)
 
     previous = {}
     for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -156,8 +189,13 @@ def cleanup_on_signals() -> Iterator[None]:
             previous[signum] = signal.signal(signum, stop)
         except ValueError:  # not the main thread: leave the signals alone
             break
+    if previous:
+        sys.unraisablehook = unraisable
     try:
         yield
+        stop_if_signalled()
     finally:
+        if previous:
+            sys.unraisablehook = shown
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from slacheck._output import OutputError, Terminated, cleanup_on_signals, output_file
+from slacheck._output import (
+    OutputError,
+    Terminated,
+    cleanup_on_signals,
+    forget_signals,
+    output_file,
+    signalled,
+)
 from slacheck._progress import Progress, progress
 from slacheck._version import __version__
 from slacheck.diagnostics import ContractError, DataError, RatesError
@@ -149,6 +156,7 @@ class _Group(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        forget_signals()
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
@@ -157,6 +165,10 @@ class _Group(click.Group):
         except Exception as error:
             if ctx.meta.get(_DEBUG):
                 raise
+            signum = signalled()
+            if signum is not None:  # what a swallowed signal left half done failed later
+                _fail(f"\nslacheck: stopped by signal {signum}; nothing was written",
+                      128 + signum)
             _fail(f"slacheck: internal error, a bug in slacheck {__version__}: "
                   f"{type(error).__name__}: {error}\n"
                   "slacheck: no result was produced; rerun with --debug for the traceback "
