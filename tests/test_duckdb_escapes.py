@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,6 @@ def _left(monkeypatch: pytest.MonkeyPatch, path: Path) -> tuple[str, str, list[i
     """Both engines' JSON results over `path`, and the lines the DuckDB engine left to the
     stream engine."""
     checked = load_checked(CONTRACT)
-    from datetime import datetime
-
     plan = compile_plan(checked, datetime.fromisoformat(AS_OF))
     counted: list[int] = []  # the lines left
     rest = engine._rest

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 
 class OutputError(Exception):
@@ -179,7 +179,7 @@ def cleanup_on_signals() -> Iterator[None]:
 
     shown = sys.unraisablehook
 
-    def unraisable(found: Any) -> None:
+    def unraisable(found: sys.UnraisableHookArgs) -> None:
         if not isinstance(found.exc_value, Terminated):  # kept in `_received`: no bug to show
             shown(found)
 

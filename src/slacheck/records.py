@@ -214,8 +214,9 @@ def _exact_number(field: str, quotes_counted: bool = False
     pattern = re.compile(b'"%s"' % re.escape(field.encode()) + _NUMBER_TOKEN)
 
     def exact(value: float, text: bytes | None) -> Decimal:
-        if text is None or (not quotes_counted and text.find(b"\\") >= 0):  # `find`: see
-            raise _InexactError  # `_typed._compile`
+        # `find` rather than `in`: see `_typed._compile`
+        if text is None or (not quotes_counted and text.find(b"\\") >= 0):
+            raise _InexactError
         found = pattern.findall(text)
         if len(found) != 1 or float(found[0]) != value:
             raise _InexactError
