@@ -21,8 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slacheck import types as t
+from slacheck._typed import misread
 from slacheck.plausibility import compile_checks
-from slacheck.records import Reader, Rejection
+from slacheck.records import Reader, Rejection, split_lines
 from slacheck.types import Bound, FieldSpec, RecordSchema
 
 pytest.importorskip("msgspec")
@@ -206,24 +207,68 @@ def test_any_timestamp_text_reads_the_same_either_way(tail: str, head: str) -> N
 
 
 def test_the_fast_path_is_given_up_when_most_lines_miss_it() -> None:
-    lines = [json.dumps({**GOOD, "id": f"S{n}", "at": "2025-01-01T08:00:00.1234567+08:00"}
-                        ).encode() for n in range(600)]
+    # an undeclared key: msgspec decodes the line, and its quotes do not add up
+    lines = [json.dumps({**GOOD, "id": f"S{n}", "extra": 1}).encode() for n in range(600)]
     reader = fast_reader()
     assert reader.typed is not None
     calls = 0
     typed = reader.typed
 
-    def counted(text: bytes) -> dict[str, Any] | None:
+    def counted(text: bytes, screened: bool = False) -> dict[str, Any] | None:
         nonlocal calls
         calls += 1
-        return typed(text)
+        return typed(text, screened)
 
     reader.typed = counted
     data = b"".join(line + b"\n" for line in lines)
     items = list(reader.read(io.BytesIO(data), "d.jsonl"))
-    assert all(not isinstance(item, Rejection) and item["at"].microsecond == 123456
-               for item in items)
+    assert all(not isinstance(item, Rejection) and item["extra"] == 1 for item in items)
     assert calls == 257  # after 256 misses, one in each line: parsed once from then on
+
+
+MISREAD = ["z\"", ".1234567", ".123456", "z", ".", "7", "\"", " ", "x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(MISREAD), max_size=12).map("".join), min_size=1,
+                max_size=30),
+       st.integers(min_value=16, max_value=64), st.booleans())
+def test_split_lines_flags_exactly_the_lines_msgspec_would_misread(
+        texts: list[str], limit: int, ended: bool) -> None:
+    # chunks of `limit` bytes, so that lines and the texts in them span chunks; the last
+    # line ended by a newline or by the end of the data
+    texts[-1] += "" if ended else "x"
+    data = b"\n".join(text.encode() for text in texts) + (b"\n" if ended else b"")
+    found = list(split_lines(io.BytesIO(data), "d.jsonl", limit, screen=misread))
+    assert len(found) == len(texts)
+    for text, line in zip(texts, found, strict=True):
+        if len(text) > limit:
+            continue  # a long line, cut: never the fast path's
+        assert line == text.encode()
+        assert (type(line) is not bytes) == misread(text.encode()), text
+
+
+def test_the_fast_path_screens_a_line_of_a_file_once() -> None:
+    plain = [json.dumps({**GOOD, "id": f"S{n}"}).encode() for n in range(50)]
+    odd = [json.dumps({**GOOD, "id": f"T{n}", "at": text}).encode()
+           for n, text in enumerate(["2025-01-01T08:00:00z", "2025-01-01T08:00:00.1234567Z"])]
+    lines = plain[:20] + odd + plain[20:]
+    reader = fast_reader()
+    assert reader.typed is not None
+    seen: list[tuple[bytes, bool]] = []
+    typed = reader.typed
+
+    def counted(text: bytes, screened: bool = False) -> dict[str, Any] | None:
+        seen.append((text, screened))
+        return typed(text, screened)
+
+    reader.typed = counted
+    data = b"".join(line + b"\n" for line in lines)
+    list(reader.read(io.BytesIO(data), "d.jsonl"))
+    assert seen == [(line, True) for line in plain]  # the two others: the general path's
+    fast, general = both(lines)
+    assert fast == general
+    assert [reader.typed(line) for line in odd] == [None, None]  # screened when called alone
 
 
 def test_no_fast_path_for_fields_it_does_not_read() -> None:

@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Required, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, Required, TypedDict
 
 from slacheck.types import FieldSpec, Kind, RecordSchema
 
@@ -49,8 +49,14 @@ try:
 except ImportError:  # the `fast` extra: without it every line takes the general path
     msgspec = None  # type: ignore[assignment]
 
-Typed = Callable[[bytes], "dict[str, Any] | None"]
-"""A line's record, or None for the general path to read it."""
+
+
+class Typed(Protocol):
+    """A line's record, or None for the general path to read it. A line `screened` has
+    been found free of what msgspec misreads (`misread`), by its reader, a chunk at a time."""
+
+    def __call__(self, text: bytes, screened: bool = False) -> dict[str, Any] | None: ...
+
 
 Bounded = Callable[[FieldSpec, int, dict[str, Any]], list[str]]
 """`records._bounded`: the lines checking a converted `v` against a field's bounds."""
@@ -61,6 +67,18 @@ again from the line's text, then checked (`records._exact_number`, `records._num
 
 _UNREAD = re.compile(rb"\.[0-9]{7}").search
 """Seven digits after a dot: perhaps a fraction of a second msgspec would round."""
+
+
+def misread(text: bytes) -> bool:
+    """Whether `text` may hold a timestamp msgspec reads otherwise than the general path:
+    one ending with `z`, or with a fraction of a second of more than six digits.
+
+    It costs as much per call as per byte, so a reader asks it of a whole chunk of lines
+    at once, and of each line only in a chunk where it finds one (`records.split_lines`).
+    """
+    # `find` rather than `in`: `bytes in bytes` first tries its operand as an integer, and
+    # makes and clears a TypeError, on every call
+    return (text.find(b"z") >= 0 and text.find(b'z"') >= 0) or _UNREAD(text) is not None
 
 _KINDS = (Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY, Kind.NUMBER)
 
@@ -151,7 +169,7 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
     `d`, that time's day number, which is why the time field is finished first: it is
     required, so no key is added and the record's keys keep their order)."""
     namespace: dict[str, Any] = {"_R": _MissError, "_Decimal": Decimal, "_BIG": 10**18,
-                                 "_unread": _UNREAD, "_decode": decode,
+                                 "_misread": misread, "_decode": decode,
                                  "_failed": (msgspec.DecodeError, msgspec.ValidationError)}
     body = ["get = r.get", "q = _TEXTS"]
     texts = 0  # the required fields msgspec took as text: counted once, here
@@ -198,10 +216,8 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
                 body += ["else:", *("    " + line for line in block)]
     namespace["_TEXTS"] = texts
     lines = [
-        "def typed(text):",
-        # `find` rather than `in`: `bytes in bytes` first tries its operand as an integer,
-        # and makes and clears a TypeError, on every line
-        "    if (text.find(b'z') >= 0 and text.find(b'z\"') >= 0) or _unread(text) is not None:",
+        "def typed(text, screened=False):",
+        "    if not screened and _misread(text):",
         "        return None",
         "    try:",
         "        r = _decode(text)",

@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, Protocol, cast
 import orjson
 
 from slacheck._ids import SeenIds
-from slacheck._typed import clears, compile_typed
+from slacheck._typed import clears, compile_typed, misread
 from slacheck._zstd_frames import Frames
 from slacheck.diagnostics import DataError
 from slacheck.mapping import Combiner, Conflict, Map, Problem, compile_mapping
@@ -682,6 +682,10 @@ class _LongLine(bytes):
     limit: int
 
 
+class _Flagged(bytes):
+    """A line `split_lines`' screen found something in: read by the general path alone."""
+
+
 class _Unwritten(bytes):
     """Stands for what cannot be read as a JSON text: a Python value that is not a JSON
     object (from `Reader.objects`), the rest of a broken JSON array."""
@@ -897,8 +901,10 @@ class Reader:
         part of a file (`engine.parallel`) gives the number of its first line, and how the
         whole file ends its lines (`cr_only`, else told by the stream's first chunk).
         """
-        lines = split_lines(stream, name, self.max_line_bytes, self.seen, cr_only)
-        return self._parsed(enumerate(lines, start=first_line), name, reject)
+        screen = misread if self.typed is not None else None
+        lines = split_lines(stream, name, self.max_line_bytes, self.seen, cr_only, screen=screen)
+        return self._parsed(enumerate(lines, start=first_line), name, reject,
+                            screened=screen is not None)
 
     def lines(
         self, numbered: Iterable[tuple[int, bytes]], name: str,
@@ -922,8 +928,10 @@ class Reader:
 
     def _parsed(
         self, numbered: Iterable[tuple[int, bytes]], name: str,
-        reject: Callable[[Rejection], object]
+        reject: Callable[[Rejection], object], *, screened: bool = False
     ) -> Iterator[dict[str, Any]]:
+        """Records of numbered lines; the lines `screened` by `split_lines`, those it left
+        plain bytes are free of what the typed fast path would misread."""
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         mapping, combiner = self.mapping, self.combiner
         loads = orjson.loads
@@ -938,7 +946,8 @@ class Reader:
             try:
                 # the typed fast path takes most lines; the rest, and every rejection, are
                 # the general path's: parsed, then each field checked and converted
-                raw = typed(text) if typed is not None and text.__class__ is bytes else None
+                raw = (typed(text, screened) if typed is not None and text.__class__ is bytes
+                       else None)
                 checked = cleared
                 if raw is None:
                     checked = False
@@ -1324,8 +1333,9 @@ def _no_constant(name: str) -> Any:
                          cause="not valid JSON")
 
 
-def split_lines(stream: IO[bytes], name: str, limit: int,
-           seen: SeenIds | None = None, cr_only: bool | None = None) -> Iterator[bytes]:
+def split_lines(stream: IO[bytes], name: str, limit: int, seen: SeenIds | None = None,
+                cr_only: bool | None = None, *,
+                screen: Callable[[bytes], bool] | None = None) -> Iterator[bytes]:
     """Lines of a binary stream read in large chunks, each piece copied once (linear time).
 
     A line longer than `limit` bytes comes out as a `_LongLine` of its first `limit` bytes,
@@ -1335,6 +1345,10 @@ def split_lines(stream: IO[bytes], name: str, limit: int,
     Once a chunk has given records, `seen` is sized for the ids they project over the
     whole file, rather than grown and copied as the ids arrive; it grows by doubling from
     there. Only records count: blank or rejected lines reserve nothing.
+
+    Given `screen`, a test that costs more per call than per byte (`_typed.misread`), each
+    chunk is screened whole, and only a chunk it flags has its lines screened one by one; a
+    line that spans chunks is screened alone. A line flagged comes out as `_Flagged`.
     """
     share = _read_share(stream) if seen is not None else None
     before = len(seen) if seen is not None else 0
@@ -1360,11 +1374,17 @@ def split_lines(stream: IO[bytes], name: str, limit: int,
         lines = chunk.split(b"\n")
         rest = lines.pop()
         if lines:
-            if start or cut:
+            spanned = bool(start or cut)
+            if spanned:
                 if not cut:
                     start.append(lines[0])
                 lines[0] = _ended(start, cut, limit)
                 start, held, cut = [], 0, False
+            if screen is not None:
+                if screen(chunk):
+                    lines = [_flagged(line, screen) for line in lines]
+                elif spanned:
+                    lines[0] = _flagged(lines[0], screen)
             yield from lines
         if rest and not cut:
             held += len(rest)
@@ -1372,7 +1392,13 @@ def split_lines(stream: IO[bytes], name: str, limit: int,
                 rest, cut = rest[: len(rest) - (held - limit)], True
             start.append(rest)
     if start or cut:
-        yield _ended(start, cut, limit)
+        last = _ended(start, cut, limit)
+        yield last if screen is None else _flagged(last, screen)
+
+
+def _flagged(line: bytes, screen: Callable[[bytes], bool]) -> bytes:
+    """`line`, or a `_Flagged` copy if `screen` finds something in it; a cut line as it is."""
+    return _Flagged(line) if line.__class__ is bytes and screen(line) else line
 
 
 def _ended(parts: list[bytes], cut: bool, limit: int) -> bytes:
