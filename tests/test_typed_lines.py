@@ -387,3 +387,24 @@ def test_an_escaped_line_the_quotes_do_not_vouch_for_is_left(line: bytes) -> Non
     assert fast_reader().typed(line) is None  # type: ignore[misc]
     fast, general = both([line])
     assert fast == general
+
+
+NUMBER_LITERAL = st.builds(
+    lambda sign, whole, fraction, exponent: f"{sign}{whole}{fraction}{exponent}",
+    st.sampled_from(["", "-"]), st.sampled_from(["0", "7", "12", "1" + "0" * 17, "1" + "0" * 18,
+                                                 "123456789012345678901234567890"]),
+    st.sampled_from(["", ".0", ".5", ".25", ".10", ".1000000000000000001", ".9999999999"]),
+    st.sampled_from(["", "e0", "e1", "E-2", "e+3", "e400", "e-400", "E18", "e19"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(NUMBER_LITERAL, NUMBER_LITERAL, NUMBER_LITERAL)
+def test_any_number_literal_reads_the_same_either_way(value: str, refund: str,
+                                                      weight: str) -> None:
+    """An amount or number written as a JSON number is read from its own text, exactly,
+    whichever path reads it: the same record, or the same rejection."""
+    head = json.dumps(GOOD)[:-1]
+    lines = [f'{head}, "value": {value}}}'.replace('"value": "100.00", ', "").encode(),
+             f'{head}, "refund": {refund}, "weight": {weight}}}'.encode()]
+    fast, general = both(lines)
+    assert fast == general

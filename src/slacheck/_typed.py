@@ -61,9 +61,10 @@ class Typed(Protocol):
 Bounded = Callable[[FieldSpec, int, dict[str, Any]], list[str]]
 """`records._bounded`: the lines checking a converted `v` against a field's bounds."""
 
-Floats = Callable[[FieldSpec], Callable[[float, bytes], Decimal]]
-"""For a number field, the coercer's exact reading of a value JSON gave as a float: read
-again from the line's text, then checked (`records._exact_number`, `records._number`)."""
+Checked = Callable[[FieldSpec], Callable[[Decimal], Decimal]]
+"""For a number field, the coercer's check of a value JSON gave as a number with a fraction
+or an exponent (`records._number`), which msgspec reads as `Decimal(text)` of its own text,
+exactly as the coercer reads it again from the line (`records._exact_number`)."""
 
 _UNREAD = re.compile(rb"\.[0-9]{7}").search
 """Seven digits after a dot: perhaps a fraction of a second msgspec would round."""
@@ -91,7 +92,7 @@ class _MissError(Exception):
 
 
 def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bounded,
-                  floats: Floats, clearance: Clearance | None = None) -> Typed | None:
+                  checked: Checked, clearance: Clearance | None = None) -> Typed | None:
     """The fast path for lines of `schema`, or None when msgspec is not installed or the
     schema has a field of a kind it does not read. `patterns` are the reader's fast
     patterns of amounts and numbers (`money`, `number`, `whole`), matched whole. Given the
@@ -107,8 +108,10 @@ def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bound
         of = _type(spec)
         fields[spec.name] = Required[of] if spec.required else of | None
     shape = TypedDict("shape", fields, total=False)  # type: ignore[misc]
-    decode: Callable[[bytes], Any] = msgspec.json.Decoder(shape).decode
-    return _compile(schema, decode, _texts(schema, patterns), bounded, floats,
+    # amounts are untyped (`_type`), so their numbers with a fraction or an exponent come to
+    # `float_hook` as their own text
+    decode: Callable[[bytes], Any] = msgspec.json.Decoder(shape, float_hook=Decimal).decode
+    return _compile(schema, decode, _texts(schema, patterns), bounded, checked,
                     clearance if clears(schema, clearance) else None)
 
 
@@ -134,9 +137,11 @@ def _type(spec: FieldSpec) -> Any:
         return bool
     if kind is Kind.TIMESTAMP:
         return Annotated[datetime, msgspec.Meta(tz=True)]
-    # an amount's text is matched in Python (`_texts`): msgspec, given the pattern, calls
-    # Python's `re` from C, which cost 0.67 us a line where the whole decoding costs 0.9
-    return str | int | float
+    # an amount is a string, an integer, or (`float_hook`) a Decimal of a number's text, and
+    # anything else the general path's. Its text is matched in Python (`_texts`): msgspec,
+    # given the pattern, calls Python's `re` from C, which cost 0.67 us a line where the
+    # whole decoding costs 0.9
+    return Any
 
 
 def _texts(schema: RecordSchema, patterns: dict[str, str]) -> dict[str, Callable[[str], Any]]:
@@ -157,7 +162,7 @@ def _texts(schema: RecordSchema, patterns: dict[str, str]) -> dict[str, Callable
 
 
 def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
-             texts_of: dict[str, Callable[[str], Any]], bounded: Bounded, floats: Floats,
+             texts_of: dict[str, Callable[[str], Any]], bounded: Bounded, checked: Checked,
              clearance: Clearance | None) -> Typed:
     """One generated function: the checks before msgspec is trusted, its decoding, then the
     record finished as the coercer does (missing fields found, defaults set, amounts made
@@ -197,18 +202,18 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
                 block.append(f"if not -{near} < o - d < {near}: raise _R")
         if kind in (Kind.MONEY, Kind.NUMBER):
             low = "-_BIG <" if kind is Kind.NUMBER or spec.negative else "0 <="
-            namespace[f"_float_{index}"] = floats(spec)
+            namespace[f"_checked_{index}"] = checked(spec)
             namespace[f"_text_{index}"] = texts_of[spec.name]
             block += ["c = v.__class__",
                       "if c is str:",
                       f"    if _text_{index}(v) is None: raise _R",
                       "    q += 1; v = _Decimal(v)",
                       f"elif c is int and {low} v < _BIG: v = _Decimal(v)",
-                      f"elif c is float: v = _float_{index}(v, text)",
+                      f"elif c is _Decimal: v = _checked_{index}(v)",
                       "else: raise _R",
                       f"r[{name}] = v"]
         block += bounded(spec, index, namespace)
-        if spec.required:  # msgspec found it, and not null
+        if spec.required:  # msgspec found it, and not null (an amount: see its class)
             body += [f"v = r[{name}]", *block] if block else []
         else:
             body += [f"v = get({name})", "if v is None:", f"    r[{name}] = _default_{index}"]

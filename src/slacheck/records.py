@@ -199,23 +199,16 @@ def _number(field: str, what: str, *, signed: bool, integral: bool = False,
     return coerce
 
 
-def _exact_number(field: str, quotes_counted: bool = False
-                  ) -> Callable[[float, bytes | None], Decimal]:
+def _exact_number(field: str) -> Callable[[float, bytes | None], Decimal]:
     """A number field's value that JSON parsing read as a float, read exactly from the line's
     own text, as `Reader._exact` reads it: the one `"field": number` of a line without a
     backslash, if it is the float read. Anything less certain raises `_InexactError`, and
-    the whole line is read again.
-
-    With `quotes_counted` a line with a backslash is read too: the caller (`_typed`) trusts
-    the record only once the line's quotes are two for each top-level key and string value,
-    so no quote is escaped and no other key is written, nested or not. Each `"field":` is
-    then the top-level key spelt plainly (one spelt with an escape is not found, and the
-    line read again)."""
+    the whole line is read again."""
     pattern = re.compile(b'"%s"' % re.escape(field.encode()) + _NUMBER_TOKEN)
 
     def exact(value: float, text: bytes | None) -> Decimal:
-        # `find` rather than `in`: see `_typed._compile`
-        if text is None or (not quotes_counted and text.find(b"\\") >= 0):
+        # `find` rather than `in`: see `_typed.misread`
+        if text is None or text.find(b"\\") >= 0:
             raise _InexactError
         found = pattern.findall(text)
         if len(found) != 1 or float(found[0]) != value:
@@ -225,19 +218,12 @@ def _exact_number(field: str, quotes_counted: bool = False
     return exact
 
 
-def _float_reading(spec: FieldSpec) -> Callable[[float, bytes], Decimal]:
-    """What the coercer makes of a number field's value that JSON gave as a float: its exact
-    reading from the line, checked as any number of the field (for `_typed`)."""
+def _checked_number(spec: FieldSpec) -> Callable[[Decimal], Decimal]:
+    """What the coercer makes of a number field's value once read exactly as a `Decimal`:
+    checked as any number of the field (for `_typed`)."""
     money = spec.type.kind is Kind.MONEY
-    checked = _number(spec.name, "not an amount" if money else "not a number",
-                      signed=not money or spec.negative, integral=spec.integral)
-    exact = _exact_number(spec.name, quotes_counted=True)
-
-    def read(value: float, text: bytes) -> Decimal:
-        number: Decimal = checked(exact(value, text))
-        return number
-
-    return read
+    return _number(spec.name, "not an amount" if money else "not a number",
+                   signed=not money or spec.negative, integral=spec.integral)
 
 
 def _duration(field: str) -> Coercer:
@@ -833,7 +819,7 @@ class Reader:
         clearance = clearance if plausible is not None else None
         self.typed = None if self.mapping is not None else compile_typed(
             schema, {"money": _MONEY_FAST.pattern, "number": _NUMBER_FAST.pattern,
-                     "whole": _WHOLE_FAST.pattern}, _bounded, _float_reading, clearance)
+                     "whole": _WHOLE_FAST.pattern}, _bounded, _checked_number, clearance)
         """The typed fast path of JSON lines (`_typed`), if msgspec is installed."""
         self.typed_clears = self.typed is not None and clears(schema, clearance)
         """Whether a record the typed fast path takes is cleared of the built-in plausibility
