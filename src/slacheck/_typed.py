@@ -50,7 +50,6 @@ except ImportError:  # the `fast` extra: without it every line takes the general
     msgspec = None  # type: ignore[assignment]
 
 
-
 class Typed(Protocol):
     """A line's record, or None for the general path to read it. A line `screened` has
     been found free of what msgspec misreads (`misread`), by its reader, a chunk at a time."""
@@ -80,6 +79,7 @@ def misread(text: bytes) -> bool:
     # `find` rather than `in`: `bytes in bytes` first tries its operand as an integer, and
     # makes and clears a TypeError, on every call
     return (text.find(b"z") >= 0 and text.find(b'z"') >= 0) or _UNREAD(text) is not None
+
 
 _KINDS = (Kind.STRING, Kind.ENUM, Kind.BOOL, Kind.TIMESTAMP, Kind.MONEY, Kind.NUMBER)
 

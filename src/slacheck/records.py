@@ -916,8 +916,8 @@ class Reader:
         self, numbered: Iterable[tuple[int, bytes]], name: str,
         reject: Callable[[Rejection], object], *, screened: bool = False
     ) -> Iterator[dict[str, Any]]:
-        """Records of numbered lines; the lines `screened` by `split_lines`, those it left
-        plain bytes are free of what the typed fast path would misread."""
+        """Records of numbered lines. With `screened`, the lines come from `split_lines`
+        with its screen: those it left plain bytes hold nothing the typed path misreads."""
         coerce, seen, id_field, keep = self.coerce, self.seen, self.id_field, self.keep_text
         mapping, combiner = self.mapping, self.combiner
         loads = orjson.loads
