@@ -60,6 +60,10 @@ class Typed(Protocol):
 Bounded = Callable[[FieldSpec, int, dict[str, Any]], list[str]]
 """`records._bounded`: the lines checking a converted `v` against a field's bounds."""
 
+Times = Callable[[FieldSpec, int, dict[str, Any]], list[str]]
+"""`records._timestamp_lines`: the coercer's lines reading a timestamp's text `v` into an
+aware `datetime` in `v`, raising what it cannot read."""
+
 Checked = Callable[[FieldSpec], Callable[[Decimal], Decimal]]
 """For a number field, the coercer's check of a value JSON gave as a number with a fraction
 or an exponent (`records._number`), which msgspec reads as `Decimal(text)` of its own text,
@@ -92,27 +96,43 @@ class _MissError(Exception):
 
 
 def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bounded,
-                  checked: Checked, clearance: Clearance | None = None) -> Typed | None:
+                  checked: Checked, times: Times,
+                  clearance: Clearance | None = None) -> Typed | None:
     """The fast path for lines of `schema`, or None when msgspec is not installed or the
     schema has a field of a kind it does not read. `patterns` are the reader's fast
     patterns of amounts and numbers (`money`, `number`, `whole`), matched whole. Given the
     plausibility warnings' `clearance` (see `clears`), a record it takes has been cleared
-    of them."""
+    of them.
+
+    A line that may hold a timestamp msgspec misreads (`misread`: seven digits of a second,
+    as .NET writes them) is decoded with its timestamps as text, which `times` reads as the
+    coercer does."""
     if msgspec is None or not all(spec.type.kind in _KINDS for spec in schema.fields):
         return None
+    if any(spec.type.kind is Kind.ENUM and not all(type(value) is str
+                                                   for value in spec.type.values)
+           for spec in schema.fields):
+        return None
+    clearance = clearance if clears(schema, clearance) else None
+    texts_of = _texts(schema, patterns)
+    timed = _compile(schema, _decoder(schema, timed=True), texts_of, bounded, checked,
+                     clearance, times=times)
+    return _compile(schema, _decoder(schema, timed=False), texts_of, bounded, checked,
+                    clearance, misread_path=timed)
+
+
+def _decoder(schema: RecordSchema, *, timed: bool) -> Callable[[bytes], Any]:
+    """msgspec's decoding of a line into the record's types; `timed`, its timestamps as
+    text."""
     fields: dict[str, Any] = {}
     for spec in schema.fields:
-        kind = spec.type.kind
-        if kind is Kind.ENUM and not all(type(value) is str for value in spec.type.values):
-            return None
-        of = _type(spec)
+        of = str if timed and spec.type.kind is Kind.TIMESTAMP else _type(spec)
         fields[spec.name] = Required[of] if spec.required else of | None
     shape = TypedDict("shape", fields, total=False)  # type: ignore[misc]
     # amounts are untyped (`_type`), so their numbers with a fraction or an exponent come to
     # `float_hook` as their own text
     decode: Callable[[bytes], Any] = msgspec.json.Decoder(shape, float_hook=Decimal).decode
-    return _compile(schema, decode, _texts(schema, patterns), bounded, checked,
-                    clearance if clears(schema, clearance) else None)
+    return decode
 
 
 def clears(schema: RecordSchema, clearance: Clearance | None) -> bool:
@@ -163,7 +183,8 @@ def _texts(schema: RecordSchema, patterns: dict[str, str]) -> dict[str, Callable
 
 def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
              texts_of: dict[str, Callable[[str], Any]], bounded: Bounded, checked: Checked,
-             clearance: Clearance | None) -> Typed:
+             clearance: Clearance | None, *, times: Times | None = None,
+             misread_path: Typed | None = None) -> Typed:
     """One generated function: the checks before msgspec is trusted, its decoding, then the
     record finished as the coercer does (missing fields found, defaults set, amounts made
     `Decimal`, ranges and bounds checked, any failure leaving the line to the general path),
@@ -172,10 +193,14 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
     With a `clearance`, each timestamp's day number `o` is checked at once against the years
     supported and the days that clear its warnings (and, but for the record's time, against
     `d`, that time's day number, which is why the time field is finished first: it is
-    required, so no key is added and the record's keys keep their order)."""
+    required, so no key is added and the record's keys keep their order).
+
+    With `times`, msgspec gives each timestamp as text and the coercer's own lines read it,
+    so nothing is misread; without, a line `misread` is handed to `misread_path`."""
     namespace: dict[str, Any] = {"_R": _MissError, "_Decimal": Decimal, "_BIG": 10**18,
                                  "_misread": misread, "_decode": decode,
-                                 "_failed": (msgspec.DecodeError, msgspec.ValidationError)}
+                                 "_failed": (msgspec.DecodeError, msgspec.ValidationError),
+                                 "_misread_path": misread_path}
     body = ["get = r.get", "q = _TEXTS"]
     texts = 0  # the required fields msgspec took as text: counted once, here
     fields = list(enumerate(schema.fields))
@@ -190,6 +215,8 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
                 texts += 1
             else:
                 block.append("q += 1")
+        if kind is Kind.TIMESTAMP and times is not None:  # the text, read as the coercer does
+            block += [*times(spec, index, namespace), f"r[{name}] = v"]
         if kind is Kind.TIMESTAMP and clearance is None:  # as the coercer checks the year
             block.append("if not 1900 <= v.year <= 9000: raise _R")
         elif kind is Kind.TIMESTAMP and clearance is not None:
@@ -222,8 +249,9 @@ def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
     namespace["_TEXTS"] = texts
     lines = [
         "def typed(text, screened=False):",
-        "    if not screened and _misread(text):",
-        "        return None",
+        # the line with its times as text needs no screen
+        *(["    if not screened and _misread(text):",
+           "        return _misread_path(text)"] if times is None else []),
         "    try:",
         "        r = _decode(text)",
         "    except _failed:",

@@ -556,6 +556,15 @@ def _compile_fields(schema: RecordSchema) -> tuple[Coerce, Problems]:
     return namespace["coerce"], namespace["problems"]
 
 
+def _timestamp_lines(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
+    """The coercer's own lines reading a timestamp's text `v` (for `_typed`), and what they
+    need in `namespace`; they raise what they cannot read."""
+    namespace.update({"_fromisoformat": datetime.fromisoformat, "_origin": _OFFSET_ORIGINS.get,
+                      "_WALL_ORIGIN": _WALL_ORIGIN, "_bad_timestamp": _bad_timestamp,
+                      "_FIRST": f"{FIRST_YEAR:04d}", "_AFTER_LAST": f"{LAST_YEAR + 1:04d}"})
+    return _check(spec, index, namespace)
+
+
 def _field_block(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     """Lines that check one field of the record `r` and convert it in place."""
     name = repr(spec.name)
@@ -819,7 +828,8 @@ class Reader:
         clearance = clearance if plausible is not None else None
         self.typed = None if self.mapping is not None else compile_typed(
             schema, {"money": _MONEY_FAST.pattern, "number": _NUMBER_FAST.pattern,
-                     "whole": _WHOLE_FAST.pattern}, _bounded, _checked_number, clearance)
+                     "whole": _WHOLE_FAST.pattern}, _bounded, _checked_number,
+            _timestamp_lines, clearance)
         """The typed fast path of JSON lines (`_typed`), if msgspec is installed."""
         self.typed_clears = self.typed is not None and clears(schema, clearance)
         """Whether a record the typed fast path takes is cleared of the built-in plausibility
@@ -932,8 +942,12 @@ class Reader:
             try:
                 # the typed fast path takes most lines; the rest, and every rejection, are
                 # the general path's: parsed, then each field checked and converted
-                raw = (typed(text, screened) if typed is not None and text.__class__ is bytes
-                       else None)
+                if typed is None:
+                    raw = None
+                elif text.__class__ is bytes:
+                    raw = typed(text, screened)
+                else:  # a line the screen flagged is screened again, alone; none other
+                    raw = typed(text) if text.__class__ is _Flagged else None
                 checked = cleared
                 if raw is None:
                     checked = False
