@@ -18,8 +18,7 @@ What it must not take, since the general path reads it otherwise:
   refuses the `z`; it cuts the digits): a line with `z"` or seven digits after a dot is
   decoded again with its timestamps as text, which the coercer's own lines read (a `z`
   fails there, and goes to the general path). Every other text msgspec reads as an aware
-  timestamp,
-  `fromisoformat` reads as the same instant with the same offset
+  timestamp, `fromisoformat` reads as the same instant with the same offset
   (tests/test_typed_lines.py holds generated texts to this);
 - a value out of the supported range (a year outside 1900 to 9000, an integer amount of 19
   digits), or outside a field's `min`, `max` or `pattern`;
