@@ -61,6 +61,9 @@ class Typed(Protocol):
 Bounded = Callable[[FieldSpec, int, dict[str, Any]], list[str]]
 """`records._bounded`: the lines checking a converted `v` against a field's bounds."""
 
+Matcher = Callable[[str], Any]
+"""A compiled pattern's `fullmatch`."""
+
 Times = Callable[[FieldSpec, int, dict[str, Any]], list[str]]
 """`records._timestamp_lines`: the coercer's lines reading a timestamp's text `v` into an
 aware `datetime` in `v`, raising what it cannot read."""
@@ -96,12 +99,12 @@ class _MissError(Exception):
     """The record needs the general path (a bound, a range)."""
 
 
-def compile_typed(schema: RecordSchema, patterns: dict[str, str], bounded: Bounded,
+def compile_typed(schema: RecordSchema, patterns: dict[str, Matcher], bounded: Bounded,
                   checked: Checked, times: Times,
                   clearance: Clearance | None = None) -> Typed | None:
     """The fast path for lines of `schema`, or None when msgspec is not installed or the
-    schema has a field of a kind it does not read. `patterns` are the reader's fast
-    patterns of amounts and numbers (`money`, `number`, `whole`), matched whole. Given the
+    schema has a field of a kind it does not read. `patterns` match the reader's fast
+    patterns of amounts and numbers (`money`, `number`, `whole`) whole. Given the
     plausibility warnings' `clearance` (see `clears`), a record it takes has been cleared
     of them.
 
@@ -165,25 +168,24 @@ def _type(spec: FieldSpec) -> Any:
     return Any
 
 
-def _texts(schema: RecordSchema, patterns: dict[str, str]) -> dict[str, Callable[[str], Any]]:
+def _texts(schema: RecordSchema, patterns: dict[str, Matcher]) -> dict[str, Matcher]:
     """For each amount or number, a match of the texts the coercer reads as `Decimal(text)`
     unchecked, or checked and unchanged: an amount by the money pattern; one that may be
     negative (not whole) or a number by the number pattern, whole numbers by theirs."""
-    found: dict[str, Callable[[str], Any]] = {}
+    found: dict[str, Matcher] = {}
     for spec in schema.fields:
         kind = spec.type.kind
         if kind not in (Kind.MONEY, Kind.NUMBER):
             continue
         if kind is Kind.MONEY and not (spec.negative and not spec.integral):
-            pattern = patterns["money"]
+            found[spec.name] = patterns["money"]
         else:
-            pattern = patterns["whole" if spec.integral else "number"]
-        found[spec.name] = re.compile(pattern).fullmatch
+            found[spec.name] = patterns["whole" if spec.integral else "number"]
     return found
 
 
 def _compile(schema: RecordSchema, decode: Callable[[bytes], Any],
-             texts_of: dict[str, Callable[[str], Any]], bounded: Bounded, checked: Checked,
+             texts_of: dict[str, Matcher], bounded: Bounded, checked: Checked,
              clearance: Clearance | None, *, times: Times | None = None,
              misread_path: Typed | None = None) -> Typed:
     """One generated function: the checks before msgspec is trusted, its decoding, then the

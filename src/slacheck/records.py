@@ -218,9 +218,9 @@ def _exact_number(field: str) -> Callable[[float, bytes | None], Decimal]:
     return exact
 
 
-def _checked_number(spec: FieldSpec) -> Callable[[Decimal], Decimal]:
-    """What the coercer makes of a number field's value once read exactly as a `Decimal`:
-    checked as any number of the field (for `_typed`)."""
+def _checked_number(spec: FieldSpec) -> Coercer:
+    """The coercer's slow path of a number field (`_number`), which also checks a value
+    read exactly as a `Decimal` (for `_typed`)."""
     money = spec.type.kind is Kind.MONEY
     return _number(spec.name, "not an amount" if money else "not a number",
                    signed=not money or spec.negative, integral=spec.integral)
@@ -351,6 +351,17 @@ That reads the same value as `fromisoformat` of the whole text, or fails, whenev
 character is `T`: `fromisoformat` finds where the date ends from the characters before it
 (and the text's length, which is over 10 either way), and where an offset begins at the first
 `+`, `-` or `Z` after it, of which the wall time, read without an offset, has none."""
+
+
+_TIMESTAMP_NAMES: dict[str, Any] = {
+    "_fromisoformat": datetime.fromisoformat,
+    "_origin": _OFFSET_ORIGINS.get,
+    "_WALL_ORIGIN": _WALL_ORIGIN,
+    "_bad_timestamp": _bad_timestamp,
+    "_FIRST": f"{FIRST_YEAR:04d}",
+    "_AFTER_LAST": f"{LAST_YEAR + 1:04d}",
+}
+"""What the coercer's lines reading a timestamp (`_check`) use, by name."""
 
 
 def _timestamp(field: str) -> Coercer:
@@ -528,12 +539,7 @@ def _compile_fields(schema: RecordSchema) -> tuple[Coerce, Problems]:
         "_money_text": _MONEY_FAST.fullmatch,
         "_number_text": _NUMBER_FAST.fullmatch,
         "_whole_text": _WHOLE_FAST.fullmatch,
-        "_fromisoformat": datetime.fromisoformat,
-        "_origin": _OFFSET_ORIGINS.get,
-        "_WALL_ORIGIN": _WALL_ORIGIN,
-        "_bad_timestamp": _bad_timestamp,
-        "_FIRST": f"{FIRST_YEAR:04d}",
-        "_AFTER_LAST": f"{LAST_YEAR + 1:04d}",
+        **_TIMESTAMP_NAMES,
         "str": str,
         "float": float,
         "int": int,
@@ -559,9 +565,7 @@ def _compile_fields(schema: RecordSchema) -> tuple[Coerce, Problems]:
 def _timestamp_lines(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     """The coercer's own lines reading a timestamp's text `v` (for `_typed`), and what they
     need in `namespace`; they raise what they cannot read."""
-    namespace.update({"_fromisoformat": datetime.fromisoformat, "_origin": _OFFSET_ORIGINS.get,
-                      "_WALL_ORIGIN": _WALL_ORIGIN, "_bad_timestamp": _bad_timestamp,
-                      "_FIRST": f"{FIRST_YEAR:04d}", "_AFTER_LAST": f"{LAST_YEAR + 1:04d}"})
+    namespace.update(_TIMESTAMP_NAMES)
     return _check(spec, index, namespace)
 
 
@@ -616,8 +620,7 @@ def _check(spec: FieldSpec, index: int, namespace: dict[str, Any]) -> list[str]:
     if kind is Kind.MONEY or kind is Kind.NUMBER:
         money = kind is Kind.MONEY
         signed = not money or spec.negative
-        namespace[slow] = _number(spec.name, "not an amount" if money else "not a number",
-                                  signed=signed, integral=spec.integral)
+        namespace[slow] = _checked_number(spec)
         namespace[f"_exact_{index}"] = _exact_number(spec.name)
         text = "_money_text" if money else "_whole_text" if spec.integral else "_number_text"
         return [
@@ -827,8 +830,8 @@ class Reader:
         self.text_mapping = compile_mapping(schema, text=True)
         clearance = clearance if plausible is not None else None
         self.typed = None if self.mapping is not None else compile_typed(
-            schema, {"money": _MONEY_FAST.pattern, "number": _NUMBER_FAST.pattern,
-                     "whole": _WHOLE_FAST.pattern}, _bounded, _checked_number,
+            schema, {"money": _MONEY_FAST.fullmatch, "number": _NUMBER_FAST.fullmatch,
+                     "whole": _WHOLE_FAST.fullmatch}, _bounded, _checked_number,
             _timestamp_lines, clearance)
         """The typed fast path of JSON lines (`_typed`), if msgspec is installed."""
         self.typed_clears = self.typed is not None and clears(schema, clearance)
