@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from slacheck import types as t
-from slacheck._ids import SeenIds
+from slacheck._ids import SMALL_IDS, SeenIds
 from slacheck.records import Reader, Rejection, open_data
 from slacheck.types import FieldSpec, RecordSchema
 
@@ -345,16 +345,18 @@ def test_lines_longer_than_a_read_chunk(tmp_path: Path) -> None:
 # SeenIds
 
 
-def test_seen_ids_over_many_ids() -> None:
-    seen = SeenIds()
+@pytest.mark.parametrize("small", [0, 50_000, SMALL_IDS])
+def test_seen_ids_over_many_ids(small: int) -> None:
+    seen = SeenIds(small_ids=small)
     count = 100_000
     assert all(seen.add(f"shipment-{number}") for number in range(count))
     assert not any(seen.add(f"shipment-{number}") for number in range(count))
     assert seen.add(f"shipment-{count}")
 
 
-def test_seen_ids_tells_close_ids_apart() -> None:
-    seen = SeenIds()
+@pytest.mark.parametrize("small", [0, SMALL_IDS])
+def test_seen_ids_tells_close_ids_apart(small: int) -> None:
+    seen = SeenIds(small_ids=small)
     for identifier in ["a", "A", "a ", " a", "", "é", "e\u0301", "\ud800"]:
         assert seen.add(identifier), identifier
     assert not seen.add("")
@@ -441,7 +443,7 @@ def test_line_rejections_name_the_line() -> None:
 
 
 def test_seen_ids_take_two_ids_with_the_same_digest_for_two() -> None:
-    seen = SeenIds(hash_function=lambda key: 0x5EED_0000_0000_0001)
+    seen = SeenIds(hash_function=lambda key: 0x5EED_0000_0000_0001, small_ids=0)
     assert seen.add("MOT-25-000001")
     assert seen.add("MOT-25-000002")  # same digest, another id: not a duplicate
     assert seen.add("")
@@ -452,7 +454,7 @@ def test_seen_ids_take_two_ids_with_the_same_digest_for_two() -> None:
 
 
 def test_seen_ids_grow_past_their_first_size_and_confirm_long_ids() -> None:
-    seen = SeenIds(capacity=16, hash_function=lambda key: len(key) % 7)
+    seen = SeenIds(capacity=16, hash_function=lambda key: len(key) % 7, small_ids=0)
     ids = [f"{number}-" + "x" * (number % 300) for number in range(2000)]
     assert all(seen.add(identifier) for identifier in ids)
     assert not any(seen.add(identifier) for identifier in ids)
@@ -460,7 +462,7 @@ def test_seen_ids_grow_past_their_first_size_and_confirm_long_ids() -> None:
 
 
 def test_seen_ids_memory_per_id() -> None:
-    seen = SeenIds()
+    seen = SeenIds(small_ids=0)
     for number in range(100_000):
         seen.add(f"MOT-25-{number:06d}")
     # the table of 4-byte slots is filled to between 25% and 50%: 8 to 16 bytes per id, then
@@ -470,7 +472,7 @@ def test_seen_ids_memory_per_id() -> None:
 
 def test_seen_ids_in_a_table_of_64_bit_slots() -> None:
     # what the table becomes once its ids take 4 GiB, too much to write in a test
-    seen = SeenIds(capacity=16)
+    seen = SeenIds(capacity=16, small_ids=0)
     assert seen.add("a")
     assert seen.add("b")
     seen._resize(16, wide=True)
