@@ -248,3 +248,24 @@ def test_candidate_lines_are_found_in_the_blocks_that_hold_them(
     assert len(expected) >= 5
     assert list(parallel._candidate_lines(str(path), scan, "shipment_id", chosen)) == expected
     assert list(parallel._candidate_lines(str(path), scan, "shipment_id", set())) == []
+
+
+def test_workers_report_their_progress_as_they_go(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file is what `--jobs` is for, and where progress matters: the workers tell
+    the lines they have read as they go, and the progress shown is their sum, never going
+    back, ending with every line."""
+    from slacheck.engine import stream
+
+    path = tmp_path / "data.jsonl"
+    lines = _lines(1200)
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(stream, "PROGRESS_EVERY", 64)
+    seen: list[int] = []
+    result = verify(CONTRACT, str(path), as_of=date(2026, 1, 1), jobs=2,
+                    progress=seen.append)
+    assert result.lines.read == len(lines)
+    assert seen[-1] == len(lines)
+    assert seen == sorted(seen)
+    # each worker read more than 64 records of its half before the end
+    assert len([count for count in seen[:-1] if count < len(lines)]) >= 2

@@ -40,13 +40,13 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from typing import IO, Any, cast
 
 import orjson
 
 from slacheck.engine.state import State
-from slacheck.engine.stream import run_part
+from slacheck.engine.stream import Progress, run_part
 from slacheck.plan import Plan
 from slacheck.records import Reader, _strict_loads
 from slacheck.types import Kind
@@ -240,8 +240,9 @@ def _line_at(block: bytes, at: int) -> bytes:
 
 
 def _worker(conn: Connection, plan: Plan, reader_args: dict[str, Any], path: str,
-            start: int, end: int) -> None:
-    """One range: its id hashes, then the ids of candidates that pass, then its `State`."""
+            start: int, end: int, report: bool) -> None:
+    """One range: its id hashes, then the ids of candidates that pass, then its `State`,
+    and with `report`, the lines of the range read so far as it goes."""
     try:
         column = plan.schema.id_field
         scan = _scan(path, start, end, column)
@@ -265,7 +266,8 @@ def _worker(conn: Connection, plan: Plan, reader_args: dict[str, Any], path: str
         stream = cast(IO[bytes], _Range(path, start, end))
         try:
             read = partial(reader.records, stream, path, first_line=first_line, cr_only=False)
-            state = run_part(plan, reader, read, path)
+            state = run_part(plan, reader, read, path,
+                             partial(_tell, conn) if report else None)
         finally:
             stream.close()
         conn.send(("state", state))
@@ -277,25 +279,31 @@ def _worker(conn: Connection, plan: Plan, reader_args: dict[str, Any], path: str
         conn.close()
 
 
+def _tell(conn: Connection, lines: int) -> None:
+    conn.send(("progress", lines))
+
+
 class WorkerError(RuntimeError):
     """A worker failed in a way that is not the data's fault."""
 
 
-def run_parallel(plan: Plan, path: str, jobs: int,
-                 reader_args: dict[str, Any]) -> tuple[State, str]:
-    """The state of reading `path` (a splittable file) with `jobs` workers, and its SHA-256."""
+def run_parallel(plan: Plan, path: str, jobs: int, reader_args: dict[str, Any],
+                 progress: Progress | None = None) -> tuple[State, str]:
+    """The state of reading `path` (a splittable file) with `jobs` workers, and its SHA-256;
+    `progress` is told the lines the workers have read, in all, as they read them."""
     points = cut_points(path, jobs)
     context = multiprocessing.get_context("fork")
     workers = []
     for start, end in itertools.pairwise(points):
         mine, theirs = context.Pipe()
         process = context.Process(target=_worker,
-                                  args=(theirs, plan, reader_args, path, start, end))
+                                  args=(theirs, plan, reader_args, path, start, end,
+                                        progress is not None))
         process.start()
         theirs.close()
         workers.append((process, mine))
     try:
-        return _coordinate(path, [conn for _, conn in workers])
+        return _coordinate(path, [conn for _, conn in workers], progress)
     finally:
         for process, conn in workers:
             conn.close()
@@ -315,7 +323,8 @@ def _receive(conn: Connection) -> Any:
     return message
 
 
-def _coordinate(path: str, conns: list[Connection]) -> tuple[State, str]:
+def _coordinate(path: str, conns: list[Connection],
+                progress: Progress | None) -> tuple[State, str]:
     counted: list[tuple[int, array[int]]] = [_receive(conn) for conn in conns]
     earlier: set[int] = set()
     candidates: set[int] = set()
@@ -339,12 +348,23 @@ def _coordinate(path: str, conns: list[Connection]) -> tuple[State, str]:
     with open(path, "rb") as stream:
         while chunk := stream.read(SCAN_SIZE):
             digest.update(chunk)
-    states = []
-    for conn in conns:
-        kind, state = _receive(conn)
-        assert kind == "state"
-        states.append(state)
+    states: dict[int, State] = {}
+    read = [0] * len(conns)
+    waiting = {conn: k for k, conn in enumerate(conns)}
+    while waiting:
+        for ready in wait(list(waiting)):
+            sender = cast(Connection, ready)
+            k = waiting[sender]
+            kind, found = _receive(sender)
+            if kind == "progress":
+                read[k] = found
+                if progress is not None:
+                    progress(sum(read))
+            else:
+                assert kind == "state"
+                states[k] = found
+                del waiting[sender]
     whole = states[0]
-    for state in states[1:]:
-        whole.merge(state)
+    for k in range(1, len(conns)):
+        whole.merge(states[k])
     return whole, digest.hexdigest()

@@ -22,6 +22,9 @@ from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_da
 from slacheck.windows import Placement
 
 Progress = Callable[[int], None]
+
+PROGRESS_EVERY = 0x10000
+"""Records counted between two calls of the progress function (a power of two)."""
 Quarantine = Callable[[Rejection], None]
 Read = Callable[[Callable[[Rejection], None]], Iterator[dict[str, Any]]]
 
@@ -68,7 +71,8 @@ def run_stream(
             jobs = parallel.auto_jobs(alone.path)
         if (jobs > 1 and alone.format == "jsonl" and not alone.path.lower().endswith(COMPRESSED)
                 and parallel.splittable(plan, reader, alone.path, quarantine is not None)):
-            whole, whole_digest = parallel.run_parallel(plan, alone.path, jobs, reader_args)
+            whole, whole_digest = parallel.run_parallel(plan, alone.path, jobs, reader_args,
+                                                        progress)
             whole.inputs.append((alone.path, whole_digest))
             if progress is not None:
                 progress(whole.read)
@@ -96,13 +100,13 @@ def run_stream(
 
 def run_part(plan: Plan, reader: Reader, read: Callable[[Callable[[Rejection], None]],
                                                         Iterator[dict[str, Any]]],
-             path: str) -> State:
+             path: str, progress: Progress | None = None) -> State:
     """The state of one part of one file (`parallel`): its records, read by `read` with
-    `reader`, counted into a fresh `State`."""
+    `reader`, counted into a fresh `State`; `progress` told the part's lines as it goes."""
     state = State.empty(plan)
     state.undeclared = reader.undeclared
     state.warnings = reader.warnings
-    run_one(plan, state, read, path, None, None)
+    run_one(plan, state, read, path, None, progress)
     state.read += reader.merged
     state.merged += reader.merged
     return state
@@ -134,9 +138,10 @@ def run_one(plan: Plan, state: State, read: Read, path: str,
 
     rejected_before = state.rejected
     accepted = outside = 0
+    every = PROGRESS_EVERY - 1
     for record in read(reject):
         accepted += 1
-        if progress is not None and not accepted & 0xFFFF:
+        if progress is not None and not accepted & every:
             progress(accepted + state.rejected - rejected_before)
         moment = record[time_field]
         place = placed(moment.tzinfo)
