@@ -22,11 +22,11 @@ from slacheck.records import MAX_LINE_BYTES, Reader, Records, Rejection, open_da
 from slacheck.windows import Placement
 
 Progress = Callable[[int], None]
+Quarantine = Callable[[Rejection], None]
+Read = Callable[[Callable[[Rejection], None]], Iterator[dict[str, Any]]]
 
 PROGRESS_EVERY = 0x10000
 """Records counted between two calls of the progress function (a power of two)."""
-Quarantine = Callable[[Rejection], None]
-Read = Callable[[Callable[[Rejection], None]], Iterator[dict[str, Any]]]
 
 
 def run_stream(
@@ -138,10 +138,10 @@ def run_one(plan: Plan, state: State, read: Read, path: str,
 
     rejected_before = state.rejected
     accepted = outside = 0
-    every = PROGRESS_EVERY - 1
+    mask = PROGRESS_EVERY - 1
     for record in read(reject):
         accepted += 1
-        if progress is not None and not accepted & every:
+        if progress is not None and not accepted & mask:
             progress(accepted + state.rejected - rejected_before)
         moment = record[time_field]
         place = placed(moment.tzinfo)
