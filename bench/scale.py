@@ -198,8 +198,8 @@ def goals(results: Sequence[tuple[int, dict[str, Best]]], tables: Sequence[IdTab
         grew = (best[STREAM].peak_kib - first[STREAM].peak_kib) * 1024
         ids = reserved[n].resident - reserved[small].resident
         lines.append(f"stream peak from {short(small)} to {short(n)} records: "
-                     f"+{grew / 2**20:.0f} MiB, of which the id table's measured growth "
-                     f"+{ids / 2**20:.0f} MiB; the rest {(grew - ids) / 2**20:+.0f} MiB")
+                     f"{grew / 2**20:+.0f} MiB, of which the id table's measured growth "
+                     f"{ids / 2**20:+.0f} MiB; the rest {(grew - ids) / 2**20:+.0f} MiB")
     return "\n".join(lines)
 
 
