@@ -69,3 +69,13 @@ def test_seen_ids_count_the_set_and_its_ids_in_their_bytes() -> None:
     own = sys.getsizeof(ids[0])  # 49 bytes of a str object and its 13 characters
     # a slot of 16 bytes in a set filled to between 15% and 60%, and each id's object
     assert own + 16 / 0.6 < seen.nbytes / len(seen) < own + 16 / 0.15
+
+
+def test_seen_ids_in_a_set_hold_no_table_sized_for_them() -> None:
+    # a table sized ahead for ids a set keeps would be memory held for nothing
+    seen = SeenIds(capacity=SMALL_IDS)
+    assert not seen.compact
+    assert len(seen._table) <= 2048
+    seen.reserve(SMALL_IDS + 1)
+    assert seen.compact
+    assert len(seen._table) >= 2 * (SMALL_IDS + 1)

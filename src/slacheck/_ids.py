@@ -54,7 +54,7 @@ class SeenIds:
         self._size = 0
         self._limit = 0
         self._table = array("I")
-        self._resize(capacity)
+        self._resize(0 if self._small is not None else capacity)  # sized when ids move
 
     def __len__(self) -> int:
         small = self._small
